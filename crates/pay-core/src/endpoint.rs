@@ -1,0 +1,206 @@
+//! A call is a value: a typed endpoint becomes an `http::Request<Bytes>`, and an
+//! `http::Response<Bytes>` becomes its typed output or a typed [`Error`]. No IO happens here.
+//!
+//! Requests carry a URI made of the path and query *relative to the provider's base URL*
+//! (`/withdraw/create`, `/checkout?id=82098fd51fcc`). Per-attempt authentication ([`Authenticate`]) sees
+//! that relative target, which is what COINQVEST signs; [`BaseUrl::resolve`] then makes it absolute.
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::{Method, Uri};
+use time::OffsetDateTime;
+
+use crate::error::{Error, Provider};
+use crate::retry::RetryClass;
+
+/// Static facts about an endpoint, used for tracing, rate limits and retry decisions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointInfo {
+    /// The provider serving it.
+    pub provider: Provider,
+    /// A stable dotted name (`qostiq.withdraw.create`), used as a metric and rate-limit key.
+    pub name: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path relative to the base URL, without query (`/withdraw/create`).
+    pub path: &'static str,
+    /// How the request may be repeated.
+    pub retry_class: RetryClass,
+}
+
+/// One endpoint of a provider API.
+///
+/// `Context` is what the provider needs to build a request besides the typed input: for Qostiq, the
+/// shop credentials and the instant to put in `now`; for COINQVEST nothing (its authentication is a
+/// header added per attempt by an [`Authenticate`]).
+pub trait Endpoint {
+    /// What a successful response becomes.
+    type Output;
+    /// Provider inputs needed to build the request.
+    type Context: ?Sized;
+    /// Facts about the endpoint.
+    const INFO: EndpointInfo;
+
+    /// Builds the request (body serialized once), relative to the base URL.
+    fn build_request(&self, context: &Self::Context) -> Result<http::Request<Bytes>, Error>;
+
+    /// Reads a response, on any HTTP status, into the output or a typed error.
+    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Self::Output, Error>;
+}
+
+/// Authentication applied to every attempt (a fresh timestamp each time), after the body is final.
+pub trait Authenticate: fmt::Debug + Send + Sync {
+    /// Adds whatever the provider needs (headers) to `request`, signing exactly its body bytes.
+    fn authenticate(
+        &self,
+        request: &mut http::Request<Bytes>,
+        now: OffsetDateTime,
+    ) -> Result<(), Error>;
+}
+
+/// For providers whose requests are fully signed when built (Qostiq signs inside the body).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignedInBody;
+
+impl Authenticate for SignedInBody {
+    fn authenticate(&self, _: &mut http::Request<Bytes>, _: OffsetDateTime) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// The answer of a lookup by the merchant's own id: "not found" is a value, because recovering a
+/// create whose answer was lost depends on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup<T> {
+    /// The provider has it.
+    Found(T),
+    /// The provider answered that it does not exist.
+    NotFound,
+}
+
+impl<T> Lookup<T> {
+    /// The found value, if any.
+    pub fn found(self) -> Option<T> {
+        match self {
+            Self::Found(t) => Some(t),
+            Self::NotFound => None,
+        }
+    }
+
+    /// Maps the found value.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Lookup<U> {
+        match self {
+            Self::Found(t) => Lookup::Found(f(t)),
+            Self::NotFound => Lookup::NotFound,
+        }
+    }
+}
+
+/// A provider base URL: `http` or `https`, no query or fragment, kept without a trailing slash.
+///
+/// ```
+/// use pay_core::endpoint::BaseUrl;
+///
+/// let base: BaseUrl = "https://www.coinqvest.com/api/v1/".parse().unwrap();
+/// let uri = base.resolve(&"/checkout?id=82098fd51fcc".parse().unwrap()).unwrap();
+/// assert_eq!(uri, "https://www.coinqvest.com/api/v1/checkout?id=82098fd51fcc");
+/// assert!("ftp://example.com".parse::<BaseUrl>().is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    text: String,
+}
+
+impl BaseUrl {
+    /// The base URL text, without trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Makes a relative request target absolute.
+    pub fn resolve(&self, relative: &Uri) -> Result<Uri, Error> {
+        let target = relative
+            .path_and_query()
+            .map(|pq| pq.as_str())
+            .unwrap_or("/");
+        if !target.starts_with('/') || relative.scheme().is_some() {
+            return Err(Error::invalid_input(
+                "uri",
+                "request target must be a relative path",
+            ));
+        }
+        format!("{}{target}", self.text)
+            .parse()
+            .map_err(|_| Error::invalid_input("uri", "not a valid URI once joined to the base URL"))
+    }
+}
+
+impl std::str::FromStr for BaseUrl {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let uri: Uri = s
+            .parse()
+            .map_err(|_| Error::invalid_input("base_url", "not a valid URL"))?;
+        match uri.scheme_str() {
+            Some("http" | "https") => {}
+            _ => {
+                return Err(Error::invalid_input(
+                    "base_url",
+                    "scheme must be http or https",
+                ));
+            }
+        }
+        if uri.authority().is_none() {
+            return Err(Error::invalid_input("base_url", "a host is required"));
+        }
+        if uri.query().is_some() || s.contains('#') {
+            return Err(Error::invalid_input(
+                "base_url",
+                "no query or fragment allowed",
+            ));
+        }
+        Ok(Self {
+            text: s.trim_end_matches('/').to_owned(),
+        })
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("BaseUrl").field(&self.text).finish()
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        let base: BaseUrl = "http://127.0.0.1:8080/qostiq".parse().unwrap();
+        assert_eq!(
+            base.resolve(&"/withdraw/create".parse().unwrap()).unwrap(),
+            "http://127.0.0.1:8080/qostiq/withdraw/create"
+        );
+        assert!("https://x.test/?a=1".parse::<BaseUrl>().is_err());
+        assert!("/relative".parse::<BaseUrl>().is_err());
+        assert!(
+            base.resolve(&"http://evil.test/x".parse().unwrap())
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn lookup_helpers() {
+        assert_eq!(Lookup::Found(2).map(|x| x * 2).found(), Some(4));
+        assert_eq!(Lookup::<u8>::NotFound.found(), None);
+    }
+}

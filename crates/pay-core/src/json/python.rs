@@ -1,0 +1,243 @@
+//! Renders parsed JSON values the way the Qostiq server (written in Python) turns them into text before
+//! signing: `str()` of top-level scalars, `json.dumps(value, ensure_ascii=False)` of nested values.
+//!
+//! ```
+//! use pay_core::json::{python, Limits, StrictObject};
+//!
+//! let body = br#"{"a": 10.50, "b": 1E2, "c": 0.00001, "d": true, "e": {"k": [1, 2.0, "\u2116"]}}"#;
+//! let object = StrictObject::parse(body, Limits::default()).unwrap();
+//! let rendered: Vec<String> =
+//!     object.members().iter().map(|m| python::str_form(&m.value)).collect();
+//! assert_eq!(rendered, ["10.5", "100.0", "1e-05", "True", r#"{"k": [1, 2.0, "№"]}"#]);
+//! ```
+
+use std::fmt::Write as _;
+
+use super::{Member, Value};
+
+/// How nested objects and arrays are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NestedForm {
+    /// `json.dumps(v, ensure_ascii=False)`: separators `", "` and `": "` (what the server signs).
+    Python,
+    /// `json.dumps(v, ensure_ascii=False, separators=(",", ":"))`: the seeds' compact form.
+    Compact,
+}
+
+/// Python's `str()` of a parsed value, nested values in the [`NestedForm::Python`] form.
+pub fn str_form(value: &Value<'_>) -> String {
+    let mut out = String::new();
+    write_str_form(value, NestedForm::Python, &mut out);
+    out
+}
+
+/// Appends Python's `str()` of a parsed value; nested values are written in `nested` form.
+pub fn write_str_form(value: &Value<'_>, nested: NestedForm, out: &mut String) {
+    match value {
+        Value::Null => out.push_str("None"),
+        Value::Bool(true) => out.push_str("True"),
+        Value::Bool(false) => out.push_str("False"),
+        Value::Number(token) => write_number(token, false, out),
+        Value::String(text) => out.push_str(text),
+        Value::Array(_) | Value::Object(_) => write_dumps(value, nested, out),
+    }
+}
+
+/// Appends `json.dumps(value, ensure_ascii=False)` in the given form.
+pub fn write_dumps(value: &Value<'_>, form: NestedForm, out: &mut String) {
+    let (item_sep, key_sep) = match form {
+        NestedForm::Python => (", ", ": "),
+        NestedForm::Compact => (",", ":"),
+    };
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(token) => write_number(token, true, out),
+        Value::String(text) => write_quoted(text, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(item_sep);
+                }
+                write_dumps(item, form, out);
+            }
+            out.push(']');
+        }
+        Value::Object(members) => {
+            out.push('{');
+            for (i, Member { key, value, .. }) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(item_sep);
+                }
+                write_quoted(key, out);
+                out.push_str(key_sep);
+                write_dumps(value, form, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// A JSON string as `json.dumps(ensure_ascii=False)` writes it.
+fn write_quoted(text: &str, out: &mut String) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Whether a JSON number token is a Python `float` once parsed (`json.loads`): it has a fraction or
+/// an exponent. Otherwise it is an `int`.
+pub fn is_float_token(token: &str) -> bool {
+    token.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
+}
+
+/// Appends Python's text for a JSON number token: `int` as its digits (`-0` is `0`), `float` as
+/// `repr(float)` (`10.50` → `10.5`, `1E2` → `100.0`, `0.00001` → `1e-05`). Overflowing floats are
+/// `inf` under `str()` and `Infinity` inside `json.dumps`.
+pub fn write_number(token: &str, in_dumps: bool, out: &mut String) {
+    if !is_float_token(token) {
+        if token.trim_start_matches('-').bytes().all(|b| b == b'0') {
+            out.push('0');
+        } else {
+            out.push_str(token);
+        }
+        return;
+    }
+    // Python parses the token to the nearest binary double, as Rust's parser does (both correctly
+    // rounded); this is signature rendering only, never money arithmetic.
+    let parsed: f64 = token.parse().unwrap_or(f64::NAN);
+    if parsed.is_nan() {
+        out.push_str(if in_dumps { "NaN" } else { "nan" });
+        return;
+    }
+    if parsed.is_infinite() {
+        let sign = if parsed.is_sign_negative() { "-" } else { "" };
+        out.push_str(sign);
+        out.push_str(if in_dumps { "Infinity" } else { "inf" });
+        return;
+    }
+    write_float_repr(parsed, out);
+}
+
+/// Python's `repr(float)`: the shortest digits that round-trip, fixed notation when the decimal
+/// exponent is in `-4 < e <= 16`, scientific (`1e-05`, `1.5e+16`) otherwise.
+fn write_float_repr(value: f64, out: &mut String) {
+    // `{:e}` gives the same shortest round-trip digits Python uses: `-1.05e1`, `1e-5`, `0e0`.
+    let sci = format!("{value:e}");
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let (negative, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let n = i32::try_from(digits.len()).unwrap_or(i32::MAX);
+    let decpt = exponent + 1;
+    if negative {
+        out.push('-');
+    }
+    if decpt > -4 && decpt <= 16 {
+        if decpt <= 0 {
+            out.push_str("0.");
+            push_zeros(out, -decpt);
+            out.push_str(&digits);
+        } else if decpt < n {
+            let (int, frac) = digits.split_at(decpt.unsigned_abs() as usize);
+            out.push_str(int);
+            out.push('.');
+            out.push_str(frac);
+        } else {
+            out.push_str(&digits);
+            push_zeros(out, decpt - n);
+            out.push_str(".0");
+        }
+    } else {
+        let mut chars = digits.chars();
+        if let Some(first) = chars.next() {
+            out.push(first);
+        }
+        let rest = chars.as_str();
+        if !rest.is_empty() {
+            out.push('.');
+            out.push_str(rest);
+        }
+        let e = decpt - 1;
+        let _ = write!(
+            out,
+            "e{}{:02}",
+            if e < 0 { '-' } else { '+' },
+            e.unsigned_abs()
+        );
+    }
+}
+
+fn push_zeros(out: &mut String, count: i32) {
+    for _ in 0..count.max(0) {
+        out.push('0');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(token: &str) -> String {
+        let mut out = String::new();
+        write_number(token, false, &mut out);
+        out
+    }
+
+    #[test]
+    fn numbers_render_as_python_str() {
+        // Expected values are what CPython 3.11 prints for str(json.loads(token)).
+        let cases = [
+            ("10.50", "10.5"),
+            ("6.0", "6.0"),
+            ("0.00001", "1e-05"),
+            ("0.0001", "0.0001"),
+            ("1E2", "100.0"),
+            ("1e16", "1e+16"),
+            ("1e15", "1000000000000000.0"),
+            ("123456789012345678", "123456789012345678"),
+            ("1.5e16", "1.5e+16"),
+            ("-0", "0"),
+            ("-0.0", "-0.0"),
+            ("0.1", "0.1"),
+            ("1.11", "1.11"),
+            ("0.000100000000000000", "0.0001"),
+            ("1e400", "inf"),
+            ("-1e400", "-inf"),
+            ("1e-400", "0.0"),
+            ("12345678901234567890.5", "1.2345678901234567e+19"),
+            ("0.30000000000000004", "0.30000000000000004"),
+            ("2.5e-7", "2.5e-07"),
+            ("-123.456e2", "-12345.6"),
+        ];
+        for (token, expected) in cases {
+            assert_eq!(num(token), expected, "{token}");
+        }
+    }
+
+    #[test]
+    fn quoting_follows_json_dumps() {
+        let mut out = String::new();
+        write_quoted("a\"b\\c\n\u{1}\u{7f}№\u{2028}", &mut out);
+        assert_eq!(out, "\"a\\\"b\\\\c\\n\\u0001\u{7f}№\u{2028}\"");
+    }
+}

@@ -1,0 +1,316 @@
+//! The strict recursive-descent reader behind [`StrictObject`](super::StrictObject).
+
+use std::borrow::Cow;
+
+use super::{JsonError, Member, Value};
+
+/// Whether `token` is exactly one JSON number (RFC 8259 grammar).
+///
+/// ```
+/// use pay_core::json::is_json_number;
+/// assert!(is_json_number("-0.5e+3"));
+/// assert!(!is_json_number("01") && !is_json_number("1.") && !is_json_number("+1"));
+/// ```
+pub fn is_json_number(token: &str) -> bool {
+    let bytes = token.as_bytes();
+    number_end(bytes, 0) == Some(bytes.len())
+}
+
+/// The end of the number starting at `start`, or `None` if none starts there.
+fn number_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let at = |i: usize| bytes.get(i).copied();
+    let digits_from = |mut i: usize| {
+        let begin = i;
+        while at(i).is_some_and(|b| b.is_ascii_digit()) {
+            i += 1;
+        }
+        (i > begin).then_some(i)
+    };
+    let mut i = start;
+    if at(i) == Some(b'-') {
+        i += 1;
+    }
+    match at(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => i = digits_from(i)?,
+        _ => return None,
+    }
+    if at(i) == Some(b'.') {
+        i = digits_from(i + 1)?;
+    }
+    if matches!(at(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(at(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        i = digits_from(i)?;
+    }
+    Some(i)
+}
+
+/// Reads a whole document that must be one object.
+pub(super) fn read_document(source: &str, max_depth: usize) -> Result<Vec<Member<'_>>, JsonError> {
+    let mut reader = Reader {
+        src: source,
+        bytes: source.as_bytes(),
+        pos: 0,
+        max_depth,
+    };
+    reader.skip_ws();
+    if reader.peek() != Some(b'{') {
+        // Still tell a syntax error from a valid non-object.
+        reader.value(1)?;
+        return Err(JsonError::NotAnObject);
+    }
+    let Value::Object(members) = reader.value(1)? else {
+        return Err(JsonError::NotAnObject);
+    };
+    reader.skip_ws();
+    if reader.pos != reader.bytes.len() {
+        return Err(JsonError::TrailingBytes { offset: reader.pos });
+    }
+    Ok(members)
+}
+
+struct Reader<'a> {
+    src: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    max_depth: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn syntax(&self, reason: &'static str) -> JsonError {
+        JsonError::Syntax {
+            offset: self.pos,
+            reason,
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8, reason: &'static str) -> Result<(), JsonError> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.syntax(reason))
+        }
+    }
+
+    fn literal(&mut self, word: &'static str, value: Value<'a>) -> Result<Value<'a>, JsonError> {
+        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.syntax("expected a JSON value"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
+        match self.peek() {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => {
+                let end =
+                    number_end(self.bytes, self.pos).ok_or_else(|| self.syntax("bad number"))?;
+                let token = self
+                    .src
+                    .get(self.pos..end)
+                    .ok_or_else(|| self.syntax("bad number"))?;
+                self.pos = end;
+                Ok(Value::Number(token))
+            }
+            Some(_) => Err(self.syntax("expected a JSON value")),
+            None => Err(self.syntax("unexpected end of input")),
+        }
+    }
+
+    fn enter(&self, depth: usize) -> Result<(), JsonError> {
+        if depth > self.max_depth {
+            Err(JsonError::TooDeep {
+                limit: self.max_depth,
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
+        self.enter(depth)?;
+        self.pos += 1; // '{'
+        let mut members: Vec<Member<'a>> = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.syntax("expected a string key"));
+            }
+            let key = self.string()?;
+            if members.iter().any(|m| m.key == key) {
+                return Err(JsonError::DuplicateKey {
+                    key: key.into_owned(),
+                });
+            }
+            self.skip_ws();
+            self.expect(b':', "expected `:`")?;
+            self.skip_ws();
+            let start = self.pos;
+            let value = self.value(depth + 1)?;
+            let raw = self
+                .src
+                .get(start..self.pos)
+                .ok_or_else(|| self.syntax("bad value"))?;
+            members.push(Member { key, value, raw });
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Object(members));
+                }
+                _ => return Err(self.syntax("expected `,` or `}`")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
+        self.enter(depth)?;
+        self.pos += 1; // '['
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.skip_ws();
+            items.push(self.value(depth + 1)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.syntax("expected `,` or `]`")),
+            }
+        }
+    }
+
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        self.pos += 1; // opening quote
+        let start = self.pos;
+        // Fast path: no escapes.
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    let text = self
+                        .src
+                        .get(start..self.pos)
+                        .ok_or_else(|| self.syntax("bad string"))?;
+                    self.pos += 1;
+                    return Ok(Cow::Borrowed(text));
+                }
+                Some(b'\\') => break,
+                Some(0x00..=0x1f) => return Err(self.syntax("control character in string")),
+                Some(_) => self.pos += 1,
+                None => return Err(self.syntax("unterminated string")),
+            }
+        }
+        let mut out = String::from(self.src.get(start..self.pos).unwrap_or_default());
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                Some(b'\\') => {
+                    let escape_at = self.pos;
+                    self.pos += 1;
+                    let c = match self.peek() {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            self.pos += 1;
+                            let unit = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&unit) {
+                                if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                                    return Err(JsonError::LoneSurrogate { offset: escape_at });
+                                }
+                                self.pos += 2;
+                                let low = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&low) {
+                                    return Err(JsonError::LoneSurrogate { offset: escape_at });
+                                }
+                                0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                            } else if (0xDC00..0xE000).contains(&unit) {
+                                return Err(JsonError::LoneSurrogate { offset: escape_at });
+                            } else {
+                                unit
+                            };
+                            out.push(
+                                char::from_u32(code)
+                                    .ok_or(JsonError::LoneSurrogate { offset: escape_at })?,
+                            );
+                            continue;
+                        }
+                        _ => return Err(self.syntax("invalid escape")),
+                    };
+                    self.pos += 1;
+                    out.push(c);
+                }
+                Some(0x00..=0x1f) => return Err(self.syntax("control character in string")),
+                Some(_) => {
+                    // Copy one whole UTF-8 character (the input is valid UTF-8).
+                    let rest = self.src.get(self.pos..).unwrap_or_default();
+                    let ch = rest
+                        .chars()
+                        .next()
+                        .ok_or_else(|| self.syntax("unterminated string"))?;
+                    out.push(ch);
+                    self.pos += ch.len_utf8();
+                }
+                None => return Err(self.syntax("unterminated string")),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let digits = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.syntax("bad \\u escape"))?;
+        let mut value = 0u32;
+        for &d in digits {
+            let nibble = (d as char)
+                .to_digit(16)
+                .ok_or_else(|| self.syntax("bad \\u escape"))?;
+            value = value * 16 + nibble;
+        }
+        self.pos += 4;
+        Ok(value)
+    }
+}

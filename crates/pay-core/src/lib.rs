@@ -1,0 +1,23 @@
+//! # pay-core
+//!
+//! The sans-IO foundation of pay-rs. Typed values go in and `http::Request<Bytes>` comes out;
+//! `http::Response<Bytes>` goes in and a typed result or a typed [`Error`](error::Error) comes out.
+//! Nothing here performs IO, reads the wall clock (see [`clock`]) or depends on an async runtime.
+//!
+//! * [`money`]: exact amounts on `rust_decimal`, parsed only from text.
+//! * [`secret`]: redacted, zeroized credentials.
+//! * [`clock`]: injected time.
+//! * [`json`]: strict JSON for untrusted input, and the Python rendering Qostiq signs.
+//! * [`endpoint`]: the sans-IO call contract.
+//! * [`error`]: one taxonomy that says whether money may have moved.
+//! * [`retry`]: pure retry classification.
+
+pub mod clock;
+pub mod endpoint;
+pub mod error;
+pub mod json;
+pub mod money;
+pub mod retry;
+pub mod secret;
+
+pub use error::Error;
