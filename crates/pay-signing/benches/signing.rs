@@ -1,1 +1,2 @@
+//! Signing benchmarks (written with the CLI issue work).
 fn main() {}

@@ -1,0 +1,52 @@
+//! Decoding received signatures and comparing them in constant time.
+
+use pay_core::error::SignatureError;
+use subtle::ConstantTimeEq;
+
+/// A SHA-256 or HMAC-SHA256 output.
+pub(crate) type Digest = [u8; 32];
+
+/// Decodes a received signature: exactly 64 hexadecimal digits (either case).
+pub(crate) fn decode(text: &str) -> Result<Digest, SignatureError> {
+    if text.is_empty() {
+        return Err(SignatureError::Missing);
+    }
+    if text.len() != 64 {
+        return Err(SignatureError::Malformed {
+            reason: "expected 64 hexadecimal digits",
+        });
+    }
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(text, &mut out).map_err(|_| SignatureError::Malformed {
+        reason: "not hexadecimal",
+    })?;
+    Ok(out)
+}
+
+/// Constant-time equality of two digests.
+pub(crate) fn matches(expected: &Digest, received: &Digest) -> bool {
+    expected.ct_eq(received).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_checks_length_then_digits() {
+        assert_eq!(decode(""), Err(SignatureError::Missing));
+        assert!(matches!(
+            decode("ab"),
+            Err(SignatureError::Malformed { .. })
+        ));
+        assert!(matches!(
+            decode(&"g".repeat(64)),
+            Err(SignatureError::Malformed { .. })
+        ));
+        assert!(matches!(
+            decode(&"é".repeat(32)),
+            Err(SignatureError::Malformed { .. })
+        ));
+        assert_eq!(decode(&"AB".repeat(32)).unwrap(), [0xab; 32]);
+    }
+}
