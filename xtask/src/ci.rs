@@ -1,6 +1,52 @@
 //! `cargo xtask ci`: what CI runs, in order, stopping at the first failure.
 
-use crate::run_step;
+use std::process::Command;
+
+use crate::{run_step, workspace_root};
+
+/// Crates that must build without an async runtime or HTTP stack (their default features).
+const SANS_IO: &[&str] = &["pay-core", "pay-signing", "pay-qostiq", "pay-coinqvest"];
+/// What none of them may pull in.
+const FORBIDDEN: &[&str] = &[
+    "tokio",
+    "hyper",
+    "hyper-util",
+    "tower",
+    "tower-service",
+    "tower-layer",
+];
+
+/// Fails if `cargo tree -p <crate> -e normal` of a sans-IO crate contains a forbidden crate.
+fn check_layering() -> Result<(), String> {
+    for krate in SANS_IO {
+        eprintln!("$ cargo tree -p {krate} -e normal --prefix none");
+        let output = Command::new("cargo")
+            .args([
+                "tree", "-p", krate, "-e", "normal", "--prefix", "none", "--locked",
+            ])
+            .current_dir(workspace_root())
+            .output()
+            .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+        if !output.status.success() {
+            return Err(format!("cargo tree -p {krate} failed"));
+        }
+        let tree = String::from_utf8_lossy(&output.stdout);
+        for line in tree.lines() {
+            let name = line.split_whitespace().next().unwrap_or("");
+            if FORBIDDEN.contains(&name) {
+                return Err(format!(
+                    "{krate} depends on {name}: sans-IO crates must not"
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "layering: {} sans-IO crates free of {}",
+        SANS_IO.len(),
+        FORBIDDEN.join(", ")
+    );
+    Ok(())
+}
 
 /// Format check, clippy with `-D warnings` on every target, then every test of the workspace.
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
@@ -20,6 +66,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             "warnings",
         ],
     )?;
+    check_layering()?;
     run_step(
         "cargo",
         &["test", "--workspace", "--locked", "--no-fail-fast"],
