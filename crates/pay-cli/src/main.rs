@@ -1,1 +1,119 @@
-fn main() {}
+//! `pay`: sign and verify Qostiq and COINQVEST requests, callbacks and webhooks, showing the exact
+//! string each signature covers (secret masked) so an "invalid sign" can be debugged.
+//!
+//! Exit codes (scripts rely on them):
+//! * `0`: done (signed, or the message verified);
+//! * `1`: the message did not verify (`{"valid": false, "error": ...}` on standard output);
+//! * `2`: usage error (bad arguments, unknown endpoint, missing signed key, invalid JSON to sign,
+//!   empty secret), explained on standard error.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use pay_core::json::JsonError;
+use serde::Serialize;
+
+mod coinqvest;
+mod input;
+mod qostiq;
+
+/// Sign and verify Qostiq and COINQVEST messages.
+#[derive(Debug, Parser)]
+#[command(name = "pay", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Top-level commands, one per provider (later: `demo`, `sandbox`, API calls).
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Qostiq: request signatures and callback verification.
+    #[command(subcommand)]
+    Qostiq(qostiq::Command),
+    /// COINQVEST: digest authentication and webhook verification.
+    #[command(subcommand)]
+    Coinqvest(coinqvest::Command),
+}
+
+/// Why a command did not succeed.
+#[derive(Debug)]
+pub(crate) enum CliError {
+    /// Exit 2: the invocation or its input cannot be used; the message goes to standard error.
+    Usage(String),
+}
+
+/// What a command produced: one JSON object for standard output and the exit status.
+#[derive(Debug)]
+pub(crate) struct Report {
+    /// The object, fields in declaration order.
+    json: String,
+    valid: bool,
+}
+
+impl Report {
+    /// A successful result (exit 0).
+    pub(crate) fn ok(output: &impl Serialize) -> Result<Self, CliError> {
+        Self::new(output, true)
+    }
+
+    /// A message that did not verify (exit 1).
+    pub(crate) fn invalid(output: &impl Serialize) -> Result<Self, CliError> {
+        Self::new(output, false)
+    }
+
+    fn new(output: &impl Serialize, valid: bool) -> Result<Self, CliError> {
+        let json = serde_json::to_string(output)
+            .map_err(|e| CliError::Usage(format!("cannot render the output: {e}")))?;
+        Ok(Self { json, valid })
+    }
+}
+
+/// A stable, machine-readable name of the strict-JSON check a signed body failed.
+pub(crate) fn body_check_name(error: &JsonError) -> &'static str {
+    match error {
+        JsonError::DuplicateKey { .. } => "duplicate_key",
+        JsonError::TrailingBytes { .. } => "trailing_bytes",
+        JsonError::NotAnObject => "not_an_object",
+        JsonError::TooLarge { .. } => "too_large",
+        JsonError::TooDeep { .. } => "too_deep",
+        JsonError::InvalidUtf8 { .. } => "invalid_utf8",
+        JsonError::LoneSurrogate { .. } => "lone_surrogate",
+        JsonError::Syntax { .. } => "invalid_json",
+        _ => "invalid_body",
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with 0; parse errors to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let result = match cli.command {
+        Command::Qostiq(command) => qostiq::run(command),
+        Command::Coinqvest(command) => coinqvest::run(command),
+    };
+    match result {
+        Ok(report) => {
+            // `writeln!` rather than `println!`: a closed stdout (`| head -c0`) must not panic.
+            let mut stdout = std::io::stdout().lock();
+            if writeln!(stdout, "{}", report.json).is_err() {
+                return ExitCode::from(2);
+            }
+            if report.valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(CliError::Usage(message)) => {
+            let _ = writeln!(std::io::stderr().lock(), "pay: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
