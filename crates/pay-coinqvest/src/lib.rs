@@ -1,1 +1,126 @@
-//! placeholder
+//! # pay-coinqvest
+//!
+//! The COINQVEST Merchant API v1, sans IO: every one of its 29 endpoints as a typed request that
+//! becomes an `http::Request<Bytes>` and a typed answer read from an `http::Response<Bytes>`, exact
+//! money ([`Amount`](pay_core::money::Amount), never `f64`), digest authentication signing exactly the
+//! bytes sent, and verified webhooks.
+//!
+//! | family | endpoints |
+//! |---|---|
+//! | [`checkouts`] | `POST /checkout`, `POST /checkout/commit`, `POST /checkout/hosted`, `GET /checkout`, `GET /checkouts` |
+//! | [`payments`] | `GET /payment`, `GET /payments` |
+//! | [`wallets`] | `GET /wallets`, `GET /wallet` |
+//! | [`withdrawals`] | `POST /withdrawal`, `POST /withdrawal/commit`, `GET /withdrawal`, `GET /withdrawals` |
+//! | [`reference`] | `GET /asset-issuers`, `/asset-issuer`, `/assets`, `/asset`, `/fiat-currencies`, `/fiat-currency`, `/blockchains`, `/blockchain` |
+//! | [`service`] | `GET /ping`, `GET /time`, `GET /auth-test` |
+//! | [`customers`] | `GET /customers`, `POST /customer`, `GET /customer`, `PUT /customer`, `DELETE /customer` |
+//! | [`webhooks`] | the payment webhook, flat and `{eventType, data}` |
+//!
+//! Requests carry a target relative to the base URL ([`DEFAULT_BASE_URL`]); authentication is a
+//! per-attempt header added by [`DigestSigner`] (through [`pay_core::endpoint::Authenticate`]) after the
+//! body is final, with a fresh timestamp each attempt.
+//!
+//! ```
+//! use pay_coinqvest::checkouts::{ChargeBuilder, CreateHostedCheckout, HostedCheckout, LineItem};
+//! use pay_coinqvest::DigestSigner;
+//! use pay_core::endpoint::{Authenticate, BaseUrl, Endpoint};
+//! use pay_core::secret::Secret;
+//! use time::macros::datetime;
+//!
+//! let params = ChargeBuilder::new("USD")
+//!     .line_item(LineItem::new("T-Shirt", "10.00".parse().unwrap()))
+//!     .build()
+//!     .unwrap();
+//! let call = CreateHostedCheckout::new(params);
+//! let mut request = call.build_request(&()).unwrap();
+//! assert_eq!(
+//!     request.body().as_ref(),
+//!     br#"{"charge":{"currency":"USD","lineItems":[{"description":"T-Shirt","netAmount":10}]}}"#
+//! );
+//! let signer = DigestSigner::new("a1b2c3d4e5f6", Secret::new("Abcd-Efgh-Ijkl-Mnop-Qrst-Uvwx").unwrap());
+//! signer.authenticate(&mut request, datetime!(2020-09-13 12:26:42 UTC)).unwrap();
+//! assert_eq!(request.headers()["X-Digest-Timestamp"], "1600000002");
+//! assert_eq!(
+//!     request.headers()["X-Digest-Signature"],
+//!     "2c1e5abd77037e520bd239b5d1c1bb10e8c8d33a2b7f3a77c59cdec52c07e0d2"
+//! );
+//! let base: BaseUrl = pay_coinqvest::DEFAULT_BASE_URL.parse().unwrap();
+//! assert_eq!(base.resolve(request.uri()).unwrap(), "https://www.coinqvest.com/api/v1/checkout/hosted");
+//!
+//! // ... send it with any HTTP client, then:
+//! let response = http::Response::new(bytes::Bytes::from_static(
+//!     br#"{"id":"b5bcf27e5482","url":"https:\/\/www.coinqvest.com\/en\/checkout?id=b5bcf27e5482"}"#,
+//! ));
+//! let hosted: HostedCheckout = call.parse_response(&response).unwrap();
+//! assert_eq!(hosted.url, "https://www.coinqvest.com/en/checkout?id=b5bcf27e5482");
+//! ```
+//!
+//! See `docs/coinqvest.md` for a guide per flow.
+
+/// Builds the [`EndpointInfo`](pay_core::endpoint::EndpointInfo) of a COINQVEST endpoint.
+macro_rules! info {
+    ($name:literal, $method:ident, $path:literal, $retry:ident) => {
+        pay_core::endpoint::EndpointInfo {
+            provider: pay_core::error::Provider::Coinqvest,
+            name: $name,
+            method: http::Method::$method,
+            path: $path,
+            retry_class: pay_core::retry::RetryClass::$retry,
+        }
+    };
+}
+
+pub mod checkouts;
+pub mod customers;
+pub mod error;
+pub mod json;
+pub mod pagination;
+pub mod payments;
+pub mod reference;
+pub mod service;
+pub mod state;
+pub mod wallets;
+pub mod webhooks;
+mod wire;
+pub mod withdrawals;
+
+pub use pay_signing::coinqvest::{BasicAuth, DigestSigner, WebhookVerifier, sign_webhook};
+
+/// The production base URL. Keep it configurable: the same API has moved hosts before.
+pub const DEFAULT_BASE_URL: &str = "https://www.coinqvest.com/api/v1";
+
+/// Every endpoint of the API, for tables, metrics and tests.
+pub const ENDPOINTS: [pay_core::endpoint::EndpointInfo; 29] = {
+    use pay_core::endpoint::Endpoint as E;
+    [
+        <checkouts::CreateCheckout as E>::INFO,
+        <checkouts::CommitCheckout as E>::INFO,
+        <checkouts::CreateHostedCheckout as E>::INFO,
+        <checkouts::GetCheckout as E>::INFO,
+        <checkouts::ListCheckouts as E>::INFO,
+        <payments::GetPayment as E>::INFO,
+        <payments::ListPayments as E>::INFO,
+        <wallets::ListWallets as E>::INFO,
+        <wallets::GetWallet as E>::INFO,
+        <withdrawals::CreateWithdrawal as E>::INFO,
+        <withdrawals::CommitWithdrawal as E>::INFO,
+        <withdrawals::GetWithdrawal as E>::INFO,
+        <withdrawals::ListWithdrawals as E>::INFO,
+        <reference::ListAssetIssuers as E>::INFO,
+        <reference::GetAssetIssuer as E>::INFO,
+        <reference::ListAssets as E>::INFO,
+        <reference::GetAsset as E>::INFO,
+        <reference::ListFiatCurrencies as E>::INFO,
+        <reference::GetFiatCurrency as E>::INFO,
+        <reference::ListBlockchains as E>::INFO,
+        <reference::GetBlockchain as E>::INFO,
+        <service::Ping as E>::INFO,
+        <service::GetTime as E>::INFO,
+        <service::AuthTest as E>::INFO,
+        <customers::ListCustomers as E>::INFO,
+        <customers::CreateCustomer as E>::INFO,
+        <customers::GetCustomer as E>::INFO,
+        <customers::UpdateCustomer as E>::INFO,
+        <customers::DeleteCustomer as E>::INFO,
+    ]
+};

@@ -1,0 +1,162 @@
+//! Payments: `GET /payment` and `GET /payments`. A payment is money a customer sent against a
+//! checkout; the same object arrives in the flat payment webhook.
+
+use bytes::Bytes;
+use pay_core::Error;
+use pay_core::endpoint::{Endpoint, EndpointInfo};
+use pay_core::money::Amount;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::pagination::{ListMeta, ListOutput, Page, Paginated};
+use crate::state::PaymentState;
+use crate::{error, wire};
+
+/// A payment by a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Payment {
+    /// Unique identifier (12 characters).
+    pub id: String,
+    /// The payment type; `PAYMENT` is the only documented value.
+    #[serde(rename = "type")]
+    pub payment_type: String,
+    /// `RESOLVED` or `UNRESOLVED`. The seed's own `GET /payments` example omits it on one item, so it
+    /// is optional here.
+    #[serde(default)]
+    pub state: Option<PaymentState>,
+    /// When the payment was made.
+    #[serde(deserialize_with = "wire::timestamp")]
+    pub timestamp: OffsetDateTime,
+    /// The asset credited to the merchant (`USD`).
+    pub credit_asset_code: String,
+    /// The issuer of the credited asset.
+    pub credit_asset_issuer: String,
+    /// The amount credited, exact.
+    pub credit_amount: Amount,
+    /// The asset the customer paid with (`BTC`, `XLM`, ...).
+    pub source_asset_code: String,
+    /// The entity that processed the payment.
+    pub source_asset_issuer: String,
+    /// The exact amount the customer paid.
+    pub source_amount: Amount,
+    /// The blockchain the payment came from.
+    pub source_blockchain: String,
+    /// The paying account on that blockchain.
+    pub source_account: Option<String>,
+    /// The transaction id on that blockchain.
+    pub source_tx_id: Option<String>,
+    /// The related customer.
+    pub customer_id: Option<String>,
+    /// The related checkout: confirm with `GET /checkout` before crediting.
+    pub checkout_id: String,
+}
+
+impl Payment {
+    /// The request that confirms this payment's checkout (`GET /checkout?id=<checkoutId>`).
+    pub fn confirmation_request(&self) -> crate::checkouts::GetCheckout {
+        crate::checkouts::GetCheckout::new(self.checkout_id.clone())
+    }
+}
+
+/// `GET /payment?id=…`: one payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GetPayment {
+    /// The payment id.
+    pub id: String,
+}
+
+impl GetPayment {
+    /// Asks for payment `id`.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
+#[derive(Deserialize)]
+struct PaymentEnvelope {
+    payment: Payment,
+}
+
+impl Endpoint for GetPayment {
+    type Output = Payment;
+    type Context = ();
+    const INFO: EndpointInfo = info!("coinqvest.payment.get", GET, "/payment", Safe);
+
+    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
+        wire::require("id", &self.id)?;
+        wire::get(Self::INFO.path, &[("id", &self.id)])
+    }
+
+    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Payment, Error> {
+        error::decode::<PaymentEnvelope>(response).map(|e| e.payment)
+    }
+}
+
+/// `GET /payments?limit=…&offset=…`: a page of payments, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ListPayments {
+    /// The page to fetch.
+    pub page: Page,
+}
+
+impl ListPayments {
+    /// Asks for `page`.
+    pub fn new(page: Page) -> Self {
+        Self { page }
+    }
+}
+
+/// A page of payments.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct PaymentList {
+    /// How many payments exist.
+    #[serde(deserialize_with = "wire::lenient_u64")]
+    pub count: u64,
+    /// The limit applied (a number or a string on the wire).
+    #[serde(deserialize_with = "wire::lenient_u64")]
+    pub limit: u64,
+    /// The offset applied (a number or a string on the wire).
+    #[serde(deserialize_with = "wire::lenient_u64")]
+    pub offset: u64,
+    /// The payments of this page.
+    pub payments: Vec<Payment>,
+}
+
+impl ListOutput for PaymentList {
+    fn meta(&self) -> ListMeta {
+        ListMeta {
+            count: self.count,
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+    fn items_len(&self) -> usize {
+        self.payments.len()
+    }
+}
+
+impl Endpoint for ListPayments {
+    type Output = PaymentList;
+    type Context = ();
+    const INFO: EndpointInfo = info!("coinqvest.payments.list", GET, "/payments", Safe);
+
+    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
+        wire::get_page(Self::INFO.path, self.page)
+    }
+
+    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<PaymentList, Error> {
+        error::decode(response)
+    }
+}
+
+impl Paginated for ListPayments {
+    fn page(&self) -> Page {
+        self.page
+    }
+    fn with_page(&self, page: Page) -> Self {
+        Self { page }
+    }
+}

@@ -1,0 +1,198 @@
+//! Internal wire helpers: request construction, query encoding, lenient integers, timestamps.
+
+use bytes::Bytes;
+use http::{Method, header};
+use pay_core::Error;
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Builds a GET request for `path` with `query` pairs URL-encoded in order. GET sends no body (the
+/// digest then signs the empty string).
+pub(crate) fn get(path: &str, query: &[(&str, &str)]) -> Result<http::Request<Bytes>, Error> {
+    let mut target = String::from(path);
+    let mut first = true;
+    for (key, value) in query {
+        target.push(if first { '?' } else { '&' });
+        first = false;
+        encode_component(key, &mut target);
+        target.push('=');
+        encode_component(value, &mut target);
+    }
+    http::Request::builder()
+        .method(Method::GET)
+        .uri(target)
+        .body(Bytes::new())
+        .map_err(|e| Error::invalid_input("uri", e.to_string()))
+}
+
+/// Builds a list request: `limit`, then `offset`, the order the official SDK sends them.
+pub(crate) fn get_page(
+    path: &str,
+    page: crate::pagination::Page,
+) -> Result<http::Request<Bytes>, Error> {
+    let limit = page.limit.to_string();
+    let offset = page.offset.to_string();
+    get(path, &[("limit", &limit), ("offset", &offset)])
+}
+
+/// Builds a request with a JSON body serialized once: exactly these bytes are sent and signed.
+pub(crate) fn with_json<T: Serialize + ?Sized>(
+    method: Method,
+    path: &str,
+    body: &T,
+) -> Result<http::Request<Bytes>, Error> {
+    let bytes = serde_json::to_vec(body)
+        .map_err(|e| Error::invalid_input("body", format!("cannot serialize: {e}")))?;
+    http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Bytes::from(bytes))
+        .map_err(|e| Error::invalid_input("uri", e.to_string()))
+}
+
+/// Serializes an amount as an exact JSON number (`10`, `0.5`, `3.99`), as the official SDK sends
+/// charge amounts.
+pub(crate) fn as_number<S: serde::Serializer>(
+    amount: &pay_core::money::Amount,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    amount.as_json_number().serialize(serializer)
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+pub(crate) fn encode_component(text: &str, out: &mut String) {
+    use std::fmt::Write as _;
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+}
+
+/// Refuses an empty or blank identifier before sending.
+pub(crate) fn require(field: &'static str, value: &str) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_input(field, "must not be empty"));
+    }
+    Ok(())
+}
+
+/// A non-negative integer the API sends as a number or as a string of digits (`"limit":"250"`).
+pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = u64;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a non-negative integer, as a number or a string of digits")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::custom("negative integer"))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+            if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(E::custom("not a string of digits"));
+            }
+            v.parse().map_err(E::custom)
+        }
+    }
+    deserializer.deserialize_any(V)
+}
+
+/// A W3C (RFC 3339) timestamp such as `2020-03-02T19:36:33+00:00`.
+pub(crate) fn timestamp<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<OffsetDateTime, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    OffsetDateTime::parse(&text, &Rfc3339).map_err(de::Error::custom)
+}
+
+/// An optional W3C timestamp (`null` or absent is `None`).
+pub(crate) fn opt_timestamp<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<OffsetDateTime>, D::Error> {
+    match Option::<String>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(text) => OffsetDateTime::parse(&text, &Rfc3339)
+            .map(Some)
+            .map_err(de::Error::custom),
+    }
+}
+
+/// Reads a value the API sends either as an object or wrapped in a one-element array (the seed's
+/// `GET /fiat-currency` and `GET /blockchain`).
+pub(crate) fn one_or_wrapped<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct V<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object or an array holding exactly one object")
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(map))
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+            let Some(first) = seq.next_element::<T>()? else {
+                return Err(de::Error::invalid_length(0, &self));
+            };
+            if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                return Err(de::Error::custom("expected exactly one element"));
+            }
+            Ok(first)
+        }
+    }
+    deserializer.deserialize_any(V(std::marker::PhantomData))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_encoding() {
+        let mut out = String::new();
+        encode_component("XLM:NATIVE a/b&c=é~", &mut out);
+        assert_eq!(out, "XLM%3ANATIVE%20a%2Fb%26c%3D%C3%A9~");
+        let req = get("/checkouts", &[("limit", "250"), ("offset", "0")]).unwrap();
+        assert_eq!(req.uri(), "/checkouts?limit=250&offset=0");
+        assert!(req.body().is_empty());
+    }
+
+    #[test]
+    fn lenient_integers() {
+        #[derive(Deserialize)]
+        struct L {
+            #[serde(deserialize_with = "lenient_u64")]
+            n: u64,
+        }
+        for (json, n) in [
+            (r#"{"n":2}"#, 2),
+            (r#"{"n":"250"}"#, 250),
+            (r#"{"n":"0"}"#, 0),
+        ] {
+            assert_eq!(serde_json::from_str::<L>(json).unwrap().n, n);
+        }
+        for bad in [
+            r#"{"n":-1}"#,
+            r#"{"n":"-1"}"#,
+            r#"{"n":"1.5"}"#,
+            r#"{"n":1.5}"#,
+            r#"{"n":""}"#,
+            r#"{"n":null}"#,
+        ] {
+            assert!(serde_json::from_str::<L>(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,609 @@
+//! Withdrawals: `POST /withdrawal` (a quote), `POST /withdrawal/commit` (moves the money),
+//! `GET /withdrawal`, `GET /withdrawals`.
+//!
+//! The target account is a [`TargetAccount`], one variant per kind the seed documents; the variant
+//! decides `targetNetwork`.
+//!
+//! ```
+//! use pay_coinqvest::withdrawals::{CreateWithdrawal, NgnBank, TargetAccount};
+//! use pay_core::endpoint::Endpoint;
+//!
+//! let quote = CreateWithdrawal::new(
+//!     "USD:GDUKMGUGDZQK6YHYA5Z6AY2G4XDSZPSZ3SW5UN3ARVMO6QSRDWP5YLEX",
+//!     "100".parse().unwrap(),
+//!     TargetAccount::NgnBank { nuban: "3080494548".into(), bank: NgnBank::FirstBank },
+//! );
+//! let request = quote.build_request(&()).unwrap();
+//! assert_eq!(
+//!     request.body().as_ref(),
+//!     br#"{"sourceAsset":"USD:GDUKMGUGDZQK6YHYA5Z6AY2G4XDSZPSZ3SW5UN3ARVMO6QSRDWP5YLEX","sourceAmount":"100","targetNetwork":"NGN","targetAccount":{"nuban":"3080494548","bankName":"FirstBank"}}"#
+//! );
+//! ```
+
+use bytes::Bytes;
+use http::Method;
+use pay_core::Error;
+use pay_core::endpoint::{Endpoint, EndpointInfo};
+use pay_core::money::Amount;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::pagination::{ListMeta, ListOutput, Page, Paginated};
+use crate::state::WithdrawalState;
+use crate::{error, wire};
+
+macro_rules! ngn_banks {
+    ($( $variant:ident = $text:literal, )*) => {
+        /// The banks an NGN withdrawal can go to; the seed says these are the only choices.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum NgnBank {
+            $(
+                #[doc = concat!("`", $text, "`.")]
+                $variant,
+            )*
+        }
+
+        impl NgnBank {
+            /// Every bank, in the seed's order.
+            pub const ALL: &'static [NgnBank] = &[$(NgnBank::$variant,)*];
+
+            /// The wire text (`FirstBank`).
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $( Self::$variant => $text, )*
+                }
+            }
+        }
+
+        impl std::str::FromStr for NgnBank {
+            type Err = Error;
+            fn from_str(text: &str) -> Result<Self, Error> {
+                match text {
+                    $( $text => Ok(Self::$variant), )*
+                    _ => Err(Error::invalid_input(
+                        "targetAccount.bankName",
+                        format!("`{text}` is not one of the banks COINQVEST lists"),
+                    )),
+                }
+            }
+        }
+    };
+}
+
+ngn_banks! {
+    AccessBank = "AccessBank",
+    CitiBank = "CitiBank",
+    DiamondBank = "DiamondBank",
+    Ecobank = "Ecobank",
+    EnterpriseBank = "EnterpriseBank",
+    Fcmb = "FCMB",
+    FidelityBank = "FidelityBank",
+    FirstBank = "FirstBank",
+    GtBank = "GTBank",
+    Heritage = "Heritage",
+    JaizBank = "JaizBank",
+    KeystoneBank = "KeystoneBank",
+    ProvidusBank = "ProvidusBank",
+    SkyeBank = "SkyeBank",
+    Stanbic = "Stanbic",
+    StandardChartered = "StandardChartered",
+    SterlingBank = "SterlingBank",
+    SuntrustBank = "SuntrustBank",
+    Uba = "UBA",
+    UnionBank = "UnionBank",
+    UnityBank = "UnityBank",
+    WemaBank = "WemaBank",
+    ZenithBank = "ZenithBank",
+}
+
+impl std::fmt::Display for NgnBank {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for NgnBank {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Where a withdrawal goes. The variant decides `targetNetwork`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum TargetAccount {
+    /// A Stellar Network account (`XLM`; any Stellar asset, see [`CreateWithdrawal::target_asset`]).
+    Stellar {
+        /// The account (`G…`).
+        account: String,
+        /// The memo, if the receiver needs one (exchanges do).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        memo: Option<String>,
+        /// The memo type (`text`, `id`, `hash`).
+        #[serde(rename = "memoType", skip_serializing_if = "Option::is_none")]
+        memo_type: Option<String>,
+    },
+    /// An EU bank account by IBAN (`EUR`).
+    EurIban {
+        /// The IBAN.
+        iban: String,
+        /// The SWIFT/BIC code.
+        swift: String,
+    },
+    /// A US bank account (`USD`).
+    UsdBank {
+        /// The account number.
+        #[serde(rename = "accountNumber")]
+        account_number: String,
+        /// The routing number.
+        #[serde(rename = "routingNumber")]
+        routing_number: String,
+    },
+    /// A Canadian bank account (`CAD`).
+    CadBank {
+        /// The account number.
+        #[serde(rename = "accountNumber")]
+        account_number: String,
+        /// The routing number.
+        #[serde(rename = "routingNumber")]
+        routing_number: String,
+    },
+    /// A Nigerian bank account (`NGN`).
+    NgnBank {
+        /// The NUBAN.
+        nuban: String,
+        /// The bank.
+        #[serde(rename = "bankName")]
+        bank: NgnBank,
+    },
+    /// A Bitcoin address (`BTC`).
+    Bitcoin {
+        /// The address.
+        address: String,
+    },
+    /// An Ethereum address (`ETH`).
+    Ethereum {
+        /// The address.
+        address: String,
+    },
+    /// A Litecoin address (`LTC`).
+    Litecoin {
+        /// The address.
+        address: String,
+    },
+    /// An XRP Ledger account (`XRP`).
+    Xrp {
+        /// The account (`r…`).
+        account: String,
+        /// The destination tag, if the receiver needs one (exchanges do).
+        #[serde(rename = "destinationTag", skip_serializing_if = "Option::is_none")]
+        destination_tag: Option<String>,
+    },
+}
+
+impl TargetAccount {
+    /// The `targetNetwork` this account lives on.
+    pub fn network(&self) -> &'static str {
+        match self {
+            Self::Stellar { .. } => "XLM",
+            Self::EurIban { .. } => "EUR",
+            Self::UsdBank { .. } => "USD",
+            Self::CadBank { .. } => "CAD",
+            Self::NgnBank { .. } => "NGN",
+            Self::Bitcoin { .. } => "BTC",
+            Self::Ethereum { .. } => "ETH",
+            Self::Litecoin { .. } => "LTC",
+            Self::Xrp { .. } => "XRP",
+        }
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        let fields: Vec<(&'static str, &str)> = match self {
+            Self::Stellar { account, .. } => vec![("targetAccount.account", account)],
+            Self::EurIban { iban, swift } => {
+                vec![("targetAccount.iban", iban), ("targetAccount.swift", swift)]
+            }
+            Self::UsdBank {
+                account_number,
+                routing_number,
+            }
+            | Self::CadBank {
+                account_number,
+                routing_number,
+            } => vec![
+                ("targetAccount.accountNumber", account_number),
+                ("targetAccount.routingNumber", routing_number),
+            ],
+            Self::NgnBank { nuban, .. } => vec![("targetAccount.nuban", nuban)],
+            Self::Bitcoin { address } | Self::Ethereum { address } | Self::Litecoin { address } => {
+                vec![("targetAccount.address", address)]
+            }
+            Self::Xrp { account, .. } => vec![("targetAccount.account", account)],
+        };
+        fields
+            .into_iter()
+            .try_for_each(|(field, value)| wire::require(field, value))
+    }
+}
+
+/// `POST /withdrawal`: asks for a quote. Nothing moves until [`CommitWithdrawal`].
+///
+/// Retry class `Safe`: the answer is a quote in state `PENDING_API_COMMIT`. Repeating a request whose
+/// answer was lost leaves at most an extra quote that is never committed (only its id, which was lost
+/// with the answer, could commit it). No money moves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateWithdrawal {
+    /// The asset to withdraw from (`USD:GDUK…`, see `GET /wallets`).
+    pub source_asset: String,
+    /// The exact amount to withdraw, sent as a JSON string (`"10"`) as the seed's table says.
+    pub source_amount: Amount,
+    /// Stellar only: the asset the recipient is credited in (`XLM:NATIVE`).
+    pub target_asset: Option<String>,
+    /// Where the money goes; decides `targetNetwork`.
+    pub target_account: TargetAccount,
+    /// Non-Stellar targets only: the asset issuer to process the withdrawal (`BTC:GBVOL…`).
+    pub relay: Option<String>,
+}
+
+/// The wire body of `POST /withdrawal`, in the official SDK's key order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateWithdrawalBody<'a> {
+    source_asset: &'a str,
+    source_amount: &'a Amount,
+    target_network: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target_asset: Option<&'a str>,
+    target_account: &'a TargetAccount,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relay: Option<&'a str>,
+}
+
+impl CreateWithdrawal {
+    /// A quote for withdrawing `source_amount` of `source_asset` to `target_account`.
+    pub fn new(
+        source_asset: impl Into<String>,
+        source_amount: Amount,
+        target_account: TargetAccount,
+    ) -> Self {
+        Self {
+            source_asset: source_asset.into(),
+            source_amount,
+            target_asset: None,
+            target_account,
+            relay: None,
+        }
+    }
+
+    /// Stellar targets: the asset to credit (`XLM:NATIVE`).
+    #[must_use]
+    pub fn target_asset(mut self, asset_id: impl Into<String>) -> Self {
+        self.target_asset = Some(asset_id.into());
+        self
+    }
+
+    /// Non-Stellar targets: the asset issuer to use (`BTC:GBVOL…`).
+    #[must_use]
+    pub fn relay(mut self, asset_issuer_id: impl Into<String>) -> Self {
+        self.relay = Some(asset_issuer_id.into());
+        self
+    }
+
+    /// The `targetNetwork` sent.
+    pub fn target_network(&self) -> &'static str {
+        self.target_account.network()
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        wire::require("sourceAsset", &self.source_asset)?;
+        self.source_amount.check_positive("sourceAmount")?;
+        self.target_account.check()?;
+        let stellar = matches!(self.target_account, TargetAccount::Stellar { .. });
+        if let Some(asset) = &self.target_asset {
+            if !stellar {
+                return Err(Error::invalid_input(
+                    "targetAsset",
+                    "only withdrawals to the Stellar Network (XLM) take a target asset",
+                ));
+            }
+            wire::require("targetAsset", asset)?;
+        }
+        if let Some(relay) = &self.relay {
+            if stellar {
+                return Err(Error::invalid_input(
+                    "relay",
+                    "withdrawals to the Stellar Network take no relay",
+                ));
+            }
+            wire::require("relay", relay)?;
+        }
+        Ok(())
+    }
+}
+
+/// The target account as the API reports it: the fields of whichever kind it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TargetAccountDetails {
+    /// Stellar and XRP: the account.
+    pub account: Option<String>,
+    /// Stellar: the memo.
+    pub memo: Option<String>,
+    /// Stellar: the memo type.
+    pub memo_type: Option<String>,
+    /// XRP: the destination tag.
+    pub destination_tag: Option<String>,
+    /// BTC, ETH, LTC: the address.
+    pub address: Option<String>,
+    /// EUR: the IBAN.
+    pub iban: Option<String>,
+    /// EUR: the SWIFT/BIC.
+    pub swift: Option<String>,
+    /// NGN: the NUBAN.
+    pub nuban: Option<String>,
+    /// NGN: the bank's name.
+    pub bank_name: Option<String>,
+    /// USD, CAD: the account number.
+    pub account_number: Option<String>,
+    /// USD, CAD: the routing number.
+    pub routing_number: Option<String>,
+}
+
+/// A withdrawal.
+///
+/// Single withdrawals name the target `targetBlockchain`/`targetFiatCurrency`, list items
+/// `targetBlockchainId`/`targetFiatCurrencyId` (a seed inconsistency): both are accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Withdrawal {
+    /// Unique identifier.
+    pub id: String,
+    /// `WITHDRAWAL`.
+    #[serde(rename = "type")]
+    pub withdrawal_type: String,
+    /// The state.
+    pub state: WithdrawalState,
+    /// `UI` or `API`.
+    pub origin: String,
+    /// When the withdrawal was initiated.
+    #[serde(deserialize_with = "wire::timestamp")]
+    pub timestamp: OffsetDateTime,
+    /// The asset debited (`USD`).
+    pub source_asset_code: String,
+    /// The issuer of the debited asset.
+    pub source_asset_issuer: String,
+    /// The amount debited, exact.
+    pub source_amount: Amount,
+    /// The asset sent (`NGNT`).
+    pub target_asset_code: String,
+    /// The entity processing the withdrawal.
+    pub target_asset_issuer: String,
+    /// The guaranteed amount received, exact.
+    pub target_amount: Amount,
+    /// The fee kept by the processing entity, exact.
+    pub withdrawal_fee: Amount,
+    /// The target blockchain (`XLM`), or `None` for bank accounts.
+    #[serde(default, alias = "targetBlockchainId")]
+    pub target_blockchain: Option<String>,
+    /// The target fiat currency (`NGN`), or `None` for blockchains.
+    #[serde(default, alias = "targetFiatCurrencyId")]
+    pub target_fiat_currency: Option<String>,
+    /// The Stellar transaction, once committed.
+    #[serde(default)]
+    pub transaction_id: Option<String>,
+    /// The target account.
+    #[serde(default)]
+    pub target_account: TargetAccountDetails,
+}
+
+impl Withdrawal {
+    /// The commit request for this quote.
+    pub fn commit(&self) -> CommitWithdrawal {
+        CommitWithdrawal::new(self.id.clone())
+    }
+}
+
+#[derive(Deserialize)]
+struct WithdrawalEnvelope {
+    withdrawal: Withdrawal,
+}
+
+impl Endpoint for CreateWithdrawal {
+    type Output = Withdrawal;
+    type Context = ();
+    const INFO: EndpointInfo = info!("coinqvest.withdrawal.create", POST, "/withdrawal", Safe);
+
+    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
+        self.check()?;
+        let body = CreateWithdrawalBody {
+            source_asset: &self.source_asset,
+            source_amount: &self.source_amount,
+            target_network: self.target_account.network(),
+            target_asset: self.target_asset.as_deref(),
+            target_account: &self.target_account,
+            relay: self.relay.as_deref(),
+        };
+        wire::with_json(Method::POST, Self::INFO.path, &body)
+    }
+
+    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Withdrawal, Error> {
+        error::decode::<WithdrawalEnvelope>(response).map(|e| e.withdrawal)
+    }
+}
+
+/// `POST /withdrawal/commit`: commits a quote. **This moves the money.**
+///
+/// Retry class `RecoverByLookup`: never re-send after an unknown outcome. Read the withdrawal with
+/// [`recovery_request`](Self::recovery_request) and decide with [`recover`](Self::recover).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommitWithdrawal {
+    /// The id from `POST /withdrawal`.
+    pub withdrawal_id: String,
+}
+
+/// What a lookup says about a commit whose answer was lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitRecovery {
+    /// The commit took effect (`PROCESSING` or `COMPLETED`): do not send it again.
+    Committed(Withdrawal),
+    /// Still `PENDING_API_COMMIT`: the commit did not take effect; sending it again is safe.
+    NotCommitted(Withdrawal),
+    /// `FAILED`: the withdrawal did not go through.
+    Failed(Withdrawal),
+    /// A state this version does not know: do not re-send; look again later or ask a human.
+    Undetermined(Withdrawal),
+}
+
+impl CommitWithdrawal {
+    /// Commits withdrawal `withdrawal_id`.
+    pub fn new(withdrawal_id: impl Into<String>) -> Self {
+        Self {
+            withdrawal_id: withdrawal_id.into(),
+        }
+    }
+
+    /// The lookup that resolves an unknown outcome: `GET /withdrawal?id=<withdrawalId>`.
+    pub fn recovery_request(&self) -> GetWithdrawal {
+        GetWithdrawal::new(self.withdrawal_id.clone())
+    }
+
+    /// Interprets the looked-up withdrawal. Refuses one with another id.
+    pub fn recover(&self, found: Withdrawal) -> Result<CommitRecovery, Error> {
+        if found.id != self.withdrawal_id {
+            return Err(Error::invalid_input(
+                "withdrawal.id",
+                format!(
+                    "looked up `{}` but committed `{}`",
+                    found.id, self.withdrawal_id
+                ),
+            ));
+        }
+        Ok(match found.state {
+            WithdrawalState::Processing | WithdrawalState::Completed => {
+                CommitRecovery::Committed(found)
+            }
+            WithdrawalState::PendingApiCommit => CommitRecovery::NotCommitted(found),
+            WithdrawalState::Failed => CommitRecovery::Failed(found),
+            WithdrawalState::Unknown(_) => CommitRecovery::Undetermined(found),
+        })
+    }
+}
+
+impl Endpoint for CommitWithdrawal {
+    type Output = Withdrawal;
+    type Context = ();
+    const INFO: EndpointInfo = info!(
+        "coinqvest.withdrawal.commit",
+        POST, "/withdrawal/commit", RecoverByLookup
+    );
+
+    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
+        wire::require("withdrawalId", &self.withdrawal_id)?;
+        wire::with_json(Method::POST, Self::INFO.path, self)
+    }
+
+    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Withdrawal, Error> {
+        error::decode::<WithdrawalEnvelope>(response).map(|e| e.withdrawal)
+    }
+}
+
+/// `GET /withdrawal?id=…`: one withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GetWithdrawal {
+    /// The withdrawal id.
+    pub id: String,
+}
+
+impl GetWithdrawal {
+    /// Asks for withdrawal `id`.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
+impl Endpoint for GetWithdrawal {
+    type Output = Withdrawal;
+    type Context = ();
+    const INFO: EndpointInfo = info!("coinqvest.withdrawal.get", GET, "/withdrawal", Safe);
+
+    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
+        wire::require("id", &self.id)?;
+        wire::get(Self::INFO.path, &[("id", &self.id)])
+    }
+
+    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Withdrawal, Error> {
+        error::decode::<WithdrawalEnvelope>(response).map(|e| e.withdrawal)
+    }
+}
+
+/// `GET /withdrawals?limit=…&offset=…`: a page of withdrawals, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ListWithdrawals {
+    /// The page to fetch.
+    pub page: Page,
+}
+
+impl ListWithdrawals {
+    /// Asks for `page`.
+    pub fn new(page: Page) -> Self {
+        Self { page }
+    }
+}
+
+/// A page of withdrawals.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct WithdrawalList {
+    /// How many withdrawals exist.
+    #[serde(deserialize_with = "wire::lenient_u64")]
+    pub count: u64,
+    /// The limit applied (a number or a string on the wire).
+    #[serde(deserialize_with = "wire::lenient_u64")]
+    pub limit: u64,
+    /// The offset applied (a number or a string on the wire).
+    #[serde(deserialize_with = "wire::lenient_u64")]
+    pub offset: u64,
+    /// The withdrawals of this page.
+    pub withdrawals: Vec<Withdrawal>,
+}
+
+impl ListOutput for WithdrawalList {
+    fn meta(&self) -> ListMeta {
+        ListMeta {
+            count: self.count,
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+    fn items_len(&self) -> usize {
+        self.withdrawals.len()
+    }
+}
+
+impl Endpoint for ListWithdrawals {
+    type Output = WithdrawalList;
+    type Context = ();
+    const INFO: EndpointInfo = info!("coinqvest.withdrawals.list", GET, "/withdrawals", Safe);
+
+    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
+        wire::get_page(Self::INFO.path, self.page)
+    }
+
+    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<WithdrawalList, Error> {
+        error::decode(response)
+    }
+}
+
+impl Paginated for ListWithdrawals {
+    fn page(&self) -> Page {
+        self.page
+    }
+    fn with_page(&self, page: Page) -> Self {
+        Self { page }
+    }
+}
