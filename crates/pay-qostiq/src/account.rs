@@ -1,0 +1,167 @@
+//! Payee account details sent with withdrawals (`account_details`), and the account field
+//! descriptions the server returns (`account_info_config`).
+
+use pay_core::error::Error;
+
+use crate::raw::RawJson;
+use crate::read::{FieldError, Obj};
+
+/// Extra payee account fields a payway needs (`account_details`, never signed), in insertion order.
+///
+/// The names come from the `account_info_config` of `/withdraw/try` (every key besides `account`),
+/// or from the payway's settings in the shop's profile.
+///
+/// ```
+/// use pay_qostiq::AccountDetails;
+///
+/// let details = AccountDetails::new().with("fname", "Ksenia").unwrap().with("lname", "K").unwrap();
+/// assert_eq!(details.get("fname"), Some("Ksenia"));
+/// assert!(details.clone().with("fname", "again").is_err());
+/// assert!(AccountDetails::new().with("", "x").is_err());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct AccountDetails(Vec<(String, String)>);
+
+impl AccountDetails {
+    /// No details.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `name: value`, refusing an empty or repeated name.
+    pub fn with(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<Self, Error> {
+        let name = name.into();
+        if name.is_empty() {
+            return Err(Error::invalid_input(
+                "account_details",
+                "a field name is empty",
+            ));
+        }
+        if self.get(&name).is_some() {
+            return Err(Error::invalid_input(
+                "account_details",
+                format!("field `{name}` is given twice"),
+            ));
+        }
+        self.0.push((name, value.into()));
+        Ok(self)
+    }
+
+    /// The value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The fields in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// Whether there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Text in several languages (`{"en": "…", "ru": "…"}`), or one text (language `""`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LocalizedText(Vec<(String, String)>);
+
+impl LocalizedText {
+    /// The text in `lang`, else English, else the first one.
+    pub fn get(&self, lang: &str) -> Option<&str> {
+        let find = |l: &str| self.0.iter().find(|(k, _)| k == l).map(|(_, v)| v.as_str());
+        find(lang)
+            .or_else(|| find("en"))
+            .or_else(|| self.0.first().map(|(_, v)| v.as_str()))
+    }
+
+    /// Every `(language, text)` pair as received.
+    pub fn entries(&self) -> &[(String, String)] {
+        &self.0
+    }
+}
+
+/// How one payee account field must look (`account_info_config.<name>`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccountField {
+    /// The field name (`account`, `payee_account`, `contract`).
+    pub name: String,
+    /// Its title (`"Card number without spaces"`).
+    pub title: Option<String>,
+    /// Its label, possibly per language.
+    pub label: Option<LocalizedText>,
+    /// A comment, possibly per language.
+    pub comment: Option<LocalizedText>,
+    /// An example value.
+    pub example: Option<String>,
+    /// The regular expression (server dialect, Python) the value must match.
+    pub regex: Option<String>,
+    /// The whole description as received.
+    pub raw: RawJson,
+}
+
+/// The account fields a payway needs, in the server's order (`account_info_config`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct AccountInfoConfig {
+    /// Every described field.
+    pub fields: Vec<AccountField>,
+}
+
+impl AccountInfoConfig {
+    /// The field `name`.
+    pub fn field(&self, name: &str) -> Option<&AccountField> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The names to send in [`AccountDetails`]: every field except the main `account` (and the
+    /// transfer's `payee_account`), which are request fields of their own.
+    pub fn detail_names(&self) -> impl Iterator<Item = &str> {
+        self.fields
+            .iter()
+            .map(|f| f.name.as_str())
+            .filter(|n| *n != "account" && *n != "payee_account")
+    }
+
+    pub(crate) fn read(config: &Obj<'_, '_>) -> Result<Self, FieldError> {
+        let mut fields = Vec::new();
+        for member in config.members() {
+            let field = Obj::of_value(
+                &member.value,
+                &format!("account_info_config.{}", member.key),
+            )?;
+            fields.push(AccountField {
+                name: member.key.to_string(),
+                title: field.opt_text("title")?,
+                label: localized(&field, "label")?,
+                comment: localized(&field, "comment")?,
+                example: field.opt_text("example")?,
+                regex: field.opt_string("regex")?,
+                raw: RawJson::new(member.raw),
+            });
+        }
+        Ok(Self { fields })
+    }
+}
+
+fn localized(obj: &Obj<'_, '_>, key: &str) -> Result<Option<LocalizedText>, FieldError> {
+    if let Some(text) = obj.opt_string(key).ok().flatten() {
+        return Ok(Some(LocalizedText(vec![(String::new(), text)])));
+    }
+    let Some(inner) = obj.opt_object(key)? else {
+        return Ok(None);
+    };
+    let mut entries = Vec::new();
+    for member in inner.members() {
+        let text = inner.string(&member.key)?;
+        entries.push((member.key.to_string(), text));
+    }
+    Ok(Some(LocalizedText(entries)))
+}

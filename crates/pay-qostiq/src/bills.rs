@@ -1,0 +1,388 @@
+//! Bills: payments from Qostiq wallets (`/bill/create`, `/bill/create/v2`, `/bill/shop_order_status`).
+//!
+//! Create a bill, redirect the payer to [`Bill::url`], then learn the outcome from the payment
+//! notification (see [`crate::callbacks`]) or by polling [`GetBill`] **at most once every 10 seconds**
+//! ([`BILL_POLL_FLOOR`]).
+//!
+//! ```
+//! use pay_core::clock::FixedClock;
+//! use pay_core::endpoint::Endpoint;
+//! use pay_core::secret::Secret;
+//! use pay_qostiq::bills::CreateBill;
+//! use pay_qostiq::{Currency, QostiqContext, ShopId};
+//! use time::macros::datetime;
+//!
+//! let context = QostiqContext::new(
+//!     ShopId::new(112).unwrap(),
+//!     Secret::new("SecretKey01").unwrap(),
+//!     FixedClock(datetime!(2024-01-01 0:00 UTC)),
+//! );
+//! let mut bill = CreateBill::new("23.15".parse().unwrap(), Currency::Uah, Currency::Uah, "4239");
+//! bill.description = Some("Test Bill".into());
+//! let request = bill.build_request(&context).unwrap();
+//! assert_eq!(request.uri(), "/bill/create");
+//! assert!(request.body().starts_with(br#"{"payer_currency":980,"shop_amount":"23.15""#));
+//! ```
+
+use std::time::Duration;
+
+use pay_core::endpoint::Lookup;
+use pay_core::error::Error;
+use pay_core::json::Value;
+use pay_core::money::Amount;
+
+use crate::body::{Body, qostiq_endpoint};
+use crate::context::{QostiqContext, ShopId};
+use crate::currency::Currency;
+use crate::envelope::{data_object, parse_data, parse_lookup};
+use crate::pay_form::Lang;
+use crate::raw::RawJson;
+use crate::read::{FieldError, Obj};
+use crate::status::BillStatus;
+use crate::time::{NowForm, QostiqDateTime};
+use crate::validate;
+
+/// Ask for a bill's status at most this often (seed 000).
+pub const BILL_POLL_FLOOR: Duration = Duration::from_secs(10);
+
+/// The redirect and notification URLs a bill may carry (unsigned; the shop's settings win over them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BillUrls {
+    /// Where the payer goes after a successful payment.
+    pub success_url: Option<String>,
+    /// Where the payer goes after a failed payment.
+    pub failed_url: Option<String>,
+    /// Where the payment notification goes.
+    pub callback_url: Option<String>,
+    /// Where the rejection notification goes.
+    pub callback_rejected_url: Option<String>,
+}
+
+impl BillUrls {
+    fn validate(&self) -> Result<(), Error> {
+        validate::optional_url("success_url", self.success_url.as_deref())?;
+        validate::optional_url("failed_url", self.failed_url.as_deref())?;
+        validate::optional_url("callback_url", self.callback_url.as_deref())?;
+        validate::optional_url(
+            "callback_rejected_url",
+            self.callback_rejected_url.as_deref(),
+        )
+    }
+
+    fn add(&self, body: Body) -> Body {
+        body.extra_str("failed_url", self.failed_url.as_deref())
+            .extra_str("success_url", self.success_url.as_deref())
+            .extra_str("callback_url", self.callback_url.as_deref())
+            .extra_str(
+                "callback_rejected_url",
+                self.callback_rejected_url.as_deref(),
+            )
+    }
+}
+
+fn lifetime(minutes: Option<u32>) -> Result<Option<String>, Error> {
+    match minutes {
+        Some(0) => Err(Error::invalid_input(
+            "lifetime",
+            "must be at least one minute",
+        )),
+        other => Ok(other.map(|m| m.to_string())),
+    }
+}
+
+/// `POST /bill/create`: a bill for a fixed amount.
+///
+/// Retry class `RecoverByLookup`: a repeated create either is refused (`error_code` 6, when the shop
+/// checks `shop_order_id` uniqueness) or creates a second payable bill for the same order, so a lost
+/// answer is resolved with [`GetBill`] on the same `shop_order_id`, never by re-sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CreateBill {
+    /// Bill amount, at most 2 decimals (signed).
+    pub shop_amount: Amount,
+    /// Currency credited to the shop (signed).
+    pub shop_currency: Currency,
+    /// Currency the payer pays in (signed).
+    pub payer_currency: Currency,
+    /// The shop's id for the order (signed).
+    pub shop_order_id: String,
+    /// Bill description.
+    pub description: Option<String>,
+    /// E-mail or wallet id of the payer: the bill is then linked to that wallet.
+    pub payer_account: Option<String>,
+    /// Redirect and notification URLs.
+    pub urls: BillUrls,
+    /// Bill lifetime in minutes (server default 43200), sent as a string.
+    pub lifetime_minutes: Option<u32>,
+}
+
+impl CreateBill {
+    /// A bill with the required fields.
+    pub fn new(
+        shop_amount: Amount,
+        shop_currency: Currency,
+        payer_currency: Currency,
+        shop_order_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            shop_amount,
+            shop_currency,
+            payer_currency,
+            shop_order_id: shop_order_id.into(),
+            description: None,
+            payer_account: None,
+            urls: BillUrls::default(),
+            lifetime_minutes: None,
+        }
+    }
+
+    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
+        validate::fiat_amount("shop_amount", &self.shop_amount)?;
+        self.shop_currency.check("shop_currency")?;
+        self.payer_currency.check("payer_currency")?;
+        validate::text("shop_order_id", &self.shop_order_id)?;
+        validate::optional_text("description", self.description.as_deref())?;
+        if let Some(account) = &self.payer_account {
+            validate::text("payer_account", account)?;
+        }
+        self.urls.validate()?;
+        let lifetime = lifetime(self.lifetime_minutes)?;
+        let body = Body::new("/bill/create")
+            .sign_int("payer_currency", self.payer_currency.code())
+            .sign_str("shop_amount", self.shop_amount.to_string())
+            .sign_int("shop_currency", self.shop_currency.code())
+            .sign_int("shop_id", context.shop_id())
+            .sign_str("shop_order_id", self.shop_order_id.as_str())
+            .extra_str("description", self.description.as_deref())
+            .extra_str("payer_account", self.payer_account.as_deref());
+        Ok(self
+            .urls
+            .add(body)
+            .extra_str("lifetime", lifetime.as_deref()))
+    }
+}
+
+qostiq_endpoint!(CreateBill => Bill,
+    name: "qostiq.bill.create",
+    path: "/bill/create",
+    retry: RecoverByLookup,
+    parse: |r| parse_data(r, Bill::decode),
+);
+
+/// `POST /bill/create/v2`: a bill for a fixed amount, or a free amount the payer chooses.
+///
+/// Retry class `RecoverByLookup`, as [`CreateBill`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CreateBillV2 {
+    /// Currency credited to the shop (signed).
+    pub currency: Currency,
+    /// The shop's id for the order (signed).
+    pub shop_order_id: String,
+    /// A fixed amount (at most 2 decimals, not signed); `None` lets the payer choose.
+    pub amount: Option<Amount>,
+    /// Bill description.
+    pub description: Option<String>,
+    /// E-mail of the payer's wallet: the bill is then linked to it.
+    pub email: Option<String>,
+    /// Redirect and notification URLs.
+    pub urls: BillUrls,
+    /// Bill lifetime in minutes (server default 90), sent as a string.
+    pub lifetime_minutes: Option<u32>,
+    /// Language of the payment page.
+    pub lang: Option<Lang>,
+}
+
+impl CreateBillV2 {
+    /// A free-amount bill; set [`CreateBillV2::amount`] to fix the amount.
+    pub fn new(currency: Currency, shop_order_id: impl Into<String>) -> Self {
+        Self {
+            currency,
+            shop_order_id: shop_order_id.into(),
+            amount: None,
+            description: None,
+            email: None,
+            urls: BillUrls::default(),
+            lifetime_minutes: None,
+            lang: None,
+        }
+    }
+
+    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
+        self.currency.check("currency")?;
+        validate::text("shop_order_id", &self.shop_order_id)?;
+        if let Some(amount) = &self.amount {
+            validate::fiat_amount("amount", amount)?;
+        }
+        validate::optional_text("description", self.description.as_deref())?;
+        validate::optional_email("email", self.email.as_deref())?;
+        self.urls.validate()?;
+        let lifetime = lifetime(self.lifetime_minutes)?;
+        let amount = self.amount.map(|a| a.to_string());
+        let body = Body::new("/bill/create/v2")
+            .sign_int("currency", self.currency.code())
+            .sign_now(NowForm::UnixSeconds, context)?
+            .sign_int("shop_id", context.shop_id())
+            .sign_str("shop_order_id", self.shop_order_id.as_str())
+            .extra_str("amount", amount.as_deref())
+            .extra_str("description", self.description.as_deref())
+            .extra_str("email", self.email.as_deref());
+        Ok(self
+            .urls
+            .add(body)
+            .extra_str("lifetime", lifetime.as_deref())
+            .extra_str("lang", self.lang.as_ref().map(Lang::as_str)))
+    }
+}
+
+qostiq_endpoint!(CreateBillV2 => Bill,
+    name: "qostiq.bill.create_v2",
+    path: "/bill/create/v2",
+    retry: RecoverByLookup,
+    parse: |r| parse_data(r, Bill::decode),
+);
+
+/// A created bill (`/bill/create`, `/bill/create/v2`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Bill {
+    /// Qostiq's bill id.
+    pub id: u64,
+    /// When it was created.
+    pub created: QostiqDateTime,
+    /// Lifetime in minutes (sent as `"43200"` or `43200`).
+    pub lifetime_minutes: Option<u64>,
+    /// The payer's account, when given.
+    pub payer_account: Option<String>,
+    /// Currency the payer pays in.
+    pub payer_currency: Option<Currency>,
+    /// What the payer pays (`None` for a free amount).
+    pub payer_price: Option<Amount>,
+    /// The bill amount (`None` for a free amount).
+    pub shop_amount: Option<Amount>,
+    /// Currency credited to the shop.
+    pub shop_currency: Currency,
+    /// The shop.
+    pub shop_id: ShopId,
+    /// The shop's order id (sent as a string or a number).
+    pub shop_order_id: String,
+    /// What the shop will be credited.
+    pub shop_refund: Option<Amount>,
+    /// Where to send the payer.
+    pub url: String,
+}
+
+impl Bill {
+    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
+        let d = data_object(data)?;
+        Ok(Self {
+            id: d.id("id")?,
+            created: d.datetime("created")?,
+            lifetime_minutes: d.opt_minutes("lifetime")?,
+            payer_account: d.opt_text("payer_account")?,
+            payer_currency: d.opt_currency("payer_currency")?,
+            payer_price: d.opt_amount("payer_price")?,
+            shop_amount: d.opt_amount("shop_amount")?,
+            shop_currency: d.currency("shop_currency")?,
+            shop_id: d.shop_id("shop_id")?,
+            shop_order_id: d.text("shop_order_id")?,
+            shop_refund: d.opt_amount("shop_refund")?,
+            url: d.string("url")?,
+        })
+    }
+}
+
+/// `POST /bill/shop_order_status`: the bill for a `shop_order_id`. Poll at most every 10 seconds.
+///
+/// Answers [`Lookup::NotFound`] when Qostiq has no such bill (`error_code` 7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetBill {
+    /// The shop's order id (signed).
+    pub shop_order_id: String,
+}
+
+impl GetBill {
+    /// The lookup for `shop_order_id`.
+    pub fn new(shop_order_id: impl Into<String>) -> Self {
+        Self {
+            shop_order_id: shop_order_id.into(),
+        }
+    }
+
+    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
+        validate::text("shop_order_id", &self.shop_order_id)?;
+        Body::new("/bill/shop_order_status")
+            .sign_now(NowForm::DateTime, context)
+            .map(|b| {
+                b.sign_int("shop_id", context.shop_id())
+                    .sign_str("shop_order_id", self.shop_order_id.as_str())
+            })
+    }
+}
+
+qostiq_endpoint!(GetBill => Lookup<BillInfo>,
+    name: "qostiq.bill.shop_order_status",
+    path: "/bill/shop_order_status",
+    retry: Safe,
+    parse: |r| parse_lookup(r, BillInfo::decode),
+);
+
+/// A bill's state (`/bill/shop_order_status`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BillInfo {
+    /// The status.
+    pub status: BillStatus,
+    /// `false` when several bills share the `shop_order_id`: this is the last one created.
+    pub is_unique: bool,
+    /// Qostiq's payment id.
+    pub payment_id: u64,
+    /// What the payer paid.
+    pub client_price: Option<Amount>,
+    /// When it was created.
+    pub created: Option<QostiqDateTime>,
+    /// When it was processed (`None` until then).
+    pub processed: Option<QostiqDateTime>,
+    /// The description.
+    pub description: Option<String>,
+    /// The payway used.
+    pub payway: Option<String>,
+    /// Currency of the payment system.
+    pub ps_currency: Option<Currency>,
+    /// Payment system data (e.g. `ps_payer_account`), verbatim.
+    pub ps_data: Option<RawJson>,
+    /// The bill amount.
+    pub shop_amount: Amount,
+    /// Currency credited to the shop.
+    pub shop_currency: Currency,
+    /// The shop.
+    pub shop_id: ShopId,
+    /// The shop's order id.
+    pub shop_order_id: String,
+    /// What was credited to the shop balance.
+    pub shop_refund: Option<Amount>,
+}
+
+impl BillInfo {
+    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
+        let d: Obj<'_, '_> = data_object(data)?;
+        Ok(Self {
+            status: BillStatus::from_code(d.int("status")?),
+            is_unique: d.opt_bool("is_unique")?.unwrap_or(true),
+            payment_id: d.id("payment_id")?,
+            client_price: d.opt_amount("client_price")?,
+            created: d.opt_datetime("created")?,
+            processed: d.opt_datetime("processed")?,
+            description: d.opt_string("description")?,
+            payway: d.opt_string("payway")?,
+            ps_currency: d.opt_currency("ps_currency")?,
+            ps_data: d.opt_raw("ps_data")?,
+            shop_amount: d.amount("shop_amount")?,
+            shop_currency: d.currency("shop_currency")?,
+            shop_id: d.shop_id("shop_id")?,
+            shop_order_id: d.text("shop_order_id")?,
+            shop_refund: d.opt_amount("shop_refund")?,
+        })
+    }
+}

@@ -1,0 +1,652 @@
+//! Callbacks from Qostiq: the fiat withdraw callback, the crypto withdraw callback and the payment
+//! notification (invoices and bills).
+//!
+//! Verify first, then parse: the typed callbacks can only be read from a
+//! [`VerifiedCallback`] (signature checked by [`CallbackVerifier`], body parsed strictly), and
+//! [`verify_callback`] does both. Then compare the callback with your own record
+//! ([`WithdrawCallback::mismatches`] and friends) and apply it once: the server retries until it gets
+//! HTTP 200 with body [`ACK_BODY`] (`OK`), 25 times over a day, so duplicates are normal.
+//!
+//! ```
+//! use pay_core::secret::Secret;
+//! use pay_qostiq::callbacks::{verify_callback, Callback, CallbackVerifier, WithdrawRecord};
+//! use pay_qostiq::CallbackStatus;
+//!
+//! let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
+//! // What the server would send (signed here with the test helper).
+//! let body = pay_signing::qostiq::sign_callback(&secret, br#"{"callback_type": "withdraw",
+//!     "created": "2024-11-18 13:41:57", "payee_receive": 10.5, "payment_id": 64045,
+//!     "payway": "card_usd", "processed": "2024-11-18 13:45:38", "ps_currency": 840,
+//!     "shop_currency": 840, "shop_id": 1, "shop_payment_id": "12345678",
+//!     "shop_write_off": 11.5, "status": "success"}"#).unwrap();
+//!
+//! let verifier = CallbackVerifier::new(secret);
+//! let Callback::Withdraw(callback) = verify_callback(&verifier, body.as_bytes()).unwrap() else {
+//!     panic!("not a withdraw callback");
+//! };
+//! assert_eq!(callback.status, CallbackStatus::Success);
+//! let mut record = WithdrawRecord::new("12345678");
+//! record.shop_write_off = Some("11.50".parse().unwrap());
+//! record.payee_receive = Some("10.00".parse().unwrap());
+//! let mismatches = callback.mismatches(&record);
+//! assert_eq!(mismatches.len(), 1);
+//! assert_eq!(mismatches[0].field, "payee_receive");
+//! assert!(verify_callback(&verifier, body.replace("success", "rejected").as_bytes()).is_err());
+//! ```
+
+use std::fmt;
+
+use pay_core::error::Error;
+use pay_core::money::Amount;
+pub use pay_signing::qostiq::{CallbackForm, CallbackVerifier, VerifiedCallback};
+
+use crate::context::ShopId;
+use crate::currency::{CryptoAsset, Currency};
+use crate::raw::RawJson;
+use crate::read::{FieldError, Obj};
+use crate::status::CallbackStatus;
+use crate::time::QostiqDateTime;
+
+/// The body to answer a callback with (HTTP 200), once it is safely stored.
+pub const ACK_BODY: &str = "OK";
+
+/// Addresses fiat callbacks come from (seed 001); an optional allow-list.
+pub const FIAT_CALLBACK_IPS: [&str; 11] = [
+    "34.90.243.164",
+    "34.147.48.238",
+    "34.90.176.128",
+    "34.90.34.134",
+    "35.242.192.50",
+    "34.90.247.48",
+    "34.90.185.30",
+    "34.147.69.92",
+    "35.198.183.103",
+    "35.234.123.199",
+    "34.159.7.106",
+];
+
+/// Addresses crypto callbacks come from (seed 002); an optional allow-list.
+pub const CRYPTO_CALLBACK_IPS: [&str; 5] = [
+    "34.90.243.164",
+    "34.147.48.238",
+    "34.90.176.128",
+    "34.90.34.134",
+    "35.242.192.50",
+];
+
+/// Any verified callback, by `callback_type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Callback {
+    /// `callback_type: "withdraw"`.
+    Withdraw(WithdrawCallback),
+    /// `callback_type: "crypto_withdraw"`.
+    CryptoWithdraw(CryptoWithdrawCallback),
+    /// No `callback_type`: a payment notification (invoice or bill).
+    Payment(PaymentNotification),
+    /// A `callback_type` this library does not know; verified, kept verbatim.
+    Other {
+        /// The `callback_type`.
+        callback_type: String,
+        /// The whole body.
+        body: RawJson,
+    },
+}
+
+/// Verifies `body` (signature, strict parsing), then reads it by its `callback_type`.
+///
+/// Errors: [`Error::Signature`] when the signature is missing, malformed or wrong, or the body is not
+/// one strict JSON object; [`Error::InvalidInput`] naming the field when a verified body lacks a
+/// required field or has a malformed one.
+pub fn verify_callback(verifier: &CallbackVerifier, body: &[u8]) -> Result<Callback, Error> {
+    let verified = verifier.verify(body)?;
+    Callback::from_verified(&verified)
+}
+
+impl Callback {
+    /// Reads a verified callback by its `callback_type`.
+    pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
+        let top = Obj::new(verified.object.members(), "");
+        match top.opt_string("callback_type").map_err(invalid)?.as_deref() {
+            Some("withdraw") => WithdrawCallback::from_verified(verified).map(Self::Withdraw),
+            Some("crypto_withdraw") => {
+                CryptoWithdrawCallback::from_verified(verified).map(Self::CryptoWithdraw)
+            }
+            None => PaymentNotification::from_verified(verified).map(Self::Payment),
+            Some(other) => Ok(Self::Other {
+                callback_type: other.to_owned(),
+                body: RawJson::new(verified.object.source()),
+            }),
+        }
+    }
+}
+
+fn invalid(error: FieldError) -> Error {
+    Error::invalid_input(error.field, error.reason)
+}
+
+fn expect_type(top: &Obj<'_, '_>, expected: &'static str) -> Result<(), Error> {
+    match top.opt_string("callback_type").map_err(invalid)? {
+        Some(t) if t == expected => Ok(()),
+        Some(other) => Err(Error::invalid_input(
+            "callback_type",
+            format!("expected `{expected}`, got `{other}`"),
+        )),
+        None => Err(Error::invalid_input(
+            "callback_type",
+            format!("missing (expected `{expected}`)"),
+        )),
+    }
+}
+
+fn status(top: &Obj<'_, '_>) -> Result<CallbackStatus, FieldError> {
+    top.string("status").map(|s| CallbackStatus::parse(&s))
+}
+
+/// One difference between a callback and the shop's own record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// The callback field (`shop_write_off`).
+    pub field: &'static str,
+    /// What the shop recorded.
+    pub expected: String,
+    /// What the callback says.
+    pub received: String,
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: expected {}, received {}",
+            self.field, self.expected, self.received
+        )
+    }
+}
+
+#[derive(Default)]
+struct Compare(Vec<Mismatch>);
+
+impl Compare {
+    fn text(&mut self, field: &'static str, expected: &str, received: &str) {
+        if expected != received {
+            self.push(field, expected, received);
+        }
+    }
+
+    fn amount(&mut self, field: &'static str, expected: Option<Amount>, received: Option<Amount>) {
+        let Some(expected) = expected else { return };
+        match received {
+            // Compare values, not text: 10.5 and 10.50 are the same amount.
+            Some(r) if r.decimal() == expected.decimal() => {}
+            Some(r) => self.push(field, &expected.to_string(), &r.to_string()),
+            None => self.push(field, &expected.to_string(), "(absent)"),
+        }
+    }
+
+    fn value<T: PartialEq + fmt::Display>(
+        &mut self,
+        field: &'static str,
+        expected: Option<&T>,
+        received: &T,
+    ) {
+        if let Some(expected) = expected.filter(|e| *e != received) {
+            self.push(field, &expected.to_string(), &received.to_string());
+        }
+    }
+
+    fn push(&mut self, field: &'static str, expected: &str, received: &str) {
+        self.0.push(Mismatch {
+            field,
+            expected: expected.to_owned(),
+            received: received.to_owned(),
+        });
+    }
+}
+
+/// The fiat withdraw callback (`callback_type: "withdraw"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WithdrawCallback {
+    /// `success` or `rejected`.
+    pub status: CallbackStatus,
+    /// Qostiq's withdrawal id.
+    pub payment_id: u64,
+    /// The shop's payout id.
+    pub shop_payment_id: String,
+    /// The shop.
+    pub shop_id: ShopId,
+    /// What left the shop balance, in `shop_currency`.
+    pub shop_write_off: Amount,
+    /// Currency written off the shop.
+    pub shop_currency: Currency,
+    /// What the payee receives, in `ps_currency`.
+    pub payee_receive: Amount,
+    /// The payway's currency.
+    pub ps_currency: Currency,
+    /// The payway.
+    pub payway: Option<String>,
+    /// When the withdrawal was created.
+    pub created: Option<QostiqDateTime>,
+    /// When its status changed.
+    pub processed: Option<QostiqDateTime>,
+    /// The description given at creation.
+    pub description: Option<String>,
+    /// The account details given at creation, verbatim.
+    pub account_details: Option<RawJson>,
+    /// Any other (custom) fields echoed back, verbatim.
+    pub extra: Vec<(String, RawJson)>,
+}
+
+const WITHDRAW_KEYS: &[&str] = &[
+    "status",
+    "payment_id",
+    "shop_payment_id",
+    "shop_id",
+    "shop_write_off",
+    "shop_currency",
+    "payee_receive",
+    "ps_currency",
+    "payway",
+    "created",
+    "processed",
+    "description",
+    "account_details",
+    "callback_type",
+    "sign",
+];
+
+impl WithdrawCallback {
+    /// Reads a verified fiat withdraw callback.
+    pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
+        let top = Obj::new(verified.object.members(), "");
+        expect_type(&top, "withdraw")?;
+        Self::read(&top).map_err(invalid)
+    }
+
+    fn read(top: &Obj<'_, '_>) -> Result<Self, FieldError> {
+        Ok(Self {
+            status: status(top)?,
+            payment_id: top.id("payment_id")?,
+            shop_payment_id: top.text("shop_payment_id")?,
+            shop_id: top.shop_id("shop_id")?,
+            shop_write_off: top.amount("shop_write_off")?,
+            shop_currency: top.currency("shop_currency")?,
+            payee_receive: top.amount("payee_receive")?,
+            ps_currency: top.currency("ps_currency")?,
+            payway: top.opt_string("payway")?,
+            created: top.opt_datetime("created")?,
+            processed: top.opt_datetime("processed")?,
+            description: top.opt_string("description")?,
+            account_details: top.opt_raw("account_details")?,
+            extra: top.others(WITHDRAW_KEYS),
+        })
+    }
+
+    /// Every difference from the shop's record (empty when they agree).
+    pub fn mismatches(&self, record: &WithdrawRecord) -> Vec<Mismatch> {
+        let mut c = Compare::default();
+        c.text(
+            "shop_payment_id",
+            &record.shop_payment_id,
+            &self.shop_payment_id,
+        );
+        c.value("shop_id", record.shop_id.as_ref(), &self.shop_id);
+        c.amount(
+            "shop_write_off",
+            record.shop_write_off,
+            Some(self.shop_write_off),
+        );
+        c.amount(
+            "payee_receive",
+            record.payee_receive,
+            Some(self.payee_receive),
+        );
+        c.value(
+            "shop_currency",
+            record.shop_currency.as_ref(),
+            &self.shop_currency,
+        );
+        c.value(
+            "ps_currency",
+            record.ps_currency.as_ref(),
+            &self.ps_currency,
+        );
+        c.0
+    }
+}
+
+/// The shop's own record of a fiat withdrawal; `None` fields are not compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WithdrawRecord {
+    /// The payout id the shop created it with.
+    pub shop_payment_id: String,
+    /// The shop.
+    pub shop_id: Option<ShopId>,
+    /// The write-off the shop expects.
+    pub shop_write_off: Option<Amount>,
+    /// What the payee should receive.
+    pub payee_receive: Option<Amount>,
+    /// The shop currency.
+    pub shop_currency: Option<Currency>,
+    /// The payway currency.
+    pub ps_currency: Option<Currency>,
+}
+
+impl WithdrawRecord {
+    /// A record that compares only `shop_payment_id`; set the other fields you stored.
+    pub fn new(shop_payment_id: impl Into<String>) -> Self {
+        Self {
+            shop_payment_id: shop_payment_id.into(),
+            shop_id: None,
+            shop_write_off: None,
+            payee_receive: None,
+            shop_currency: None,
+            ps_currency: None,
+        }
+    }
+}
+
+/// The crypto withdraw callback (`callback_type: "crypto_withdraw"`).
+///
+/// Note: the shop's payout id comes as `shop_order_id` here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CryptoWithdrawCallback {
+    /// `success` or `rejected`.
+    pub status: CallbackStatus,
+    /// Qostiq's withdrawal id.
+    pub payment_id: u64,
+    /// The shop's payout id (`shop_order_id` in this callback).
+    pub shop_order_id: String,
+    /// The shop.
+    pub shop_id: ShopId,
+    /// The payee address.
+    pub address: Option<String>,
+    /// What left the shop balance.
+    pub shop_write_off: Amount,
+    /// Currency written off the shop.
+    pub shop_currency: CryptoAsset,
+    /// What was sent to the address.
+    pub payee_receive: Amount,
+    /// The payway's currency.
+    pub ps_currency: CryptoAsset,
+    /// The payway.
+    pub payway: Option<String>,
+    /// When it was created.
+    pub created: Option<QostiqDateTime>,
+    /// When its status changed.
+    pub processed: Option<QostiqDateTime>,
+    /// The description.
+    pub description: Option<String>,
+    /// Payment system data (`transaction_hash`), verbatim.
+    pub ps_data: Option<RawJson>,
+    /// Any other fields, verbatim.
+    pub extra: Vec<(String, RawJson)>,
+}
+
+const CRYPTO_KEYS: &[&str] = &[
+    "status",
+    "payment_id",
+    "shop_order_id",
+    "shop_id",
+    "address",
+    "shop_write_off",
+    "shop_currency",
+    "payee_receive",
+    "ps_currency",
+    "payway",
+    "created",
+    "processed",
+    "description",
+    "ps_data",
+    "callback_type",
+    "sign",
+];
+
+impl CryptoWithdrawCallback {
+    /// Reads a verified crypto withdraw callback.
+    pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
+        let top = Obj::new(verified.object.members(), "");
+        expect_type(&top, "crypto_withdraw")?;
+        Self::read(&top).map_err(invalid)
+    }
+
+    fn read(top: &Obj<'_, '_>) -> Result<Self, FieldError> {
+        Ok(Self {
+            status: status(top)?,
+            payment_id: top.id("payment_id")?,
+            shop_order_id: top.text("shop_order_id")?,
+            shop_id: top.shop_id("shop_id")?,
+            address: top.opt_string("address")?,
+            shop_write_off: top.amount("shop_write_off")?,
+            shop_currency: top.asset("shop_currency")?,
+            payee_receive: top.amount("payee_receive")?,
+            ps_currency: top.asset("ps_currency")?,
+            payway: top.opt_string("payway")?,
+            created: top.opt_datetime("created")?,
+            processed: top.opt_datetime("processed")?,
+            description: top.opt_string("description")?,
+            ps_data: top.opt_raw("ps_data")?,
+            extra: top.others(CRYPTO_KEYS),
+        })
+    }
+
+    /// The blockchain transaction hash, from `ps_data`.
+    pub fn transaction_hash(&self) -> Option<String> {
+        self.ps_data.as_ref()?.string_member("transaction_hash")
+    }
+
+    /// Every difference from the shop's record (empty when they agree).
+    pub fn mismatches(&self, record: &CryptoWithdrawRecord) -> Vec<Mismatch> {
+        let mut c = Compare::default();
+        c.text(
+            "shop_order_id",
+            &record.shop_payment_id,
+            &self.shop_order_id,
+        );
+        c.value("shop_id", record.shop_id.as_ref(), &self.shop_id);
+        c.amount(
+            "shop_write_off",
+            record.shop_write_off,
+            Some(self.shop_write_off),
+        );
+        c.amount(
+            "payee_receive",
+            record.payee_receive,
+            Some(self.payee_receive),
+        );
+        c.value(
+            "shop_currency",
+            record.shop_currency.as_ref(),
+            &self.shop_currency,
+        );
+        c.value(
+            "ps_currency",
+            record.ps_currency.as_ref(),
+            &self.ps_currency,
+        );
+        if let (Some(expected), Some(received)) = (&record.address, &self.address) {
+            c.text("address", expected, received);
+        }
+        c.0
+    }
+}
+
+/// The shop's own record of a crypto withdrawal; `None` fields are not compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CryptoWithdrawRecord {
+    /// The payout id the shop created it with (compared with the callback's `shop_order_id`).
+    pub shop_payment_id: String,
+    /// The shop.
+    pub shop_id: Option<ShopId>,
+    /// The payee address.
+    pub address: Option<String>,
+    /// The write-off the shop expects.
+    pub shop_write_off: Option<Amount>,
+    /// What the payee should receive.
+    pub payee_receive: Option<Amount>,
+    /// The shop currency.
+    pub shop_currency: Option<CryptoAsset>,
+    /// The payway currency.
+    pub ps_currency: Option<CryptoAsset>,
+}
+
+impl CryptoWithdrawRecord {
+    /// A record that compares only the payout id; set the other fields you stored.
+    pub fn new(shop_payment_id: impl Into<String>) -> Self {
+        Self {
+            shop_payment_id: shop_payment_id.into(),
+            shop_id: None,
+            address: None,
+            shop_write_off: None,
+            payee_receive: None,
+            shop_currency: None,
+            ps_currency: None,
+        }
+    }
+}
+
+/// A payment notification for an invoice or a bill (no `callback_type`), model fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PaymentNotification {
+    /// `success` (to the notification URL) or `rejected` (to the rejected URL).
+    pub status: CallbackStatus,
+    /// Qostiq's payment id.
+    pub payment_id: u64,
+    /// The shop's order id.
+    pub shop_order_id: String,
+    /// The shop.
+    pub shop_id: Option<ShopId>,
+    /// The order amount.
+    pub shop_amount: Amount,
+    /// The shop's currency.
+    pub shop_currency: Currency,
+    /// What is credited to the shop.
+    pub shop_refund: Option<Amount>,
+    /// What the payer paid.
+    pub client_price: Option<Amount>,
+    /// The payway.
+    pub payway: Option<String>,
+    /// The payway's currency.
+    pub ps_currency: Option<Currency>,
+    /// Payment system data, verbatim (an object, or a string holding JSON on older engines).
+    pub ps_data: Option<RawJson>,
+    /// When it was created.
+    pub created: Option<QostiqDateTime>,
+    /// When it was processed.
+    pub processed: Option<QostiqDateTime>,
+    /// The description.
+    pub description: Option<String>,
+    /// The server's error code for a rejected payment.
+    pub error_code: Option<i64>,
+    /// Add-ons echoed back, verbatim.
+    pub addons: Option<RawJson>,
+    /// Any other fields, verbatim.
+    pub extra: Vec<(String, RawJson)>,
+}
+
+const PAYMENT_KEYS: &[&str] = &[
+    "status",
+    "payment_id",
+    "shop_order_id",
+    "shop_id",
+    "shop_amount",
+    "shop_currency",
+    "shop_refund",
+    "client_price",
+    "payway",
+    "ps_currency",
+    "ps_data",
+    "created",
+    "processed",
+    "description",
+    "error_code",
+    "addons",
+    "sign",
+];
+
+impl PaymentNotification {
+    /// Reads a verified payment notification.
+    pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
+        let top = Obj::new(verified.object.members(), "");
+        if let Some(kind) = top.opt_string("callback_type").map_err(invalid)? {
+            return Err(Error::invalid_input(
+                "callback_type",
+                format!("`{kind}` is not a payment notification"),
+            ));
+        }
+        Self::read(&top).map_err(invalid)
+    }
+
+    fn read(top: &Obj<'_, '_>) -> Result<Self, FieldError> {
+        Ok(Self {
+            status: status(top)?,
+            payment_id: top.id("payment_id")?,
+            shop_order_id: top.text("shop_order_id")?,
+            shop_id: top.opt_shop_id("shop_id")?,
+            shop_amount: top.amount("shop_amount")?,
+            shop_currency: top.currency("shop_currency")?,
+            shop_refund: top.opt_amount("shop_refund")?,
+            client_price: top.opt_amount("client_price")?,
+            payway: top.opt_string("payway")?,
+            ps_currency: top.opt_currency("ps_currency")?,
+            ps_data: top.opt_raw("ps_data")?,
+            created: top.opt_datetime("created")?,
+            processed: top.opt_datetime("processed")?,
+            description: top.opt_string("description")?,
+            error_code: top.opt_int("error_code")?,
+            addons: top.opt_raw("addons")?,
+            extra: top.others(PAYMENT_KEYS),
+        })
+    }
+
+    /// Every difference from the shop's record (empty when they agree).
+    pub fn mismatches(&self, record: &PaymentRecord) -> Vec<Mismatch> {
+        let mut c = Compare::default();
+        c.text("shop_order_id", &record.shop_order_id, &self.shop_order_id);
+        if let (Some(expected), Some(received)) = (record.shop_id, self.shop_id) {
+            c.value("shop_id", Some(&expected), &received);
+        }
+        c.amount("shop_amount", record.shop_amount, Some(self.shop_amount));
+        c.value(
+            "shop_currency",
+            record.shop_currency.as_ref(),
+            &self.shop_currency,
+        );
+        c.0
+    }
+}
+
+/// The shop's own record of an order; `None` fields are not compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PaymentRecord {
+    /// The order id.
+    pub shop_order_id: String,
+    /// The shop.
+    pub shop_id: Option<ShopId>,
+    /// The order amount.
+    pub shop_amount: Option<Amount>,
+    /// The order currency.
+    pub shop_currency: Option<Currency>,
+}
+
+impl PaymentRecord {
+    /// A record of `shop_order_id` for `shop_amount` in `shop_currency`.
+    pub fn new(
+        shop_order_id: impl Into<String>,
+        shop_amount: Amount,
+        shop_currency: Currency,
+    ) -> Self {
+        Self {
+            shop_order_id: shop_order_id.into(),
+            shop_id: None,
+            shop_amount: Some(shop_amount),
+            shop_currency: Some(shop_currency),
+        }
+    }
+}

@@ -1,0 +1,434 @@
+//! Crypto withdrawals and the crypto balance (`/crypto/withdraw/try`, `/crypto/withdraw/create`,
+//! `/crypto/withdraw/status`, `/crypto/withdraw/shop_payment_status`, `/crypto/shop_balance`).
+//!
+//! `now` is signed as integer Unix seconds. Amounts follow the payway's precision
+//! ([`Payway::crypto_precision`]); more decimals are refused, never rounded (the server would round
+//! half-up silently). Poll statuses at most once a minute
+//! ([`WITHDRAW_POLL_FLOOR`](crate::withdrawals::WITHDRAW_POLL_FLOOR)); recovery of a lost create
+//! uses [`GetCryptoWithdrawByShopPaymentId`] exactly as for fiat withdrawals.
+//!
+//! ```
+//! use pay_core::clock::FixedClock;
+//! use pay_core::error::Error;
+//! use pay_core::secret::Secret;
+//! use pay_qostiq::crypto::CreateCryptoWithdraw;
+//! use pay_qostiq::withdrawals::WithdrawAmountType;
+//! use pay_qostiq::{CryptoAsset, Payway, QostiqContext, QostiqRequest, ShopId};
+//! use time::macros::datetime;
+//!
+//! let context = QostiqContext::new(
+//!     ShopId::new(6).unwrap(),
+//!     Secret::new("Testkey1").unwrap(),
+//!     FixedClock(datetime!(2022-06-21 9:06:20 UTC)),
+//! );
+//! let mut payout = CreateCryptoWithdraw::new(
+//!     "TXYZ",
+//!     "1.0000001".parse().unwrap(), // 7 decimals: USDT on TRON keeps 6
+//!     WithdrawAmountType::PsAmount,
+//!     Payway::new("usdt_trc20").unwrap(),
+//!     CryptoAsset::new("USDT").unwrap(),
+//!     "w-4",
+//! );
+//! assert!(matches!(payout.signed_body(&context), Err(Error::InvalidInput { ref field, .. }) if field == "amount"));
+//! payout.amount = "1.000001".parse().unwrap();
+//! let signed = payout.signed_body(&context).unwrap();
+//! assert_eq!(signed.string_to_sign, "TXYZ:1.000001:ps_amount:1655802380:usdt_trc20:USDT:6:w-4***");
+//! ```
+
+use pay_core::endpoint::Lookup;
+use pay_core::error::Error;
+use pay_core::json::Value;
+use pay_core::money::Amount;
+
+use crate::account::AccountDetails;
+use crate::body::{Body, qostiq_endpoint};
+use crate::context::{QostiqContext, ShopId};
+use crate::currency::{CryptoAsset, Payway};
+use crate::envelope::{data_object, parse_data, parse_lookup};
+use crate::read::{FieldError, Obj};
+use crate::status::CryptoWithdrawStatus;
+use crate::time::NowForm;
+use crate::validate;
+use crate::withdrawals::WithdrawAmountType;
+
+fn crypto_amount(payway: &Payway, amount: &Amount) -> Result<(), Error> {
+    amount.check_positive("amount")?;
+    payway.check_crypto_amount("amount", amount)
+}
+
+/// `POST /crypto/withdraw/try`: fees of a crypto payout, without making it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TryCryptoWithdraw {
+    /// The amount, within the payway's precision (signed).
+    pub amount: Amount,
+    /// What `amount` means (signed).
+    pub amount_type: WithdrawAmountType,
+    /// The payway, e.g. `usdt_bep20` (signed).
+    pub payway: Payway,
+    /// The shop balance currency, e.g. `USDT` (signed).
+    pub shop_currency: CryptoAsset,
+}
+
+impl TryCryptoWithdraw {
+    /// A quote request.
+    pub fn new(
+        amount: Amount,
+        amount_type: WithdrawAmountType,
+        payway: Payway,
+        shop_currency: CryptoAsset,
+    ) -> Self {
+        Self {
+            amount,
+            amount_type,
+            payway,
+            shop_currency,
+        }
+    }
+
+    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
+        crypto_amount(&self.payway, &self.amount)?;
+        Ok(Body::new("/crypto/withdraw/try")
+            .sign_str("amount", self.amount.to_string())
+            .sign_str("amount_type", self.amount_type.as_str())
+            .sign_now(NowForm::UnixSeconds, context)?
+            .sign_str("payway", self.payway.as_str())
+            .sign_str("shop_currency", self.shop_currency.as_str())
+            .sign_int("shop_id", context.shop_id()))
+    }
+}
+
+qostiq_endpoint!(TryCryptoWithdraw => CryptoWithdrawQuote,
+    name: "qostiq.crypto.withdraw.try",
+    path: "/crypto/withdraw/try",
+    retry: Safe,
+    parse: |r| parse_data(r, CryptoWithdrawQuote::decode),
+);
+
+/// The answer of `/crypto/withdraw/try`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CryptoWithdrawQuote {
+    /// Currency the payee receives.
+    pub payee_currency: CryptoAsset,
+    /// What the payee receives.
+    pub payee_receive: Amount,
+    /// Currency written off the shop.
+    pub shop_currency: CryptoAsset,
+    /// What leaves the shop balance.
+    pub shop_write_off: Amount,
+}
+
+impl CryptoWithdrawQuote {
+    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
+        let d = data_object(data)?;
+        Ok(Self {
+            payee_currency: d.asset("payee_currency")?,
+            payee_receive: d.amount("payee_receive")?,
+            shop_currency: d.asset("shop_currency")?,
+            shop_write_off: d.amount("shop_write_off")?,
+        })
+    }
+}
+
+/// `POST /crypto/withdraw/create`: a crypto payout.
+///
+/// Retry class `RecoverByLookup`: never re-sent after an unknown outcome; recover with
+/// [`GetCryptoWithdrawByShopPaymentId`] on the same `shop_payment_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CreateCryptoWithdraw {
+    /// The payee address (signed).
+    pub account: String,
+    /// The amount, within the payway's precision (signed).
+    pub amount: Amount,
+    /// What `amount` means (signed).
+    pub amount_type: WithdrawAmountType,
+    /// The payway (signed).
+    pub payway: Payway,
+    /// The shop balance currency (signed).
+    pub shop_currency: CryptoAsset,
+    /// The shop's unique id for this payout (signed).
+    pub shop_payment_id: String,
+    /// Extra address fields, e.g. `comment` (TON memo), not signed.
+    pub account_details: Option<AccountDetails>,
+    /// Description, up to 255 characters.
+    pub description: Option<String>,
+    /// Where the crypto withdraw callback goes.
+    pub crypto_callback_url: Option<String>,
+}
+
+impl CreateCryptoWithdraw {
+    /// A payout with the required fields.
+    pub fn new(
+        account: impl Into<String>,
+        amount: Amount,
+        amount_type: WithdrawAmountType,
+        payway: Payway,
+        shop_currency: CryptoAsset,
+        shop_payment_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            account: account.into(),
+            amount,
+            amount_type,
+            payway,
+            shop_currency,
+            shop_payment_id: shop_payment_id.into(),
+            account_details: None,
+            description: None,
+            crypto_callback_url: None,
+        }
+    }
+
+    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
+        validate::text("account", &self.account)?;
+        crypto_amount(&self.payway, &self.amount)?;
+        validate::text("shop_payment_id", &self.shop_payment_id)?;
+        validate::optional_text("description", self.description.as_deref())?;
+        validate::optional_url("crypto_callback_url", self.crypto_callback_url.as_deref())?;
+        if let Some(details) = &self.account_details {
+            for (name, value) in details.iter() {
+                if value.chars().count() > 255 {
+                    return Err(Error::invalid_input(
+                        "account_details",
+                        format!("`{name}` is longer than 255 characters"),
+                    ));
+                }
+            }
+        }
+        Ok(Body::new("/crypto/withdraw/create")
+            .sign_str("account", self.account.as_str())
+            .sign_str("amount", self.amount.to_string())
+            .sign_str("amount_type", self.amount_type.as_str())
+            .sign_now(NowForm::UnixSeconds, context)?
+            .sign_str("payway", self.payway.as_str())
+            .sign_str("shop_currency", self.shop_currency.as_str())
+            .sign_int("shop_id", context.shop_id())
+            .sign_str("shop_payment_id", self.shop_payment_id.as_str())
+            .extra_details(
+                "account_details",
+                self.account_details.as_ref().filter(|d| !d.is_empty()),
+            )
+            .extra_str("description", self.description.as_deref())
+            .extra_str("crypto_callback_url", self.crypto_callback_url.as_deref()))
+    }
+}
+
+qostiq_endpoint!(CreateCryptoWithdraw => CryptoWithdrawal,
+    name: "qostiq.crypto.withdraw.create",
+    path: "/crypto/withdraw/create",
+    retry: RecoverByLookup,
+    parse: |r| parse_data(r, CryptoWithdrawal::decode),
+);
+
+/// A created crypto withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CryptoWithdrawal {
+    /// The available shop balance after the creation.
+    pub balance: Option<Amount>,
+    /// The withdrawal as it stands.
+    pub info: CryptoWithdrawInfo,
+}
+
+impl CryptoWithdrawal {
+    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
+        let d = data_object(data)?;
+        Ok(Self {
+            balance: d.opt_amount("balance")?,
+            info: CryptoWithdrawInfo::decode(data)?,
+        })
+    }
+}
+
+/// A crypto withdrawal's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CryptoWithdrawInfo {
+    /// Qostiq's id (the `withdraw_id` of [`GetCryptoWithdraw`]).
+    pub id: u64,
+    /// The status; poll until [`CryptoWithdrawStatus::is_final`].
+    pub status: CryptoWithdrawStatus,
+    /// The payee address.
+    pub payee_address: Option<String>,
+    /// Currency the payee receives.
+    pub payee_currency: CryptoAsset,
+    /// What the payee receives.
+    pub payee_receive: Amount,
+    /// Currency written off the shop.
+    pub shop_currency: CryptoAsset,
+    /// The shop's payout id.
+    pub shop_payment_id: String,
+    /// What leaves the shop balance.
+    pub shop_write_off: Amount,
+}
+
+impl CryptoWithdrawInfo {
+    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
+        let d = data_object(data)?;
+        Ok(Self {
+            id: d.id("id")?,
+            status: CryptoWithdrawStatus::from_code(d.int("status")?),
+            payee_address: d.opt_string("payee_address")?,
+            payee_currency: d.asset("payee_currency")?,
+            payee_receive: d.amount("payee_receive")?,
+            shop_currency: d.asset("shop_currency")?,
+            shop_payment_id: d.text("shop_payment_id")?,
+            shop_write_off: d.amount("shop_write_off")?,
+        })
+    }
+}
+
+/// `POST /crypto/withdraw/status`: a crypto withdrawal by Qostiq's id. At most once a minute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetCryptoWithdraw {
+    /// Qostiq's id (signed).
+    pub withdraw_id: u64,
+}
+
+impl GetCryptoWithdraw {
+    /// The lookup for `withdraw_id`.
+    pub fn new(withdraw_id: u64) -> Self {
+        Self { withdraw_id }
+    }
+
+    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
+        if self.withdraw_id == 0 {
+            return Err(Error::invalid_input(
+                "withdraw_id",
+                "must be a positive integer",
+            ));
+        }
+        Ok(Body::new("/crypto/withdraw/status")
+            .sign_now(NowForm::UnixSeconds, context)?
+            .sign_int("shop_id", context.shop_id())
+            .sign_int("withdraw_id", self.withdraw_id))
+    }
+}
+
+qostiq_endpoint!(GetCryptoWithdraw => Lookup<CryptoWithdrawInfo>,
+    name: "qostiq.crypto.withdraw.status",
+    path: "/crypto/withdraw/status",
+    retry: Safe,
+    parse: |r| parse_lookup(r, CryptoWithdrawInfo::decode),
+);
+
+/// `POST /crypto/withdraw/shop_payment_status`: a crypto withdrawal by the shop's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetCryptoWithdrawByShopPaymentId {
+    /// The shop's payout id (signed).
+    pub shop_payment_id: String,
+}
+
+impl GetCryptoWithdrawByShopPaymentId {
+    /// The lookup for `shop_payment_id`.
+    pub fn new(shop_payment_id: impl Into<String>) -> Self {
+        Self {
+            shop_payment_id: shop_payment_id.into(),
+        }
+    }
+
+    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
+        validate::text("shop_payment_id", &self.shop_payment_id)?;
+        Ok(Body::new("/crypto/withdraw/shop_payment_status")
+            .sign_now(NowForm::UnixSeconds, context)?
+            .sign_int("shop_id", context.shop_id())
+            .sign_str("shop_payment_id", self.shop_payment_id.as_str()))
+    }
+}
+
+qostiq_endpoint!(GetCryptoWithdrawByShopPaymentId => Lookup<CryptoWithdrawInfo>,
+    name: "qostiq.crypto.withdraw.shop_payment_status",
+    path: "/crypto/withdraw/shop_payment_status",
+    retry: Safe,
+    parse: |r| parse_lookup(r, CryptoWithdrawInfo::decode),
+);
+
+/// `POST /crypto/shop_balance`: the shop's crypto balances.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetCryptoBalance;
+
+impl GetCryptoBalance {
+    /// The request.
+    pub fn new() -> Self {
+        Self
+    }
+
+    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
+        Ok(Body::new("/crypto/shop_balance")
+            .sign_now(NowForm::UnixSeconds, context)?
+            .sign_int("shop_id", context.shop_id()))
+    }
+}
+
+qostiq_endpoint!(GetCryptoBalance => CryptoBalances,
+    name: "qostiq.crypto.shop_balance",
+    path: "/crypto/shop_balance",
+    retry: Safe,
+    parse: |r| parse_data(r, CryptoBalances::decode),
+);
+
+/// The shop's crypto balances.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CryptoBalances {
+    /// The shop.
+    pub shop_id: Option<ShopId>,
+    /// One entry per asset.
+    pub balances: Vec<CryptoBalance>,
+}
+
+impl CryptoBalances {
+    /// The balance in `asset`.
+    pub fn get(&self, asset: &str) -> Option<&CryptoBalance> {
+        self.balances.iter().find(|b| b.currency.as_str() == asset)
+    }
+
+    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
+        let d = data_object(data)?;
+        Ok(Self {
+            shop_id: d.opt_shop_id("shop_id")?,
+            balances: d
+                .objects("balances")?
+                .iter()
+                .map(CryptoBalance::decode)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// One crypto balance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CryptoBalance {
+    /// The asset.
+    pub currency: CryptoAsset,
+    /// Available for withdrawal.
+    pub available: Amount,
+    /// Frozen under withdrawals in progress.
+    pub frozen: Amount,
+    /// Temporarily held (e.g. a risky invoice).
+    pub hold: Amount,
+}
+
+impl CryptoBalance {
+    /// `available + frozen + hold`, exactly (`None` on overflow).
+    pub fn total(&self) -> Option<Amount> {
+        self.available
+            .checked_add(self.frozen)?
+            .checked_add(self.hold)
+    }
+
+    fn decode(b: &Obj<'_, '_>) -> Result<Self, FieldError> {
+        Ok(Self {
+            currency: b.asset("currency")?,
+            available: b.amount("available")?,
+            frozen: b.amount("frozen")?,
+            hold: b.amount("hold")?,
+        })
+    }
+}

@@ -1,0 +1,74 @@
+//! Checks run before anything is signed or sent; each error names the field.
+
+use pay_core::error::Error;
+use pay_core::money::{Amount, Precision};
+
+/// A required identifier or text: not empty, not blank, no control characters, at most 255 chars.
+pub(crate) fn text(field: &'static str, value: &str) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_input(field, "must not be empty"));
+    }
+    optional_text(field, Some(value))
+}
+
+/// An optional text: no control characters, at most 255 characters.
+pub(crate) fn optional_text(field: &'static str, value: Option<&str>) -> Result<(), Error> {
+    let Some(value) = value else { return Ok(()) };
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid_input(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    if value.chars().count() > 255 {
+        return Err(Error::invalid_input(
+            field,
+            "must be at most 255 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// A fiat amount: positive, at most 2 decimals.
+pub(crate) fn fiat_amount(field: &'static str, amount: &Amount) -> Result<(), Error> {
+    amount.check_positive(field)?;
+    amount.check_precision(field, Precision::FIAT)
+}
+
+/// An optional absolute `http(s)` URL.
+pub(crate) fn optional_url(field: &'static str, value: Option<&str>) -> Result<(), Error> {
+    let Some(url) = value else { return Ok(()) };
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty() && !url.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+        {
+            Ok(())
+        }
+        _ => Err(Error::invalid_input(
+            field,
+            "must be an absolute http(s) URL",
+        )),
+    }
+}
+
+/// An e-mail address (`local@domain`), loosely: the server checks it for real.
+pub(crate) fn email(field: &'static str, value: &str) -> Result<(), Error> {
+    text(field, value)?;
+    match value.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty() && !domain.is_empty() && !value.contains(char::is_whitespace) =>
+        {
+            Ok(())
+        }
+        _ => Err(Error::invalid_input(field, "must be an e-mail address")),
+    }
+}
+
+/// An optional e-mail address.
+pub(crate) fn optional_email(field: &'static str, value: Option<&str>) -> Result<(), Error> {
+    value.map_or(Ok(()), |v| email(field, v))
+}

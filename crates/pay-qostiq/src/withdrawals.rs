@@ -1,0 +1,448 @@
+//! Fiat withdrawals: payouts to cards and other payment systems (`/withdraw/try`, `/check_account`,
+//! `/withdraw/create`, `/withdraw/status`, `/withdraw/shop_payment_status`).
+//!
+//! The flow: [`TryWithdraw`] (fees, and the account fields the payway needs in
+//! [`WithdrawQuote::account_info_config`]) → [`CheckAccount`] (recommended) → [`CreateWithdraw`] →
+//! wait for the withdraw callback, or poll [`GetWithdraw`] **at most once every 60 seconds**
+//! ([`WITHDRAW_POLL_FLOOR`]) until [`WithdrawStatus::is_final`].
+//!
+//! Recovery: a create whose answer is lost (timeout, reset, truncated body, 5xx) has an unknown
+//! outcome. Ask [`GetWithdrawByShopPaymentId`] with the same `shop_payment_id`: a status means it
+//! exists (adopt it); [`Lookup::NotFound`] means it may be re-created with the **same**
+//! `shop_payment_id`. Never re-send blindly.
+
+use std::time::Duration;
+
+use pay_core::endpoint::Lookup;
+use pay_core::error::Error;
+use pay_core::json::Value;
+use pay_core::money::Amount;
+
+use crate::account::{AccountDetails, AccountInfoConfig};
+use crate::body::{Body, qostiq_endpoint};
+use crate::context::QostiqContext;
+use crate::currency::{Currency, Payway};
+use crate::envelope::{data_object, parse_data, parse_lookup};
+use crate::raw::RawJson;
+use crate::read::FieldError;
+use crate::status::{ProviderStatus, WithdrawStatus};
+use crate::time::NowForm;
+use crate::validate;
+
+/// Ask for a withdrawal's status at most this often (seeds 001 and 002).
+pub const WITHDRAW_POLL_FLOOR: Duration = Duration::from_secs(60);
+
+/// What a withdrawal's `amount` means (fiat and crypto).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WithdrawAmountType {
+    /// `ps_amount`: what the payee receives in the payment system.
+    PsAmount,
+    /// `shop_amount`: what leaves the shop balance.
+    ShopAmount,
+}
+
+impl WithdrawAmountType {
+    /// The wire text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PsAmount => "ps_amount",
+            Self::ShopAmount => "shop_amount",
+        }
+    }
+}
+
+fn details(details: &Option<AccountDetails>) -> Option<&AccountDetails> {
+    details.as_ref().filter(|d| !d.is_empty())
+}
+
+/// `POST /withdraw/try`: fees and account requirements of a payout, without making it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TryWithdraw {
+    /// The amount, at most 2 decimals (signed).
+    pub amount: Amount,
+    /// What `amount` means (signed).
+    pub amount_type: WithdrawAmountType,
+    /// The payway (signed).
+    pub payway: Payway,
+    /// Currency written off the shop (signed).
+    pub shop_currency: Currency,
+}
+
+impl TryWithdraw {
+    /// A quote request.
+    pub fn new(
+        amount: Amount,
+        amount_type: WithdrawAmountType,
+        payway: Payway,
+        shop_currency: Currency,
+    ) -> Self {
+        Self {
+            amount,
+            amount_type,
+            payway,
+            shop_currency,
+        }
+    }
+
+    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
+        validate::fiat_amount("amount", &self.amount)?;
+        self.shop_currency.check("shop_currency")?;
+        Ok(Body::new("/withdraw/try")
+            .sign_str("amount", self.amount.to_string())
+            .sign_str("amount_type", self.amount_type.as_str())
+            .sign_str("payway", self.payway.as_str())
+            .sign_int("shop_currency", self.shop_currency.code())
+            .sign_int("shop_id", context.shop_id()))
+    }
+}
+
+qostiq_endpoint!(TryWithdraw => WithdrawQuote,
+    name: "qostiq.withdraw.try",
+    path: "/withdraw/try",
+    retry: Safe,
+    parse: |r| parse_data(r, WithdrawQuote::decode),
+);
+
+/// The answer of `/withdraw/try`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WithdrawQuote {
+    /// The account fields the payway needs (send the extras in [`AccountDetails`]).
+    pub account_info_config: Option<AccountInfoConfig>,
+    /// Extra information, verbatim.
+    pub info: Option<RawJson>,
+    /// What the payee receives, in `ps_currency`.
+    pub payee_receive: Amount,
+    /// The payway's currency.
+    pub ps_currency: Currency,
+    /// Currency written off the shop.
+    pub shop_currency: Currency,
+    /// What leaves the shop balance, in `shop_currency`.
+    pub shop_write_off: Amount,
+}
+
+impl WithdrawQuote {
+    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
+        let d = data_object(data)?;
+        Ok(Self {
+            account_info_config: d
+                .opt_object("account_info_config")?
+                .map(|c| AccountInfoConfig::read(&c))
+                .transpose()?,
+            info: d.opt_raw("info")?,
+            payee_receive: d.amount("payee_receive")?,
+            ps_currency: d.currency("ps_currency")?,
+            shop_currency: d.currency("shop_currency")?,
+            shop_write_off: d.amount("shop_write_off")?,
+        })
+    }
+}
+
+/// `POST /check_account`: whether the payee account can be credited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CheckAccount {
+    /// The payee account, e.g. a card number (signed).
+    pub account: String,
+    /// The planned amount in the payway's currency, at most 2 decimals (signed).
+    pub amount: Amount,
+    /// The payway (signed).
+    pub payway: Payway,
+    /// Extra account fields from `account_info_config` (not signed).
+    pub account_details: Option<AccountDetails>,
+}
+
+impl CheckAccount {
+    /// An account check.
+    pub fn new(account: impl Into<String>, amount: Amount, payway: Payway) -> Self {
+        Self {
+            account: account.into(),
+            amount,
+            payway,
+            account_details: None,
+        }
+    }
+
+    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
+        validate::text("account", &self.account)?;
+        validate::fiat_amount("amount", &self.amount)?;
+        Ok(Body::new("/check_account")
+            .sign_str("account", self.account.as_str())
+            .sign_str("amount", self.amount.to_string())
+            .sign_str("payway", self.payway.as_str())
+            .sign_int("shop_id", context.shop_id())
+            .extra_details("account_details", details(&self.account_details)))
+    }
+}
+
+qostiq_endpoint!(CheckAccount => AccountCheck,
+    name: "qostiq.check_account",
+    path: "/check_account",
+    retry: Safe,
+    parse: |r| parse_data(r, AccountCheck::decode),
+);
+
+/// The answer of `/check_account`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AccountCheck {
+    /// What the provider said: only [`ProviderStatus::Available`] is a pass.
+    pub provider_status: ProviderStatus,
+    /// The check's own result, when sent.
+    pub result: Option<bool>,
+    /// Provider information (e.g. the holder's name), verbatim.
+    pub account_info: Option<RawJson>,
+}
+
+impl AccountCheck {
+    /// Whether the account can be credited.
+    pub fn is_available(&self) -> bool {
+        self.provider_status == ProviderStatus::Available && self.result != Some(false)
+    }
+
+    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
+        let d = data_object(data)?;
+        Ok(Self {
+            provider_status: ProviderStatus::from_code(d.int("provider_status")?),
+            result: d.opt_bool("result")?,
+            account_info: d.opt_raw("account_info")?,
+        })
+    }
+}
+
+/// `POST /withdraw/create`: a payout from the shop balance.
+///
+/// Retry class `RecoverByLookup`: see the module docs.
+///
+/// ```
+/// use pay_core::clock::FixedClock;
+/// use pay_core::error::Error;
+/// use pay_core::secret::Secret;
+/// use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType};
+/// use pay_qostiq::{Currency, Payway, QostiqContext, QostiqRequest, ShopId};
+/// use time::macros::datetime;
+///
+/// let context = QostiqContext::new(
+///     ShopId::new(1).unwrap(),
+///     Secret::new("Testkey1").unwrap(),
+///     FixedClock(datetime!(2024-01-01 0:00 UTC)),
+/// );
+/// let mut payout = CreateWithdraw::new(
+///     "4111111111111111",
+///     "1.005".parse().unwrap(), // three decimals: refused, never rounded
+///     WithdrawAmountType::PsAmount,
+///     Payway::new("card_uah").unwrap(),
+///     Currency::Uah,
+///     "2e18aadc",
+/// );
+/// let err = payout.signed_body(&context).unwrap_err();
+/// assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "amount"));
+/// payout.amount = "1.01".parse().unwrap();
+/// let signed = payout.signed_body(&context).unwrap();
+/// assert_eq!(signed.string_to_sign, "4111111111111111:1.01:ps_amount:card_uah:980:1:2e18aadc***");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CreateWithdraw {
+    /// The payee account, e.g. a card number (signed).
+    pub account: String,
+    /// The amount, at most 2 decimals (signed).
+    pub amount: Amount,
+    /// What `amount` means (signed).
+    pub amount_type: WithdrawAmountType,
+    /// The payway (signed).
+    pub payway: Payway,
+    /// Currency written off the shop (signed).
+    pub shop_currency: Currency,
+    /// The shop's unique id for this payout (signed); reuse it to recover a lost answer.
+    pub shop_payment_id: String,
+    /// Extra account fields the payway needs (not signed).
+    pub account_details: Option<AccountDetails>,
+    /// Description, also the payment purpose where supported.
+    pub description: Option<String>,
+    /// An e-mail (not signed).
+    pub email: Option<String>,
+    /// Where the withdraw callback goes (else the shop's interaction URL).
+    pub callback_url: Option<String>,
+}
+
+impl CreateWithdraw {
+    /// A payout with the required fields.
+    pub fn new(
+        account: impl Into<String>,
+        amount: Amount,
+        amount_type: WithdrawAmountType,
+        payway: Payway,
+        shop_currency: Currency,
+        shop_payment_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            account: account.into(),
+            amount,
+            amount_type,
+            payway,
+            shop_currency,
+            shop_payment_id: shop_payment_id.into(),
+            account_details: None,
+            description: None,
+            email: None,
+            callback_url: None,
+        }
+    }
+
+    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
+        validate::text("account", &self.account)?;
+        validate::fiat_amount("amount", &self.amount)?;
+        self.shop_currency.check("shop_currency")?;
+        validate::text("shop_payment_id", &self.shop_payment_id)?;
+        validate::optional_text("description", self.description.as_deref())?;
+        validate::optional_email("email", self.email.as_deref())?;
+        validate::optional_url("callback_url", self.callback_url.as_deref())?;
+        Ok(Body::new("/withdraw/create")
+            .sign_str("account", self.account.as_str())
+            .sign_str("amount", self.amount.to_string())
+            .sign_str("amount_type", self.amount_type.as_str())
+            .sign_str("payway", self.payway.as_str())
+            .sign_int("shop_currency", self.shop_currency.code())
+            .sign_int("shop_id", context.shop_id())
+            .sign_str("shop_payment_id", self.shop_payment_id.as_str())
+            .extra_details("account_details", details(&self.account_details))
+            .extra_str("description", self.description.as_deref())
+            .extra_str("email", self.email.as_deref())
+            .extra_str("callback_url", self.callback_url.as_deref()))
+    }
+}
+
+qostiq_endpoint!(CreateWithdraw => Withdrawal,
+    name: "qostiq.withdraw.create",
+    path: "/withdraw/create",
+    retry: RecoverByLookup,
+    parse: |r| parse_data(r, Withdrawal::decode),
+);
+
+/// A created withdrawal (`/withdraw/create`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Withdrawal {
+    /// The shop balance after the creation.
+    pub balance: Option<Amount>,
+    /// The withdrawal as it stands.
+    pub info: WithdrawInfo,
+}
+
+impl Withdrawal {
+    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
+        let d = data_object(data)?;
+        Ok(Self {
+            balance: d.opt_amount("balance")?,
+            info: WithdrawInfo::decode(data)?,
+        })
+    }
+}
+
+/// A withdrawal's state (`/withdraw/status`, `/withdraw/shop_payment_status`, and inside
+/// [`Withdrawal`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WithdrawInfo {
+    /// Qostiq's withdrawal id (the `withdraw_id` of [`GetWithdraw`]).
+    pub id: u64,
+    /// The status; poll until [`WithdrawStatus::is_final`].
+    pub status: WithdrawStatus,
+    /// What the payee receives, in `ps_currency`.
+    pub payee_receive: Amount,
+    /// The payway's currency.
+    pub ps_currency: Currency,
+    /// Currency written off the shop.
+    pub shop_currency: Currency,
+    /// The shop's payout id.
+    pub shop_payment_id: String,
+    /// What leaves the shop balance, in `shop_currency`.
+    pub shop_write_off: Amount,
+    /// Why it was rejected.
+    pub rejected_reason: Option<String>,
+}
+
+impl WithdrawInfo {
+    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
+        let d = data_object(data)?;
+        Ok(Self {
+            id: d.id("id")?,
+            status: WithdrawStatus::from_code(d.int("status")?),
+            payee_receive: d.amount("payee_receive")?,
+            ps_currency: d.currency("ps_currency")?,
+            shop_currency: d.currency("shop_currency")?,
+            shop_payment_id: d.text("shop_payment_id")?,
+            shop_write_off: d.amount("shop_write_off")?,
+            rejected_reason: d.opt_string("rejected_reason")?,
+        })
+    }
+}
+
+/// `POST /withdraw/status`: a withdrawal by Qostiq's id. Poll at most every 60 seconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetWithdraw {
+    /// Qostiq's withdrawal id, [`WithdrawInfo::id`] (signed).
+    pub withdraw_id: u64,
+}
+
+impl GetWithdraw {
+    /// The lookup for `withdraw_id`.
+    pub fn new(withdraw_id: u64) -> Self {
+        Self { withdraw_id }
+    }
+
+    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
+        if self.withdraw_id == 0 {
+            return Err(Error::invalid_input(
+                "withdraw_id",
+                "must be a positive integer",
+            ));
+        }
+        Ok(Body::new("/withdraw/status")
+            .sign_now(NowForm::DateTime, context)?
+            .sign_int("shop_id", context.shop_id())
+            .sign_int("withdraw_id", self.withdraw_id))
+    }
+}
+
+qostiq_endpoint!(GetWithdraw => Lookup<WithdrawInfo>,
+    name: "qostiq.withdraw.status",
+    path: "/withdraw/status",
+    retry: Safe,
+    parse: |r| parse_lookup(r, WithdrawInfo::decode),
+);
+
+/// `POST /withdraw/shop_payment_status`: a withdrawal by the shop's id; the recovery lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetWithdrawByShopPaymentId {
+    /// The shop's payout id (signed).
+    pub shop_payment_id: String,
+}
+
+impl GetWithdrawByShopPaymentId {
+    /// The lookup for `shop_payment_id`.
+    pub fn new(shop_payment_id: impl Into<String>) -> Self {
+        Self {
+            shop_payment_id: shop_payment_id.into(),
+        }
+    }
+
+    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
+        validate::text("shop_payment_id", &self.shop_payment_id)?;
+        Ok(Body::new("/withdraw/shop_payment_status")
+            .sign_now(NowForm::DateTime, context)?
+            .sign_int("shop_id", context.shop_id())
+            .sign_str("shop_payment_id", self.shop_payment_id.as_str()))
+    }
+}
+
+qostiq_endpoint!(GetWithdrawByShopPaymentId => Lookup<WithdrawInfo>,
+    name: "qostiq.withdraw.shop_payment_status",
+    path: "/withdraw/shop_payment_status",
+    retry: Safe,
+    parse: |r| parse_lookup(r, WithdrawInfo::decode),
+);
