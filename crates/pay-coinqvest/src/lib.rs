@@ -90,7 +90,7 @@ pub use pay_signing::coinqvest::{BasicAuth, DigestSigner, WebhookVerifier, sign_
 pub const DEFAULT_BASE_URL: &str = "https://www.coinqvest.com/api/v1";
 
 /// Every endpoint of the API, for tables, metrics and tests.
-pub const ENDPOINTS: [pay_core::endpoint::EndpointInfo; 29] = {
+pub static ENDPOINTS: [pay_core::endpoint::EndpointInfo; 29] = {
     use pay_core::endpoint::Endpoint as E;
     [
         <checkouts::CreateCheckout as E>::INFO,
