@@ -81,23 +81,35 @@ pub fn write_dumps(value: &Value<'_>, form: NestedForm, out: &mut String) {
 }
 
 /// A JSON string as `json.dumps(ensure_ascii=False)` writes it.
+///
+/// Only ASCII bytes (`"`, `\\`, controls) are escaped, so runs between them are copied as whole
+/// slices (a UTF-8 continuation byte is never below 0x80).
 fn write_quoted(text: &str, out: &mut String) {
+    out.reserve(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(text.get(start..i).unwrap_or_default());
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{:04x}", b);
+        } else {
+            out.push_str(escape);
         }
+        start = i + 1;
     }
+    out.push_str(text.get(start..).unwrap_or_default());
     out.push('"');
 }
 
@@ -119,6 +131,9 @@ pub fn write_number(token: &str, in_dumps: bool, out: &mut String) {
         }
         return;
     }
+    if write_plain_decimal(token, out) {
+        return;
+    }
     // Python parses the token to the nearest binary double, as Rust's parser does (both correctly
     // rounded); this is signature rendering only, never money arithmetic.
     let parsed: f64 = token.parse().unwrap_or(f64::NAN);
@@ -133,6 +148,39 @@ pub fn write_number(token: &str, in_dumps: bool, out: &mut String) {
         return;
     }
     write_float_repr(parsed, out);
+}
+
+/// The fast path of [`write_number`] for the common money shape `-?int.frac` (no exponent) with at
+/// most 15 significant digits. Any decimal of at most 15 significant digits is recovered exactly
+/// from its nearest double (`DBL_DIG`), so `repr` prints those same digits: the token minus the
+/// fraction's trailing zeros (keeping one). Values below 0.001 need scientific notation in some
+/// cases and take the general path. Returns `false` (writing nothing) when the token does not fit.
+fn write_plain_decimal(token: &str, out: &mut String) -> bool {
+    let unsigned = token.strip_prefix('-').unwrap_or(token);
+    let Some((int, frac)) = unsigned.split_once('.') else {
+        return false;
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(int) || !all_digits(frac) || (int.len() > 1 && int.starts_with('0')) {
+        return false;
+    }
+    let frac = frac.trim_end_matches('0');
+    let significant = if int == "0" {
+        let leading = frac.len() - frac.trim_start_matches('0').len();
+        if leading >= 3 {
+            return false;
+        }
+        frac.len() - leading
+    } else {
+        int.len() + frac.len()
+    };
+    if significant > 15 {
+        return false;
+    }
+    let sign_len = token.len() - unsigned.len();
+    out.push_str(token.get(..sign_len + int.len() + 1).unwrap_or_default());
+    out.push_str(if frac.is_empty() { "0" } else { frac });
+    true
 }
 
 /// Python's `repr(float)`: the shortest digits that round-trip, fixed notation when the decimal
@@ -231,6 +279,56 @@ mod tests {
         ];
         for (token, expected) in cases {
             assert_eq!(num(token), expected, "{token}");
+        }
+    }
+
+    #[test]
+    fn plain_decimal_fast_path_agrees_with_repr() {
+        // A small deterministic generator over the shapes the fast path takes or refuses.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for _ in 0..20_000 {
+            let mut token = String::new();
+            if next(4) == 0 {
+                token.push('-');
+            }
+            let int_len = next(18);
+            if int_len == 0 || next(3) == 0 {
+                token.push('0');
+            } else {
+                token.push(char::from(b'1' + next(9) as u8));
+                for _ in 1..int_len {
+                    token.push(char::from(b'0' + next(10) as u8));
+                }
+            }
+            token.push('.');
+            for _ in 0..=next(18) {
+                let digit = if next(3) == 0 { 0 } else { next(10) };
+                token.push(char::from(b'0' + digit as u8));
+            }
+            let mut fast = String::new();
+            if write_plain_decimal(&token, &mut fast) {
+                let mut general = String::new();
+                write_float_repr(token.parse().unwrap(), &mut general);
+                assert_eq!(fast, general, "{token}");
+            }
+        }
+        for (token, taken) in [
+            ("10.50", true),
+            ("0.001", true),
+            ("0.0001", false),
+            ("1.5e3", false),
+        ] {
+            assert_eq!(
+                write_plain_decimal(token, &mut String::new()),
+                taken,
+                "{token}"
+            );
         }
     }
 

@@ -151,7 +151,7 @@ impl<'a> Reader<'a> {
     fn object(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
         self.enter(depth)?;
         self.pos += 1; // '{'
-        let mut members: Vec<Member<'a>> = Vec::new();
+        let mut members: Vec<Member<'a>> = Vec::with_capacity(8);
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -216,32 +216,34 @@ impl<'a> Reader<'a> {
 
     fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.pos += 1; // opening quote
-        let start = self.pos;
-        // Fast path: no escapes.
+        // Unescaped text is copied in runs; only a string with escapes allocates.
+        let mut owned: Option<String> = None;
         loop {
-            match self.peek() {
-                Some(b'"') => {
-                    let text = self
-                        .src
-                        .get(start..self.pos)
-                        .ok_or_else(|| self.syntax("bad string"))?;
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(text));
-                }
-                Some(b'\\') => break,
-                Some(0x00..=0x1f) => return Err(self.syntax("control character in string")),
-                Some(_) => self.pos += 1,
-                None => return Err(self.syntax("unterminated string")),
-            }
-        }
-        let mut out = String::from(self.src.get(start..self.pos).unwrap_or_default());
-        loop {
+            let run_start = self.pos;
+            let rest = self.bytes.get(self.pos..).unwrap_or_default();
+            self.pos += rest
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(rest.len());
+            // `run_start` and `pos` sit on ASCII bytes (or the end): both are char boundaries.
+            let run = self
+                .src
+                .get(run_start..self.pos)
+                .ok_or_else(|| self.syntax("bad string"))?;
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(Cow::Owned(out));
+                    return Ok(match owned {
+                        None => Cow::Borrowed(run),
+                        Some(mut out) => {
+                            out.push_str(run);
+                            Cow::Owned(out)
+                        }
+                    });
                 }
                 Some(b'\\') => {
+                    let out = owned.get_or_insert_with(|| String::with_capacity(run.len() + 16));
+                    out.push_str(run);
                     let escape_at = self.pos;
                     self.pos += 1;
                     let c = match self.peek() {
@@ -282,17 +284,7 @@ impl<'a> Reader<'a> {
                     self.pos += 1;
                     out.push(c);
                 }
-                Some(0x00..=0x1f) => return Err(self.syntax("control character in string")),
-                Some(_) => {
-                    // Copy one whole UTF-8 character (the input is valid UTF-8).
-                    let rest = self.src.get(self.pos..).unwrap_or_default();
-                    let ch = rest
-                        .chars()
-                        .next()
-                        .ok_or_else(|| self.syntax("unterminated string"))?;
-                    out.push(ch);
-                    self.pos += ch.len_utf8();
-                }
+                Some(_) => return Err(self.syntax("control character in string")),
                 None => return Err(self.syntax("unterminated string")),
             }
         }

@@ -104,14 +104,16 @@ impl CallbackVerifier {
         } else {
             &[CallbackForm::Python]
         };
-        let mut previous: Option<Vec<String>> = None;
-        for &form in forms {
-            let values = render(&members, form);
-            if previous.as_ref() == Some(&values) {
+        // One buffer per candidate form, reused: the joined `v1:…:vN` the server hashed.
+        let mut current = String::with_capacity(body.len());
+        let mut previous = String::new();
+        for (attempt, &form) in forms.iter().enumerate() {
+            render(&members, form, &mut current);
+            if attempt > 0 && current == previous {
                 continue;
             }
             for (secret_index, secret) in self.secrets.iter().enumerate() {
-                if matches(&digest(secret, &values), &received) {
+                if matches(&digest(secret, &[current.as_str()]), &received) {
                     return Ok(VerifiedCallback {
                         object,
                         form,
@@ -119,7 +121,7 @@ impl CallbackVerifier {
                     });
                 }
             }
-            previous = Some(values);
+            std::mem::swap(&mut previous, &mut current);
         }
         Err(SignatureError::Mismatch)
     }
@@ -140,36 +142,39 @@ fn signed_members<'o, 'a>(object: &'o StrictObject<'a>) -> Vec<&'o Member<'a>> {
     members
 }
 
-fn render(members: &[&Member<'_>], form: CallbackForm) -> Vec<String> {
-    members
-        .iter()
-        .map(|m| match (form, &m.value) {
-            (CallbackForm::Raw, Value::Array(_) | Value::Object(_)) => m.raw.to_owned(),
-            (CallbackForm::Compact, _) => {
-                let mut out = String::new();
-                python::write_str_form(&m.value, NestedForm::Compact, &mut out);
-                out
+/// Writes the signed values joined by `:` into `out` (cleared first), nested values in `form`.
+fn render(members: &[&Member<'_>], form: CallbackForm, out: &mut String) {
+    out.clear();
+    for (i, member) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        match (form, &member.value) {
+            (CallbackForm::Raw, Value::Array(_) | Value::Object(_)) => out.push_str(member.raw),
+            (CallbackForm::Compact, value) => {
+                python::write_str_form(value, NestedForm::Compact, out);
             }
-            _ => python::str_form(&m.value),
-        })
-        .collect()
+            (_, value) => python::write_str_form(value, NestedForm::Python, out),
+        }
+    }
 }
 
 /// The string a callback's signature covers (server form), with the secret masked as `***`.
 pub fn explain_callback(body: &[u8]) -> Result<String, SignatureError> {
     let object = StrictObject::parse(body, Limits::EVENTS)?;
-    let values = render(&signed_members(&object), CallbackForm::Python);
-    Ok(super::explain(
-        &values.iter().map(String::as_str).collect::<Vec<_>>(),
-    ))
+    let mut joined = String::with_capacity(body.len() + 3);
+    render(&signed_members(&object), CallbackForm::Python, &mut joined);
+    joined.push_str("***");
+    Ok(joined)
 }
 
 /// Signs a callback body the way the server does and returns it with `"sign"` appended (replacing
 /// any `sign` it had). For tests, sandboxes and example events.
 pub fn sign_callback(secret: &Secret, body_without_sign: &[u8]) -> Result<String, SignatureError> {
     let object = StrictObject::parse(body_without_sign, Limits::EVENTS)?;
-    let values = render(&signed_members(&object), CallbackForm::Python);
-    let sign = hex::encode(digest(secret, &values));
+    let mut joined = String::with_capacity(body_without_sign.len());
+    render(&signed_members(&object), CallbackForm::Python, &mut joined);
+    let sign = hex::encode(digest(secret, &[joined]));
     let mut out = String::from("{");
     for member in object.members().iter().filter(|m| m.key != "sign") {
         if out.len() > 1 {
