@@ -62,15 +62,35 @@ pub(crate) fn as_number<S: serde::Serializer>(
     amount.as_json_number().serialize(serializer)
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+/// Encodes a query component exactly as the official Node SDK's HTTP client (axios) does:
+/// `encodeURIComponent` (which keeps `A-Z a-z 0-9 - _ . ! ~ * ' ( )`), then `: $ , [ ]` restored
+/// and space written `+`. So `XLM:NATIVE` is sent as is, as in the seed's own examples.
 pub(crate) fn encode_component(text: &str, out: &mut String) {
     use std::fmt::Write as _;
     for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
+        match byte {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'~'
+            | b'*'
+            | b'\''
+            | b'('
+            | b')'
+            | b':'
+            | b'$'
+            | b','
+            | b'['
+            | b']' => out.push(char::from(byte)),
+            b' ' => out.push('+'),
             // Writing to a String cannot fail.
-            let _ = write!(out, "%{byte:02X}");
+            _ => {
+                let _ = write!(out, "%{byte:02X}");
+            }
         }
     }
 }
@@ -163,8 +183,12 @@ mod tests {
     #[test]
     fn query_encoding() {
         let mut out = String::new();
-        encode_component("XLM:NATIVE a/b&c=é~", &mut out);
-        assert_eq!(out, "XLM%3ANATIVE%20a%2Fb%26c%3D%C3%A9~");
+        encode_component("XLM:NATIVE a/b&c=é~+#?%", &mut out);
+        assert_eq!(out, "XLM:NATIVE+a%2Fb%26c%3D%C3%A9~%2B%23%3F%25");
+        let odd = get("/asset", &[("id", "a[b]'c$,d(e)*! f~:g")]).unwrap();
+        assert_eq!(odd.uri(), "/asset?id=a[b]'c$,d(e)*!+f~:g");
+        let all: String = (1u8..=127).map(char::from).collect();
+        assert!(get("/asset", &[("id", &all), ("é ü", "😀")]).is_ok());
         let req = get("/checkouts", &[("limit", "250"), ("offset", "0")]).unwrap();
         assert_eq!(req.uri(), "/checkouts?limit=250&offset=0");
         assert!(req.body().is_empty());

@@ -563,7 +563,7 @@ fn golden_get_asset_issuer() {
     golden(
         &GetAssetIssuer::new("XLM:NATIVE"),
         "GET",
-        "/asset-issuer?id=XLM%3ANATIVE",
+        "/asset-issuer?id=XLM:NATIVE",
         "",
         "c0eea3ceb16232f1a4d30a0095004ab49174c84a7cb315347484254ade864083",
     );
@@ -585,7 +585,7 @@ fn golden_get_asset() {
     golden(
         &GetAsset::new("ETH:GBETHKBL5TCUTQ3JPDIYOZ5RDARTMHMEKIO2QZQ7IOZ4YC5XV3C2IKYU"),
         "GET",
-        "/asset?id=ETH%3AGBETHKBL5TCUTQ3JPDIYOZ5RDARTMHMEKIO2QZQ7IOZ4YC5XV3C2IKYU",
+        "/asset?id=ETH:GBETHKBL5TCUTQ3JPDIYOZ5RDARTMHMEKIO2QZQ7IOZ4YC5XV3C2IKYU",
         "",
         "71e867d90d5ebd397b50edce5ab2f53c7f5cf5aff365e80fcbdb25739e36bb4e",
     );
