@@ -1,19 +1,25 @@
 //! `cargo xtask <command>`: the project's developer and CI tasks, std only.
 //!
 //! * `ci`: format check, clippy with `-D warnings`, every test (the README's test command).
+//! * `fuzz [--seconds N] [target...]`: the cargo-fuzz targets of `fuzz/`.
+//! * `bench`: every benchmark suite (figures go to `docs/benchmarks.md`).
 
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod ci;
+mod fuzz;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
-        eprintln!("usage: cargo xtask <ci> [args]");
+        eprintln!("usage: cargo xtask <ci|fuzz|bench> [args]");
         return ExitCode::from(2);
     };
     let result = match command.as_str() {
         "ci" => ci::run(rest),
+        "fuzz" => fuzz::run(rest),
+        "bench" => bench::run(rest),
         other => Err(format!("unknown command `{other}`")),
     };
     match result {
