@@ -11,7 +11,7 @@
 //! | [`payments`] | `GET /payment`, `GET /payments` |
 //! | [`wallets`] | `GET /wallets`, `GET /wallet` |
 //! | [`withdrawals`] | `POST /withdrawal`, `POST /withdrawal/commit`, `GET /withdrawal`, `GET /withdrawals` |
-//! | [`reference`] | `GET /asset-issuers`, `/asset-issuer`, `/assets`, `/asset`, `/fiat-currencies`, `/fiat-currency`, `/blockchains`, `/blockchain` |
+//! | [`reference`](mod@reference) | `GET /asset-issuers`, `/asset-issuer`, `/assets`, `/asset`, `/fiat-currencies`, `/fiat-currency`, `/blockchains`, `/blockchain` |
 //! | [`service`] | `GET /ping`, `GET /time`, `GET /auth-test` |
 //! | [`customers`] | `GET /customers`, `POST /customer`, `GET /customer`, `PUT /customer`, `DELETE /customer` |
 //! | [`webhooks`] | the payment webhook, flat and `{eventType, data}` |

@@ -156,6 +156,15 @@ proptest! {
         }
     }
 
+    #[test]
+    fn any_identifier_builds_or_is_refused(id in "\\PC{0,40}") {
+        match GetAssetIssuer::new(id.clone()).build_request(&()) {
+            Ok(request) => prop_assert!(request.uri().to_string().starts_with("/asset-issuer?id=")),
+            Err(Error::InvalidInput { .. }) => prop_assert!(id.trim().is_empty()),
+            Err(other) => prop_assert!(false, "{other:?}"),
+        }
+    }
+
     /// Amounts in cents, tax rates in basis points of a percent (scale 4): the whole computation in
     /// i128 at scale 6, compared with the builder's decimal total.
     #[test]
