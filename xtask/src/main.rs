@@ -8,6 +8,7 @@ use std::process::{Command, ExitCode};
 
 mod bench;
 mod ci;
+mod conformance;
 mod fuzz;
 
 fn main() -> ExitCode {
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
         "ci" => ci::run(rest),
         "fuzz" => fuzz::run(rest),
         "bench" => bench::run(rest),
+        "conformance" => conformance::run(rest),
         other => Err(format!("unknown command `{other}`")),
     };
     match result {
