@@ -1,0 +1,384 @@
+//! Crypto withdrawals and the crypto balance: `/crypto/withdraw/try`, `/crypto/withdraw/create`,
+//! `/crypto/withdraw/status`, `/crypto/withdraw/shop_payment_status`, `/crypto/shop_balance`, and
+//! the `crypto_withdraw` callback. Amounts are strings; money moves as for fiat withdrawals
+//! (frozen until Success 3 / Rejected 4).
+
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+
+use super::{Fee, QErr, QResult, Req, callbacks, round};
+use crate::json::{J, dec_fixed, dec_str, int, obj, opt_s, s};
+use crate::state::Ctx;
+use crate::state::qostiq::CryptoWithdrawal;
+use crate::time_fmt;
+
+/// A crypto payway.
+#[derive(Debug, Clone, Copy)]
+pub struct CryptoPayway {
+    /// Alias (`usdt_trc20`).
+    pub alias: &'static str,
+    /// Currency (`USDT`).
+    pub currency: &'static str,
+    /// Decimal places.
+    pub decimals: u32,
+    /// Fee on top of the received amount.
+    pub fee: Fee,
+    /// Minimum received amount.
+    pub min: (i64, u32),
+}
+
+/// The shop's crypto payways (sandbox fee model; the percentages reproduce the seed's examples).
+pub const PAYWAYS: &[CryptoPayway] = &[
+    CryptoPayway {
+        alias: "usdt_trc20",
+        currency: "USDT",
+        decimals: 6,
+        fee: Fee {
+            percent: (2, 0),
+            fix: (0, 0),
+        },
+        min: (1, 0),
+    },
+    CryptoPayway {
+        alias: "usdt_bep20",
+        currency: "USDT",
+        decimals: 18,
+        fee: Fee {
+            percent: (3, 0),
+            fix: (0, 0),
+        },
+        min: (1, 2),
+    },
+    CryptoPayway {
+        alias: "btc",
+        currency: "BTC",
+        decimals: 8,
+        fee: Fee {
+            percent: (1, 0),
+            fix: (0, 0),
+        },
+        min: (1, 4),
+    },
+    CryptoPayway {
+        alias: "ton_ton",
+        currency: "TON",
+        decimals: 9,
+        fee: Fee {
+            percent: (5, 1),
+            fix: (0, 0),
+        },
+        min: (1, 1),
+    },
+    CryptoPayway {
+        alias: "bnb_bep20",
+        currency: "BNB",
+        decimals: 18,
+        fee: Fee {
+            percent: (3, 0),
+            fix: (0, 0),
+        },
+        min: (1, 5),
+    },
+];
+
+/// Addresses starting with this are rejected when auto-progress reaches a final status.
+pub const REJECTED_ADDRESS_PREFIX: &str = "reject";
+
+fn payway(alias: &str) -> Result<&'static CryptoPayway, QErr> {
+    PAYWAYS
+        .iter()
+        .find(|p| p.alias == alias)
+        .ok_or_else(|| QErr::bad(format!("payway: `{alias}` is not available for this shop.")))
+}
+
+fn amounts(req: &Req<'_, '_>) -> Result<(&'static CryptoPayway, Decimal, Decimal), QErr> {
+    let pw = payway(&req.text("payway")?)?;
+    let shop_currency = req.text("shop_currency")?;
+    if shop_currency != pw.currency {
+        return Err(QErr::bad(format!(
+            "shop_currency: `{shop_currency}` does not match the payway currency {}.",
+            pw.currency
+        )));
+    }
+    let amount = round(req.amount("amount")?, pw.decimals);
+    let (receive, write_off) = match req.text("amount_type")?.as_str() {
+        "ps_amount" => (amount, amount + pw.fee.on(amount, pw.decimals)),
+        "shop_amount" => (pw.fee.net_of(amount, pw.decimals), amount),
+        other => {
+            return Err(QErr::bad(format!(
+                "amount_type: `{other}` is not one of ps_amount, shop_amount."
+            )));
+        }
+    };
+    let min = Decimal::new(pw.min.0, pw.min.1);
+    if receive < min {
+        return Err(QErr::too_small(min));
+    }
+    Ok((pw, receive, write_off))
+}
+
+/// `POST /crypto/withdraw/try`.
+pub fn try_withdraw(_ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+    let (pw, receive, write_off) = amounts(req)?;
+    Ok(obj([
+        ("payee_currency", s(pw.currency)),
+        ("payee_receive", dec_str(receive)),
+        ("shop_currency", s(pw.currency)),
+        ("shop_write_off", dec_str(write_off)),
+    ]))
+}
+
+fn status_json(w: &CryptoWithdrawal) -> J {
+    obj([
+        ("id", int(w.id)),
+        ("payee_address", s(&w.address)),
+        ("payee_currency", s(&w.payee_currency)),
+        ("payee_receive", dec_str(w.payee_receive)),
+        ("shop_currency", s(&w.shop_currency)),
+        ("shop_payment_id", s(&w.shop_payment_id)),
+        ("shop_write_off", dec_str(w.shop_write_off)),
+        ("status", int(w.status)),
+    ])
+}
+
+/// `POST /crypto/withdraw/create`.
+pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+    let (pw, receive, write_off) = amounts(req)?;
+    let address = req.text("account")?;
+    if address.len() < 4 {
+        return Err(QErr::bad("account: Not a valid address."));
+    }
+    let shop_payment_id = req.text("shop_payment_id")?;
+    let q = &mut ctx.st.qostiq;
+    if q.crypto_withdrawals
+        .iter()
+        .any(|w| w.shop_payment_id == shop_payment_id)
+    {
+        return Err(QErr::duplicate("shop_payment_id", &shop_payment_id));
+    }
+    let balance = q.crypto_mut(pw.currency);
+    if balance.spendable() < write_off {
+        return Err(QErr::insufficient());
+    }
+    balance.available -= write_off;
+    balance.frozen += write_off;
+    let left = balance.available;
+    let id = q.new_id();
+    let w = CryptoWithdrawal {
+        id,
+        shop_payment_id,
+        payway: pw.alias.to_owned(),
+        address,
+        description: req.opt_text("description"),
+        shop_currency: pw.currency.to_owned(),
+        payee_currency: pw.currency.to_owned(),
+        payee_receive: receive,
+        shop_write_off: write_off,
+        status: 1,
+        created: ctx.now,
+        changed: ctx.now,
+        processed: None,
+        tx_hash: None,
+        callback_url: req.opt_text("crypto_callback_url"),
+    };
+    let mut data = obj([("balance", dec_str(left))]);
+    if let J::Obj(members) = status_json(&w) {
+        for (k, v) in members {
+            data.set(&k, v);
+        }
+    }
+    q.crypto_withdrawals.push(w);
+    Ok(data)
+}
+
+/// `POST /crypto/withdraw/status` (miss: code 2000, HTTP 200).
+pub fn status_by_id(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+    let id_text = req.text("withdraw_id")?;
+    let id: Option<u64> = id_text.parse().ok();
+    ctx.st
+        .qostiq
+        .crypto_withdrawals
+        .iter()
+        .find(|w| Some(w.id) == id)
+        .map(status_json)
+        .ok_or_else(|| QErr::not_found(2000, format!("Withdraw (id={id_text}) is not found")))
+}
+
+/// `POST /crypto/withdraw/shop_payment_status` (miss: code 7, HTTP 200).
+pub fn status_by_shop_payment_id(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+    let key = req.text("shop_payment_id")?;
+    ctx.st
+        .qostiq
+        .crypto_withdrawals
+        .iter()
+        .find(|w| w.shop_payment_id == key)
+        .map(status_json)
+        .ok_or_else(|| {
+            QErr::not_found(
+                7,
+                format!("Withdraw (shop_payment_id='{key}') is not found"),
+            )
+        })
+}
+
+/// `POST /crypto/shop_balance`.
+pub fn balance(ctx: &mut Ctx<'_>, _req: &Req<'_, '_>) -> QResult {
+    Ok(obj([
+        ("balances", balances_json(ctx)),
+        ("shop_id", int(ctx.creds.qostiq_shop_id)),
+    ]))
+}
+
+/// The crypto balance lines.
+pub fn balances_json(ctx: &Ctx<'_>) -> J {
+    J::Arr(
+        ctx.st
+            .qostiq
+            .crypto
+            .iter()
+            .map(|(currency, b)| {
+                obj([
+                    ("available", dec_str(b.available)),
+                    ("currency", s(currency)),
+                    ("frozen", dec_str(b.frozen)),
+                    ("hold", dec_str(b.hold)),
+                ])
+            })
+            .collect(),
+    )
+}
+
+fn is_final(status: u8) -> bool {
+    matches!(status, 3 | 4)
+}
+
+/// Moves crypto withdrawal `index` to `status` (1, 2, 5 non-final; 3 success, 4 rejected).
+pub fn set_status(ctx: &mut Ctx<'_>, index: usize, status: u8) -> Result<J, String> {
+    if !matches!(status, 1..=5) {
+        return Err(format!("unknown crypto withdraw status {status}"));
+    }
+    let now = ctx.now;
+    let hash = format!("0x{}", ctx.st.rng.hex(64));
+    let default_url = ctx.st.qostiq.crypto_callback_url.clone();
+    let q = &mut ctx.st.qostiq;
+    let w = q
+        .crypto_withdrawals
+        .get_mut(index)
+        .ok_or("crypto withdrawal not found")?;
+    if is_final(w.status) {
+        return Err(format!("crypto withdrawal is final ({})", w.status));
+    }
+    w.status = status;
+    w.changed = now;
+    if is_final(status) {
+        w.processed = Some(now);
+    }
+    if status == 3 {
+        w.tx_hash = Some(hash);
+    }
+    let w = w.clone();
+    let balance = q.crypto_mut(&w.shop_currency);
+    match status {
+        3 => balance.frozen -= w.shop_write_off,
+        4 => {
+            balance.frozen -= w.shop_write_off;
+            balance.available += w.shop_write_off;
+        }
+        _ => {}
+    }
+    if is_final(status) {
+        let decimals = PAYWAYS
+            .iter()
+            .find(|p| p.alias == w.payway)
+            .map_or(8, |p| p.decimals);
+        let body = obj([
+            ("address", s(&w.address)),
+            ("callback_type", s("crypto_withdraw")),
+            ("created", s(time_fmt::qostiq(w.created))),
+            ("description", opt_s(w.description.as_deref())),
+            ("payee_receive", dec_fixed(w.payee_receive, decimals)),
+            ("payment_id", int(w.id)),
+            ("payway", s(&w.payway)),
+            ("processed", s(time_fmt::qostiq(now))),
+            ("ps_currency", s(&w.payee_currency)),
+            (
+                "ps_data",
+                obj([("transaction_hash", opt_s(w.tx_hash.as_deref()))]),
+            ),
+            ("shop_currency", s(&w.shop_currency)),
+            ("shop_id", int(ctx.creds.qostiq_shop_id)),
+            ("shop_order_id", s(&w.shop_payment_id)),
+            ("shop_write_off", dec_fixed(w.shop_write_off, decimals)),
+            (
+                "status",
+                s(if status == 3 { "success" } else { "rejected" }),
+            ),
+        ]);
+        let url = w.callback_url.clone().or(default_url);
+        callbacks::queue(
+            ctx,
+            "crypto_withdraw",
+            w.shop_payment_id.clone(),
+            url,
+            &body,
+        );
+    }
+    Ok(status_json(&w))
+}
+
+/// Finds a crypto withdrawal by id or `shop_payment_id`.
+pub fn find(
+    ctx: &Ctx<'_>,
+    id: Option<u64>,
+    shop_payment_id: Option<&str>,
+) -> Result<usize, String> {
+    let list = &ctx.st.qostiq.crypto_withdrawals;
+    match (id, shop_payment_id) {
+        (Some(id), _) => list.iter().position(|w| w.id == id),
+        (None, Some(key)) => list.iter().position(|w| w.shop_payment_id == key),
+        (None, None) => return Err("give `id` or `shop_payment_id`".into()),
+    }
+    .ok_or_else(|| "crypto withdrawal not found".into())
+}
+
+/// Auto-progress: New (1) → Waiting (2) → Success (3) (Rejected (4) for addresses starting with
+/// `reject`).
+pub fn auto_progress(ctx: &mut Ctx<'_>, step: Duration) {
+    let step = time::Duration::try_from(step).unwrap_or(time::Duration::SECOND);
+    let due: Vec<(usize, u8)> = ctx
+        .st
+        .qostiq
+        .crypto_withdrawals
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| !is_final(w.status) && w.changed + step <= ctx.now)
+        .map(|(i, w)| {
+            let next = match w.status {
+                1 => 2,
+                _ if w.address.starts_with(REJECTED_ADDRESS_PREFIX) => 4,
+                _ => 3,
+            };
+            (i, next)
+        })
+        .collect();
+    for (index, next) in due {
+        let _ = set_status(ctx, index, next);
+    }
+}
+
+/// Crypto withdrawals as JSON (admin state).
+pub fn list(ctx: &Ctx<'_>) -> J {
+    J::Arr(
+        ctx.st
+            .qostiq
+            .crypto_withdrawals
+            .iter()
+            .map(|w| {
+                let mut j = status_json(w);
+                j.set("payway", s(&w.payway));
+                j
+            })
+            .collect(),
+    )
+}

@@ -1,0 +1,452 @@
+//! Fiat withdrawals: `/withdraw/try`, `/check_account`, `/withdraw/create`, `/withdraw/status`,
+//! `/withdraw/shop_payment_status`, the status lifecycle and the withdraw callback.
+//!
+//! Money: on create, `shop_write_off` (amount + fee, in the shop currency) moves from `available`
+//! to `frozen`. On Success (5) it leaves `frozen`; on Rejected (6) or CanceledManually (10) it goes
+//! back to `available`; Refunded (11, after 5) credits it back to `available`.
+
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+
+use super::{Fee, QErr, QResult, Req, callbacks, convert, round};
+use crate::json::{J, int, obj, py_float, s};
+use crate::state::Ctx;
+use crate::state::qostiq::Withdrawal;
+use crate::time_fmt;
+
+/// A fiat withdraw payway of the sandbox shop.
+#[derive(Debug, Clone, Copy)]
+pub struct WithdrawPayway {
+    /// Alias (`card_uah`).
+    pub alias: &'static str,
+    /// Payway currency.
+    pub currency: u16,
+    /// Fee, charged on top of the received amount.
+    pub fee: Fee,
+    /// Minimum received amount, `(mantissa, scale)`.
+    pub min: (i64, u32),
+    /// Maximum received amount.
+    pub max: (i64, u32),
+}
+
+/// The shop's fiat withdraw payways (fee model of the sandbox; see docs/sandbox.md).
+pub const PAYWAYS: &[WithdrawPayway] = &[
+    WithdrawPayway {
+        alias: "card_uah",
+        currency: 980,
+        fee: Fee {
+            percent: (2, 0),
+            fix: (0, 0),
+        },
+        min: (100, 2),
+        max: (1_499_900, 2),
+    },
+    WithdrawPayway {
+        alias: "card_usd",
+        currency: 840,
+        fee: Fee {
+            percent: (0, 0),
+            fix: (100, 2),
+        },
+        min: (100, 2),
+        max: (500_000, 2),
+    },
+    WithdrawPayway {
+        alias: "card_eur",
+        currency: 978,
+        fee: Fee {
+            percent: (15, 1),
+            fix: (50, 2),
+        },
+        min: (100, 2),
+        max: (500_000, 2),
+    },
+];
+
+/// A card number that the sandbox rejects when auto-progress reaches a final status.
+pub const REJECTED_CARD: &str = "4000000000000002";
+
+const CARD_REGEX: &str = "^((4|5|6)[0-9]{15,17}|[a-z0-9]{32})$";
+
+/// Looks up a payway.
+pub fn payway(alias: &str) -> Result<&'static WithdrawPayway, QErr> {
+    PAYWAYS
+        .iter()
+        .find(|p| p.alias == alias)
+        .ok_or_else(|| QErr::bad(format!("payway: `{alias}` is not available for this shop.")))
+}
+
+/// Whether `account` matches the card regex `^((4|5|6)[0-9]{15,17}|[a-z0-9]{32})$`.
+pub fn valid_card(account: &str) -> bool {
+    let card = (16..=18).contains(&account.len())
+        && account.starts_with(['4', '5', '6'])
+        && account.bytes().all(|b| b.is_ascii_digit());
+    let token = account.len() == 32
+        && account
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+    card || token
+}
+
+fn account_info_config() -> J {
+    obj([(
+        "account",
+        obj([
+            ("regex", s(CARD_REGEX)),
+            ("title", s("Card number without spaces")),
+        ]),
+    )])
+}
+
+/// (payee_receive, shop_write_off) for a request.
+pub fn amounts(
+    pw: &WithdrawPayway,
+    amount_type: &str,
+    amount: Decimal,
+    shop_currency: u16,
+) -> Result<(Decimal, Decimal), QErr> {
+    let amount = round(amount, 2);
+    let (receive, write_off) = match amount_type {
+        "ps_amount" => {
+            let gross = amount + pw.fee.on(amount, 2);
+            (amount, convert(gross, pw.currency, shop_currency)?)
+        }
+        "shop_amount" => {
+            let gross = convert(amount, shop_currency, pw.currency)?;
+            (pw.fee.net_of(gross, 2), amount)
+        }
+        other => {
+            return Err(QErr::bad(format!(
+                "amount_type: `{other}` is not one of ps_amount, shop_amount."
+            )));
+        }
+    };
+    let min = Decimal::new(pw.min.0, pw.min.1);
+    let max = Decimal::new(pw.max.0, pw.max.1);
+    if receive < min {
+        return Err(QErr::too_small(min));
+    }
+    if receive > max {
+        return Err(QErr::bad(format!(
+            "amount: exceeds the payway maximum {}",
+            max.normalize()
+        )));
+    }
+    Ok((receive, write_off))
+}
+
+/// `POST /withdraw/try`.
+pub fn try_withdraw(_ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+    let pw = payway(&req.text("payway")?)?;
+    let shop_currency = req.currency("shop_currency")?;
+    let (receive, write_off) = amounts(
+        pw,
+        &req.text("amount_type")?,
+        req.amount("amount")?,
+        shop_currency,
+    )?;
+    Ok(obj([
+        ("account_info_config", account_info_config()),
+        ("info", J::Obj(Vec::new())),
+        ("payee_receive", py_float(receive)),
+        ("ps_currency", int(pw.currency)),
+        ("shop_currency", int(shop_currency)),
+        ("shop_write_off", py_float(write_off)),
+    ]))
+}
+
+/// `POST /check_account`.
+pub fn check_account(_ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+    let _pw = payway(&req.text("payway")?)?;
+    let _amount = req.amount("amount")?;
+    let account = req.text("account")?;
+    let valid = valid_card(&account) && account != REJECTED_CARD;
+    Ok(obj([
+        ("account_info", J::Null),
+        ("provider_status", int(1)),
+        ("result", J::Bool(valid)),
+    ]))
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    "account",
+    "account_details",
+    "amount",
+    "amount_type",
+    "callback_url",
+    "description",
+    "email",
+    "now",
+    "payway",
+    "shop_currency",
+    "shop_id",
+    "shop_payment_id",
+    "sign",
+];
+
+/// `POST /withdraw/create`: unique `shop_payment_id` (else 6), freezes `shop_write_off`.
+pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+    let pw = payway(&req.text("payway")?)?;
+    let shop_currency = req.currency("shop_currency")?;
+    let (receive, write_off) = amounts(
+        pw,
+        &req.text("amount_type")?,
+        req.amount("amount")?,
+        shop_currency,
+    )?;
+    let account = req.text("account")?;
+    if !valid_card(&account) {
+        return Err(QErr::bad(format!("account: does not match {CARD_REGEX}")));
+    }
+    let shop_payment_id = req.text("shop_payment_id")?;
+    let q = &mut ctx.st.qostiq;
+    if q.withdrawals
+        .iter()
+        .any(|w| w.shop_payment_id == shop_payment_id)
+    {
+        return Err(QErr::duplicate("shop_payment_id", &shop_payment_id));
+    }
+    let balance = q.fiat_mut(shop_currency);
+    if balance.spendable() < write_off {
+        return Err(QErr::insufficient());
+    }
+    balance.available -= write_off;
+    balance.frozen += write_off;
+    let left = balance.available;
+    let id = q.new_id();
+    let extras = req
+        .obj
+        .members()
+        .iter()
+        .filter(|m| !KNOWN_KEYS.contains(&m.key.as_ref()))
+        .map(|m| (m.key.to_string(), J::from_value(&m.value)))
+        .collect();
+    let account_details = req
+        .obj
+        .get("account_details")
+        .map(|m| J::from_value(&m.value))
+        .filter(|j| !j.is_null());
+    let withdrawal = Withdrawal {
+        id,
+        shop_payment_id,
+        payway: pw.alias.to_owned(),
+        account,
+        account_details,
+        description: req.opt_text("description"),
+        shop_currency,
+        ps_currency: pw.currency,
+        payee_receive: receive,
+        shop_write_off: write_off,
+        status: 1,
+        created: ctx.now,
+        changed: ctx.now,
+        processed: None,
+        rejected_reason: None,
+        callback_url: req.opt_text("callback_url"),
+        extras,
+    };
+    let mut data = status_json(&withdrawal);
+    data.remove("rejected_reason");
+    let mut out = obj([("balance", py_float(left))]);
+    if let J::Obj(members) = data {
+        for (k, v) in members {
+            out.set(&k, v);
+        }
+    }
+    q.withdrawals.push(withdrawal);
+    Ok(out)
+}
+
+fn status_json(w: &Withdrawal) -> J {
+    let mut j = obj([
+        ("id", int(w.id)),
+        ("payee_receive", py_float(w.payee_receive)),
+        ("ps_currency", int(w.ps_currency)),
+        ("shop_currency", int(w.shop_currency)),
+        ("shop_payment_id", s(&w.shop_payment_id)),
+        ("shop_write_off", py_float(w.shop_write_off)),
+        ("status", int(w.status)),
+    ]);
+    if let Some(reason) = &w.rejected_reason {
+        j.set("rejected_reason", s(reason));
+    }
+    j
+}
+
+/// `POST /withdraw/status` (by Qostiq id; miss: code 2000, HTTP 200).
+pub fn status_by_id(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+    let id_text = req.text("withdraw_id")?;
+    let id: Option<u64> = id_text.parse().ok();
+    ctx.st
+        .qostiq
+        .withdrawals
+        .iter()
+        .find(|w| Some(w.id) == id)
+        .map(status_json)
+        .ok_or_else(|| QErr::not_found(2000, format!("Withdraw (id={id_text}) wasn't found")))
+}
+
+/// `POST /withdraw/shop_payment_status` (miss: code 7, HTTP 200: the id may be re-used).
+pub fn status_by_shop_payment_id(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+    let key = req.text("shop_payment_id")?;
+    ctx.st
+        .qostiq
+        .withdrawals
+        .iter()
+        .find(|w| w.shop_payment_id == key)
+        .map(status_json)
+        .ok_or_else(|| QErr::not_found(7, format!("Withdraw (shop_payment_id={key}) wasn't found")))
+}
+
+/// Whether a withdraw status is final.
+pub fn is_final(status: u8) -> bool {
+    matches!(status, 5 | 6 | 10 | 11)
+}
+
+/// Admin/auto-progress: moves withdrawal `index` to `status`, moving money and sending the
+/// callback on a final status.
+pub fn set_status(
+    ctx: &mut Ctx<'_>,
+    index: usize,
+    status: u8,
+    reason: Option<String>,
+) -> Result<J, String> {
+    if !matches!(status, 1 | 2 | 3 | 4 | 5 | 6 | 7 | 9 | 10 | 11) {
+        return Err(format!("unknown withdraw status {status}"));
+    }
+    let now = ctx.now;
+    let default_url = ctx.st.qostiq.callback_url.clone();
+    let q = &mut ctx.st.qostiq;
+    let w = q.withdrawals.get_mut(index).ok_or("withdrawal not found")?;
+    let from = w.status;
+    let allowed = if is_final(from) {
+        from == 5 && status == 11
+    } else {
+        status != 11
+    };
+    if !allowed {
+        return Err(format!("cannot move a withdrawal from {from} to {status}"));
+    }
+    w.status = status;
+    w.changed = now;
+    let amount = w.shop_write_off;
+    let currency = w.shop_currency;
+    if is_final(status) {
+        w.processed = Some(now);
+    }
+    if status == 6 || status == 10 {
+        w.rejected_reason =
+            Some(reason.unwrap_or_else(|| {
+                "Card number does not exist. Please check the number".to_owned()
+            }));
+    }
+    let w = w.clone();
+    let balance = q.fiat_mut(currency);
+    match status {
+        5 => balance.frozen -= amount,
+        6 | 10 => {
+            balance.frozen -= amount;
+            balance.available += amount;
+        }
+        11 => balance.available += amount,
+        _ => {}
+    }
+    let outcome = match status {
+        5 => Some("success"),
+        6 | 10 => Some("rejected"),
+        _ => None,
+    };
+    if let Some(outcome) = outcome {
+        let body = callback_body(ctx, &w, outcome);
+        let url = w.callback_url.clone().or(default_url);
+        callbacks::queue(ctx, "withdraw", w.shop_payment_id.clone(), url, &body);
+    }
+    Ok(status_json(&w))
+}
+
+fn callback_body(ctx: &Ctx<'_>, w: &Withdrawal, outcome: &str) -> J {
+    let mut j = J::Obj(Vec::new());
+    if let Some(details) = &w.account_details {
+        j.set("account_details", details.clone());
+    }
+    j.set("callback_type", s("withdraw"));
+    j.set("created", s(time_fmt::qostiq(w.created)));
+    if let Some(description) = &w.description {
+        j.set("description", s(description));
+    }
+    j.set("payee_receive", py_float(w.payee_receive));
+    j.set("payment_id", int(w.id));
+    j.set("payway", s(&w.payway));
+    j.set(
+        "processed",
+        s(time_fmt::qostiq(w.processed.unwrap_or(ctx.now))),
+    );
+    j.set("ps_currency", int(w.ps_currency));
+    j.set("shop_currency", int(w.shop_currency));
+    j.set("shop_id", int(ctx.creds.qostiq_shop_id));
+    j.set("shop_payment_id", s(&w.shop_payment_id));
+    j.set("shop_write_off", py_float(w.shop_write_off));
+    j.set("status", s(outcome));
+    for (k, v) in &w.extras {
+        j.set(k, v.clone());
+    }
+    j
+}
+
+/// Finds a withdrawal by id or `shop_payment_id`.
+pub fn find(
+    ctx: &Ctx<'_>,
+    id: Option<u64>,
+    shop_payment_id: Option<&str>,
+) -> Result<usize, String> {
+    let list = &ctx.st.qostiq.withdrawals;
+    match (id, shop_payment_id) {
+        (Some(id), _) => list.iter().position(|w| w.id == id),
+        (None, Some(key)) => list.iter().position(|w| w.shop_payment_id == key),
+        (None, None) => return Err("give `id` or `shop_payment_id`".into()),
+    }
+    .ok_or_else(|| "withdrawal not found".into())
+}
+
+/// Auto-progress: Created (1) → PsProcessing (3) → Success (5) (Rejected (6) for
+/// [`REJECTED_CARD`]), one step per `step` of sandbox time.
+pub fn auto_progress(ctx: &mut Ctx<'_>, step: Duration) {
+    let step = time::Duration::try_from(step).unwrap_or(time::Duration::SECOND);
+    let due: Vec<(usize, u8)> = ctx
+        .st
+        .qostiq
+        .withdrawals
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| !is_final(w.status) && w.changed + step <= ctx.now)
+        .map(|(i, w)| {
+            let next = match w.status {
+                1 | 2 | 7 => 3,
+                _ if w.account == REJECTED_CARD => 6,
+                _ => 5,
+            };
+            (i, next)
+        })
+        .collect();
+    for (index, next) in due {
+        let _ = set_status(ctx, index, next, None);
+    }
+}
+
+/// Withdrawals as JSON (admin state).
+pub fn list(ctx: &Ctx<'_>) -> J {
+    J::Arr(
+        ctx.st
+            .qostiq
+            .withdrawals
+            .iter()
+            .map(|w| {
+                let mut j = status_json(w);
+                j.set("payway", s(&w.payway));
+                j.set("account", s(&w.account));
+                j
+            })
+            .collect(),
+    )
+}

@@ -1,0 +1,164 @@
+//! Every fault class, observed over real HTTP, with commit counts read back through the admin API.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Harness, fast};
+use http::Method;
+use serde_json::{Value, json};
+
+const ROUTE: &str = "/qostiq/withdraw/create";
+const NOW: &str = "2024-11-18 13:41:57.000000";
+
+fn create(h: &Harness, id: &str) -> String {
+    h.qostiq_body(
+        "/withdraw/create",
+        &json!({"account": "4111111111111111", "amount": "5", "amount_type": "ps_amount",
+                "payway": "card_uah", "shop_currency": 980, "shop_id": h.shop_id(),
+                "shop_payment_id": id}),
+    )
+}
+
+async fn send_create(h: &Harness, id: &str) -> Result<common::Answer, String> {
+    let url = format!("{}/withdraw/create", h.sandbox.qostiq_base_url());
+    h.send(Method::POST, &url, &[], create(h, id).into_bytes())
+        .await
+}
+
+/// `None` when the withdrawal does not exist (code 7), else its status.
+async fn lookup(h: &Harness, id: &str) -> Option<u64> {
+    let (_, env) = h
+        .qostiq(
+            "/withdraw/shop_payment_status",
+            json!({"now": NOW, "shop_id": h.shop_id(), "shop_payment_id": id}),
+        )
+        .await;
+    if env["error_code"] == 7 {
+        None
+    } else {
+        Some(env["data"]["status"].as_u64().unwrap())
+    }
+}
+
+#[tokio::test]
+async fn commit_then_drop_applies_then_closes_without_answer() {
+    let h = Harness::start(fast()).await;
+    h.fault(json!({"route": ROUTE, "fault": "commit_then_drop", "count": 1}))
+        .await;
+    let err = send_create(&h, "drop-1").await.unwrap_err();
+    assert!(err.contains("request"), "{err}");
+    assert_eq!(h.route_stats(ROUTE).await, (1, 1, 1));
+    assert_eq!(
+        lookup(&h, "drop-1").await,
+        Some(1),
+        "applied although unanswered"
+    );
+    // Re-sending blindly is refused as a duplicate: recovery must go through the lookup.
+    let a = send_create(&h, "drop-1").await.unwrap();
+    assert_eq!((a.status, a.json()["error_code"].as_i64()), (400, Some(6)));
+    h.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn commit_then_delay_applies_and_answers_late() {
+    let h = Harness::start(fast()).await;
+    h.fault(json!({"route": ROUTE, "fault": "commit_then_delay", "delay_ms": 300}))
+        .await;
+    let started = tokio::time::Instant::now();
+    let a = send_create(&h, "delay-1").await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(a.status, 200);
+    assert_eq!(a.json()["data"]["status"], 1);
+    assert_eq!(h.route_stats(ROUTE).await, (1, 1, 1));
+    h.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn commit_then_truncate_applies_and_cuts_the_body() {
+    let h = Harness::start(fast()).await;
+    h.fault(json!({"route": ROUTE, "fault": "commit_then_truncate"}))
+        .await;
+    let err = send_create(&h, "trunc-1").await.unwrap_err();
+    assert!(
+        err.contains("body"),
+        "headers arrive, the body is cut: {err}"
+    );
+    assert_eq!(h.route_stats(ROUTE).await, (1, 1, 1));
+    assert_eq!(lookup(&h, "trunc-1").await, Some(1));
+    h.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn reset_before_commit_closes_without_applying() {
+    let h = Harness::start(fast()).await;
+    h.fault(json!({"route": ROUTE, "fault": "reset_before_commit"}))
+        .await;
+    assert!(send_create(&h, "reset-1").await.is_err());
+    assert_eq!(h.route_stats(ROUTE).await, (1, 0, 1));
+    assert_eq!(lookup(&h, "reset-1").await, None);
+    // The lookup said "not found": re-creating with the same id is safe.
+    assert_eq!(send_create(&h, "reset-1").await.unwrap().status, 200);
+    assert_eq!(h.route_stats(ROUTE).await, (2, 1, 1));
+    h.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn status_5xx_burst_is_not_applied() {
+    let h = Harness::start(fast()).await;
+    h.fault(json!({"route": ROUTE, "fault": "status_5xx", "status": 502, "count": 2}))
+        .await;
+    for _ in 0..2 {
+        let a = send_create(&h, "burst-1").await.unwrap();
+        assert_eq!(a.status, 502);
+        assert_eq!(lookup(&h, "burst-1").await, None);
+    }
+    assert_eq!(send_create(&h, "burst-1").await.unwrap().status, 200);
+    assert_eq!(h.route_stats(ROUTE).await, (3, 1, 2));
+    h.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn status_429_carries_retry_after() {
+    let h = Harness::start(fast()).await;
+    h.fault(json!({"route": "/coinqvest/api/v1/*", "fault": "status_429", "retry_after": 7}))
+        .await;
+    let a = h.cq_at(Method::GET, "/auth-test", None, None).await;
+    assert_eq!(a.status, 429);
+    assert_eq!(a.headers["retry-after"], "7");
+    assert_eq!(a.json(), json!({"errors": ["Too many requests."]}));
+    assert_eq!(
+        h.route_stats("/coinqvest/api/v1/auth-test").await,
+        (1, 0, 1)
+    );
+    h.sandbox.shutdown().await;
+}
+
+async fn pattern(seed: u64) -> Vec<bool> {
+    let h = Harness::start(fast().seed(seed)).await;
+    h.fault(json!({"route": "/qostiq/shop_balance", "fault": "status_5xx", "probability": "0.5"}))
+        .await;
+    let body = h.qostiq_body(
+        "/shop_balance",
+        &json!({"now": NOW, "shop_id": h.shop_id()}),
+    );
+    let mut out = Vec::new();
+    for _ in 0..40 {
+        out.push(h.qostiq_raw("/shop_balance", body.clone()).await.status == 503);
+    }
+    h.sandbox.shutdown().await;
+    out
+}
+
+#[tokio::test]
+async fn probabilistic_faults_are_seeded() {
+    let a = pattern(7).await;
+    assert_eq!(a, pattern(7).await, "same seed, same faults");
+    let hits = a.iter().filter(|x| **x).count();
+    assert!((5..=35).contains(&hits), "{hits}");
+    let h = Harness::start(fast()).await;
+    let rules: Value = h.admin_ok(Method::GET, "/faults", None).await;
+    assert_eq!(rules["faults"], json!([]));
+    h.sandbox.shutdown().await;
+}
