@@ -1,0 +1,602 @@
+//! The executor: runs an [`Endpoint`] through the attempt pipeline and the retry policy.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use pay_core::clock::{Clock, SystemClock};
+use pay_core::endpoint::{Authenticate, BaseUrl, Endpoint, EndpointInfo, SignedInBody};
+use pay_core::error::{Delivery, Error, RequestOutcome, TransportError, TransportErrorKind};
+use pay_core::retry::AttemptOutcome;
+use tracing::Instrument;
+
+use crate::floors::{Floors, PollOperation, PollScheduler};
+use crate::rate_limit::{RateLimiter, RateLimits};
+use crate::retry::{Ending, Next, RetryBudget, RetryPolicy, delivery_name, retry_after};
+use crate::service::HttpService;
+use crate::sleep::{Sleep, elapsed_since, timeout};
+
+/// A call that produced a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Executed<T> {
+    /// The endpoint's parsed output.
+    pub value: T,
+    /// How many attempts were sent (1 when the first one succeeded).
+    pub attempts: u32,
+}
+
+/// A call that did not produce a value: the error of its last attempt, how many attempts were
+/// made, and why it stopped.
+///
+/// When [`CallError::needs_recovery`] is true (the class is `RecoverByLookup` and the outcome is
+/// unknown), the request was sent at most once and **may have been applied**: the caller must look
+/// the operation up by its own id (`shop_payment_id`, withdrawal id) before anything else.
+#[derive(Debug)]
+pub struct CallError {
+    error: Error,
+    attempts: u32,
+    ending: Ending,
+}
+
+impl CallError {
+    /// Wraps an error that happened before anything could be sent.
+    fn before_sending(error: Error) -> Self {
+        Self {
+            error,
+            attempts: 0,
+            ending: Ending::Final,
+        }
+    }
+
+    /// The error of the last attempt.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The error of the last attempt, by value.
+    pub fn into_error(self) -> Error {
+        self.error
+    }
+
+    /// Attempts made (0 when the request could not even be built).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Why the executor stopped.
+    pub fn ending(&self) -> Ending {
+        self.ending
+    }
+
+    /// Whether the operation must now be looked up: it may have been applied ([`Ending::Recover`]).
+    pub fn needs_recovery(&self) -> bool {
+        self.ending == Ending::Recover
+    }
+
+    /// What the last error means for the money ([`Error::outcome`]).
+    pub fn outcome(&self) -> RequestOutcome {
+        self.error.outcome()
+    }
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} (after {} attempt{}, {:?})",
+            self.error,
+            self.attempts,
+            if self.attempts == 1 { "" } else { "s" },
+            self.ending
+        )
+    }
+}
+
+impl std::error::Error for CallError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl From<CallError> for Error {
+    fn from(e: CallError) -> Self {
+        e.error
+    }
+}
+
+/// Runs endpoints against one provider base URL: serialize once, then per attempt rate-limit,
+/// authenticate (fresh timestamp), resolve the URI, send under a timeout; retry what
+/// [`pay_core::retry::classify`] allows, within the attempt limit and the retry budget.
+///
+/// Cheap to clone (an `Arc` inside); clones share the budget, rate limits and polling floors.
+///
+/// # Executing an endpoint with recovery
+///
+/// ```
+/// # use bytes::Bytes;
+/// # use http::{Method, Request, Response, StatusCode};
+/// # use pay_core::endpoint::{Endpoint, EndpointInfo};
+/// # use pay_core::error::{Error, Provider, ProviderError};
+/// # use pay_core::retry::RetryClass;
+/// # struct CreateWithdraw;
+/// # impl Endpoint for CreateWithdraw {
+/// #     type Output = String;
+/// #     type Context = ();
+/// #     const INFO: EndpointInfo = EndpointInfo { provider: Provider::Qostiq, name: "qostiq.withdraw.create",
+/// #         method: Method::POST, path: "/withdraw/create", retry_class: RetryClass::RecoverByLookup };
+/// #     fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
+/// #         Ok(Request::post("/withdraw/create").body(Bytes::from_static(b"{}")).unwrap())
+/// #     }
+/// #     fn parse_response(&self, r: &Response<Bytes>) -> Result<String, Error> {
+/// #         if r.status().is_success() { Ok("w-1".into()) } else {
+/// #             Err(ProviderError::new(Provider::Qostiq, r.status(), None, "error", vec![]).into()) }
+/// #     }
+/// # }
+/// use pay_transport::{Executor, service::service_fn};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let transport = service_fn(|_req| async { Ok(Response::builder().status(502).body(Bytes::new()).unwrap()) });
+/// let executor = Executor::builder(transport, "https://core.qostiq.com".parse()?).build()?;
+/// match executor.execute(&CreateWithdraw, &()).await {
+///     Ok(done) => println!("created {} in {} attempt(s)", done.value, done.attempts),
+///     Err(e) if e.needs_recovery() => {
+///         // Sent exactly once, outcome unknown: look it up by shop_payment_id, adopt what
+///         // exists, re-create with the same id only on "not found".
+///         assert_eq!(e.attempts(), 1);
+///     }
+///     Err(e) => return Err(e.into()),
+/// }
+/// # Ok(()) }
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(run()).unwrap();
+/// ```
+pub struct Executor<S> {
+    inner: Arc<Inner<S>>,
+}
+
+impl<S> Clone for Executor<S> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+struct Inner<S> {
+    service: S,
+    base_url: BaseUrl,
+    authenticator: Arc<dyn Authenticate>,
+    clock: Arc<dyn Clock>,
+    sleep: Arc<dyn Sleep>,
+    policy: RetryPolicy,
+    budget: Arc<RetryBudget>,
+    limiter: RateLimiter,
+    polls: Arc<PollScheduler>,
+    attempt_timeout: Duration,
+    rng: Mutex<fastrand::Rng>,
+}
+
+impl<S> fmt::Debug for Executor<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Executor")
+            .field("base_url", &i.base_url)
+            .field("policy", &i.policy)
+            .field("budget_available", &i.budget.available())
+            .field("attempt_timeout", &i.attempt_timeout)
+            .field("floors", i.polls.floors())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`Executor`]. Every part has a production default except the transport and base URL.
+pub struct ExecutorBuilder<S> {
+    service: S,
+    base_url: BaseUrl,
+    authenticator: Arc<dyn Authenticate>,
+    clock: Arc<dyn Clock>,
+    sleep: Option<Arc<dyn Sleep>>,
+    policy: RetryPolicy,
+    budget: Option<Arc<RetryBudget>>,
+    limits: RateLimits,
+    floors: Floors,
+    attempt_timeout: Duration,
+    seed: Option<u64>,
+}
+
+impl<S> fmt::Debug for ExecutorBuilder<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExecutorBuilder")
+            .field("base_url", &self.base_url)
+            .field("policy", &self.policy)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("floors", &self.floors)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The default per-attempt timeout.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl<S: HttpService> ExecutorBuilder<S> {
+    /// Requests go through `service` to `base_url`.
+    pub fn new(service: S, base_url: BaseUrl) -> Self {
+        Self {
+            service,
+            base_url,
+            authenticator: Arc::new(SignedInBody),
+            clock: Arc::new(SystemClock),
+            sleep: None,
+            policy: RetryPolicy::standard(),
+            budget: None,
+            limits: RateLimits::none(),
+            floors: Floors::PROVIDER_MINIMUMS,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            seed: None,
+        }
+    }
+
+    /// Per-attempt authentication (default [`SignedInBody`]: the request is complete when built).
+    pub fn authenticator(mut self, authenticator: Arc<dyn Authenticate>) -> Self {
+        self.authenticator = authenticator;
+        self
+    }
+
+    /// The clock for signatures, `Retry-After` dates, rate limits, floors and latency (default
+    /// [`SystemClock`]; use an `OffsetClock` to follow a provider's server time).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// How to wait (default [`TokioSleep`](crate::sleep::TokioSleep) with the `tokio` feature; required
+    /// without it).
+    pub fn sleep(mut self, sleep: Arc<dyn Sleep>) -> Self {
+        self.sleep = Some(sleep);
+        self
+    }
+
+    /// Attempts and backoff (default [`RetryPolicy::standard`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The retry budget; share one `Arc` between executors that talk to the same provider
+    /// (default: a fresh [`RetryBudget::standard`]).
+    pub fn retry_budget(mut self, budget: Arc<RetryBudget>) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Client-side rate limits (default none).
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Polling floors for [`Executor::execute_poll`] (default [`Floors::PROVIDER_MINIMUMS`]).
+    pub fn floors(mut self, floors: Floors) -> Self {
+        self.floors = floors;
+        self
+    }
+
+    /// The timeout of one attempt, from handing the request to the transport to the last body byte
+    /// (default 30 s). A timeout counts as "may have been sent".
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Seeds the jitter generator (reproducible tests); default a random seed.
+    pub fn rng_seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Builds the executor. Fails only without a sleeper when the `tokio` feature is off.
+    pub fn build(self) -> Result<Executor<S>, Error> {
+        let sleep = match self.sleep {
+            Some(s) => s,
+            None => default_sleep()?,
+        };
+        let rng = match self.seed {
+            Some(seed) => fastrand::Rng::with_seed(seed),
+            None => fastrand::Rng::new(),
+        };
+        let polls = Arc::new(PollScheduler::new(
+            self.floors,
+            self.clock.clone(),
+            sleep.clone(),
+        ));
+        Ok(Executor {
+            inner: Arc::new(Inner {
+                service: self.service,
+                base_url: self.base_url,
+                authenticator: self.authenticator,
+                clock: self.clock,
+                sleep,
+                policy: self.policy,
+                budget: self
+                    .budget
+                    .unwrap_or_else(|| Arc::new(RetryBudget::standard())),
+                limiter: RateLimiter::new(self.limits),
+                polls,
+                attempt_timeout: self.attempt_timeout,
+                rng: Mutex::new(rng),
+            }),
+        })
+    }
+}
+
+#[cfg(feature = "tokio")]
+fn default_sleep() -> Result<Arc<dyn Sleep>, Error> {
+    Ok(Arc::new(crate::sleep::TokioSleep))
+}
+
+#[cfg(not(feature = "tokio"))]
+fn default_sleep() -> Result<Arc<dyn Sleep>, Error> {
+    Err(Error::invalid_input(
+        "sleep",
+        "no sleeper configured: enable the `tokio` feature or call ExecutorBuilder::sleep",
+    ))
+}
+
+/// What one attempt produced before parsing.
+type AttemptResult = Result<Response<Bytes>, Error>;
+
+impl<S: HttpService> Executor<S> {
+    /// Starts a builder; see [`ExecutorBuilder`].
+    pub fn builder(service: S, base_url: BaseUrl) -> ExecutorBuilder<S> {
+        ExecutorBuilder::new(service, base_url)
+    }
+
+    /// The base URL requests are resolved against.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.inner.base_url
+    }
+
+    /// The clock the executor signs and measures with.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    /// The sleeper the executor waits with.
+    pub fn sleeper(&self) -> &Arc<dyn Sleep> {
+        &self.inner.sleep
+    }
+
+    /// The shared retry budget.
+    pub fn retry_budget(&self) -> &Arc<RetryBudget> {
+        &self.inner.budget
+    }
+
+    /// The polling scheduler used by [`Executor::execute_poll`], for callers that pace other work.
+    pub fn polls(&self) -> &Arc<PollScheduler> {
+        &self.inner.polls
+    }
+
+    /// Builds `endpoint`'s request once and runs it.
+    ///
+    /// Cancelling (dropping the future) stops at once; if it is dropped after an attempt was handed
+    /// to the transport, that attempt **may have been sent**, exactly like a timeout: recover a
+    /// `RecoverByLookup` request by lookup.
+    pub async fn execute<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        context: &E::Context,
+    ) -> Result<Executed<E::Output>, CallError> {
+        let request = endpoint
+            .build_request(context)
+            .map_err(CallError::before_sending)?;
+        self.run(&E::INFO, request, |r| endpoint.parse_response(r), None)
+            .await
+    }
+
+    /// Like [`Executor::execute`] for a status read, taking a polling turn for `(key, operation)`
+    /// before **every attempt** (retries included), so the provider never sees polls closer than the
+    /// floor. `key` is the shop id or account key.
+    pub async fn execute_poll<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        context: &E::Context,
+        key: &str,
+        operation: PollOperation,
+    ) -> Result<Executed<E::Output>, CallError> {
+        let request = endpoint
+            .build_request(context)
+            .map_err(CallError::before_sending)?;
+        self.run(
+            &E::INFO,
+            request,
+            |r| endpoint.parse_response(r),
+            Some((key, operation)),
+        )
+        .await
+    }
+
+    /// Runs an already built request (relative URI) with a custom parser: the general form of
+    /// [`Executor::execute`], for requests that are not an [`Endpoint`].
+    pub async fn execute_request<T>(
+        &self,
+        info: &EndpointInfo,
+        request: Request<Bytes>,
+        parse: impl Fn(&Response<Bytes>) -> Result<T, Error>,
+    ) -> Result<Executed<T>, CallError> {
+        self.run(info, request, parse, None).await
+    }
+
+    async fn run<T>(
+        &self,
+        info: &EndpointInfo,
+        request: Request<Bytes>,
+        parse: impl Fn(&Response<Bytes>) -> Result<T, Error>,
+        poll: Option<(&str, PollOperation)>,
+    ) -> Result<Executed<T>, CallError> {
+        let span = tracing::info_span!(
+            "pay.call",
+            provider = %info.provider,
+            endpoint = info.name,
+            method = %info.method,
+            retry_class = ?info.retry_class,
+            attempts = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+            ending = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let started = self.inner.clock.now();
+        let result = self
+            .attempts(info, request, parse, poll)
+            .instrument(span.clone())
+            .await;
+        let latency = elapsed_since(&*self.inner.clock, started);
+        let (attempts, outcome, ending) = match &result {
+            Ok(done) => (done.attempts, "ok", None),
+            Err(e) => (e.attempts, outcome_name(e.outcome()), Some(e.ending)),
+        };
+        span.record("attempts", attempts);
+        span.record("outcome", outcome);
+        if let Some(ending) = ending {
+            span.record("ending", tracing::field::debug(ending));
+        }
+        span.record("latency_ms", millis(latency));
+        span.in_scope(|| tracing::debug!(attempts, outcome, "call finished"));
+        result
+    }
+
+    async fn attempts<T>(
+        &self,
+        info: &EndpointInfo,
+        request: Request<Bytes>,
+        parse: impl Fn(&Response<Bytes>) -> Result<T, Error>,
+        poll: Option<(&str, PollOperation)>,
+    ) -> Result<Executed<T>, CallError> {
+        let inner = &*self.inner;
+        let mut leased = 0u32;
+        let mut attempt = 0u32;
+        loop {
+            attempt = attempt.saturating_add(1);
+            inner
+                .limiter
+                .acquire(info.name, &*inner.clock, &*inner.sleep)
+                .await;
+            if let Some((key, operation)) = poll {
+                inner.polls.wait_turn(key, operation).await;
+            }
+            let attempt_started = inner.clock.now();
+            let sent = self.attempt(request.clone()).await;
+            let latency = elapsed_since(&*inner.clock, attempt_started);
+            let (status, wait) = match &sent {
+                Ok(r) => (
+                    Some(r.status().as_u16()),
+                    retry_after(r.headers(), inner.clock.now()),
+                ),
+                Err(_) => (None, None),
+            };
+            let parsed = sent.and_then(|r| parse(&r));
+            let error = match parsed {
+                Ok(value) => {
+                    if leased > 0 {
+                        inner.budget.release(leased);
+                    } else {
+                        inner.budget.reward_success();
+                    }
+                    tracing::debug!(attempt, status, latency_ms = millis(latency), "attempt ok");
+                    return Ok(Executed {
+                        value,
+                        attempts: attempt,
+                    });
+                }
+                Err(error) => error,
+            };
+            let outcome = AttemptOutcome::of_error(&error);
+            let sample = inner
+                .rng
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .u64(..);
+            let next = inner
+                .policy
+                .next(info.retry_class, outcome, attempt, wait, sample);
+            let (kind, delivery) = match &error {
+                Error::Transport(t) => (Some(t.kind), Some(delivery_name(t.delivery))),
+                _ => (None, None),
+            };
+            let ending = match next {
+                Next::Retry { delay, cost } => match inner.budget.try_acquire(cost) {
+                    Some(tokens) => {
+                        leased = leased.saturating_add(tokens);
+                        tracing::debug!(
+                            attempt,
+                            status,
+                            error_kind = ?kind,
+                            delivery,
+                            %error,
+                            latency_ms = millis(latency),
+                            delay_ms = millis(delay),
+                            "attempt failed, retrying"
+                        );
+                        if !delay.is_zero() {
+                            inner.sleep.sleep(delay).await;
+                        }
+                        continue;
+                    }
+                    None => Ending::BudgetExhausted,
+                },
+                Next::Stop(ending) => ending,
+            };
+            tracing::debug!(
+                attempt,
+                status,
+                error_kind = ?kind,
+                delivery,
+                %error,
+                latency_ms = millis(latency),
+                ending = ?ending,
+                "attempt failed, stopping"
+            );
+            return Err(CallError {
+                error,
+                attempts: attempt,
+                ending,
+            });
+        }
+    }
+
+    /// One attempt: authenticate (fresh `now`), resolve, wait for the service, send under the
+    /// timeout.
+    async fn attempt(&self, mut request: Request<Bytes>) -> AttemptResult {
+        let inner = &*self.inner;
+        inner
+            .authenticator
+            .authenticate(&mut request, inner.clock.now())?;
+        let uri = inner.base_url.resolve(request.uri())?;
+        *request.uri_mut() = uri;
+        let mut service = inner.service.clone();
+        // Readiness is queueing, not sending: outside the timeout.
+        std::future::poll_fn(|cx| service.poll_ready(cx)).await?;
+        let call = service.call(request);
+        match timeout(&*inner.sleep, inner.attempt_timeout, call).await {
+            Some(result) => result.map_err(Error::from),
+            None => Err(TransportError::new(
+                TransportErrorKind::Timeout,
+                Delivery::MaybeSent,
+                Some(format!("no complete answer within {:?}", inner.attempt_timeout).into()),
+            )
+            .into()),
+        }
+    }
+}
+
+fn outcome_name(o: RequestOutcome) -> &'static str {
+    match o {
+        RequestOutcome::NotSent => "not_sent",
+        RequestOutcome::Refused => "refused",
+        RequestOutcome::Unknown => "unknown",
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}

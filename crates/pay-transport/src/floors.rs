@@ -1,0 +1,383 @@
+//! Polling floors: the minimum interval between two status polls of the same operation for the
+//! same shop or account, as the providers require.
+//!
+//! | operation | floor | source |
+//! |---|---|---|
+//! | Qostiq bill status | 10 s | seed 000 ("at most once per 10 s") |
+//! | Qostiq withdraw status | 60 s | seed 001 |
+//! | Qostiq crypto withdraw status | 60 s | seed 002 |
+//! | anything else ([`PollOperation::Other`], e.g. COINQVEST checkout and withdrawal reads) | 10 s | pay-rs default: COINQVEST publishes no floor |
+//!
+//! [`Floors::PROVIDER_MINIMUMS`] is the default. Floors can be raised with [`Floors::stricter`];
+//! going below the provider minimums takes [`Floors::below_provider_minimums_for_sandbox`], whose
+//! name is the warning: there is no plain setter.
+//!
+//! A [`PollScheduler`] hands out turns: a caller over the floor *waits* (on the injected sleeper)
+//! rather than failing, and dropping the wait cancels it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use pay_core::clock::Clock;
+use time::OffsetDateTime;
+
+use crate::sleep::{Sleep, to_std, to_time};
+
+/// A kind of status poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PollOperation {
+    /// Qostiq `/bill/shop_order_status`.
+    BillStatus,
+    /// Qostiq `/withdraw/status` and `/withdraw/shop_payment_status`.
+    WithdrawStatus,
+    /// Qostiq `/crypto/withdraw/status` and `/crypto/withdraw/shop_payment_status`.
+    CryptoWithdrawStatus,
+    /// Any other status read, by a stable name (`coinqvest.checkout`).
+    Other(&'static str),
+}
+
+/// Minimum intervals between polls, per [`PollOperation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Floors {
+    bill_status: Duration,
+    withdraw_status: Duration,
+    crypto_withdraw_status: Duration,
+    other: Duration,
+}
+
+impl Default for Floors {
+    fn default() -> Self {
+        Self::PROVIDER_MINIMUMS
+    }
+}
+
+impl Floors {
+    /// What the providers allow: bill status 10 s, withdraw and crypto withdraw status 60 s, other
+    /// reads 10 s.
+    pub const PROVIDER_MINIMUMS: Self = Self {
+        bill_status: Duration::from_secs(10),
+        withdraw_status: Duration::from_secs(60),
+        crypto_withdraw_status: Duration::from_secs(60),
+        other: Duration::from_secs(10),
+    };
+
+    /// Floors at least as long as the provider minimums: shorter values are raised to them.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pay_transport::floors::{Floors, PollOperation};
+    ///
+    /// let f = Floors::stricter(Duration::from_secs(30), Duration::from_secs(1), Duration::from_secs(120), Duration::ZERO);
+    /// assert_eq!(f.floor(PollOperation::BillStatus), Duration::from_secs(30));
+    /// assert_eq!(f.floor(PollOperation::WithdrawStatus), Duration::from_secs(60)); // raised
+    /// assert!(!f.is_below_provider_minimums());
+    /// ```
+    pub fn stricter(
+        bill_status: Duration,
+        withdraw_status: Duration,
+        crypto_withdraw_status: Duration,
+        other: Duration,
+    ) -> Self {
+        let min = Self::PROVIDER_MINIMUMS;
+        Self {
+            bill_status: bill_status.max(min.bill_status),
+            withdraw_status: withdraw_status.max(min.withdraw_status),
+            crypto_withdraw_status: crypto_withdraw_status.max(min.crypto_withdraw_status),
+            other: other.max(min.other),
+        }
+    }
+
+    /// Floors **below what the providers allow**, for sandboxes and tests only. Against a real
+    /// provider this gets the shop throttled or blocked.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pay_transport::floors::{Floors, PollOperation};
+    ///
+    /// let fast = Floors::below_provider_minimums_for_sandbox(Duration::from_millis(10));
+    /// assert_eq!(fast.floor(PollOperation::WithdrawStatus), Duration::from_millis(10));
+    /// assert!(fast.is_below_provider_minimums());
+    /// ```
+    pub fn below_provider_minimums_for_sandbox(every: Duration) -> Self {
+        Self {
+            bill_status: every,
+            withdraw_status: every,
+            crypto_withdraw_status: every,
+            other: every,
+        }
+    }
+
+    /// The floor of `operation`.
+    pub fn floor(&self, operation: PollOperation) -> Duration {
+        match operation {
+            PollOperation::BillStatus => self.bill_status,
+            PollOperation::WithdrawStatus => self.withdraw_status,
+            PollOperation::CryptoWithdrawStatus => self.crypto_withdraw_status,
+            PollOperation::Other(_) => self.other,
+        }
+    }
+
+    /// Whether any floor is below the provider minimums (only possible through
+    /// [`Floors::below_provider_minimums_for_sandbox`]).
+    pub fn is_below_provider_minimums(&self) -> bool {
+        let min = Self::PROVIDER_MINIMUMS;
+        self.bill_status < min.bill_status
+            || self.withdraw_status < min.withdraw_status
+            || self.crypto_withdraw_status < min.crypto_withdraw_status
+            || self.other < min.other
+    }
+
+    fn longest(&self) -> Duration {
+        self.bill_status
+            .max(self.withdraw_status)
+            .max(self.crypto_withdraw_status)
+            .max(self.other)
+    }
+}
+
+type Key = (String, PollOperation);
+
+/// Hands out polling turns per (shop or account key, operation), at least the floor apart.
+///
+/// Turns are reserved under a lock, so concurrent pollers of the same key are spaced too. A turn is
+/// the instant the caller is released to send; [`crate::Executor::execute_poll`] takes one before
+/// every attempt, retries included, so the provider never sees two polls closer than the floor.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use pay_core::clock::{Clock, ManualClock};
+/// use pay_transport::floors::{Floors, PollOperation, PollScheduler};
+/// use pay_transport::sleep::VirtualSleep;
+/// use time::macros::datetime;
+///
+/// let clock = Arc::new(ManualClock::new(datetime!(2024-01-01 0:00 UTC)));
+/// let polls = PollScheduler::new(Floors::PROVIDER_MINIMUMS, clock.clone(), Arc::new(VirtualSleep::new(clock.clone())));
+/// # let waker = std::task::Waker::noop();
+/// # let mut cx = std::task::Context::from_waker(&waker);
+/// # let mut run = |f: std::pin::Pin<&mut dyn std::future::Future<Output = time::OffsetDateTime>>| match f.poll(&mut cx) { std::task::Poll::Ready(v) => v, _ => unreachable!() };
+/// let first = run(std::pin::pin!(polls.wait_turn("shop-1", PollOperation::WithdrawStatus)));
+/// let second = run(std::pin::pin!(polls.wait_turn("shop-1", PollOperation::WithdrawStatus)));
+/// assert_eq!(second - first, time::Duration::seconds(60)); // waited, in virtual time
+/// ```
+#[derive(Debug)]
+pub struct PollScheduler {
+    floors: Floors,
+    clock: Arc<dyn Clock>,
+    sleep: Arc<dyn Sleep>,
+    last: Mutex<HashMap<Key, OffsetDateTime>>,
+}
+
+/// Entries beyond this many are pruned of keys whose floor has passed.
+const PRUNE_ABOVE: usize = 4_096;
+
+impl PollScheduler {
+    /// A scheduler enforcing `floors`, timed by `clock`, waiting with `sleep`.
+    pub fn new(floors: Floors, clock: Arc<dyn Clock>, sleep: Arc<dyn Sleep>) -> Self {
+        Self {
+            floors,
+            clock,
+            sleep,
+            last: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The floors enforced.
+    pub fn floors(&self) -> &Floors {
+        &self.floors
+    }
+
+    /// Waits until `key` may poll `operation`, and returns the instant of the turn.
+    ///
+    /// Cancel-safe: dropping the future before it completes gives the turn back if no later turn
+    /// was reserved after it (otherwise the gap stays, which only errs on the slow side).
+    pub async fn wait_turn(&self, key: &str, operation: PollOperation) -> OffsetDateTime {
+        let floor = to_time(self.floors.floor(operation));
+        let map_key: Key = (key.to_owned(), operation);
+        let now = self.clock.now();
+        let (slot, previous) = {
+            let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+            if last.len() > PRUNE_ABOVE {
+                let longest = to_time(self.floors.longest());
+                last.retain(|_, at| at.saturating_add(longest) > now);
+            }
+            let previous = last.get(&map_key).copied();
+            let slot = previous.map_or(now, |p| p.saturating_add(floor).max(now));
+            last.insert(map_key.clone(), slot);
+            (slot, previous)
+        };
+        let mut guard = Reservation {
+            scheduler: self,
+            key: Some(map_key),
+            slot,
+            previous,
+        };
+        // Re-read the clock after every wake-up: a sleeper may wake a little early relative to the
+        // clock (different time sources); the floor is defined on the clock.
+        loop {
+            let now = self.clock.now();
+            if now >= slot {
+                break;
+            }
+            self.sleep.sleep(to_std(slot - now)).await;
+        }
+        guard.key = None;
+        slot
+    }
+}
+
+struct Reservation<'a> {
+    scheduler: &'a PollScheduler,
+    key: Option<Key>,
+    slot: OffsetDateTime,
+    previous: Option<OffsetDateTime>,
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        let Some(key) = self.key.take() else { return };
+        let mut last = self
+            .scheduler
+            .last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if last.get(&key) == Some(&self.slot) {
+            match self.previous {
+                Some(p) => {
+                    last.insert(key, p);
+                }
+                None => {
+                    last.remove(&key);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sleep::VirtualSleep;
+    use pay_core::clock::ManualClock;
+    use std::future::Future;
+    use std::task::{Context, Poll};
+    use time::macros::datetime;
+
+    fn block_on<F: Future>(fut: F) -> F::Output {
+        let mut fut = std::pin::pin!(fut);
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    fn scheduler(floors: Floors) -> (Arc<ManualClock>, PollScheduler) {
+        let clock = Arc::new(ManualClock::new(datetime!(2024-01-01 0:00 UTC)));
+        let sleep = Arc::new(VirtualSleep::new(clock.clone()));
+        (clock.clone(), PollScheduler::new(floors, clock, sleep))
+    }
+
+    #[test]
+    fn provider_minimums() {
+        let f = Floors::PROVIDER_MINIMUMS;
+        assert_eq!(f.floor(PollOperation::BillStatus), Duration::from_secs(10));
+        assert_eq!(
+            f.floor(PollOperation::WithdrawStatus),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            f.floor(PollOperation::CryptoWithdrawStatus),
+            Duration::from_secs(60)
+        );
+        assert_eq!(f, Floors::default());
+        assert_eq!(
+            Floors::stricter(
+                Duration::ZERO,
+                Duration::ZERO,
+                Duration::ZERO,
+                Duration::ZERO
+            ),
+            f
+        );
+        assert!(!f.is_below_provider_minimums());
+    }
+
+    #[test]
+    fn keys_and_operations_are_independent() {
+        let (clock, s) = scheduler(Floors::PROVIDER_MINIMUMS);
+        let t0 = clock.now();
+        assert_eq!(block_on(s.wait_turn("a", PollOperation::BillStatus)), t0);
+        assert_eq!(block_on(s.wait_turn("b", PollOperation::BillStatus)), t0);
+        assert_eq!(
+            block_on(s.wait_turn("a", PollOperation::WithdrawStatus)),
+            t0
+        );
+        assert_eq!(
+            block_on(s.wait_turn("a", PollOperation::BillStatus)),
+            t0 + time::Duration::seconds(10)
+        );
+    }
+
+    #[derive(Debug)]
+    struct Forever;
+    impl Sleep for Forever {
+        fn sleep(&self, _: Duration) -> crate::sleep::SleepFuture {
+            Box::pin(std::future::pending())
+        }
+    }
+
+    #[test]
+    fn a_cancelled_wait_gives_its_turn_back() {
+        let clock = Arc::new(ManualClock::new(datetime!(2024-01-01 0:00 UTC)));
+        let s = PollScheduler::new(Floors::PROVIDER_MINIMUMS, clock.clone(), Arc::new(Forever));
+        let t0 = clock.now();
+        let key = ("a".to_owned(), PollOperation::WithdrawStatus);
+        assert_eq!(
+            block_on(s.wait_turn("a", PollOperation::WithdrawStatus)),
+            t0
+        );
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let mut waiting = Box::pin(s.wait_turn("a", PollOperation::WithdrawStatus));
+        assert!(waiting.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(
+            s.last.lock().unwrap().get(&key),
+            Some(&(t0 + time::Duration::seconds(60)))
+        );
+        drop(waiting); // cancelled while waiting
+        assert_eq!(s.last.lock().unwrap().get(&key), Some(&t0));
+
+        // A cancelled first poll leaves no trace at all.
+        let other = ("b".to_owned(), PollOperation::BillStatus);
+        clock.advance(time::Duration::seconds(1));
+        assert_eq!(
+            block_on(s.wait_turn("b", PollOperation::BillStatus)),
+            clock.now()
+        );
+        s.last.lock().unwrap().remove(&other);
+        assert!(s.last.lock().unwrap().get(&other).is_none());
+    }
+
+    #[test]
+    fn a_sleeper_that_wakes_early_does_not_break_the_floor() {
+        #[derive(Debug)]
+        struct Early(Arc<ManualClock>);
+        impl Sleep for Early {
+            fn sleep(&self, d: Duration) -> crate::sleep::SleepFuture {
+                let clock = self.0.clone();
+                Box::pin(async move { clock.advance(to_time(d - d / 4)) })
+            }
+        }
+        let clock = Arc::new(ManualClock::new(datetime!(2024-01-01 0:00 UTC)));
+        let s = PollScheduler::new(
+            Floors::PROVIDER_MINIMUMS,
+            clock.clone(),
+            Arc::new(Early(clock.clone())),
+        );
+        let a = block_on(s.wait_turn("k", PollOperation::BillStatus));
+        block_on(s.wait_turn("k", PollOperation::BillStatus));
+        assert!(clock.now() - a >= time::Duration::seconds(10));
+    }
+}

@@ -1,0 +1,325 @@
+//! Every fault class against a real loopback server through the default hyper + rustls transport.
+//! Timeouts are short but the faults are far longer (a delayed answer waits 30 s), so nothing here
+//! depends on scheduling luck.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode};
+use pay_core::error::{Delivery, Error, RequestOutcome, TransportErrorKind};
+use pay_transport::hyper_transport::HyperTransport;
+use pay_transport::service::HttpService;
+use pay_transport::sleep::TokioSleep;
+use pay_transport::testing::{Fault, FaultServer, Reply};
+use pay_transport::{Ending, Executor, RetryPolicy};
+use support::*;
+
+const CREATE: &str = "/withdraw/create";
+const STATUS: &str = "/withdraw/status";
+const COMMIT: &str = "/withdrawal/commit";
+
+fn executor(server: &FaultServer) -> Executor<HyperTransport> {
+    executor_with(server, HyperTransport::new().unwrap())
+}
+
+fn executor_with<S: HttpService>(server: &FaultServer, transport: S) -> Executor<S> {
+    Executor::builder(transport, server.base_url())
+        .sleep(Arc::new(TokioSleep))
+        .attempt_timeout(Duration::from_millis(500))
+        // Tiny backoff: these tests are about what is re-sent, not when.
+        .retry_policy(
+            RetryPolicy::standard()
+                .with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
+        )
+        .rng_seed(7)
+        .build()
+        .unwrap()
+}
+
+fn transport_kind(e: &Error) -> (TransportErrorKind, Delivery) {
+    match e {
+        Error::Transport(t) => (t.kind, t.delivery),
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn commit_then_drop_is_recovered_for_payouts_and_retried_for_reads() {
+    let server = FaultServer::start().await.unwrap();
+    let exec = executor(&server);
+    server.push_faults(CREATE, [Fault::CommitThenDrop]);
+    let err = exec
+        .execute(&CreateWithdraw::default(), &())
+        .await
+        .unwrap_err();
+    assert!(err.needs_recovery(), "{err}");
+    assert_eq!(err.outcome(), RequestOutcome::Unknown);
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(
+        transport_kind(err.error()),
+        (TransportErrorKind::ConnectionClosed, Delivery::MaybeSent)
+    );
+    assert_eq!(
+        server.hits(CREATE),
+        1,
+        "a payout with a lost answer is never re-sent"
+    );
+    assert_eq!(server.commits(CREATE), 1);
+
+    server.push_faults(STATUS, [Fault::CommitThenDrop]);
+    let ok = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    assert_eq!(ok.attempts, 2);
+    assert_eq!(server.hits(STATUS), 2, "a read is retried");
+}
+
+#[tokio::test]
+async fn commit_then_delay_times_out_as_maybe_sent() {
+    let server = FaultServer::start().await.unwrap();
+    let exec = executor(&server);
+    server.push_faults(CREATE, [Fault::CommitThenDelay(Duration::from_secs(30))]);
+    let err = exec
+        .execute(&CreateWithdraw::default(), &())
+        .await
+        .unwrap_err();
+    assert!(err.needs_recovery());
+    assert_eq!(
+        transport_kind(err.error()),
+        (TransportErrorKind::Timeout, Delivery::MaybeSent)
+    );
+    assert_eq!(server.hits(CREATE), 1);
+    assert_eq!(
+        server.commits(CREATE),
+        1,
+        "applied although the client timed out"
+    );
+
+    server.push_faults(STATUS, [Fault::CommitThenDelay(Duration::from_secs(30))]);
+    let ok = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    assert_eq!((ok.attempts, server.hits(STATUS)), (2, 2));
+}
+
+#[tokio::test]
+async fn commit_then_truncated_body_is_maybe_sent() {
+    let server = FaultServer::start().await.unwrap();
+    server.set_reply(
+        CREATE,
+        Reply::json(
+            StatusCode::OK,
+            Bytes::from(format!("{{\"id\":\"{}\"}}", "w".repeat(64))),
+        ),
+    );
+    let exec = executor(&server);
+    server.push_faults(CREATE, [Fault::CommitThenTruncate]);
+    let err = exec
+        .execute(&CreateWithdraw::default(), &())
+        .await
+        .unwrap_err();
+    assert!(err.needs_recovery());
+    assert_eq!(
+        transport_kind(err.error()),
+        (TransportErrorKind::TruncatedBody, Delivery::MaybeSent)
+    );
+    assert_eq!((server.hits(CREATE), server.commits(CREATE)), (1, 1));
+
+    server.push_faults(
+        STATUS,
+        [Fault::CommitThenTruncate, Fault::CommitThenTruncate],
+    );
+    let ok = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    assert_eq!((ok.attempts, server.hits(STATUS)), (3, 3));
+}
+
+#[tokio::test]
+async fn reset_before_commit_is_still_maybe_sent_to_the_client() {
+    let server = FaultServer::start().await.unwrap();
+    let exec = executor(&server);
+    server.push_faults(CREATE, [Fault::ResetBeforeCommit]);
+    let err = exec
+        .execute(&CreateWithdraw::default(), &())
+        .await
+        .unwrap_err();
+    // The client cannot tell a reset before the commit from one after it.
+    assert!(err.needs_recovery());
+    let (kind, delivery) = transport_kind(err.error());
+    assert_eq!(delivery, Delivery::MaybeSent);
+    assert_eq!(kind, TransportErrorKind::ConnectionClosed);
+    assert_eq!((server.hits(CREATE), server.commits(CREATE)), (1, 0));
+
+    server.push_faults(STATUS, [Fault::ResetBeforeCommit]);
+    let ok = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    assert_eq!(ok.attempts, 2);
+    assert_eq!((server.hits(STATUS), server.commits(STATUS)), (2, 1));
+}
+
+#[tokio::test]
+async fn five_xx_bursts_retry_reads_and_stop_creates_and_commits() {
+    let server = FaultServer::start().await.unwrap();
+    let exec = executor(&server);
+    let s503 = Fault::Status {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        commit: false,
+    };
+    server.push_faults(STATUS, [s503.clone(), s503.clone()]);
+    let ok = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    assert_eq!(ok.attempts, 3);
+
+    // A burst longer than the attempt limit ends the read with the 5xx, attempts exhausted.
+    server.push_faults(STATUS, [s503.clone(), s503.clone(), s503.clone()]);
+    let err = exec
+        .execute(&WithdrawStatus::default(), &())
+        .await
+        .unwrap_err();
+    assert_eq!(err.ending(), Ending::AttemptsExhausted);
+    assert_eq!(err.attempts(), 3);
+
+    // A 502 after the work was done: the create is not re-sent.
+    server.push_faults(
+        CREATE,
+        [Fault::Status {
+            status: StatusCode::BAD_GATEWAY,
+            commit: true,
+        }],
+    );
+    let err = exec
+        .execute(&CreateWithdraw::default(), &())
+        .await
+        .unwrap_err();
+    assert!(err.needs_recovery());
+    assert_eq!(err.outcome(), RequestOutcome::Unknown);
+    assert_eq!((server.hits(CREATE), server.commits(CREATE)), (1, 1));
+
+    // A commit (class Never) is not repeated either, and is not a lookup case.
+    server.push_faults(COMMIT, [s503]);
+    let err = exec
+        .execute(&CommitWithdrawal::default(), &())
+        .await
+        .unwrap_err();
+    assert_eq!(err.ending(), Ending::NotRepeatable);
+    assert_eq!(server.hits(COMMIT), 1);
+}
+
+#[tokio::test]
+async fn too_many_requests_is_retried_for_every_class_after_retry_after() {
+    let server = FaultServer::start().await.unwrap();
+    let exec = executor(&server);
+    server.push_faults(
+        CREATE,
+        [Fault::TooManyRequests {
+            retry_after: "1".into(),
+        }],
+    );
+    let ok = exec.execute(&CreateWithdraw::default(), &()).await.unwrap();
+    assert_eq!(ok.attempts, 2);
+    assert_eq!(
+        (server.hits(CREATE), server.commits(CREATE)),
+        (2, 1),
+        "a 429 was not applied, so the payout is sent again and applied once"
+    );
+}
+
+#[tokio::test]
+async fn refused_connections_are_not_sent_and_retried_even_for_payouts() {
+    // Bind, learn the port, close: connecting is refused.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let exec = Executor::builder(
+        HyperTransport::new().unwrap(),
+        format!("http://{addr}").parse().unwrap(),
+    )
+    .retry_policy(RetryPolicy::standard().with_backoff(Duration::ZERO, Duration::ZERO))
+    .build()
+    .unwrap();
+    let err = exec
+        .execute(&CreateWithdraw::default(), &())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        transport_kind(err.error()),
+        (TransportErrorKind::Connect, Delivery::NotSent)
+    );
+    assert_eq!(err.outcome(), RequestOutcome::NotSent);
+    assert_eq!(err.ending(), Ending::AttemptsExhausted);
+    assert_eq!(err.attempts(), 3);
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let server = FaultServer::start().await.unwrap();
+    let exec = executor(&server);
+    server.set_reply(
+        STATUS,
+        Reply::json(StatusCode::FOUND, Bytes::new()).with_header(
+            http::header::LOCATION,
+            HeaderValue::from_static("/elsewhere"),
+        ),
+    );
+    let ok = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    assert_eq!(ok.value.status, StatusCode::FOUND);
+    assert_eq!(ok.attempts, 1);
+    assert_eq!(server.hits("/elsewhere"), 0);
+}
+
+#[tokio::test]
+async fn oversized_responses_are_refused() {
+    let server = FaultServer::start().await.unwrap();
+    server.set_reply(
+        STATUS,
+        Reply::json(StatusCode::OK, Bytes::from(vec![b'{'; 4096])),
+    );
+    let transport = HyperTransport::builder()
+        .max_response_bytes(1024)
+        .build()
+        .unwrap();
+    let exec = Executor::builder(transport, server.base_url())
+        .retry_policy(RetryPolicy::no_retries())
+        .build()
+        .unwrap();
+    let err = exec
+        .execute(&WithdrawStatus::default(), &())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        transport_kind(err.error()),
+        (TransportErrorKind::ResponseTooLarge, Delivery::MaybeSent)
+    );
+    // Within the limit it passes.
+    server.set_reply(
+        STATUS,
+        Reply::json(StatusCode::OK, Bytes::from_static(b"{}")),
+    );
+    exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_body_and_method_reach_the_server_unchanged_once_per_attempt() {
+    let server = FaultServer::start().await.unwrap();
+    let exec = executor(&server);
+    let body = Bytes::from_static(b"{\"shop_id\":\"5\",\"sign\":\"abc\"}");
+    server.push_faults(
+        STATUS,
+        [Fault::Status {
+            status: StatusCode::BAD_GATEWAY,
+            commit: false,
+        }],
+    );
+    exec.execute(&WithdrawStatus { body: body.clone() }, &())
+        .await
+        .unwrap();
+    let seen = server.requests(STATUS);
+    assert_eq!(seen.len(), 2);
+    for r in seen {
+        assert_eq!(r.method, http::Method::POST);
+        assert_eq!(r.body, body, "serialized once, same bytes every attempt");
+        assert_eq!(r.target, STATUS);
+    }
+}

@@ -1,0 +1,164 @@
+//! The default transport's connection handling against real loopback servers: the idle-pool timer
+//! really closes connections, connections are reused within the timeout, and certificates are
+//! verified. Waits are bounded polls with generous deadlines, never fixed sleeps that must be "long
+//! enough".
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use pay_core::error::{Delivery, Error, TransportErrorKind};
+use pay_transport::Executor;
+use pay_transport::hyper_transport::HyperTransport;
+use pay_transport::testing::FaultServer;
+use support::*;
+
+async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if check() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("timed out after 10 s waiting for: {what}");
+}
+
+#[tokio::test]
+async fn the_idle_pool_timer_closes_idle_connections() {
+    let server = FaultServer::start().await.unwrap();
+    let transport = HyperTransport::builder()
+        .pool_idle_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let exec = Executor::builder(transport, server.base_url())
+        .build()
+        .unwrap();
+    exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    assert_eq!(server.connections_accepted(), 1);
+    // Nothing else happens on the client: only the pool timer can close the connection.
+    eventually("the idle connection to be closed", || {
+        server.connections_closed() == 1
+    })
+    .await;
+    exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    assert_eq!(
+        server.connections_accepted(),
+        2,
+        "a new connection after the idle close"
+    );
+}
+
+#[tokio::test]
+async fn connections_are_reused_within_the_idle_timeout() {
+    let server = FaultServer::start().await.unwrap();
+    let transport = HyperTransport::builder()
+        .pool_idle_timeout(Duration::from_secs(300))
+        .build()
+        .unwrap();
+    let exec = Executor::builder(transport, server.base_url())
+        .build()
+        .unwrap();
+    for _ in 0..5 {
+        exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    }
+    assert_eq!(server.connections_accepted(), 1);
+    assert_eq!(server.connections_closed(), 0);
+}
+
+/// A TLS server with a self-signed certificate for `localhost`: the default transport must refuse
+/// it (it verifies against the Mozilla roots), and report the failure as certainly not sent.
+#[tokio::test]
+async fn self_signed_certificates_are_refused_before_anything_is_sent() {
+    let cert = rustls::pki_types::CertificateDer::from(
+        include_bytes!("support/self_signed_localhost.der").to_vec(),
+    );
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(
+        include_bytes!("support/self_signed_localhost.key.der")
+            .to_vec()
+            .into(),
+    );
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let r = received.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(3) {
+            let Ok(mut sock) = stream else { continue };
+            let Ok(mut conn) = rustls::ServerConnection::new(Arc::new(config.clone())) else {
+                continue;
+            };
+            // Drive the handshake; count any application data that arrives.
+            while conn.complete_io(&mut sock).is_ok() {
+                let mut buf = [0u8; 1024];
+                if let Ok(n) = std::io::Read::read(&mut conn.reader(), &mut buf)
+                    && n > 0
+                {
+                    r.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                if !conn.is_handshaking() && !conn.wants_read() {
+                    break;
+                }
+            }
+        }
+    });
+    let exec = Executor::builder(
+        HyperTransport::new().unwrap(),
+        format!("https://localhost:{port}").parse().unwrap(),
+    )
+    .retry_policy(pay_transport::RetryPolicy::no_retries())
+    .build()
+    .unwrap();
+    let err = exec
+        .execute(&WithdrawStatus::default(), &())
+        .await
+        .unwrap_err();
+    match err.error() {
+        Error::Transport(t) => {
+            assert_eq!(
+                (t.kind, t.delivery),
+                (TransportErrorKind::Connect, Delivery::NotSent)
+            );
+            let mut chain = String::new();
+            let mut source: Option<&dyn std::error::Error> = Some(t);
+            while let Some(e) = source {
+                chain.push_str(&e.to_string());
+                chain.push('|');
+                source = e.source();
+            }
+            assert!(chain.contains("certificate"), "{chain}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(received.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn https_only_refuses_plain_http() {
+    let server = FaultServer::start().await.unwrap();
+    let transport = HyperTransport::builder().https_only(true).build().unwrap();
+    let exec = Executor::builder(transport, server.base_url())
+        .retry_policy(pay_transport::RetryPolicy::no_retries())
+        .build()
+        .unwrap();
+    let err = exec
+        .execute(&WithdrawStatus::default(), &())
+        .await
+        .unwrap_err();
+    assert!(matches!(err.error(), Error::Transport(t) if t.delivery == Delivery::NotSent));
+    assert_eq!(server.hits("/withdraw/status"), 0);
+}

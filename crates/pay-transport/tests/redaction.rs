@@ -1,0 +1,268 @@
+//! No secret, signature or body ever reaches a log line or a `Debug` output.
+//!
+//! A capturing `tracing` subscriber records every span and event field (at every level) while
+//! calls run with known secrets: COINQVEST digest headers (the secret is the HMAC key; the
+//! signature and key are sensitive header values), a basic-auth header, Qostiq-style `sign` inside
+//! the body, and an `authorization` header. Successful, retried, failed and recovered calls all run.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, Request, StatusCode};
+use pay_core::endpoint::Authenticate;
+use pay_core::error::Error;
+use pay_core::secret::Secret;
+use pay_signing::coinqvest::{BasicAuth, DigestSigner};
+use pay_transport::floors::{Floors, PollScheduler};
+use pay_transport::hyper_transport::HyperTransport;
+use pay_transport::rate_limit::{Rate, RateLimits};
+use pay_transport::retry::{RetryBudget, RetryPolicy};
+use pay_transport::sleep::{TokioSleep, VirtualSleep};
+use pay_transport::testing::{Fault, FaultServer, Reply};
+use pay_transport::{Executor, ExecutorBuilder};
+use support::*;
+use time::OffsetDateTime;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+const API_SECRET: &str = "cq-api-secret-7f3a9b";
+const BASIC_SECRET: &str = "basic-secret-44d1";
+const SHOP_SIGN: &str = "5f2b7c9e0d1a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4";
+const BEARER: &str = "Bearer tok-0a9b8c7d";
+const WEBHOOK_AUTH: &str = "webhook-auth-9e8d7c";
+
+/// Records everything every span and event carries, as text.
+#[derive(Clone, Default)]
+struct Capture {
+    lines: Arc<Mutex<Vec<String>>>,
+    next_id: Arc<AtomicU64>,
+}
+
+struct Fields<'a>(&'a mut String);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, " {}={:?}", field.name(), value);
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        let _ = write!(self.0, " {}={}", field.name(), value);
+    }
+}
+
+impl Subscriber for Capture {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        let mut line = format!("span {}", span.metadata().name());
+        span.record(&mut Fields(&mut line));
+        self.lines.lock().unwrap().push(line);
+        Id::from_u64(self.next_id.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+    fn record(&self, _: &Id, values: &Record<'_>) {
+        let mut line = "record".to_owned();
+        values.record(&mut Fields(&mut line));
+        self.lines.lock().unwrap().push(line);
+    }
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut line = format!(
+            "event {} {}",
+            event.metadata().level(),
+            event.metadata().target()
+        );
+        event.record(&mut Fields(&mut line));
+        self.lines.lock().unwrap().push(line);
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+/// Adds every kind of credential header on each attempt.
+#[derive(Debug)]
+struct Everything {
+    digest: DigestSigner,
+    basic: BasicAuth,
+}
+
+impl Authenticate for Everything {
+    fn authenticate(&self, request: &mut Request<Bytes>, now: OffsetDateTime) -> Result<(), Error> {
+        self.digest.authenticate(request, now)?;
+        self.basic.authenticate(request, now)?;
+        let mut bearer = HeaderValue::from_static(BEARER);
+        bearer.set_sensitive(true);
+        request
+            .headers_mut()
+            .insert(http::header::AUTHORIZATION, bearer);
+        request
+            .headers_mut()
+            .insert("x-webhook-auth", HeaderValue::from_static(WEBHOOK_AUTH));
+        Ok(())
+    }
+}
+
+fn forbidden(server: &FaultServer) -> Vec<String> {
+    // Every credential value actually sent, as the server saw it, plus the secrets themselves.
+    let mut values = vec![
+        API_SECRET.to_owned(),
+        BASIC_SECRET.to_owned(),
+        SHOP_SIGN.to_owned(),
+        BEARER.to_owned(),
+        WEBHOOK_AUTH.to_owned(),
+    ];
+    for path in ["/withdraw/create", "/withdraw/status"] {
+        for r in server.requests(path) {
+            for name in [
+                "x-digest-signature",
+                "x-basic",
+                "authorization",
+                "x-webhook-auth",
+            ] {
+                let v = r.headers[name].to_str().unwrap().to_owned();
+                assert!(!v.is_empty());
+                values.push(v);
+            }
+        }
+    }
+    values
+}
+
+#[tokio::test]
+async fn no_secret_or_signature_appears_in_logs_or_debug_output() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+
+    let server = FaultServer::start().await.unwrap();
+    let auth = Everything {
+        digest: DigestSigner::new("cq-key", Secret::new(API_SECRET).unwrap()),
+        basic: BasicAuth::new_replayable("cq-key", Secret::new(BASIC_SECRET).unwrap()),
+    };
+    let builder: ExecutorBuilder<HyperTransport> =
+        Executor::builder(HyperTransport::new().unwrap(), server.base_url())
+            .authenticator(Arc::new(auth))
+            .sleep(Arc::new(TokioSleep))
+            .attempt_timeout(Duration::from_millis(300))
+            .rate_limits(RateLimits::none().with_default(Rate::new(1_000, Duration::from_secs(1))))
+            .retry_policy(
+                RetryPolicy::standard()
+                    .with_max_attempts(4)
+                    .with_backoff(Duration::from_millis(1), Duration::from_millis(2)),
+            );
+    let builder_debug = format!("{builder:?}");
+    let exec = builder.build().unwrap();
+    let body = Bytes::from(format!(
+        "{{\"shop_id\":\"5\",\"amount\":\"10.00\",\"sign\":\"{SHOP_SIGN}\"}}"
+    ));
+    server.set_reply(
+        "/withdraw/status",
+        Reply::json(StatusCode::OK, Bytes::from_static(b"{\"status\":5}")),
+    );
+
+    // Success, retried read, every fault, a recovered create.
+    let mut outputs = vec![builder_debug, format!("{exec:?}")];
+    server.push_faults(
+        "/withdraw/status",
+        [
+            Fault::Status {
+                status: StatusCode::BAD_GATEWAY,
+                commit: false,
+            },
+            Fault::TooManyRequests {
+                retry_after: "0".into(),
+            },
+            Fault::ResetBeforeCommit,
+        ],
+    );
+    let ok = exec
+        .execute(&WithdrawStatus { body: body.clone() }, &())
+        .await
+        .unwrap();
+    assert_eq!(ok.attempts, 4);
+    outputs.push(format!("{ok:?}"));
+    for fault in [
+        Fault::CommitThenDrop,
+        Fault::CommitThenTruncate,
+        Fault::CommitThenDelay(Duration::from_secs(30)),
+        Fault::Status {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            commit: true,
+        },
+        Fault::Pass,
+    ] {
+        server.push_faults("/withdraw/create", [fault]);
+        let result = exec
+            .execute(&CreateWithdraw { body: body.clone() }, &())
+            .await;
+        outputs.push(format!("{result:?}"));
+        if let Err(e) = result {
+            outputs.push(e.to_string());
+            outputs.push(format!("{:?}", e.into_error()));
+        }
+    }
+
+    // Debug of every other public type.
+    let clock = Arc::new(pay_core::clock::ManualClock::new(
+        time::macros::datetime!(2024-01-01 0:00 UTC),
+    ));
+    let sleep = Arc::new(VirtualSleep::new(clock.clone()));
+    outputs.push(format!("{:?}", HyperTransport::new().unwrap()));
+    outputs.push(format!("{:?}", HyperTransport::builder()));
+    outputs.push(format!("{:?}", RetryPolicy::standard()));
+    outputs.push(format!("{:?}", RetryBudget::standard()));
+    outputs.push(format!("{:?}", Floors::PROVIDER_MINIMUMS));
+    outputs.push(format!(
+        "{:?}",
+        PollScheduler::new(Floors::PROVIDER_MINIMUMS, clock, sleep.clone())
+    ));
+    outputs.push(format!("{sleep:?}"));
+    outputs.push(format!("{:?}", RateLimits::none()));
+    outputs.push(format!(
+        "{:?}",
+        pay_transport::service::service_fn(|_r: Request<Bytes>| async {
+            Ok(http::Response::new(Bytes::new()))
+        })
+    ));
+    outputs.push(format!("{server:?}"));
+
+    let lines = capture.lines.lock().unwrap().clone();
+    assert!(
+        lines.iter().any(|l| l.contains("span pay.call")),
+        "spans were captured"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("endpoint=qostiq.withdraw.create"))
+    );
+    assert!(lines.iter().any(|l| l.contains("attempt failed, retrying")));
+    assert!(lines.iter().any(|l| l.contains("outcome=unknown")));
+    assert!(lines.iter().any(|l| l.contains("latency_ms=")));
+
+    let secrets = forbidden(&server);
+    assert!(secrets.len() > 20, "credentials were actually sent");
+    for secret in &secrets {
+        for line in lines.iter().chain(&outputs) {
+            assert!(
+                !line.contains(secret.as_str()),
+                "{secret:?} leaked in: {line}"
+            );
+        }
+    }
+    // No body text either.
+    for line in lines.iter().chain(&outputs) {
+        assert!(!line.contains("\"sign\""), "body leaked in: {line}");
+        assert!(!line.contains("shop_id"), "body leaked in: {line}");
+    }
+}

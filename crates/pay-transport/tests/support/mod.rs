@@ -1,0 +1,118 @@
+//! Shared test endpoints and helpers.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use pay_core::endpoint::{Endpoint, EndpointInfo};
+use pay_core::error::{Error, Provider, ProviderError};
+use pay_core::retry::RetryClass;
+
+/// What every test endpoint returns on a final answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Bytes,
+}
+
+fn parse(provider: Provider, r: &Response<Bytes>) -> Result<Answer, Error> {
+    let status = r.status();
+    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+        return Err(ProviderError::new(provider, status, None, "injected", vec![]).into());
+    }
+    if status.is_success() && r.body().first() != Some(&b'{') && !r.body().is_empty() {
+        return Err(Error::undecodable(status, "not JSON", r.body().clone()));
+    }
+    Ok(Answer {
+        status,
+        body: r.body().clone(),
+    })
+}
+
+macro_rules! endpoint {
+    ($name:ident, $ename:literal, $method:ident, $path:literal, $class:ident, $provider:ident) => {
+        /// A test endpoint.
+        #[derive(Debug, Clone, Default)]
+        pub struct $name {
+            pub body: Bytes,
+        }
+        impl Endpoint for $name {
+            type Output = Answer;
+            type Context = ();
+            const INFO: EndpointInfo = EndpointInfo {
+                provider: Provider::$provider,
+                name: $ename,
+                method: Method::$method,
+                path: $path,
+                retry_class: RetryClass::$class,
+            };
+            fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
+                Request::builder()
+                    .method(Method::$method)
+                    .uri($path)
+                    .header("content-type", "application/json")
+                    .body(self.body.clone())
+                    .map_err(|_| Error::invalid_input("request", "invalid"))
+            }
+            fn parse_response(&self, r: &Response<Bytes>) -> Result<Answer, Error> {
+                parse(Provider::$provider, r)
+            }
+        }
+    };
+}
+
+endpoint!(
+    CreateWithdraw,
+    "qostiq.withdraw.create",
+    POST,
+    "/withdraw/create",
+    RecoverByLookup,
+    Qostiq
+);
+endpoint!(
+    WithdrawStatus,
+    "qostiq.withdraw.status",
+    POST,
+    "/withdraw/status",
+    Safe,
+    Qostiq
+);
+endpoint!(
+    CommitWithdrawal,
+    "coinqvest.withdrawal.commit",
+    POST,
+    "/withdrawal/commit",
+    Never,
+    Coinqvest
+);
+endpoint!(
+    GetCheckout,
+    "coinqvest.checkout.get",
+    GET,
+    "/checkout",
+    Safe,
+    Coinqvest
+);
+
+/// Collects values across calls of a `service_fn`.
+#[derive(Debug, Clone)]
+pub struct Log<T>(pub Arc<Mutex<Vec<T>>>);
+
+impl<T> Default for Log<T> {
+    fn default() -> Self {
+        Self(Arc::new(Mutex::new(Vec::new())))
+    }
+}
+
+impl<T: Clone> Log<T> {
+    pub fn push(&self, v: T) {
+        self.0.lock().unwrap().push(v);
+    }
+    pub fn all(&self) -> Vec<T> {
+        self.0.lock().unwrap().clone()
+    }
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+}
