@@ -243,22 +243,32 @@ impl WebhookVerifier {
         x_webhook_auth: Option<&str>,
         body: &'a [u8],
     ) -> Result<StrictObject<'a>, SignatureError> {
+        self.verify_indexed(x_webhook_auth, body)
+            .map(|(object, _)| object)
+    }
+
+    /// Like [`verify`](Self::verify), also answering which configured secret matched (0 is the
+    /// first; useful while rotating).
+    pub fn verify_indexed<'a>(
+        &self,
+        x_webhook_auth: Option<&str>,
+        body: &'a [u8],
+    ) -> Result<(StrictObject<'a>, usize), SignatureError> {
         let received = decode(x_webhook_auth.unwrap_or("").trim())?;
         if body.len() > self.limits.max_bytes {
+            let limit = self.limits.max_bytes;
             return Err(JsonError::TooLarge {
                 size: body.len(),
-                limit: self.limits.max_bytes,
+                limit,
             }
             .into());
         }
         let matched = self
             .secrets
             .iter()
-            .any(|secret| matches(&webhook_digest(secret, body), &received));
-        if !matched {
-            return Err(SignatureError::Mismatch);
-        }
-        Ok(StrictObject::parse(body, self.limits)?)
+            .position(|secret| matches(&webhook_digest(secret, body), &received))
+            .ok_or(SignatureError::Mismatch)?;
+        Ok((StrictObject::parse(body, self.limits)?, matched))
     }
 }
 

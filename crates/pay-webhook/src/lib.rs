@@ -1,0 +1,44 @@
+//! # pay-webhook
+//!
+//! Receives Qostiq callbacks and COINQVEST webhooks as a `tower::Service` that works mounted in hyper
+//! directly or in axum. For every delivery it:
+//!
+//! 1. refuses anything but `POST` with a JSON content type, bodies over 64 KiB, and (optionally)
+//!    senders outside an allow-list, reading `X-Forwarded-For` only behind proxies you trust;
+//! 2. verifies the signature over the raw bytes (several secrets for rotation), then parses strictly
+//!    (duplicate keys, trailing bytes, invalid UTF-8, depth);
+//! 3. deduplicates through a [`DedupStore`] keyed by the event's identity, never letting a later
+//!    intermediate status replace a final one;
+//! 4. calls your [`Handler`] once per event and acknowledges (`200 OK`) only after it succeeded, so a
+//!    failed handler makes the provider deliver again; redeliveries are acknowledged without a call.
+//!
+//! Rejections carry only a status and its reason phrase; the reason is logged with `tracing`.
+//!
+//! ```
+//! use pay_core::secret::Secret;
+//! use pay_webhook::{Event, ReceiverBuilder, SourcePolicy, presets};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let receiver = ReceiverBuilder::qostiq(vec![Secret::new("d3b07384d113edec49eaa6238ad5ff00")?])?
+//!     .sources(SourcePolicy::allow(presets::QOSTIQ_FIAT)?)
+//!     .build(|event: Event| async move {
+//!         // Compare shop_payment_id, amounts and currency with your own record, then store.
+//!         println!("{}", event.identity());
+//!         Ok::<(), std::io::Error>(())
+//!     });
+//! # let _ = receiver; Ok(()) }
+//! ```
+
+pub mod identity;
+mod receiver;
+pub mod scheme;
+pub mod shape;
+pub mod source;
+pub mod store;
+
+pub use identity::{EventIdentity, Finality};
+pub use receiver::{
+    DEFAULT_BODY_LIMIT, Event, Handler, Outcome, Receiver, ReceiverBuilder, Rejection,
+};
+pub use source::{IpRange, PeerAddr, SourcePolicy, presets};
+pub use store::{Claim, DedupStore, MemoryStore};

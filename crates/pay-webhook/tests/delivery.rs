@@ -1,0 +1,272 @@
+//! Delivery semantics over real HTTP: a hyper server mounting the receiver, and a local sender that
+//! retries as the providers do (Qostiq until the body reads `OK`, COINQVEST until HTTP 200).
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http::{Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use pay_core::secret::Secret;
+use pay_signing::coinqvest::sign_webhook;
+use pay_signing::qostiq::sign_callback;
+use pay_webhook::{
+    DedupStore, Event, Handler, PeerAddr, Receiver, ReceiverBuilder, scheme::Scheme,
+};
+use tokio::net::TcpListener;
+
+const QOSTIQ_SECRET: &str = "d3b07384d113edec49eaa6238ad5ff00";
+const COINQVEST_SECRET: &str = "Abcd-Efgh-Ijkl-Mnop-Qrst-Uvwx";
+
+/// Serves `receiver` on 127.0.0.1:0, inserting the peer address into each request.
+async fn serve<S: Scheme, H: Handler, St: DedupStore>(receiver: Receiver<S, H, St>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, peer)) = listener.accept().await else {
+                return;
+            };
+            let receiver = receiver.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+                    req.extensions_mut().insert(PeerAddr(peer));
+                    let mut receiver = receiver.clone();
+                    async move {
+                        let response = tower_service::Service::call(&mut receiver, req).await?;
+                        Ok::<_, Infallible>(response)
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+/// The provider side: POSTs `body` and reports (status, body).
+struct Sender {
+    client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+    url: String,
+}
+
+impl Sender {
+    fn new(addr: SocketAddr) -> Self {
+        Self {
+            client: Client::builder(TokioExecutor::new()).build_http(),
+            url: format!("http://{addr}/events"),
+        }
+    }
+
+    async fn post(&self, body: &str, auth: Option<&str>) -> (StatusCode, String) {
+        let mut builder = Request::post(&self.url).header("content-type", "application/json");
+        if let Some(auth) = auth {
+            builder = builder.header("x-webhook-auth", auth);
+        }
+        let response = self
+            .client
+            .request(
+                builder
+                    .body(Full::new(Bytes::from(body.to_owned())))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = String::from_utf8(
+            response
+                .into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec(),
+        )
+        .unwrap();
+        (status, text)
+    }
+
+    /// Qostiq's rule: redeliver at increasing intervals (scaled down here) until the answer is 200
+    /// with body `OK`, at most 25 attempts. Returns the attempt that succeeded, or `None`.
+    async fn deliver_like_qostiq(&self, body: &str) -> Option<u64> {
+        for attempt in 1..=25u64 {
+            let (status, text) = self.post(body, None).await;
+            if status == StatusCode::OK && text == "OK" {
+                return Some(attempt);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10 * attempt)).await;
+        }
+        None
+    }
+}
+
+fn qostiq_event(payment_id: u64, status: &str) -> String {
+    let unsigned = format!(
+        r#"{{"callback_type": "withdraw", "created": "2024-11-18 13:41:57", "payee_receive": 10.5, "payment_id": {payment_id}, "processed": "2024-11-18 13:45:38", "shop_currency": 840, "shop_id": 112, "shop_payment_id": "order-{payment_id}", "shop_write_off": 11.5, "status": "{status}"}}"#
+    );
+    sign_callback(&Secret::new(QOSTIQ_SECRET).unwrap(), unsigned.as_bytes()).unwrap()
+}
+
+fn recorder() -> (Arc<Mutex<Vec<String>>>, impl Handler) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let handler = move |event: Event| {
+        let log = log.clone();
+        async move {
+            log.lock().unwrap().push(event.identity().status.clone());
+            Ok::<(), std::io::Error>(())
+        }
+    };
+    (seen, handler)
+}
+
+#[tokio::test]
+async fn twenty_five_redeliveries_apply_once() {
+    let (seen, handler) = recorder();
+    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
+        .unwrap()
+        .build(handler);
+    let sender = Sender::new(serve(receiver).await);
+    let body = qostiq_event(1, "success");
+    for _ in 0..25 {
+        assert_eq!(
+            sender.post(&body, None).await,
+            (StatusCode::OK, "OK".to_owned())
+        );
+    }
+    assert_eq!(*seen.lock().unwrap(), ["success"]);
+}
+
+#[tokio::test]
+async fn a_failing_handler_is_retried_by_the_sender_and_applied_once() {
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let applied = Arc::new(AtomicUsize::new(0));
+    let (a, b) = (attempts.clone(), applied.clone());
+    let handler = move |_: Event| {
+        let (a, b) = (a.clone(), b.clone());
+        async move {
+            if a.fetch_add(1, Ordering::SeqCst) < 2 {
+                return Err("database unavailable");
+            }
+            b.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    };
+    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
+        .unwrap()
+        .build(handler);
+    let sender = Sender::new(serve(receiver).await);
+    let body = qostiq_event(2, "success");
+    assert_eq!(
+        sender.deliver_like_qostiq(&body).await,
+        Some(3),
+        "two failures, then OK"
+    );
+    assert_eq!(
+        sender.deliver_like_qostiq(&body).await,
+        Some(1),
+        "later redeliveries are duplicates"
+    );
+    assert_eq!(
+        (
+            attempts.load(Ordering::SeqCst),
+            applied.load(Ordering::SeqCst)
+        ),
+        (3, 1)
+    );
+    let (status, text) = sender.post(&body, None).await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "OK"));
+}
+
+#[tokio::test]
+async fn out_of_order_delivery_never_regresses_a_final_status() {
+    let (seen, handler) = recorder();
+    let receiver = ReceiverBuilder::coinqvest(vec![Secret::new(COINQVEST_SECRET).unwrap()])
+        .unwrap()
+        .build(handler);
+    let sender = Sender::new(serve(receiver).await);
+    let secret = Secret::new(COINQVEST_SECRET).unwrap();
+    let payment = |state: &str| {
+        format!(
+            r#"{{"id":"cb69affabf53","type":"PAYMENT","state":"{state}","checkoutId":"87508a7a78c3"}}"#
+        )
+    };
+    let resolved = payment("RESOLVED");
+    let unresolved = payment("UNRESOLVED");
+    // The final state arrives first, the intermediate one late.
+    assert_eq!(
+        sender
+            .post(&resolved, Some(&sign_webhook(&secret, resolved.as_bytes())))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        sender
+            .post(
+                &unresolved,
+                Some(&sign_webhook(&secret, unresolved.as_bytes()))
+            )
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(*seen.lock().unwrap(), ["RESOLVED"]);
+    // In order, both are applied.
+    let other = |state: &str| {
+        format!(r#"{{"id":"aaaaaaaaaaaa","type":"PAYMENT","state":"{state}","checkoutId":"x"}}"#)
+    };
+    for state in ["UNRESOLVED", "RESOLVED"] {
+        let body = other(state);
+        assert_eq!(
+            sender
+                .post(&body, Some(&sign_webhook(&secret, body.as_bytes())))
+                .await
+                .0,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["RESOLVED", "UNRESOLVED", "RESOLVED"]
+    );
+}
+
+#[tokio::test]
+async fn concurrent_duplicates_reach_the_handler_once() {
+    let (seen, handler) = {
+        let seen = Arc::new(AtomicUsize::new(0));
+        let count = seen.clone();
+        (seen, move |_: Event| {
+            let count = count.clone();
+            async move {
+                count.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                Ok::<(), std::io::Error>(())
+            }
+        })
+    };
+    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
+        .unwrap()
+        .build(handler);
+    let sender = Arc::new(Sender::new(serve(receiver).await));
+    let body = Arc::new(qostiq_event(3, "success"));
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let (sender, body) = (sender.clone(), body.clone());
+            tokio::spawn(async move { sender.deliver_like_qostiq(&body).await })
+        })
+        .collect();
+    for task in tasks {
+        assert!(task.await.unwrap().is_some(), "every sender ends with OK");
+    }
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+}
