@@ -1,1 +1,4 @@
-//! Workspace-level tests live in `tests/tests/`.
+//! Workspace-level tests and drivers. Vector and end-to-end tests live in `tests/tests/`; the
+//! fault-schedule runner behind `cargo xtask faults` lives in [`faults`].
+
+pub mod faults;
