@@ -1,6 +1,11 @@
 //! Qostiq endpoints over real loopback HTTP: shapes, verification errors, balances, lifecycles,
 //! signed callbacks and their retries.
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -1,6 +1,537 @@
-//! Checkouts.
+//! Checkouts: `POST /checkout`, `POST /checkout/commit`, `POST /checkout/hosted`, `GET /checkout`,
+//! `GET /checkouts`. States: `NEW_CHARGE` → `COMPLETED` / `EXPIRED` / `UNRESOLVED_UNDERPAID` /
+//! `UNRESOLVED_OVERPAID` / `DELAYED_*` (payment after expiry) → `RESOLVED` (merchant). The payer is
+//! played through the admin API; the wallet is credited only for completed or resolved payments.
 
+use rust_decimal::{Decimal, RoundingStrategy};
+use time::Duration;
+
+use super::reference::{self, CHAINS};
+use super::{CqErr, CqReq, CqResult, jdec, jstr, payments, wallets, webhooks};
+use crate::json::{J, dec_fixed, obj, opt_s, s};
 use crate::state::Ctx;
+use crate::state::coinqvest::{Checkout, Deposit, Payment, PaymentMethod};
+use crate::time_fmt::w3c;
 
-/// Expires checkouts past their window.
-pub fn expire(_ctx: &mut Ctx<'_>) {}
+/// Payment window of a checkout.
+pub const WINDOW_MINUTES: i64 = 60;
+
+fn items(charge: &J, key: &str) -> Result<Vec<J>, CqErr> {
+    match charge.get(key) {
+        None | Some(J::Null) => Ok(Vec::new()),
+        Some(J::Arr(items)) => Ok(items.clone()),
+        Some(_) => Err(CqErr::bad(format!("charge.{key} must be an array."))),
+    }
+}
+
+fn net_amount(item: &J, what: &str) -> Result<Decimal, CqErr> {
+    let amount = jdec(item, "netAmount")?
+        .ok_or_else(|| CqErr::bad(format!("charge.{what}.netAmount is required.")))?;
+    if amount < Decimal::ZERO {
+        return Err(CqErr::bad(format!(
+            "charge.{what}.netAmount must not be negative."
+        )));
+    }
+    Ok(amount)
+}
+
+fn description(item: &J, what: &str, key: &str) -> Result<(), CqErr> {
+    match jstr(item, key) {
+        Some(d) if !d.is_empty() && d.chars().count() <= 200 => Ok(()),
+        Some(_) => Err(CqErr::bad(format!(
+            "charge.{what}.{key} must have 1 to 200 characters."
+        ))),
+        None => Err(CqErr::bad(format!("charge.{what}.{key} is required."))),
+    }
+}
+
+/// The total of a charge (PRO Tip #3 formula), in the charge currency.
+pub fn total(charge: &J) -> Result<Decimal, CqErr> {
+    let line_items = items(charge, "lineItems")?;
+    if line_items.is_empty() {
+        return Err(CqErr::bad(
+            "charge.lineItems is required and must not be empty.",
+        ));
+    }
+    let mut net = Decimal::ZERO;
+    for item in &line_items {
+        description(item, "lineItems", "description")?;
+        let quantity = match item.get("quantity") {
+            None | Some(J::Null) => Decimal::ONE,
+            Some(J::Num(q)) => q
+                .parse::<u32>()
+                .ok()
+                .filter(|q| *q > 0)
+                .map(Decimal::from)
+                .ok_or_else(|| {
+                    CqErr::bad("charge.lineItems.quantity must be a positive integer.")
+                })?,
+            Some(_) => {
+                return Err(CqErr::bad(
+                    "charge.lineItems.quantity must be a positive integer.",
+                ));
+            }
+        };
+        net += net_amount(item, "lineItems")? * quantity;
+    }
+    for item in items(charge, "discountItems")? {
+        description(&item, "discountItems", "description")?;
+        net -= net_amount(&item, "discountItems")?;
+    }
+    let mut shipping = Decimal::ZERO;
+    let mut taxable_shipping = Decimal::ZERO;
+    for item in items(charge, "shippingCostItems")? {
+        description(&item, "shippingCostItems", "description")?;
+        let amount = net_amount(&item, "shippingCostItems")?;
+        shipping += amount;
+        if item.get("taxable") == Some(&J::Bool(true)) {
+            taxable_shipping += amount;
+        }
+    }
+    net += shipping;
+    let mut tax = Decimal::ZERO;
+    for item in items(charge, "taxItems")? {
+        description(&item, "taxItems", "name")?;
+        tax += jdec(&item, "percent")?
+            .ok_or_else(|| CqErr::bad("charge.taxItems.percent is required."))?;
+    }
+    let taxable = net - shipping + taxable_shipping;
+    let total = net + taxable * tax;
+    if total <= Decimal::ZERO {
+        return Err(CqErr::bad(
+            "The total charge amount must be greater than zero.",
+        ));
+    }
+    Ok(total)
+}
+
+fn quote(total_usd: Decimal) -> Vec<PaymentMethod> {
+    CHAINS
+        .iter()
+        .filter_map(|c| {
+            let price = reference::price_usd(c.code)?;
+            let amount = (total_usd / price)
+                .round_dp_with_strategy(c.decimals, RoundingStrategy::AwayFromZero);
+            let min: Decimal = c.min_charge.parse().unwrap_or_default();
+            let always = matches!(c.code, "XLM" | "XRP");
+            (always || amount >= min).then(|| PaymentMethod {
+                asset_code: c.code.to_owned(),
+                blockchain: c.name.to_owned(),
+                amount,
+            })
+        })
+        .collect()
+}
+
+fn insert(ctx: &mut Ctx<'_>, req: &CqReq, hosted: bool) -> Result<Checkout, CqErr> {
+    let charge = req
+        .body
+        .get("charge")
+        .filter(|c| matches!(c, J::Obj(_)))
+        .ok_or_else(|| CqErr::bad("charge is required."))?;
+    let currency =
+        jstr(charge, "currency").ok_or_else(|| CqErr::bad("charge.currency is required."))?;
+    let currency_issuer = reference::resolve_currency(currency)
+        .ok_or_else(|| CqErr::bad(format!("charge.currency {currency} is not supported.")))?;
+    let total = total(charge)?;
+    let settlement = match req.body.get("settlementCurrency") {
+        None | Some(J::Null) => None,
+        Some(J::Str(text)) => {
+            reference::resolve_currency(text).ok_or_else(|| {
+                CqErr::bad(format!("settlementCurrency {text} is not supported."))
+            })?;
+            Some(text.clone())
+        }
+        Some(_) => return Err(CqErr::bad("settlementCurrency must be a string.")),
+    };
+    let customer_id = jstr(charge, "customerId").map(str::to_owned);
+    if let Some(id) = &customer_id
+        && !ctx.st.coinqvest.customers.iter().any(|c| &c.id == id)
+    {
+        return Err(CqErr::bad(format!(
+            "charge.customerId {id} does not exist."
+        )));
+    }
+    let price = reference::price_usd(currency_issuer.network).unwrap_or(Decimal::ONE);
+    let id = ctx.st.rng.hex(12);
+    let hosted_url = hosted.then(|| format!("{}/coinqvest/en/checkout?id={id}", ctx.base_url));
+    Ok(Checkout {
+        id,
+        created: ctx.now,
+        expires: ctx.now + Duration::minutes(WINDOW_MINUTES),
+        state: "NEW_CHARGE".to_owned(),
+        hosted_url,
+        payload: req.body.clone(),
+        total,
+        charge_currency: currency.to_owned(),
+        settlement_currency: settlement,
+        customer_id,
+        webhook: jstr(&req.body, "webhook").map(str::to_owned),
+        methods: quote(total * price),
+        deposit: None,
+        payments: Vec::new(),
+    })
+}
+
+/// `POST /checkout`: a white-label checkout with its payment methods.
+pub fn create(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+    let checkout = insert(ctx, req, false)?;
+    let answer = obj([
+        ("id", s(&checkout.id)),
+        (
+            "paymentMethods",
+            J::Arr(
+                checkout
+                    .methods
+                    .iter()
+                    .map(|m| {
+                        obj([
+                            ("assetCode", s(&m.asset_code)),
+                            ("blockchain", s(&m.blockchain)),
+                            ("paymentAmount", s(m.amount.to_string())),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ),
+    ]);
+    ctx.st.coinqvest.checkouts.push(checkout);
+    Ok(answer)
+}
+
+/// `POST /checkout/hosted`.
+pub fn hosted(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+    let checkout = insert(ctx, req, true)?;
+    let answer = obj([
+        ("id", s(&checkout.id)),
+        ("url", opt_s(checkout.hosted_url.as_deref())),
+    ]);
+    ctx.st.coinqvest.checkouts.push(checkout);
+    Ok(answer)
+}
+
+fn find(ctx: &Ctx<'_>, id: &str) -> Result<usize, CqErr> {
+    ctx.st
+        .coinqvest
+        .checkouts
+        .iter()
+        .position(|c| c.id == id)
+        .ok_or_else(|| CqErr::not_found("Checkout not found."))
+}
+
+fn deposit_for(ctx: &mut Ctx<'_>, method: PaymentMethod) -> Deposit {
+    let rng = &mut ctx.st.rng;
+    let (address, memo, tag) = match method.asset_code.as_str() {
+        "BTC" => (format!("bc1q{}", rng.hex(38)), None, None),
+        "ETH" => (format!("0x{}", rng.hex(40)), None, None),
+        "LTC" => (format!("ltc1q{}", rng.hex(38)), None, None),
+        "XRP" => (
+            "rJY2W6QRaqbcmnYdzG3qdK1kYz5Ww6tXVk".to_owned(),
+            None,
+            Some((10_000 + rng.next_u64() % 90_000).to_string()),
+        ),
+        _ => (
+            "GASKYWPPQ2VSO6KNIPIRVXMSSDGZLYZQ67CDTLVXOXYDG26SPZ66EDCQ".to_owned(),
+            Some(format!("sandbox-{}", rng.hex(8))),
+            None,
+        ),
+    };
+    Deposit {
+        method,
+        address,
+        memo,
+        destination_tag: tag,
+    }
+}
+
+/// `POST /checkout/commit`: deposit instructions for the chosen asset.
+pub fn commit(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+    expire(ctx);
+    let id = jstr(&req.body, "checkoutId").ok_or_else(|| CqErr::bad("checkoutId is required."))?;
+    let asset = jstr(&req.body, "assetCode").ok_or_else(|| CqErr::bad("assetCode is required."))?;
+    let index = find(ctx, id)?;
+    let checkout = ctx
+        .st
+        .coinqvest
+        .checkouts
+        .get(index)
+        .ok_or_else(|| CqErr::not_found("Checkout not found."))?;
+    if checkout.state != "NEW_CHARGE" {
+        return Err(CqErr::bad(format!(
+            "Checkout is {} and cannot be committed.",
+            checkout.state
+        )));
+    }
+    if checkout.deposit.is_some() {
+        return Err(CqErr::bad("Checkout was already committed."));
+    }
+    let method = checkout
+        .methods
+        .iter()
+        .find(|m| m.asset_code == asset)
+        .cloned()
+        .ok_or_else(|| {
+            CqErr::bad(format!(
+                "assetCode {asset} is not a payment method of this checkout."
+            ))
+        })?;
+    let expires = checkout.expires;
+    let deposit = deposit_for(ctx, method);
+    let answer = obj([
+        (
+            "depositInstructions",
+            obj([
+                ("blockchain", s(&deposit.method.blockchain)),
+                ("assetCode", s(&deposit.method.asset_code)),
+                ("amount", s(deposit.method.amount.to_string())),
+                ("address", s(&deposit.address)),
+                ("memo", opt_s(deposit.memo.as_deref())),
+                ("memoType", opt_s(deposit.memo.as_ref().map(|_| "text"))),
+                ("destinationTag", opt_s(deposit.destination_tag.as_deref())),
+            ]),
+        ),
+        ("expirationTime", s(w3c(expires))),
+        ("checkoutId", s(id)),
+    ]);
+    if let Some(c) = ctx.st.coinqvest.checkouts.get_mut(index) {
+        c.deposit = Some(deposit);
+    }
+    Ok(answer)
+}
+
+/// A checkout as the API writes it.
+pub fn checkout_json(ctx: &Ctx<'_>, c: &Checkout) -> J {
+    let payments = c
+        .payments
+        .iter()
+        .filter_map(|id| ctx.st.coinqvest.payments.iter().find(|p| &p.id == id))
+        .map(payments::payment_json)
+        .collect();
+    obj([
+        ("id", s(&c.id)),
+        ("timestamp", s(w3c(c.created))),
+        ("state", s(&c.state)),
+        ("hostedCheckoutUrl", opt_s(c.hosted_url.as_deref())),
+        ("payments", J::Arr(payments)),
+        ("payload", c.payload.clone()),
+    ])
+}
+
+/// `GET /checkout?id=`.
+pub fn get(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+    expire(ctx);
+    let id = req.q_required("id")?;
+    let index = find(ctx, id)?;
+    let c = ctx
+        .st
+        .coinqvest
+        .checkouts
+        .get(index)
+        .ok_or_else(|| CqErr::not_found("Checkout not found."))?;
+    Ok(obj([("checkout", checkout_json(ctx, c))]))
+}
+
+/// `GET /checkouts?limit=&offset=` (newest first).
+pub fn list(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+    expire(ctx);
+    let (limit, offset, limit_j, offset_j) = req.paging()?;
+    let all = &ctx.st.coinqvest.checkouts;
+    let page = all
+        .iter()
+        .rev()
+        .skip(offset)
+        .take(limit)
+        .map(|c| checkout_json(ctx, c))
+        .collect();
+    Ok(obj([
+        ("count", crate::json::int(all.len() as u64)),
+        ("limit", limit_j),
+        ("offset", offset_j),
+        ("checkouts", J::Arr(page)),
+    ]))
+}
+
+/// Marks unpaid checkouts past their window as `EXPIRED`.
+pub fn expire(ctx: &mut Ctx<'_>) {
+    let now = ctx.now;
+    for c in &mut ctx.st.coinqvest.checkouts {
+        if c.state == "NEW_CHARGE" && c.expires <= now {
+            c.state = "EXPIRED".to_owned();
+        }
+    }
+}
+
+/// Admin: expire a new checkout now.
+pub fn force_expire(ctx: &mut Ctx<'_>, id: &str) -> Result<J, String> {
+    let index = find(ctx, id).map_err(|_| "checkout not found".to_owned())?;
+    let c = ctx
+        .st
+        .coinqvest
+        .checkouts
+        .get_mut(index)
+        .ok_or("checkout not found")?;
+    if c.state != "NEW_CHARGE" {
+        return Err(format!("checkout is {}", c.state));
+    }
+    c.state = "EXPIRED".to_owned();
+    let c = c.clone();
+    Ok(obj([("checkout", checkout_json(ctx, &c))]))
+}
+
+/// Admin: the customer pays. `ratio` `None` pays exactly (`COMPLETED`, credited); below 1
+/// underpays, above 1 overpays (`UNRESOLVED_*`, not credited). After expiry the states are
+/// `DELAYED_*`. A webhook is sent either way.
+pub fn pay(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    asset: Option<&str>,
+    ratio: Option<Decimal>,
+) -> Result<J, String> {
+    expire(ctx);
+    let index = find(ctx, id).map_err(|_| "checkout not found".to_owned())?;
+    let c = ctx
+        .st
+        .coinqvest
+        .checkouts
+        .get(index)
+        .ok_or("checkout not found")?
+        .clone();
+    let late = match c.state.as_str() {
+        "NEW_CHARGE" => false,
+        "EXPIRED" => true,
+        other => return Err(format!("checkout is {other} and cannot be paid again")),
+    };
+    let method = match (&c.deposit, asset) {
+        (Some(d), _) => d.method.clone(),
+        (None, Some(code)) => c
+            .methods
+            .iter()
+            .find(|m| m.asset_code == code)
+            .cloned()
+            .ok_or_else(|| format!("{code} is not a payment method of this checkout"))?,
+        (None, None) => c
+            .methods
+            .first()
+            .cloned()
+            .ok_or("checkout has no payment method")?,
+    };
+    let settle = c
+        .settlement_currency
+        .clone()
+        .unwrap_or_else(|| c.charge_currency.clone());
+    let credit_issuer =
+        reference::resolve_currency(&settle).ok_or("unsupported settlement currency")?;
+    let charge_issuer =
+        reference::resolve_currency(&c.charge_currency).ok_or("unsupported charge currency")?;
+    let ratio_used = ratio.unwrap_or(Decimal::ONE);
+    let total_usd = c.total * reference::price_usd(charge_issuer.network).unwrap_or(Decimal::ONE);
+    let credit = (total_usd * ratio_used
+        / reference::price_usd(credit_issuer.network).unwrap_or(Decimal::ONE))
+    .round_dp_with_strategy(7, RoundingStrategy::ToZero);
+    let source_issuer =
+        reference::default_issuer(&method.asset_code).ok_or("unknown payment asset")?;
+    let exact = ratio.is_none();
+    let payment = Payment {
+        id: ctx.st.rng.hex(12),
+        checkout_id: c.id.clone(),
+        state: if exact { "RESOLVED" } else { "UNRESOLVED" }.to_owned(),
+        timestamp: ctx.now,
+        credit_asset_code: credit_issuer.asset_code.to_owned(),
+        credit_asset_issuer: credit_issuer.id.to_owned(),
+        credit_amount: credit,
+        source_asset_code: method.asset_code.clone(),
+        source_asset_issuer: source_issuer.id.to_owned(),
+        source_amount: (method.amount * ratio_used)
+            .round_dp_with_strategy(7, RoundingStrategy::ToZero),
+        source_blockchain: method.asset_code.clone(),
+        source_account: format!("G{}", ctx.st.rng.hex(55).to_ascii_uppercase()),
+        source_tx_id: ctx.st.rng.hex(64),
+        customer_id: c.customer_id.clone(),
+    };
+    let state = match (exact, ratio_used < Decimal::ONE, late) {
+        (true, _, false) => "COMPLETED",
+        (true, _, true) => "DELAYED_COMPLETED",
+        (false, true, false) => "UNRESOLVED_UNDERPAID",
+        (false, true, true) => "DELAYED_UNDERPAID",
+        (false, false, false) => "UNRESOLVED_OVERPAID",
+        (false, false, true) => "DELAYED_OVERPAID",
+    };
+    if exact {
+        wallets::credit(ctx, credit_issuer.id, credit);
+    }
+    let webhook_url = c
+        .webhook
+        .clone()
+        .or_else(|| ctx.st.coinqvest.webhook_url.clone());
+    webhooks::queue(ctx, &payment, webhook_url);
+    let payment_id = payment.id.clone();
+    ctx.st.coinqvest.payments.push(payment);
+    if let Some(c) = ctx.st.coinqvest.checkouts.get_mut(index) {
+        c.state = state.to_owned();
+        c.payments.push(payment_id);
+    }
+    let c = ctx
+        .st
+        .coinqvest
+        .checkouts
+        .get(index)
+        .ok_or("checkout not found")?;
+    Ok(obj([("checkout", checkout_json(ctx, c))]))
+}
+
+/// Admin: the merchant resolves an unresolved checkout; its payments are credited.
+pub fn resolve(ctx: &mut Ctx<'_>, id: &str) -> Result<J, String> {
+    let index = find(ctx, id).map_err(|_| "checkout not found".to_owned())?;
+    let c = ctx
+        .st
+        .coinqvest
+        .checkouts
+        .get(index)
+        .ok_or("checkout not found")?
+        .clone();
+    if !(c.state.starts_with("UNRESOLVED")
+        || c.state == "DELAYED_UNDERPAID"
+        || c.state == "DELAYED_OVERPAID")
+    {
+        return Err(format!(
+            "checkout is {} and has nothing to resolve",
+            c.state
+        ));
+    }
+    let mut credits = Vec::new();
+    for p in &mut ctx.st.coinqvest.payments {
+        if p.checkout_id == c.id && p.state == "UNRESOLVED" {
+            p.state = "RESOLVED".to_owned();
+            credits.push((p.credit_asset_issuer.clone(), p.credit_amount));
+        }
+    }
+    for (asset, amount) in credits {
+        wallets::credit(ctx, &asset, amount);
+    }
+    if let Some(c) = ctx.st.coinqvest.checkouts.get_mut(index) {
+        c.state = "RESOLVED".to_owned();
+    }
+    let c = ctx
+        .st
+        .coinqvest
+        .checkouts
+        .get(index)
+        .ok_or("checkout not found")?;
+    Ok(obj([("checkout", checkout_json(ctx, c))]))
+}
+
+/// All checkouts (admin state), with totals.
+pub fn all_json(ctx: &Ctx<'_>) -> J {
+    J::Arr(
+        ctx.st
+            .coinqvest
+            .checkouts
+            .iter()
+            .map(|c| {
+                let mut j = checkout_json(ctx, c);
+                j.set("total", dec_fixed(c.total, 7));
+                j
+            })
+            .collect(),
+    )
+}

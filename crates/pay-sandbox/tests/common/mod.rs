@@ -1,6 +1,12 @@
 //! A tiny hand-rolled client for the sandbox, signing with pay-signing, and a scripted callback
 //! receiver.
-#![allow(dead_code, clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    dead_code,
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
