@@ -3,7 +3,7 @@
 use std::io::Write as _;
 
 use clap::{Args, Subcommand};
-use pay_core::json::python::{self, NestedForm};
+use pay_core::json::python;
 use pay_core::json::{Limits, Member, StrictObject, Value};
 use pay_signing::SignatureError;
 use pay_signing::qostiq::{self, CallbackForm, CallbackVerifier};
@@ -197,33 +197,7 @@ fn check_name(error: &SignatureError) -> &'static str {
 }
 
 /// The signed keys and the masked string to sign of a callback in `form`.
-///
-/// The member rule (every top-level key but `sign` whose value is neither `null` nor `""`, sorted)
-/// is pay-signing's; the CLI tests check this rendering against `explain_callback` and the vectors.
 fn explain(object: &StrictObject<'_>, form: CallbackForm) -> (Vec<String>, String) {
-    let mut members: Vec<&Member<'_>> = object
-        .members()
-        .iter()
-        .filter(|m| m.key != "sign")
-        .filter(|m| {
-            !matches!(&m.value, Value::Null)
-                && !matches!(&m.value, Value::String(s) if s.is_empty())
-        })
-        .collect();
-    members.sort_unstable_by(|a, b| a.key.cmp(&b.key));
-    let values: Vec<String> = members
-        .iter()
-        .map(|m| match (form, &m.value) {
-            (CallbackForm::Raw, Value::Array(_) | Value::Object(_)) => m.raw.to_owned(),
-            (CallbackForm::Compact, value) => {
-                let mut out = String::new();
-                python::write_str_form(value, NestedForm::Compact, &mut out);
-                out
-            }
-            (_, value) => python::str_form(value),
-        })
-        .collect();
-    let keys = members.iter().map(|m| m.key.clone().into_owned()).collect();
-    let values: Vec<&str> = values.iter().map(String::as_str).collect();
-    (keys, qostiq::explain(&values))
+    let explained = qostiq::explain_callback_form(object, form);
+    (explained.signed_keys, explained.string_to_sign)
 }

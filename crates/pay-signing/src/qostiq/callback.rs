@@ -162,10 +162,29 @@ fn render(members: &[&Member<'_>], form: CallbackForm, out: &mut String) {
 /// The string a callback's signature covers (server form), with the secret masked as `***`.
 pub fn explain_callback(body: &[u8]) -> Result<String, SignatureError> {
     let object = StrictObject::parse(body, Limits::EVENTS)?;
-    let mut joined = String::with_capacity(body.len() + 3);
-    render(&signed_members(&object), CallbackForm::Python, &mut joined);
+    Ok(explain_callback_form(&object, CallbackForm::Python).string_to_sign)
+}
+
+/// What a callback's signature covers in one rendering: the signed keys, sorted, and the joined
+/// values with the secret masked as `***`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackExplanation {
+    /// Every top-level key but `sign` whose value is neither `null` nor `""`, sorted.
+    pub signed_keys: Vec<String>,
+    /// The hashed string, secret masked.
+    pub string_to_sign: String,
+}
+
+/// Explains a parsed callback in `form` (use [`CallbackForm::Python`] for what the server signs).
+pub fn explain_callback_form(object: &StrictObject<'_>, form: CallbackForm) -> CallbackExplanation {
+    let members = signed_members(object);
+    let mut joined = String::with_capacity(object.source().len() + 3);
+    render(&members, form, &mut joined);
     joined.push_str("***");
-    Ok(joined)
+    CallbackExplanation {
+        signed_keys: members.iter().map(|m| m.key.clone().into_owned()).collect(),
+        string_to_sign: joined,
+    }
 }
 
 /// Signs a callback body the way the server does and returns it with `"sign"` appended (replacing

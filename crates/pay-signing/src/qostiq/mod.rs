@@ -13,7 +13,8 @@ use pay_core::secret::Secret;
 use sha2::{Digest as _, Sha256};
 
 pub use callback::{
-    CallbackForm, CallbackVerifier, VerifiedCallback, explain_callback, sign_callback,
+    CallbackExplanation, CallbackForm, CallbackVerifier, VerifiedCallback, explain_callback,
+    explain_callback_form, sign_callback,
 };
 
 /// The signed keys of every Qostiq endpoint, sorted, in one place (PROTOCOL.md).
