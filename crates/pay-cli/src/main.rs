@@ -17,6 +17,7 @@ use serde::Serialize;
 mod coinqvest;
 mod input;
 mod qostiq;
+mod sandbox;
 
 /// Sign and verify Qostiq and COINQVEST messages.
 #[derive(Debug, Parser)]
@@ -35,6 +36,8 @@ enum Command {
     /// COINQVEST: digest authentication and webhook verification.
     #[command(subcommand)]
     Coinqvest(coinqvest::Command),
+    /// Run the local emulator of both APIs (Qostiq, COINQVEST, admin API) until Ctrl-C.
+    Sandbox(sandbox::SandboxArgs),
 }
 
 /// Why a command did not succeed.
@@ -97,6 +100,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Qostiq(command) => qostiq::run(command),
         Command::Coinqvest(command) => coinqvest::run(command),
+        Command::Sandbox(args) => return sandbox::run(args),
     };
     match result {
         Ok(report) => {
