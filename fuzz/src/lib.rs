@@ -70,3 +70,96 @@ pub fn coinqvest_webhook(data: &[u8]) {
     let strict = StrictObject::parse(body, Limits::EVENTS).is_ok();
     assert_eq!(verifier.verify(Some(&auth), body).is_ok(), strict);
 }
+
+/// The whole `pay-webhook` service input: flags, header lines and body.
+///
+/// Layout: byte 0 holds flags (bit 0: COINQVEST instead of Qostiq; bit 1: sign the body with the
+/// right secret so deeper paths are reached; bit 2: not `POST`; bit 3: no content type; bit 4: an
+/// allow-list with the peer outside it), then `name: value` header lines up to an empty line, then
+/// the body. Properties: the handler runs only for `Applied`, and replaying the same request is
+/// never applied twice.
+pub fn webhook_receiver(data: &[u8]) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use bytes::Bytes;
+    use http_body_util::Full;
+    use pay_webhook::{Event, Outcome, PeerAddr, ReceiverBuilder, SourcePolicy};
+
+    let Some((&flags, rest)) = data.split_first() else {
+        return;
+    };
+    let coinqvest = flags & 1 != 0;
+    let (head, body) = match rest.windows(2).position(|w| w == b"\n\n") {
+        Some(i) => (&rest[..i], &rest[i + 2..]),
+        None => (&b""[..], rest),
+    };
+    let mut body = body.to_vec();
+    let mut extra = Vec::new();
+    if flags & 2 != 0 {
+        if coinqvest {
+            extra.push(("x-webhook-auth".to_owned(), sign_webhook(&secret(), &body)));
+        } else if let Ok(signed) = pay_signing::qostiq::sign_callback(&secret(), &body) {
+            body = signed.into_bytes();
+        }
+    }
+    let build = || {
+        let method = if flags & 4 != 0 { "PUT" } else { "POST" };
+        let mut builder = http::Request::builder().method(method).uri("/events");
+        if flags & 8 == 0 {
+            builder = builder.header("content-type", "application/json");
+        }
+        for line in head.split(|b| *b == b'\n') {
+            let text = String::from_utf8_lossy(line);
+            if let Some((name, value)) = text.split_once(':') {
+                if let (Ok(n), Ok(v)) = (
+                    http::HeaderName::from_bytes(name.trim().as_bytes()),
+                    http::HeaderValue::from_str(value.trim()),
+                ) {
+                    builder = builder.header(n, v);
+                }
+            }
+        }
+        for (name, value) in &extra {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let mut request = builder.body(Full::new(Bytes::from(body.clone()))).ok()?;
+        request.extensions_mut().insert(PeerAddr(([203, 0, 113, 9], 443).into()));
+        Some(request)
+    };
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let handler = move |_: Event| {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok::<(), std::convert::Infallible>(())
+        }
+    };
+    let sources = if flags & 16 != 0 {
+        SourcePolicy::allow(["34.90.243.164"]).unwrap_or_default()
+    } else {
+        SourcePolicy::any()
+    };
+    let outcomes: Vec<Outcome> = if coinqvest {
+        let receiver = ReceiverBuilder::coinqvest(vec![secret()]).unwrap().sources(sources).build(handler);
+        (0..2).filter_map(|_| build().map(|r| block_on(receiver.receive(r)))).collect()
+    } else {
+        let receiver = ReceiverBuilder::qostiq(vec![secret()]).unwrap().sources(sources).build(handler);
+        (0..2).filter_map(|_| build().map(|r| block_on(receiver.receive(r)))).collect()
+    };
+    let applied = outcomes.iter().filter(|o| **o == Outcome::Applied).count();
+    assert!(applied <= 1, "replayed request applied twice: {outcomes:?}");
+    assert_eq!(calls.load(Ordering::SeqCst), applied, "handler calls vs outcomes {outcomes:?}");
+}
+
+/// Drives a future whose parts never wait (in-memory body, store and handler) to completion.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+    }
+}

@@ -10,10 +10,16 @@ struct Suite {
 }
 
 /// Every suite, in the order `docs/benchmarks.md` lists them.
-const SUITES: &[Suite] = &[Suite {
-    name: "signing",
-    cargo_args: &["bench", "-p", "pay-signing", "--bench", "signing"],
-}];
+const SUITES: &[Suite] = &[
+    Suite {
+        name: "signing",
+        cargo_args: &["bench", "-p", "pay-signing", "--bench", "signing"],
+    },
+    Suite {
+        name: "webhook",
+        cargo_args: &["bench", "-p", "pay-webhook", "--bench", "receiver"],
+    },
+];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let selected: Vec<&Suite> = if args.is_empty() {

@@ -18,7 +18,12 @@ use std::process::{Command, Stdio};
 use crate::workspace_root;
 
 /// Every target in `fuzz/Cargo.toml`.
-const TARGETS: &[&str] = &["callback_verifier", "strict_json", "coinqvest_webhook"];
+const TARGETS: &[&str] = &[
+    "callback_verifier",
+    "strict_json",
+    "coinqvest_webhook",
+    "webhook_receiver",
+];
 
 /// What one target's run reported.
 struct Outcome {
@@ -213,6 +218,27 @@ fn seed_corpus(target: &str, corpus: &Path, root: &Path) -> Result<usize, String
                 let mut seed = vec![0u8];
                 seed.extend_from_slice(body.as_bytes());
                 seeds.push(seed);
+            }
+        }
+        "webhook_receiver" => {
+            // Input layout: flags byte, header lines, empty line, body. Flag 2 signs the body.
+            for body in string_fields(&read("qostiq_callbacks.json")?, "body") {
+                seeds.push([&[2u8][..], b"\n\n", body.as_bytes()].concat());
+            }
+            let text = read("coinqvest_webhook.json")?;
+            let bodies = string_fields(&text, "body");
+            for (body, auth) in bodies.iter().zip(string_fields(&text, "x_webhook_auth")) {
+                seeds.push(
+                    [
+                        &[1u8][..],
+                        b"x-webhook-auth: ",
+                        auth.as_bytes(),
+                        b"\n\n",
+                        body.as_bytes(),
+                    ]
+                    .concat(),
+                );
+                seeds.push([&[3u8][..], b"\n\n", body.as_bytes()].concat());
             }
         }
         other => return Err(format!("no seeds defined for `{other}`")),
