@@ -55,7 +55,8 @@
 //! assert_eq!(hosted.url, "https://www.coinqvest.com/en/checkout?id=b5bcf27e5482");
 //! ```
 //!
-//! See `docs/coinqvest.md` for a guide per flow.
+//! See `docs/coinqvest.md` for a guide per flow. With the `client` feature, the `client` module (not built
+//! by default) runs every endpoint over HTTP with retries, commit recovery and clock re-sync.
 
 /// Builds the [`EndpointInfo`](pay_core::endpoint::EndpointInfo) of a COINQVEST endpoint.
 macro_rules! info {
@@ -71,6 +72,8 @@ macro_rules! info {
 }
 
 pub mod checkouts;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod customers;
 pub mod error;
 pub mod json;

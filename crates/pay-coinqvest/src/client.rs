@@ -1,0 +1,863 @@
+//! The async COINQVEST client (feature `client`): every endpoint as a method, run through
+//! [`pay_transport`]'s executor (serialize once; per attempt sign with a fresh timestamp, time out,
+//! send; budgeted retries of what may be repeated; polling floors), over hyper-util + rustls by
+//! default or any [`HttpService`].
+//!
+//! What it adds on top of the executor:
+//!
+//! * **[`CoinqvestClient::commit_withdrawal`] never commits twice blindly.** When the commit's answer
+//!   is lost (timeout, reset, truncated body, 5xx), it reads the withdrawal (`GET /withdrawal`) and
+//!   decides from its state with [`CommitWithdrawal::recover`]: committed → adopted; still
+//!   `PENDING_API_COMMIT` → the commit did not take effect and is sent once more; `FAILED` → failed;
+//!   anything else → [`CommitOutcome::Unknown`], which needs a person. At most two commits are sent
+//!   and at most two lookups made; the second commit is only sent after a lookup proved the first
+//!   one was not applied.
+//! * **Server time.** Signatures use the local clock shifted by an [`OffsetClock`] offset. When a
+//!   request is refused as unauthenticated (401/403), the client makes **one** `GET /time`,
+//!   re-synchronises the offset and repeats the request **once** (a refused request was not
+//!   applied, so this is safe for every endpoint). It never loops.
+//! * **[`CoinqvestClient::wait_until_final`]** polls a checkout through the executor's polling
+//!   floors until it leaves `NEW_CHARGE`/`IN_PROGRESS`; drop the future to cancel.
+//! * **[`CoinqvestClient::pages`]** walks the list endpoints page by page.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use pay_coinqvest::client::{CoinqvestClient, CommitOutcome};
+//! use pay_coinqvest::withdrawals::{CreateWithdrawal, NgnBank, TargetAccount};
+//! use pay_core::secret::Secret;
+//!
+//! let client = CoinqvestClient::builder("a1b2c3d4e5f6", Secret::new("the-api-secret")?).build()?;
+//! let quote = client
+//!     .create_withdrawal(&CreateWithdrawal::new(
+//!         "USD:GDUKMGUGDZQK6YHYA5Z6AY2G4XDSZPSZ3SW5UN3ARVMO6QSRDWP5YLEX",
+//!         "100".parse()?,
+//!         TargetAccount::NgnBank { nuban: "3080494548".into(), bank: NgnBank::FirstBank },
+//!     ))
+//!     .await?;
+//! match client.commit_withdrawal(&quote.id).await? {
+//!     CommitOutcome::Committed(w) | CommitOutcome::Adopted(w) | CommitOutcome::Recommitted(w) => {
+//!         println!("withdrawal {} is {}", w.id, w.state);
+//!     }
+//!     CommitOutcome::NotCommitted(w) => println!("{} was not committed; nothing moved", w.id),
+//!     CommitOutcome::Failed(w) => println!("{} failed", w.id),
+//!     CommitOutcome::Unknown(unknown) => println!("needs a person: {unknown}"),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! `Err(CallError)` from `commit_withdrawal` means the first commit was refused or never sent:
+//! nothing moved.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pay_core::clock::{Clock, OffsetClock, SystemClock};
+use pay_core::endpoint::{Authenticate, BaseUrl, Endpoint};
+use pay_core::error::{Error, RequestOutcome};
+use pay_core::secret::Secret;
+use pay_transport::floors::{Floors, PollOperation};
+use pay_transport::hyper_transport::HyperTransport;
+use pay_transport::rate_limit::RateLimits;
+use pay_transport::service::HttpService;
+use pay_transport::sleep::Sleep;
+use pay_transport::{CallError, Executor, RetryBudget, RetryPolicy};
+use time::OffsetDateTime;
+
+use crate::checkouts::Checkout;
+use crate::checkouts::{
+    CheckoutCommitted, CheckoutCreated, CheckoutList, CheckoutParams, CommitCheckout,
+    CreateCheckout, CreateHostedCheckout, GetCheckout, HostedCheckout, ListCheckouts,
+};
+use crate::customers::{
+    CreateCustomer, Customer, CustomerCreated, CustomerList, CustomerUpdate, DeleteCustomer,
+    GetCustomer, ListCustomers, NewCustomer, UpdateCustomer,
+};
+use crate::pagination::{ListOutput, Page, Pages, Paginated};
+use crate::payments::{GetPayment, ListPayments, Payment, PaymentList};
+use crate::reference::{
+    Asset, AssetIssuer, AssetIssuerList, AssetList, Blockchain, BlockchainList, FiatCurrency,
+    FiatCurrencyList, GetAsset, GetAssetIssuer, GetBlockchain, GetFiatCurrency, ListAssetIssuers,
+    ListAssets, ListBlockchains, ListFiatCurrencies,
+};
+use crate::service::{AuthTest, GetTime, Ping, ServerTime, Success};
+use crate::wallets::{GetWallet, ListWallets, Wallet, WalletList};
+use crate::withdrawals::{
+    CommitRecovery, CommitWithdrawal, CreateWithdrawal, GetWithdrawal, ListWithdrawals, Withdrawal,
+    WithdrawalList,
+};
+use crate::{BasicAuth, DEFAULT_BASE_URL, DigestSigner};
+
+/// The polling operation of checkout status reads ([`CoinqvestClient::wait_until_final`]).
+pub const CHECKOUT_POLL: PollOperation = PollOperation::Other("coinqvest.checkout");
+/// The polling operation of withdrawal lookups after a lost commit answer.
+pub const WITHDRAWAL_POLL: PollOperation = PollOperation::Other("coinqvest.withdrawal");
+
+/// The offset clock shared by the client and its authenticator.
+type ServerClock = Arc<OffsetClock<Arc<dyn Clock>>>;
+
+/// Signs every attempt with the server's time: the executor's `now` plus the synchronised offset.
+#[derive(Debug)]
+struct ServerTimeAuth {
+    inner: Arc<dyn Authenticate>,
+    server_clock: ServerClock,
+}
+
+impl Authenticate for ServerTimeAuth {
+    fn authenticate(
+        &self,
+        request: &mut http::Request<bytes::Bytes>,
+        now: OffsetDateTime,
+    ) -> Result<(), Error> {
+        self.inner
+            .authenticate(request, now.saturating_add(self.server_clock.offset()))
+    }
+}
+
+/// How requests are authenticated.
+#[derive(Debug, Clone)]
+enum Auth {
+    Digest(DigestSigner),
+    Basic(BasicAuth),
+}
+
+/// Builds a [`CoinqvestClient`]. Everything but the credentials has a production default.
+pub struct CoinqvestClientBuilder {
+    base_url: Option<BaseUrl>,
+    auth: Auth,
+    clock: Arc<dyn Clock>,
+    sleep: Option<Arc<dyn Sleep>>,
+    policy: RetryPolicy,
+    budget: Option<Arc<RetryBudget>>,
+    limits: RateLimits,
+    floors: Floors,
+    attempt_timeout: Duration,
+    seed: Option<u64>,
+    resync: bool,
+}
+
+impl fmt::Debug for CoinqvestClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CoinqvestClientBuilder")
+            .field("base_url", &self.base_url)
+            .field(
+                "auth",
+                &match self.auth {
+                    Auth::Digest(_) => "digest",
+                    Auth::Basic(_) => "basic (replayable)",
+                },
+            )
+            .field("policy", &self.policy)
+            .field("floors", &self.floors)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("resync_clock_on_auth_failure", &self.resync)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CoinqvestClientBuilder {
+    fn new(api_key: String, api_secret: Secret) -> Self {
+        Self {
+            base_url: None,
+            auth: Auth::Digest(DigestSigner::new(api_key, api_secret)),
+            clock: Arc::new(SystemClock),
+            sleep: None,
+            policy: RetryPolicy::standard(),
+            budget: None,
+            limits: RateLimits::none(),
+            floors: Floors::PROVIDER_MINIMUMS,
+            attempt_timeout: pay_transport::executor::DEFAULT_ATTEMPT_TIMEOUT,
+            seed: None,
+            resync: true,
+        }
+    }
+
+    /// The API base URL (default [`DEFAULT_BASE_URL`], `https://www.coinqvest.com/api/v1`).
+    pub fn base_url(mut self, base_url: BaseUrl) -> Self {
+        self.base_url = Some(base_url);
+        self
+    }
+
+    /// Authenticates with the static, **replayable** `X-Basic` header instead of digest signatures.
+    /// Anyone who sees one request can replay it forever; use it only where the clock cannot be
+    /// kept. Build it with [`BasicAuth::new_replayable`].
+    pub fn replayable_basic_auth(mut self, auth: BasicAuth) -> Self {
+        self.auth = Auth::Basic(auth);
+        self
+    }
+
+    /// The local clock (default the system clock). Signatures use it shifted by the offset learnt
+    /// from `GET /time`; floors, backoff and timeouts use it as is.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// How to wait (default tokio's timer). Give a [`pay_transport::sleep::VirtualSleep`] in tests.
+    pub fn sleep(mut self, sleep: Arc<dyn Sleep>) -> Self {
+        self.sleep = Some(sleep);
+        self
+    }
+
+    /// Attempts and backoff (default [`RetryPolicy::standard`]: 3 attempts).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The retry budget; share one `Arc` between clients of the same account.
+    pub fn retry_budget(mut self, budget: Arc<RetryBudget>) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Client-side rate limits per endpoint name (default none).
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Polling floors (default [`Floors::PROVIDER_MINIMUMS`]: checkout and withdrawal reads at
+    /// least 10 s apart per id).
+    pub fn floors(mut self, floors: Floors) -> Self {
+        self.floors = floors;
+        self
+    }
+
+    /// The timeout of one attempt (default 30 s). A timeout means "may have been sent".
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Seeds the backoff jitter (reproducible tests).
+    pub fn rng_seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Whether a 401/403 triggers one `GET /time` re-sync and one repeat (default on; always off
+    /// with basic auth, which carries no timestamp).
+    pub fn resync_clock_on_auth_failure(mut self, yes: bool) -> Self {
+        self.resync = yes;
+        self
+    }
+
+    /// Builds the client on the default transport ([`HyperTransport::new`]). Needs a tokio runtime
+    /// when requests are made.
+    pub fn build(self) -> Result<CoinqvestClient<HyperTransport>, Error> {
+        let transport = HyperTransport::new()?;
+        self.build_with_transport(transport)
+    }
+
+    /// Builds the client on `transport`: any `tower::Service` from `http::Request<Bytes>` to
+    /// `http::Response<Bytes>` (see [`HttpService`]).
+    pub fn build_with_transport<S: HttpService>(
+        self,
+        transport: S,
+    ) -> Result<CoinqvestClient<S>, Error> {
+        let base_url = match self.base_url {
+            Some(b) => b,
+            None => DEFAULT_BASE_URL.parse()?,
+        };
+        let server_clock: ServerClock = Arc::new(OffsetClock::new(self.clock.clone()));
+        let (inner, resync): (Arc<dyn Authenticate>, bool) = match self.auth {
+            Auth::Digest(d) => (Arc::new(d), self.resync),
+            Auth::Basic(b) => (Arc::new(b), false),
+        };
+        let authenticator = Arc::new(ServerTimeAuth {
+            inner,
+            server_clock: server_clock.clone(),
+        });
+        let mut builder = Executor::builder(transport, base_url)
+            .authenticator(authenticator)
+            .clock(self.clock)
+            .retry_policy(self.policy)
+            .rate_limits(self.limits)
+            .floors(self.floors)
+            .attempt_timeout(self.attempt_timeout);
+        if let Some(sleep) = self.sleep {
+            builder = builder.sleep(sleep);
+        }
+        if let Some(budget) = self.budget {
+            builder = builder.retry_budget(budget);
+        }
+        if let Some(seed) = self.seed {
+            builder = builder.rng_seed(seed);
+        }
+        Ok(CoinqvestClient {
+            executor: builder.build()?,
+            server_clock,
+            resync,
+        })
+    }
+}
+
+/// What [`CoinqvestClient::commit_withdrawal`] established.
+#[derive(Debug)]
+#[must_use]
+pub enum CommitOutcome {
+    /// The commit was answered: committed.
+    Committed(Withdrawal),
+    /// The commit's answer was lost, and the lookup showed it had taken effect (`PROCESSING` or
+    /// `COMPLETED`). It was not sent again.
+    Adopted(Withdrawal),
+    /// The commit's answer was lost, the lookup showed it had **not** taken effect
+    /// (`PENDING_API_COMMIT`), and the commit sent once more was answered: committed.
+    Recommitted(Withdrawal),
+    /// Neither commit took effect: after the second commit's answer was also lost (or refused), a
+    /// second lookup still shows `PENDING_API_COMMIT`. Nothing moved; the quote can be committed
+    /// later.
+    NotCommitted(Withdrawal),
+    /// The lookup shows `FAILED`: the withdrawal did not go through.
+    Failed(Withdrawal),
+    /// Could not be established (the lookup failed, or the state is one this version does not
+    /// know). **Needs a person**: do not commit again without checking the account.
+    Unknown(Box<UnknownCommit>),
+}
+
+impl CommitOutcome {
+    /// Whether the withdrawal is committed (answered, adopted or re-committed).
+    pub fn is_committed(&self) -> bool {
+        matches!(
+            self,
+            Self::Committed(_) | Self::Adopted(_) | Self::Recommitted(_)
+        )
+    }
+
+    /// Whether a person must look at it ([`CommitOutcome::Unknown`]).
+    pub fn needs_person(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    /// The last known state of the withdrawal.
+    pub fn withdrawal(&self) -> Option<&Withdrawal> {
+        match self {
+            Self::Committed(w)
+            | Self::Adopted(w)
+            | Self::Recommitted(w)
+            | Self::NotCommitted(w)
+            | Self::Failed(w) => Some(w),
+            Self::Unknown(u) => u.withdrawal.as_ref(),
+        }
+    }
+}
+
+/// A commit whose outcome could not be established.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct UnknownCommit {
+    /// The withdrawal id.
+    pub withdrawal_id: String,
+    /// The withdrawal as last read, if a lookup succeeded.
+    pub withdrawal: Option<Withdrawal>,
+    /// The error of the last commit attempt (its outcome was unknown).
+    pub commit_error: CallError,
+    /// The error of the last lookup, if it failed.
+    pub lookup_error: Option<CallError>,
+    /// Commits sent (1 or 2).
+    pub commits_sent: u32,
+}
+
+impl fmt::Display for UnknownCommit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "commit of withdrawal {} has an unknown outcome after {} commit(s): {}",
+            self.withdrawal_id, self.commits_sent, self.commit_error
+        )?;
+        match (&self.withdrawal, &self.lookup_error) {
+            (_, Some(e)) => write!(f, "; lookup failed: {e}"),
+            (Some(w), None) => write!(f, "; lookup shows state {}", w.state),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// The async COINQVEST client. Cheap to clone; clones share the connection pool, retry budget,
+/// polling floors and clock offset.
+pub struct CoinqvestClient<S = HyperTransport> {
+    executor: Executor<S>,
+    server_clock: ServerClock,
+    resync: bool,
+}
+
+impl<S> Clone for CoinqvestClient<S> {
+    fn clone(&self) -> Self {
+        Self {
+            executor: self.executor.clone(),
+            server_clock: self.server_clock.clone(),
+            resync: self.resync,
+        }
+    }
+}
+
+impl<S> fmt::Debug for CoinqvestClient<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CoinqvestClient")
+            .field("executor", &self.executor)
+            .field("clock_offset", &self.server_clock.offset())
+            .field("resync_clock_on_auth_failure", &self.resync)
+            .finish()
+    }
+}
+
+impl CoinqvestClient<HyperTransport> {
+    /// Starts a builder authenticating with digest signatures for `api_key` and `api_secret`.
+    pub fn builder(api_key: impl Into<String>, api_secret: Secret) -> CoinqvestClientBuilder {
+        CoinqvestClientBuilder::new(api_key.into(), api_secret)
+    }
+}
+
+impl<S: HttpService> CoinqvestClient<S> {
+    /// The executor (base URL, budget, floors, clock).
+    pub fn executor(&self) -> &Executor<S> {
+        &self.executor
+    }
+
+    /// The current offset between the server's clock and the local one, as learnt from `GET /time`.
+    pub fn clock_offset(&self) -> time::Duration {
+        self.server_clock.offset()
+    }
+
+    /// Runs any endpoint of this crate, with the one-time clock re-sync on 401/403.
+    pub async fn call<E>(&self, endpoint: &E) -> Result<E::Output, CallError>
+    where
+        E: Endpoint<Context = ()>,
+    {
+        match self.executor.execute(endpoint, &()).await {
+            Ok(done) => Ok(done.value),
+            Err(e) if self.should_resync::<E>(&e) => {
+                self.resync_then(e, || self.executor.execute(endpoint, &()))
+                    .await
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Like [`call`](Self::call) for a status read, spaced by the polling floor of
+    /// `(key, operation)` on every attempt.
+    pub async fn call_poll<E>(
+        &self,
+        endpoint: &E,
+        key: &str,
+        operation: PollOperation,
+    ) -> Result<E::Output, CallError>
+    where
+        E: Endpoint<Context = ()>,
+    {
+        match self
+            .executor
+            .execute_poll(endpoint, &(), key, operation)
+            .await
+        {
+            Ok(done) => Ok(done.value),
+            Err(e) if self.should_resync::<E>(&e) => {
+                self.resync_then(e, || {
+                    self.executor.execute_poll(endpoint, &(), key, operation)
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn should_resync<E: Endpoint>(&self, error: &CallError) -> bool {
+        self.resync
+            && E::INFO.name != <GetTime as Endpoint>::INFO.name
+            && matches!(error.error(), Error::Provider(p) if p.is_authentication())
+    }
+
+    /// One `GET /time`, then the request once more. If the re-sync fails, the original refusal is
+    /// returned.
+    async fn resync_then<T, F, Fut>(&self, refused: CallError, again: F) -> Result<T, CallError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<pay_transport::Executed<T>, CallError>>,
+    {
+        let before = self.server_clock.offset();
+        match self.sync_clock().await {
+            Ok(_) => {
+                tracing::debug!(
+                    offset_before_ms = millis(before),
+                    offset_ms = millis(self.server_clock.offset()),
+                    "coinqvest: refused as unauthenticated; clock re-synced, repeating once"
+                );
+                again().await.map(|done| done.value)
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "coinqvest: clock re-sync failed");
+                Err(refused)
+            }
+        }
+    }
+
+    /// `GET /time`, then shifts the signing clock so it reads the server's time.
+    pub async fn sync_clock(&self) -> Result<ServerTime, CallError> {
+        let time = self.executor.execute(&GetTime, &()).await?.value;
+        // `GetTime::parse_response` already refused out-of-range times.
+        if let Ok(at) = time.instant() {
+            self.server_clock.sync_to(at);
+        }
+        Ok(time)
+    }
+
+    // ---- checkouts ----------------------------------------------------------------------------
+
+    /// `POST /checkout`: a white-label checkout.
+    pub async fn create_checkout(
+        &self,
+        params: CheckoutParams,
+    ) -> Result<CheckoutCreated, CallError> {
+        self.call(&CreateCheckout::new(params)).await
+    }
+
+    /// `POST /checkout/commit` (never repeated once it may have been sent: on an unknown outcome,
+    /// start a new checkout).
+    pub async fn commit_checkout(
+        &self,
+        commit: &CommitCheckout,
+    ) -> Result<CheckoutCommitted, CallError> {
+        self.call(commit).await
+    }
+
+    /// `POST /checkout/hosted`: a hosted checkout page.
+    pub async fn create_hosted_checkout(
+        &self,
+        params: CheckoutParams,
+    ) -> Result<HostedCheckout, CallError> {
+        self.call(&CreateHostedCheckout::new(params)).await
+    }
+
+    /// `GET /checkout?id=…`.
+    pub async fn checkout(&self, id: impl Into<String>) -> Result<Checkout, CallError> {
+        self.call(&GetCheckout::new(id)).await
+    }
+
+    /// `GET /checkouts`: one page (see [`pages`](Self::pages) for all).
+    pub async fn checkouts(&self, page: Page) -> Result<CheckoutList, CallError> {
+        self.call(&ListCheckouts::new(page)).await
+    }
+
+    /// Polls `GET /checkout?id=…` until the checkout leaves `NEW_CHARGE`/`IN_PROGRESS`, and returns
+    /// it. Every poll (retries included) waits for the polling floor of this checkout
+    /// ([`CHECKOUT_POLL`], 10 s by default). Drop the future to cancel; a read error that the
+    /// executor's retries did not resolve ends the wait with that error.
+    pub async fn wait_until_final(&self, checkout_id: &str) -> Result<Checkout, CallError> {
+        let read = GetCheckout::new(checkout_id);
+        let key = format!("checkout:{checkout_id}");
+        loop {
+            let checkout = self.call_poll(&read, &key, CHECKOUT_POLL).await?;
+            if !checkout.state.is_pending() {
+                return Ok(checkout);
+            }
+        }
+    }
+
+    // ---- payments -----------------------------------------------------------------------------
+
+    /// `GET /payment?id=…`.
+    pub async fn payment(&self, id: impl Into<String>) -> Result<Payment, CallError> {
+        self.call(&GetPayment::new(id)).await
+    }
+
+    /// `GET /payments`: one page.
+    pub async fn payments(&self, page: Page) -> Result<PaymentList, CallError> {
+        self.call(&ListPayments::new(page)).await
+    }
+
+    // ---- wallets ------------------------------------------------------------------------------
+
+    /// `GET /wallets`.
+    pub async fn wallets(&self) -> Result<WalletList, CallError> {
+        self.call(&ListWallets).await
+    }
+
+    /// `GET /wallet?assetCode=…`.
+    pub async fn wallet(&self, asset_code: impl Into<String>) -> Result<Wallet, CallError> {
+        self.call(&GetWallet::new(asset_code)).await
+    }
+
+    // ---- withdrawals --------------------------------------------------------------------------
+
+    /// `POST /withdrawal`: a quote (`PENDING_API_COMMIT`); nothing moves until
+    /// [`commit_withdrawal`](Self::commit_withdrawal).
+    pub async fn create_withdrawal(
+        &self,
+        quote: &CreateWithdrawal,
+    ) -> Result<Withdrawal, CallError> {
+        self.call(quote).await
+    }
+
+    /// `GET /withdrawal?id=…`.
+    pub async fn withdrawal(&self, id: impl Into<String>) -> Result<Withdrawal, CallError> {
+        self.call(&GetWithdrawal::new(id)).await
+    }
+
+    /// `GET /withdrawals`: one page.
+    pub async fn withdrawals(&self, page: Page) -> Result<WithdrawalList, CallError> {
+        self.call(&ListWithdrawals::new(page)).await
+    }
+
+    /// `POST /withdrawal/commit`: **moves the money**, with recovery.
+    ///
+    /// The commit is sent once (the executor repeats it only when nothing can have been sent, or
+    /// after a 429). If its outcome is unknown, the withdrawal is read (through the polling floor
+    /// [`WITHDRAWAL_POLL`], the read itself retried as any read) and [`CommitWithdrawal::recover`]
+    /// decides; see [`CommitOutcome`] for every case. At most two commits, the second only after a
+    /// lookup showed `PENDING_API_COMMIT`, and at most two lookups.
+    ///
+    /// `Err` means the first commit was refused (4xx) or certainly never sent: nothing moved.
+    pub async fn commit_withdrawal(
+        &self,
+        withdrawal_id: impl Into<String>,
+    ) -> Result<CommitOutcome, CallError> {
+        let commit = CommitWithdrawal::new(withdrawal_id);
+        let lookup = commit.recovery_request();
+        let key = format!("withdrawal:{}", commit.withdrawal_id);
+        let mut commits_sent = 1u32;
+        let mut commit_error = match self.call(&commit).await {
+            Ok(w) => return Ok(CommitOutcome::Committed(w)),
+            Err(e) if e.needs_recovery() || e.outcome() == RequestOutcome::Unknown => e,
+            // Refused or never sent: nothing moved.
+            Err(e) => return Err(e),
+        };
+        loop {
+            let found = match self.call_poll(&lookup, &key, WITHDRAWAL_POLL).await {
+                Ok(found) => found,
+                Err(lookup_error) => {
+                    return Ok(unknown(
+                        &commit,
+                        None,
+                        commit_error,
+                        Some(lookup_error),
+                        commits_sent,
+                    ));
+                }
+            };
+            let recovery = match commit.recover(found.clone()) {
+                Ok(r) => r,
+                Err(_) => {
+                    return Ok(unknown(
+                        &commit,
+                        Some(found),
+                        commit_error,
+                        None,
+                        commits_sent,
+                    ));
+                }
+            };
+            tracing::debug!(
+                commits_sent,
+                state = %found.state,
+                "coinqvest: commit outcome unknown, withdrawal looked up"
+            );
+            match recovery {
+                CommitRecovery::Committed(w) => return Ok(CommitOutcome::Adopted(w)),
+                CommitRecovery::Failed(w) => return Ok(CommitOutcome::Failed(w)),
+                CommitRecovery::Undetermined(w) => {
+                    return Ok(unknown(&commit, Some(w), commit_error, None, commits_sent));
+                }
+                CommitRecovery::NotCommitted(w) if commits_sent >= 2 => {
+                    return Ok(CommitOutcome::NotCommitted(w));
+                }
+                CommitRecovery::NotCommitted(_) => {
+                    // Proven not applied: sending it again cannot pay twice.
+                    commits_sent += 1;
+                    match self.call(&commit).await {
+                        Ok(w) => return Ok(CommitOutcome::Recommitted(w)),
+                        // Whatever happened to the second commit (even a refusal: the first one
+                        // may have landed late), look again before answering.
+                        Err(e) => commit_error = e,
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- reference ----------------------------------------------------------------------------
+
+    /// `GET /asset-issuers`.
+    pub async fn asset_issuers(&self) -> Result<AssetIssuerList, CallError> {
+        self.call(&ListAssetIssuers).await
+    }
+
+    /// `GET /asset-issuer?id=…`.
+    pub async fn asset_issuer(&self, id: impl Into<String>) -> Result<AssetIssuer, CallError> {
+        self.call(&GetAssetIssuer::new(id)).await
+    }
+
+    /// `GET /assets`.
+    pub async fn assets(&self) -> Result<AssetList, CallError> {
+        self.call(&ListAssets).await
+    }
+
+    /// `GET /asset?id=…`.
+    pub async fn asset(&self, id: impl Into<String>) -> Result<Asset, CallError> {
+        self.call(&GetAsset::new(id)).await
+    }
+
+    /// `GET /fiat-currencies`.
+    pub async fn fiat_currencies(&self) -> Result<FiatCurrencyList, CallError> {
+        self.call(&ListFiatCurrencies).await
+    }
+
+    /// `GET /fiat-currency?assetCode=…`.
+    pub async fn fiat_currency(
+        &self,
+        asset_code: impl Into<String>,
+    ) -> Result<FiatCurrency, CallError> {
+        self.call(&GetFiatCurrency::new(asset_code)).await
+    }
+
+    /// `GET /blockchains`.
+    pub async fn blockchains(&self) -> Result<BlockchainList, CallError> {
+        self.call(&ListBlockchains).await
+    }
+
+    /// `GET /blockchain?assetCode=…`.
+    pub async fn blockchain(&self, asset_code: impl Into<String>) -> Result<Blockchain, CallError> {
+        self.call(&GetBlockchain::new(asset_code)).await
+    }
+
+    // ---- service ------------------------------------------------------------------------------
+
+    /// `GET /ping`.
+    pub async fn ping(&self) -> Result<Success, CallError> {
+        self.call(&Ping).await
+    }
+
+    /// `GET /time` without touching the clock offset (see [`sync_clock`](Self::sync_clock)).
+    pub async fn time(&self) -> Result<ServerTime, CallError> {
+        self.call(&GetTime).await
+    }
+
+    /// `GET /auth-test`.
+    pub async fn auth_test(&self) -> Result<Success, CallError> {
+        self.call(&AuthTest).await
+    }
+
+    // ---- customers ----------------------------------------------------------------------------
+
+    /// `GET /customers`: one page.
+    pub async fn customers(&self, page: Page) -> Result<CustomerList, CallError> {
+        self.call(&ListCustomers::new(page)).await
+    }
+
+    /// `POST /customer` (an upsert by email).
+    pub async fn create_customer(
+        &self,
+        customer: NewCustomer,
+    ) -> Result<CustomerCreated, CallError> {
+        self.call(&CreateCustomer::new(customer)).await
+    }
+
+    /// `GET /customer?id=…`.
+    pub async fn customer(&self, id: impl Into<String>) -> Result<Customer, CallError> {
+        self.call(&GetCustomer::new(id)).await
+    }
+
+    /// `PUT /customer`.
+    pub async fn update_customer(&self, update: CustomerUpdate) -> Result<Success, CallError> {
+        self.call(&UpdateCustomer::new(update)).await
+    }
+
+    /// `DELETE /customer`.
+    pub async fn delete_customer(&self, id: impl Into<String>) -> Result<Success, CallError> {
+        self.call(&DeleteCustomer::new(id)).await
+    }
+
+    // ---- pages --------------------------------------------------------------------------------
+
+    /// Walks every page of a list (`ListCheckouts`, `ListPayments`, `ListWithdrawals`,
+    /// `ListCustomers`) starting with `first`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pay_coinqvest::client::CoinqvestClient) -> Result<(), pay_transport::CallError> {
+    /// use pay_coinqvest::payments::ListPayments;
+    ///
+    /// let mut pages = client.pages(ListPayments::default());
+    /// while let Some(page) = pages.next_page().await {
+    ///     for payment in page?.payments {
+    ///         println!("{} {}", payment.id, payment.credit_amount);
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn pages<E>(&self, first: E) -> PageWalker<'_, S, E>
+    where
+        E: Paginated<Context = ()>,
+        E::Output: ListOutput,
+    {
+        PageWalker {
+            client: self,
+            pages: Pages::new(first),
+        }
+    }
+}
+
+fn millis(d: time::Duration) -> i64 {
+    i64::try_from(d.whole_milliseconds()).unwrap_or(i64::MAX)
+}
+
+fn unknown(
+    commit: &CommitWithdrawal,
+    withdrawal: Option<Withdrawal>,
+    commit_error: CallError,
+    lookup_error: Option<CallError>,
+    commits_sent: u32,
+) -> CommitOutcome {
+    CommitOutcome::Unknown(Box::new(UnknownCommit {
+        withdrawal_id: commit.withdrawal_id.clone(),
+        withdrawal,
+        commit_error,
+        lookup_error,
+        commits_sent,
+    }))
+}
+
+/// Follows the pages of a list through the client: see [`CoinqvestClient::pages`].
+pub struct PageWalker<'a, S, E> {
+    client: &'a CoinqvestClient<S>,
+    pages: Pages<E>,
+}
+
+impl<S, E: fmt::Debug> fmt::Debug for PageWalker<'_, S, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PageWalker")
+            .field("pages", &self.pages)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, E> PageWalker<'_, S, E>
+where
+    S: HttpService,
+    E: Paginated<Context = ()>,
+    E::Output: ListOutput,
+{
+    /// The next page, or `None` after the last one. After an error the walk stays on the same
+    /// page: calling again repeats that read.
+    pub async fn next_page(&mut self) -> Option<Result<E::Output, CallError>> {
+        let request = self.pages.next_request()?;
+        let page = self.client.call(request).await;
+        if let Ok(output) = &page {
+            self.pages.advance(output);
+        }
+        Some(page)
+    }
+
+    /// Every remaining page, or the first error.
+    pub async fn collect_all(mut self) -> Result<Vec<E::Output>, CallError> {
+        let mut out = Vec::new();
+        while let Some(page) = self.next_page().await {
+            out.push(page?);
+        }
+        Ok(out)
+    }
+
+    /// Pages read so far.
+    pub fn pages_read(&self) -> u64 {
+        self.pages.pages_read()
+    }
+}
