@@ -19,6 +19,10 @@ const SUITES: &[Suite] = &[
         name: "webhook",
         cargo_args: &["bench", "-p", "pay-webhook", "--bench", "receiver"],
     },
+    Suite {
+        name: "sandbox",
+        cargo_args: &["bench", "-p", "pay-sandbox", "--bench", "throughput"],
+    },
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
