@@ -16,6 +16,7 @@
 //! | invoices | [`invoices`] | `/invoice/try`, `/invoice/create` |
 //! | PAY page | [`pay_form`] | the signed HTML form |
 //! | callbacks | [`callbacks`] | withdraw, crypto withdraw, payment notification |
+//! | async client (feature `client`) | `client` | every endpoint over `pay-transport`, payout recovery, `wait_until_final_*` |
 //!
 //! Shared pieces: [`currency`] (ISO 4217 numeric codes, crypto assets, payways and their precision),
 //! [`status`] (statuses with `is_final()`), [`error`] (named `error_code`s), [`time`] (`now` forms and
@@ -58,6 +59,8 @@ pub mod account;
 pub mod bills;
 mod body;
 pub mod callbacks;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod context;
 pub mod crypto;
 pub mod currency;

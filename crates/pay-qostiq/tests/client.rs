@@ -1,0 +1,946 @@
+//! The async client (feature `client`): payout recovery under every fault class, duplicate-id
+//! adoption, polling floors in virtual time, deadlines, and no secret in logs or `Debug`.
+//!
+//! Most tests run a small stateful Qostiq fake behind `service_fn` in virtual time (`ManualClock` +
+//! `VirtualSleep`): it keeps payouts by `shop_payment_id`, answers duplicates with code 6 and misses
+//! with code 7, and applies a scripted fault per request. The loopback tests at the end run the
+//! same recovery over real sockets against `pay_transport::testing::FaultServer`.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use pay_core::clock::{Clock, ManualClock};
+use pay_core::endpoint::BaseUrl;
+use pay_core::error::{Delivery, Error, TransportError, TransportErrorKind};
+use pay_core::secret::Secret;
+use pay_qostiq::bills::CreateBill;
+use pay_qostiq::client::{CreateOutcome, QostiqClient, WaitError};
+use pay_qostiq::crypto::CreateCryptoWithdraw;
+use pay_qostiq::transfers::{CreateTransfer, TransferAmountType};
+use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType};
+use pay_qostiq::{CryptoAsset, Currency, Payway, ShopId, WithdrawStatus};
+use pay_transport::floors::Floors;
+use pay_transport::service::{HttpService, service_fn};
+use pay_transport::sleep::VirtualSleep;
+use pay_transport::testing::{Fault, FaultServer, Reply};
+use pay_transport::{RetryBudget, RetryPolicy};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const SECRET: &str = "Qostiq-Test-Secret-77";
+const T0: OffsetDateTime = datetime!(2024-01-01 0:00 UTC);
+
+// ---- the stateful fake ---------------------------------------------------------------------
+
+/// What the fake does with one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Pass,
+    /// Apply, then the connection closes (`ConnectionClosed`, may have been sent).
+    CommitThenDrop,
+    /// Apply, then never answer (the executor's attempt timeout fires in virtual time).
+    CommitThenDelay,
+    /// Apply, then the body breaks (`TruncatedBody`).
+    CommitThenTruncate,
+    /// Nothing applied, connection reset (`ConnectionClosed`, may have been sent).
+    ResetBeforeCommit,
+    /// 5xx with the proxy's HTML page, applied first if `commit`.
+    Status5xx {
+        status: u16,
+        commit: bool,
+    },
+    /// 429 with `Retry-After: 2`.
+    TooMany,
+    /// Connection refused: certainly not sent.
+    Refused,
+    /// A lookup that wrongly answers "not found" (lets a re-create meet code 6).
+    FalseNotFound,
+    /// A create refused with code 4 (amount too small).
+    Reject,
+}
+
+#[derive(Debug, Default)]
+struct FakeState {
+    /// (family, shop_payment_id) → id.
+    records: HashMap<(String, String), u64>,
+    scripts: HashMap<String, VecDeque<Step>>,
+    hits: HashMap<String, usize>,
+    commits: HashMap<String, usize>,
+    /// Every request: path, clock time, body.
+    log: Vec<(String, OffsetDateTime, String)>,
+    /// Statuses the `/…/status` routes answer in turn (the last repeats).
+    statuses: VecDeque<i64>,
+    next_id: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Fake {
+    state: Arc<Mutex<FakeState>>,
+    clock: Arc<ManualClock>,
+}
+
+fn field(body: &str, key: &str) -> Option<String> {
+    let at = body.find(&format!("\"{key}\""))? + key.len() + 2;
+    let rest = body[at..].trim_start().strip_prefix(':')?.trim_start();
+    if let Some(s) = rest.strip_prefix('"') {
+        return Some(s[..s.find('"')?].to_owned());
+    }
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    Some(rest[..end].to_owned())
+}
+
+fn family(path: &str) -> &'static str {
+    match path {
+        "/withdraw/create" | "/withdraw/shop_payment_status" => "withdraw",
+        "/transfer/create" | "/transfer/shop_payment_status" => "transfer",
+        "/crypto/withdraw/create" | "/crypto/withdraw/shop_payment_status" => "crypto",
+        "/bill/create" | "/bill/shop_order_status" => "bill",
+        _ => "other",
+    }
+}
+
+fn envelope(status: StatusCode, code: i64, data: &str) -> Response<Bytes> {
+    let result = code == 0;
+    let body = format!(
+        r#"{{"data": {data}, "error_code": {code}, "message": "{}", "result": {result}}}"#,
+        if result { "" } else { "refused" }
+    );
+    Response::builder()
+        .status(status)
+        .body(Bytes::from(body))
+        .unwrap()
+}
+
+fn data(family: &str, spid: &str, id: u64, status: i64) -> String {
+    match family {
+        "withdraw" => format!(
+            r#"{{"balance": 90.0, "id": {id}, "payee_receive": 10.0, "ps_currency": 980, "shop_currency": 980, "shop_payment_id": "{spid}", "shop_write_off": 10.2, "status": {status}}}"#
+        ),
+        "crypto" => format!(
+            r#"{{"id": {id}, "payee_address": "TXyz", "payee_currency": "USDT", "payee_receive": "10", "shop_currency": "USDT", "shop_payment_id": "{spid}", "shop_write_off": "10.2", "status": {status}}}"#
+        ),
+        "transfer" => format!(
+            r#"{{"id": {id}, "payee_amount": 10.0, "payee_currency": 980, "receive_amount": 10.0, "shop_currency": 980, "shop_payment_id": "{spid}", "write_off_amount": 10.0}}"#
+        ),
+        _ => format!(
+            r#"{{"created": "2024-01-01 00:00:00", "id": {id}, "payment_id": {id}, "shop_amount": 10.0, "shop_currency": 980, "shop_id": 112, "shop_order_id": "{spid}", "status": {status}, "url": "https://pay.example/bill"}}"#
+        ),
+    }
+}
+
+fn transport(kind: TransportErrorKind, delivery: Delivery) -> TransportError {
+    TransportError::new(kind, delivery, Some("injected".into()))
+}
+
+impl Fake {
+    fn new(clock: Arc<ManualClock>) -> Self {
+        Self {
+            state: Arc::new(Mutex::new(FakeState {
+                next_id: 1000,
+                ..FakeState::default()
+            })),
+            clock,
+        }
+    }
+
+    fn script(&self, path: &str, steps: impl IntoIterator<Item = Step>) {
+        self.state
+            .lock()
+            .unwrap()
+            .scripts
+            .entry(path.to_owned())
+            .or_default()
+            .extend(steps);
+    }
+
+    fn statuses(&self, statuses: impl IntoIterator<Item = i64>) {
+        self.state.lock().unwrap().statuses = statuses.into_iter().collect();
+    }
+
+    fn insert(&self, family: &str, spid: &str) {
+        let mut st = self.state.lock().unwrap();
+        st.next_id += 1;
+        let id = st.next_id;
+        st.records.insert((family.to_owned(), spid.to_owned()), id);
+    }
+
+    fn hits(&self, path: &str) -> usize {
+        *self.state.lock().unwrap().hits.get(path).unwrap_or(&0)
+    }
+
+    fn commits(&self, path: &str) -> usize {
+        *self.state.lock().unwrap().commits.get(path).unwrap_or(&0)
+    }
+
+    fn records(&self, family: &str) -> usize {
+        self.state
+            .lock()
+            .unwrap()
+            .records
+            .keys()
+            .filter(|(f, _)| f == family)
+            .count()
+    }
+
+    fn requests(&self, path: &str) -> Vec<(OffsetDateTime, String)> {
+        self.state
+            .lock()
+            .unwrap()
+            .log
+            .iter()
+            .filter(|(p, _, _)| p == path)
+            .map(|(_, t, b)| (*t, b.clone()))
+            .collect()
+    }
+
+    fn service(&self) -> impl HttpService + use<> {
+        let fake = self.clone();
+        service_fn(move |req: Request<Bytes>| {
+            let fake = fake.clone();
+            async move { fake.handle(req).await }
+        })
+    }
+
+    async fn handle(&self, req: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
+        let path = req.uri().path().to_owned();
+        let body = String::from_utf8_lossy(req.body()).into_owned();
+        let step = {
+            let mut st = self.state.lock().unwrap();
+            *st.hits.entry(path.clone()).or_default() += 1;
+            st.log.push((path.clone(), self.clock.now(), body.clone()));
+            st.scripts
+                .get_mut(&path)
+                .and_then(VecDeque::pop_front)
+                .unwrap_or(Step::Pass)
+        };
+        match step {
+            Step::Refused => {
+                return Err(transport(TransportErrorKind::Connect, Delivery::NotSent));
+            }
+            Step::ResetBeforeCommit => {
+                return Err(transport(
+                    TransportErrorKind::ConnectionClosed,
+                    Delivery::MaybeSent,
+                ));
+            }
+            Step::Status5xx {
+                commit: false,
+                status,
+            } => return Ok(html(status)),
+            Step::TooMany => {
+                let mut r = envelope(StatusCode::TOO_MANY_REQUESTS, 429, "null");
+                r.headers_mut()
+                    .insert(http::header::RETRY_AFTER, "2".parse().unwrap());
+                return Ok(r);
+            }
+            Step::Reject => return Ok(envelope(StatusCode::BAD_REQUEST, 4, "null")),
+            _ => {}
+        }
+        let answer = self.apply(&path, &body, step);
+        match step {
+            Step::CommitThenDrop => Err(transport(
+                TransportErrorKind::ConnectionClosed,
+                Delivery::MaybeSent,
+            )),
+            Step::CommitThenTruncate => Err(transport(
+                TransportErrorKind::TruncatedBody,
+                Delivery::MaybeSent,
+            )),
+            Step::CommitThenDelay => std::future::pending().await,
+            Step::Status5xx { status, .. } => Ok(html(status)),
+            _ => Ok(answer),
+        }
+    }
+
+    fn apply(&self, path: &str, body: &str, step: Step) -> Response<Bytes> {
+        let mut st = self.state.lock().unwrap();
+        let fam = family(path);
+        let key = field(body, "shop_payment_id")
+            .or_else(|| field(body, "shop_order_id"))
+            .unwrap_or_default();
+        if path.ends_with("/create") {
+            if st.records.contains_key(&(fam.to_owned(), key.clone())) {
+                return envelope(StatusCode::BAD_REQUEST, 6, "null");
+            }
+            st.next_id += 1;
+            let id = st.next_id;
+            st.records.insert((fam.to_owned(), key.clone()), id);
+            *st.commits.entry(path.to_owned()).or_default() += 1;
+            return envelope(StatusCode::OK, 0, &data(fam, &key, id, 1));
+        }
+        if path.ends_with("/status") {
+            let status = if st.statuses.len() > 1 {
+                st.statuses.pop_front().unwrap()
+            } else {
+                st.statuses.front().copied().unwrap_or(1)
+            };
+            let id: u64 = field(body, "withdraw_id")
+                .and_then(|i| i.parse().ok())
+                .unwrap_or(1);
+            let fam = if path.starts_with("/crypto") {
+                "crypto"
+            } else {
+                "withdraw"
+            };
+            return envelope(StatusCode::OK, 0, &data(fam, "spid", id, status));
+        }
+        let found = st.records.get(&(fam.to_owned(), key.clone())).copied();
+        match found {
+            Some(id) if step != Step::FalseNotFound => {
+                let status = if fam == "bill" {
+                    st.statuses.front().copied().unwrap_or(1)
+                } else {
+                    1
+                };
+                envelope(StatusCode::OK, 0, &data(fam, &key, id, status))
+            }
+            _ => envelope(StatusCode::OK, 7, "null"),
+        }
+    }
+}
+
+fn html(status: u16) -> Response<Bytes> {
+    Response::builder()
+        .status(status)
+        .body(Bytes::from_static(
+            b"<html><body><h1>Service Unavailable</h1></body></html>",
+        ))
+        .unwrap()
+}
+
+/// A client on the fake in virtual time, with the provider's floors.
+fn rig_with(floors: Floors) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
+    let clock = Arc::new(ManualClock::new(T0));
+    let fake = Fake::new(clock.clone());
+    let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
+        .transport(fake.service())
+        .base_url("https://core.qostiq.test".parse().unwrap())
+        .clock(clock.clone())
+        .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+        .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
+        .floors(floors)
+        .rng_seed(7)
+        .build()
+        .unwrap();
+    (fake, clock, client)
+}
+
+fn rig() -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
+    rig_with(Floors::PROVIDER_MINIMUMS)
+}
+
+fn withdraw(spid: &str) -> CreateWithdraw {
+    CreateWithdraw::new(
+        "4111111111111111",
+        "10.00".parse().unwrap(),
+        WithdrawAmountType::PsAmount,
+        Payway::new("card_uah").unwrap(),
+        Currency::Uah,
+        spid,
+    )
+}
+
+fn transfer(spid: &str) -> CreateTransfer {
+    CreateTransfer::new(
+        "10.00".parse().unwrap(),
+        TransferAmountType::ReceiveAmount,
+        "10000000000000000000123456789",
+        Currency::Uah,
+        Currency::Uah,
+        spid,
+    )
+}
+
+fn crypto(spid: &str) -> CreateCryptoWithdraw {
+    CreateCryptoWithdraw::new(
+        "TXyzAddress",
+        "10".parse().unwrap(),
+        WithdrawAmountType::PsAmount,
+        Payway::new("usdt_trc20").unwrap(),
+        CryptoAsset::new("USDT").unwrap(),
+        spid,
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Withdraw,
+    Transfer,
+    Crypto,
+}
+
+impl Kind {
+    const ALL: [Self; 3] = [Self::Withdraw, Self::Transfer, Self::Crypto];
+
+    fn create_path(self) -> &'static str {
+        match self {
+            Self::Withdraw => "/withdraw/create",
+            Self::Transfer => "/transfer/create",
+            Self::Crypto => "/crypto/withdraw/create",
+        }
+    }
+
+    fn lookup_path(self) -> &'static str {
+        match self {
+            Self::Withdraw => "/withdraw/shop_payment_status",
+            Self::Transfer => "/transfer/shop_payment_status",
+            Self::Crypto => "/crypto/withdraw/shop_payment_status",
+        }
+    }
+
+    fn family(self) -> &'static str {
+        family(self.create_path())
+    }
+}
+
+/// The outcome's name and, for a refusal, its status.
+async fn create(client: &QostiqClient<impl HttpService>, kind: Kind, spid: &str) -> String {
+    fn name<C, F>(o: CreateOutcome<C, F>) -> String {
+        match o {
+            CreateOutcome::Refused(p) => format!("refused {}", p.status.as_u16()),
+            CreateOutcome::Unknown { rounds, .. } => format!("unknown after {rounds}"),
+            other => other.name().to_owned(),
+        }
+    }
+    match kind {
+        Kind::Withdraw => name(client.create_withdraw(&withdraw(spid)).await),
+        Kind::Transfer => name(client.create_transfer(&transfer(spid)).await),
+        Kind::Crypto => name(client.create_crypto_withdraw(&crypto(spid)).await),
+    }
+}
+
+// ---- recovery under each fault class ---------------------------------------------------------
+
+#[tokio::test]
+async fn every_fault_class_on_every_create_ends_without_a_duplicate_and_with_the_right_outcome() {
+    use Step::*;
+    // (fault on the create, expected outcome, creates sent, payouts on the server)
+    let cases: &[(&[Step], &str, usize, usize)] = &[
+        (&[Pass], "created", 1, 1),
+        (&[CommitThenDrop], "adopted", 1, 1),
+        (&[CommitThenDelay], "adopted", 1, 1),
+        (&[CommitThenTruncate], "adopted", 1, 1),
+        (
+            &[Status5xx {
+                status: 502,
+                commit: true,
+            }],
+            "adopted",
+            1,
+            1,
+        ),
+        (&[ResetBeforeCommit], "recreated", 2, 1),
+        (
+            &[Status5xx {
+                status: 503,
+                commit: false,
+            }],
+            "recreated",
+            2,
+            1,
+        ),
+        // A lost answer, then the re-create's answer lost too: the second lookup adopts it.
+        (&[ResetBeforeCommit, CommitThenDrop], "adopted", 2, 1),
+        // 429 is not processed: retried by the executor after Retry-After.
+        (&[TooMany], "created", 2, 1),
+        (&[TooMany, TooMany, TooMany], "refused 429", 3, 0),
+        // Connection refused: certainly not sent, retried; then given up as not sent.
+        (&[Refused], "created", 2, 1),
+        (&[Refused, Refused, Refused], "not_sent", 3, 0),
+        (&[Reject], "refused 400", 1, 0),
+    ];
+    for kind in Kind::ALL {
+        for (i, (steps, expected, sent, stored)) in cases.iter().enumerate() {
+            let (fake, _, client) = rig();
+            fake.script(kind.create_path(), steps.iter().copied());
+            let spid = format!("{kind:?}-{i}");
+            let outcome = create(&client, kind, &spid).await;
+            let what = format!("{kind:?} {steps:?}");
+            assert_eq!(&outcome, expected, "{what}");
+            assert_eq!(fake.hits(kind.create_path()), *sent, "{what}: creates sent");
+            assert_eq!(fake.records(kind.family()), *stored, "{what}: payouts");
+            assert!(fake.commits(kind.create_path()) <= 1, "{what}: duplicate");
+            // Every create carried the same shop_payment_id.
+            for (_, body) in fake.requests(kind.create_path()) {
+                assert_eq!(field(&body, "shop_payment_id").as_deref(), Some(&*spid));
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_found_lookup_is_adopted_and_never_re_created() {
+    for kind in Kind::ALL {
+        let (fake, _, client) = rig();
+        fake.script(kind.create_path(), [Step::CommitThenDrop]);
+        assert_eq!(create(&client, kind, "p-1").await, "adopted");
+        assert_eq!(fake.hits(kind.create_path()), 1);
+        assert_eq!(fake.hits(kind.lookup_path()), 1);
+    }
+}
+
+#[tokio::test]
+async fn not_found_re_creates_with_the_same_id_exactly_once() {
+    for kind in Kind::ALL {
+        let (fake, _, client) = rig();
+        fake.script(kind.create_path(), [Step::ResetBeforeCommit]);
+        assert_eq!(create(&client, kind, "p-2").await, "recreated");
+        let creates = fake.requests(kind.create_path());
+        assert_eq!(creates.len(), 2, "{kind:?}");
+        assert_eq!(fake.hits(kind.lookup_path()), 1);
+        assert_eq!(fake.commits(kind.create_path()), 1);
+        for (_, body) in &creates {
+            assert_eq!(field(body, "shop_payment_id").as_deref(), Some("p-2"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_duplicate_id_is_looked_up_and_adopted() {
+    for kind in Kind::ALL {
+        // On the first create: the id already exists (an earlier call, a crash).
+        let (fake, _, client) = rig();
+        fake.insert(kind.family(), "dup-1");
+        assert_eq!(create(&client, kind, "dup-1").await, "adopted");
+        assert_eq!(fake.hits(kind.create_path()), 1);
+        assert_eq!(fake.records(kind.family()), 1);
+
+        // During a re-create: the lookup wrongly said "not found", the re-create meets code 6.
+        let (fake, _, client) = rig();
+        fake.script(kind.create_path(), [Step::CommitThenDrop]);
+        fake.script(kind.lookup_path(), [Step::FalseNotFound]);
+        assert_eq!(create(&client, kind, "dup-2").await, "adopted");
+        assert_eq!(fake.hits(kind.create_path()), 2);
+        assert_eq!(fake.hits(kind.lookup_path()), 2);
+        assert_eq!(fake.commits(kind.create_path()), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_failing_lookup_is_retried_as_a_read_then_reported_unknown_without_re_creating() {
+    for kind in Kind::ALL {
+        // One 5xx on the lookup: the executor retries the read.
+        let (fake, _, client) = rig();
+        fake.script(kind.create_path(), [Step::CommitThenDrop]);
+        fake.script(
+            kind.lookup_path(),
+            [Step::Status5xx {
+                status: 503,
+                commit: false,
+            }],
+        );
+        assert_eq!(create(&client, kind, "l-1").await, "adopted");
+        assert_eq!(fake.hits(kind.lookup_path()), 2);
+
+        // The lookup never answers: 3 rounds × 3 attempts, then "unknown", one create only.
+        let (fake, _, client) = rig();
+        fake.script(kind.create_path(), [Step::CommitThenTruncate]);
+        fake.script(kind.lookup_path(), [Step::ResetBeforeCommit; 9]);
+        assert_eq!(create(&client, kind, "l-2").await, "unknown after 3");
+        assert_eq!(fake.hits(kind.create_path()), 1);
+        assert_eq!(fake.hits(kind.lookup_path()), 9);
+        assert_eq!(fake.records(kind.family()), 1);
+    }
+}
+
+#[tokio::test]
+async fn recovery_lookups_respect_the_polling_floor() {
+    let (fake, _, client) = rig();
+    // Two payouts in a row, both recovered: the two lookups are ≥ 60 s apart.
+    fake.script(
+        "/withdraw/create",
+        [Step::CommitThenDrop, Step::CommitThenDrop],
+    );
+    assert_eq!(create(&client, Kind::Withdraw, "f-1").await, "adopted");
+    assert_eq!(create(&client, Kind::Withdraw, "f-2").await, "adopted");
+    let lookups = fake.requests("/withdraw/shop_payment_status");
+    assert_eq!(lookups.len(), 2);
+    assert!(lookups[1].0 - lookups[0].0 >= time::Duration::seconds(60));
+}
+
+#[tokio::test]
+async fn bill_creation_recovers_by_shop_order_id() {
+    let bill = CreateBill::new(
+        "10.00".parse().unwrap(),
+        Currency::Uah,
+        Currency::Uah,
+        "order-9",
+    );
+    let (fake, _, client) = rig();
+    fake.script("/bill/create", [Step::CommitThenDrop]);
+    let outcome = client.create_bill(&bill).await;
+    assert!(matches!(outcome, CreateOutcome::Adopted(ref b) if b.shop_order_id == "order-9"));
+    assert_eq!(fake.hits("/bill/create"), 1);
+
+    let (fake, _, client) = rig();
+    fake.script("/bill/create", [Step::ResetBeforeCommit]);
+    assert_eq!(client.create_bill(&bill).await.name(), "recreated");
+    assert_eq!(fake.hits("/bill/create"), 2);
+    assert_eq!(fake.commits("/bill/create"), 1);
+}
+
+// ---- wait_until_final in virtual time --------------------------------------------------------
+
+fn gaps(times: &[(OffsetDateTime, String)]) -> Vec<time::Duration> {
+    times.windows(2).map(|w| w[1].0 - w[0].0).collect()
+}
+
+#[tokio::test]
+async fn wait_until_final_withdraw_polls_at_most_every_60_seconds() {
+    let (fake, clock, client) = rig();
+    fake.statuses([1, 3, 3, 3, 5]);
+    let done = client.wait_until_final_withdraw(77, None).await.unwrap();
+    assert_eq!(done.status, WithdrawStatus::Success);
+    assert_eq!(done.id, 77);
+    let polls = fake.requests("/withdraw/status");
+    assert_eq!(polls.len(), 5);
+    for gap in gaps(&polls) {
+        assert!(gap >= time::Duration::seconds(60), "{gap}");
+    }
+    assert_eq!(clock.now() - T0, time::Duration::seconds(240));
+}
+
+#[tokio::test]
+async fn wait_until_final_crypto_withdraw_and_bill_use_their_floors() {
+    let (fake, _, client) = rig();
+    fake.statuses([1, 2, 5, 4]);
+    let done = client
+        .wait_until_final_crypto_withdraw(5, None)
+        .await
+        .unwrap();
+    assert!(done.status.is_final());
+    let polls = fake.requests("/crypto/withdraw/status");
+    assert_eq!(polls.len(), 4);
+    assert!(
+        gaps(&polls)
+            .iter()
+            .all(|g| *g >= time::Duration::seconds(60))
+    );
+
+    let (fake, _, client) = rig();
+    fake.insert("bill", "order-1");
+    fake.statuses([1]);
+    // The bill stays waiting: with a deadline 35 s away, polls at 0, 10, 20, 30 s.
+    let err = client
+        .wait_until_final_bill("order-1", Some(T0 + time::Duration::seconds(35)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, WaitError::Deadline { last: Some(_), .. }),
+        "{err}"
+    );
+    let polls = fake.requests("/bill/shop_order_status");
+    assert_eq!(polls.len(), 4);
+    for gap in gaps(&polls) {
+        assert!(gap >= time::Duration::seconds(10), "{gap}");
+    }
+    assert!(
+        polls
+            .iter()
+            .all(|(t, _)| *t < T0 + time::Duration::seconds(35))
+    );
+}
+
+#[tokio::test]
+async fn the_sandbox_opt_in_passes_through_and_nothing_else_goes_below_the_floor() {
+    let (fake, _, client) = rig_with(Floors::below_provider_minimums_for_sandbox(
+        Duration::from_secs(1),
+    ));
+    fake.statuses([1, 1, 6]);
+    let done = client.wait_until_final_withdraw(1, None).await.unwrap();
+    assert_eq!(done.status, WithdrawStatus::Rejected);
+    let polls = fake.requests("/withdraw/status");
+    assert_eq!(
+        gaps(&polls),
+        vec![time::Duration::seconds(1), time::Duration::seconds(1)]
+    );
+
+    // `stricter` cannot go below the provider minimums.
+    let (fake, _, client) = rig_with(Floors::stricter(
+        Duration::ZERO,
+        Duration::from_secs(1),
+        Duration::ZERO,
+        Duration::ZERO,
+    ));
+    fake.statuses([1, 5]);
+    client.wait_until_final_withdraw(1, None).await.unwrap();
+    assert_eq!(
+        gaps(&fake.requests("/withdraw/status")),
+        vec![time::Duration::seconds(60)]
+    );
+}
+
+#[tokio::test]
+async fn a_hundred_waits_never_break_the_floor_even_with_failing_polls() {
+    let (fake, _, client) = rig();
+    for i in 0..100u64 {
+        fake.statuses([1, 2, 5]);
+        if i % 3 == 0 {
+            fake.script(
+                "/withdraw/status",
+                [
+                    Step::Status5xx {
+                        status: 503,
+                        commit: false,
+                    },
+                    Step::ResetBeforeCommit,
+                ],
+            );
+        }
+        client.wait_until_final_withdraw(i + 1, None).await.unwrap();
+    }
+    let polls = fake.requests("/withdraw/status");
+    assert!(polls.len() >= 300);
+    for gap in gaps(&polls) {
+        assert!(gap >= time::Duration::seconds(60), "{gap}");
+    }
+}
+
+#[tokio::test]
+async fn a_wait_is_cancelled_by_dropping_it() {
+    // Real time here: the second poll waits 60 s for its turn; dropping the future ends it.
+    let fake = Fake::new(Arc::new(ManualClock::new(T0)));
+    fake.statuses([1]);
+    let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
+        .transport(fake.service())
+        .build()
+        .unwrap();
+    let wait = client.wait_until_final_withdraw(3, None);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), wait)
+            .await
+            .is_err()
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(fake.hits("/withdraw/status"), 1);
+    // The dropped wait gave its turn back: the next poll of the shop is not pushed further out.
+    let polls = client.executor().polls();
+    assert!(format!("{polls:?}").contains("PollScheduler"));
+}
+
+#[tokio::test]
+async fn a_not_found_operation_and_a_refused_poll_stop_the_wait() {
+    let (fake, _, client) = rig();
+    fake.insert("bill", "known");
+    let err = client
+        .wait_until_final_bill("missing", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, WaitError::NotFound));
+    fake.script("/bill/shop_order_status", [Step::Reject]);
+    let err = client
+        .wait_until_final_bill("known", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, WaitError::Refused(_)), "{err}");
+}
+
+// ---- no secret in logs or Debug --------------------------------------------------------------
+
+#[derive(Clone, Default)]
+struct Capture {
+    lines: Arc<Mutex<Vec<String>>>,
+    next_id: Arc<AtomicU64>,
+}
+
+struct Fields<'a>(&'a mut String);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, " {}={:?}", field.name(), value);
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        let _ = write!(self.0, " {}={}", field.name(), value);
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut line = format!("span {}", span.metadata().name());
+        span.record(&mut Fields(&mut line));
+        self.lines.lock().unwrap().push(line);
+        tracing::span::Id::from_u64(self.next_id.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut line = "record".to_owned();
+        values.record(&mut Fields(&mut line));
+        self.lines.lock().unwrap().push(line);
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut line = format!("event {}", event.metadata().level());
+        event.record(&mut Fields(&mut line));
+        self.lines.lock().unwrap().push(line);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn no_secret_or_signature_appears_in_logs_or_debug_output() {
+    let capture = Capture::default();
+    let (fake, _, client) = rig();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(capture.clone(), || {
+        runtime.block_on(async {
+            fake.script(
+                "/withdraw/create",
+                [Step::CommitThenDrop, Step::ResetBeforeCommit],
+            );
+            fake.script("/transfer/create", [Step::ResetBeforeCommit]);
+            fake.script("/crypto/withdraw/create", [Step::Reject]);
+            fake.script(
+                "/withdraw/shop_payment_status",
+                [Step::Status5xx {
+                    status: 500,
+                    commit: false,
+                }],
+            );
+            let a = create(&client, Kind::Withdraw, "s-1").await;
+            let b = create(&client, Kind::Withdraw, "s-2").await;
+            let c = create(&client, Kind::Transfer, "s-3").await;
+            let d = create(&client, Kind::Crypto, "s-4").await;
+            assert_eq!(
+                [a, b, c, d],
+                ["adopted", "recreated", "recreated", "refused 400"]
+            );
+            fake.statuses([1, 5]);
+            client.wait_until_final_withdraw(9, None).await.unwrap();
+        });
+    });
+    let signs: Vec<String> = fake
+        .state
+        .lock()
+        .unwrap()
+        .log
+        .iter()
+        .filter_map(|(_, _, body)| field(body, "sign"))
+        .collect();
+    assert!(signs.len() >= 8);
+    let mut texts = capture.lines.lock().unwrap().clone();
+    assert!(texts.iter().any(|l| l.contains("adopted")), "{texts:?}");
+    texts.push(format!("{client:?}"));
+    texts.push(format!("{:?}", client.context()));
+    texts.push(format!(
+        "{:?}",
+        QostiqClient::builder(ShopId::new(1).unwrap(), Secret::new(SECRET).unwrap())
+    ));
+    for text in &texts {
+        assert!(!text.contains(SECRET), "secret in {text}");
+        for sign in &signs {
+            assert!(!text.contains(sign.as_str()), "signature in {text}");
+        }
+    }
+}
+
+// ---- the same recovery over loopback sockets ---------------------------------------------------
+
+const FOUND: &str = r#"{"data": {"id": 5, "payee_receive": 10.0, "ps_currency": 980, "shop_currency": 980, "shop_payment_id": "w-1", "shop_write_off": 10.2, "status": 1}, "error_code": 0, "message": "", "result": true}"#;
+const NOT_FOUND: &str =
+    r#"{"data": null, "error_code": 7, "message": "not found", "result": false}"#;
+const CREATED: &str = r#"{"data": {"balance": 1.0, "id": 5, "payee_receive": 10.0, "ps_currency": 980, "shop_currency": 980, "shop_payment_id": "w-1", "shop_write_off": 10.2, "status": 1}, "error_code": 0, "message": "", "result": true}"#;
+
+#[tokio::test]
+async fn loopback_faults_on_create_withdraw_are_recovered_without_a_second_payout() {
+    let cases = [
+        (Fault::CommitThenDrop, "adopted"),
+        (Fault::CommitThenDelay(Duration::from_secs(30)), "adopted"),
+        (Fault::CommitThenTruncate, "adopted"),
+        (
+            Fault::Status {
+                status: StatusCode::BAD_GATEWAY,
+                commit: true,
+            },
+            "adopted",
+        ),
+        (Fault::ResetBeforeCommit, "recreated"),
+        (
+            Fault::Status {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                commit: false,
+            },
+            "recreated",
+        ),
+        // A 429 whose body is not the Qostiq envelope (a proxy page) is undecodable, so the
+        // executor hands the create to recovery rather than retrying it: looked up, re-created.
+        (
+            Fault::TooManyRequests {
+                retry_after: "0".into(),
+            },
+            "recreated",
+        ),
+    ];
+    for (fault, expected) in cases {
+        let server = FaultServer::start().await.unwrap();
+        server.set_reply("/withdraw/create", Reply::json(StatusCode::OK, CREATED));
+        server.set_reply(
+            "/withdraw/shop_payment_status",
+            Reply::json(
+                StatusCode::OK,
+                if expected == "adopted" {
+                    FOUND
+                } else {
+                    NOT_FOUND
+                },
+            ),
+        );
+        server.push_faults("/withdraw/create", [fault.clone()]);
+        let base: BaseUrl = server.base_url();
+        let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
+            .base_url(base)
+            .attempt_timeout(Duration::from_millis(500))
+            .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
+            .retry_policy(
+                RetryPolicy::standard()
+                    .with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
+            )
+            .build()
+            .unwrap();
+        let outcome = client.create_withdraw(&withdraw("w-1")).await;
+        assert_eq!(outcome.name(), expected, "{fault:?}: {outcome:?}");
+        let commits = server.commits("/withdraw/create");
+        match expected {
+            "adopted" => {
+                assert_eq!(server.hits("/withdraw/create"), 1, "{fault:?}");
+                assert_eq!(commits, 1, "{fault:?}");
+            }
+            "recreated" => {
+                assert_eq!(server.hits("/withdraw/create"), 2, "{fault:?}");
+                assert_eq!(commits, 1, "{fault:?}");
+                assert_eq!(server.hits("/withdraw/shop_payment_status"), 1);
+            }
+            _ => assert_eq!(commits, 1, "{fault:?}"),
+        }
+    }
+}
+
+#[test]
+fn outcome_helpers() {
+    let o: CreateOutcome<(), ()> = CreateOutcome::NotSent(Error::invalid_input("a", "b"));
+    assert_eq!(o.exists(), Some(false));
+    let o: CreateOutcome<(), ()> = CreateOutcome::Unknown {
+        last_error: Error::invalid_input("a", "b"),
+        rounds: 3,
+    };
+    assert_eq!(o.exists(), None);
+    assert_eq!(CreateOutcome::<(), ()>::Adopted(()).exists(), Some(true));
+}
