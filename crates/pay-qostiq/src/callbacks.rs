@@ -37,6 +37,7 @@
 use std::fmt;
 
 use pay_core::error::Error;
+use pay_core::json::{Limits, StrictObject, Value};
 use pay_core::money::Amount;
 pub use pay_signing::qostiq::{CallbackForm, CallbackVerifier, VerifiedCallback};
 
@@ -106,6 +107,7 @@ pub fn verify_callback(verifier: &CallbackVerifier, body: &[u8]) -> Result<Callb
 impl Callback {
     /// Reads a verified callback by its `callback_type`.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
+        check_shape(&verified.object)?;
         let top = Obj::new(verified.object.members(), "");
         match top.opt_string("callback_type").map_err(invalid)?.as_deref() {
             Some("withdraw") => WithdrawCallback::from_verified(verified).map(Self::Withdraw),
@@ -119,6 +121,89 @@ impl Callback {
             }),
         }
     }
+}
+
+/// Checks the shape of every known field of a verified callback; [`Callback::from_verified`] and the
+/// typed readers call it first.
+///
+/// Qostiq joins signed values with `:`, so moving a colon across the boundary of two adjacent values
+/// keeps the signature valid (`created: "2024-11-18 13:41:57", description: "x"` →
+/// `created: "2024-11-18 13:41", description: "57:x"`). Every such shift breaks a typed neighbour: a
+/// date loses its seconds, a nested object stops being one, an id or an amount stops being a
+/// number, a currency or status stops being a word. Absent, `null` and `""` fields are not signed and
+/// pass.
+pub fn check_shape(object: &StrictObject<'_>) -> Result<(), Error> {
+    const DATES: &[&str] = &["created", "processed"];
+    const INTEGERS: &[&str] = &["payment_id", "shop_id", "error_code"];
+    const AMOUNTS: &[&str] = &[
+        "payee_receive",
+        "shop_write_off",
+        "shop_amount",
+        "shop_refund",
+        "client_price",
+        "amount",
+    ];
+    const WORDS: &[&str] = &[
+        "ps_currency",
+        "shop_currency",
+        "currency",
+        "payer_currency",
+        "callback_type",
+        "status",
+        "payway",
+    ];
+    const OBJECTS: &[&str] = &["account_details", "ps_data", "addons"];
+
+    let text = |value: &Value<'_>| match value {
+        Value::String(s) => Some(s.to_string()),
+        Value::Number(n) => Some((*n).to_owned()),
+        _ => None,
+    };
+    let is_word = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    for member in object.members() {
+        let value = &member.value;
+        if matches!(value, Value::Null) || matches!(value, Value::String(s) if s.is_empty()) {
+            continue;
+        }
+        let key = member.key.as_ref();
+        let ok = if DATES.contains(&key) {
+            matches!(value, Value::String(s) if QostiqDateTime::parse(s).value().is_some())
+        } else if INTEGERS.contains(&key) {
+            match value {
+                Value::Number(n) => !n.contains(['.', 'e', 'E']),
+                Value::String(s) => !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()),
+                _ => false,
+            }
+        } else if AMOUNTS.contains(&key) {
+            match value {
+                Value::Number(n) => Amount::from_json_number(n).is_ok(),
+                Value::String(s) => s.parse::<Amount>().is_ok(),
+                _ => false,
+            }
+        } else if WORDS.contains(&key) {
+            text(value).is_some_and(|t| is_word(&t))
+        } else if OBJECTS.contains(&key) {
+            match value {
+                Value::Object(_) => true,
+                // Older engines sent nested data as a string holding a JSON object.
+                Value::String(s) => StrictObject::parse(s.as_bytes(), Limits::EVENTS).is_ok(),
+                _ => false,
+            }
+        } else {
+            true
+        };
+        if !ok {
+            return Err(Error::invalid_input(
+                member.key.to_string(),
+                "has the wrong shape for a signed callback field (colon-shifted or malformed)",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn invalid(error: FieldError) -> Error {
@@ -259,6 +344,7 @@ const WITHDRAW_KEYS: &[&str] = &[
 impl WithdrawCallback {
     /// Reads a verified fiat withdraw callback.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
+        check_shape(&verified.object)?;
         let top = Obj::new(verified.object.members(), "");
         expect_type(&top, "withdraw")?;
         Self::read(&top).map_err(invalid)
@@ -408,6 +494,7 @@ const CRYPTO_KEYS: &[&str] = &[
 impl CryptoWithdrawCallback {
     /// Reads a verified crypto withdraw callback.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
+        check_shape(&verified.object)?;
         let top = Obj::new(verified.object.members(), "");
         expect_type(&top, "crypto_withdraw")?;
         Self::read(&top).map_err(invalid)
@@ -572,6 +659,7 @@ const PAYMENT_KEYS: &[&str] = &[
 impl PaymentNotification {
     /// Reads a verified payment notification.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
+        check_shape(&verified.object)?;
         let top = Obj::new(verified.object.members(), "");
         if let Some(kind) = top.opt_string("callback_type").map_err(invalid)? {
             return Err(Error::invalid_input(
@@ -647,6 +735,57 @@ impl PaymentRecord {
             shop_id: None,
             shop_amount: Some(shop_amount),
             shop_currency: Some(shop_currency),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pay_core::secret::Secret;
+    use pay_signing::qostiq::sign_callback;
+
+    const SIGNED: &str = r#"{"account_details": {"customer_id": "vj5het2c"}, "callback_type": "withdraw", "created": "2024-11-18 13:41:57", "description": "example", "payee_receive": 10.5, "payment_id": 872734, "payway": "card_usd", "processed": "2024-11-18 13:45:38", "ps_currency": 840, "shop_currency": 840, "shop_id": 112, "shop_payment_id": "lfhx9l0v8r5f", "shop_write_off": 11.5, "status": "success"}"#;
+
+    fn verifier() -> CallbackVerifier {
+        CallbackVerifier::new(Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap())
+    }
+
+    #[test]
+    fn colon_shifted_callbacks_verify_but_are_refused() {
+        let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
+        let body = sign_callback(&secret, SIGNED.as_bytes()).unwrap();
+        assert!(matches!(
+            verify_callback(&verifier(), body.as_bytes()),
+            Ok(Callback::Withdraw(_))
+        ));
+        let shifts = [
+            (
+                r#""created": "2024-11-18 13:41:57", "description": "example""#,
+                r#""created": "2024-11-18 13:41", "description": "57:example""#,
+                "created",
+            ),
+            (
+                r#""payway": "card_usd", "processed": "2024-11-18 13:45:38""#,
+                r#""payway": "card_usd:2024-11-18 13", "processed": "45:38""#,
+                "payway",
+            ),
+            (
+                r#""account_details": {"customer_id": "vj5het2c"}, "callback_type": "withdraw""#,
+                r#""account_details": "{\"customer_id\"", "callback_type": " \"vj5het2c\"}:withdraw""#,
+                "account_details",
+            ),
+        ];
+        for (from, to, field) in shifts {
+            let shifted = body.replacen(from, to, 1);
+            assert_ne!(shifted, body);
+            // The signature still holds: that is the weakness.
+            assert!(verifier().verify(shifted.as_bytes()).is_ok(), "{field}");
+            let err = verify_callback(&verifier(), shifted.as_bytes()).unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidInput { field: ref f, .. } if f == field),
+                "{err}"
+            );
         }
     }
 }

@@ -32,7 +32,6 @@
 pub mod identity;
 mod receiver;
 pub mod scheme;
-pub mod shape;
 pub mod source;
 pub mod store;
 

@@ -18,9 +18,10 @@ pub enum VerifyError {
     /// The body verified but lacks the fields that identify the event.
     #[error(transparent)]
     Identity(#[from] MissingField),
-    /// The body verified but a known field has the wrong shape (e.g. colon-shifted values).
-    #[error(transparent)]
-    Shape(#[from] crate::shape::BadShape),
+    /// The body verified but a known field has the wrong shape (e.g. colon-shifted values; see
+    /// `pay_qostiq::callbacks::check_shape`).
+    #[error("field `{0}` has the wrong shape")]
+    Shape(String),
 }
 
 /// A provider's signature scheme, as seen by a receiver.
@@ -59,7 +60,10 @@ impl Scheme for Qostiq {
 
     fn verify(&self, _: &HeaderMap, body: &[u8]) -> Result<(EventIdentity, usize), VerifyError> {
         let verified = self.verifier.verify(body)?;
-        crate::shape::check_qostiq(&verified.object)?;
+        pay_qostiq::callbacks::check_shape(&verified.object).map_err(|e| match e {
+            pay_core::Error::InvalidInput { field, .. } => VerifyError::Shape(field.into_owned()),
+            other => VerifyError::Shape(other.to_string()),
+        })?;
         Ok((identity::qostiq(&verified.object)?, verified.secret_index))
     }
 }
