@@ -15,6 +15,7 @@ use pay_core::json::JsonError;
 use serde::Serialize;
 
 mod coinqvest;
+mod demo;
 mod input;
 mod qostiq;
 mod sandbox;
@@ -38,6 +39,8 @@ enum Command {
     Coinqvest(coinqvest::Command),
     /// Run the local emulator of both APIs (Qostiq, COINQVEST, admin API) until Ctrl-C.
     Sandbox(sandbox::SandboxArgs),
+    /// Show every capability end to end: an in-process sandbox driven by the real clients.
+    Demo(demo::DemoArgs),
 }
 
 /// Why a command did not succeed.
@@ -101,6 +104,7 @@ fn main() -> ExitCode {
         Command::Qostiq(command) => qostiq::run(command),
         Command::Coinqvest(command) => coinqvest::run(command),
         Command::Sandbox(args) => return sandbox::run(args),
+        Command::Demo(args) => return demo::run(args),
     };
     match result {
         Ok(report) => {
