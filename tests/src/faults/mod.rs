@@ -5,6 +5,8 @@
 //! * A payout is **duplicated** if the server has two for one intent.
 //! * A payout is **unknown** if the client answered "outcome unknown, needs a person" (allowed, counted).
 
+pub mod coinqvest;
+
 use std::fmt;
 
 /// The fault classes of the transport issue.
