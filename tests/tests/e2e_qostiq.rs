@@ -1,0 +1,596 @@
+//! End to end, Qostiq: every endpoint through the real client (`QostiqClient`), the real transport
+//! (`HyperTransport`) and the sandbox over loopback HTTP; payout recovery after a lost answer; and
+//! callback deliveries with their retries into a `pay_webhook` receiver.
+//!
+//! Each test starts its own sandbox (port 0, fast callbacks, sandbox polling floors), so tests run
+//! in parallel and take milliseconds. Waits poll a condition with a generous limit.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Method, Request};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use pay_core::endpoint::Lookup;
+use pay_core::money::Amount;
+use pay_qostiq::bills::{CreateBill, CreateBillV2};
+use pay_qostiq::client::{CreateOutcome, QostiqClient};
+use pay_qostiq::crypto::{CreateCryptoWithdraw, TryCryptoWithdraw};
+use pay_qostiq::invoices::{CreateInvoice, TryInvoice};
+use pay_qostiq::shop::RegisterAccount;
+use pay_qostiq::transfers::{CreateTransfer, TransferAmountType, TryTransfer};
+use pay_qostiq::withdrawals::{CheckAccount, CreateWithdraw, TryWithdraw, WithdrawAmountType};
+use pay_qostiq::{BillStatus, CryptoAsset, Currency, Payway, ShopId, WithdrawStatus};
+use pay_sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
+use pay_transport::floors::Floors;
+use pay_webhook::{Event, ReceiverBuilder};
+use serde_json::{Value, json};
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+struct Rig {
+    sandbox: SandboxHandle,
+    client: QostiqClient,
+}
+
+fn fast() -> SandboxBuilder {
+    Sandbox::builder().callbacks_fast(true).seed(7)
+}
+
+async fn rig_with(builder: SandboxBuilder) -> Rig {
+    let sandbox = builder.start().await.unwrap();
+    let creds = sandbox.credentials();
+    let client = QostiqClient::builder(
+        ShopId::new(creds.qostiq_shop_id).unwrap(),
+        creds.qostiq_secret.clone(),
+    )
+    .base_url(sandbox.qostiq_base_url().parse().unwrap())
+    .floors(Floors::below_provider_minimums_for_sandbox(
+        Duration::from_millis(10),
+    ))
+    .attempt_timeout(Duration::from_secs(10))
+    .build()
+    .unwrap();
+    Rig { sandbox, client }
+}
+
+async fn rig() -> Rig {
+    rig_with(fast()).await
+}
+
+fn amount(text: &str) -> Amount {
+    text.parse().unwrap()
+}
+
+fn payway(name: &str) -> Payway {
+    Payway::new(name).unwrap()
+}
+
+fn usdt() -> CryptoAsset {
+    CryptoAsset::new("USDT").unwrap()
+}
+
+async fn admin(sandbox: &SandboxHandle, method: Method, path: &str, body: Value) -> Value {
+    let http = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let request = Request::builder()
+        .method(method)
+        .uri(format!("{}{path}", sandbox.admin_url()))
+        .header("content-type", "application/json")
+        .body(Full::new(if body.is_null() {
+            Bytes::new()
+        } else {
+            Bytes::from(body.to_string())
+        }))
+        .unwrap();
+    let response = http.request(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let value: Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(status.is_success(), "admin {path}: {status} {value}");
+    value
+}
+
+fn withdraw(id: &str) -> CreateWithdraw {
+    CreateWithdraw::new(
+        "4111111111111111",
+        amount("100.00"),
+        WithdrawAmountType::PsAmount,
+        payway("card_uah"),
+        Currency::Uah,
+        id,
+    )
+}
+
+fn crypto(id: &str) -> CreateCryptoWithdraw {
+    CreateCryptoWithdraw::new(
+        "TXo1f6mGhBJUSpNqVDbNzxn4ZbmhNYrYVx",
+        amount("10"),
+        WithdrawAmountType::PsAmount,
+        payway("usdt_trc20"),
+        usdt(),
+        id,
+    )
+}
+
+fn transfer(id: &str) -> CreateTransfer {
+    CreateTransfer::new(
+        amount("25.00"),
+        TransferAmountType::WriteoffAmount,
+        "201234567890",
+        Currency::Uah,
+        Currency::Uah,
+        id,
+    )
+}
+
+fn bill(id: &str) -> CreateBill {
+    CreateBill::new(amount("150.00"), Currency::Uah, Currency::Uah, id)
+}
+
+fn created<C, F: std::fmt::Debug>(outcome: CreateOutcome<C, F>) -> C
+where
+    C: std::fmt::Debug,
+{
+    match outcome {
+        CreateOutcome::Created(c) => c,
+        other => panic!("expected created, got {other:?}"),
+    }
+}
+
+// ---- one test per endpoint -------------------------------------------------------------------
+
+#[tokio::test]
+async fn bill_create() {
+    let r = rig().await;
+    let b = created(r.client.create_bill(&bill("b-1")).await);
+    assert_eq!(b.shop_order_id, "b-1");
+    assert_eq!(b.shop_currency, Currency::Uah);
+}
+
+#[tokio::test]
+async fn bill_create_v2() {
+    let r = rig().await;
+    let mut request = CreateBillV2::new(Currency::Uah, "b-v2");
+    request.amount = Some(amount("12.50"));
+    let b = created(r.client.create_bill_v2(&request).await);
+    assert_eq!(b.shop_order_id, "b-v2");
+}
+
+#[tokio::test]
+async fn bill_shop_order_status() {
+    let r = rig().await;
+    let b = created(r.client.create_bill(&bill("b-s")).await);
+    let Lookup::Found(info) = r.client.get_bill("b-s").await.unwrap() else {
+        panic!("bill not found");
+    };
+    assert_eq!(info.status, BillStatus::Waiting);
+    assert_eq!(info.payment_id, b.id);
+    assert!(matches!(
+        r.client.get_bill("missing").await.unwrap(),
+        Lookup::NotFound
+    ));
+}
+
+#[tokio::test]
+async fn transfer_try() {
+    let r = rig().await;
+    let quote = r
+        .client
+        .try_transfer(&TryTransfer::new(
+            amount("25.00"),
+            TransferAmountType::WriteoffAmount,
+            Currency::Uah,
+            Currency::Uah,
+        ))
+        .await
+        .unwrap();
+    assert!(quote.payee_amount.is_positive());
+}
+
+#[tokio::test]
+async fn transfer_create() {
+    let r = rig().await;
+    let t = created(r.client.create_transfer(&transfer("t-1")).await);
+    assert_eq!(t.write_off_amount, amount("25.00"));
+}
+
+#[tokio::test]
+async fn transfer_shop_payment_status() {
+    let r = rig().await;
+    let t = created(r.client.create_transfer(&transfer("t-s")).await);
+    let Lookup::Found(info) = r.client.get_transfer("t-s").await.unwrap() else {
+        panic!("transfer not found");
+    };
+    assert_eq!(info.id, t.id);
+}
+
+#[tokio::test]
+async fn withdraw_try() {
+    let r = rig().await;
+    let quote = r
+        .client
+        .try_withdraw(&TryWithdraw::new(
+            amount("100.00"),
+            WithdrawAmountType::PsAmount,
+            payway("card_uah"),
+            Currency::Uah,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(quote.payee_receive, amount("100.00"));
+}
+
+#[tokio::test]
+async fn check_account() {
+    let r = rig().await;
+    let check = r
+        .client
+        .check_account(&CheckAccount::new(
+            "4111111111111111",
+            amount("100.00"),
+            payway("card_uah"),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(check.result, Some(true));
+}
+
+#[tokio::test]
+async fn withdraw_create() {
+    let r = rig().await;
+    let w = created(r.client.create_withdraw(&withdraw("w-1")).await);
+    assert_eq!(w.info.shop_payment_id, "w-1");
+    assert!(!w.info.status.is_final());
+}
+
+#[tokio::test]
+async fn withdraw_status() {
+    let r = rig().await;
+    let w = created(r.client.create_withdraw(&withdraw("w-s")).await);
+    let Lookup::Found(info) = r.client.get_withdraw(w.info.id).await.unwrap() else {
+        panic!("withdrawal not found");
+    };
+    assert_eq!(info.shop_payment_id, "w-s");
+    assert!(matches!(
+        r.client.get_withdraw(999_999).await.unwrap(),
+        Lookup::NotFound
+    ));
+}
+
+#[tokio::test]
+async fn withdraw_shop_payment_status() {
+    let r = rig().await;
+    let w = created(r.client.create_withdraw(&withdraw("w-p")).await);
+    let Lookup::Found(info) = r
+        .client
+        .get_withdraw_by_shop_payment_id("w-p")
+        .await
+        .unwrap()
+    else {
+        panic!("withdrawal not found");
+    };
+    assert_eq!(info.id, w.info.id);
+}
+
+#[tokio::test]
+async fn crypto_withdraw_try() {
+    let r = rig().await;
+    let quote = r
+        .client
+        .try_crypto_withdraw(&TryCryptoWithdraw::new(
+            amount("10"),
+            WithdrawAmountType::PsAmount,
+            payway("usdt_trc20"),
+            usdt(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(quote.payee_receive, amount("10"));
+}
+
+#[tokio::test]
+async fn crypto_withdraw_create() {
+    let r = rig().await;
+    let c = created(r.client.create_crypto_withdraw(&crypto("c-1")).await);
+    assert_eq!(c.info.shop_payment_id, "c-1");
+}
+
+#[tokio::test]
+async fn crypto_withdraw_status() {
+    let r = rig().await;
+    let c = created(r.client.create_crypto_withdraw(&crypto("c-s")).await);
+    let Lookup::Found(info) = r.client.get_crypto_withdraw(c.info.id).await.unwrap() else {
+        panic!("crypto withdrawal not found");
+    };
+    assert_eq!(info.shop_payment_id, "c-s");
+}
+
+#[tokio::test]
+async fn crypto_withdraw_shop_payment_status() {
+    let r = rig().await;
+    let c = created(r.client.create_crypto_withdraw(&crypto("c-p")).await);
+    let Lookup::Found(info) = r
+        .client
+        .get_crypto_withdraw_by_shop_payment_id("c-p")
+        .await
+        .unwrap()
+    else {
+        panic!("crypto withdrawal not found");
+    };
+    assert_eq!(info.id, c.info.id);
+}
+
+#[tokio::test]
+async fn crypto_shop_balance() {
+    let r = rig().await;
+    let balances = r.client.crypto_balance().await.unwrap();
+    assert!(!balances.balances.is_empty());
+}
+
+#[tokio::test]
+async fn account_register() {
+    let r = rig().await;
+    let account = r
+        .client
+        .register_account(&RegisterAccount::new("payee@example.com"))
+        .await
+        .unwrap();
+    assert!(!account.account_number.is_empty());
+}
+
+#[tokio::test]
+async fn shop_balance() {
+    let r = rig().await;
+    let balances = r.client.shop_balance().await.unwrap();
+    let uah = balances.get(Currency::Uah).unwrap();
+    assert_eq!(uah.available, amount("10000.00"));
+}
+
+#[tokio::test]
+async fn shop_input_config() {
+    let r = rig().await;
+    assert!(!r.client.input_config().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn shop_output_config() {
+    let r = rig().await;
+    assert!(!r.client.output_config().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn invoice_try() {
+    let r = rig().await;
+    let quote = r
+        .client
+        .try_invoice(&TryInvoice::new(
+            amount("100.00"),
+            Currency::Uah,
+            payway("card_uah"),
+            "i-t",
+        ))
+        .await
+        .unwrap();
+    assert!(
+        quote.payer_price.is_some() || quote.ps_currency.is_some(),
+        "{quote:?}"
+    );
+}
+
+#[tokio::test]
+async fn invoice_create() {
+    let r = rig().await;
+    let redirect = r
+        .client
+        .create_invoice(&CreateInvoice::new(
+            amount("100.00"),
+            Currency::Uah,
+            payway("card_uah"),
+            "i-c",
+        ))
+        .await
+        .unwrap();
+    assert!(!redirect.url.is_empty());
+}
+
+// ---- flows ------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn bill_paid_by_the_payer_is_polled_to_final() {
+    let r = rig().await;
+    created(r.client.create_bill(&bill("b-f")).await);
+    admin(
+        &r.sandbox,
+        Method::POST,
+        "/qostiq/bills/pay",
+        json!({"shop_order_id": "b-f"}),
+    )
+    .await;
+    let info = r.client.wait_until_final_bill("b-f", None).await.unwrap();
+    assert_eq!(info.status, BillStatus::Paid);
+}
+
+#[tokio::test]
+async fn lost_withdraw_answer_is_recovered_without_a_duplicate() {
+    let r = rig().await;
+    admin(
+        &r.sandbox,
+        Method::POST,
+        "/faults",
+        json!({"route": "/qostiq/withdraw/create", "fault": "commit_then_drop", "count": 1}),
+    )
+    .await;
+    let outcome = r.client.create_withdraw(&withdraw("w-lost")).await;
+    assert!(matches!(outcome, CreateOutcome::Adopted(_)), "{outcome:?}");
+    let state = admin(&r.sandbox, Method::GET, "/qostiq/state", Value::Null).await;
+    let copies = state["withdrawals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["shop_payment_id"] == "w-lost")
+        .count();
+    assert_eq!(copies, 1, "{state}");
+}
+
+#[tokio::test]
+async fn withdrawal_is_polled_to_final_as_it_auto_progresses() {
+    let r = rig_with(fast().auto_progress(Duration::from_millis(20))).await;
+    let w = created(r.client.create_withdraw(&withdraw("w-auto")).await);
+    let info = r
+        .client
+        .wait_until_final_withdraw(w.info.id, None)
+        .await
+        .unwrap();
+    assert_eq!(info.status, WithdrawStatus::Success);
+}
+
+// ---- callbacks with retries -------------------------------------------------------------------
+
+/// A `pay_webhook` Qostiq receiver on a local hyper server whose handler fails the first
+/// `failures` calls. Returns (address, handler calls, applied events).
+async fn flaky_receiver(
+    secret: pay_core::secret::Secret,
+    failures: usize,
+) -> (SocketAddr, Arc<AtomicUsize>, Arc<Mutex<Vec<String>>>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let applied: Arc<Mutex<Vec<String>>> = Arc::default();
+    let (c, a) = (Arc::clone(&calls), Arc::clone(&applied));
+    let receiver = ReceiverBuilder::qostiq(vec![secret])
+        .unwrap()
+        .build(move |event: Event| {
+            let (c, a) = (Arc::clone(&c), Arc::clone(&a));
+            async move {
+                if c.fetch_add(1, Ordering::SeqCst) < failures {
+                    return Err("not yet".to_owned());
+                }
+                a.lock().unwrap().push(event.identity().event_key());
+                Ok(())
+            }
+        });
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let receiver = receiver.clone();
+            let service = service_fn(move |req: Request<Incoming>| {
+                let mut receiver = receiver.clone();
+                async move {
+                    Ok::<_, Infallible>(
+                        tower_service::Service::call(&mut receiver, req)
+                            .await
+                            .unwrap_or_else(|never| match never {}),
+                    )
+                }
+            });
+            tokio::spawn(async move {
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (addr, calls, applied)
+}
+
+async fn deliveries(sandbox: &SandboxHandle, kind: &str) -> Vec<Value> {
+    admin(
+        sandbox,
+        Method::GET,
+        &format!("/deliveries?provider=qostiq&kind={kind}"),
+        Value::Null,
+    )
+    .await["deliveries"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn until_delivered(sandbox: &SandboxHandle, kind: &str) -> Value {
+    let start = tokio::time::Instant::now();
+    loop {
+        let all = deliveries(sandbox, kind).await;
+        if let Some(d) = all.iter().find(|d| d["state"] == "delivered") {
+            return d.clone();
+        }
+        assert!(start.elapsed() < LIMIT, "not delivered: {all:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn withdraw_callback_is_retried_until_ok_and_applied_once() {
+    let secret = pay_sandbox::Credentials::defaults().qostiq_secret;
+    let (addr, calls, applied) = flaky_receiver(secret, 2).await;
+    let r = rig_with(fast().qostiq_callback_url(format!("http://{addr}/callback"))).await;
+    let w = created(r.client.create_withdraw(&withdraw("w-cb")).await);
+    admin(
+        &r.sandbox,
+        Method::POST,
+        "/qostiq/withdrawals/advance",
+        json!({"id": w.info.id, "status": 5}),
+    )
+    .await;
+    let delivery = until_delivered(&r.sandbox, "withdraw").await;
+    let attempts = delivery["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 3, "{delivery}");
+    assert_eq!(attempts[0]["status"], 500);
+    assert_eq!(attempts[2]["status"], 200);
+    assert_eq!(attempts[2]["response"], "OK");
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    assert_eq!(applied.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn crypto_callback_is_delivered_and_verified() {
+    let secret = pay_sandbox::Credentials::defaults().qostiq_secret;
+    let (addr, _, applied) = flaky_receiver(secret, 0).await;
+    let r = rig_with(fast().qostiq_crypto_callback_url(format!("http://{addr}/crypto"))).await;
+    let c = created(r.client.create_crypto_withdraw(&crypto("c-cb")).await);
+    admin(
+        &r.sandbox,
+        Method::POST,
+        "/qostiq/crypto-withdrawals/advance",
+        json!({"id": c.info.id, "status": 3}),
+    )
+    .await;
+    let delivery = until_delivered(&r.sandbox, "crypto_withdraw").await;
+    assert_eq!(delivery["attempts"].as_array().unwrap().len(), 1);
+    assert_eq!(applied.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn payment_notification_of_a_paid_bill_is_verified() {
+    let secret = pay_sandbox::Credentials::defaults().qostiq_secret;
+    let (addr, _, applied) = flaky_receiver(secret, 1).await;
+    let r = rig_with(fast().qostiq_callback_url(format!("http://{addr}/callback"))).await;
+    created(r.client.create_bill(&bill("b-cb")).await);
+    admin(
+        &r.sandbox,
+        Method::POST,
+        "/qostiq/bills/pay",
+        json!({"shop_order_id": "b-cb"}),
+    )
+    .await;
+    let delivery = until_delivered(&r.sandbox, "payment").await;
+    assert_eq!(delivery["attempts"].as_array().unwrap().len(), 2);
+    assert_eq!(applied.lock().unwrap().len(), 1);
+}
