@@ -6,6 +6,10 @@
 //! * `1`: the message did not verify (`{"valid": false, "error": ...}` on standard output);
 //! * `2`: usage error (bad arguments, unknown endpoint, missing signed key, invalid JSON to sign,
 //!   empty secret), explained on standard error.
+//!
+//! The API commands (`pay qostiq balance`, `pay coinqvest wallets`, …; see `api.rs`) use 0 (accepted),
+//! 1 (the provider refused), 2 (usage) and 3 (transport failure or unknown outcome). `pay demo`
+//! exits 0 only when every step held; `pay sandbox` runs until Ctrl-C.
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -14,6 +18,7 @@ use clap::{Parser, Subcommand};
 use pay_core::json::JsonError;
 use serde::Serialize;
 
+mod api;
 mod coinqvest;
 mod demo;
 mod input;
@@ -31,12 +36,12 @@ struct Cli {
 /// Top-level commands, one per provider (later: `demo`, `sandbox`, API calls).
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Qostiq: request signatures and callback verification.
+    /// Qostiq: request signatures, callback verification, API calls.
     #[command(subcommand)]
-    Qostiq(qostiq::Command),
-    /// COINQVEST: digest authentication and webhook verification.
+    Qostiq(api::QostiqCommand),
+    /// COINQVEST: digest authentication, webhook verification, API calls.
     #[command(subcommand)]
-    Coinqvest(coinqvest::Command),
+    Coinqvest(api::CoinqvestCommand),
     /// Run the local emulator of both APIs (Qostiq, COINQVEST, admin API) until Ctrl-C.
     Sandbox(sandbox::SandboxArgs),
     /// Show every capability end to end: an in-process sandbox driven by the real clients.
@@ -101,8 +106,10 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Qostiq(command) => qostiq::run(command),
-        Command::Coinqvest(command) => coinqvest::run(command),
+        Command::Qostiq(api::QostiqCommand::Offline(command)) => qostiq::run(command),
+        Command::Coinqvest(api::CoinqvestCommand::Offline(command)) => coinqvest::run(command),
+        Command::Qostiq(command) => return api::run_qostiq(command),
+        Command::Coinqvest(command) => return api::run_coinqvest(command),
         Command::Sandbox(args) => return sandbox::run(args),
         Command::Demo(args) => return demo::run(args),
     };

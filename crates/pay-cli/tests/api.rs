@@ -1,0 +1,274 @@
+//! The API commands against a sandbox (`pay sandbox --port 0`, spawned): JSON output and the exit
+//! codes 0 (accepted), 1 (refused / not found), 2 (usage), 3 (transport).
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)] // test code
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+const QOSTIQ_SECRET: &str = "Api-Test-Secret-1";
+const COINQVEST_KEY: &str = "api-test-key";
+const COINQVEST_SECRET: &str = "Api-Test-Secret-2";
+
+struct Sandbox {
+    child: Child,
+    qostiq: String,
+    coinqvest: String,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sandbox() -> Sandbox {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pay"))
+        .args(["sandbox", "--port", "0", "--callbacks-fast"])
+        .env("QOSTIQ_SHOP_ID", "77")
+        .env("QOSTIQ_SECRET", QOSTIQ_SECRET)
+        .env("COINQVEST_KEY", COINQVEST_KEY)
+        .env("COINQVEST_SECRET", COINQVEST_SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let (mut qostiq, mut coinqvest) = (String::new(), String::new());
+    loop {
+        let line = rx.recv_timeout(Duration::from_secs(60)).unwrap();
+        let line = line.trim();
+        if let Some(url) = line.strip_prefix("Qostiq base URL:") {
+            qostiq = url.trim().to_owned();
+        } else if let Some(url) = line.strip_prefix("COINQVEST base URL:") {
+            coinqvest = url.trim().to_owned();
+        }
+        if line.contains("Ctrl-C") {
+            break;
+        }
+    }
+    Sandbox {
+        child,
+        qostiq,
+        coinqvest,
+    }
+}
+
+/// Runs `pay <args>` with the sandbox's credentials in the environment: (exit code, JSON, stderr).
+fn pay(args: &[&str], env: &[(&str, &str)]) -> (i32, Value, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pay"));
+    command
+        .args(args)
+        .env("QOSTIQ_SHOP_ID", "77")
+        .env("QOSTIQ_SECRET", QOSTIQ_SECRET)
+        .env("COINQVEST_KEY", COINQVEST_KEY)
+        .env("COINQVEST_SECRET", COINQVEST_SECRET);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let json = serde_json::from_str(stdout.trim()).unwrap_or(Value::Null);
+    (
+        output.status.code().unwrap(),
+        json,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn qostiq_commands_against_the_sandbox() {
+    let s = sandbox();
+    let q = s.qostiq.as_str();
+
+    let (code, json, _) = pay(&["qostiq", "balance", "--base-url", q], &[]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["shop_id"], 77);
+    assert!(
+        json["balances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["currency"] == 980)
+    );
+
+    let create = [
+        "qostiq",
+        "bill-create",
+        "--base-url",
+        q,
+        "--amount",
+        "150.00",
+        "--currency",
+        "UAH",
+        "--shop-order-id",
+        "cli-1",
+    ];
+    let (code, json, _) = pay(&create, &[]);
+    assert_eq!(
+        (code, json["outcome"].as_str()),
+        (0, Some("created")),
+        "{json}"
+    );
+    assert!(json["url"].is_string());
+    // The same order again: the duplicate-id refusal is looked up and adopted, not created twice.
+    let (code, json, _) = pay(&create, &[]);
+    assert_eq!(
+        (code, json["outcome"].as_str()),
+        (0, Some("adopted")),
+        "{json}"
+    );
+
+    let (code, json, _) = pay(
+        &[
+            "qostiq",
+            "withdraw-status",
+            "--base-url",
+            q,
+            "--shop-payment-id",
+            "missing",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["found"], false);
+
+    // A wrong secret is refused by the provider: exit 1, and the secret is not printed.
+    let (code, json, stderr) = pay(
+        &["qostiq", "balance", "--base-url", q],
+        &[("QOSTIQ_SECRET", "Wrong-Secret-99")],
+    );
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["outcome"], "refused");
+    assert!(!json.to_string().contains("Wrong-Secret-99") && !stderr.contains("Wrong-Secret-99"));
+
+    // Usage: a bad currency.
+    let (code, _, stderr) = pay(
+        &[
+            "qostiq",
+            "bill-create",
+            "--base-url",
+            q,
+            "--amount",
+            "1",
+            "--currency",
+            "XXXX",
+            "--shop-order-id",
+            "x",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn coinqvest_commands_against_the_sandbox() {
+    let s = sandbox();
+    let c = s.coinqvest.as_str();
+
+    let (code, json, _) = pay(&["coinqvest", "wallets", "--base-url", c], &[]);
+    assert_eq!(code, 0, "{json}");
+    assert!(
+        json["wallets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["asset_code"] == "USD")
+    );
+
+    let (code, json, _) = pay(
+        &[
+            "coinqvest",
+            "checkout-create",
+            "--base-url",
+            c,
+            "--currency",
+            "USD",
+            "--amount",
+            "10",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{json}");
+    let id = json["id"].as_str().unwrap().to_owned();
+    assert!(json["url"].as_str().unwrap().contains(&id));
+
+    let (code, json, _) = pay(
+        &["coinqvest", "checkout-status", "--base-url", c, "--id", &id],
+        &[],
+    );
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["state"], "NEW_CHARGE");
+
+    let (code, json, _) = pay(
+        &[
+            "coinqvest",
+            "checkout-create",
+            "--base-url",
+            c,
+            "--currency",
+            "USD",
+            "--amount",
+            "10",
+            "--white-label",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{json}");
+    assert!(!json["payment_methods"].as_array().unwrap().is_empty());
+
+    let (code, json, _) = pay(
+        &[
+            "coinqvest",
+            "checkout-status",
+            "--base-url",
+            c,
+            "--id",
+            "nope",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{json}");
+}
+
+#[test]
+fn transport_failure_exits_3_and_missing_credentials_exit_2() {
+    // Nothing listens on port 1: connection refused, the call was never sent.
+    let (code, json, _) = pay(
+        &[
+            "coinqvest",
+            "wallets",
+            "--base-url",
+            "http://127.0.0.1:1/api/v1",
+            "--timeout",
+            "2",
+        ],
+        &[],
+    );
+    assert_eq!(code, 3, "{json}");
+    let output = Command::new(env!("CARGO_BIN_EXE_pay"))
+        .args(["qostiq", "balance", "--base-url", "http://127.0.0.1:1"])
+        .env_remove("QOSTIQ_SHOP_ID")
+        .env_remove("QOSTIQ_SECRET")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+}
