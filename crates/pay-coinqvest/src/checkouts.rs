@@ -42,7 +42,6 @@ use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use crate::json::RawJson;
-use crate::pagination::{ListMeta, ListOutput, Page, Paginated};
 use crate::payments::Payment;
 use crate::state::CheckoutState;
 use crate::{error, wire};
@@ -916,69 +915,10 @@ impl Endpoint for GetCheckout {
     }
 }
 
-/// `GET /checkouts?limit=…&offset=…`: a page of checkouts, newest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ListCheckouts {
-    /// The page to fetch.
-    pub page: Page,
-}
-
-impl ListCheckouts {
-    /// Asks for `page`.
-    pub fn new(page: Page) -> Self {
-        Self { page }
-    }
-}
-
-/// A page of checkouts.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct CheckoutList {
-    /// How many checkouts exist.
-    #[serde(deserialize_with = "wire::lenient_u64")]
-    pub count: u64,
-    /// The limit applied (a number or a string on the wire).
-    #[serde(deserialize_with = "wire::lenient_u64")]
-    pub limit: u64,
-    /// The offset applied (a number or a string on the wire).
-    #[serde(deserialize_with = "wire::lenient_u64")]
-    pub offset: u64,
-    /// The checkouts of this page.
-    pub checkouts: Vec<Checkout>,
-}
-
-impl ListOutput for CheckoutList {
-    fn meta(&self) -> ListMeta {
-        ListMeta {
-            count: self.count,
-            limit: self.limit,
-            offset: self.offset,
-        }
-    }
-    fn items_len(&self) -> usize {
-        self.checkouts.len()
-    }
-}
-
-impl Endpoint for ListCheckouts {
-    type Output = CheckoutList;
-    type Context = ();
-    const INFO: EndpointInfo = info!("coinqvest.checkouts.list", GET, "/checkouts", Safe);
-
-    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::get_page(Self::INFO.path, self.page)
-    }
-
-    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<CheckoutList, Error> {
-        error::decode(response)
-    }
-}
-
-impl Paginated for ListCheckouts {
-    fn page(&self) -> Page {
-        self.page
-    }
-    fn with_page(&self, page: Page) -> Self {
-        Self { page }
-    }
+crate::pagination::paginated_list! {
+    /// `GET /checkouts?limit=…&offset=…`: a page of checkouts, newest first.
+    request: ListCheckouts,
+    output: CheckoutList { checkouts: Vec<Checkout> },
+    noun: "checkouts",
+    info: ("coinqvest.checkouts.list", "/checkouts"),
 }

@@ -26,7 +26,6 @@ use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use crate::json::RawJson;
-use crate::pagination::{ListMeta, ListOutput, Page, Paginated};
 use crate::service::{Success, decode_success};
 use crate::{error, wire};
 
@@ -390,69 +389,10 @@ impl Endpoint for DeleteCustomer {
     }
 }
 
-/// `GET /customers?limit=…&offset=…`: a page of customers, newest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ListCustomers {
-    /// The page to fetch.
-    pub page: Page,
-}
-
-impl ListCustomers {
-    /// Asks for `page`.
-    pub fn new(page: Page) -> Self {
-        Self { page }
-    }
-}
-
-/// A page of customers.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct CustomerList {
-    /// How many customers exist.
-    #[serde(deserialize_with = "wire::lenient_u64")]
-    pub count: u64,
-    /// The limit applied (a number or a string on the wire).
-    #[serde(deserialize_with = "wire::lenient_u64")]
-    pub limit: u64,
-    /// The offset applied (a number or a string on the wire).
-    #[serde(deserialize_with = "wire::lenient_u64")]
-    pub offset: u64,
-    /// The customers of this page.
-    pub customers: Vec<Customer>,
-}
-
-impl ListOutput for CustomerList {
-    fn meta(&self) -> ListMeta {
-        ListMeta {
-            count: self.count,
-            limit: self.limit,
-            offset: self.offset,
-        }
-    }
-    fn items_len(&self) -> usize {
-        self.customers.len()
-    }
-}
-
-impl Endpoint for ListCustomers {
-    type Output = CustomerList;
-    type Context = ();
-    const INFO: EndpointInfo = info!("coinqvest.customers.list", GET, "/customers", Safe);
-
-    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::get_page(Self::INFO.path, self.page)
-    }
-
-    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<CustomerList, Error> {
-        error::decode(response)
-    }
-}
-
-impl Paginated for ListCustomers {
-    fn page(&self) -> Page {
-        self.page
-    }
-    fn with_page(&self, page: Page) -> Self {
-        Self { page }
-    }
+crate::pagination::paginated_list! {
+    /// `GET /customers?limit=…&offset=…`: a page of customers, newest first.
+    request: ListCustomers,
+    output: CustomerList { customers: Vec<Customer> },
+    noun: "customers",
+    info: ("coinqvest.customers.list", "/customers"),
 }

@@ -146,3 +146,87 @@ where
         self.pages
     }
 }
+
+/// Declares a paged list endpoint (`GET /checkouts`, `/payments`, `/withdrawals`, `/customers`): the
+/// request (a [`Page`]), its output page (`count`, lenient `limit`/`offset`, the items), and their
+/// [`ListOutput`], `Endpoint` and [`Paginated`] impls.
+macro_rules! paginated_list {
+    (
+        $(#[$request_doc:meta])*
+        request: $request:ident,
+        output: $output:ident { $items:ident: Vec<$item:ty> },
+        noun: $noun:literal,
+        info: ($name:literal, $path:literal),
+    ) => {
+        $(#[$request_doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+        pub struct $request {
+            /// The page to fetch.
+            pub page: $crate::pagination::Page,
+        }
+
+        impl $request {
+            /// Asks for `page`.
+            pub fn new(page: $crate::pagination::Page) -> Self {
+                Self { page }
+            }
+        }
+
+        #[doc = concat!("A page of ", $noun, ".")]
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct $output {
+            #[doc = concat!("How many ", $noun, " exist.")]
+            #[serde(deserialize_with = "crate::wire::lenient_u64")]
+            pub count: u64,
+            /// The limit applied (a number or a string on the wire).
+            #[serde(deserialize_with = "crate::wire::lenient_u64")]
+            pub limit: u64,
+            /// The offset applied (a number or a string on the wire).
+            #[serde(deserialize_with = "crate::wire::lenient_u64")]
+            pub offset: u64,
+            #[doc = concat!("The ", $noun, " of this page.")]
+            pub $items: Vec<$item>,
+        }
+
+        impl $crate::pagination::ListOutput for $output {
+            fn meta(&self) -> $crate::pagination::ListMeta {
+                $crate::pagination::ListMeta {
+                    count: self.count,
+                    limit: self.limit,
+                    offset: self.offset,
+                }
+            }
+            fn items_len(&self) -> usize {
+                self.$items.len()
+            }
+        }
+
+        impl pay_core::endpoint::Endpoint for $request {
+            type Output = $output;
+            type Context = ();
+            const INFO: pay_core::endpoint::EndpointInfo = info!($name, GET, $path, Safe);
+
+            fn build_request(&self, _: &()) -> Result<http::Request<bytes::Bytes>, pay_core::Error> {
+                $crate::wire::get_page(Self::INFO.path, self.page)
+            }
+
+            fn parse_response(
+                &self,
+                response: &http::Response<bytes::Bytes>,
+            ) -> Result<$output, pay_core::Error> {
+                $crate::error::decode(response)
+            }
+        }
+
+        impl $crate::pagination::Paginated for $request {
+            fn page(&self) -> $crate::pagination::Page {
+                self.page
+            }
+            fn with_page(&self, page: $crate::pagination::Page) -> Self {
+                Self { page }
+            }
+        }
+    };
+}
+pub(crate) use paginated_list;

@@ -8,7 +8,6 @@ use pay_core::money::Amount;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::pagination::{ListMeta, ListOutput, Page, Paginated};
 use crate::state::PaymentState;
 use crate::{error, wire};
 
@@ -94,69 +93,10 @@ impl Endpoint for GetPayment {
     }
 }
 
-/// `GET /payments?limit=…&offset=…`: a page of payments, newest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ListPayments {
-    /// The page to fetch.
-    pub page: Page,
-}
-
-impl ListPayments {
-    /// Asks for `page`.
-    pub fn new(page: Page) -> Self {
-        Self { page }
-    }
-}
-
-/// A page of payments.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct PaymentList {
-    /// How many payments exist.
-    #[serde(deserialize_with = "wire::lenient_u64")]
-    pub count: u64,
-    /// The limit applied (a number or a string on the wire).
-    #[serde(deserialize_with = "wire::lenient_u64")]
-    pub limit: u64,
-    /// The offset applied (a number or a string on the wire).
-    #[serde(deserialize_with = "wire::lenient_u64")]
-    pub offset: u64,
-    /// The payments of this page.
-    pub payments: Vec<Payment>,
-}
-
-impl ListOutput for PaymentList {
-    fn meta(&self) -> ListMeta {
-        ListMeta {
-            count: self.count,
-            limit: self.limit,
-            offset: self.offset,
-        }
-    }
-    fn items_len(&self) -> usize {
-        self.payments.len()
-    }
-}
-
-impl Endpoint for ListPayments {
-    type Output = PaymentList;
-    type Context = ();
-    const INFO: EndpointInfo = info!("coinqvest.payments.list", GET, "/payments", Safe);
-
-    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::get_page(Self::INFO.path, self.page)
-    }
-
-    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<PaymentList, Error> {
-        error::decode(response)
-    }
-}
-
-impl Paginated for ListPayments {
-    fn page(&self) -> Page {
-        self.page
-    }
-    fn with_page(&self, page: Page) -> Self {
-        Self { page }
-    }
+crate::pagination::paginated_list! {
+    /// `GET /payments?limit=…&offset=…`: a page of payments, newest first.
+    request: ListPayments,
+    output: PaymentList { payments: Vec<Payment> },
+    noun: "payments",
+    info: ("coinqvest.payments.list", "/payments"),
 }

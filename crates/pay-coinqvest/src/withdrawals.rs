@@ -28,7 +28,6 @@ use pay_core::money::Amount;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::pagination::{ListMeta, ListOutput, Page, Paginated};
 use crate::state::WithdrawalState;
 use crate::{error, wire};
 
@@ -541,69 +540,10 @@ impl Endpoint for GetWithdrawal {
     }
 }
 
-/// `GET /withdrawals?limit=…&offset=…`: a page of withdrawals, newest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ListWithdrawals {
-    /// The page to fetch.
-    pub page: Page,
-}
-
-impl ListWithdrawals {
-    /// Asks for `page`.
-    pub fn new(page: Page) -> Self {
-        Self { page }
-    }
-}
-
-/// A page of withdrawals.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct WithdrawalList {
-    /// How many withdrawals exist.
-    #[serde(deserialize_with = "wire::lenient_u64")]
-    pub count: u64,
-    /// The limit applied (a number or a string on the wire).
-    #[serde(deserialize_with = "wire::lenient_u64")]
-    pub limit: u64,
-    /// The offset applied (a number or a string on the wire).
-    #[serde(deserialize_with = "wire::lenient_u64")]
-    pub offset: u64,
-    /// The withdrawals of this page.
-    pub withdrawals: Vec<Withdrawal>,
-}
-
-impl ListOutput for WithdrawalList {
-    fn meta(&self) -> ListMeta {
-        ListMeta {
-            count: self.count,
-            limit: self.limit,
-            offset: self.offset,
-        }
-    }
-    fn items_len(&self) -> usize {
-        self.withdrawals.len()
-    }
-}
-
-impl Endpoint for ListWithdrawals {
-    type Output = WithdrawalList;
-    type Context = ();
-    const INFO: EndpointInfo = info!("coinqvest.withdrawals.list", GET, "/withdrawals", Safe);
-
-    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::get_page(Self::INFO.path, self.page)
-    }
-
-    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<WithdrawalList, Error> {
-        error::decode(response)
-    }
-}
-
-impl Paginated for ListWithdrawals {
-    fn page(&self) -> Page {
-        self.page
-    }
-    fn with_page(&self, page: Page) -> Self {
-        Self { page }
-    }
+crate::pagination::paginated_list! {
+    /// `GET /withdrawals?limit=…&offset=…`: a page of withdrawals, newest first.
+    request: ListWithdrawals,
+    output: WithdrawalList { withdrawals: Vec<Withdrawal> },
+    noun: "withdrawals",
+    info: ("coinqvest.withdrawals.list", "/withdrawals"),
 }
