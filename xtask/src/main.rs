@@ -3,18 +3,20 @@
 //! * `ci`: format check, clippy with `-D warnings`, every test (the README's test command).
 //! * `fuzz [--seconds N] [target...]`: the cargo-fuzz targets of `fuzz/`.
 //! * `bench`: every benchmark suite (figures go to `docs/benchmarks.md`).
+//! * `faults --iterations N [--seed S]`: fault schedules against the clients (no duplicate, no lost payout).
 
 use std::process::{Command, ExitCode};
 
 mod bench;
 mod ci;
 mod conformance;
+mod faults;
 mod fuzz;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
-        eprintln!("usage: cargo xtask <ci|fuzz|bench> [args]");
+        eprintln!("usage: cargo xtask <ci|fuzz|bench|conformance|faults> [args]");
         return ExitCode::from(2);
     };
     let result = match command.as_str() {
@@ -22,6 +24,7 @@ fn main() -> ExitCode {
         "fuzz" => fuzz::run(rest),
         "bench" => bench::run(rest),
         "conformance" => conformance::run(rest),
+        "faults" => faults::run(rest),
         other => Err(format!("unknown command `{other}`")),
     };
     match result {

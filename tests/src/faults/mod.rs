@@ -6,6 +6,7 @@
 //! * A payout is **unknown** if the client answered "outcome unknown, needs a person" (allowed, counted).
 
 pub mod coinqvest;
+pub mod qostiq;
 
 use std::fmt;
 

@@ -1,0 +1,127 @@
+//! `faults --iterations N [--seed S]`: N seeded fault schedules per fault class against each
+//! provider's client (run by `cargo xtask faults`; see `pay_tests::faults`).
+//!
+//! Prints one line per provider and class, then exactly
+//! `faults: N per class, duplicates=D, lost=L, unknown=K` (summed over providers), and exits
+//! non-zero if any payout was duplicated or lost.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use pay_tests::faults::{ClassReport, FaultClass};
+
+type Run = fn(FaultClass, u64, u64) -> Pin<Box<dyn Future<Output = ClassReport> + Send>>;
+
+/// The providers whose clients are exercised: name and runner.
+fn providers() -> Vec<(&'static str, Option<Run>)> {
+    vec![
+        (
+            "qostiq",
+            Some(|c, n, s| Box::pin(pay_tests::faults::qostiq::run(c, n, s))),
+        ),
+        (
+            "coinqvest",
+            Some(|c, n, s| Box::pin(pay_tests::faults::coinqvest::run(c, n, s))),
+        ),
+    ]
+}
+
+struct Args {
+    iterations: u64,
+    seed: u64,
+}
+
+fn parse(args: &[String]) -> Result<Args, String> {
+    let mut out = Args {
+        iterations: 1_000,
+        seed: 0x5EED_FA17,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| -> Result<u64, String> {
+            it.next()
+                .ok_or_else(|| format!("{name} needs a value"))?
+                .parse()
+                .map_err(|_| format!("{name} must be a non-negative integer"))
+        };
+        match arg.as_str() {
+            "--iterations" => out.iterations = value("--iterations")?,
+            "--seed" => out.seed = value("--seed")?,
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    Ok(out)
+}
+
+#[allow(clippy::print_stdout, reason = "the runner's report goes to stdout")]
+fn say(line: &str) {
+    println!("{line}");
+}
+
+/// Wall-clock time since `start`, for the report only (the runs themselves never read it).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the report states how long the run took"
+)]
+fn elapsed(start: Option<Instant>) -> (Option<Instant>, Duration) {
+    let now = Instant::now();
+    (Some(now), start.map_or(Duration::ZERO, |s| now - s))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = match parse(&args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("faults: {e}\nusage: faults --iterations N [--seed S]");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("faults: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (started, _) = elapsed(None);
+    let mut total = ClassReport::default();
+    runtime.block_on(async {
+        for (provider, run) in providers() {
+            let Some(run) = run else {
+                say(&format!("{provider}: pending (no fault runner yet)"));
+                continue;
+            };
+            for class in FaultClass::ALL {
+                let (class_started, _) = elapsed(None);
+                let r = run(class, args.iterations, args.seed).await;
+                say(&format!(
+                    "{provider} {class:<20} iterations={} created={} refused={} unknown={} duplicates={} lost={} ({:.1} s)",
+                    r.iterations,
+                    r.created,
+                    r.refused,
+                    r.unknown,
+                    r.duplicates,
+                    r.lost,
+                    elapsed(class_started).1.as_secs_f64(),
+                ));
+                total.merge(r);
+            }
+        }
+    });
+    eprintln!("faults: done in {:.1} s", elapsed(started).1.as_secs_f64());
+    say(&format!(
+        "faults: {} per class, duplicates={}, lost={}, unknown={}",
+        args.iterations, total.duplicates, total.lost, total.unknown
+    ));
+    if total.duplicates > 0 || total.lost > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
