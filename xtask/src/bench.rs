@@ -23,6 +23,17 @@ const SUITES: &[Suite] = &[
         name: "sandbox",
         cargo_args: &["bench", "-p", "pay-sandbox", "--bench", "throughput"],
     },
+    Suite {
+        name: "client",
+        cargo_args: &[
+            "run",
+            "--release",
+            "-p",
+            "pay-tests",
+            "--bin",
+            "bench_client",
+        ],
+    },
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
