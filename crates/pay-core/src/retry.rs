@@ -35,6 +35,13 @@ impl AttemptOutcome {
     pub fn of_error(error: &Error) -> Option<Self> {
         match error {
             Error::Transport(t) => Some(Self::Failed(t.delivery)),
+            // A 429 or 5xx whose body is not the provider's shape (a proxy or rate-limiter page) is
+            // judged by its status: 429 was refused before processing, 5xx is unknown either way.
+            Error::Undecodable { status, .. }
+                if *status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() =>
+            {
+                Some(Self::Response(*status))
+            }
             Error::Undecodable { .. } => Some(Self::Undecodable),
             Error::Provider(p) => Some(Self::Response(p.status)),
             _ => None,
@@ -163,6 +170,20 @@ mod tests {
         assert_eq!(
             AttemptOutcome::of_error(&Error::invalid_input("x", "y")),
             None
+        );
+        // A rate limiter's HTML page is still a 429: retried, not "outcome unknown".
+        let page = bytes::Bytes::from_static(b"<html>Too Many Requests</html>");
+        let limited = Error::undecodable(StatusCode::TOO_MANY_REQUESTS, "not JSON", page.clone());
+        let outcome = AttemptOutcome::of_error(&limited).unwrap();
+        assert_eq!(
+            outcome,
+            AttemptOutcome::Response(StatusCode::TOO_MANY_REQUESTS)
+        );
+        assert_eq!(classify(RecoverByLookup, outcome), Retry);
+        let ok_garbled = Error::undecodable(StatusCode::OK, "truncated", page);
+        assert_eq!(
+            AttemptOutcome::of_error(&ok_garbled),
+            Some(AttemptOutcome::Undecodable)
         );
     }
 }

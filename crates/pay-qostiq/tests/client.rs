@@ -880,13 +880,13 @@ async fn loopback_faults_on_create_withdraw_are_recovered_without_a_second_payou
             },
             "recreated",
         ),
-        // A 429 whose body is not the Qostiq envelope (a proxy page) is undecodable, so the
-        // executor hands the create to recovery rather than retrying it: looked up, re-created.
+        // A 429 whose body is not the Qostiq envelope (a proxy page) is still a 429: refused before
+        // processing, so the executor waits it out and sends the create again: created once.
         (
             Fault::TooManyRequests {
                 retry_after: "0".into(),
             },
-            "recreated",
+            "created",
         ),
     ];
     for (fault, expected) in cases {
@@ -927,6 +927,15 @@ async fn loopback_faults_on_create_withdraw_are_recovered_without_a_second_payou
                 assert_eq!(server.hits("/withdraw/create"), 2, "{fault:?}");
                 assert_eq!(commits, 1, "{fault:?}");
                 assert_eq!(server.hits("/withdraw/shop_payment_status"), 1);
+            }
+            "created" => {
+                assert_eq!(server.hits("/withdraw/create"), 2, "{fault:?}");
+                assert_eq!(commits, 1, "{fault:?}");
+                assert_eq!(
+                    server.hits("/withdraw/shop_payment_status"),
+                    0,
+                    "no lookup needed"
+                );
             }
             _ => assert_eq!(commits, 1, "{fault:?}"),
         }
