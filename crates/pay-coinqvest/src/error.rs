@@ -111,10 +111,10 @@ pub(crate) fn decode<T: DeserializeOwned>(response: &http::Response<Bytes>) -> R
     if status != StatusCode::OK {
         return Err(error_from_response(status, body));
     }
-    let object = StrictObject::parse(body, Limits::RESPONSES)
+    // The strict checks only (no tree is needed), then serde over the same, now known-good, text.
+    let text = pay_core::json::validate(body, Limits::RESPONSES)
         .map_err(|e| Error::undecodable(status, e.to_string(), body.clone()))?;
-    object
-        .deserialize::<T>()
+    serde_json::from_str::<T>(text)
         .map_err(|e| Error::undecodable(status, e.to_string(), body.clone()))
 }
 

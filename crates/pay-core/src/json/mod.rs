@@ -15,10 +15,12 @@
 
 pub mod python;
 mod reader;
+mod validate;
 
 use std::borrow::Cow;
 
 pub use reader::is_json_number;
+pub use validate::validate;
 
 /// Bounds applied while reading untrusted JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@ pub fn is_json_number(token: &str) -> bool {
 }
 
 /// The end of the number starting at `start`, or `None` if none starts there.
-fn number_end(bytes: &[u8], start: usize) -> Option<usize> {
+pub(super) fn number_end(bytes: &[u8], start: usize) -> Option<usize> {
     let at = |i: usize| bytes.get(i).copied();
     let digits_from = |mut i: usize| {
         let begin = i;
