@@ -11,20 +11,12 @@
     clippy::indexing_slicing
 )]
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{Method, Request};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use http::Method;
 use pay_coinqvest::checkouts::{ChargeBuilder, CheckoutParams, LineItem};
 use pay_coinqvest::client::{CoinqvestClient, CommitOutcome};
 use pay_coinqvest::customers::{CustomerUpdate, NewCustomer, Patch};
@@ -32,8 +24,10 @@ use pay_coinqvest::pagination::Page;
 use pay_coinqvest::withdrawals::{CreateWithdrawal, NgnBank, TargetAccount, Withdrawal};
 use pay_sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
 use pay_transport::floors::Floors;
-use pay_webhook::{Event, ReceiverBuilder};
+use pay_webhook::ReceiverBuilder;
 use serde_json::{Value, json};
+
+mod support;
 
 const LIMIT: Duration = Duration::from_secs(30);
 const USD: &str = "USD:GDUKMGUGDZQK6YHYA5Z6AY2G4XDSZPSZ3SW5UN3ARVMO6QSRDWP5YLEX";
@@ -67,23 +61,8 @@ async fn rig() -> Rig {
 }
 
 async fn admin(sandbox: &SandboxHandle, method: Method, path: &str, body: Value) -> Value {
-    let http = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let request = Request::builder()
-        .method(method)
-        .uri(format!("{}{path}", sandbox.admin_url()))
-        .header("content-type", "application/json")
-        .body(Full::new(if body.is_null() {
-            Bytes::new()
-        } else {
-            Bytes::from(body.to_string())
-        }))
-        .unwrap();
-    let response = http.request(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let value: Value = serde_json::from_slice(&bytes).unwrap();
-    assert!(status.is_success(), "admin {path}: {status} {value}");
-    value
+    let body = (!body.is_null()).then_some(&body);
+    sandbox.admin().call(method, path, body).await.unwrap()
 }
 
 fn params() -> CheckoutParams {
@@ -446,54 +425,12 @@ async fn lost_commit_answer_is_adopted_without_a_second_debit() {
 
 // ---- webhooks with retries --------------------------------------------------------------------
 
-/// A `pay_webhook` COINQVEST receiver whose handler fails the first `failures` calls.
+/// A COINQVEST receiver whose handler fails its first `failures` calls (see `support`).
 async fn flaky_receiver(
     failures: usize,
 ) -> (SocketAddr, Arc<AtomicUsize>, Arc<Mutex<Vec<String>>>) {
     let secret = pay_sandbox::Credentials::defaults().coinqvest_secret;
-    let calls = Arc::new(AtomicUsize::new(0));
-    let applied: Arc<Mutex<Vec<String>>> = Arc::default();
-    let (c, a) = (Arc::clone(&calls), Arc::clone(&applied));
-    let receiver = ReceiverBuilder::coinqvest(vec![secret])
-        .unwrap()
-        .build(move |event: Event| {
-            let (c, a) = (Arc::clone(&c), Arc::clone(&a));
-            async move {
-                if c.fetch_add(1, Ordering::SeqCst) < failures {
-                    return Err("not yet".to_owned());
-                }
-                a.lock().unwrap().push(event.identity().event_key());
-                Ok(())
-            }
-        });
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-        .await
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let receiver = receiver.clone();
-            let service = service_fn(move |req: Request<Incoming>| {
-                let mut receiver = receiver.clone();
-                async move {
-                    Ok::<_, Infallible>(
-                        tower_service::Service::call(&mut receiver, req)
-                            .await
-                            .unwrap_or_else(|never| match never {}),
-                    )
-                }
-            });
-            tokio::spawn(async move {
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    (addr, calls, applied)
+    support::flaky_receiver(ReceiverBuilder::coinqvest(vec![secret]).unwrap(), failures).await
 }
 
 async fn until_delivered(sandbox: &SandboxHandle) -> Value {

@@ -11,20 +11,12 @@
     clippy::indexing_slicing
 )]
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{Method, Request};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use http::Method;
 use pay_core::endpoint::Lookup;
 use pay_core::money::Amount;
 use pay_qostiq::bills::{CreateBill, CreateBillV2};
@@ -37,8 +29,10 @@ use pay_qostiq::withdrawals::{CheckAccount, CreateWithdraw, TryWithdraw, Withdra
 use pay_qostiq::{BillStatus, CryptoAsset, Currency, Payway, ShopId, WithdrawStatus};
 use pay_sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
 use pay_transport::floors::Floors;
-use pay_webhook::{Event, ReceiverBuilder};
+use pay_webhook::ReceiverBuilder;
 use serde_json::{Value, json};
+
+mod support;
 
 const LIMIT: Duration = Duration::from_secs(30);
 
@@ -85,23 +79,8 @@ fn usdt() -> CryptoAsset {
 }
 
 async fn admin(sandbox: &SandboxHandle, method: Method, path: &str, body: Value) -> Value {
-    let http = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let request = Request::builder()
-        .method(method)
-        .uri(format!("{}{path}", sandbox.admin_url()))
-        .header("content-type", "application/json")
-        .body(Full::new(if body.is_null() {
-            Bytes::new()
-        } else {
-            Bytes::from(body.to_string())
-        }))
-        .unwrap();
-    let response = http.request(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let value: Value = serde_json::from_slice(&bytes).unwrap();
-    assert!(status.is_success(), "admin {path}: {status} {value}");
-    value
+    let body = (!body.is_null()).then_some(&body);
+    sandbox.admin().call(method, path, body).await.unwrap()
 }
 
 fn withdraw(id: &str) -> CreateWithdraw {
@@ -460,55 +439,12 @@ async fn withdrawal_is_polled_to_final_as_it_auto_progresses() {
 
 // ---- callbacks with retries -------------------------------------------------------------------
 
-/// A `pay_webhook` Qostiq receiver on a local hyper server whose handler fails the first
-/// `failures` calls. Returns (address, handler calls, applied events).
+/// A Qostiq receiver whose handler fails its first `failures` calls (see `support`).
 async fn flaky_receiver(
     secret: pay_core::secret::Secret,
     failures: usize,
 ) -> (SocketAddr, Arc<AtomicUsize>, Arc<Mutex<Vec<String>>>) {
-    let calls = Arc::new(AtomicUsize::new(0));
-    let applied: Arc<Mutex<Vec<String>>> = Arc::default();
-    let (c, a) = (Arc::clone(&calls), Arc::clone(&applied));
-    let receiver = ReceiverBuilder::qostiq(vec![secret])
-        .unwrap()
-        .build(move |event: Event| {
-            let (c, a) = (Arc::clone(&c), Arc::clone(&a));
-            async move {
-                if c.fetch_add(1, Ordering::SeqCst) < failures {
-                    return Err("not yet".to_owned());
-                }
-                a.lock().unwrap().push(event.identity().event_key());
-                Ok(())
-            }
-        });
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-        .await
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let receiver = receiver.clone();
-            let service = service_fn(move |req: Request<Incoming>| {
-                let mut receiver = receiver.clone();
-                async move {
-                    Ok::<_, Infallible>(
-                        tower_service::Service::call(&mut receiver, req)
-                            .await
-                            .unwrap_or_else(|never| match never {}),
-                    )
-                }
-            });
-            tokio::spawn(async move {
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    (addr, calls, applied)
+    support::flaky_receiver(ReceiverBuilder::qostiq(vec![secret]).unwrap(), failures).await
 }
 
 async fn deliveries(sandbox: &SandboxHandle, kind: &str) -> Vec<Value> {

@@ -16,16 +16,12 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use bytes::Bytes;
 use clap::Args;
-use http::{Method, Request};
-use http_body_util::{BodyExt, Full};
+use http::Request;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use pay_coinqvest::checkouts::{ChargeBuilder, LineItem};
 use pay_coinqvest::client::{CoinqvestClient, CommitOutcome};
 use pay_coinqvest::customers::{CustomerUpdate, NewCustomer, Patch};
@@ -41,7 +37,7 @@ use pay_qostiq::shop::ShopBalances;
 use pay_qostiq::transfers::{CreateTransfer, TransferAmountType};
 use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType};
 use pay_qostiq::{CryptoAsset, Currency, Payway, ShopId};
-use pay_sandbox::{Sandbox, SandboxHandle};
+use pay_sandbox::{AdminClient, Sandbox, SandboxHandle};
 use pay_transport::floors::Floors;
 use pay_webhook::{Event, ReceiverBuilder};
 use serde_json::{Value, json};
@@ -157,47 +153,18 @@ async fn start_receivers(
     })
 }
 
-/// A JSON client for the sandbox's admin API (acting as the payer, injecting faults, reading books).
+/// The sandbox's admin API (acting as the payer, injecting faults, reading books), with errors as
+/// step messages.
 #[derive(Clone)]
-struct Admin {
-    url: String,
-    http: Client<HttpConnector, Full<Bytes>>,
-}
+struct Admin(AdminClient);
 
 impl Admin {
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value, String> {
-        let bytes = body.map(|b| b.to_string()).unwrap_or_default();
-        let request = Request::builder()
-            .method(method.clone())
-            .uri(format!("{}{path}", self.url))
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from(bytes)))
-            .map_err(|e| format!("admin {path}: {e}"))?;
-        let response = tokio::time::timeout(WAIT, self.http.request(request))
-            .await
-            .map_err(|_| format!("admin {path}: timed out"))?
-            .map_err(|e| format!("admin {path}: {e}"))?;
-        let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| format!("admin {path}: {e}"))?
-            .to_bytes();
-        let value: Value =
-            serde_json::from_slice(&body).map_err(|e| format!("admin {path}: {e}"))?;
-        if !status.is_success() {
-            return Err(format!("admin {method} {path}: {status} {value}"));
-        }
-        Ok(value)
-    }
-
     async fn post(&self, path: &str, body: Value) -> Result<Value, String> {
-        self.call(Method::POST, path, Some(body)).await
+        self.0.post(path, &body).await.map_err(|e| e.to_string())
     }
 
     async fn get(&self, path: &str) -> Result<Value, String> {
-        self.call(Method::GET, path, None).await
+        self.0.get(path).await.map_err(|e| e.to_string())
     }
 }
 
@@ -379,10 +346,7 @@ async fn setup(args: &DemoArgs, stop: tokio::sync::watch::Receiver<bool>) -> Res
             .attempt_timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| format!("coinqvest client: {e}"))?;
-    let admin = Admin {
-        url: sandbox.admin_url(),
-        http: Client::builder(TokioExecutor::new()).build_http(),
-    };
+    let admin = Admin(sandbox.admin());
     Ok(World {
         sandbox,
         admin,

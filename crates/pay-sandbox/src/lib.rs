@@ -24,6 +24,7 @@
 //! * Faults can be injected per route ([`faults`]); see `docs/sandbox.md` for the admin API.
 
 pub mod admin;
+pub mod admin_client;
 pub mod coinqvest;
 pub mod config;
 pub mod delivery;
@@ -34,6 +35,7 @@ pub mod server;
 pub mod state;
 pub mod time_fmt;
 
+pub use admin_client::{AdminClient, AdminError};
 pub use config::{AutoProgress, Credentials, DeliverySchedule, SandboxConfig};
 pub use server::{Sandbox, SandboxBuilder, SandboxHandle, run_standalone};
 

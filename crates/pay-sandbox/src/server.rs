@@ -295,6 +295,11 @@ impl SandboxHandle {
         format!("{}/admin", self.base_url)
     }
 
+    /// A client of the admin API (see [`crate::AdminClient`]).
+    pub fn admin(&self) -> crate::AdminClient {
+        crate::AdminClient::new(self.admin_url())
+    }
+
     /// The accepted credentials.
     pub fn credentials(&self) -> &Credentials {
         &self.credentials

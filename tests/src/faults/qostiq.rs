@@ -27,21 +27,19 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{Method, Request, StatusCode};
+use http::Method;
 use pay_core::endpoint::BaseUrl;
 use pay_qostiq::client::QostiqClient;
 use pay_qostiq::crypto::CreateCryptoWithdraw;
 use pay_qostiq::transfers::{CreateTransfer, TransferAmountType};
 use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType};
 use pay_qostiq::{CryptoAsset, Currency, Payway, ShopId};
-use pay_sandbox::{Sandbox, SandboxHandle};
+use pay_sandbox::{AdminClient, Sandbox, SandboxHandle};
 use pay_transport::floors::Floors;
 use pay_transport::hyper_transport::HyperTransport;
 use pay_transport::{RetryBudget, RetryPolicy};
 use serde_json::Value;
 use tokio::task::JoinSet;
-use tower_service::Service;
 
 use super::{ClassReport, FaultClass};
 
@@ -126,30 +124,21 @@ pub async fn run(class: FaultClass, iterations: u64, seed: u64) -> ClassReport {
     report
 }
 
-/// The admin API of one sandbox.
+/// The admin API of one sandbox (`pay_sandbox::AdminClient`), with errors as report text.
 #[derive(Clone)]
-struct Admin {
-    base: String,
-    transport: HyperTransport,
-}
+struct Admin(AdminClient);
 
 impl Admin {
     async fn call(&self, method: Method, path: &str, body: &str) -> Result<Value, String> {
-        let request = Request::builder()
-            .method(method)
-            .uri(format!("{}{path}", self.base))
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(Bytes::from(body.to_owned()))
-            .map_err(|e| e.to_string())?;
-        let mut svc = self.transport.clone();
-        std::future::poll_fn(|cx| svc.poll_ready(cx))
+        let body: Option<Value> = if body.is_empty() {
+            None
+        } else {
+            Some(serde_json::from_str(body).map_err(|e| e.to_string())?)
+        };
+        self.0
+            .call(method, path, body.as_ref())
             .await
-            .map_err(|e| e.to_string())?;
-        let response = svc.call(request).await.map_err(|e| e.to_string())?;
-        if response.status() != StatusCode::OK {
-            return Err(format!("admin {path}: HTTP {}", response.status()));
-        }
-        serde_json::from_slice(response.body()).map_err(|e| format!("admin {path}: {e}"))
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -198,15 +187,12 @@ async fn worker(
     let transport = HyperTransport::builder()
         .build()
         .map_err(|e| e.to_string())?;
-    let admin = Admin {
-        base: sandbox.base_url().to_owned(),
-        transport: transport.clone(),
-    };
+    let admin = Admin(sandbox.admin());
     for currency in ["980", "USDT"] {
         admin
             .call(
                 Method::POST,
-                "/admin/qostiq/balances",
+                "/qostiq/balances",
                 &format!(r#"{{"currency": "{currency}", "available": "1000000000"}}"#),
             )
             .await?;
@@ -243,12 +229,12 @@ async fn worker(
         };
         let tag = format!("{:08x}{:08x}{:016x}", w, n, rng.u64(..));
         let shop_payment_id = format!("fq-{class}-{w}-{n}");
-        admin.call(Method::DELETE, "/admin/faults", "").await?;
+        admin.call(Method::DELETE, "/faults", "").await?;
         let create_faults = rng.u64(1..=3);
         admin
             .call(
                 Method::POST,
-                "/admin/faults",
+                "/faults",
                 &fault_rule(class, kind.create_route(), create_faults, &mut rng),
             )
             .await?;
@@ -257,7 +243,7 @@ async fn worker(
             admin
                 .call(
                     Method::POST,
-                    "/admin/faults",
+                    "/faults",
                     &fault_rule(class, kind.lookup_route(), lookup_faults, &mut rng),
                 )
                 .await?;
@@ -309,8 +295,8 @@ async fn worker(
             exists,
         });
     }
-    admin.call(Method::DELETE, "/admin/faults", "").await?;
-    let state = admin.call(Method::GET, "/admin/qostiq/state", "").await?;
+    admin.call(Method::DELETE, "/faults", "").await?;
+    let state = admin.call(Method::GET, "/qostiq/state", "").await?;
     let report = compare(class, &said, &state);
     sandbox.shutdown().await;
     Ok(report)
