@@ -8,6 +8,7 @@
 use std::fmt;
 
 use bytes::Bytes;
+use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Method, Uri};
 use time::OffsetDateTime;
 
@@ -107,10 +108,27 @@ impl<T> Lookup<T> {
 /// assert_eq!(uri, "https://www.coinqvest.com/api/v1/checkout?id=82098fd51fcc");
 /// assert!("ftp://example.com".parse::<BaseUrl>().is_err());
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct BaseUrl {
     text: String,
+    /// The parts of `text`, parsed once: joining a request target then copies only the path.
+    scheme: Scheme,
+    authority: Authority,
+    /// The path of `text` (empty, or starting with `/` and not ending with one).
+    path: String,
 }
+
+impl PartialEq for BaseUrl {
+    fn eq(&self, other: &Self) -> bool {
+        // The parts are a function of the text.
+        self.text == other.text
+    }
+}
+
+impl Eq for BaseUrl {}
+
+/// The longest URI `http` accepts (`Uri` refuses longer ones when parsed from text).
+const MAX_URI_LEN: usize = (u16::MAX - 1) as usize;
 
 impl BaseUrl {
     /// The base URL text, without trailing slash.
@@ -130,9 +148,20 @@ impl BaseUrl {
                 "request target must be a relative path",
             ));
         }
-        format!("{}{target}", self.text)
-            .parse()
-            .map_err(|_| Error::invalid_input("uri", "not a valid URI once joined to the base URL"))
+        let invalid = || Error::invalid_input("uri", "not a valid URI once joined to the base URL");
+        // Same limit as parsing the joined text would apply.
+        if self.text.len() + target.len() > MAX_URI_LEN {
+            return Err(invalid());
+        }
+        let mut path = String::with_capacity(self.path.len() + target.len());
+        path.push_str(&self.path);
+        path.push_str(target);
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(self.scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        parts.path_and_query =
+            Some(PathAndQuery::from_maybe_shared(Bytes::from(path)).map_err(|_| invalid())?);
+        Uri::from_parts(parts).map_err(|_| invalid())
     }
 }
 
@@ -161,8 +190,25 @@ impl std::str::FromStr for BaseUrl {
                 "no query or fragment allowed",
             ));
         }
+        let text = s.trim_end_matches('/').to_owned();
+        // Parsed again without the trailing slashes: the parts must be those of `text`.
+        let trimmed: Uri = text
+            .parse()
+            .map_err(|_| Error::invalid_input("base_url", "not a valid URL"))?;
+        let mut parts = trimmed.into_parts();
+        let (Some(scheme), Some(authority)) = (parts.scheme.take(), parts.authority.take()) else {
+            return Err(Error::invalid_input("base_url", "a host is required"));
+        };
+        let path = parts
+            .path_and_query
+            .as_ref()
+            .map(|pq| pq.path().trim_end_matches('/').to_owned())
+            .unwrap_or_default();
         Ok(Self {
-            text: s.trim_end_matches('/').to_owned(),
+            text,
+            scheme,
+            authority,
+            path,
         })
     }
 }
@@ -196,6 +242,40 @@ mod tests {
             base.resolve(&"http://evil.test/x".parse().unwrap())
                 .is_err()
         );
+    }
+
+    /// Joining from the cached parts gives exactly what formatting and re-parsing gave.
+    #[test]
+    fn resolve_matches_format_and_parse() {
+        let bases = [
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1:8080/",
+            "https://www.coinqvest.com/api/v1/",
+            "https://user@x.test:443/a%20b//",
+            "http://[::1]:9/p",
+        ];
+        let targets = [
+            "/",
+            "/withdraw/create",
+            "/checkout?id=82098fd51fcc",
+            "/a/b?x=1&y=%20z",
+            "//double",
+            "/q?",
+        ];
+        for base in bases {
+            let parsed: BaseUrl = base.parse().unwrap();
+            for target in targets {
+                let relative: Uri = target.parse().unwrap();
+                let expected: Uri = format!("{}{target}", parsed.as_str()).parse().unwrap();
+                let got = parsed.resolve(&relative).unwrap();
+                assert_eq!(got, expected, "{base} + {target}");
+                assert_eq!(got.to_string(), expected.to_string(), "{base} + {target}");
+            }
+        }
+        let base: BaseUrl = "http://x.test/api".parse().unwrap();
+        let long: Uri = format!("/{}", "a".repeat(MAX_URI_LEN - 8)).parse().unwrap();
+        assert!(format!("{base}{long}").parse::<Uri>().is_err());
+        assert!(base.resolve(&long).is_err());
     }
 
     #[test]
