@@ -16,6 +16,29 @@ const FORBIDDEN: &[&str] = &[
     "tower-layer",
 ];
 
+/// Builds the rustdoc of every crate with warnings as errors (broken intra-doc links, bad HTML).
+fn check_docs() -> Result<(), String> {
+    let args = [
+        "doc",
+        "--workspace",
+        "--no-deps",
+        "--all-features",
+        "--locked",
+    ];
+    eprintln!("$ RUSTDOCFLAGS=\"-D warnings\" cargo {}", args.join(" "));
+    let status = Command::new("cargo")
+        .args(args)
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|e| format!("cannot run cargo doc: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("rustdoc has warnings".to_owned())
+    }
+}
+
 /// Fails if `cargo tree -p <crate> -e normal` of a sans-IO crate contains a forbidden crate.
 fn check_layering() -> Result<(), String> {
     for krate in SANS_IO {
@@ -48,7 +71,8 @@ fn check_layering() -> Result<(), String> {
     Ok(())
 }
 
-/// Format check, clippy with `-D warnings` on every target, then every test of the workspace.
+/// Format check, clippy with `-D warnings` on every target, the layering check, rustdoc with
+/// `-D warnings`, then every test of the workspace.
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     if let Some(extra) = args.first() {
         return Err(format!("unexpected argument `{extra}`"));
@@ -67,6 +91,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         ],
     )?;
     check_layering()?;
+    check_docs()?;
     run_step(
         "cargo",
         &["test", "--workspace", "--locked", "--no-fail-fast"],

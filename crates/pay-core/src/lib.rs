@@ -1,7 +1,7 @@
 //! # pay-core
 //!
 //! The sans-IO foundation of pay-rs. Typed values go in and `http::Request<Bytes>` comes out;
-//! `http::Response<Bytes>` goes in and a typed result or a typed [`Error`](error::Error) comes out.
+//! `http::Response<Bytes>` goes in and a typed result or a typed [`Error`] comes out.
 //! Nothing here performs IO, reads the wall clock (see [`clock`]) or depends on an async runtime.
 //!
 //! * [`money`]: exact amounts on `rust_decimal`, parsed only from text.
