@@ -57,17 +57,16 @@ pub fn py_float(value: Decimal) -> J {
     J::Num(py_float_text(value))
 }
 
-/// The text of [`py_float`].
+/// The text of [`py_float`]: Python's `repr(float(value))`, from pay-core's renderer (so `0.00001`
+/// is `1e-05`, as the real server writes it).
 pub fn py_float_text(value: Decimal) -> String {
-    if value.is_zero() {
-        return "0.0".to_owned();
+    let mut token = value.to_string();
+    if !token.contains('.') {
+        token.push_str(".0");
     }
-    let text = value.normalize().to_string();
-    if text.contains('.') {
-        text
-    } else {
-        format!("{text}.0")
-    }
+    let mut out = String::new();
+    pay_core::json::python::write_number(&token, false, &mut out);
+    out
 }
 
 /// A decimal as a string without trailing zeros (`"1.005"`): Qostiq's crypto amounts.
@@ -223,6 +222,21 @@ fn quote(text: &str, out: &mut String, php: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn python_float_text_matches_cpython() {
+        // Expected values are CPython's repr(float(text)).
+        for (text, expected) in [
+            ("10", "10.0"),
+            ("10.50", "10.5"),
+            ("0", "0.0"),
+            ("0.00001", "1e-05"),
+            ("1.02", "1.02"),
+        ] {
+            let value: Decimal = text.parse().unwrap();
+            assert_eq!(py_float_text(value), expected, "{text}");
+        }
+    }
 
     #[test]
     fn writes_in_order_and_exactly() {
