@@ -60,6 +60,42 @@ pub fn validate(input: &[u8], limits: Limits) -> Result<&str, JsonError> {
     Ok(source)
 }
 
+/// The length of the leading run of `bytes` that needs no attention inside a string: no quote, no
+/// backslash, no control character. Eight bytes at a time (SWAR), then byte by byte.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // A byte of `x` is zero ⇔ its byte in `zero_bytes(x)` has the high bit set; bits above the
+    // first zero byte may be set spuriously (borrows), so only the lowest one is trusted.
+    fn zero_bytes(x: u64) -> u64 {
+        x.wrapping_sub(ONES) & !x & HIGH
+    }
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in chunks.by_ref() {
+        let Ok(array) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let word = u64::from_le_bytes(array);
+        let quote = zero_bytes(word ^ (ONES * u64::from(b'"')));
+        let backslash = zero_bytes(word ^ (ONES * u64::from(b'\\')));
+        // Bytes below 0x20: subtracting 0x20 borrows into the high bit only for them (high-bit
+        // bytes are excluded by `!word`).
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+        let hits = quote | backslash | control;
+        if hits != 0 {
+            return offset + (hits.trailing_zeros() / 8) as usize;
+        }
+        offset += 8;
+    }
+    offset
+        + chunks
+            .remainder()
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(chunks.remainder().len())
+}
+
 struct Checker<'a> {
     src: &'a str,
     bytes: &'a [u8],
@@ -198,10 +234,7 @@ impl<'a> Checker<'a> {
         loop {
             let run_start = self.pos;
             let rest = self.bytes.get(self.pos..).unwrap_or_default();
-            self.pos += rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .unwrap_or(rest.len());
+            self.pos += plain_run(rest);
             match self.peek() {
                 Some(b'"') => {
                     let end = self.pos;
@@ -293,5 +326,50 @@ impl<'a> Checker<'a> {
         }
         self.pos += 4;
         Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_run;
+    use proptest::prelude::*;
+
+    fn naive(bytes: &[u8]) -> usize {
+        bytes
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(bytes.len())
+    }
+
+    #[test]
+    fn every_stop_byte_at_every_position() {
+        for stop in (0u8..0x20).chain([b'"', b'\\']) {
+            for len in 0..24 {
+                for at in 0..len {
+                    let mut bytes = vec![b'a'; len];
+                    // High-bit bytes before the stop must not hide it.
+                    if at > 0 {
+                        bytes[at - 1] = 0xFF;
+                    }
+                    bytes[at] = stop;
+                    assert_eq!(plain_run(&bytes), at, "stop {stop:#x} at {at} of {len}");
+                }
+            }
+        }
+        assert_eq!(plain_run("é€𝄞 ~!\u{7f}".as_bytes()), "é€𝄞 ~!\u{7f}".len());
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_the_byte_loop(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            prop_assert_eq!(plain_run(&bytes), naive(&bytes));
+        }
+
+        #[test]
+        fn agrees_on_mostly_plain_text(
+            bytes in proptest::collection::vec(prop_oneof![8 => 0x20u8..0x7f, 1 => any::<u8>()], 0..80)
+        ) {
+            prop_assert_eq!(plain_run(&bytes), naive(&bytes));
+        }
     }
 }
