@@ -16,7 +16,7 @@ use crate::floors::{Floors, PollOperation, PollScheduler};
 use crate::rate_limit::{RateLimiter, RateLimits};
 use crate::retry::{Ending, Next, RetryBudget, RetryPolicy, delivery_name, retry_after};
 use crate::service::HttpService;
-use crate::sleep::{Sleep, elapsed_since, timeout};
+use crate::sleep::{Sleep, timeout, to_std};
 
 /// A call that produced a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -446,11 +446,11 @@ impl<S: HttpService> Executor<S> {
             latency_ms = tracing::field::Empty,
         );
         let started = self.inner.clock.now();
-        let result = self
+        let (result, ended) = self
             .attempts(info, request, parse, poll)
             .instrument(span.clone())
             .await;
-        let latency = elapsed_since(&*self.inner.clock, started);
+        let latency = to_std(ended - started);
         let (attempts, outcome, ending) = match &result {
             Ok(done) => (done.attempts, "ok", None),
             Err(e) => (e.attempts, outcome_name(e.outcome()), Some(e.ending)),
@@ -465,13 +465,15 @@ impl<S: HttpService> Executor<S> {
         result
     }
 
+    /// The attempt loop; also returns when the last attempt ended (the clock is read once per
+    /// attempt start and once per attempt end, nothing more).
     async fn attempts<T>(
         &self,
         info: &EndpointInfo,
         request: Request<Bytes>,
         parse: impl Fn(&Response<Bytes>) -> Result<T, Error>,
         poll: Option<(&str, PollOperation)>,
-    ) -> Result<Executed<T>, CallError> {
+    ) -> (Result<Executed<T>, CallError>, time::OffsetDateTime) {
         let inner = &*self.inner;
         let mut leased = 0u32;
         let mut attempt = 0u32;
@@ -485,30 +487,36 @@ impl<S: HttpService> Executor<S> {
                 inner.polls.wait_turn(key, operation).await;
             }
             let attempt_started = inner.clock.now();
-            let sent = self.attempt(request.clone()).await;
-            let latency = elapsed_since(&*inner.clock, attempt_started);
-            let (status, wait) = match &sent {
-                Ok(r) => (
-                    Some(r.status().as_u16()),
-                    retry_after(r.headers(), inner.clock.now()),
-                ),
-                Err(_) => (None, None),
-            };
-            let parsed = sent.and_then(|r| parse(&r));
-            let error = match parsed {
-                Ok(value) => {
-                    if leased > 0 {
-                        inner.budget.release(leased);
-                    } else {
-                        inner.budget.reward_success();
+            let sent = self.attempt(request.clone(), attempt_started).await;
+            let attempt_ended = inner.clock.now();
+            let latency = to_std(attempt_ended - attempt_started);
+            let (error, status, wait) = match sent {
+                Ok(response) => match parse(&response) {
+                    Ok(value) => {
+                        if leased > 0 {
+                            inner.budget.release(leased);
+                        } else {
+                            inner.budget.reward_success();
+                        }
+                        tracing::debug!(
+                            attempt,
+                            status = response.status().as_u16(),
+                            latency_ms = millis(latency),
+                            "attempt ok"
+                        );
+                        let done = Executed {
+                            value,
+                            attempts: attempt,
+                        };
+                        return (Ok(done), attempt_ended);
                     }
-                    tracing::debug!(attempt, status, latency_ms = millis(latency), "attempt ok");
-                    return Ok(Executed {
-                        value,
-                        attempts: attempt,
-                    });
-                }
-                Err(error) => error,
+                    Err(error) => (
+                        error,
+                        Some(response.status().as_u16()),
+                        retry_after(response.headers(), attempt_ended),
+                    ),
+                },
+                Err(error) => (error, None, None),
             };
             let outcome = AttemptOutcome::of_error(&error);
             let sample = inner
@@ -556,21 +564,24 @@ impl<S: HttpService> Executor<S> {
                 ending = ?ending,
                 "attempt failed, stopping"
             );
-            return Err(CallError {
+            let failed = CallError {
                 error,
                 attempts: attempt,
                 ending,
-            });
+            };
+            return (Err(failed), attempt_ended);
         }
     }
 
-    /// One attempt: authenticate (fresh `now`), resolve, wait for the service, send under the
+    /// One attempt: authenticate (with `now`, read just before), resolve, wait for the service, send under the
     /// timeout.
-    async fn attempt(&self, mut request: Request<Bytes>) -> AttemptResult {
+    async fn attempt(
+        &self,
+        mut request: Request<Bytes>,
+        now: time::OffsetDateTime,
+    ) -> AttemptResult {
         let inner = &*self.inner;
-        inner
-            .authenticator
-            .authenticate(&mut request, inner.clock.now())?;
+        inner.authenticator.authenticate(&mut request, now)?;
         let uri = inner.base_url.resolve(request.uri())?;
         *request.uri_mut() = uri;
         let mut service = inner.service.clone();

@@ -26,6 +26,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -46,7 +47,8 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 /// Cheap to clone; clones share the pool. Needs a tokio runtime.
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    /// Behind an `Arc`: the executor clones its transport for every attempt.
+    client: Arc<Client<HttpsConnector<HttpConnector>, Full<Bytes>>>,
     max_response_bytes: usize,
 }
 
@@ -147,7 +149,7 @@ impl HyperTransportBuilder {
             .timer(TokioTimer::new())
             .build(connector);
         Ok(HyperTransport {
-            client,
+            client: Arc::new(client),
             max_response_bytes: self.max_response_bytes,
         })
     }
@@ -165,13 +167,11 @@ impl Service<Request<Bytes>> for HyperTransport {
     }
 
     fn call(&mut self, request: Request<Bytes>) -> ResponseFuture {
-        let client = self.client.clone();
+        // hyper-util's response future owns what it needs: no clone of the client.
+        let response = self.client.request(request.map(Full::new));
         let limit = self.max_response_bytes;
         Box::pin(async move {
-            let response = client
-                .request(request.map(Full::new))
-                .await
-                .map_err(client_error)?;
+            let response = response.await.map_err(client_error)?;
             let (parts, body) = response.into_parts();
             let body = Limited::new(body, limit)
                 .collect()

@@ -102,11 +102,17 @@ impl RateLimiter {
         }
     }
 
-    /// Reserves a slot for `name` and returns how long to wait for it (zero when within the limit).
-    pub(crate) fn reserve(&self, name: &'static str, now: OffsetDateTime) -> Duration {
+    /// Reserves a slot for `name` and returns how long to wait for it (zero when within the
+    /// limit). `now` is only read when `name` has a limit.
+    pub(crate) fn reserve(
+        &self,
+        name: &'static str,
+        now: impl FnOnce() -> OffsetDateTime,
+    ) -> Duration {
         let Some(rate) = self.limits.rate_for(name) else {
             return Duration::ZERO;
         };
+        let now = now();
         let interval = to_time(rate.interval);
         let tolerance = to_time(rate.interval.saturating_mul(rate.burst.saturating_sub(1)));
         let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
@@ -116,9 +122,9 @@ impl RateLimiter {
         to_std(allowed_at - now)
     }
 
-    /// Waits for a slot for `name`.
+    /// Waits for a slot for `name`; an endpoint without a limit does not even read the clock.
     pub(crate) async fn acquire(&self, name: &'static str, clock: &dyn Clock, sleep: &dyn Sleep) {
-        let wait = self.reserve(name, clock.now());
+        let wait = self.reserve(name, || clock.now());
         if !wait.is_zero() {
             sleep.sleep(wait).await;
         }
@@ -137,7 +143,7 @@ mod tests {
                 .with_endpoint("a", Rate::new(2, Duration::from_secs(1)).with_burst(3)),
         );
         let t0 = datetime!(2024-01-01 0:00 UTC);
-        let waits: Vec<_> = (0..6).map(|_| limiter.reserve("a", t0)).collect();
+        let waits: Vec<_> = (0..6).map(|_| limiter.reserve("a", || t0)).collect();
         assert_eq!(
             waits,
             [0, 0, 0, 500, 1_000, 1_500]
@@ -145,10 +151,10 @@ mod tests {
                 .to_vec()
         );
         // Other endpoints are not limited unless a default is set.
-        assert_eq!(limiter.reserve("b", t0), Duration::ZERO);
+        assert_eq!(limiter.reserve("b", || t0), Duration::ZERO);
         // After an idle period the burst is available again.
         let later = t0 + time::Duration::seconds(10);
-        assert_eq!(limiter.reserve("a", later), Duration::ZERO);
+        assert_eq!(limiter.reserve("a", || later), Duration::ZERO);
     }
 
     #[test]
@@ -156,8 +162,8 @@ mod tests {
         let limiter =
             RateLimiter::new(RateLimits::none().with_default(Rate::new(1, Duration::from_secs(1))));
         let t0 = datetime!(2024-01-01 0:00 UTC);
-        assert_eq!(limiter.reserve("a", t0), Duration::ZERO);
-        assert_eq!(limiter.reserve("b", t0), Duration::ZERO);
-        assert_eq!(limiter.reserve("a", t0), Duration::from_secs(1));
+        assert_eq!(limiter.reserve("a", || t0), Duration::ZERO);
+        assert_eq!(limiter.reserve("b", || t0), Duration::ZERO);
+        assert_eq!(limiter.reserve("a", || t0), Duration::from_secs(1));
     }
 }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use pay_core::clock::{Clock, ManualClock};
+use pay_core::clock::ManualClock;
 
 /// A boxed, sendable future returned by [`Sleep::sleep`].
 pub type SleepFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -149,11 +149,6 @@ pub(crate) fn to_std(d: time::Duration) -> Duration {
     Duration::try_from(d).unwrap_or(Duration::ZERO)
 }
 
-/// Elapsed time between two readings of a clock, as `std`, zero if the clock went back.
-pub(crate) fn elapsed_since(clock: &dyn Clock, start: time::OffsetDateTime) -> Duration {
-    to_std(clock.now() - start)
-}
-
 /// Runs `fut`, giving up after `duration` measured by `sleep`. The guarded future is always
 /// polled first, so a future that is ready never loses to the timer.
 pub(crate) async fn timeout<F: Future>(
@@ -179,6 +174,7 @@ pub(crate) async fn timeout<F: Future>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pay_core::clock::Clock;
     use time::macros::datetime;
 
     fn block_on<F: Future>(fut: F) -> F::Output {
