@@ -65,8 +65,11 @@ const BODY: &str = r#"{"withdrawal":{"id":"12d72c3c8145","type":"WITHDRAWAL","st
 type BoxError = Box<dyn Error + Send + Sync>;
 
 fn main() -> Result<(), BoxError> {
-    if std::env::args().nth(1).as_deref() == Some("serve") {
-        return serve();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("serve") => return serve(),
+        Some("profile") => return profile(args.get(1..).unwrap_or_default()),
+        _ => {}
     }
     let mut server = ServerProcess::start()?;
     let result = tokio::runtime::Builder::new_current_thread()
@@ -75,6 +78,43 @@ fn main() -> Result<(), BoxError> {
         .block_on(bench(server.port));
     server.stop();
     result
+}
+
+/// `bench_client profile <client|executor|bare> <n>`: only `n` sequential requests of one stack
+/// after a warm-up, for `valgrind --tool=callgrind` (instruction counts do not depend on the
+/// machine's load, so two builds compare exactly).
+fn profile(args: &[String]) -> Result<(), BoxError> {
+    const USAGE: &str = "usage: bench_client profile <client|executor|bare> <requests>";
+    let (which, n) = match args {
+        [which, n] => (which.clone(), n.parse::<usize>()?),
+        _ => return Err(USAGE.into()),
+    };
+    let mut server = ServerProcess::start()?;
+    let port = server.port;
+    let result = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async move {
+            let (full, bare) = stacks(port)?;
+            let mut scratch = Latency::default();
+            match which.as_str() {
+                "client" => repeat(&full, n, &mut scratch).await,
+                "bare" => repeat(&bare, n, &mut scratch).await,
+                "executor" => {
+                    let executor = ExecutorOnly::new(port, false, bare.headers.clone())?;
+                    repeat(&executor, n, &mut scratch).await
+                }
+                _ => Err(USAGE.into()),
+            }
+        });
+    server.stop();
+    result
+}
+
+/// 100 warm-up requests, then `n`.
+async fn repeat<S: Stack>(stack: &S, n: usize, into: &mut Latency) -> Result<(), BoxError> {
+    sequential(stack, 100, into).await?;
+    sequential(stack, n, into).await
 }
 
 // ---- the server (child process) -------------------------------------------------------------
@@ -207,6 +247,49 @@ impl Stack for TransportOnly {
         *request.headers_mut() = self.headers.clone();
         let response = self.transport.clone().call(request).await?;
         if response.body().len() != BODY.len() {
+            return Err("unexpected body".into());
+        }
+        Ok(())
+    }
+}
+
+/// The executor over `HyperTransport` with a pre-built request and no typed parsing: with
+/// pre-computed digest headers (`sign: false`) or signing every attempt.
+#[derive(Clone)]
+struct ExecutorOnly {
+    executor: pay_transport::Executor<HyperTransport>,
+    headers: HeaderMap,
+}
+
+impl ExecutorOnly {
+    fn new(port: u16, sign: bool, headers: HeaderMap) -> Result<Self, BoxError> {
+        let base = format!("http://127.0.0.1:{port}/api/v1").parse()?;
+        let mut builder = pay_transport::Executor::builder(HyperTransport::new()?, base);
+        if sign {
+            builder = builder.authenticator(Arc::new(DigestSigner::new(KEY, Secret::new(SECRET)?)));
+        }
+        Ok(Self {
+            executor: builder.build()?,
+            headers: if sign { HeaderMap::new() } else { headers },
+        })
+    }
+}
+
+impl Stack for ExecutorOnly {
+    async fn send(&self) -> Result<(), BoxError> {
+        use pay_core::endpoint::Endpoint;
+        let mut request = Request::new(Bytes::new());
+        *request.uri_mut() = Uri::from_static("/withdrawal?id=12d72c3c8145");
+        *request.headers_mut() = self.headers.clone();
+        let done = self
+            .executor
+            .execute_request(
+                &pay_coinqvest::withdrawals::GetWithdrawal::INFO,
+                request,
+                |r| Ok(r.body().len()),
+            )
+            .await?;
+        if done.value != BODY.len() {
             return Err("unexpected body".into());
         }
         Ok(())
@@ -387,25 +470,52 @@ async fn bench(port: u16) -> Result<(), BoxError> {
                 uri: bare.uri.clone(),
                 headers: bare.headers.clone(),
             };
-            sequential(&transport, WARM_UP, &mut scratch).await?;
-            let mut c = Latency::default();
-            let mut b2 = Latency::default();
-            c.samples.reserve(LATENCY_REQUESTS);
-            b2.samples.reserve(LATENCY_REQUESTS);
-            for _ in 0..LATENCY_ROUNDS {
-                sequential(&transport, per_round, &mut c).await?;
-                sequential(&bare, per_round, &mut b2).await?;
-            }
-            let (p50c, p50b) = (c.p50(), b2.p50());
-            say(&format!(
-                "of which HyperTransport alone (same pre-built request, no executor, no parse): p50 {:.1} µs vs bare {:.1} µs = {:.3}x",
-                micros(p50c),
-                micros(p50b),
-                micros(p50c) / micros(p50b)
-            ));
+            let executor = ExecutorOnly::new(port, false, bare.headers.clone())?;
+            let signing = ExecutorOnly::new(port, true, HeaderMap::new())?;
+            compare(
+                &transport,
+                &bare,
+                "HyperTransport alone (same pre-built request)",
+            )
+            .await?;
+            compare(
+                &executor,
+                &bare,
+                "+ executor (pre-signed request, body length only)",
+            )
+            .await?;
+            compare(
+                &signing,
+                &bare,
+                "+ executor + per-attempt signature (no typed parse)",
+            )
+            .await?;
             breakdown()
         })
         .await
+}
+
+/// p50 of `stack` against `bare` in alternating rounds, printed as one line.
+async fn compare<S: Stack>(stack: &S, bare: &Bare, what: &str) -> Result<(), BoxError> {
+    let mut scratch = Latency::default();
+    sequential(stack, WARM_UP, &mut scratch).await?;
+    let per_round = LATENCY_REQUESTS / LATENCY_ROUNDS;
+    let mut a = Latency::default();
+    let mut b = Latency::default();
+    a.samples.reserve(LATENCY_REQUESTS);
+    b.samples.reserve(LATENCY_REQUESTS);
+    for _ in 0..LATENCY_ROUNDS {
+        sequential(stack, per_round, &mut a).await?;
+        sequential(bare, per_round, &mut b).await?;
+    }
+    let (p50a, p50b) = (a.p50(), b.p50());
+    say(&format!(
+        "of which {what}: p50 {:.1} µs vs bare {:.1} µs = {:.3}x",
+        micros(p50a),
+        micros(p50b),
+        micros(p50a) / micros(p50b)
+    ));
+    Ok(())
 }
 
 /// The CPU cost of the client's own steps, without IO: where the difference comes from.
