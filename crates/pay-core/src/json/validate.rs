@@ -227,6 +227,7 @@ impl<'a> Checker<'a> {
 
     /// Checks one string; with `decode`, returns its text (borrowed unless it has escapes),
     /// otherwise an empty borrowed string.
+    #[inline(always)]
     fn string(&mut self, decode: bool) -> Result<Cow<'a, str>, JsonError> {
         self.pos += 1; // opening quote
         let start = self.pos;
