@@ -550,8 +550,13 @@ fn breakdown() -> Result<(), BoxError> {
         std::hint::black_box(call.parse_response(&response)?);
         Ok(())
     })?;
+    let strict = time(&mut || {
+        let limits = pay_core::json::Limits::RESPONSES;
+        std::hint::black_box(pay_core::json::validate(response.body(), limits)?);
+        Ok(())
+    })?;
     say(&format!(
-        "client CPU per request without IO: build + resolve {build:.2} µs, digest sign {sign:.2} µs, parse {parse:.2} µs"
+        "client CPU per request without IO: build + resolve {build:.2} µs, digest sign {sign:.2} µs, parse {parse:.2} µs (of which the strict JSON check {strict:.2} µs)"
     ));
     Ok(())
 }
