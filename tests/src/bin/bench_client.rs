@@ -12,7 +12,7 @@
 //! another process leaves this process's heap counters (a counting `#[global_allocator]`) to the
 //! client alone.
 //!
-//! Latency: sequential requests (concurrency 1), p50 and mean, in alternating rounds of (a) and (b)
+//! Latency: sequential requests (concurrency 1), p50 and mean, in 20 alternating rounds of (a) and (b)
 //! so that machine noise hits both. Throughput: a fixed number of requests by 64 concurrent tasks,
 //! alternating rounds, median round. Heap: bytes allocated per request (sequential), and the peak
 //! of live bytes during a concurrency-64 round (sampled at every completion) above the live bytes
@@ -55,7 +55,7 @@ const SECRET: &str = "bench-secret-not-a-real-one";
 const ID: &str = "12d72c3c8145";
 const WARM_UP: usize = 2_000;
 const LATENCY_REQUESTS: usize = 20_000;
-const LATENCY_ROUNDS: usize = 4;
+const LATENCY_ROUNDS: usize = 20;
 const THROUGHPUT_REQUESTS: u64 = 30_000;
 const THROUGHPUT_ROUNDS: usize = 3;
 const CONCURRENCY: usize = 64;
