@@ -573,8 +573,8 @@ impl<S: HttpService> Executor<S> {
         }
     }
 
-    /// One attempt: authenticate (with `now`, read just before), resolve, wait for the service, send under the
-    /// timeout.
+    /// One attempt: authenticate with `now` (read just before), resolve, wait for the service,
+    /// send under the timeout.
     async fn attempt(
         &self,
         mut request: Request<Bytes>,
