@@ -101,7 +101,7 @@ fn profile(args: &[String]) -> Result<(), BoxError> {
                 "client" => repeat(&full, n, &mut scratch).await,
                 "bare" => repeat(&bare, n, &mut scratch).await,
                 "executor" => {
-                    let executor = ExecutorOnly::new(port, false, bare.headers.clone())?;
+                    let executor = ExecutorOnly::new(port, Some(bare.headers.clone()))?;
                     repeat(&executor, n, &mut scratch).await
                 }
                 _ => Err(USAGE.into()),
@@ -253,8 +253,8 @@ impl Stack for TransportOnly {
     }
 }
 
-/// The executor over `HyperTransport` with a pre-built request and no typed parsing: with
-/// pre-computed digest headers (`sign: false`) or signing every attempt.
+/// The executor over `HyperTransport` with a pre-built request and no typed parsing: with the
+/// given pre-computed digest headers, or (`None`) signing every attempt.
 #[derive(Clone)]
 struct ExecutorOnly {
     executor: pay_transport::Executor<HyperTransport>,
@@ -262,15 +262,19 @@ struct ExecutorOnly {
 }
 
 impl ExecutorOnly {
-    fn new(port: u16, sign: bool, headers: HeaderMap) -> Result<Self, BoxError> {
+    fn new(port: u16, pre_signed: Option<HeaderMap>) -> Result<Self, BoxError> {
         let base = format!("http://127.0.0.1:{port}/api/v1").parse()?;
-        let mut builder = pay_transport::Executor::builder(HyperTransport::new()?, base);
-        if sign {
-            builder = builder.authenticator(Arc::new(DigestSigner::new(KEY, Secret::new(SECRET)?)));
-        }
+        let builder = pay_transport::Executor::builder(HyperTransport::new()?, base);
+        let (builder, headers) = match pre_signed {
+            Some(headers) => (builder, headers),
+            None => {
+                let signer = DigestSigner::new(KEY, Secret::new(SECRET)?);
+                (builder.authenticator(Arc::new(signer)), HeaderMap::new())
+            }
+        };
         Ok(Self {
             executor: builder.build()?,
-            headers: if sign { HeaderMap::new() } else { headers },
+            headers,
         })
     }
 }
@@ -438,22 +442,10 @@ async fn bench(port: u16) -> Result<(), BoxError> {
     local
         .run_until(async move {
             let (full, bare) = stacks(port)?;
-            // Warm-up: connections, pools, caches.
+            // Warm-up of bare here; `alternate` warms the stack it measures.
             let mut scratch = Latency::default();
-            scratch.samples.reserve(WARM_UP);
-            sequential(&full, WARM_UP, &mut scratch).await?;
-            scratch.samples.clear();
             sequential(&bare, WARM_UP, &mut scratch).await?;
-
-            let per_round = LATENCY_REQUESTS / LATENCY_ROUNDS;
-            let mut a = Latency::default();
-            let mut b = Latency::default();
-            a.samples.reserve(LATENCY_REQUESTS);
-            b.samples.reserve(LATENCY_REQUESTS);
-            for _ in 0..LATENCY_ROUNDS {
-                sequential(&full, per_round, &mut a).await?;
-                sequential(&bare, per_round, &mut b).await?;
-            }
+            let (mut a, mut b) = alternate(&full, &bare).await?;
 
             // One concurrent warm-up round each (grows both pools to 64 connections).
             concurrent(&full).await?;
@@ -470,8 +462,8 @@ async fn bench(port: u16) -> Result<(), BoxError> {
                 uri: bare.uri.clone(),
                 headers: bare.headers.clone(),
             };
-            let executor = ExecutorOnly::new(port, false, bare.headers.clone())?;
-            let signing = ExecutorOnly::new(port, true, HeaderMap::new())?;
+            let executor = ExecutorOnly::new(port, Some(bare.headers.clone()))?;
+            let signing = ExecutorOnly::new(port, None)?;
             compare(
                 &transport,
                 &bare,
@@ -495,8 +487,9 @@ async fn bench(port: u16) -> Result<(), BoxError> {
         .await
 }
 
-/// p50 of `stack` against `bare` in alternating rounds, printed as one line.
-async fn compare<S: Stack>(stack: &S, bare: &Bare, what: &str) -> Result<(), BoxError> {
+/// Latency of `stack` and `bare` (already warm) in [`LATENCY_ROUNDS`] alternating rounds, after
+/// warming `stack` up: connections, pools, caches.
+async fn alternate<S: Stack>(stack: &S, bare: &Bare) -> Result<(Latency, Latency), BoxError> {
     let mut scratch = Latency::default();
     sequential(stack, WARM_UP, &mut scratch).await?;
     let per_round = LATENCY_REQUESTS / LATENCY_ROUNDS;
@@ -508,6 +501,12 @@ async fn compare<S: Stack>(stack: &S, bare: &Bare, what: &str) -> Result<(), Box
         sequential(stack, per_round, &mut a).await?;
         sequential(bare, per_round, &mut b).await?;
     }
+    Ok((a, b))
+}
+
+/// p50 of `stack` against `bare` in alternating rounds, printed as one line.
+async fn compare<S: Stack>(stack: &S, bare: &Bare, what: &str) -> Result<(), BoxError> {
+    let (mut a, mut b) = alternate(stack, bare).await?;
     let (p50a, p50b) = (a.p50(), b.p50());
     say(&format!(
         "of which {what}: p50 {:.1} µs vs bare {:.1} µs = {:.3}x",
