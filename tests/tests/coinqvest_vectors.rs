@@ -1,4 +1,4 @@
-//! Every case of `../shared/vectors/coinqvest_*.json` through pay-coinqvest's own API: one test per
+//! Every case of `testdata/vectors/coinqvest_*.json` through pay-coinqvest's own API: one test per
 #![allow(
     clippy::panic,
     clippy::unwrap_used,
@@ -11,8 +11,6 @@
 //! endpoint it belongs to, its target and body bytes must equal the captured ones, and the signature
 //! added by `DigestSigner` (as `Authenticate`) must equal the captured header. Webhook vectors go
 //! through `webhooks::verify_and_parse`; invalid ones must fail with the error their `why` names.
-
-use std::path::PathBuf;
 
 use bytes::Bytes;
 use http::Method;
@@ -39,11 +37,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 fn load<T: for<'de> Deserialize<'de>>(file: &str) -> Vec<T> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/vectors")
-        .join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    pay_testdata::vectors(file)
 }
 
 #[derive(Deserialize)]

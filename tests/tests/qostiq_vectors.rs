@@ -1,4 +1,4 @@
-//! Every case of `../shared/vectors/qostiq_requests.json` and `qostiq_callbacks.json` through
+//! Every case of `testdata/vectors/qostiq_requests.json` and `qostiq_callbacks.json` through
 //! pay-qostiq's own API: one test per file, each failing case named.
 //!
 //! Requests: every body is re-signed through [`pay_qostiq::explain_body`] (the endpoint table, the
@@ -16,8 +16,6 @@
     clippy::expect_used,
     clippy::indexing_slicing
 )] // test code
-
-use std::path::PathBuf;
 
 use pay_core::clock::FixedClock;
 use pay_core::error::{Error, SignatureError};
@@ -46,11 +44,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 fn load<T: for<'de> Deserialize<'de>>(file: &str) -> Vec<T> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/vectors")
-        .join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
+    pay_testdata::vectors(file)
 }
 
 fn report(file: &str, failures: &[String], total: usize) {

@@ -1,8 +1,6 @@
-//! Every case of `../shared/vectors/*.json` through pay-signing: one test per file, each failure
+//! Every case of `testdata/vectors/*.json` through pay-signing: one test per file, each failure
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test code: a failed load is a failed test
 //! named. Invalid cases must fail with the error their `why` describes, not by accident.
-
-use std::path::PathBuf;
 
 use http::Method;
 use pay_core::error::{Error, SignatureError};
@@ -13,12 +11,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 fn load<T: for<'de> Deserialize<'de>>(file: &str) -> Vec<T> {
-    // CI and developers have `shared/` beside the checkout.
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/vectors")
-        .join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
+    pay_testdata::vectors(file)
 }
 
 fn report(file: &str, failures: Vec<String>, total: usize) {

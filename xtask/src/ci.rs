@@ -71,12 +71,56 @@ fn check_layering() -> Result<(), String> {
     Ok(())
 }
 
-/// Format check, clippy with `-D warnings` on every target, the layering check, rustdoc with
+/// Fails if the repo's vector copy (`testdata/vectors`) differs from `../shared/vectors`, when that
+/// folder exists beside the checkout (a fresh clone without it tests against its own copy).
+fn check_vector_copy() -> Result<(), String> {
+    let root = workspace_root();
+    let shared = root.join("..").join("shared").join("vectors");
+    let copy = root.join("testdata").join("vectors");
+    if !shared.is_dir() {
+        eprintln!("vectors: ../shared/vectors not present; testing against testdata/vectors");
+        return Ok(());
+    }
+    let names = |dir: &std::path::Path| -> Result<Vec<String>, String> {
+        let mut names = std::fs::read_dir(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .filter_map(Result::ok)
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".json"))
+            .collect::<Vec<_>>();
+        names.sort();
+        Ok(names)
+    };
+    let (expected, present) = (names(&shared)?, names(&copy)?);
+    if expected != present {
+        return Err(format!(
+            "testdata/vectors holds {present:?}, ../shared/vectors holds {expected:?}"
+        ));
+    }
+    for name in &expected {
+        let read = |dir: &std::path::Path| {
+            std::fs::read(dir.join(name)).map_err(|e| format!("{}/{name}: {e}", dir.display()))
+        };
+        if read(&shared)? != read(&copy)? {
+            return Err(format!(
+                "testdata/vectors/{name} differs from ../shared/vectors/{name}: vectors are never edited"
+            ));
+        }
+    }
+    eprintln!(
+        "vectors: testdata/vectors equals ../shared/vectors ({} files)",
+        expected.len()
+    );
+    Ok(())
+}
+
+/// The vector-copy check, format check, clippy with `-D warnings` on every target, the layering check, rustdoc with
 /// `-D warnings`, then every test of the workspace.
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     if let Some(extra) = args.first() {
         return Err(format!("unexpected argument `{extra}`"));
     }
+    check_vector_copy()?;
     run_step("cargo", &["fmt", "--all", "--", "--check"])?;
     run_step(
         "cargo",

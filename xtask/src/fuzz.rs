@@ -1,10 +1,10 @@
 //! `cargo xtask fuzz [--seconds N] [target...]`: runs the cargo-fuzz targets of `fuzz/`, each for
-//! N seconds (default 30), one after the other, with the corpus seeded from the shared vectors.
+//! N seconds (default 30), one after the other, with the corpus seeded from the vectors.
 //!
 //! * Installs `cargo-fuzz` when `cargo fuzz` is missing (`cargo install cargo-fuzz --locked`).
 //! * Sets `RUSTC_BOOTSTRAP=1`: cargo-fuzz passes nightly-only flags (`-Z sanitizer`, sancov), and
 //!   only stable Rust is required here; the variable makes stable `rustc` accept them.
-//! * Seeds `fuzz/corpus/<target>/` with every `body` of `../shared/vectors/*.json` (and, for the
+//! * Seeds `fuzz/corpus/<target>/` with every `body` of `testdata/vectors/*.json` (and, for the
 //!   webhook target, `x_webhook_auth` + body in the target's input layout).
 //! * Prints, per target, libFuzzer's executed-unit count and whether it found a crash (any crash
 //!   fails the task; the reproducer is in `fuzz/artifacts/<target>/`).
@@ -252,9 +252,9 @@ fn seed_corpus(target: &str, corpus: &Path, root: &Path) -> Result<usize, String
     Ok(seeds.len())
 }
 
-/// `../shared/vectors` beside the checkout (as the vector tests read it).
+/// The repo's copy of the vectors (`testdata/vectors`, as the vector tests read it).
 fn vectors_dir(root: &Path) -> PathBuf {
-    root.join("..").join("shared").join("vectors")
+    root.join("testdata").join("vectors")
 }
 
 /// Every JSON string value of `"key": "…"` in `text`, unescaped (a std-only scan: the vectors

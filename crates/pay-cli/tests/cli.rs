@@ -6,10 +6,9 @@
     clippy::indexing_slicing
 )] // test code
 //! bodies from `--body` and from standard input, secrets from the environment, and no secret in any
-//! output. Expected signatures come from the shared vectors.
+//! output. Expected signatures come from the vectors (`testdata/vectors`).
 
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
@@ -17,13 +16,7 @@ use serde_json::Value;
 const SECRET_VARS: [&str; 3] = ["QOSTIQ_SECRET", "COINQVEST_KEY", "COINQVEST_SECRET"];
 
 fn vectors(file: &str) -> Vec<Value> {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/vectors"
-    ))
-    .join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap()
+    pay_testdata::vectors(file)
 }
 
 /// A `pay` invocation with a clean environment for secrets.
