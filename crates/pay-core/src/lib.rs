@@ -11,6 +11,7 @@
 //! * [`endpoint`]: the sans-IO call contract.
 //! * [`error`]: one taxonomy that says whether money may have moved.
 //! * [`retry`]: pure retry classification.
+//! * [`text`]: untrusted text escaped and capped for logs and errors; masked account numbers.
 
 pub mod clock;
 pub mod endpoint;
@@ -19,5 +20,6 @@ pub mod json;
 pub mod money;
 pub mod retry;
 pub mod secret;
+pub mod text;
 
 pub use error::Error;
