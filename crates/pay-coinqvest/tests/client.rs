@@ -388,7 +388,7 @@ async fn every_attempt_over_loopback_carries_a_valid_signature() {
 
 // ---- virtual time: scripted servers ---------------------------------------------------------
 
-const BASE: &str = "http://cq.test/api/v1";
+const BASE: &str = "https://cq.test/api/v1";
 
 /// Completes on its second poll: gives control back to whoever polls the caller.
 struct YieldOnce(bool);

@@ -6,6 +6,7 @@
 //! that relative target, which is what COINQVEST signs; [`BaseUrl::resolve`] then makes it absolute.
 
 use std::fmt;
+use std::net::IpAddr;
 
 use bytes::Bytes;
 use http::uri::{Authority, PathAndQuery, Scheme};
@@ -14,6 +15,7 @@ use time::OffsetDateTime;
 
 use crate::error::{Error, Provider};
 use crate::retry::RetryClass;
+use crate::text::Untrusted;
 
 /// Static facts about an endpoint, used for tracing, rate limits and retry decisions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +100,13 @@ impl<T> Lookup<T> {
     }
 }
 
-/// A provider base URL: `http` or `https`, no query or fragment, kept without a trailing slash.
+/// A provider base URL: `http` or `https`, no user name or password, no query or fragment, kept
+/// without a trailing slash.
+///
+/// **TLS by default.** Every client checks its base URL with [`BaseUrl::require_tls`] when it is
+/// built: `https://`, or plain `http://` only to a loopback host (`localhost`, `127.0.0.0/8`,
+/// `[::1]`), or to any host through the one explicit opt-in
+/// [`BaseUrl::allow_plain_http_for_sandbox`].
 ///
 /// ```
 /// use pay_core::endpoint::BaseUrl;
@@ -107,6 +115,13 @@ impl<T> Lookup<T> {
 /// let uri = base.resolve(&"/checkout?id=82098fd51fcc".parse().unwrap()).unwrap();
 /// assert_eq!(uri, "https://www.coinqvest.com/api/v1/checkout?id=82098fd51fcc");
 /// assert!("ftp://example.com".parse::<BaseUrl>().is_err());
+///
+/// assert!(base.require_tls().is_ok());
+/// let local: BaseUrl = "http://127.0.0.1:8080/qostiq".parse().unwrap();
+/// assert!(local.require_tls().is_ok());
+/// let remote: BaseUrl = "http://sandbox.internal:8080/qostiq".parse().unwrap();
+/// assert!(remote.require_tls().is_err());
+/// assert!(remote.allow_plain_http_for_sandbox().require_tls().is_ok());
 /// ```
 #[derive(Clone)]
 pub struct BaseUrl {
@@ -116,12 +131,14 @@ pub struct BaseUrl {
     authority: Authority,
     /// The path of `text` (empty, or starting with `/` and not ending with one).
     path: String,
+    /// Set only by [`BaseUrl::allow_plain_http_for_sandbox`].
+    plain_http_for_sandbox: bool,
 }
 
 impl PartialEq for BaseUrl {
     fn eq(&self, other: &Self) -> bool {
         // The parts are a function of the text.
-        self.text == other.text
+        self.text == other.text && self.plain_http_for_sandbox == other.plain_http_for_sandbox
     }
 }
 
@@ -134,6 +151,60 @@ impl BaseUrl {
     /// The base URL text, without trailing slash.
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// Allows plain `http://` to this URL even when its host is not a loopback address: for a
+    /// sandbox in another container or on another machine (`http://sandbox:8080/qostiq`). Requests,
+    /// signatures and account numbers then cross the network unencrypted: never use it for a real
+    /// provider.
+    pub fn allow_plain_http_for_sandbox(mut self) -> Self {
+        self.plain_http_for_sandbox = true;
+        self
+    }
+
+    /// Whether the scheme is `https`.
+    pub fn is_https(&self) -> bool {
+        self.scheme == Scheme::HTTPS
+    }
+
+    /// Whether the host is a loopback address: `localhost` (any case, nothing appended),
+    /// `127.0.0.0/8`, `[::1]`, or an IPv4-mapped loopback (`[::ffff:127.0.0.1]`). Names that merely
+    /// start like one (`127.0.0.1.evil.test`, `localhost.evil.test`) are not.
+    pub fn is_loopback(&self) -> bool {
+        let host = self.authority.host();
+        if host.eq_ignore_ascii_case("localhost") {
+            return true;
+        }
+        let bare = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        match bare.parse::<IpAddr>() {
+            Ok(IpAddr::V4(v4)) => v4.is_loopback(),
+            Ok(IpAddr::V6(v6)) => {
+                v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// The TLS rule, checked by every executor (and so every client) when it is built: `https`,
+    /// or plain `http` to a loopback host, or plain `http` after
+    /// [`allow_plain_http_for_sandbox`](Self::allow_plain_http_for_sandbox). Otherwise
+    /// [`Error::InvalidInput`] naming `base_url`.
+    pub fn require_tls(&self) -> Result<(), Error> {
+        if self.is_https() || self.is_loopback() || self.plain_http_for_sandbox {
+            return Ok(());
+        }
+        Err(Error::invalid_input(
+            "base_url",
+            format!(
+                "plain http:// is refused for {} (not a loopback address): use https://, a \
+                 loopback address (localhost, 127.0.0.1, [::1]), or, for a sandbox only, the \
+                 explicit opt-in BaseUrl::allow_plain_http_for_sandbox",
+                Untrusted::new(self.authority.host())
+            ),
+        ))
     }
 
     /// Makes a relative request target absolute.
@@ -181,8 +252,16 @@ impl std::str::FromStr for BaseUrl {
                 ));
             }
         }
-        if uri.authority().is_none() {
+        let Some(authority) = uri.authority() else {
             return Err(Error::invalid_input("base_url", "a host is required"));
+        };
+        // Never echo the URL here: it may hold a password.
+        if authority.as_str().contains('@') {
+            return Err(Error::invalid_input(
+                "base_url",
+                "no user name or password allowed (it would be printed wherever the URL is; \
+                 credentials go to the client builder)",
+            ));
         }
         if uri.query().is_some() || s.contains('#') {
             return Err(Error::invalid_input(
@@ -209,13 +288,19 @@ impl std::str::FromStr for BaseUrl {
             scheme,
             authority,
             path,
+            plain_http_for_sandbox: false,
         })
     }
 }
 
 impl fmt::Debug for BaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("BaseUrl").field(&self.text).finish()
+        let mut tuple = f.debug_tuple("BaseUrl");
+        tuple.field(&self.text);
+        if self.plain_http_for_sandbox {
+            tuple.field(&format_args!("plain_http_for_sandbox"));
+        }
+        tuple.finish()
     }
 }
 
@@ -251,7 +336,7 @@ mod tests {
             "http://127.0.0.1:8080",
             "http://127.0.0.1:8080/",
             "https://www.coinqvest.com/api/v1/",
-            "https://user@x.test:443/a%20b//",
+            "https://x.test:443/a%20b//",
             "http://[::1]:9/p",
         ];
         let targets = [
@@ -276,6 +361,77 @@ mod tests {
         let long: Uri = format!("/{}", "a".repeat(MAX_URI_LEN - 8)).parse().unwrap();
         assert!(format!("{base}{long}").parse::<Uri>().is_err());
         assert!(base.resolve(&long).is_err());
+    }
+
+    /// Attack: a production client must not talk plain HTTP to anything but this machine, and
+    /// hosts that only look like loopback must not pass.
+    #[test]
+    fn plain_http_is_refused_except_for_loopback_or_the_opt_in() {
+        let allowed = [
+            "https://www.coinqvest.com/api/v1",
+            "https://core.qostiq.com",
+            "http://127.0.0.1:8080/qostiq",
+            "http://127.1.2.3",
+            "http://localhost:9000",
+            "http://LOCALHOST",
+            "http://[::1]:8080",
+            "http://[::ffff:127.0.0.1]:8080",
+            "HTTP://127.0.0.1",
+        ];
+        for url in allowed {
+            let base: BaseUrl = url.parse().unwrap();
+            assert!(base.require_tls().is_ok(), "{url}");
+        }
+        let refused = [
+            "http://core.qostiq.com",
+            "http://sandbox:8080/qostiq",
+            "http://127.0.0.1.evil.com",
+            "http://localhost.evil.com",
+            "http://evil.com/127.0.0.1",
+            "http://localhost.",
+            "http://0.0.0.0:8080",
+            "http://10.0.0.1",
+            "http://[::ffff:10.0.0.1]",
+            "http://[::127.0.0.1]",
+            "http://2130706433",
+            "http://0x7f000001",
+        ];
+        for url in refused {
+            let base: BaseUrl = url.parse().unwrap();
+            let err = base.require_tls().unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidInput { ref field, .. } if field == "base_url"),
+                "{url}: {err:?}"
+            );
+            let message = err.to_string();
+            assert!(message.contains("plain http:// is refused"), "{message}");
+            assert!(
+                message.contains("allow_plain_http_for_sandbox"),
+                "{message}"
+            );
+            let opted_in = base.allow_plain_http_for_sandbox();
+            assert!(opted_in.require_tls().is_ok(), "{url}");
+            assert!(format!("{opted_in:?}").contains("plain_http_for_sandbox"));
+        }
+    }
+
+    /// Userinfo tricks (`http://127.0.0.1@evil.com` goes to evil.com) and passwords are refused
+    /// outright, without echoing the URL.
+    #[test]
+    fn user_names_and_passwords_are_refused() {
+        for url in [
+            "http://127.0.0.1@evil.com",
+            "http://localhost:80@evil.com/",
+            "https://user:hunter2@www.coinqvest.com/api/v1",
+            "https://user@x.test:443/a%20b//",
+        ] {
+            let err = url.parse::<BaseUrl>().unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidInput { ref field, .. } if field == "base_url"),
+                "{url}"
+            );
+            assert!(!format!("{err} {err:?}").contains("hunter2"));
+        }
     }
 
     #[test]

@@ -7,6 +7,12 @@ use std::fmt;
 use bytes::Bytes;
 use http::StatusCode;
 
+use crate::text::{Untrusted, UntrustedBytes};
+
+/// How many characters of an error reason (a sentence of ours that may embed text from outside)
+/// are written.
+const REASON_MAX_CHARS: usize = 1000;
+
 /// Which provider an error or a call belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -29,11 +35,20 @@ impl fmt::Display for Provider {
 /// Every error pay-rs returns.
 ///
 /// Use [`Error::outcome`] to learn whether the request may have taken effect at the provider.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Display` and `Debug` write every text that may come from outside (reasons, provider messages,
+/// bodies) through [`Untrusted`]: escaped (one line, whatever the provider sent), capped, and with
+/// account numbers masked. The fields keep the raw values for code that needs them; never log
+/// those raw values.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Refused before sending: a field is missing or malformed.
-    #[error("invalid {field}: {reason}")]
+    #[error(
+        "invalid {}: {}",
+        Untrusted::new(field).unquoted(),
+        Untrusted::new(reason).unquoted().max_chars(REASON_MAX_CHARS)
+    )]
     InvalidInput {
         /// The field, in the provider's own naming (`amount`, `charge.lineItems[0].netAmount`).
         field: Cow<'static, str>,
@@ -44,13 +59,16 @@ pub enum Error {
     #[error(transparent)]
     Provider(#[from] ProviderError),
     /// The provider answered something we cannot decode. The raw body is kept.
-    #[error("undecodable response (HTTP {status}): {reason}")]
+    #[error(
+        "undecodable response (HTTP {status}): {}",
+        Untrusted::new(reason).unquoted().max_chars(REASON_MAX_CHARS)
+    )]
     Undecodable {
         /// The HTTP status of the response.
         status: StatusCode,
-        /// What was wrong with it.
+        /// What was wrong with it (may quote the body).
         reason: String,
-        /// The body as received.
+        /// The body as received (`Debug` shows an escaped, masked preview).
         body: Bytes,
     },
     /// A signature could not be produced or did not verify.
@@ -108,6 +126,37 @@ impl Error {
     }
 }
 
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidInput { field, reason } => f
+                .debug_struct("InvalidInput")
+                .field("field", &Untrusted::new(field))
+                .field(
+                    "reason",
+                    &Untrusted::new(reason).max_chars(REASON_MAX_CHARS),
+                )
+                .finish(),
+            Self::Provider(e) => f.debug_tuple("Provider").field(e).finish(),
+            Self::Undecodable {
+                status,
+                reason,
+                body,
+            } => f
+                .debug_struct("Undecodable")
+                .field("status", status)
+                .field(
+                    "reason",
+                    &Untrusted::new(reason).max_chars(REASON_MAX_CHARS),
+                )
+                .field("body", &UntrustedBytes::new(body))
+                .finish(),
+            Self::Signature(e) => f.debug_tuple("Signature").field(e).finish(),
+            Self::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
+        }
+    }
+}
+
 /// What an error means for the request's effect at the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestOutcome {
@@ -120,8 +169,35 @@ pub enum RequestOutcome {
 }
 
 /// A refusal from the provider: its code, message and HTTP status.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{provider} refused the request (HTTP {status}{}): {message}", code.map(|c| format!(", error_code {c}")).unwrap_or_default())]
+///
+/// `message` and `details` are kept as received. `Display` and `Debug` write them escaped, capped
+/// and with account numbers masked ([`Untrusted`]): a message that repeats a card number, or
+/// carries a newline and a forged log line, shows neither.
+///
+/// ```
+/// use http::StatusCode;
+/// use pay_core::error::{Provider, ProviderError};
+///
+/// let e = ProviderError::new(
+///     Provider::Qostiq,
+///     StatusCode::BAD_REQUEST,
+///     Some(4),
+///     "account 4111111111111111 is invalid\n2026-11-30 INFO payout ok",
+///     vec![],
+/// );
+/// assert_eq!(
+///     e.to_string(),
+///     "qostiq refused the request (HTTP 400 Bad Request, error_code 4): \
+///      account ****1111 is invalid\\n2026-11-30 INFO payout ok"
+/// );
+/// assert!(e.message.starts_with("account 4111111111111111"));
+/// ```
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{provider} refused the request (HTTP {status}{}): {}",
+    code.map(|c| format!(", error_code {c}")).unwrap_or_default(),
+    Untrusted::new(message).unquoted()
+)]
 #[non_exhaustive]
 pub struct ProviderError {
     /// Which provider answered.
@@ -130,10 +206,37 @@ pub struct ProviderError {
     pub status: StatusCode,
     /// The provider's numeric error code, when it has one (Qostiq `error_code`).
     pub code: Option<i64>,
-    /// The provider's message (Qostiq `message`; COINQVEST: the `errors` joined, or the raw body).
+    /// The provider's message as received (Qostiq `message`; COINQVEST: the `errors` joined, or
+    /// the raw body). Never log it raw: log the error.
     pub message: String,
-    /// Every message the provider listed (COINQVEST `errors`).
+    /// Every message the provider listed (COINQVEST `errors`), as received.
     pub details: Vec<String>,
+}
+
+/// How many of a refusal's `details` its `Debug` lists.
+const DETAILS_SHOWN: usize = 10;
+
+impl fmt::Debug for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Details<'a>(&'a [String]);
+        impl fmt::Debug for Details<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut list = f.debug_list();
+                list.entries(self.0.iter().take(DETAILS_SHOWN).map(|d| Untrusted::new(d)));
+                if let Some(more) = self.0.len().checked_sub(DETAILS_SHOWN).filter(|n| *n > 0) {
+                    list.entry(&format_args!("…(+{more} more)"));
+                }
+                list.finish()
+            }
+        }
+        f.debug_struct("ProviderError")
+            .field("provider", &self.provider)
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field("message", &Untrusted::new(&self.message))
+            .field("details", &Details(&self.details))
+            .finish()
+    }
 }
 
 impl ProviderError {
@@ -230,7 +333,11 @@ pub enum TransportErrorKind {
 
 /// A failure between us and the provider.
 #[derive(Debug, thiserror::Error)]
-#[error("transport error ({kind:?}, {}){}", match delivery { Delivery::NotSent => "not sent", Delivery::MaybeSent => "may have been sent" }, source.as_ref().map(|s| format!(": {s}")).unwrap_or_default())]
+#[error(
+    "transport error ({kind:?}, {}){}",
+    match delivery { Delivery::NotSent => "not sent", Delivery::MaybeSent => "may have been sent" },
+    source.as_ref().map(|s| format!(": {}", Untrusted::new(&s.to_string()).unquoted())).unwrap_or_default()
+)]
 pub struct TransportError {
     /// What went wrong.
     pub kind: TransportErrorKind,
@@ -293,6 +400,91 @@ mod tests {
         let garbled =
             Error::undecodable(StatusCode::OK, "truncated", Bytes::from_static(b"{\"res"));
         assert_eq!(garbled.outcome(), RequestOutcome::Unknown);
+    }
+
+    /// A message an attacker (or a provider echoing what the merchant sent) controls: a card
+    /// number, an IBAN, a forged log line after a newline, an ANSI escape and a bidi override.
+    const HOSTILE: &str = "account 4111111111111111 (IBAN GB33BUKB20201555555555) is invalid\n\
+        2026-11-30T12:00:00Z INFO pay.call outcome=ok payout=accepted\r\u{1b}[2K\u{202e}";
+
+    fn assert_clean(shown: &str) {
+        for leaked in [
+            "4111111111111111",
+            "GB33BUKB20201555555555",
+            "20201555555555",
+        ] {
+            assert!(!shown.contains(leaked), "{leaked} leaked in {shown}");
+        }
+        // `{:#?}` breaks lines itself; nothing else may, and no line may start with the forgery.
+        assert!(
+            !shown
+                .chars()
+                .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+            "raw control in {shown:?}"
+        );
+        assert!(
+            !shown
+                .lines()
+                .any(|l| l.trim_start().starts_with("2026-11-30")),
+            "forged line in {shown}"
+        );
+        assert!(shown.contains("****1111"), "{shown}");
+    }
+
+    /// Attack: log injection and account numbers through a provider message, in every form an
+    /// error is written (Display, Debug, pretty Debug), for each error variant carrying text from
+    /// outside. The raw text stays in the fields.
+    #[test]
+    fn provider_messages_are_escaped_and_masked_in_every_form() {
+        let refusal = ProviderError::new(
+            Provider::Coinqvest,
+            StatusCode::BAD_REQUEST,
+            None,
+            HOSTILE,
+            vec![HOSTILE.to_owned(); 12],
+        );
+        let errors = [
+            Error::from(refusal.clone()),
+            Error::undecodable(
+                StatusCode::OK,
+                format!("invalid type: string {HOSTILE:?}"),
+                Bytes::from(HOSTILE),
+            ),
+            Error::invalid_input("account_details.iban", format!("`{HOSTILE}` is not valid")),
+        ];
+        for error in &errors {
+            for shown in [error.to_string(), format!("{error:?}")] {
+                assert!(!shown.contains('\n'), "{shown}");
+            }
+            for shown in [
+                error.to_string(),
+                format!("{error:?}"),
+                format!("{error:#?}"),
+            ] {
+                assert_clean(&shown);
+                assert!(shown.contains(r"\n2026-11-30T12:00:00Z INFO"), "{shown}");
+            }
+        }
+        for shown in [
+            refusal.to_string(),
+            format!("{refusal:?}"),
+            format!("{refusal:#?}"),
+        ] {
+            assert_clean(&shown);
+        }
+        assert!(format!("{refusal:?}").contains("…(+2 more)"));
+        assert_eq!(refusal.message, HOSTILE);
+        assert_eq!(refusal.details[0], HOSTILE);
+    }
+
+    #[test]
+    fn a_long_provider_message_is_capped() {
+        let flood = "A".repeat(100_000);
+        let e = ProviderError::new(Provider::Qostiq, StatusCode::OK, Some(1), flood, vec![]);
+        assert!(e.to_string().len() < 400, "{}", e.to_string().len());
+        assert!(format!("{e:?}").len() < 500);
+        let body = Error::undecodable(StatusCode::OK, "x", Bytes::from(vec![b'<'; 1 << 20]));
+        assert!(format!("{body:?}").len() < 600);
     }
 
     #[test]

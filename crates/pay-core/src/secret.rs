@@ -14,7 +14,10 @@ pub const REDACTED: &str = "Secret(***)";
 /// * `Debug` and `Display` print [`REDACTED`], never the value.
 /// * The memory is zeroized when the value is dropped.
 /// * There is no `PartialEq`: compare signatures, not secrets, and do it in constant time.
-/// * An empty secret is refused at construction: a signature keyed by `""` authenticates anyone.
+/// * An empty, whitespace-only or control-character secret is refused at construction: a signature
+///   keyed by `""` authenticates anyone, and a blank one or one carrying a stray newline (a secret
+///   file read with its line ending) is a configuration mistake that would only show up as
+///   signatures the provider refuses.
 ///
 /// ```
 /// use pay_core::secret::Secret;
@@ -23,16 +26,31 @@ pub const REDACTED: &str = "Secret(***)";
 /// assert_eq!(format!("{secret:?}"), "Secret(***)");
 /// assert_eq!(secret.expose(), "SecretKey01");
 /// assert!(Secret::new("").is_err());
+/// assert!(Secret::new("   ").is_err());
+/// assert!(Secret::new("SecretKey01\n").is_err());
 /// ```
 #[derive(Clone)]
 pub struct Secret(Zeroizing<String>);
 
 impl Secret {
-    /// Wraps `value`, refusing an empty string.
+    /// Wraps `value`, refusing an empty or whitespace-only value and control characters
+    /// ([`Error::InvalidInput`] naming `secret`; the value is never part of the error).
     pub fn new(value: impl Into<String>) -> Result<Self, Error> {
         let value = Zeroizing::new(value.into());
         if value.is_empty() {
             return Err(Error::invalid_input("secret", "must not be empty"));
+        }
+        if value.trim().is_empty() {
+            return Err(Error::invalid_input(
+                "secret",
+                "must not be blank (whitespace only)",
+            ));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(Error::invalid_input(
+                "secret",
+                "must not contain control characters (a line ending?)",
+            ));
         }
         Ok(Self(value))
     }
@@ -108,6 +126,38 @@ mod tests {
     fn empty_is_refused() {
         let err = Secret::new("").unwrap_err();
         assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "secret"));
+    }
+
+    /// Attack: a blank or control-character secret would key every signature with a value nobody
+    /// meant; each is refused like an empty one, and the error never repeats the value.
+    #[test]
+    fn blank_and_control_character_secrets_are_refused() {
+        for bad in [
+            " ",
+            "   ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\u{3000}",
+            "SecretKey01\n",
+            "Secret\u{0}Key",
+            "\u{1b}[31mkey",
+            "key\u{7f}",
+            "key\u{85}",
+        ] {
+            let err = Secret::new(bad).unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidInput { ref field, .. } if field == "secret"),
+                "{bad:?}: {err:?}"
+            );
+            let shown = format!("{err} {err:?}");
+            for visible in ["SecretKey01", "Secret", "key"] {
+                assert!(!shown.contains(visible), "{shown}");
+            }
+        }
+        for good in ["SecretKey01", " padded key ", "ключ-секрет", "a b"] {
+            assert_eq!(Secret::new(good).unwrap().expose(), good);
+        }
     }
 
     #[test]

@@ -84,7 +84,7 @@ impl Credentials {
 }
 
 fn secret_or_default(text: &str) -> Secret {
-    // The constants are non-empty; `Secret::new` only refuses "".
+    // The constants are non-blank printable text, which `Secret::new` accepts.
     Secret::new(text).unwrap_or_else(|_| unreachable_secret())
 }
 

@@ -295,8 +295,11 @@ impl<S: HttpService> ExecutorBuilder<S> {
         self
     }
 
-    /// Builds the executor. Fails only without a sleeper when the `tokio` feature is off.
+    /// Builds the executor. Fails when the base URL is plain `http://` to a host that is not a
+    /// loopback address without [`BaseUrl::allow_plain_http_for_sandbox`] (TLS by default:
+    /// [`BaseUrl::require_tls`]), and without a sleeper when the `tokio` feature is off.
     pub fn build(self) -> Result<Executor<S>, Error> {
+        self.base_url.require_tls()?;
         let sleep = match self.sleep {
             Some(s) => s,
             None => default_sleep()?,

@@ -1,8 +1,9 @@
 //! The default transport (feature `hyper`): hyper-util's pooled client over rustls.
 //!
 //! * TLS: rustls with the `ring` provider, certificates verified against the Mozilla roots
-//!   (`webpki-roots`), HTTP/2 or HTTP/1.1 chosen by ALPN. Plain `http://` is accepted for local
-//!   sandboxes and tests unless [`HyperTransportBuilder::https_only`] is set.
+//!   (`webpki-roots`), HTTP/2 or HTTP/1.1 chosen by ALPN. The transport also speaks plain
+//!   `http://`; whether a base URL may use it is decided in one place, when the executor is built
+//!   ([`pay_core::endpoint::BaseUrl::require_tls`]: loopback hosts, or an explicit sandbox opt-in).
 //! * Pool: idle connections are closed after [`HyperTransportBuilder::pool_idle_timeout`]. hyper-util
 //!   only does that when a pool timer is installed, which this builder always does (`TokioTimer`).
 //! * Responses larger than [`HyperTransportBuilder::max_response_bytes`] (8 MiB by default) fail with
@@ -79,7 +80,6 @@ pub struct HyperTransportBuilder {
     pool_max_idle_per_host: usize,
     connect_timeout: Duration,
     max_response_bytes: usize,
-    https_only: bool,
 }
 
 impl Default for HyperTransportBuilder {
@@ -89,7 +89,6 @@ impl Default for HyperTransportBuilder {
             pool_max_idle_per_host: 32,
             connect_timeout: Duration::from_secs(10),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            https_only: false,
         }
     }
 }
@@ -120,12 +119,6 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// Refuses `http://` URLs (default: allowed, for local sandboxes).
-    pub fn https_only(mut self, yes: bool) -> Self {
-        self.https_only = yes;
-        self
-    }
-
     /// Builds the transport.
     pub fn build(self) -> Result<HyperTransport, Error> {
         let mut http = HttpConnector::new();
@@ -135,12 +128,11 @@ impl HyperTransportBuilder {
         let builder = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
             .map_err(|e| Error::invalid_input("tls", format!("rustls configuration: {e}")))?;
-        let builder = if self.https_only {
-            builder.https_only()
-        } else {
-            builder.https_or_http()
-        };
-        let connector = builder.enable_http1().enable_http2().wrap_connector(http);
+        let connector = builder
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http);
         let client = Client::builder(TokioExecutor::new())
             // Without a timer hyper-util never evicts idle connections.
             .pool_timer(TokioTimer::new())

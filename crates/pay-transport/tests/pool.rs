@@ -147,18 +147,54 @@ async fn self_signed_certificates_are_refused_before_anything_is_sent() {
     assert_eq!(received.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
 
+/// TLS by default: plain `http://` to a host that is not a loopback address is refused when the
+/// executor is built (so nothing can ever be sent), with a typed error naming `base_url`; the one
+/// opt-in lets a sandbox on another host through, and loopback needs none.
 #[tokio::test]
-async fn https_only_refuses_plain_http() {
-    let server = FaultServer::start().await.unwrap();
-    let transport = HyperTransport::builder().https_only(true).build().unwrap();
-    let exec = Executor::builder(transport, server.base_url())
-        .retry_policy(pay_transport::RetryPolicy::no_retries())
+async fn plain_http_to_a_remote_host_is_refused_before_anything_is_sent() {
+    for url in [
+        "http://core.qostiq.com",
+        "http://127.0.0.1.evil.com:8080/qostiq",
+        "http://localhost.evil.com",
+        "http://[::ffff:10.0.0.1]",
+    ] {
+        let base: pay_core::endpoint::BaseUrl = url.parse().unwrap();
+        let err = Executor::builder(HyperTransport::new().unwrap(), base)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { ref field, .. } if field == "base_url"),
+            "{url}: {err:?}"
+        );
+        assert_eq!(err.outcome(), pay_core::error::RequestOutcome::NotSent);
+    }
+
+    // The opt-in: the request goes out, to exactly that host.
+    let seen = Log::default();
+    let record = seen.clone();
+    let transport = pay_transport::service::service_fn(move |r: http::Request<bytes::Bytes>| {
+        record.push(r.uri().to_string());
+        async {
+            Ok(http::Response::new(bytes::Bytes::from_static(
+                b"{\"status\":5}",
+            )))
+        }
+    });
+    let base: pay_core::endpoint::BaseUrl = "http://sandbox.internal:8080/qostiq".parse().unwrap();
+    let exec = Executor::builder(transport, base.allow_plain_http_for_sandbox())
         .build()
         .unwrap();
-    let err = exec
-        .execute(&WithdrawStatus::default(), &())
-        .await
-        .unwrap_err();
-    assert!(matches!(err.error(), Error::Transport(t) if t.delivery == Delivery::NotSent));
-    assert_eq!(server.hits("/withdraw/status"), 0);
+    exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    assert_eq!(
+        seen.all(),
+        ["http://sandbox.internal:8080/qostiq/withdraw/status"]
+    );
+
+    // Loopback: no opt-in needed.
+    let server = FaultServer::start().await.unwrap();
+    let exec = Executor::builder(HyperTransport::new().unwrap(), server.base_url())
+        .build()
+        .unwrap();
+    exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    assert_eq!(server.hits("/withdraw/status"), 1);
 }

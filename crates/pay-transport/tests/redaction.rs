@@ -266,3 +266,108 @@ async fn no_secret_or_signature_appears_in_logs_or_debug_output() {
         assert!(!line.contains("shop_id"), "body leaked in: {line}");
     }
 }
+
+/// A provider message under the attacker's control: a card number, an IBAN, and a newline followed
+/// by a forged log line (plus a carriage return and an ANSI "erase line").
+const HOSTILE: &str = "account 4111111111111111 / GB33BUKB20201555555555 is invalid\n\
+    2026-11-30T12:00:00Z INFO pay.call outcome=ok ending=Final payout accepted\r\u{1b}[2K";
+
+/// Like the Qostiq envelope: a refusal keeps the provider's message as received.
+#[derive(Debug)]
+struct EchoingRefusal;
+
+impl pay_core::endpoint::Endpoint for EchoingRefusal {
+    type Output = ();
+    type Context = ();
+    const INFO: pay_core::endpoint::EndpointInfo = pay_core::endpoint::EndpointInfo {
+        provider: pay_core::error::Provider::Qostiq,
+        name: "qostiq.withdraw.status",
+        method: http::Method::POST,
+        path: "/withdraw/status",
+        retry_class: pay_core::retry::RetryClass::Safe,
+    };
+
+    fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
+        Request::post("/withdraw/status")
+            .body(Bytes::new())
+            .map_err(|_| Error::invalid_input("request", "invalid"))
+    }
+
+    fn parse_response(&self, r: &http::Response<Bytes>) -> Result<(), Error> {
+        let message = String::from_utf8_lossy(r.body()).into_owned();
+        Err(pay_core::error::ProviderError::new(
+            pay_core::error::Provider::Qostiq,
+            r.status(),
+            Some(4),
+            message,
+            vec![],
+        )
+        .into())
+    }
+}
+
+/// Attack: log injection and account numbers through a provider message (and a transport error's
+/// text). Every captured span and event field, at every level, and the returned error's Display
+/// and Debug, show the message escaped on one line and the numbers masked.
+#[tokio::test]
+async fn provider_messages_reach_logs_escaped_and_masked() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let calls = Arc::new(AtomicU64::new(0));
+    let transport = pay_transport::service::service_fn(move |_r: Request<Bytes>| {
+        let call = calls.fetch_add(1, Ordering::SeqCst);
+        async move {
+            match call {
+                0 => Err(pay_core::error::TransportError::new(
+                    pay_core::error::TransportErrorKind::Connect,
+                    pay_core::error::Delivery::NotSent,
+                    Some(Box::new(std::io::Error::other(HOSTILE))),
+                )),
+                1 => Ok(http::Response::builder()
+                    .status(StatusCode::BAD_GATEWAY)
+                    .body(Bytes::from(HOSTILE))
+                    .unwrap()),
+                _ => Ok(http::Response::builder()
+                    .status(StatusCode::BAD_REQUEST)
+                    .body(Bytes::from(HOSTILE))
+                    .unwrap()),
+            }
+        }
+    });
+    let exec = Executor::builder(transport, "https://core.qostiq.com".parse().unwrap())
+        .sleep(Arc::new(TokioSleep))
+        .retry_policy(
+            RetryPolicy::standard()
+                .with_max_attempts(3)
+                .with_backoff(Duration::from_millis(1), Duration::from_millis(2)),
+        )
+        .build()
+        .unwrap();
+    let err = exec.execute(&EchoingRefusal, &()).await.unwrap_err();
+    assert_eq!(err.attempts(), 3);
+
+    let lines = capture.lines.lock().unwrap().clone();
+    let failures: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("attempt failed"))
+        .collect();
+    assert_eq!(failures.len(), 3, "{lines:#?}");
+    for line in &failures {
+        assert!(line.contains("****1111"), "{line}");
+        assert!(line.contains(r"is invalid\n2026-11-30T12:00:00Z"), "{line}");
+    }
+    let outputs = [
+        err.to_string(),
+        format!("{err:?}"),
+        format!("{:?}", err.error()),
+    ];
+    for line in lines.iter().chain(&outputs) {
+        for leaked in ["4111111111111111", "GB33BUKB20201555555555"] {
+            assert!(!line.contains(leaked), "{leaked} leaked in: {line}");
+        }
+        assert!(
+            !line.chars().any(char::is_control),
+            "a raw control character reached: {line:?}"
+        );
+    }
+}
