@@ -328,7 +328,7 @@ async fn account_register() {
         .register_account(&RegisterAccount::new("payee@example.com"))
         .await
         .unwrap();
-    assert!(!account.account_number.is_empty());
+    assert!(!account.account_number.expose().is_empty());
 }
 
 #[tokio::test]

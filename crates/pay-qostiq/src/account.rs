@@ -1,7 +1,10 @@
 //! Payee account details sent with withdrawals (`account_details`), and the account field
 //! descriptions the server returns (`account_info_config`).
 
+use std::fmt;
+
 use pay_core::error::Error;
+use pay_core::text::{Untrusted, masked};
 
 use crate::raw::RawJson;
 use crate::read::{FieldError, Obj};
@@ -18,9 +21,33 @@ use crate::read::{FieldError, Obj};
 /// assert_eq!(details.get("fname"), Some("Ksenia"));
 /// assert!(details.clone().with("fname", "again").is_err());
 /// assert!(AccountDetails::new().with("", "x").is_err());
+///
+/// // Payee account fields: `Debug` shows the names and only the last four characters of values.
+/// let details = AccountDetails::new().with("iban", "GB33BUKB20201555555555").unwrap();
+/// assert_eq!(format!("{details:?}"), r#"AccountDetails({"iban": ****5555})"#);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct AccountDetails(Vec<(String, String)>);
+
+impl fmt::Debug for AccountDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Fields<'a>(&'a [(String, String)]);
+        impl fmt::Debug for Fields<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map()
+                    .entries(
+                        self.0
+                            .iter()
+                            .map(|(name, value)| (Untrusted::new(name), masked(value))),
+                    )
+                    .finish()
+            }
+        }
+        f.debug_tuple("AccountDetails")
+            .field(&Fields(&self.0))
+            .finish()
+    }
+}
 
 impl AccountDetails {
     /// No details.

@@ -30,6 +30,7 @@ use pay_core::endpoint::Lookup;
 use pay_core::error::Error;
 use pay_core::json::Value;
 use pay_core::money::Amount;
+use pay_core::text::AccountNumber;
 
 use crate::body::{Body, qostiq_endpoint};
 use crate::context::{QostiqContext, ShopId};
@@ -108,8 +109,9 @@ pub struct CreateBill {
     pub shop_order_id: String,
     /// Bill description.
     pub description: Option<String>,
-    /// E-mail or wallet id of the payer: the bill is then linked to that wallet.
-    pub payer_account: Option<String>,
+    /// E-mail or wallet id of the payer: the bill is then linked to that wallet (masked in
+    /// `Debug`).
+    pub payer_account: Option<AccountNumber>,
     /// Redirect and notification URLs.
     pub urls: BillUrls,
     /// Bill lifetime in minutes (server default 43200), sent as a string.
@@ -143,7 +145,7 @@ impl CreateBill {
         validate::text("shop_order_id", &self.shop_order_id)?;
         validate::optional_text("description", self.description.as_deref())?;
         if let Some(account) = &self.payer_account {
-            validate::text("payer_account", account)?;
+            validate::text("payer_account", account.expose())?;
         }
         self.urls.validate()?;
         let lifetime = lifetime(self.lifetime_minutes)?;
@@ -154,7 +156,7 @@ impl CreateBill {
             .sign_int("shop_id", context.shop_id())
             .sign_str("shop_order_id", self.shop_order_id.as_str())
             .extra_str("description", self.description.as_deref())
-            .extra_str("payer_account", self.payer_account.as_deref());
+            .extra_account("payer_account", self.payer_account.as_ref());
         Ok(self
             .urls
             .add(body)
@@ -252,8 +254,8 @@ pub struct Bill {
     pub created: QostiqDateTime,
     /// Lifetime in minutes (sent as `"43200"` or `43200`).
     pub lifetime_minutes: Option<u64>,
-    /// The payer's account, when given.
-    pub payer_account: Option<String>,
+    /// The payer's account, when given (masked in `Debug`).
+    pub payer_account: Option<AccountNumber>,
     /// Currency the payer pays in.
     pub payer_currency: Option<Currency>,
     /// What the payer pays (`None` for a free amount).
@@ -279,7 +281,7 @@ impl Bill {
             id: d.id("id")?,
             created: d.datetime("created")?,
             lifetime_minutes: d.opt_minutes("lifetime")?,
-            payer_account: d.opt_text("payer_account")?,
+            payer_account: d.opt_text("payer_account")?.map(AccountNumber::from),
             payer_currency: d.opt_currency("payer_currency")?,
             payer_price: d.opt_amount("payer_price")?,
             shop_amount: d.opt_amount("shop_amount")?,

@@ -5,19 +5,26 @@
 //! `str()` is their decimal text. The signed keys are checked against pay-signing's endpoint table
 //! before anything is signed.
 
+use std::fmt;
+
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Method};
 use pay_core::endpoint::Endpoint;
 use pay_core::error::{Error, SignatureError};
 use pay_core::secret::Secret;
+use pay_core::text::{AccountNumber, Untrusted, masked};
 use pay_signing::qostiq;
 
 use crate::account::AccountDetails;
 use crate::context::QostiqContext;
 
 /// A signed request body, with what was signed (secret masked) for debugging an "invalid sign".
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The fields hold the exact text. `Debug` masks the request's account fields (`account`,
+/// `payee_account`, `payer_account`, `account_details` values) in the body and the string to sign,
+/// and writes them, with the signature, as [`Untrusted`] text.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignedBody {
     /// The endpoint (`/withdraw/create`, or `pay-form`).
     pub endpoint: &'static str,
@@ -29,6 +36,41 @@ pub struct SignedBody {
     pub string_to_sign: String,
     /// The signature sent in `sign`.
     pub sign: String,
+    /// The account values in the body, masked by `Debug`.
+    accounts: Vec<String>,
+}
+
+/// How many characters of a body its `Debug` writes.
+const BODY_DEBUG_MAX_CHARS: usize = 1000;
+
+/// `text` with every account value of at least five characters replaced by its masked form
+/// (shorter ones are masked to nothing anyway, and would match too much).
+fn mask_accounts(text: &str, accounts: &[String]) -> String {
+    let mut longest_first: Vec<&String> =
+        accounts.iter().filter(|a| a.chars().count() > 4).collect();
+    longest_first.sort_by_key(|a| std::cmp::Reverse(a.len()));
+    longest_first
+        .into_iter()
+        .fold(text.to_owned(), |text, account| {
+            text.replace(account.as_str(), &masked(account).to_string())
+        })
+}
+
+impl fmt::Debug for SignedBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let body = mask_accounts(&String::from_utf8_lossy(&self.body), &self.accounts);
+        let string_to_sign = mask_accounts(&self.string_to_sign, &self.accounts);
+        f.debug_struct("SignedBody")
+            .field("endpoint", &self.endpoint)
+            .field("signed_keys", &self.signed_keys)
+            .field(
+                "body",
+                &Untrusted::new(&body).max_chars(BODY_DEBUG_MAX_CHARS),
+            )
+            .field("string_to_sign", &Untrusted::new(&string_to_sign))
+            .field("sign", &Untrusted::new(&self.sign))
+            .finish()
+    }
 }
 
 /// A Qostiq endpoint whose signed body can be inspected before sending.
@@ -81,6 +123,8 @@ pub(crate) struct Body {
     endpoint: &'static str,
     signed: Vec<(&'static str, Wire)>,
     extra: Vec<(&'static str, Wire)>,
+    /// The account values among them, for [`SignedBody`]'s `Debug`.
+    accounts: Vec<String>,
 }
 
 impl Body {
@@ -89,12 +133,30 @@ impl Body {
             endpoint,
             signed: Vec::new(),
             extra: Vec::new(),
+            accounts: Vec::new(),
         }
     }
 
     pub(crate) fn sign_str(mut self, key: &'static str, value: impl Into<String>) -> Self {
         self.signed.push((key, Wire::Str(value.into())));
         self
+    }
+
+    /// A signed account number, sent as a JSON string.
+    pub(crate) fn sign_account(mut self, key: &'static str, value: &AccountNumber) -> Self {
+        self.accounts.push(value.expose().to_owned());
+        self.sign_str(key, value.expose())
+    }
+
+    /// An unsigned account number, sent as a JSON string when present.
+    pub(crate) fn extra_account(
+        mut self,
+        key: &'static str,
+        value: Option<&AccountNumber>,
+    ) -> Self {
+        let Some(value) = value else { return self };
+        self.accounts.push(value.expose().to_owned());
+        self.extra_str(key, Some(value.expose()))
     }
 
     pub(crate) fn sign_int(mut self, key: &'static str, value: impl std::fmt::Display) -> Self {
@@ -128,6 +190,8 @@ impl Body {
         value: Option<&AccountDetails>,
     ) -> Self {
         if let Some(details) = value {
+            self.accounts
+                .extend(details.iter().map(|(_, value)| value.to_owned()));
             self.extra.push((key, Wire::Details(details.clone())));
         }
         self
@@ -192,6 +256,7 @@ impl Body {
             body: Bytes::from(out),
             string_to_sign,
             sign,
+            accounts: self.accounts,
         })
     }
 

@@ -39,6 +39,7 @@ use std::fmt;
 use pay_core::error::Error;
 use pay_core::json::{Limits, StrictObject, Value};
 use pay_core::money::Amount;
+use pay_core::text::{AccountNumber, Untrusted};
 pub use pay_signing::qostiq::{CallbackForm, CallbackVerifier, VerifiedCallback};
 
 use crate::context::ShopId;
@@ -229,7 +230,10 @@ fn status(top: &Obj<'_, '_>) -> Result<CallbackStatus, FieldError> {
 }
 
 /// One difference between a callback and the shop's own record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// For an account field (`address`) both values are kept masked (`****2B07`); `Display` and
+/// `Debug` write the received text escaped, capped and with account numbers masked.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Mismatch {
     /// The callback field (`shop_write_off`).
     pub field: &'static str,
@@ -244,8 +248,20 @@ impl fmt::Display for Mismatch {
         write!(
             f,
             "{}: expected {}, received {}",
-            self.field, self.expected, self.received
+            self.field,
+            Untrusted::new(&self.expected).unquoted(),
+            Untrusted::new(&self.received).unquoted()
         )
+    }
+}
+
+impl fmt::Debug for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mismatch")
+            .field("field", &self.field)
+            .field("expected", &Untrusted::new(&self.expected))
+            .field("received", &Untrusted::new(&self.received))
+            .finish()
     }
 }
 
@@ -256,6 +272,13 @@ impl Compare {
     fn text(&mut self, field: &'static str, expected: &str, received: &str) {
         if expected != received {
             self.push(field, expected, received);
+        }
+    }
+
+    /// Account numbers are compared in full and kept masked.
+    fn account(&mut self, field: &'static str, expected: &AccountNumber, received: &AccountNumber) {
+        if expected != received {
+            self.push(field, &expected.to_string(), &received.to_string());
         }
     }
 
@@ -448,8 +471,8 @@ pub struct CryptoWithdrawCallback {
     pub shop_order_id: String,
     /// The shop.
     pub shop_id: ShopId,
-    /// The payee address.
-    pub address: Option<String>,
+    /// The payee address (masked in `Debug`).
+    pub address: Option<AccountNumber>,
     /// What left the shop balance.
     pub shop_write_off: Amount,
     /// Currency written off the shop.
@@ -506,7 +529,7 @@ impl CryptoWithdrawCallback {
             payment_id: top.id("payment_id")?,
             shop_order_id: top.text("shop_order_id")?,
             shop_id: top.shop_id("shop_id")?,
-            address: top.opt_string("address")?,
+            address: top.opt_string("address")?.map(AccountNumber::from),
             shop_write_off: top.amount("shop_write_off")?,
             shop_currency: top.asset("shop_currency")?,
             payee_receive: top.amount("payee_receive")?,
@@ -555,7 +578,7 @@ impl CryptoWithdrawCallback {
             &self.ps_currency,
         );
         if let (Some(expected), Some(received)) = (&record.address, &self.address) {
-            c.text("address", expected, received);
+            c.account("address", expected, received);
         }
         c.0
     }
@@ -569,8 +592,8 @@ pub struct CryptoWithdrawRecord {
     pub shop_payment_id: String,
     /// The shop.
     pub shop_id: Option<ShopId>,
-    /// The payee address.
-    pub address: Option<String>,
+    /// The payee address (masked in `Debug`).
+    pub address: Option<AccountNumber>,
     /// The write-off the shop expects.
     pub shop_write_off: Option<Amount>,
     /// What the payee should receive.

@@ -39,6 +39,7 @@ use pay_core::endpoint::Lookup;
 use pay_core::error::Error;
 use pay_core::json::Value;
 use pay_core::money::Amount;
+use pay_core::text::AccountNumber;
 
 use crate::account::AccountDetails;
 use crate::body::{Body, qostiq_endpoint};
@@ -138,8 +139,8 @@ impl CryptoWithdrawQuote {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateCryptoWithdraw {
-    /// The payee address (signed).
-    pub account: String,
+    /// The payee address (signed; masked in `Debug`).
+    pub account: AccountNumber,
     /// The amount, within the payway's precision (signed).
     pub amount: Amount,
     /// What `amount` means (signed).
@@ -161,7 +162,7 @@ pub struct CreateCryptoWithdraw {
 impl CreateCryptoWithdraw {
     /// A payout with the required fields.
     pub fn new(
-        account: impl Into<String>,
+        account: impl Into<AccountNumber>,
         amount: Amount,
         amount_type: WithdrawAmountType,
         payway: Payway,
@@ -182,7 +183,7 @@ impl CreateCryptoWithdraw {
     }
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        validate::text("account", &self.account)?;
+        validate::text("account", self.account.expose())?;
         crypto_amount(&self.payway, &self.amount)?;
         validate::text("shop_payment_id", &self.shop_payment_id)?;
         validate::optional_text("description", self.description.as_deref())?;
@@ -198,7 +199,7 @@ impl CreateCryptoWithdraw {
             }
         }
         Ok(Body::new("/crypto/withdraw/create")
-            .sign_str("account", self.account.as_str())
+            .sign_account("account", &self.account)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_now(NowForm::UnixSeconds, context)?
@@ -250,8 +251,8 @@ pub struct CryptoWithdrawInfo {
     pub id: u64,
     /// The status; poll until [`CryptoWithdrawStatus::is_final`].
     pub status: CryptoWithdrawStatus,
-    /// The payee address.
-    pub payee_address: Option<String>,
+    /// The payee address (masked in `Debug`).
+    pub payee_address: Option<AccountNumber>,
     /// Currency the payee receives.
     pub payee_currency: CryptoAsset,
     /// What the payee receives.
@@ -270,7 +271,7 @@ impl CryptoWithdrawInfo {
         Ok(Self {
             id: d.id("id")?,
             status: CryptoWithdrawStatus::from_code(d.int("status")?),
-            payee_address: d.opt_string("payee_address")?,
+            payee_address: d.opt_string("payee_address")?.map(AccountNumber::from),
             payee_currency: d.asset("payee_currency")?,
             payee_receive: d.amount("payee_receive")?,
             shop_currency: d.asset("shop_currency")?,

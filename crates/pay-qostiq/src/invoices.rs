@@ -22,6 +22,7 @@
 use pay_core::error::Error;
 use pay_core::json::Value;
 use pay_core::money::Amount;
+use pay_core::text::AccountNumber;
 
 use crate::body::{Body, qostiq_endpoint};
 use crate::context::QostiqContext;
@@ -52,8 +53,8 @@ pub struct Invoice {
     pub failed_url: Option<String>,
     /// Payment notification URL.
     pub callback_url: Option<String>,
-    /// The payer's account.
-    pub payer_account: Option<String>,
+    /// The payer's account (masked in `Debug`).
+    pub payer_account: Option<AccountNumber>,
 }
 
 impl Invoice {
@@ -76,7 +77,10 @@ impl Invoice {
         self.currency.check("currency")?;
         validate::text("shop_order_id", &self.shop_order_id)?;
         validate::optional_text("description", self.description.as_deref())?;
-        validate::optional_text("payer_account", self.payer_account.as_deref())?;
+        validate::optional_text(
+            "payer_account",
+            self.payer_account.as_ref().map(AccountNumber::expose),
+        )?;
         validate::optional_url("success_url", self.success_url.as_deref())?;
         validate::optional_url("failed_url", self.failed_url.as_deref())?;
         validate::optional_url("callback_url", self.callback_url.as_deref())?;
@@ -87,7 +91,7 @@ impl Invoice {
             .sign_int("shop_id", context.shop_id())
             .sign_str("shop_order_id", self.shop_order_id.as_str())
             .extra_str("description", self.description.as_deref())
-            .extra_str("payer_account", self.payer_account.as_deref())
+            .extra_account("payer_account", self.payer_account.as_ref())
             .extra_str("success_url", self.success_url.as_deref())
             .extra_str("failed_url", self.failed_url.as_deref())
             .extra_str("callback_url", self.callback_url.as_deref()))

@@ -15,11 +15,12 @@
 //! assert!(form.form.to_html().contains(r#"<input type="hidden" name="amount" value="10.00">"#));
 //! ```
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use pay_core::endpoint::BaseUrl;
 use pay_core::error::Error;
 use pay_core::money::Amount;
+use pay_core::text::{AccountNumber, masked};
 
 use crate::body::Body;
 use crate::context::{PAY_BASE_URL, QostiqContext};
@@ -72,7 +73,9 @@ impl FormMethod {
 }
 
 /// An HTML form to hand to the payer's browser.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` masks the `payer_account` field's value.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HtmlForm {
     /// `GET` or `POST`.
     pub method: FormMethod,
@@ -80,6 +83,30 @@ pub struct HtmlForm {
     pub action: String,
     /// Hidden fields, in order.
     pub fields: Vec<(String, String)>,
+}
+
+impl fmt::Debug for HtmlForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Fields<'a>(&'a [(String, String)]);
+        impl fmt::Debug for Fields<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list()
+                    .entries(self.0.iter().map(|(name, value)| {
+                        if name == "payer_account" {
+                            (name.as_str(), format!("{}", masked(value)))
+                        } else {
+                            (name.as_str(), value.clone())
+                        }
+                    }))
+                    .finish()
+            }
+        }
+        f.debug_struct("HtmlForm")
+            .field("method", &self.method)
+            .field("action", &self.action)
+            .field("fields", &Fields(&self.fields))
+            .finish()
+    }
 }
 
 impl HtmlForm {
@@ -150,8 +177,8 @@ pub struct PayForm {
     pub description: Option<String>,
     /// Preselects a payway.
     pub payway: Option<String>,
-    /// The payer's account.
-    pub payer_account: Option<String>,
+    /// The payer's account (masked in `Debug`).
+    pub payer_account: Option<AccountNumber>,
     /// Redirect after success.
     pub success_url: Option<String>,
     /// Redirect after failure.
@@ -205,7 +232,10 @@ impl PayForm {
         if let Some(payway) = &self.payway {
             crate::currency::Payway::new(payway.as_str())?;
         }
-        validate::optional_text("payer_account", self.payer_account.as_deref())?;
+        validate::optional_text(
+            "payer_account",
+            self.payer_account.as_ref().map(AccountNumber::expose),
+        )?;
         validate::optional_url("success_url", self.success_url.as_deref())?;
         validate::optional_url("failed_url", self.failed_url.as_deref())?;
         validate::optional_url("callback_url", self.callback_url.as_deref())?;
@@ -216,7 +246,7 @@ impl PayForm {
             .sign_str("shop_order_id", self.shop_order_id.as_str())
             .extra_str("description", self.description.as_deref())
             .extra_str("payway", self.payway.as_deref())
-            .extra_str("payer_account", self.payer_account.as_deref())
+            .extra_account("payer_account", self.payer_account.as_ref())
             .extra_str("success_url", self.success_url.as_deref())
             .extra_str("failed_url", self.failed_url.as_deref())
             .extra_str("callback_url", self.callback_url.as_deref())

@@ -3,7 +3,13 @@
 
 use std::fmt;
 
+use pay_core::text::Untrusted;
+
 /// A JSON value kept exactly as received (numbers are never turned into floats).
+///
+/// `Display` and [`RawJson::as_str`] give the exact text; `Debug` writes it as [`Untrusted`] text
+/// (escaped, capped, account numbers masked), since it comes from outside (`ps_data` may carry
+/// `ps_payer_account`).
 ///
 /// ```
 /// use pay_qostiq::RawJson;
@@ -11,9 +17,21 @@ use std::fmt;
 /// let raw = RawJson::new(r#"{"ps_payer_account": "201538122124"}"#);
 /// assert_eq!(raw.as_str(), r#"{"ps_payer_account": "201538122124"}"#);
 /// assert_eq!(raw.string_member("ps_payer_account").as_deref(), Some("201538122124"));
+/// assert_eq!(format!("{raw:?}"), r#"RawJson("{\"ps_payer_account\": \"****2124\"}")"#);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RawJson(String);
+
+/// How many characters of a [`RawJson`] its `Debug` writes.
+const RAW_DEBUG_MAX_CHARS: usize = 1000;
+
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawJson")
+            .field(&Untrusted::new(&self.0).max_chars(RAW_DEBUG_MAX_CHARS))
+            .finish()
+    }
+}
 
 impl RawJson {
     /// Wraps JSON text (not validated; values built by this crate come from strictly parsed input).

@@ -19,6 +19,7 @@
 use pay_core::error::Error;
 use pay_core::json::Value;
 use pay_core::money::Amount;
+use pay_core::text::AccountNumber;
 
 use crate::account::AccountInfoConfig;
 use crate::body::{Body, qostiq_endpoint};
@@ -70,8 +71,8 @@ qostiq_endpoint!(RegisterAccount => RegisteredAccount,
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RegisteredAccount {
-    /// The wallet number.
-    pub account_number: String,
+    /// The wallet number (masked in `Debug`).
+    pub account_number: AccountNumber,
     /// Its e-mail.
     pub email: Option<String>,
 }
@@ -80,7 +81,7 @@ impl RegisteredAccount {
     fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
         let d = data_object(data)?;
         Ok(Self {
-            account_number: d.text("account_number")?,
+            account_number: d.text("account_number")?.into(),
             email: d.opt_string("email")?,
         })
     }

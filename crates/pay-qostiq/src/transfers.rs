@@ -35,6 +35,7 @@ use pay_core::endpoint::Lookup;
 use pay_core::error::Error;
 use pay_core::json::Value;
 use pay_core::money::Amount;
+use pay_core::text::AccountNumber;
 
 use crate::account::AccountInfoConfig;
 use crate::body::{Body, qostiq_endpoint};
@@ -160,8 +161,8 @@ pub struct CreateTransfer {
     pub amount: Amount,
     /// What `amount` means (signed).
     pub amount_type: TransferAmountType,
-    /// The payee's wallet id or e-mail (signed).
-    pub payee_account: String,
+    /// The payee's wallet id or e-mail (signed; masked in `Debug`).
+    pub payee_account: AccountNumber,
     /// Currency the payee receives (signed).
     pub payee_currency: Currency,
     /// Currency written off the shop (signed).
@@ -177,7 +178,7 @@ impl CreateTransfer {
     pub fn new(
         amount: Amount,
         amount_type: TransferAmountType,
-        payee_account: impl Into<String>,
+        payee_account: impl Into<AccountNumber>,
         payee_currency: Currency,
         shop_currency: Currency,
         shop_payment_id: impl Into<String>,
@@ -195,7 +196,7 @@ impl CreateTransfer {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::fiat_amount("amount", &self.amount)?;
-        validate::text("payee_account", &self.payee_account)?;
+        validate::text("payee_account", self.payee_account.expose())?;
         self.payee_currency.check("payee_currency")?;
         self.shop_currency.check("shop_currency")?;
         validate::text("shop_payment_id", &self.shop_payment_id)?;
@@ -203,7 +204,7 @@ impl CreateTransfer {
         Ok(Body::new("/transfer/create")
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
-            .sign_str("payee_account", self.payee_account.as_str())
+            .sign_account("payee_account", &self.payee_account)
             .sign_int("payee_currency", self.payee_currency.code())
             .sign_int("shop_currency", self.shop_currency.code())
             .sign_int("shop_id", context.shop_id())
@@ -227,8 +228,8 @@ pub struct Transfer {
     pub id: u64,
     /// The shop balance after the transfer.
     pub balance: Option<Amount>,
-    /// The payee's account (sent as a number or a string).
-    pub payee_account: Option<String>,
+    /// The payee's account (sent as a number or a string; masked in `Debug`).
+    pub payee_account: Option<AccountNumber>,
     /// What the payee received.
     pub payee_amount: Amount,
     /// Currency the payee received.
@@ -249,7 +250,7 @@ impl Transfer {
         Ok(Self {
             id: d.id("id")?,
             balance: d.opt_amount("balance")?,
-            payee_account: d.opt_text("payee_account")?,
+            payee_account: d.opt_text("payee_account")?.map(AccountNumber::from),
             payee_amount: d.amount("payee_amount")?,
             payee_currency: d.currency("payee_currency")?,
             shop: d.opt_shop_id("shop")?,

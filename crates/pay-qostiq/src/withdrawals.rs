@@ -17,6 +17,7 @@ use pay_core::endpoint::Lookup;
 use pay_core::error::Error;
 use pay_core::json::Value;
 use pay_core::money::Amount;
+use pay_core::text::AccountNumber;
 
 use crate::account::{AccountDetails, AccountInfoConfig};
 use crate::body::{Body, qostiq_endpoint};
@@ -143,8 +144,8 @@ impl WithdrawQuote {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CheckAccount {
-    /// The payee account, e.g. a card number (signed).
-    pub account: String,
+    /// The payee account, e.g. a card number (signed; masked in `Debug`).
+    pub account: AccountNumber,
     /// The planned amount in the payway's currency, at most 2 decimals (signed).
     pub amount: Amount,
     /// The payway (signed).
@@ -155,7 +156,7 @@ pub struct CheckAccount {
 
 impl CheckAccount {
     /// An account check.
-    pub fn new(account: impl Into<String>, amount: Amount, payway: Payway) -> Self {
+    pub fn new(account: impl Into<AccountNumber>, amount: Amount, payway: Payway) -> Self {
         Self {
             account: account.into(),
             amount,
@@ -165,10 +166,10 @@ impl CheckAccount {
     }
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        validate::text("account", &self.account)?;
+        validate::text("account", self.account.expose())?;
         validate::fiat_amount("amount", &self.amount)?;
         Ok(Body::new("/check_account")
-            .sign_str("account", self.account.as_str())
+            .sign_account("account", &self.account)
             .sign_str("amount", self.amount.to_string())
             .sign_str("payway", self.payway.as_str())
             .sign_int("shop_id", context.shop_id())
@@ -245,8 +246,8 @@ impl AccountCheck {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateWithdraw {
-    /// The payee account, e.g. a card number (signed).
-    pub account: String,
+    /// The payee account, e.g. a card number (signed; masked in `Debug`).
+    pub account: AccountNumber,
     /// The amount, at most 2 decimals (signed).
     pub amount: Amount,
     /// What `amount` means (signed).
@@ -270,7 +271,7 @@ pub struct CreateWithdraw {
 impl CreateWithdraw {
     /// A payout with the required fields.
     pub fn new(
-        account: impl Into<String>,
+        account: impl Into<AccountNumber>,
         amount: Amount,
         amount_type: WithdrawAmountType,
         payway: Payway,
@@ -292,7 +293,7 @@ impl CreateWithdraw {
     }
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        validate::text("account", &self.account)?;
+        validate::text("account", self.account.expose())?;
         validate::fiat_amount("amount", &self.amount)?;
         self.shop_currency.check("shop_currency")?;
         validate::text("shop_payment_id", &self.shop_payment_id)?;
@@ -300,7 +301,7 @@ impl CreateWithdraw {
         validate::optional_email("email", self.email.as_deref())?;
         validate::optional_url("callback_url", self.callback_url.as_deref())?;
         Ok(Body::new("/withdraw/create")
-            .sign_str("account", self.account.as_str())
+            .sign_account("account", &self.account)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_str("payway", self.payway.as_str())

@@ -92,7 +92,7 @@ fn bills_name_the_field() {
         refuses(&r, "shop_order_id");
     }
     let mut r = ok.clone();
-    r.payer_account = Some(String::new());
+    r.payer_account = Some(String::new().into());
     refuses(&r, "payer_account");
     let mut r = ok.clone();
     r.description = Some("x".repeat(256));
@@ -173,7 +173,7 @@ fn transfers_name_the_field() {
         refuses(&r, "amount");
     }
     let mut r = ok.clone();
-    r.payee_account = String::new();
+    r.payee_account = String::new().into();
     refuses(&r, "payee_account");
     let mut r = ok.clone();
     r.payee_currency = Currency::Other(0);
@@ -211,7 +211,7 @@ fn withdrawals_name_the_field() {
     let ok = CheckAccount::new("4111111111111111", amount("1"), card());
     assert!(ok.signed_body(&context()).is_ok());
     let mut r = ok.clone();
-    r.account = String::new();
+    r.account = String::new().into();
     refuses(&r, "account");
     for bad in BAD_FIAT {
         let mut r = ok.clone();
@@ -229,7 +229,7 @@ fn withdrawals_name_the_field() {
     );
     assert!(ok.signed_body(&context()).is_ok());
     let mut r = ok.clone();
-    r.account = String::new();
+    r.account = String::new().into();
     refuses(&r, "account");
     for bad in BAD_FIAT {
         let mut r = ok.clone();
@@ -301,7 +301,7 @@ fn crypto_names_the_field() {
     );
     assert!(ok.signed_body(&context()).is_ok());
     let mut r = ok.clone();
-    r.account = String::new();
+    r.account = String::new().into();
     refuses(&r, "account");
     let mut r = ok.clone();
     r.amount = amount("0.0000001");

@@ -15,6 +15,7 @@ use pay_core::endpoint::{Endpoint, Lookup};
 use pay_core::error::{Error, Provider};
 use pay_core::money::Amount;
 use pay_core::secret::Secret;
+use pay_core::text::AccountNumber;
 use pay_qostiq::bills::{CreateBill, CreateBillV2, GetBill};
 use pay_qostiq::callbacks::{
     Callback, CallbackVerifier, CryptoWithdrawRecord, WithdrawRecord, verify_callback,
@@ -406,7 +407,10 @@ fn transfer_create_examples() {
         let transfer = respond(&request, 200, &body).unwrap();
         assert_eq!(transfer.id, id);
         assert_eq!(transfer.balance, Some(amount(balance)));
-        assert_eq!(transfer.payee_account.as_deref(), Some("201497141132"));
+        assert_eq!(
+            transfer.payee_account.as_ref().map(AccountNumber::expose),
+            Some("201497141132")
+        );
         assert_eq!(transfer.payee_amount, amount("10"));
         assert_eq!(transfer.shop, Some(ShopId::new(112).unwrap()));
         assert_eq!(transfer.shop_payment_id, None);
@@ -760,7 +764,7 @@ fn account_register_example() {
 }"#,
     )
     .unwrap();
-    assert_eq!(registered.account_number, "201499789419");
+    assert_eq!(registered.account_number.expose(), "201499789419");
     assert_eq!(registered.email.as_deref(), Some("example@email.com"));
 }
 
@@ -1108,7 +1112,11 @@ fn crypto_withdraw_create_example() {
     assert_eq!(created.info.status, CryptoWithdrawStatus::Waiting);
     assert_eq!(created.info.shop_write_off.to_string(), "1.005");
     assert_eq!(
-        created.info.payee_address.as_deref(),
+        created
+            .info
+            .payee_address
+            .as_ref()
+            .map(AccountNumber::expose),
         Some("EQC67_9GtyJveay9fYwjuOUg2VvokASM3xI7MQ7R84UzC2Qx")
     );
 }

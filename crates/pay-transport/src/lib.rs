@@ -46,6 +46,8 @@ pub mod executor;
 pub mod floors;
 #[cfg(feature = "hyper")]
 pub mod hyper_transport;
+#[cfg(feature = "test-util")]
+pub mod log_capture;
 pub mod rate_limit;
 pub mod retry;
 pub mod service;

@@ -13,9 +13,8 @@
 
 mod support;
 
-use std::fmt::Write as _;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -26,6 +25,7 @@ use pay_core::secret::Secret;
 use pay_signing::coinqvest::{BasicAuth, DigestSigner};
 use pay_transport::floors::{Floors, PollScheduler};
 use pay_transport::hyper_transport::HyperTransport;
+use pay_transport::log_capture::LogCapture;
 use pay_transport::rate_limit::{Rate, RateLimits};
 use pay_transport::retry::{RetryBudget, RetryPolicy};
 use pay_transport::sleep::{TokioSleep, VirtualSleep};
@@ -33,62 +33,12 @@ use pay_transport::testing::{Fault, FaultServer, Reply};
 use pay_transport::{Executor, ExecutorBuilder};
 use support::*;
 use time::OffsetDateTime;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
 
 const API_SECRET: &str = "cq-api-secret-7f3a9b";
 const BASIC_SECRET: &str = "basic-secret-44d1";
 const SHOP_SIGN: &str = "5f2b7c9e0d1a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4";
 const BEARER: &str = "Bearer tok-0a9b8c7d";
 const WEBHOOK_AUTH: &str = "webhook-auth-9e8d7c";
-
-/// Records everything every span and event carries, as text.
-#[derive(Clone, Default)]
-struct Capture {
-    lines: Arc<Mutex<Vec<String>>>,
-    next_id: Arc<AtomicU64>,
-}
-
-struct Fields<'a>(&'a mut String);
-
-impl Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, " {}={:?}", field.name(), value);
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        let _ = write!(self.0, " {}={}", field.name(), value);
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &Attributes<'_>) -> Id {
-        let mut line = format!("span {}", span.metadata().name());
-        span.record(&mut Fields(&mut line));
-        self.lines.lock().unwrap().push(line);
-        Id::from_u64(self.next_id.fetch_add(1, Ordering::SeqCst) + 1)
-    }
-    fn record(&self, _: &Id, values: &Record<'_>) {
-        let mut line = "record".to_owned();
-        values.record(&mut Fields(&mut line));
-        self.lines.lock().unwrap().push(line);
-    }
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut line = format!(
-            "event {} {}",
-            event.metadata().level(),
-            event.metadata().target()
-        );
-        event.record(&mut Fields(&mut line));
-        self.lines.lock().unwrap().push(line);
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
 /// Adds every kind of credential header on each attempt.
 #[derive(Debug)]
@@ -141,7 +91,7 @@ fn forbidden(server: &FaultServer) -> Vec<String> {
 
 #[tokio::test]
 async fn no_secret_or_signature_appears_in_logs_or_debug_output() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
 
     let server = FaultServer::start().await.unwrap();
@@ -236,7 +186,7 @@ async fn no_secret_or_signature_appears_in_logs_or_debug_output() {
     ));
     outputs.push(format!("{server:?}"));
 
-    let lines = capture.lines.lock().unwrap().clone();
+    let lines = capture.lines();
     assert!(
         lines.iter().any(|l| l.contains("span pay.call")),
         "spans were captured"
@@ -311,7 +261,7 @@ impl pay_core::endpoint::Endpoint for EchoingRefusal {
 /// and Debug, show the message escaped on one line and the numbers masked.
 #[tokio::test]
 async fn provider_messages_reach_logs_escaped_and_masked() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
     let calls = Arc::new(AtomicU64::new(0));
     let transport = pay_transport::service::service_fn(move |_r: Request<Bytes>| {
@@ -346,7 +296,7 @@ async fn provider_messages_reach_logs_escaped_and_masked() {
     let err = exec.execute(&EchoingRefusal, &()).await.unwrap_err();
     assert_eq!(err.attempts(), 3);
 
-    let lines = capture.lines.lock().unwrap().clone();
+    let lines = capture.lines();
     let failures: Vec<&String> = lines
         .iter()
         .filter(|l| l.contains("attempt failed"))
