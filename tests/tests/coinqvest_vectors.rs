@@ -218,7 +218,7 @@ fn typed_request(v: &Digest) -> Option<http::Request<Bytes>> {
                 text(field(body, "sourceAsset")?),
                 amount(field(body, "sourceAmount")?),
                 TargetAccount::Stellar {
-                    account: text(field(account, "account")?),
+                    account: text(field(account, "account")?).into(),
                     memo: field(account, "memo").map(text),
                     memo_type: field(account, "memoType").map(text),
                 },

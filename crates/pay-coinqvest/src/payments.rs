@@ -5,6 +5,7 @@ use bytes::Bytes;
 use pay_core::Error;
 use pay_core::endpoint::{Endpoint, EndpointInfo};
 use pay_core::money::Amount;
+use pay_core::text::AccountNumber;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -42,8 +43,8 @@ pub struct Payment {
     pub source_amount: Amount,
     /// The blockchain the payment came from.
     pub source_blockchain: String,
-    /// The paying account on that blockchain.
-    pub source_account: Option<String>,
+    /// The paying account on that blockchain (masked in `Debug`).
+    pub source_account: Option<AccountNumber>,
     /// The transaction id on that blockchain.
     pub source_tx_id: Option<String>,
     /// The related customer.

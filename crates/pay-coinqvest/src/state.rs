@@ -17,7 +17,7 @@ macro_rules! string_enum {
         $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )* }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[derive(Clone, PartialEq, Eq, Hash)]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )*
             /// A value this version does not know, kept as sent.
@@ -42,9 +42,30 @@ macro_rules! string_enum {
             }
         }
 
+        /// The variant; a value this version does not know is written escaped
+        /// ([`Untrusted`](pay_core::text::Untrusted)), as in `Display`.
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    $( Self::$variant => f.write_str(stringify!($variant)), )*
+                    Self::Unknown(text) => f
+                        .debug_tuple("Unknown")
+                        .field(&pay_core::text::Untrusted::new(text))
+                        .finish(),
+                }
+            }
+        }
+
+        /// The wire text; a value this version does not know is quoted and escaped
+        /// ([`Untrusted`](pay_core::text::Untrusted)): it came from the server and may be logged.
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
+                match self {
+                    Self::Unknown(text) => {
+                        std::fmt::Display::fmt(&pay_core::text::Untrusted::new(text), f)
+                    }
+                    known => f.write_str(known.as_str()),
+                }
             }
         }
 

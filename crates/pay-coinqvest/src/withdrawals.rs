@@ -25,6 +25,7 @@ use http::Method;
 use pay_core::Error;
 use pay_core::endpoint::{Endpoint, EndpointInfo};
 use pay_core::money::Amount;
+use pay_core::text::AccountNumber;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -109,6 +110,10 @@ impl Serialize for NgnBank {
 }
 
 /// Where a withdrawal goes. The variant decides `targetNetwork`.
+///
+/// Account numbers, IBANs, NUBANs and addresses are [`AccountNumber`]s: sent as written, masked in
+/// `Debug` (`AccountNumber(****4548)`). SWIFT/BIC and routing numbers name a bank, not an account,
+/// and are shown; so are memos and destination tags.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -116,7 +121,7 @@ pub enum TargetAccount {
     /// A Stellar Network account (`XLM`; any Stellar asset, see [`CreateWithdrawal::target_asset`]).
     Stellar {
         /// The account (`G…`).
-        account: String,
+        account: AccountNumber,
         /// The memo, if the receiver needs one (exchanges do).
         #[serde(skip_serializing_if = "Option::is_none")]
         memo: Option<String>,
@@ -127,7 +132,7 @@ pub enum TargetAccount {
     /// An EU bank account by IBAN (`EUR`).
     EurIban {
         /// The IBAN.
-        iban: String,
+        iban: AccountNumber,
         /// The SWIFT/BIC code.
         swift: String,
     },
@@ -135,7 +140,7 @@ pub enum TargetAccount {
     UsdBank {
         /// The account number.
         #[serde(rename = "accountNumber")]
-        account_number: String,
+        account_number: AccountNumber,
         /// The routing number.
         #[serde(rename = "routingNumber")]
         routing_number: String,
@@ -144,7 +149,7 @@ pub enum TargetAccount {
     CadBank {
         /// The account number.
         #[serde(rename = "accountNumber")]
-        account_number: String,
+        account_number: AccountNumber,
         /// The routing number.
         #[serde(rename = "routingNumber")]
         routing_number: String,
@@ -152,7 +157,7 @@ pub enum TargetAccount {
     /// A Nigerian bank account (`NGN`).
     NgnBank {
         /// The NUBAN.
-        nuban: String,
+        nuban: AccountNumber,
         /// The bank.
         #[serde(rename = "bankName")]
         bank: NgnBank,
@@ -160,22 +165,22 @@ pub enum TargetAccount {
     /// A Bitcoin address (`BTC`).
     Bitcoin {
         /// The address.
-        address: String,
+        address: AccountNumber,
     },
     /// An Ethereum address (`ETH`).
     Ethereum {
         /// The address.
-        address: String,
+        address: AccountNumber,
     },
     /// A Litecoin address (`LTC`).
     Litecoin {
         /// The address.
-        address: String,
+        address: AccountNumber,
     },
     /// An XRP Ledger account (`XRP`).
     Xrp {
         /// The account (`r…`).
-        account: String,
+        account: AccountNumber,
         /// The destination tag, if the receiver needs one (exchanges do).
         #[serde(rename = "destinationTag", skip_serializing_if = "Option::is_none")]
         destination_tag: Option<String>,
@@ -200,9 +205,12 @@ impl TargetAccount {
 
     fn check(&self) -> Result<(), Error> {
         let fields: Vec<(&'static str, &str)> = match self {
-            Self::Stellar { account, .. } => vec![("targetAccount.account", account)],
+            Self::Stellar { account, .. } => vec![("targetAccount.account", account.expose())],
             Self::EurIban { iban, swift } => {
-                vec![("targetAccount.iban", iban), ("targetAccount.swift", swift)]
+                vec![
+                    ("targetAccount.iban", iban.expose()),
+                    ("targetAccount.swift", swift),
+                ]
             }
             Self::UsdBank {
                 account_number,
@@ -212,14 +220,14 @@ impl TargetAccount {
                 account_number,
                 routing_number,
             } => vec![
-                ("targetAccount.accountNumber", account_number),
+                ("targetAccount.accountNumber", account_number.expose()),
                 ("targetAccount.routingNumber", routing_number),
             ],
-            Self::NgnBank { nuban, .. } => vec![("targetAccount.nuban", nuban)],
+            Self::NgnBank { nuban, .. } => vec![("targetAccount.nuban", nuban.expose())],
             Self::Bitcoin { address } | Self::Ethereum { address } | Self::Litecoin { address } => {
-                vec![("targetAccount.address", address)]
+                vec![("targetAccount.address", address.expose())]
             }
-            Self::Xrp { account, .. } => vec![("targetAccount.account", account)],
+            Self::Xrp { account, .. } => vec![("targetAccount.account", account.expose())],
         };
         fields
             .into_iter()
@@ -322,13 +330,14 @@ impl CreateWithdrawal {
     }
 }
 
-/// The target account as the API reports it: the fields of whichever kind it is.
+/// The target account as the API reports it: the fields of whichever kind it is (account numbers
+/// kept as received, masked in `Debug`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TargetAccountDetails {
     /// Stellar and XRP: the account.
-    pub account: Option<String>,
+    pub account: Option<AccountNumber>,
     /// Stellar: the memo.
     pub memo: Option<String>,
     /// Stellar: the memo type.
@@ -336,17 +345,17 @@ pub struct TargetAccountDetails {
     /// XRP: the destination tag.
     pub destination_tag: Option<String>,
     /// BTC, ETH, LTC: the address.
-    pub address: Option<String>,
+    pub address: Option<AccountNumber>,
     /// EUR: the IBAN.
-    pub iban: Option<String>,
+    pub iban: Option<AccountNumber>,
     /// EUR: the SWIFT/BIC.
     pub swift: Option<String>,
     /// NGN: the NUBAN.
-    pub nuban: Option<String>,
+    pub nuban: Option<AccountNumber>,
     /// NGN: the bank's name.
     pub bank_name: Option<String>,
     /// USD, CAD: the account number.
-    pub account_number: Option<String>,
+    pub account_number: Option<AccountNumber>,
     /// USD, CAD: the routing number.
     pub routing_number: Option<String>,
 }

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use pay_core::text::Untrusted;
+
 macro_rules! status_enum {
     (
         $(#[$meta:meta])*
@@ -218,9 +220,14 @@ impl CallbackStatus {
     }
 }
 
+/// `success`, `rejected`, or any other text quoted and escaped ([`Untrusted`]): it came from the
+/// callback and may end up in a log line.
 impl fmt::Display for CallbackStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        match self {
+            Self::Other(text) => fmt::Display::fmt(&Untrusted::new(text), f),
+            known => f.write_str(known.as_str()),
+        }
     }
 }
 
