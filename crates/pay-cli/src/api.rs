@@ -19,6 +19,7 @@ use pay_coinqvest::client::CoinqvestClient;
 use pay_core::endpoint::{BaseUrl, Lookup};
 use pay_core::error::{Error, RequestOutcome};
 use pay_core::secret::Secret;
+use pay_core::text::Untrusted;
 use pay_qostiq::bills::CreateBill;
 use pay_qostiq::client::{CreateOutcome, QostiqClient};
 use pay_qostiq::{Currency, ShopId};
@@ -58,9 +59,12 @@ pub(crate) enum CoinqvestCommand {
 /// Where and as whom to call Qostiq.
 #[derive(Debug, Args)]
 pub(crate) struct QostiqConn {
-    /// Base URL: the live API by default, or a sandbox's `http://127.0.0.1:PORT/qostiq`.
+    /// Base URL: the live API by default, or a sandbox's `http://127.0.0.1:PORT/qostiq`. Plain
+    /// `http://` is refused except for a loopback address (see `--allow-plain-http-for-sandbox`).
     #[arg(long, default_value = pay_qostiq::API_BASE_URL)]
     base_url: String,
+    #[command(flatten)]
+    plain_http: PlainHttp,
     /// The shop id.
     #[arg(long, env = "QOSTIQ_SHOP_ID")]
     shop_id: u64,
@@ -76,8 +80,12 @@ pub(crate) struct QostiqConn {
 #[derive(Debug, Args)]
 pub(crate) struct CoinqvestConn {
     /// Base URL: the live API by default, or a sandbox's `http://127.0.0.1:PORT/coinqvest/api/v1`.
+    /// Plain `http://` is refused except for a loopback address (see
+    /// `--allow-plain-http-for-sandbox`).
     #[arg(long, default_value = pay_coinqvest::DEFAULT_BASE_URL)]
     base_url: String,
+    #[command(flatten)]
+    plain_http: PlainHttp,
     /// The API key.
     #[arg(long, env = "COINQVEST_KEY", hide_env_values = true)]
     key: String,
@@ -87,6 +95,40 @@ pub(crate) struct CoinqvestConn {
     /// Per-attempt timeout in seconds.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
+}
+
+/// The one opt-in for plain HTTP to a host that is not this machine.
+#[derive(Debug, Args)]
+pub(crate) struct PlainHttp {
+    /// Allow a plain `http://` base URL to a host that is not a loopback address: for a sandbox in
+    /// another container or on another machine. Requests, signatures and account numbers then
+    /// cross the network unencrypted: never with real credentials.
+    #[arg(long)]
+    allow_plain_http_for_sandbox: bool,
+}
+
+impl PlainHttp {
+    /// Parses `--base-url` and applies the TLS rule ([`BaseUrl::require_tls`]), with an error that
+    /// says what is allowed and which flag opts in.
+    fn base_url(&self, text: &str) -> Result<BaseUrl, Failure> {
+        let base: BaseUrl = text
+            .parse()
+            .map_err(|e| usage(format!("--base-url: {e}")))?;
+        let base = if self.allow_plain_http_for_sandbox {
+            base.allow_plain_http_for_sandbox()
+        } else {
+            base
+        };
+        if base.require_tls().is_err() {
+            return Err(usage(format!(
+                "--base-url {}: plain http:// is refused except for a loopback address \
+                 (localhost, 127.0.0.1, [::1]); use https://, or pass \
+                 --allow-plain-http-for-sandbox for a sandbox on another host",
+                Untrusted::new(text)
+            )));
+        }
+        Ok(base)
+    }
 }
 
 /// `pay qostiq withdraw-status`.
@@ -210,10 +252,10 @@ fn finish(result: Result<Value, Failure>) -> ExitCode {
 
 impl QostiqConn {
     fn client(&self) -> Result<QostiqClient, Failure> {
-        let base: BaseUrl = self.base_url.parse().map_err(usage)?;
+        let base = self.plain_http.base_url(&self.base_url)?;
         let shop = ShopId::new(self.shop_id).map_err(usage)?;
         let secret =
-            Secret::new(self.secret.clone()).map_err(|_| usage("QOSTIQ_SECRET is empty"))?;
+            Secret::new(self.secret.clone()).map_err(|e| usage(format!("QOSTIQ_SECRET: {e}")))?;
         QostiqClient::builder(shop, secret)
             .base_url(base)
             .attempt_timeout(Duration::from_secs(self.timeout.max(1)))
@@ -224,12 +266,12 @@ impl QostiqConn {
 
 impl CoinqvestConn {
     fn client(&self) -> Result<CoinqvestClient, Failure> {
-        let base: BaseUrl = self.base_url.parse().map_err(usage)?;
-        if self.key.is_empty() {
-            return Err(usage("COINQVEST_KEY is empty"));
+        let base = self.plain_http.base_url(&self.base_url)?;
+        if self.key.trim().is_empty() {
+            return Err(usage("COINQVEST_KEY is empty or blank"));
         }
-        let secret =
-            Secret::new(self.secret.clone()).map_err(|_| usage("COINQVEST_SECRET is empty"))?;
+        let secret = Secret::new(self.secret.clone())
+            .map_err(|e| usage(format!("COINQVEST_SECRET: {e}")))?;
         CoinqvestClient::builder(self.key.clone(), secret)
             .base_url(base)
             .attempt_timeout(Duration::from_secs(self.timeout.max(1)))

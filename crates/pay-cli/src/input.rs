@@ -41,9 +41,10 @@ pub(crate) fn body(arg: Option<String>, when_terminal: WhenTerminal) -> Result<V
     Ok(bytes)
 }
 
-/// Wraps a secret given on the command line or in the environment, refusing an empty one.
+/// Wraps a secret given on the command line or in the environment, refusing an empty, blank or
+/// control-character one ([`Secret::new`]).
 ///
 /// The value is never part of any message.
 pub(crate) fn secret(value: String, flag: &str, env: &str) -> Result<Secret, CliError> {
-    Secret::new(value).map_err(|_| CliError::Usage(format!("{flag} (or {env}) must not be empty")))
+    Secret::new(value).map_err(|e| CliError::Usage(format!("{flag} (or {env}): {e}")))
 }

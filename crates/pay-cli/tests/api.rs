@@ -272,3 +272,67 @@ fn transport_failure_exits_3_and_missing_credentials_exit_2() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "{output:?}");
 }
+
+/// TLS by default: a plain `http://` base URL to a host that is not this machine is refused before
+/// anything is sent, and the error says what is allowed and which flag opts in; with the flag the
+/// call is attempted (and fails here only because nothing listens).
+#[test]
+fn plain_http_to_a_remote_host_is_refused_unless_opted_in() {
+    for command in [
+        ["qostiq", "balance", "--base-url", "http://0.0.0.0:1/qostiq"],
+        [
+            "coinqvest",
+            "wallets",
+            "--base-url",
+            "http://0.0.0.0:1/api/v1",
+        ],
+    ] {
+        let (code, json, stderr) = pay(&command, &[]);
+        assert_eq!(code, 2, "{json} {stderr}");
+        for expected in [
+            "plain http:// is refused",
+            "loopback",
+            "https://",
+            "--allow-plain-http-for-sandbox",
+        ] {
+            assert!(stderr.contains(expected), "{stderr}");
+        }
+        let mut opted_in = command.to_vec();
+        opted_in.extend(["--allow-plain-http-for-sandbox", "--timeout", "2"]);
+        let (code, json, stderr) = pay(&opted_in, &[]);
+        assert_eq!(code, 3, "{json} {stderr}");
+        assert_eq!(json["outcome"], "not_sent", "{json}");
+    }
+    // A host that only looks like loopback is not one.
+    let (code, _, stderr) = pay(
+        &[
+            "qostiq",
+            "balance",
+            "--base-url",
+            "http://127.0.0.1.evil.test",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("plain http:// is refused"), "{stderr}");
+}
+
+/// Blank and control-character secrets are refused like empty ones, naming the variable and never
+/// repeating the value.
+#[test]
+fn blank_secrets_are_refused() {
+    for (variable, command) in [
+        ("QOSTIQ_SECRET", ["qostiq", "balance"]),
+        ("COINQVEST_SECRET", ["coinqvest", "wallets"]),
+    ] {
+        for value in ["   ", "Secret-Value\n"] {
+            let (code, json, stderr) = pay(
+                &[command[0], command[1], "--base-url", "http://127.0.0.1:1"],
+                &[(variable, value)],
+            );
+            assert_eq!(code, 2, "{json} {stderr}");
+            assert!(stderr.contains(variable), "{stderr}");
+            assert!(!stderr.contains("Secret-Value"), "{stderr}");
+        }
+    }
+}
