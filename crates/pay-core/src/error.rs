@@ -280,7 +280,7 @@ pub enum SignatureError {
         key: String,
     },
     /// The endpoint is not one whose signed keys we know.
-    #[error("unknown endpoint `{endpoint}`")]
+    #[error("unknown endpoint {}", Untrusted::new(endpoint))]
     UnknownEndpoint {
         /// The endpoint asked for.
         endpoint: String,
@@ -298,7 +298,12 @@ pub enum SignatureError {
     #[error("signature does not match")]
     Mismatch,
     /// The signed message is not acceptable input (not one strict JSON object, too large, too deep).
-    #[error("signed body rejected: {0}")]
+    /// Its text may quote the body (a duplicate key): written through [`Untrusted`], since the
+    /// body is not authenticated yet and the error is logged.
+    #[error(
+        "signed body rejected: {}",
+        Untrusted::new(&.0.to_string()).unquoted()
+    )]
     Body(#[from] crate::json::JsonError),
 }
 
