@@ -337,7 +337,10 @@ pub enum TransportErrorKind {
 }
 
 /// A failure between us and the provider.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Display` and `Debug` write the source's text through [`Untrusted`] (a transport may quote what
+/// the server sent).
+#[derive(thiserror::Error)]
 #[error(
     "transport error ({kind:?}, {}){}",
     match delivery { Delivery::NotSent => "not sent", Delivery::MaybeSent => "may have been sent" },
@@ -351,6 +354,20 @@ pub struct TransportError {
     /// The underlying error.
     #[source]
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let source = self.source.as_ref().map(|s| format!("{s:?}"));
+        f.debug_struct("TransportError")
+            .field("kind", &self.kind)
+            .field("delivery", &self.delivery)
+            .field(
+                "source",
+                &source.as_deref().map(|s| Untrusted::new(s).unquoted()),
+            )
+            .finish()
+    }
 }
 
 impl TransportError {

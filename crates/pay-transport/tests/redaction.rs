@@ -306,10 +306,17 @@ async fn provider_messages_reach_logs_escaped_and_masked() {
         assert!(line.contains("****1111"), "{line}");
         assert!(line.contains(r"is invalid\n2026-11-30T12:00:00Z"), "{line}");
     }
+    let transport_error = pay_core::error::TransportError::new(
+        pay_core::error::TransportErrorKind::Other,
+        pay_core::error::Delivery::MaybeSent,
+        Some(Box::new(std::io::Error::other(HOSTILE))),
+    );
     let outputs = [
         err.to_string(),
         format!("{err:?}"),
         format!("{:?}", err.error()),
+        transport_error.to_string(),
+        format!("{transport_error:?}"),
     ];
     for line in lines.iter().chain(&outputs) {
         for leaked in ["4111111111111111", "GB33BUKB20201555555555"] {
