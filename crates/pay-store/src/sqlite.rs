@@ -823,6 +823,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn connections_are_durable_wal_with_a_busy_timeout() {
+        let dir = std::env::temp_dir().join(format!("pay-store-unit-{:016x}", fastrand::u64(..)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let connection = connect(&dir.join("s.db"), &SystemClock).unwrap();
+        let pragma = |name: &str| -> String {
+            connection
+                .query_row(&format!("PRAGMA {name}"), [], |r| {
+                    r.get::<_, rusqlite::types::Value>(0)
+                })
+                .map(|v| format!("{v:?}"))
+                .unwrap()
+        };
+        assert_eq!(pragma("journal_mode"), "Text(\"wal\")");
+        assert_eq!(pragma("synchronous"), "Integer(2)"); // FULL
+        assert_eq!(pragma("busy_timeout"), "Integer(10000)");
+        assert_eq!(pragma("foreign_keys"), "Integer(1)");
+        drop(connection);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn timestamps_round_trip_at_microsecond_precision() {
         let at = time::macros::datetime!(2024-05-06 7:08:09.123456 UTC);
         assert_eq!(instant(micros(at)).unwrap(), at);
