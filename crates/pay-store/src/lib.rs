@@ -44,6 +44,33 @@
 //! assert!(matches!(store.begin(&key, &payload, &me, Duration::from_secs(60)).await?, Begin::Existing(_)));
 //! # Ok(()) }
 //! ```
+//!
+//! A recovery loop on any instance takes the work nobody holds — intents whose process died, or
+//! that were marked unknown and are due again — and resumes each from its evidence. Concurrent
+//! instances get disjoint sets; a lease that expires and is claimed elsewhere fences its old
+//! holder off ([`StoreError::LeaseLost`]).
+//!
+//! ```
+//! use std::time::Duration;
+//! use pay_store::{IntentJournal, OwnerId, Store, StoreError};
+//!
+//! async fn recover(store: &Store, me: &OwnerId) -> Result<(), StoreError> {
+//!     for claimed in store.claim_due(me, Duration::from_secs(60), 10).await? {
+//!         // … look the payout up by its id, knowing its attempts from `claimed.record.evidence`
+//!         // (never re-send blindly), then `finish` with the outcome, or try again later:
+//!         store.mark_unknown(&claimed.lease, Duration::from_secs(300)).await?;
+//!     }
+//!     Ok(())
+//! }
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), StoreError> {
+//! # let store = "memory:".parse::<pay_store::StoreConfig>()?.open().await?;
+//! # recover(&store, &OwnerId::unique("worker")).await
+//! # }
+//! ```
+//!
+//! Durability, what survives what, and how to operate each backend: `docs/reliability.md`,
+//! section "Durable state (pay-store)".
 
 mod config;
 pub mod dedup;
