@@ -264,7 +264,18 @@ impl IntentJournal for MemoryStore {
                     && r.intent.due_at <= now
             })
             .collect();
-        due.sort_by_key(|r| r.intent.due_at);
+        due.sort_by(|a, b| {
+            (
+                a.intent.due_at,
+                a.intent.created_at,
+                &a.intent.key.intent_id,
+            )
+                .cmp(&(
+                    b.intent.due_at,
+                    b.intent.created_at,
+                    &b.intent.key.intent_id,
+                ))
+        });
         Ok(due
             .into_iter()
             .take(limit as usize)
@@ -366,7 +377,9 @@ impl IntentJournal for MemoryStore {
             })
             .cloned()
             .collect();
-        intents.sort_by_key(|i| i.created_at);
+        intents.sort_by(|a, b| {
+            (a.created_at, &a.key.intent_id).cmp(&(b.created_at, &b.key.intent_id))
+        });
         intents.truncate(limit as usize);
         Ok(intents)
     }

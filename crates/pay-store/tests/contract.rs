@@ -24,10 +24,11 @@ use support::Env;
 use tokio::time::{Instant, sleep};
 
 const LONG: Duration = Duration::from_secs(600);
-/// A lease that expires during the test.
-const SHORT: Duration = Duration::from_millis(200);
+/// A lease that expires during the test (long enough for a few durable commits on a loaded
+/// machine before it does).
+const SHORT: Duration = Duration::from_millis(500);
 /// Comfortably past [`SHORT`].
-const PAST_SHORT: Duration = Duration::from_millis(450);
+const PAST_SHORT: Duration = Duration::from_millis(1_100);
 
 fn key(id: &str) -> IntentKey {
     IntentKey::new(Provider::Qostiq, "withdraw", id)
@@ -541,7 +542,7 @@ async fn dedup_leases_and_retention_expire(env: Env) {
     let store = env
         .open_with(DedupPolicy {
             lease: SHORT,
-            retention: Duration::from_millis(700),
+            retention: Duration::from_millis(1_500),
         })
         .await;
     let e = event("c|payment|1|RESOLVED", "c|payment|1", Finality::Terminal);
@@ -558,7 +559,7 @@ async fn dedup_leases_and_retention_expire(env: Env) {
     );
     assert_eq!(store.claim(&e).await.unwrap(), Claim::Duplicate);
     assert_eq!(store.claim(&late).await.unwrap(), Claim::Stale);
-    sleep(Duration::from_millis(900)).await;
+    sleep(Duration::from_millis(1_800)).await;
     assert_eq!(store.claim(&e).await.unwrap(), Claim::Proceed);
     assert_eq!(store.claim(&late).await.unwrap(), Claim::Proceed);
 }
