@@ -34,6 +34,19 @@ const SUITES: &[Suite] = &[
             "bench_client",
         ],
     },
+    // PostgreSQL rows need PAY_TEST_POSTGRES_URL: `.ci/postgres.sh cargo xtask bench store`.
+    Suite {
+        name: "store",
+        cargo_args: &[
+            "bench",
+            "-p",
+            "pay-store",
+            "--features",
+            "postgres",
+            "--bench",
+            "store",
+        ],
+    },
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
