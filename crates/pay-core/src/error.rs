@@ -7,6 +7,8 @@ use std::fmt;
 use bytes::Bytes;
 use http::StatusCode;
 
+use crate::text::Untrusted;
+
 /// Which provider an error or a call belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -121,7 +123,7 @@ pub enum RequestOutcome {
 
 /// A refusal from the provider: its code, message and HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{provider} refused the request (HTTP {status}{}): {message}", code.map(|c| format!(", error_code {c}")).unwrap_or_default())]
+#[error("{provider} refused the request (HTTP {status}{}): {}", code.map(|c| format!(", error_code {c}")).unwrap_or_default(), Untrusted::new(message))]
 #[non_exhaustive]
 pub struct ProviderError {
     /// Which provider answered.
@@ -171,13 +173,13 @@ pub enum SignatureError {
     #[error("no secret configured")]
     NoSecret,
     /// The request lacks a key that the endpoint signs.
-    #[error("signed key `{key}` is missing")]
+    #[error("signed key {} is missing", Untrusted::new(key))]
     MissingSignedKey {
         /// The missing key.
         key: String,
     },
     /// The endpoint is not one whose signed keys we know.
-    #[error("unknown endpoint `{endpoint}`")]
+    #[error("unknown endpoint {}", Untrusted::new(endpoint))]
     UnknownEndpoint {
         /// The endpoint asked for.
         endpoint: String,
@@ -197,6 +199,56 @@ pub enum SignatureError {
     /// The signed message is not acceptable input (not one strict JSON object, too large, too deep).
     #[error("signed body rejected: {0}")]
     Body(#[from] crate::json::JsonError),
+    /// A callback carries a key its type does not have, and that was not declared as a custom
+    /// field. The provider signs values, not key names: a renamed key keeps the signature valid.
+    #[error("{kind} callback has unknown key {}", Untrusted::new(key))]
+    UnknownKey {
+        /// The callback type (`withdraw`, `crypto_withdraw`, `payment`).
+        kind: &'static str,
+        /// The key, as received.
+        key: String,
+    },
+    /// A key the provider always sends for this callback type is absent, `null` or empty.
+    #[error("{kind} callback lacks required key `{key}`")]
+    MissingKey {
+        /// The callback type.
+        kind: &'static str,
+        /// The missing key.
+        key: &'static str,
+    },
+    /// A callback value does not have the shape of its key (malformed, or moved or colon-shifted
+    /// from another key).
+    #[error("{kind} callback key {} has the wrong shape", Untrusted::new(key))]
+    WrongShape {
+        /// The callback type.
+        kind: &'static str,
+        /// The key whose value is refused.
+        key: String,
+    },
+    /// `callback_type` names no callback type this library knows.
+    #[error("unknown callback_type {}", Untrusted::new(value))]
+    UnknownCallbackType {
+        /// The value received (a JSON string's text, or the raw JSON of another value).
+        value: String,
+    },
+    /// The signed values of a callback also read, under the provider's rule, as a callback with a
+    /// different `key` (or of another type): it could be a forgery of another callback, so it is
+    /// refused.
+    #[error("{kind} callback is ambiguous: its signed values also read with a different `{key}`")]
+    Ambiguous {
+        /// The callback type as received.
+        kind: &'static str,
+        /// A key whose value differs in the other reading (`callback_type` for another type).
+        key: &'static str,
+    },
+    /// A custom callback field name refused while configuring a verifier.
+    #[error("custom field {}: {reason}", Untrusted::new(name))]
+    CustomField {
+        /// The name given.
+        name: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
 }
 
 /// Whether a failed request may have reached the provider.
@@ -306,7 +358,7 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "qostiq refused the request (HTTP 200 OK, error_code 7): not found"
+            "qostiq refused the request (HTTP 200 OK, error_code 7): \"not found\""
         );
         assert!(!e.is_authentication());
         let auth = ProviderError::new(
@@ -317,5 +369,63 @@ mod tests {
             vec![],
         );
         assert!(auth.is_authentication());
+    }
+
+    #[test]
+    fn untrusted_text_in_errors_cannot_forge_a_log_line() {
+        let forged = "status\n2026-11-30T10:00:00Z INFO payout 42 applied";
+        let errors: Vec<String> = vec![
+            SignatureError::UnknownKey {
+                kind: "withdraw",
+                key: forged.into(),
+            }
+            .to_string(),
+            SignatureError::WrongShape {
+                kind: "payment",
+                key: forged.into(),
+            }
+            .to_string(),
+            SignatureError::UnknownCallbackType {
+                value: forged.into(),
+            }
+            .to_string(),
+            SignatureError::CustomField {
+                name: forged.into(),
+                reason: "is refused",
+            }
+            .to_string(),
+            SignatureError::MissingSignedKey { key: forged.into() }.to_string(),
+            SignatureError::UnknownEndpoint {
+                endpoint: forged.into(),
+            }
+            .to_string(),
+            SignatureError::Body(crate::json::JsonError::DuplicateKey { key: forged.into() })
+                .to_string(),
+            ProviderError::new(
+                Provider::Qostiq,
+                StatusCode::BAD_REQUEST,
+                None,
+                forged,
+                vec![],
+            )
+            .to_string(),
+            SignatureError::UnknownKey {
+                kind: "withdraw",
+                key: "k".repeat(10_000),
+            }
+            .to_string(),
+        ];
+        for shown in errors {
+            assert!(!shown.contains('\n'), "{shown}");
+            assert!(shown.chars().count() < 400, "{shown}");
+        }
+        assert_eq!(
+            SignatureError::UnknownKey {
+                kind: "withdraw",
+                key: "callback_typ".into()
+            }
+            .to_string(),
+            "withdraw callback has unknown key \"callback_typ\""
+        );
     }
 }
