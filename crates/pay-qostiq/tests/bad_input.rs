@@ -12,7 +12,7 @@
 use bytes::Bytes;
 use pay_core::clock::FixedClock;
 use pay_core::endpoint::Endpoint;
-use pay_core::error::Error;
+use pay_core::error::{Error, SignatureError};
 use pay_core::money::{Amount, Precision};
 use pay_core::secret::Secret;
 use pay_qostiq::bills::{CreateBill, CreateBillV2, GetBill};
@@ -722,7 +722,7 @@ fn callback_names(members: &[(&str, &str)], required: &[&str]) {
             })
             .collect();
         for data in [without, malformed] {
-            names(verify_callback(&verifier, sign(&data).as_bytes()), field);
+            refused_naming(verify_callback(&verifier, sign(&data).as_bytes()), field);
         }
     }
 }
@@ -754,6 +754,7 @@ fn callbacks_name_the_missing_field() {
     );
     callback_names(
         &[
+            ("address", "\"0xf8227AA7aF9B5166AF69581C703A4398387B2B07\""),
             ("callback_type", "\"crypto_withdraw\""),
             ("payee_receive", "\"0.0001\""),
             ("payment_id", "58"),
@@ -765,6 +766,7 @@ fn callbacks_name_the_missing_field() {
             ("status", "\"success\""),
         ],
         &[
+            "address",
             "payee_receive",
             "payment_id",
             "ps_currency",
@@ -794,10 +796,24 @@ fn callbacks_name_the_missing_field() {
     // A verified body of the wrong kind is refused naming `callback_type`.
     let secret = Secret::new(SECRET).unwrap();
     let body = pay_signing::qostiq::sign_callback(&secret, br#"{"callback_type": 5}"#).unwrap();
-    names(
+    refused_naming(
         verify_callback(&CallbackVerifier::new(secret), body.as_bytes()),
         "callback_type",
     );
+}
+
+/// A callback refused by its key binding, the error naming `field`.
+fn refused_naming(result: Result<impl std::fmt::Debug, Error>, field: &str) {
+    match result {
+        Err(Error::Signature(
+            SignatureError::MissingKey { key, .. } | SignatureError::Ambiguous { key, .. },
+        )) => assert_eq!(key, field),
+        Err(Error::Signature(SignatureError::WrongShape { key, .. })) => assert_eq!(key, field),
+        Err(Error::Signature(SignatureError::UnknownCallbackType { value })) => {
+            assert_eq!(field, "callback_type", "unknown type {value}");
+        }
+        other => panic!("expected a binding error naming `{field}`, got {other:?}"),
+    }
 }
 
 // ---------------------------------------------------------------- no panics
