@@ -140,7 +140,7 @@ impl CreateBill {
         validate::fiat_amount("shop_amount", &self.shop_amount)?;
         self.shop_currency.check("shop_currency")?;
         self.payer_currency.check("payer_currency")?;
-        validate::text("shop_order_id", &self.shop_order_id)?;
+        validate::reference("shop_order_id", &self.shop_order_id)?;
         validate::optional_text("description", self.description.as_deref())?;
         if let Some(account) = &self.payer_account {
             validate::text("payer_account", account)?;
@@ -210,7 +210,7 @@ impl CreateBillV2 {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         self.currency.check("currency")?;
-        validate::text("shop_order_id", &self.shop_order_id)?;
+        validate::reference("shop_order_id", &self.shop_order_id)?;
         if let Some(amount) = &self.amount {
             validate::fiat_amount("amount", amount)?;
         }

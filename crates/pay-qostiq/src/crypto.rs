@@ -184,7 +184,7 @@ impl CreateCryptoWithdraw {
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::text("account", &self.account)?;
         crypto_amount(&self.payway, &self.amount)?;
-        validate::text("shop_payment_id", &self.shop_payment_id)?;
+        validate::reference("shop_payment_id", &self.shop_payment_id)?;
         validate::optional_text("description", self.description.as_deref())?;
         validate::optional_url("crypto_callback_url", self.crypto_callback_url.as_deref())?;
         if let Some(details) = &self.account_details {

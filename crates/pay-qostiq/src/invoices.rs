@@ -74,7 +74,7 @@ impl Invoice {
     fn body(&self, endpoint: &'static str, context: &QostiqContext) -> Result<Body, Error> {
         validate::fiat_amount("amount", &self.amount)?;
         self.currency.check("currency")?;
-        validate::text("shop_order_id", &self.shop_order_id)?;
+        validate::reference("shop_order_id", &self.shop_order_id)?;
         validate::optional_text("description", self.description.as_deref())?;
         validate::optional_text("payer_account", self.payer_account.as_deref())?;
         validate::optional_url("success_url", self.success_url.as_deref())?;

@@ -694,6 +694,55 @@ fn nested_response_fields_are_named_with_their_path() {
     assert_eq!(reason, "data: expected an array");
 }
 
+#[test]
+fn ids_that_come_back_in_callbacks_refuse_a_colon() {
+    // The callback verifier refuses a `:` in `shop_payment_id` / `shop_order_id` (it could be
+    // moved to a neighbouring value with the signature intact): refused before anything is sent.
+    let id = "order:17";
+    refuses(
+        &CreateBill::new(amount("1"), Currency::Uah, Currency::Uah, id),
+        "shop_order_id",
+    );
+    refuses(&CreateBillV2::new(Currency::Usd, id), "shop_order_id");
+    refuses(
+        &CreateInvoice::new(amount("1"), Currency::Uah, card(), id),
+        "shop_order_id",
+    );
+    refuses(
+        &TryInvoice::new(amount("1"), Currency::Uah, card(), id),
+        "shop_order_id",
+    );
+    names(
+        PayForm::new(amount("10.00"), Currency::Uah, id).sign(&context()),
+        "shop_order_id",
+    );
+    refuses(
+        &CreateWithdraw::new(
+            "4111111111111111",
+            amount("1"),
+            WithdrawAmountType::ShopAmount,
+            card(),
+            Currency::Uah,
+            id,
+        ),
+        "shop_payment_id",
+    );
+    let trc20 = Payway::new("usdt_trc20").unwrap();
+    refuses(
+        &CreateCryptoWithdraw::new(
+            "TXYZ",
+            amount("1"),
+            WithdrawAmountType::PsAmount,
+            trc20,
+            CryptoAsset::new("USDT").unwrap(),
+            id,
+        ),
+        "shop_payment_id",
+    );
+    // Lookups of existing ids still work.
+    assert!(GetBill::new(id).signed_body(&context()).is_ok());
+}
+
 // ---------------------------------------------------------------- callbacks
 
 const SECRET: &str = "d3b07384d113edec49eaa6238ad5ff00";
