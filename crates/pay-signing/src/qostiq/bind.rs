@@ -13,18 +13,19 @@
 //!    accepts it. If any complete reading has another kind, or another value for a key that decides
 //!    money (a required one, or an optional one present in both readings), the callback is refused
 //!    as ambiguous: it could be the forgery of another callback. The search is a dynamic program
-//!    over (position in the signed string, position in the key list), so it is exhaustive.
+//!    over (position in the signed string, position in the key list): exhaustive, each state
+//!    solved once.
 
 use std::collections::HashMap;
 
 use pay_core::error::SignatureError;
-use pay_core::json::{Member, StrictObject, Value};
+use pay_core::json::{StrictObject, Value};
 
 use super::schema::{self, CallbackKind, Presence, Shape};
 
 /// Signed strings with more `:`-separated parts than this are refused as ambiguous (no genuine
-/// callback comes close; it bounds the work of the search).
-const MAX_PARTS: usize = 4096;
+/// callback comes close; it bounds the work and the recursion depth of the search).
+const MAX_PARTS: usize = 1024;
 
 /// The custom fields a merchant declared, per kind, sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -110,16 +111,17 @@ fn check_name(name: &str) -> Result<(), SignatureError> {
 }
 
 /// One signed member: its key, its value and the text the signature covers for it.
-pub(crate) struct Signed<'o, 'a> {
-    pub(crate) member: &'o Member<'a>,
-    pub(crate) text: String,
+pub(crate) struct Signed<'s> {
+    pub(crate) key: &'s str,
+    pub(crate) value: &'s Value<'s>,
+    pub(crate) text: &'s str,
 }
 
 /// Checks the keys of a callback whose signature matched, and that its signed string has no other
 /// reading; returns its kind. `signed` is sorted by key and `joined` is their texts joined by `:`.
 pub(crate) fn bind(
     object: &StrictObject<'_>,
-    signed: &[Signed<'_, '_>],
+    signed: &[Signed<'_>],
     joined: &str,
     custom: &CustomFields,
 ) -> Result<CallbackKind, SignatureError> {
@@ -154,8 +156,7 @@ pub(crate) fn bind(
         });
     }
     for spec in kind.keys() {
-        if spec.presence == Presence::Required && !signed.iter().any(|s| s.member.key == spec.name)
-        {
+        if spec.presence == Presence::Required && !signed.iter().any(|s| s.key == spec.name) {
             return Err(SignatureError::MissingKey {
                 kind: name,
                 key: spec.name,
@@ -163,12 +164,10 @@ pub(crate) fn bind(
         }
     }
     for s in signed {
-        let key = s.member.key.as_ref();
+        let key = s.key;
         let ok = match kind.spec(key) {
-            Some(spec) => {
-                spec.shape.accepts_type(&s.member.value) && spec.shape.accepts_text(&s.text, kind)
-            }
-            None => schema::custom_accepts_text(&s.text),
+            Some(spec) => spec.shape.accepts_type(s.value) && spec.shape.accepts_text(s.text, kind),
+            None => schema::custom_accepts_text(s.text),
         };
         if !ok {
             return Err(SignatureError::WrongShape {
@@ -184,6 +183,7 @@ pub(crate) fn bind(
 }
 
 /// A key of one kind's reading: a provider key or a custom field.
+#[derive(Clone, Copy)]
 struct Slot<'c> {
     name: &'c str,
     /// `None` for a custom field.
@@ -239,17 +239,50 @@ struct Pieces<'j> {
     /// Start of each piece; a part from piece `a` to piece `z` (exclusive) ends before `starts[z]`'s
     /// `:`, or at the end of the string when `z` is the number of pieces.
     starts: Vec<usize>,
+    /// Whether each piece starts with `{` or `[`: only there can a part span several pieces.
+    opens: Vec<bool>,
+    /// Per piece and shape (custom fields last), whether the piece alone has it, once known:
+    /// every key of every kind with that shape asks the same question.
+    single: Vec<[Option<bool>; SHAPES + 1]>,
     nested: HashMap<(usize, usize, bool), bool>,
+}
+
+/// The number of [`Shape`]s.
+const SHAPES: usize = 11;
+
+/// A [`Shape`]'s column in [`Pieces::single`]; custom fields take the last one.
+fn column(shape: Option<Shape>) -> usize {
+    match shape {
+        Some(Shape::CallbackType) => 0,
+        Some(Shape::Unsigned) => 1,
+        Some(Shape::Integer) => 2,
+        Some(Shape::Amount) => 3,
+        Some(Shape::CurrencyCode) => 4,
+        Some(Shape::Word) => 5,
+        Some(Shape::Status) => 6,
+        Some(Shape::DateTime) => 7,
+        Some(Shape::Reference) => 8,
+        Some(Shape::Text) => 9,
+        Some(Shape::Object) => 10,
+        None => SHAPES,
+    }
 }
 
 impl<'j> Pieces<'j> {
     fn new(joined: &'j str) -> Self {
-        let starts = std::iter::once(0)
+        let starts: Vec<usize> = std::iter::once(0)
             .chain(joined.match_indices(':').map(|(i, _)| i + 1))
             .collect();
+        let opens = starts
+            .iter()
+            .map(|&at| matches!(joined.as_bytes().get(at), Some(b'{' | b'[')))
+            .collect();
+        let single = vec![[None; SHAPES + 1]; starts.len()];
         Self {
             joined,
             starts,
+            opens,
+            single,
             nested: HashMap::new(),
         }
     }
@@ -267,13 +300,19 @@ impl<'j> Pieces<'j> {
         self.joined.get(start..end).unwrap_or_default()
     }
 
+    /// Whether some piece is exactly `text`.
+    fn has_piece(&self, text: &str) -> bool {
+        (0..self.count()).any(|a| self.part(a, a + 1) == text)
+    }
+
     /// The ends `z` of the parts starting at piece `a` that `slot` may take.
     fn ends(&self, a: usize, slot: &Slot<'_>) -> std::ops::RangeInclusive<usize> {
         let n = self.count();
+        let opens = self.opens.get(a).copied().unwrap_or(false);
         match slot.spans() {
-            Span::One => a + 1..=(a + 1).min(n),
             Span::DateTime => a + 3..=(a + 3).min(n),
-            Span::Nested => a + 1..=n,
+            Span::Nested if opens => a + 1..=n,
+            Span::One | Span::Nested => a + 1..=(a + 1).min(n),
         }
     }
 
@@ -283,20 +322,32 @@ impl<'j> Pieces<'j> {
         if part.is_empty() {
             return false; // an empty value is not signed
         }
-        if z > a + 1 && matches!(slot.spans(), Span::Nested) {
-            // Several pieces: only a nested value; memoized, as parsing is the costly check.
-            let nested = |part: &str| match slot.shape {
-                Some(shape) => shape.accepts_text(part, kind),
-                None => schema::custom_accepts_text(part),
-            };
+        let check = |part: &str| match slot.shape {
+            Some(shape) => shape.accepts_text(part, kind),
+            None => schema::custom_accepts_text(part),
+        };
+        if z > a + 1 {
+            // Several pieces: only a nested value, ending with its bracket; memoized, as parsing is
+            // the costly check.
+            if !part.ends_with(['}', ']']) {
+                return false;
+            }
             return *self
                 .nested
                 .entry((a, z, slot.shape.is_none()))
-                .or_insert_with(|| nested(part));
+                .or_insert_with(|| check(part));
         }
-        match slot.shape {
-            Some(shape) => shape.accepts_text(part, kind),
-            None => schema::custom_accepts_text(part),
+        if slot.shape == Some(Shape::CallbackType) {
+            return check(part); // depends on the kind; a string comparison
+        }
+        let cell = self
+            .single
+            .get_mut(a)
+            .and_then(|row| row.get_mut(column(slot.shape)));
+        match cell {
+            Some(Some(known)) => *known,
+            Some(cell) => *cell.insert(check(part)),
+            None => check(part),
         }
     }
 }
@@ -306,100 +357,128 @@ impl<'j> Pieces<'j> {
 fn other_reading(
     joined: &str,
     kind: CallbackKind,
-    signed: &[Signed<'_, '_>],
+    signed: &[Signed<'_>],
     custom: &CustomFields,
 ) -> Option<&'static str> {
     let mut pieces = Pieces::new(joined);
     if pieces.count() > MAX_PARTS {
         return Some("callback_type");
     }
-    let observed = |name: &str| {
-        signed
-            .iter()
-            .find(|s| s.member.key == name)
-            .map(|s| s.text.as_str())
-    };
     for other in CallbackKind::ALL {
+        // A type sent with a `callback_type` has no reading without that exact piece.
+        if other
+            .callback_type()
+            .is_some_and(|value| !pieces.has_piece(value))
+        {
+            continue;
+        }
         let slots = slots(other, custom);
-        let feasible = feasible(&mut pieces, &slots, other);
-        let width = slots.len() + 1;
-        let at = |a: usize, k: usize| a * width + k;
+        let mut search = Search::new(&mut pieces, &slots, other);
         if other != kind {
-            if feasible.get(at(0, 0)).copied().unwrap_or(false) {
+            if search.completes(0, 0) {
                 return Some("callback_type");
             }
             continue;
         }
-        // Forward over the readings that complete: any step that gives a money key another value
-        // than the callback as received is an ambiguity.
-        let n = pieces.count();
-        let mut reach = vec![false; (n + 1) * width];
-        if let Some(start) = reach.get_mut(at(0, 0)) {
-            *start = true;
-        }
-        for a in 0..n {
-            for (k, slot) in slots.iter().enumerate() {
-                if !reach.get(at(a, k)).copied().unwrap_or(false) {
-                    continue;
-                }
-                let can = |a: usize, k: usize| feasible.get(at(a, k)).copied().unwrap_or(false);
-                if !slot.required
-                    && can(a, k + 1)
-                    && let Some(cell) = reach.get_mut(at(a, k + 1))
-                {
-                    *cell = true;
-                }
-                for z in pieces.ends(a, slot) {
-                    if !can(z, k + 1) || !pieces.accepts(a, z, slot, other) {
-                        continue;
-                    }
-                    if slot.money && observed(slot.name).is_some_and(|v| v != pieces.part(a, z)) {
-                        return schema_name(other, slot.name);
-                    }
-                    if let Some(cell) = reach.get_mut(at(z, k + 1)) {
-                        *cell = true;
-                    }
-                }
-            }
+        if let Some(key) = search.money_conflict(signed) {
+            return Some(key);
         }
     }
     None
 }
 
-/// The `'static` name of a provider key (money keys are never custom fields).
-fn schema_name(kind: CallbackKind, name: &str) -> Option<&'static str> {
-    kind.spec(name).map(|spec| spec.name)
+/// Readings of the pieces by one kind's slots, as a search over states `(a, k)`: pieces `a..` are
+/// left to read with slots `k..`. Each state is solved once.
+struct Search<'p, 'j, 's> {
+    pieces: &'p mut Pieces<'j>,
+    slots: &'s [Slot<'s>],
+    kind: CallbackKind,
+    /// Whether a state completes (pieces `a..` read by slots `k..`), once known.
+    completes: Vec<Option<bool>>,
 }
 
-/// `feasible[a * (slots + 1) + k]`: pieces `a..` can be read by slots `k..` (each part accepted
-/// by its slot, every slot left out optional).
-fn feasible(pieces: &mut Pieces<'_>, slots: &[Slot<'_>], kind: CallbackKind) -> Vec<bool> {
-    let n = pieces.count();
-    let width = slots.len() + 1;
-    let mut feasible = vec![false; (n + 1) * width];
-    let at = |a: usize, k: usize| a * width + k;
-    for k in (0..=slots.len()).rev() {
-        let rest_optional = slots
-            .get(k..)
-            .is_some_and(|rest| rest.iter().all(|s| !s.required));
-        if let Some(cell) = feasible.get_mut(at(n, k)) {
-            *cell = rest_optional;
+impl<'p, 'j, 's> Search<'p, 'j, 's> {
+    fn new(pieces: &'p mut Pieces<'j>, slots: &'s [Slot<'s>], kind: CallbackKind) -> Self {
+        let states = (pieces.count() + 1) * (slots.len() + 1);
+        Self {
+            pieces,
+            slots,
+            kind,
+            completes: vec![None; states],
         }
     }
-    for a in (0..n).rev() {
-        for (k, slot) in slots.iter().enumerate().rev() {
-            let skip = !slot.required && feasible.get(at(a, k + 1)).copied().unwrap_or(false);
-            let mut take = || {
-                pieces.ends(a, slot).any(|z| {
-                    feasible.get(at(z, k + 1)).copied().unwrap_or(false)
-                        && pieces.accepts(a, z, slot, kind)
-                })
-            };
-            let value = skip || take();
-            if let Some(cell) = feasible.get_mut(at(a, k)) {
-                *cell = value;
+
+    fn at(&self, a: usize, k: usize) -> usize {
+        a * (self.slots.len() + 1) + k
+    }
+
+    /// Whether pieces `a..` can be read by slots `k..` (each part accepted by its slot, every slot
+    /// left out optional). Recursion depth is at most pieces + slots ([`MAX_PARTS`] bounds it).
+    fn completes(&mut self, a: usize, k: usize) -> bool {
+        let n = self.pieces.count();
+        if a == n {
+            return self
+                .slots
+                .get(k..)
+                .is_some_and(|rest| rest.iter().all(|s| !s.required));
+        }
+        let Some(&slot) = self.slots.get(k) else {
+            return false;
+        };
+        let at = self.at(a, k);
+        if let Some(Some(known)) = self.completes.get(at) {
+            return *known;
+        }
+        let mut done = !slot.required && self.completes(a, k + 1);
+        if !done {
+            for z in self.pieces.ends(a, &slot) {
+                if self.pieces.accepts(a, z, &slot, self.kind) && self.completes(z, k + 1) {
+                    done = true;
+                    break;
+                }
             }
         }
+        if let Some(cell) = self.completes.get_mut(at) {
+            *cell = Some(done);
+        }
+        done
     }
-    feasible
+
+    /// A money key that some complete reading gives another value than `signed` has (both
+    /// present), walking only the states on complete readings.
+    fn money_conflict(&mut self, signed: &[Signed<'_>]) -> Option<&'static str> {
+        let observed = |name: &str| signed.iter().find(|s| s.key == name).map(|s| s.text);
+        let mut visited = vec![false; self.completes.len()];
+        let mut stack = vec![(0, 0)];
+        if !self.completes(0, 0) {
+            return None;
+        }
+        while let Some((a, k)) = stack.pop() {
+            let at = self.at(a, k);
+            match visited.get_mut(at) {
+                Some(seen) if !*seen => *seen = true,
+                _ => continue,
+            }
+            let Some(&slot) = self.slots.get(k) else {
+                continue;
+            };
+            if a == self.pieces.count() {
+                continue;
+            }
+            if !slot.required && self.completes(a, k + 1) {
+                stack.push((a, k + 1));
+            }
+            for z in self.pieces.ends(a, &slot) {
+                if !self.pieces.accepts(a, z, &slot, self.kind) || !self.completes(z, k + 1) {
+                    continue;
+                }
+                let part = self.pieces.part(a, z);
+                if slot.money && observed(slot.name).is_some_and(|v| v != part) {
+                    return self.kind.spec(slot.name).map(|spec| spec.name);
+                }
+                stack.push((z, k + 1));
+            }
+        }
+        None
+    }
 }

@@ -206,9 +206,10 @@ impl CallbackVerifier {
         // One buffer per candidate form, reused: the joined `v1:…:vN` the server hashed.
         let mut current = String::with_capacity(body.len());
         let mut previous = String::new();
+        let mut ends = Vec::with_capacity(members.len());
         let mut matched = None;
         'forms: for (attempt, &form) in forms.iter().enumerate() {
-            render(&members, form, &mut current);
+            render(&members, form, &mut current, Some(&mut ends));
             if attempt > 0 && current == previous {
                 continue;
             }
@@ -221,12 +222,18 @@ impl CallbackVerifier {
             std::mem::swap(&mut previous, &mut current);
         }
         let (form, secret_index) = matched.ok_or(SignatureError::Mismatch)?;
-        let signed: Vec<Signed<'_, '_>> = members
+        let mut start = 0;
+        let signed: Vec<Signed<'_>> = members
             .iter()
-            .map(|member| {
-                let mut text = String::new();
-                render(std::slice::from_ref(member), form, &mut text);
-                Signed { member, text }
+            .zip(&ends)
+            .map(|(member, &end)| {
+                let text = current.get(start..end).unwrap_or_default();
+                start = end + 1;
+                Signed {
+                    key: &member.key,
+                    value: &member.value,
+                    text,
+                }
             })
             .collect();
         let kind = bind::bind(&object, &signed, &current, &self.custom)?;
@@ -256,8 +263,17 @@ fn signed_members<'o, 'a>(object: &'o StrictObject<'a>) -> Vec<&'o Member<'a>> {
 }
 
 /// Writes the signed values joined by `:` into `out` (cleared first), nested values in `form`.
-fn render(members: &[&Member<'_>], form: CallbackForm, out: &mut String) {
+/// When `ends` is given, it receives where each value's text ends in `out`.
+fn render(
+    members: &[&Member<'_>],
+    form: CallbackForm,
+    out: &mut String,
+    mut ends: Option<&mut Vec<usize>>,
+) {
     out.clear();
+    if let Some(ends) = ends.as_deref_mut() {
+        ends.clear();
+    }
     for (i, member) in members.iter().enumerate() {
         if i > 0 {
             out.push(':');
@@ -268,6 +284,9 @@ fn render(members: &[&Member<'_>], form: CallbackForm, out: &mut String) {
                 python::write_str_form(value, NestedForm::Compact, out);
             }
             (_, value) => python::write_str_form(value, NestedForm::Python, out),
+        }
+        if let Some(ends) = ends.as_deref_mut() {
+            ends.push(out.len());
         }
     }
 }
@@ -292,7 +311,7 @@ pub struct CallbackExplanation {
 pub fn explain_callback_form(object: &StrictObject<'_>, form: CallbackForm) -> CallbackExplanation {
     let members = signed_members(object);
     let mut joined = String::with_capacity(object.source().len() + 3);
-    render(&members, form, &mut joined);
+    render(&members, form, &mut joined, None);
     joined.push_str("***");
     CallbackExplanation {
         signed_keys: members.iter().map(|m| m.key.clone().into_owned()).collect(),
@@ -305,7 +324,12 @@ pub fn explain_callback_form(object: &StrictObject<'_>, form: CallbackForm) -> C
 pub fn sign_callback(secret: &Secret, body_without_sign: &[u8]) -> Result<String, SignatureError> {
     let object = StrictObject::parse(body_without_sign, Limits::EVENTS)?;
     let mut joined = String::with_capacity(body_without_sign.len());
-    render(&signed_members(&object), CallbackForm::Python, &mut joined);
+    render(
+        &signed_members(&object),
+        CallbackForm::Python,
+        &mut joined,
+        None,
+    );
     let sign = hex::encode(digest(secret, &[joined]));
     let mut out = String::from("{");
     for member in object.members().iter().filter(|m| m.key != "sign") {

@@ -302,6 +302,10 @@ const DAY_FIRST: &[BorrowedFormatItem<'_>] =
 /// assert!(parse_date_time("2024-11-18 13:41").is_none());
 /// ```
 pub fn parse_date_time(text: &str) -> Option<PrimitiveDateTime> {
+    // Every layout is 19 to 29 characters long (fractions of up to nine digits).
+    if !(19..=29).contains(&text.len()) {
+        return None;
+    }
     [
         SPACE_SECONDS,
         SPACE_FRACTION,
