@@ -221,7 +221,10 @@ impl InvoiceRedirect {
             _ => {
                 return Err(Error::invalid_input(
                     "method",
-                    format!("`{}` is not GET or POST", self.method),
+                    format!(
+                        "{} is not GET or POST",
+                        pay_core::text::Untrusted::new(&self.method)
+                    ),
                 ));
             }
         };
