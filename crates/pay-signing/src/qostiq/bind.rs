@@ -16,8 +16,6 @@
 //!    over (position in the signed string, position in the key list): exhaustive, each state
 //!    solved once.
 
-use std::collections::HashMap;
-
 use pay_core::error::SignatureError;
 use pay_core::json::{StrictObject, Value};
 
@@ -110,11 +108,13 @@ fn check_name(name: &str) -> Result<(), SignatureError> {
     Ok(())
 }
 
-/// One signed member: its key, its value and the text the signature covers for it.
+/// One signed member: its key, its value and the text the signature covers for it, which starts
+/// at byte `start` of the signed string.
 pub(crate) struct Signed<'s> {
     pub(crate) key: &'s str,
     pub(crate) value: &'s Value<'s>,
     pub(crate) text: &'s str,
+    pub(crate) start: usize,
 }
 
 /// Checks the keys of a callback whose signature matched, and that its signed string has no other
@@ -137,26 +137,24 @@ pub(crate) fn bind(
         }
     };
     let name = kind.as_str();
-    let mut keys: Vec<&str> = object.keys().filter(|key| *key != "sign").collect();
-    keys.sort_unstable();
-    // A key no callback type has (a renamed one) is named before a key of another type.
-    let unknown: Vec<&str> = keys
-        .iter()
-        .copied()
-        .filter(|key| kind.spec(key).is_none() && !custom.contains(kind, key))
-        .collect();
-    if let Some(unknown) = unknown
-        .iter()
-        .find(|key| !schema::is_provider_key(key))
-        .or(unknown.first())
-    {
+    // The smallest unknown key, one no callback type has (a renamed one) before one of another
+    // type.
+    let unknown = object
+        .keys()
+        .filter(|key| *key != "sign" && kind.spec(key).is_none() && !custom.contains(kind, key))
+        .min_by_key(|key| (schema::is_provider_key(key), *key));
+    if let Some(unknown) = unknown {
         return Err(SignatureError::UnknownKey {
             kind: name,
-            key: (*unknown).to_owned(),
+            key: unknown.to_owned(),
         });
     }
+    // Both lists are sorted by key: one walk finds every required key without a signed value.
+    let mut rest = signed.iter().map(|s| s.key).peekable();
     for spec in kind.keys() {
-        if spec.presence == Presence::Required && !signed.iter().any(|s| s.key == spec.name) {
+        while rest.next_if(|key| *key < spec.name).is_some() {}
+        let present = rest.next_if(|key| *key == spec.name).is_some();
+        if spec.presence == Presence::Required && !present {
             return Err(SignatureError::MissingKey {
                 kind: name,
                 key: spec.name,
@@ -166,8 +164,8 @@ pub(crate) fn bind(
     for s in signed {
         let key = s.key;
         let ok = match kind.spec(key) {
-            Some(spec) => spec.shape.accepts_type(s.value) && spec.shape.accepts_text(s.text, kind),
-            None => schema::custom_accepts_text(s.text),
+            Some(spec) => spec.shape.accepts(s.value, s.text, kind),
+            None => schema::custom_accepts(s.value, s.text),
         };
         if !ok {
             return Err(SignatureError::WrongShape {
@@ -212,24 +210,35 @@ enum Span {
     Nested,
 }
 
+/// The slots of `kind`, sorted: its keys and its custom fields (both sorted already), merged.
 fn slots<'c>(kind: CallbackKind, custom: &'c CustomFields) -> Vec<Slot<'c>> {
-    let mut slots: Vec<Slot<'c>> = kind
-        .keys()
-        .iter()
-        .map(|spec| Slot {
-            name: spec.name,
-            shape: Some(spec.shape),
-            required: spec.presence == Presence::Required,
-            money: spec.money,
-        })
-        .chain(custom.of(kind).iter().map(|name| Slot {
-            name,
-            shape: None,
-            required: false,
-            money: false,
-        }))
-        .collect();
-    slots.sort_unstable_by(|a, b| a.name.cmp(b.name));
+    let mut specs = kind.keys().iter().peekable();
+    let mut names = custom.of(kind).iter().peekable();
+    let mut slots = Vec::with_capacity(specs.len() + names.len());
+    loop {
+        let spec_first = match (specs.peek(), names.peek()) {
+            (Some(spec), Some(name)) => spec.name < name.as_str(),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let slot = if spec_first {
+            specs.next().map(|spec| Slot {
+                name: spec.name,
+                shape: Some(spec.shape),
+                required: spec.presence == Presence::Required,
+                money: spec.money,
+            })
+        } else {
+            names.next().map(|name| Slot {
+                name,
+                shape: None,
+                required: false,
+                money: false,
+            })
+        };
+        slots.extend(slot);
+    }
     slots
 }
 
@@ -239,12 +248,16 @@ struct Pieces<'j> {
     /// Start of each piece; a part from piece `a` to piece `z` (exclusive) ends before `starts[z]`'s
     /// `:`, or at the end of the string when `z` is the number of pieces.
     starts: Vec<usize>,
-    /// Whether each piece starts with `{` or `[`: only there can a part span several pieces.
-    opens: Vec<bool>,
+    /// For a piece starting with `{` or `[`, the piece after the one its bracket closes in: a part
+    /// spanning several pieces is a nested value, so it can only end there. Found when first asked
+    /// (`None` until then), or known from the values as received.
+    closes: Vec<Option<Option<usize>>>,
     /// Per piece and shape (custom fields last), whether the piece alone has it, once known:
     /// every key of every kind with that shape asks the same question.
     single: Vec<[Option<bool>; SHAPES + 1]>,
-    nested: HashMap<(usize, usize, bool), bool>,
+    /// Whether the part from piece `a` to `z` is a nested value for an object slot (`false`) or a
+    /// custom field (`true`), once known: parsing is the costly check.
+    nested: Vec<((usize, usize, bool), bool)>,
 }
 
 /// The number of [`Shape`]s.
@@ -273,17 +286,14 @@ impl<'j> Pieces<'j> {
         let starts: Vec<usize> = std::iter::once(0)
             .chain(joined.match_indices(':').map(|(i, _)| i + 1))
             .collect();
-        let opens = starts
-            .iter()
-            .map(|&at| matches!(joined.as_bytes().get(at), Some(b'{' | b'[')))
-            .collect();
+        let closes = vec![None; starts.len()];
         let single = vec![[None; SHAPES + 1]; starts.len()];
         Self {
             joined,
             starts,
-            opens,
+            closes,
             single,
-            nested: HashMap::new(),
+            nested: Vec::new(),
         }
     }
 
@@ -300,20 +310,67 @@ impl<'j> Pieces<'j> {
         self.joined.get(start..end).unwrap_or_default()
     }
 
+    /// Records that the text at `start` of `len` bytes is a JSON object (or array), if it spans
+    /// whole pieces: every nested slot accepts an object, custom fields an array too.
+    fn known_nested(&mut self, start: usize, len: usize, object: bool) {
+        let end = start + len;
+        let Ok(a) = self.starts.binary_search(&start) else {
+            return;
+        };
+        let z = if end == self.joined.len() {
+            self.count()
+        } else {
+            match self.starts.binary_search(&(end + 1)) {
+                Ok(z) => z,
+                Err(_) => return,
+            }
+        };
+        if let Some(close) = self.closes.get_mut(a) {
+            *close = Some(Some(z));
+        }
+        if z > a + 1 {
+            self.nested.push(((a, z, true), true));
+            self.nested.push(((a, z, false), object));
+        }
+    }
+
+    /// The piece after the one where the bracket opening piece `a` closes, if it closes at the end
+    /// of a piece.
+    fn close(&mut self, a: usize) -> Option<usize> {
+        if let Some(Some(known)) = self.closes.get(a) {
+            return *known;
+        }
+        let start = self.starts.get(a).copied()?;
+        let close = balanced_end(self.joined.as_bytes(), start).and_then(|end| {
+            if end == self.joined.len() {
+                return Some(self.count());
+            }
+            // The close must be followed by a `:`, the start of the next piece.
+            self.starts.binary_search(&(end + 1)).ok()
+        });
+        if let Some(cell) = self.closes.get_mut(a) {
+            *cell = Some(close);
+        }
+        close
+    }
+
     /// Whether some piece is exactly `text`.
     fn has_piece(&self, text: &str) -> bool {
         (0..self.count()).any(|a| self.part(a, a + 1) == text)
     }
 
     /// The ends `z` of the parts starting at piece `a` that `slot` may take.
-    fn ends(&self, a: usize, slot: &Slot<'_>) -> std::ops::RangeInclusive<usize> {
+    fn ends(&mut self, a: usize, slot: &Slot<'_>) -> impl Iterator<Item = usize> + use<> {
         let n = self.count();
-        let opens = self.opens.get(a).copied().unwrap_or(false);
-        match slot.spans() {
-            Span::DateTime => a + 3..=(a + 3).min(n),
-            Span::Nested if opens => a + 1..=n,
-            Span::One | Span::Nested => a + 1..=(a + 1).min(n),
-        }
+        let [first, second] = match slot.spans() {
+            Span::DateTime => [Some(a + 3), None],
+            Span::Nested => [Some(a + 1), self.close(a).filter(|&z| z > a + 1)],
+            Span::One => [Some(a + 1), None],
+        };
+        [first, second]
+            .into_iter()
+            .flatten()
+            .filter(move |&z| z <= n)
     }
 
     /// Whether `slot` of `kind` accepts the part from piece `a` to `z`.
@@ -332,10 +389,13 @@ impl<'j> Pieces<'j> {
             if !part.ends_with(['}', ']']) {
                 return false;
             }
-            return *self
-                .nested
-                .entry((a, z, slot.shape.is_none()))
-                .or_insert_with(|| check(part));
+            let key = (a, z, slot.shape.is_none());
+            if let Some((_, known)) = self.nested.iter().find(|(k, _)| *k == key) {
+                return *known;
+            }
+            let accepted = check(part);
+            self.nested.push((key, accepted));
+            return accepted;
         }
         if slot.shape == Some(Shape::CallbackType) {
             return check(part); // depends on the kind; a string comparison
@@ -352,6 +412,38 @@ impl<'j> Pieces<'j> {
     }
 }
 
+/// Where the JSON value starting with the bracket at `start` ends (after its closing bracket),
+/// skipping brackets inside strings; `None` when `start` holds no bracket or it is never closed.
+fn balanced_end(bytes: &[u8], start: usize) -> Option<usize> {
+    if !matches!(bytes.get(start), Some(b'{' | b'[')) {
+        return None;
+    }
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &b) in bytes.iter().enumerate().skip(start) {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// A money key whose value differs in another complete reading of `joined` (`callback_type` when
 /// the other reading is of another kind), if there is one.
 fn other_reading(
@@ -363,6 +455,14 @@ fn other_reading(
     let mut pieces = Pieces::new(joined);
     if pieces.count() > MAX_PARTS {
         return Some("callback_type");
+    }
+    // The nested values as received were checked already: no need to parse them again.
+    for s in signed {
+        match s.value {
+            Value::Object(_) => pieces.known_nested(s.start, s.text.len(), true),
+            Value::Array(_) => pieces.known_nested(s.start, s.text.len(), false),
+            _ => {}
+        }
     }
     for other in CallbackKind::ALL {
         // A type sent with a `callback_type` has no reading without that exact piece.
@@ -447,7 +547,17 @@ impl<'p, 'j, 's> Search<'p, 'j, 's> {
     /// A money key that some complete reading gives another value than `signed` has (both
     /// present), walking only the states on complete readings.
     fn money_conflict(&mut self, signed: &[Signed<'_>]) -> Option<&'static str> {
-        let observed = |name: &str| signed.iter().find(|s| s.key == name).map(|s| s.text);
+        // The received text of each money slot (both lists sorted by key).
+        let mut rest = signed.iter().peekable();
+        let observed: Vec<Option<&str>> = self
+            .slots
+            .iter()
+            .map(|slot| {
+                while rest.next_if(|s| s.key < slot.name).is_some() {}
+                let text = rest.peek().filter(|s| s.key == slot.name).map(|s| s.text);
+                text.filter(|_| slot.money)
+            })
+            .collect();
         let mut visited = vec![false; self.completes.len()];
         let mut stack = vec![(0, 0)];
         if !self.completes(0, 0) {
@@ -473,12 +583,49 @@ impl<'p, 'j, 's> Search<'p, 'j, 's> {
                     continue;
                 }
                 let part = self.pieces.part(a, z);
-                if slot.money && observed(slot.name).is_some_and(|v| v != part) {
+                if observed
+                    .get(k)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|v| v != part)
+                {
                     return self.kind.spec(slot.name).map(|spec| spec.name);
                 }
                 stack.push((z, k + 1));
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balanced_end_skips_brackets_in_strings() {
+        let text = r#"{"a": "}\"]:{", "b": [1, {"c": 2}]}:next"#;
+        let end = balanced_end(text.as_bytes(), 0).unwrap();
+        assert_eq!(text.get(end..), Some(":next"));
+        assert_eq!(balanced_end(b"[1, [2]", 0), None);
+        assert_eq!(balanced_end(b"x{}", 0), None);
+        assert_eq!(balanced_end(b"}", 0), None);
+    }
+
+    #[test]
+    fn a_nested_part_can_only_end_where_its_bracket_closes() {
+        let mut pieces = Pieces::new(r#"{"a": "b:c"}:{"d": 1}:x"#);
+        // Pieces: `{"a"`, ` "b`, `c"}`, `{"d"`, ` 1}`, `x`.
+        assert_eq!(pieces.count(), 6);
+        let nested = Slot {
+            name: "n",
+            shape: Some(Shape::Object),
+            required: false,
+            money: false,
+        };
+        assert_eq!(pieces.ends(0, &nested).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(pieces.ends(3, &nested).collect::<Vec<_>>(), [4, 5]);
+        assert_eq!(pieces.ends(1, &nested).collect::<Vec<_>>(), [2]);
+        assert_eq!(pieces.part(0, 3), r#"{"a": "b:c"}"#);
     }
 }

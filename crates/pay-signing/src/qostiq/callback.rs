@@ -228,12 +228,14 @@ impl CallbackVerifier {
             .zip(&ends)
             .map(|(member, &end)| {
                 let text = current.get(start..end).unwrap_or_default();
-                start = end + 1;
-                Signed {
+                let signed = Signed {
                     key: &member.key,
                     value: &member.value,
                     text,
-                }
+                    start,
+                };
+                start = end + 1;
+                signed
             })
             .collect();
         let kind = bind::bind(&object, &signed, &current, &self.custom)?;

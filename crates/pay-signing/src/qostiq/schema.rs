@@ -64,7 +64,10 @@ impl CallbackKind {
 
     /// The specification of `key` in this kind, if the provider sends it.
     pub fn spec(self, key: &str) -> Option<&'static KeySpec> {
-        self.keys().iter().find(|spec| spec.name == key)
+        let keys = self.keys();
+        keys.binary_search_by(|spec| spec.name.cmp(key))
+            .ok()
+            .and_then(|at| keys.get(at))
     }
 }
 
@@ -132,6 +135,13 @@ impl Shape {
         }
     }
 
+    /// Whether `value`, signed as `text`, has this shape: its JSON type, then its text.
+    pub(crate) fn accepts(self, value: &Value<'_>, text: &str, kind: CallbackKind) -> bool {
+        self.accepts_type(value)
+            && (matches!(self, Self::Object) && renders_as_json(value, text)
+                || self.accepts_text(text, kind))
+    }
+
     /// Whether `text`, a value as the verifier signs it, has this shape under any JSON encoding.
     /// `kind` decides what [`Shape::CallbackType`] accepts.
     pub(crate) fn accepts_text(self, text: &str, kind: CallbackKind) -> bool {
@@ -163,6 +173,20 @@ impl Shape {
 /// What a custom field may hold: any scalar whose text has no `:`, or a JSON object or array.
 pub(crate) fn custom_accepts_text(text: &str) -> bool {
     !text.contains(':') || is_json_object(text) || is_json_array(text)
+}
+
+/// [`custom_accepts_text`] for a parsed `value` signed as `text`.
+pub(crate) fn custom_accepts(value: &Value<'_>, text: &str) -> bool {
+    renders_as_json(value, text) || custom_accepts_text(text)
+}
+
+/// Whether a parsed object or array signed as `text` is JSON text without parsing `text` again:
+/// its rendering is JSON unless a float in it is too large for a double (written `Infinity`, or
+/// `NaN`); a text holding either word is parsed.
+fn renders_as_json(value: &Value<'_>, text: &str) -> bool {
+    matches!(value, Value::Array(_) | Value::Object(_))
+        && !text.contains("Infinity")
+        && !text.contains("NaN")
 }
 
 fn is_digits(text: &str) -> bool {
