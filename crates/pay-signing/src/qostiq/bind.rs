@@ -137,11 +137,36 @@ pub(crate) fn bind(
         }
     };
     let name = kind.as_str();
-    // The smallest unknown key, one no callback type has (a renamed one) before one of another
-    // type.
-    let unknown = object
-        .keys()
-        .filter(|key| *key != "sign" && kind.spec(key).is_none() && !custom.contains(kind, key))
+    let slots = slots(kind, custom);
+    // The slot of each signed member, and which slots have one: one walk of the two sorted lists.
+    let mut filled = vec![false; slots.len()];
+    let mut slot_of: Vec<Option<Slot<'_>>> = Vec::with_capacity(signed.len());
+    let mut next = slots.iter().zip(filled.iter_mut()).peekable();
+    for s in signed {
+        while next.next_if(|(slot, _)| slot.name < s.key).is_some() {}
+        let matched = next.next_if(|(slot, _)| slot.name == s.key);
+        slot_of.push(matched.map(|(slot, filled)| {
+            *filled = true;
+            *slot
+        }));
+    }
+    // The smallest unknown key (signed, or `null` / `""`), one no callback type has (a renamed
+    // one) before one of another type.
+    let unsigned = object.members().iter().filter(|m| {
+        m.key != "sign"
+            && (matches!(&m.value, Value::Null)
+                || matches!(&m.value, Value::String(text) if text.is_empty()))
+    });
+    let unknown = signed
+        .iter()
+        .zip(&slot_of)
+        .filter(|(_, slot)| slot.is_none())
+        .map(|(s, _)| s.key)
+        .chain(
+            unsigned
+                .map(|m| m.key.as_ref())
+                .filter(|key| kind.spec(key).is_none() && !custom.contains(kind, key)),
+        )
         .min_by_key(|key| (schema::is_provider_key(key), *key));
     if let Some(unknown) = unknown {
         return Err(SignatureError::UnknownKey {
@@ -149,32 +174,29 @@ pub(crate) fn bind(
             key: unknown.to_owned(),
         });
     }
-    // Both lists are sorted by key: one walk finds every required key without a signed value.
-    let mut rest = signed.iter().map(|s| s.key).peekable();
-    for spec in kind.keys() {
-        while rest.next_if(|key| *key < spec.name).is_some() {}
-        let present = rest.next_if(|key| *key == spec.name).is_some();
-        if spec.presence == Presence::Required && !present {
-            return Err(SignatureError::MissingKey {
-                kind: name,
-                key: spec.name,
-            });
-        }
+    if let Some((slot, _)) = slots
+        .iter()
+        .zip(&filled)
+        .find(|(slot, filled)| slot.required && !**filled)
+    {
+        return Err(SignatureError::MissingKey {
+            kind: name,
+            key: kind.spec(slot.name).map_or("", |spec| spec.name),
+        });
     }
-    for s in signed {
-        let key = s.key;
-        let ok = match kind.spec(key) {
-            Some(spec) => spec.shape.accepts(s.value, s.text, kind),
+    for (s, slot) in signed.iter().zip(&slot_of) {
+        let ok = match slot.and_then(|slot| slot.shape) {
+            Some(shape) => shape.accepts(s.value, s.text, kind),
             None => schema::custom_accepts(s.value, s.text),
         };
         if !ok {
             return Err(SignatureError::WrongShape {
                 kind: name,
-                key: key.to_owned(),
+                key: s.key.to_owned(),
             });
         }
     }
-    if let Some(key) = other_reading(joined, kind, signed, custom) {
+    if let Some(key) = other_reading(joined, kind, &slots, signed, custom) {
         return Err(SignatureError::Ambiguous { kind: name, key });
     }
     Ok(kind)
@@ -449,6 +471,7 @@ fn balanced_end(bytes: &[u8], start: usize) -> Option<usize> {
 fn other_reading(
     joined: &str,
     kind: CallbackKind,
+    kind_slots: &[Slot<'_>],
     signed: &[Signed<'_>],
     custom: &CustomFields,
 ) -> Option<&'static str> {
@@ -472,16 +495,16 @@ fn other_reading(
         {
             continue;
         }
-        let slots = slots(other, custom);
-        let mut search = Search::new(&mut pieces, &slots, other);
-        if other != kind {
-            if search.completes(0, 0) {
-                return Some("callback_type");
+        if other == kind {
+            let mut search = Search::new(&mut pieces, kind_slots, kind);
+            if let Some(key) = search.money_conflict(signed) {
+                return Some(key);
             }
             continue;
         }
-        if let Some(key) = search.money_conflict(signed) {
-            return Some(key);
+        let slots = slots(other, custom);
+        if Search::new(&mut pieces, &slots, other).completes(0, 0) {
+            return Some("callback_type");
         }
     }
     None
