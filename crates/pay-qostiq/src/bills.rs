@@ -141,7 +141,7 @@ impl CreateBill {
         self.shop_currency.check("shop_currency")?;
         self.payer_currency.check("payer_currency")?;
         validate::reference("shop_order_id", &self.shop_order_id)?;
-        validate::optional_text("description", self.description.as_deref())?;
+        validate::callback_text("description", self.description.as_deref())?;
         if let Some(account) = &self.payer_account {
             validate::text("payer_account", account)?;
         }
@@ -214,7 +214,7 @@ impl CreateBillV2 {
         if let Some(amount) = &self.amount {
             validate::fiat_amount("amount", amount)?;
         }
-        validate::optional_text("description", self.description.as_deref())?;
+        validate::callback_text("description", self.description.as_deref())?;
         validate::optional_email("email", self.email.as_deref())?;
         self.urls.validate()?;
         let lifetime = lifetime(self.lifetime_minutes)?;

@@ -75,7 +75,7 @@ impl Invoice {
         validate::fiat_amount("amount", &self.amount)?;
         self.currency.check("currency")?;
         validate::reference("shop_order_id", &self.shop_order_id)?;
-        validate::optional_text("description", self.description.as_deref())?;
+        validate::callback_text("description", self.description.as_deref())?;
         validate::optional_text("payer_account", self.payer_account.as_deref())?;
         validate::optional_url("success_url", self.success_url.as_deref())?;
         validate::optional_url("failed_url", self.failed_url.as_deref())?;

@@ -201,7 +201,7 @@ impl PayForm {
         validate::fiat_amount("amount", &self.amount)?;
         self.currency.check("currency")?;
         validate::reference("shop_order_id", &self.shop_order_id)?;
-        validate::optional_text("description", self.description.as_deref())?;
+        validate::callback_text("description", self.description.as_deref())?;
         if let Some(payway) = &self.payway {
             crate::currency::Payway::new(payway.as_str())?;
         }

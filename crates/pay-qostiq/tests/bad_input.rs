@@ -741,6 +741,13 @@ fn ids_that_come_back_in_callbacks_refuse_a_colon() {
     );
     // Lookups of existing ids still work.
     assert!(GetBill::new(id).signed_body(&context()).is_ok());
+    // Descriptions that come back in callbacks: the same.
+    let mut bill = CreateBill::new(amount("1"), Currency::Uah, Currency::Uah, "o-1");
+    bill.description = Some("order: 17".into());
+    refuses(&bill, "description");
+    let mut invoice = CreateInvoice::new(amount("1"), Currency::Uah, card(), "o-1");
+    invoice.invoice.description = Some("order: 17".into());
+    refuses(&invoice, "description");
 }
 
 // ---------------------------------------------------------------- callbacks

@@ -20,7 +20,7 @@ pub use callback::{
     CallbackExplanation, CallbackForm, CallbackVerifier, VerifiedCallback, explain_callback,
     explain_callback_form, sign_callback,
 };
-pub use schema::{CallbackKind, KeySpec, Presence, Shape, is_provider_key, parse_date_time};
+pub use schema::{CallbackKind, KeySpec, Presence, Shape, parse_date_time};
 
 /// The signed keys of every Qostiq endpoint, sorted, in one place (PROTOCOL.md).
 ///

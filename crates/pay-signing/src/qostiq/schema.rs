@@ -295,7 +295,7 @@ const PAYMENT: &[KeySpec] = &[
 ];
 
 /// Whether `key` is sent in any callback type (`sign` excluded).
-pub fn is_provider_key(key: &str) -> bool {
+pub(crate) fn is_provider_key(key: &str) -> bool {
     CallbackKind::ALL
         .iter()
         .any(|kind| kind.spec(key).is_some())
