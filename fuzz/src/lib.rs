@@ -4,6 +4,7 @@
 
 use pay_core::json::python::{self, NestedForm};
 use pay_core::json::{Limits, StrictObject};
+use pay_core::error::SignatureError;
 use pay_core::secret::Secret;
 use pay_signing::coinqvest::{WebhookVerifier, sign_webhook};
 use pay_signing::qostiq::{CallbackVerifier, explain_callback, sign_callback};
@@ -14,19 +15,26 @@ fn secret() -> Secret {
     Secret::new(SECRET).expect("non-empty")
 }
 
-/// `CallbackVerifier::verify` on arbitrary bytes; and any object it can sign verifies.
+/// `CallbackVerifier::verify` on arbitrary bytes; and whatever object `sign_callback` signs passes
+/// the signature check in the server form (the key binding may still refuse it, with a binding
+/// error, never a signature one).
 pub fn callback_verifier(data: &[u8]) {
     let verifier = CallbackVerifier::new(secret());
     if let Ok(verified) = verifier.verify(data) {
         // Accepting implies a strict object whose explanation exists.
         assert!(explain_callback(data).is_ok());
-        assert!(verified.object.get("sign").is_some());
+        assert!(verified.object().get("sign").is_some());
     }
-    // Round trip: whatever object sign_callback accepts, the verifier accepts in the server form.
     if let Ok(signed) = sign_callback(&secret(), data) {
         match verifier.verify(signed.as_bytes()) {
-            Ok(v) => assert_eq!(v.form, pay_signing::qostiq::CallbackForm::Python),
-            Err(e) => panic!("sign_callback output rejected: {e}: {signed}"),
+            Ok(v) => assert_eq!(v.form(), pay_signing::qostiq::CallbackForm::Python),
+            Err(
+                e @ (SignatureError::Missing
+                | SignatureError::Malformed { .. }
+                | SignatureError::Mismatch
+                | SignatureError::Body(_)),
+            ) => panic!("sign_callback output fails the signature: {e}: {signed}"),
+            Err(_) => {}
         }
     }
 }

@@ -425,7 +425,10 @@ fn qostiq_callbacks() {
         let why = case.why.as_deref().unwrap_or("valid");
         let name = format!("#{i} ({why})");
         let verifier = match Secret::new(case.secret.as_str()) {
-            Ok(secret) => CallbackVerifier::new(secret),
+            // The withdraw vector echoes `test_add_on`, a parameter the shop passed (seed 001).
+            Ok(secret) => CallbackVerifier::new(secret)
+                .custom_fields(["test_add_on"])
+                .unwrap(),
             Err(e) => {
                 // An empty secret is refused before anything is verified.
                 if case.valid {

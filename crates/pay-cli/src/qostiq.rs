@@ -44,6 +44,10 @@ pub(crate) struct VerifyArgs {
     /// The callback body exactly as received; read from standard input when absent.
     #[arg(long)]
     body: Option<String>,
+    /// A parameter the shop passed when creating the operation, echoed back at the top level of
+    /// the callback (repeat for several). Any other key the callback type does not have is refused.
+    #[arg(long = "custom-field", value_name = "NAME")]
+    custom_fields: Vec<String>,
 }
 
 pub(crate) fn run(command: Command) -> Result<Report, CliError> {
@@ -125,6 +129,8 @@ fn warn_about_floats(object: &StrictObject<'_>, keys: &[String]) {
 #[derive(Serialize)]
 struct Verified {
     valid: bool,
+    /// `withdraw`, `crypto_withdraw` or `payment`.
+    kind: &'static str,
     form: &'static str,
     signed_keys: Vec<String>,
     string_to_sign: String,
@@ -135,8 +141,11 @@ struct Rejected {
     valid: bool,
     /// A stable code for the failed check.
     check: &'static str,
-    /// A human explanation.
+    /// A human explanation (untrusted text escaped).
     error: String,
+    /// The key a refused callback is refused for (key binding checks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
     /// On a mismatch: what the server form signs (secret masked), to compare with the sender's.
     #[serde(skip_serializing_if = "Option::is_none")]
     signed_keys: Option<Vec<String>>,
@@ -146,13 +155,17 @@ struct Rejected {
 
 fn verify_callback(args: VerifyArgs) -> Result<Report, CliError> {
     let secret = input::secret(args.secret, "--secret", "QOSTIQ_SECRET")?;
+    let verifier = CallbackVerifier::new(secret)
+        .custom_fields(args.custom_fields)
+        .map_err(|e| CliError::Usage(format!("--custom-field: {e}")))?;
     let body = input::body(args.body, WhenTerminal::Refuse)?;
-    match CallbackVerifier::new(secret).verify(&body) {
+    match verifier.verify(&body) {
         Ok(verified) => {
-            let (signed_keys, string_to_sign) = explain(&verified.object, verified.form);
+            let (signed_keys, string_to_sign) = explain(verified.object(), verified.form());
             Report::ok(&Verified {
                 valid: true,
-                form: form_name(verified.form),
+                kind: verified.kind().as_str(),
+                form: form_name(verified.form()),
                 signed_keys,
                 string_to_sign,
             })
@@ -170,6 +183,7 @@ fn verify_callback(args: VerifyArgs) -> Result<Report, CliError> {
                 valid: false,
                 check: check_name(&error),
                 error: error.to_string(),
+                key: refused_key(&error),
                 signed_keys,
                 string_to_sign,
             })
@@ -192,7 +206,26 @@ fn check_name(error: &SignatureError) -> &'static str {
         SignatureError::Malformed { .. } => "malformed_sign",
         SignatureError::Mismatch => "mismatch",
         SignatureError::Body(json) => crate::body_check_name(json),
+        SignatureError::UnknownKey { .. } => "unknown_key",
+        SignatureError::MissingKey { .. } => "missing_key",
+        SignatureError::WrongShape { .. } => "wrong_shape",
+        SignatureError::UnknownCallbackType { .. } => "unknown_callback_type",
+        SignatureError::Ambiguous { .. } => "ambiguous",
         _ => "signature_error",
+    }
+}
+
+/// The key a key-binding check refused the callback for.
+fn refused_key(error: &SignatureError) -> Option<String> {
+    match error {
+        SignatureError::UnknownKey { key, .. } | SignatureError::WrongShape { key, .. } => {
+            Some(key.clone())
+        }
+        SignatureError::MissingKey { key, .. } | SignatureError::Ambiguous { key, .. } => {
+            Some((*key).to_owned())
+        }
+        SignatureError::UnknownCallbackType { .. } => Some("callback_type".to_owned()),
+        _ => None,
     }
 }
 

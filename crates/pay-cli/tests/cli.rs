@@ -354,18 +354,21 @@ fn qostiq_verify_callback_every_vector() {
             case["valid"].as_bool().unwrap(),
         );
         let why = case["why"].as_str().unwrap_or("valid");
+        // The withdraw vector echoes `test_add_on`, a parameter the shop passed: declare it.
         let run = if i % 2 == 0 {
             pay(&[
                 "qostiq",
                 "verify-callback",
                 "--secret",
                 secret,
+                "--custom-field",
+                "test_add_on",
                 "--body",
                 body,
             ])
             .run()
         } else {
-            pay(&["qostiq", "verify-callback"])
+            pay(&["qostiq", "verify-callback", "--custom-field=test_add_on"])
                 .env("QOSTIQ_SECRET", secret)
                 .stdin(body)
                 .run()
@@ -407,6 +410,16 @@ fn qostiq_verify_callback_every_vector() {
             }
             if out["form"].as_str().is_none() {
                 failures.push(format!("#{i}: no form in {out}"));
+            }
+            let kind = if body.contains("\"crypto_withdraw\"") {
+                "crypto_withdraw"
+            } else if body.contains("\"withdraw\"") {
+                "withdraw"
+            } else {
+                "payment"
+            };
+            if out["kind"] != kind {
+                failures.push(format!("#{i}: kind {} want {kind}", out["kind"]));
             }
         } else {
             let want_check = match why {
@@ -467,6 +480,105 @@ fn qostiq_verify_callback_bad_input_is_invalid_not_usage() {
     assert_eq!(run.code, 2);
     let run = pay(&["qostiq", "verify-callback", "--body", "{}"]).run();
     assert_eq!(run.code, 2);
+}
+
+#[test]
+fn qostiq_verify_callback_refuses_forgeries_naming_the_key() {
+    let secret = "d3b07384d113edec49eaa6238ad5ff00";
+    let genuine: Vec<String> = vectors("qostiq_callbacks.json")
+        .iter()
+        .filter(|c| c["valid"] == true)
+        .map(|c| str_of(c, "body").to_owned())
+        .collect();
+    let custom = ["test_add_on", "email"];
+    let verifier =
+        pay_signing::qostiq::CallbackVerifier::new(pay_core::secret::Secret::new(secret).unwrap())
+            .custom_fields(custom)
+            .unwrap();
+    // Every forgery the library accepts (each harmless), and every 50th it refuses.
+    let (mut accepted, mut refused, mut seen) = (0, 0, 0usize);
+    let mut failures = Vec::new();
+    for body in &genuine {
+        let genuine_kind = verifier.verify(body.as_bytes()).unwrap().kind();
+        pay_signing::qostiq::forgery::each_forgery(body.as_bytes(), &custom, |class, forged| {
+            let library = verifier.verify(forged.as_bytes());
+            seen += 1;
+            if library.is_err() && seen % 50 != 0 {
+                return;
+            }
+            let run = pay(&[
+                "qostiq",
+                "verify-callback",
+                "--custom-field",
+                "test_add_on",
+                "--custom-field",
+                "email",
+            ])
+            .env("QOSTIQ_SECRET", secret)
+            .stdin(forged)
+            .run();
+            let out = run.json();
+            match library {
+                Ok(_) if run.code == 0 && out["kind"] == genuine_kind.as_str() => accepted += 1,
+                Err(e)
+                    if run.code == 1
+                        && out["valid"] == false
+                        && out["error"] == e.to_string()
+                        && out["check"] != "mismatch" =>
+                {
+                    refused += 1;
+                }
+                _ => failures.push(format!("{class}: exit {} {out}: {forged}", run.code)),
+            }
+        })
+        .unwrap();
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        accepted > 0 && refused > 100,
+        "{accepted} accepted, {refused} refused"
+    );
+
+    // The reported re-keying, named; a key carrying a log line stays on one escaped line.
+    let rekeyed = genuine[0].replace("\"callback_type\"", "\"callback_typ\"");
+    let run = pay(&["qostiq", "verify-callback", "--custom-field", "test_add_on"])
+        .env("QOSTIQ_SECRET", secret)
+        .stdin(rekeyed)
+        .run();
+    assert_eq!(run.code, 1);
+    let out = run.json();
+    assert_eq!(out["check"], "unknown_key");
+    assert_eq!(out["key"], "callback_typ");
+    let injected = genuine[0].replace(
+        "\"test_add_on\"",
+        "\"test_add_on\\n1999-12-31T23:59:59Z INFO applied\"",
+    );
+    let run = pay(&["qostiq", "verify-callback", "--custom-field", "test_add_on"])
+        .env("QOSTIQ_SECRET", secret)
+        .stdin(injected)
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let out = run.json();
+    assert_eq!(out["check"], "unknown_key");
+    assert!(
+        out["error"]
+            .as_str()
+            .unwrap()
+            .contains(r"test_add_on\n1999-12-31"),
+        "{out}"
+    );
+    // A custom field that would shadow a provider key is a usage error.
+    let run = pay(&[
+        "qostiq",
+        "verify-callback",
+        "--custom-field",
+        "shop_order_id",
+    ])
+    .env("QOSTIQ_SECRET", secret)
+    .stdin(genuine[2].clone())
+    .run();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("shop_order_id"), "{}", run.stderr);
 }
 
 // ---------------------------------------------------------------- coinqvest sign

@@ -5,7 +5,8 @@
 //! nothing after it: the construction is open to length extension, so trailing bytes are refused).
 //! Two formats exist and both are accepted:
 //!
-//! * the seed's flat payment object (`"type": "PAYMENT"`) → [`WebhookEvent::Payment`];
+//! * the seed's flat payment object (`"type": "PAYMENT"`) → [`WebhookEvent::Payment`]; a flat
+//!   object of any other `type` is never read as a payment: [`WebhookEvent::OtherFlat`], verbatim;
 //! * `{"eventType": …, "data": {…}}` → [`WebhookEvent::Checkout`] for checkout events, and
 //!   [`WebhookEvent::Other`] (the `data` kept as exact JSON) for any other or unknown event type.
 //!
@@ -33,6 +34,7 @@
 
 use pay_core::Error;
 use pay_core::json::{StrictObject, Value};
+use pay_core::text::Untrusted;
 use serde::Deserialize;
 
 use crate::checkouts::GetCheckout;
@@ -100,6 +102,14 @@ pub enum WebhookEvent {
         /// The whole `data`, exactly as received.
         data: RawJson,
     },
+    /// A flat object whose `type` is not `PAYMENT` (the only type the seed documents): verified,
+    /// kept verbatim, and never read as a payment even when it carries payment fields.
+    OtherFlat {
+        /// Its `type`.
+        type_name: String,
+        /// The whole body, exactly as received.
+        body: RawJson,
+    },
 }
 
 impl WebhookEvent {
@@ -108,7 +118,7 @@ impl WebhookEvent {
         match self {
             Self::Payment(payment) => Some(&payment.checkout_id),
             Self::Checkout { checkout, .. } => Some(&checkout.id),
-            Self::Other { .. } => None,
+            Self::Other { .. } | Self::OtherFlat { .. } => None,
         }
     }
 
@@ -117,10 +127,10 @@ impl WebhookEvent {
         self.checkout_id().map(GetCheckout::new)
     }
 
-    /// The event type; `None` for the flat payment format.
+    /// The event type; `None` for the flat format.
     pub fn event_type(&self) -> Option<&EventType> {
         match self {
-            Self::Payment(_) => None,
+            Self::Payment(_) | Self::OtherFlat { .. } => None,
             Self::Checkout { event_type, .. } | Self::Other { event_type, .. } => Some(event_type),
         }
     }
@@ -148,10 +158,21 @@ pub fn parse_verified(object: &StrictObject<'_>) -> Result<WebhookEvent, Error> 
             "eventType",
             "both `eventType` and `type`: not a known format",
         )),
-        (None, Some(_)) => object
-            .deserialize::<Payment>()
-            .map(|payment| WebhookEvent::Payment(Box::new(payment)))
-            .map_err(|e| malformed("payment", e.to_string())),
+        (None, Some(member)) => {
+            let Value::String(type_name) = &member.value else {
+                return Err(malformed("type", "not a string"));
+            };
+            if type_name != "PAYMENT" {
+                return Ok(WebhookEvent::OtherFlat {
+                    type_name: type_name.to_string(),
+                    body: RawJson::from_text(object.source().to_owned())?,
+                });
+            }
+            object
+                .deserialize::<Payment>()
+                .map(|payment| WebhookEvent::Payment(Box::new(payment)))
+                .map_err(|e| malformed("payment", Untrusted::new(&e.to_string()).to_string()))
+        }
         (Some(member), None) => {
             let Value::String(text) = &member.value else {
                 return Err(malformed("eventType", "not a string"));
@@ -173,7 +194,9 @@ pub fn parse_verified(object: &StrictObject<'_>) -> Result<WebhookEvent, Error> 
             }
             let checkout = data
                 .parse::<CheckoutData>()
-                .map_err(|e| malformed("data.checkout", e.to_string()))?
+                .map_err(|e| {
+                    malformed("data.checkout", Untrusted::new(&e.to_string()).to_string())
+                })?
                 .checkout;
             Ok(WebhookEvent::Checkout {
                 event_type,

@@ -63,7 +63,10 @@ macro_rules! ngn_banks {
                     $( $text => Ok(Self::$variant), )*
                     _ => Err(Error::invalid_input(
                         "targetAccount.bankName",
-                        format!("`{text}` is not one of the banks COINQVEST lists"),
+                        format!(
+                            "{} is not one of the banks COINQVEST lists",
+                            pay_core::text::Untrusted::new(text)
+                        ),
                     )),
                 }
             }

@@ -81,6 +81,36 @@ fn flat_payment_format() {
 }
 
 #[test]
+fn a_flat_body_of_another_type_is_never_a_payment() {
+    // The seed's payment fields, signed, under types other than `PAYMENT`.
+    let payment = r#""id":"cb69affabf53","state":"RESOLVED","timestamp":"2020-03-02T16:04:50+02:00","creditAssetCode":"USD","creditAssetIssuer":"USD:X","creditAmount":"100.00","sourceAssetCode":"XLM","sourceAssetIssuer":"XLM:NATIVE","sourceAmount":"1728.2","sourceBlockchain":"XLM","sourceAccount":null,"sourceTxId":null,"customerId":null,"checkoutId":"87508a7a78c3""#;
+    for type_name in ["REFUND", "payment", "PAYMENT ", "WITHDRAWAL"] {
+        let body = format!(r#"{{"type":"{type_name}",{payment}}}"#);
+        match deliver(&body).unwrap() {
+            WebhookEvent::OtherFlat {
+                type_name: t,
+                body: raw,
+            } => {
+                assert_eq!(t, type_name);
+                assert_eq!(raw.get(), body);
+            }
+            other => panic!("{type_name}: {other:?}"),
+        }
+        let event = deliver(&body).unwrap();
+        assert_eq!(event.checkout_id(), None);
+        assert_eq!(event.confirmation_request(), None);
+    }
+    assert!(matches!(
+        deliver(&format!(r#"{{"type":"PAYMENT",{payment}}}"#)).unwrap(),
+        WebhookEvent::Payment(_)
+    ));
+    match deliver(&format!(r#"{{"type":7,{payment}}}"#)) {
+        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "type"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn malformed_verified_bodies_are_refused() {
     for (body, field) in [
         (

@@ -274,7 +274,7 @@ pub enum SignatureError {
     #[error("no secret configured")]
     NoSecret,
     /// The request lacks a key that the endpoint signs.
-    #[error("signed key `{key}` is missing")]
+    #[error("signed key {} is missing", Untrusted::new(key))]
     MissingSignedKey {
         /// The missing key.
         key: String,
@@ -305,6 +305,56 @@ pub enum SignatureError {
         Untrusted::new(&.0.to_string()).unquoted()
     )]
     Body(#[from] crate::json::JsonError),
+    /// A callback carries a key its type does not have, and that was not declared as a custom
+    /// field. The provider signs values, not key names: a renamed key keeps the signature valid.
+    #[error("{kind} callback has unknown key {}", Untrusted::new(key))]
+    UnknownKey {
+        /// The callback type (`withdraw`, `crypto_withdraw`, `payment`).
+        kind: &'static str,
+        /// The key, as received.
+        key: String,
+    },
+    /// A key the provider always sends for this callback type is absent, `null` or empty.
+    #[error("{kind} callback lacks required key `{key}`")]
+    MissingKey {
+        /// The callback type.
+        kind: &'static str,
+        /// The missing key.
+        key: &'static str,
+    },
+    /// A callback value does not have the shape of its key (malformed, or moved or colon-shifted
+    /// from another key).
+    #[error("{kind} callback key {} has the wrong shape", Untrusted::new(key))]
+    WrongShape {
+        /// The callback type.
+        kind: &'static str,
+        /// The key whose value is refused.
+        key: String,
+    },
+    /// `callback_type` names no callback type this library knows.
+    #[error("unknown callback_type {}", Untrusted::new(value))]
+    UnknownCallbackType {
+        /// The value received (a JSON string's text, or the raw JSON of another value).
+        value: String,
+    },
+    /// The signed values of a callback also read, under the provider's rule, as a callback with a
+    /// different `key` (or of another type): it could be a forgery of another callback, so it is
+    /// refused.
+    #[error("{kind} callback is ambiguous: its signed values also read with a different `{key}`")]
+    Ambiguous {
+        /// The callback type as received.
+        kind: &'static str,
+        /// A key whose value differs in the other reading (`callback_type` for another type).
+        key: &'static str,
+    },
+    /// A custom callback field name refused while configuring a verifier.
+    #[error("custom field {}: {reason}", Untrusted::new(name))]
+    CustomField {
+        /// The name given.
+        name: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
 }
 
 /// Whether a failed request may have reached the provider.
@@ -531,5 +581,63 @@ mod tests {
             vec![],
         );
         assert!(auth.is_authentication());
+    }
+
+    #[test]
+    fn untrusted_text_in_errors_cannot_forge_a_log_line() {
+        let forged = "status\n2026-11-30T10:00:00Z INFO payout 42 applied";
+        let errors: Vec<String> = vec![
+            SignatureError::UnknownKey {
+                kind: "withdraw",
+                key: forged.into(),
+            }
+            .to_string(),
+            SignatureError::WrongShape {
+                kind: "payment",
+                key: forged.into(),
+            }
+            .to_string(),
+            SignatureError::UnknownCallbackType {
+                value: forged.into(),
+            }
+            .to_string(),
+            SignatureError::CustomField {
+                name: forged.into(),
+                reason: "is refused",
+            }
+            .to_string(),
+            SignatureError::MissingSignedKey { key: forged.into() }.to_string(),
+            SignatureError::UnknownEndpoint {
+                endpoint: forged.into(),
+            }
+            .to_string(),
+            SignatureError::Body(crate::json::JsonError::DuplicateKey { key: forged.into() })
+                .to_string(),
+            ProviderError::new(
+                Provider::Qostiq,
+                StatusCode::BAD_REQUEST,
+                None,
+                forged,
+                vec![],
+            )
+            .to_string(),
+            SignatureError::UnknownKey {
+                kind: "withdraw",
+                key: "k".repeat(10_000),
+            }
+            .to_string(),
+        ];
+        for shown in errors {
+            assert!(!shown.contains('\n'), "{shown}");
+            assert!(shown.chars().count() < 400, "{shown}");
+        }
+        assert_eq!(
+            SignatureError::UnknownKey {
+                kind: "withdraw",
+                key: "callback_typ".into()
+            }
+            .to_string(),
+            "withdraw callback has unknown key \"callback_typ\""
+        );
     }
 }

@@ -142,8 +142,8 @@ impl CreateBill {
         validate::fiat_amount("shop_amount", &self.shop_amount)?;
         self.shop_currency.check("shop_currency")?;
         self.payer_currency.check("payer_currency")?;
-        validate::text("shop_order_id", &self.shop_order_id)?;
-        validate::optional_text("description", self.description.as_deref())?;
+        validate::reference("shop_order_id", &self.shop_order_id)?;
+        validate::callback_text("description", self.description.as_deref())?;
         if let Some(account) = &self.payer_account {
             validate::text("payer_account", account.expose())?;
         }
@@ -212,11 +212,11 @@ impl CreateBillV2 {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         self.currency.check("currency")?;
-        validate::text("shop_order_id", &self.shop_order_id)?;
+        validate::reference("shop_order_id", &self.shop_order_id)?;
         if let Some(amount) = &self.amount {
             validate::fiat_amount("amount", amount)?;
         }
-        validate::optional_text("description", self.description.as_deref())?;
+        validate::callback_text("description", self.description.as_deref())?;
         validate::optional_email("email", self.email.as_deref())?;
         self.urls.validate()?;
         let lifetime = lifetime(self.lifetime_minutes)?;

@@ -1,9 +1,13 @@
 //! Callbacks from Qostiq: the fiat withdraw callback, the crypto withdraw callback and the payment
 //! notification (invoices and bills).
 //!
-//! Verify first, then parse: the typed callbacks can only be read from a
-//! [`VerifiedCallback`] (signature checked by [`CallbackVerifier`], body parsed strictly), and
-//! [`verify_callback`] does both. Then compare the callback with your own record
+//! Verify first, then parse: the typed callbacks can only be read from a [`VerifiedCallback`], which
+//! only [`CallbackVerifier`] makes: the signature checked, the body parsed strictly, and its keys
+//! bound to its [`CallbackKind`] (the provider signs values, not key names, so a renamed key or a
+//! value moved to another key keeps a valid signature: the verifier refuses those, see
+//! [`CallbackVerifier`]). [`verify_callback`] does both. Declare the custom parameters your shop
+//! passes at creation ([`CallbackVerifier::custom_fields`]); they come back at the top level and
+//! are kept in `extra`. Then compare the callback with your own record
 //! ([`WithdrawCallback::mismatches`] and friends) and apply it once: the server retries until it gets
 //! HTTP 200 with body [`ACK_BODY`] (`OK`), 25 times over a day, so duplicates are normal.
 //!
@@ -18,13 +22,14 @@
 //!     "created": "2024-11-18 13:41:57", "payee_receive": 10.5, "payment_id": 64045,
 //!     "payway": "card_usd", "processed": "2024-11-18 13:45:38", "ps_currency": 840,
 //!     "shop_currency": 840, "shop_id": 1, "shop_payment_id": "12345678",
-//!     "shop_write_off": 11.5, "status": "success"}"#).unwrap();
+//!     "shop_write_off": 11.5, "status": "success", "test_add_on": "7"}"#).unwrap();
 //!
-//! let verifier = CallbackVerifier::new(secret);
+//! let verifier = CallbackVerifier::new(secret).custom_fields(["test_add_on"]).unwrap();
 //! let Callback::Withdraw(callback) = verify_callback(&verifier, body.as_bytes()).unwrap() else {
 //!     panic!("not a withdraw callback");
 //! };
 //! assert_eq!(callback.status, CallbackStatus::Success);
+//! assert_eq!(callback.extra[0].0, "test_add_on");
 //! let mut record = WithdrawRecord::new("12345678");
 //! record.shop_write_off = Some("11.50".parse().unwrap());
 //! record.payee_receive = Some("10.00".parse().unwrap());
@@ -32,15 +37,16 @@
 //! assert_eq!(mismatches.len(), 1);
 //! assert_eq!(mismatches[0].field, "payee_receive");
 //! assert!(verify_callback(&verifier, body.replace("success", "rejected").as_bytes()).is_err());
+//! // A renamed key keeps the signature but not the callback.
+//! assert!(verify_callback(&verifier, body.replace("callback_type", "callback_typ").as_bytes()).is_err());
 //! ```
 
 use std::fmt;
 
 use pay_core::error::Error;
-use pay_core::json::{Limits, StrictObject, Value};
 use pay_core::money::Amount;
 use pay_core::text::{AccountNumber, Untrusted};
-pub use pay_signing::qostiq::{CallbackForm, CallbackVerifier, VerifiedCallback};
+pub use pay_signing::qostiq::{CallbackForm, CallbackKind, CallbackVerifier, VerifiedCallback};
 
 use crate::context::ShopId;
 use crate::currency::{CryptoAsset, Currency};
@@ -76,7 +82,7 @@ pub const CRYPTO_CALLBACK_IPS: [&str; 5] = [
     "35.242.192.50",
 ];
 
-/// Any verified callback, by `callback_type`.
+/// Any verified callback, by its [`CallbackKind`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Callback {
@@ -86,143 +92,73 @@ pub enum Callback {
     CryptoWithdraw(CryptoWithdrawCallback),
     /// No `callback_type`: a payment notification (invoice or bill).
     Payment(PaymentNotification),
-    /// A `callback_type` this library does not know; verified, kept verbatim.
-    Other {
-        /// The `callback_type`.
-        callback_type: String,
-        /// The whole body.
-        body: RawJson,
-    },
 }
 
-/// Verifies `body` (signature, strict parsing), then reads it by its `callback_type`.
+/// Verifies `body` (signature, strict parsing, keys bound to the callback type), then reads it.
 ///
-/// Errors: [`Error::Signature`] when the signature is missing, malformed or wrong, or the body is not
-/// one strict JSON object; [`Error::InvalidInput`] naming the field when a verified body lacks a
-/// required field or has a malformed one.
+/// Errors: [`Error::Signature`] when the signature is missing, malformed or wrong, the body is not
+/// one strict JSON object, or its keys do not bind ([`SignatureError::UnknownKey`],
+/// [`SignatureError::MissingKey`], [`SignatureError::WrongShape`],
+/// [`SignatureError::UnknownCallbackType`], [`SignatureError::Ambiguous`], each naming the key).
+///
+/// [`SignatureError::UnknownKey`]: pay_core::error::SignatureError::UnknownKey
+/// [`SignatureError::MissingKey`]: pay_core::error::SignatureError::MissingKey
+/// [`SignatureError::WrongShape`]: pay_core::error::SignatureError::WrongShape
+/// [`SignatureError::UnknownCallbackType`]: pay_core::error::SignatureError::UnknownCallbackType
+/// [`SignatureError::Ambiguous`]: pay_core::error::SignatureError::Ambiguous
 pub fn verify_callback(verifier: &CallbackVerifier, body: &[u8]) -> Result<Callback, Error> {
     let verified = verifier.verify(body)?;
     Callback::from_verified(&verified)
 }
 
 impl Callback {
-    /// Reads a verified callback by its `callback_type`.
+    /// Reads a verified callback by its kind.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
-        check_shape(&verified.object)?;
-        let top = Obj::new(verified.object.members(), "");
-        match top.opt_string("callback_type").map_err(invalid)?.as_deref() {
-            Some("withdraw") => WithdrawCallback::from_verified(verified).map(Self::Withdraw),
-            Some("crypto_withdraw") => {
+        match verified.kind() {
+            CallbackKind::Withdraw => WithdrawCallback::from_verified(verified).map(Self::Withdraw),
+            CallbackKind::CryptoWithdraw => {
                 CryptoWithdrawCallback::from_verified(verified).map(Self::CryptoWithdraw)
             }
-            None => PaymentNotification::from_verified(verified).map(Self::Payment),
-            Some(other) => Ok(Self::Other {
-                callback_type: other.to_owned(),
-                body: RawJson::new(verified.object.source()),
-            }),
+            CallbackKind::Payment => {
+                PaymentNotification::from_verified(verified).map(Self::Payment)
+            }
         }
     }
-}
 
-/// Checks the shape of every known field of a verified callback; [`Callback::from_verified`] and the
-/// typed readers call it first.
-///
-/// Qostiq joins signed values with `:`, so moving a colon across the boundary of two adjacent values
-/// keeps the signature valid (`created: "2024-11-18 13:41:57", description: "x"` →
-/// `created: "2024-11-18 13:41", description: "57:x"`). Every such shift breaks a typed neighbour: a
-/// date loses its seconds, a nested object stops being one, an id or an amount stops being a
-/// number, a currency or status stops being a word. Absent, `null` and `""` fields are not signed and
-/// pass.
-pub fn check_shape(object: &StrictObject<'_>) -> Result<(), Error> {
-    const DATES: &[&str] = &["created", "processed"];
-    const INTEGERS: &[&str] = &["payment_id", "shop_id", "error_code"];
-    const AMOUNTS: &[&str] = &[
-        "payee_receive",
-        "shop_write_off",
-        "shop_amount",
-        "shop_refund",
-        "client_price",
-        "amount",
-    ];
-    const WORDS: &[&str] = &[
-        "ps_currency",
-        "shop_currency",
-        "currency",
-        "payer_currency",
-        "callback_type",
-        "status",
-        "payway",
-    ];
-    const OBJECTS: &[&str] = &["account_details", "ps_data", "addons"];
-
-    let text = |value: &Value<'_>| match value {
-        Value::String(s) => Some(s.to_string()),
-        Value::Number(n) => Some((*n).to_owned()),
-        _ => None,
-    };
-    let is_word = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    };
-    for member in object.members() {
-        let value = &member.value;
-        if matches!(value, Value::Null) || matches!(value, Value::String(s) if s.is_empty()) {
-            continue;
-        }
-        let key = member.key.as_ref();
-        let ok = if DATES.contains(&key) {
-            matches!(value, Value::String(s) if QostiqDateTime::parse(s).value().is_some())
-        } else if INTEGERS.contains(&key) {
-            match value {
-                Value::Number(n) => !n.contains(['.', 'e', 'E']),
-                Value::String(s) => !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()),
-                _ => false,
-            }
-        } else if AMOUNTS.contains(&key) {
-            match value {
-                Value::Number(n) => Amount::from_json_number(n).is_ok(),
-                Value::String(s) => s.parse::<Amount>().is_ok(),
-                _ => false,
-            }
-        } else if WORDS.contains(&key) {
-            text(value).is_some_and(|t| is_word(&t))
-        } else if OBJECTS.contains(&key) {
-            match value {
-                Value::Object(_) => true,
-                // Older engines sent nested data as a string holding a JSON object.
-                Value::String(s) => StrictObject::parse(s.as_bytes(), Limits::EVENTS).is_ok(),
-                _ => false,
-            }
-        } else {
-            true
-        };
-        if !ok {
-            return Err(Error::invalid_input(
-                member.key.to_string(),
-                "has the wrong shape for a signed callback field (colon-shifted or malformed)",
-            ));
+    /// The kind of callback.
+    pub fn kind(&self) -> CallbackKind {
+        match self {
+            Self::Withdraw(_) => CallbackKind::Withdraw,
+            Self::CryptoWithdraw(_) => CallbackKind::CryptoWithdraw,
+            Self::Payment(_) => CallbackKind::Payment,
         }
     }
-    Ok(())
 }
 
 fn invalid(error: FieldError) -> Error {
     Error::invalid_input(error.field, error.reason)
 }
 
-fn expect_type(top: &Obj<'_, '_>, expected: &'static str) -> Result<(), Error> {
-    match top.opt_string("callback_type").map_err(invalid)? {
-        Some(t) if t == expected => Ok(()),
-        Some(other) => Err(Error::invalid_input(
+/// The members of a verified callback of `expected` kind, or an error naming `callback_type`.
+fn members_of<'v, 'a>(
+    verified: &'v VerifiedCallback<'a>,
+    expected: CallbackKind,
+) -> Result<Obj<'v, 'a>, Error> {
+    if verified.kind() != expected {
+        return Err(Error::invalid_input(
             "callback_type",
-            format!("expected `{expected}`, got `{other}`"),
-        )),
-        None => Err(Error::invalid_input(
-            "callback_type",
-            format!("missing (expected `{expected}`)"),
-        )),
+            format!("a {} callback, not a {expected} one", verified.kind()),
+        ));
     }
+    Ok(Obj::new(verified.object().members(), ""))
+}
+
+/// The declared custom fields of a verified callback, verbatim.
+fn extra(verified: &VerifiedCallback<'_>) -> Vec<(String, RawJson)> {
+    verified
+        .custom_fields()
+        .map(|m| (m.key.to_string(), RawJson::new(m.raw)))
+        .collect()
 }
 
 fn status(top: &Obj<'_, '_>) -> Result<CallbackStatus, FieldError> {
@@ -342,38 +278,18 @@ pub struct WithdrawCallback {
     pub description: Option<String>,
     /// The account details given at creation, verbatim.
     pub account_details: Option<RawJson>,
-    /// Any other (custom) fields echoed back, verbatim.
+    /// The declared custom fields echoed back, verbatim.
     pub extra: Vec<(String, RawJson)>,
 }
-
-const WITHDRAW_KEYS: &[&str] = &[
-    "status",
-    "payment_id",
-    "shop_payment_id",
-    "shop_id",
-    "shop_write_off",
-    "shop_currency",
-    "payee_receive",
-    "ps_currency",
-    "payway",
-    "created",
-    "processed",
-    "description",
-    "account_details",
-    "callback_type",
-    "sign",
-];
 
 impl WithdrawCallback {
     /// Reads a verified fiat withdraw callback.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
-        check_shape(&verified.object)?;
-        let top = Obj::new(verified.object.members(), "");
-        expect_type(&top, "withdraw")?;
-        Self::read(&top).map_err(invalid)
+        let top = members_of(verified, CallbackKind::Withdraw)?;
+        Self::read(&top, extra(verified)).map_err(invalid)
     }
 
-    fn read(top: &Obj<'_, '_>) -> Result<Self, FieldError> {
+    fn read(top: &Obj<'_, '_>, extra: Vec<(String, RawJson)>) -> Result<Self, FieldError> {
         Ok(Self {
             status: status(top)?,
             payment_id: top.id("payment_id")?,
@@ -388,7 +304,7 @@ impl WithdrawCallback {
             processed: top.opt_datetime("processed")?,
             description: top.opt_string("description")?,
             account_details: top.opt_raw("account_details")?,
-            extra: top.others(WITHDRAW_KEYS),
+            extra,
         })
     }
 
@@ -491,39 +407,18 @@ pub struct CryptoWithdrawCallback {
     pub description: Option<String>,
     /// Payment system data (`transaction_hash`), verbatim.
     pub ps_data: Option<RawJson>,
-    /// Any other fields, verbatim.
+    /// The declared custom fields echoed back, verbatim.
     pub extra: Vec<(String, RawJson)>,
 }
-
-const CRYPTO_KEYS: &[&str] = &[
-    "status",
-    "payment_id",
-    "shop_order_id",
-    "shop_id",
-    "address",
-    "shop_write_off",
-    "shop_currency",
-    "payee_receive",
-    "ps_currency",
-    "payway",
-    "created",
-    "processed",
-    "description",
-    "ps_data",
-    "callback_type",
-    "sign",
-];
 
 impl CryptoWithdrawCallback {
     /// Reads a verified crypto withdraw callback.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
-        check_shape(&verified.object)?;
-        let top = Obj::new(verified.object.members(), "");
-        expect_type(&top, "crypto_withdraw")?;
-        Self::read(&top).map_err(invalid)
+        let top = members_of(verified, CallbackKind::CryptoWithdraw)?;
+        Self::read(&top, extra(verified)).map_err(invalid)
     }
 
-    fn read(top: &Obj<'_, '_>) -> Result<Self, FieldError> {
+    fn read(top: &Obj<'_, '_>, extra: Vec<(String, RawJson)>) -> Result<Self, FieldError> {
         Ok(Self {
             status: status(top)?,
             payment_id: top.id("payment_id")?,
@@ -539,7 +434,7 @@ impl CryptoWithdrawCallback {
             processed: top.opt_datetime("processed")?,
             description: top.opt_string("description")?,
             ps_data: top.opt_raw("ps_data")?,
-            extra: top.others(CRYPTO_KEYS),
+            extra,
         })
     }
 
@@ -655,45 +550,18 @@ pub struct PaymentNotification {
     pub error_code: Option<i64>,
     /// Add-ons echoed back, verbatim.
     pub addons: Option<RawJson>,
-    /// Any other fields, verbatim.
+    /// The declared custom fields echoed back, verbatim.
     pub extra: Vec<(String, RawJson)>,
 }
-
-const PAYMENT_KEYS: &[&str] = &[
-    "status",
-    "payment_id",
-    "shop_order_id",
-    "shop_id",
-    "shop_amount",
-    "shop_currency",
-    "shop_refund",
-    "client_price",
-    "payway",
-    "ps_currency",
-    "ps_data",
-    "created",
-    "processed",
-    "description",
-    "error_code",
-    "addons",
-    "sign",
-];
 
 impl PaymentNotification {
     /// Reads a verified payment notification.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
-        check_shape(&verified.object)?;
-        let top = Obj::new(verified.object.members(), "");
-        if let Some(kind) = top.opt_string("callback_type").map_err(invalid)? {
-            return Err(Error::invalid_input(
-                "callback_type",
-                format!("`{kind}` is not a payment notification"),
-            ));
-        }
-        Self::read(&top).map_err(invalid)
+        let top = members_of(verified, CallbackKind::Payment)?;
+        Self::read(&top, extra(verified)).map_err(invalid)
     }
 
-    fn read(top: &Obj<'_, '_>) -> Result<Self, FieldError> {
+    fn read(top: &Obj<'_, '_>, extra: Vec<(String, RawJson)>) -> Result<Self, FieldError> {
         Ok(Self {
             status: status(top)?,
             payment_id: top.id("payment_id")?,
@@ -711,7 +579,7 @@ impl PaymentNotification {
             description: top.opt_string("description")?,
             error_code: top.opt_int("error_code")?,
             addons: top.opt_raw("addons")?,
-            extra: top.others(PAYMENT_KEYS),
+            extra,
         })
     }
 
@@ -765,6 +633,7 @@ impl PaymentRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pay_core::error::SignatureError;
     use pay_core::secret::Secret;
     use pay_signing::qostiq::sign_callback;
 
@@ -796,19 +665,24 @@ mod tests {
             (
                 r#""account_details": {"customer_id": "vj5het2c"}, "callback_type": "withdraw""#,
                 r#""account_details": "{\"customer_id\"", "callback_type": " \"vj5het2c\"}:withdraw""#,
-                "account_details",
+                "callback_type",
             ),
         ];
         for (from, to, field) in shifts {
             let shifted = body.replacen(from, to, 1);
             assert_ne!(shifted, body);
-            // The signature still holds: that is the weakness.
-            assert!(verifier().verify(shifted.as_bytes()).is_ok(), "{field}");
-            let err = verify_callback(&verifier(), shifted.as_bytes()).unwrap_err();
-            assert!(
-                matches!(err, Error::InvalidInput { field: ref f, .. } if f == field),
-                "{err}"
+            // The signed string, and so the signature, is unchanged: that is the weakness.
+            assert_eq!(
+                pay_signing::qostiq::explain_callback(shifted.as_bytes()).unwrap(),
+                pay_signing::qostiq::explain_callback(body.as_bytes()).unwrap()
             );
+            let err = verify_callback(&verifier(), shifted.as_bytes()).unwrap_err();
+            let named = match &err {
+                Error::Signature(SignatureError::WrongShape { key, .. }) => key.as_str(),
+                Error::Signature(SignatureError::UnknownCallbackType { .. }) => "callback_type",
+                _ => "",
+            };
+            assert_eq!(named, field, "{err}");
         }
     }
 }

@@ -185,8 +185,8 @@ impl CreateCryptoWithdraw {
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::text("account", self.account.expose())?;
         crypto_amount(&self.payway, &self.amount)?;
-        validate::text("shop_payment_id", &self.shop_payment_id)?;
-        validate::optional_text("description", self.description.as_deref())?;
+        validate::reference("shop_payment_id", &self.shop_payment_id)?;
+        validate::callback_text("description", self.description.as_deref())?;
         validate::optional_url("crypto_callback_url", self.crypto_callback_url.as_deref())?;
         if let Some(details) = &self.account_details {
             for (name, value) in details.iter() {

@@ -134,7 +134,10 @@ impl FromStr for Currency {
         Self::from_name(&s.to_ascii_uppercase()).ok_or_else(|| {
             Error::invalid_input(
                 "currency",
-                format!("`{s}` is neither an ISO 4217 numeric code nor a known alphabetic code"),
+                format!(
+                    "{} is neither an ISO 4217 numeric code nor a known alphabetic code",
+                    pay_core::text::Untrusted::new(s)
+                ),
             )
         })
     }

@@ -75,8 +75,8 @@ impl Invoice {
     fn body(&self, endpoint: &'static str, context: &QostiqContext) -> Result<Body, Error> {
         validate::fiat_amount("amount", &self.amount)?;
         self.currency.check("currency")?;
-        validate::text("shop_order_id", &self.shop_order_id)?;
-        validate::optional_text("description", self.description.as_deref())?;
+        validate::reference("shop_order_id", &self.shop_order_id)?;
+        validate::callback_text("description", self.description.as_deref())?;
         validate::optional_text(
             "payer_account",
             self.payer_account.as_ref().map(AccountNumber::expose),
@@ -225,7 +225,10 @@ impl InvoiceRedirect {
             _ => {
                 return Err(Error::invalid_input(
                     "method",
-                    format!("`{}` is not GET or POST", self.method),
+                    format!(
+                        "{} is not GET or POST",
+                        pay_core::text::Untrusted::new(&self.method)
+                    ),
                 ));
             }
         };

@@ -227,8 +227,8 @@ impl PayForm {
     pub fn sign(&self, context: &QostiqContext) -> Result<SignedPayForm, Error> {
         validate::fiat_amount("amount", &self.amount)?;
         self.currency.check("currency")?;
-        validate::text("shop_order_id", &self.shop_order_id)?;
-        validate::optional_text("description", self.description.as_deref())?;
+        validate::reference("shop_order_id", &self.shop_order_id)?;
+        validate::callback_text("description", self.description.as_deref())?;
         if let Some(payway) = &self.payway {
             crate::currency::Payway::new(payway.as_str())?;
         }

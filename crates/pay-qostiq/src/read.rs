@@ -165,15 +165,6 @@ impl<'v, 'a> Obj<'v, 'a> {
             .map(|(i, item)| Obj::of_value(item, &format!("{}[{i}]", self.path(key))))
             .collect()
     }
-
-    /// Members whose keys are not in `known`, verbatim (custom fields echoed back).
-    pub(crate) fn others(&self, known: &[&str]) -> Vec<(String, RawJson)> {
-        self.members
-            .iter()
-            .filter(|m| !known.contains(&m.key.as_ref()))
-            .map(|m| (m.key.to_string(), RawJson::new(m.raw)))
-            .collect()
-    }
 }
 
 /// Items of a top-level array `value` as objects.

@@ -19,17 +19,6 @@ const DATE_TIME_MICROS: &[BorrowedFormatItem<'_>] =
     format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:6]");
 const DAY_FIRST: &[BorrowedFormatItem<'_>] =
     format_description!("[day].[month].[year] [hour]:[minute]:[second]");
-const RFC_1123_GMT: &[BorrowedFormatItem<'_>] = format_description!(
-    "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-);
-const SPACE_SECONDS: &[BorrowedFormatItem<'_>] =
-    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-const SPACE_FRACTION: &[BorrowedFormatItem<'_>] =
-    format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]");
-const T_SECONDS: &[BorrowedFormatItem<'_>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-const T_FRACTION: &[BorrowedFormatItem<'_>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond]");
 
 /// The form of `now` an endpoint signs.
 ///
@@ -98,21 +87,12 @@ pub struct QostiqDateTime {
 }
 
 impl QostiqDateTime {
-    /// Reads `text` in any known form, keeping it.
+    /// Reads `text` in any known form ([`pay_signing::qostiq::parse_date_time`], which the callback
+    /// verifier's shape check uses too), keeping it.
     pub fn parse(text: &str) -> Self {
-        let value = [
-            SPACE_SECONDS,
-            SPACE_FRACTION,
-            RFC_1123_GMT,
-            T_SECONDS,
-            T_FRACTION,
-            DAY_FIRST,
-        ]
-        .iter()
-        .find_map(|format| PrimitiveDateTime::parse(text, format).ok());
         Self {
             text: text.to_owned(),
-            value,
+            value: pay_signing::qostiq::parse_date_time(text),
         }
     }
 

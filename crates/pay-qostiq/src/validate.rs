@@ -11,6 +11,37 @@ pub(crate) fn text(field: &'static str, value: &str) -> Result<(), Error> {
     optional_text(field, Some(value))
 }
 
+/// The shop's id of an operation whose outcome comes back in a callback: a [`text`] without `:`.
+/// Qostiq joins the signed values of a callback with an unescaped `:`, so a `:` in the id lets a
+/// forger move part of it to a neighbouring key with the signature intact; the callback verifier
+/// refuses such callbacks (`pay_signing::qostiq::Shape::Reference`), so it is refused here first.
+pub(crate) fn reference(field: &'static str, value: &str) -> Result<(), Error> {
+    text(field, value)?;
+    if value.contains(':') {
+        return Err(Error::invalid_input(
+            field,
+            "must not contain `:` (callbacks join their signed values with `:`; one carrying it \
+             could be forged and is refused)",
+        ));
+    }
+    Ok(())
+}
+
+/// The description of an operation whose outcome comes back in a callback: an [`optional_text`]
+/// without `:`, for the same reason as [`reference`] (free text holding a `:` could absorb its
+/// neighbours in a forged callback, so the verifier refuses such callbacks).
+pub(crate) fn callback_text(field: &'static str, value: Option<&str>) -> Result<(), Error> {
+    optional_text(field, value)?;
+    if value.is_some_and(|v| v.contains(':')) {
+        return Err(Error::invalid_input(
+            field,
+            "must not contain `:` (callbacks join their signed values with `:`; one carrying it \
+             could be forged and is refused)",
+        ));
+    }
+    Ok(())
+}
+
 /// An optional text: no control characters, at most 255 characters.
 pub(crate) fn optional_text(field: &'static str, value: Option<&str>) -> Result<(), Error> {
     let Some(value) = value else { return Ok(()) };

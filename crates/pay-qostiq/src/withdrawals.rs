@@ -296,8 +296,8 @@ impl CreateWithdraw {
         validate::text("account", self.account.expose())?;
         validate::fiat_amount("amount", &self.amount)?;
         self.shop_currency.check("shop_currency")?;
-        validate::text("shop_payment_id", &self.shop_payment_id)?;
-        validate::optional_text("description", self.description.as_deref())?;
+        validate::reference("shop_payment_id", &self.shop_payment_id)?;
+        validate::callback_text("description", self.description.as_deref())?;
         validate::optional_email("email", self.email.as_deref())?;
         validate::optional_url("callback_url", self.callback_url.as_deref())?;
         Ok(Body::new("/withdraw/create")

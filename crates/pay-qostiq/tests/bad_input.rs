@@ -12,7 +12,7 @@
 use bytes::Bytes;
 use pay_core::clock::FixedClock;
 use pay_core::endpoint::Endpoint;
-use pay_core::error::Error;
+use pay_core::error::{Error, SignatureError};
 use pay_core::money::{Amount, Precision};
 use pay_core::secret::Secret;
 use pay_qostiq::bills::{CreateBill, CreateBillV2, GetBill};
@@ -694,6 +694,62 @@ fn nested_response_fields_are_named_with_their_path() {
     assert_eq!(reason, "data: expected an array");
 }
 
+#[test]
+fn ids_that_come_back_in_callbacks_refuse_a_colon() {
+    // The callback verifier refuses a `:` in `shop_payment_id` / `shop_order_id` (it could be
+    // moved to a neighbouring value with the signature intact): refused before anything is sent.
+    let id = "order:17";
+    refuses(
+        &CreateBill::new(amount("1"), Currency::Uah, Currency::Uah, id),
+        "shop_order_id",
+    );
+    refuses(&CreateBillV2::new(Currency::Usd, id), "shop_order_id");
+    refuses(
+        &CreateInvoice::new(amount("1"), Currency::Uah, card(), id),
+        "shop_order_id",
+    );
+    refuses(
+        &TryInvoice::new(amount("1"), Currency::Uah, card(), id),
+        "shop_order_id",
+    );
+    names(
+        PayForm::new(amount("10.00"), Currency::Uah, id).sign(&context()),
+        "shop_order_id",
+    );
+    refuses(
+        &CreateWithdraw::new(
+            "4111111111111111",
+            amount("1"),
+            WithdrawAmountType::ShopAmount,
+            card(),
+            Currency::Uah,
+            id,
+        ),
+        "shop_payment_id",
+    );
+    let trc20 = Payway::new("usdt_trc20").unwrap();
+    refuses(
+        &CreateCryptoWithdraw::new(
+            "TXYZ",
+            amount("1"),
+            WithdrawAmountType::PsAmount,
+            trc20,
+            CryptoAsset::new("USDT").unwrap(),
+            id,
+        ),
+        "shop_payment_id",
+    );
+    // Lookups of existing ids still work.
+    assert!(GetBill::new(id).signed_body(&context()).is_ok());
+    // Descriptions that come back in callbacks: the same.
+    let mut bill = CreateBill::new(amount("1"), Currency::Uah, Currency::Uah, "o-1");
+    bill.description = Some("order: 17".into());
+    refuses(&bill, "description");
+    let mut invoice = CreateInvoice::new(amount("1"), Currency::Uah, card(), "o-1");
+    invoice.invoice.description = Some("order: 17".into());
+    refuses(&invoice, "description");
+}
+
 // ---------------------------------------------------------------- callbacks
 
 const SECRET: &str = "d3b07384d113edec49eaa6238ad5ff00";
@@ -722,7 +778,7 @@ fn callback_names(members: &[(&str, &str)], required: &[&str]) {
             })
             .collect();
         for data in [without, malformed] {
-            names(verify_callback(&verifier, sign(&data).as_bytes()), field);
+            refused_naming(verify_callback(&verifier, sign(&data).as_bytes()), field);
         }
     }
 }
@@ -754,6 +810,7 @@ fn callbacks_name_the_missing_field() {
     );
     callback_names(
         &[
+            ("address", "\"0xf8227AA7aF9B5166AF69581C703A4398387B2B07\""),
             ("callback_type", "\"crypto_withdraw\""),
             ("payee_receive", "\"0.0001\""),
             ("payment_id", "58"),
@@ -765,6 +822,7 @@ fn callbacks_name_the_missing_field() {
             ("status", "\"success\""),
         ],
         &[
+            "address",
             "payee_receive",
             "payment_id",
             "ps_currency",
@@ -794,10 +852,24 @@ fn callbacks_name_the_missing_field() {
     // A verified body of the wrong kind is refused naming `callback_type`.
     let secret = Secret::new(SECRET).unwrap();
     let body = pay_signing::qostiq::sign_callback(&secret, br#"{"callback_type": 5}"#).unwrap();
-    names(
+    refused_naming(
         verify_callback(&CallbackVerifier::new(secret), body.as_bytes()),
         "callback_type",
     );
+}
+
+/// A callback refused by its key binding, the error naming `field`.
+fn refused_naming(result: Result<impl std::fmt::Debug, Error>, field: &str) {
+    match result {
+        Err(Error::Signature(
+            SignatureError::MissingKey { key, .. } | SignatureError::Ambiguous { key, .. },
+        )) => assert_eq!(key, field),
+        Err(Error::Signature(SignatureError::WrongShape { key, .. })) => assert_eq!(key, field),
+        Err(Error::Signature(SignatureError::UnknownCallbackType { value })) => {
+            assert_eq!(field, "callback_type", "unknown type {value}");
+        }
+        other => panic!("expected a binding error naming `{field}`, got {other:?}"),
+    }
 }
 
 // ---------------------------------------------------------------- no panics

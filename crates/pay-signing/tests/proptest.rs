@@ -5,8 +5,9 @@
     clippy::expect_used,
     clippy::indexing_slicing
 )] // test code
-//! `CallbackVerifier::verify` for random bodies (nested objects and arrays, unicode and escapes,
-//! integer and float tokens, booleans, nulls, empty strings); changing any signed value breaks the
+//! `CallbackVerifier::verify` for random withdraw callbacks (random nested `account_details` and
+//! custom fields: objects and arrays, unicode and escapes, integer and float tokens, booleans, nulls,
+//! empty strings); changing any signed value breaks the
 //! signature; neither verifier panics on arbitrary bytes; COINQVEST digest authentication can be
 //! recomputed from the headers it sets.
 
@@ -23,7 +24,7 @@ use pay_signing::coinqvest::{
     DigestSigner, WebhookVerifier, X_DIGEST_KEY, X_DIGEST_SIGNATURE, X_DIGEST_TIMESTAMP,
     sign_webhook,
 };
-use pay_signing::qostiq::{CallbackForm, CallbackVerifier, sign_callback};
+use pay_signing::qostiq::{CallbackForm, CallbackKind, CallbackVerifier, sign_callback};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use sha2::Sha256;
@@ -151,14 +152,61 @@ fn value() -> impl Strategy<Value = String> {
     })
 }
 
-/// A callback body without `sign`, as (quoted key, raw value) pairs.
-fn callback() -> impl Strategy<Value = Vec<(String, String)>> {
-    members_of(value(), 1..10).prop_map(|members| {
-        members
-            .into_iter()
-            .filter(|(k, _)| k != "\"sign\"")
-            .collect()
-    })
+/// The typed keys of a withdraw callback (seed 001), in the form the server writes them.
+const WITHDRAW: [(&str, &str); 9] = [
+    ("callback_type", "\"withdraw\""),
+    ("payee_receive", "10.5"),
+    ("payment_id", "872734"),
+    ("ps_currency", "840"),
+    ("shop_currency", "840"),
+    ("shop_id", "112"),
+    ("shop_payment_id", "\"lfhx9l0v8r5f\""),
+    ("shop_write_off", "11.5"),
+    ("status", "\"success\""),
+];
+
+/// A custom field's value: a nested object or array of anything, or a scalar whose text has no
+/// `:` (the verifier refuses a `:` in an untyped scalar).
+fn custom_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        value().prop_filter("nested", |v| v.starts_with('{') || v.starts_with('[')),
+        scalar().prop_filter("no colon", |v| !v.contains(':')),
+    ]
+}
+
+/// A withdraw callback body without `sign`, as (quoted key, raw value) pairs, and the names of its
+/// custom fields: the typed keys, a random nested `account_details` (any unicode, escapes, number
+/// tokens), and random custom fields sorting after `status`.
+fn callback() -> impl Strategy<Value = (Vec<(String, String)>, Vec<String>)> {
+    (
+        members_of(value(), 0..5),
+        any::<bool>(),
+        prop::collection::btree_map("t[a-z_]{0,9}|[u-z][a-z_]{0,9}", custom_value(), 0..5),
+    )
+        .prop_map(|(details, compact, custom)| {
+            let sep = if compact { ":" } else { ": " };
+            let details: Vec<String> = details
+                .iter()
+                .map(|(k, v)| format!("{k}{sep}{v}"))
+                .collect();
+            let mut members = vec![(
+                "\"account_details\"".to_owned(),
+                format!("{{{}}}", details.join(if compact { "," } else { ", " })),
+            )];
+            members.extend(
+                WITHDRAW
+                    .iter()
+                    .map(|(k, v)| (quote(k, false), (*v).to_owned())),
+            );
+            members.extend(custom.iter().map(|(k, v)| (quote(k, false), v.clone())));
+            (members, custom.into_keys().collect())
+        })
+}
+
+fn verifier(custom: &[String]) -> CallbackVerifier {
+    CallbackVerifier::new(secret())
+        .custom_fields_for(CallbackKind::Withdraw, custom.iter().cloned())
+        .unwrap()
 }
 
 fn object_text(members: &[(String, String)]) -> String {
@@ -175,13 +223,15 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn callbacks_round_trip(members in callback()) {
+    fn callbacks_round_trip((members, custom) in callback()) {
         let body = object_text(&members);
         let signed = sign_callback(&secret(), body.as_bytes()).unwrap();
-        let verified = CallbackVerifier::new(secret()).verify(signed.as_bytes());
+        let verified = verifier(&custom).verify(signed.as_bytes());
         let verified = verified.unwrap_or_else(|e| panic!("{e}: {signed}"));
-        prop_assert_eq!(verified.form, CallbackForm::Python);
-        prop_assert_eq!(verified.object.members().len(), members.len() + 1);
+        prop_assert_eq!(verified.form(), CallbackForm::Python);
+        prop_assert_eq!(verified.kind(), CallbackKind::Withdraw);
+        prop_assert_eq!(verified.object().members().len(), members.len() + 1);
+        prop_assert_eq!(verified.custom_fields().count(), custom.len());
         // A different secret does not verify it.
         let other = CallbackVerifier::new(Secret::new("another-Secret-1").unwrap());
         prop_assert_eq!(other.verify(signed.as_bytes()).unwrap_err(), SignatureError::Mismatch);
@@ -189,7 +239,7 @@ proptest! {
 
     #[test]
     fn tampering_a_signed_value_breaks_the_signature(
-        members in callback(),
+        (members, custom) in callback(),
         pick in any::<Index>(),
         to_null in any::<bool>(),
     ) {
@@ -213,8 +263,8 @@ proptest! {
         tampered_body.push_str(", \"sign\": ");
         tampered_body.push_str(sign_value);
         tampered_body.push('}');
-        let result = CallbackVerifier::new(secret()).verify(tampered_body.as_bytes());
-        prop_assert_eq!(result.map(|v| v.form).unwrap_err(), SignatureError::Mismatch);
+        let result = verifier(&custom).verify(tampered_body.as_bytes());
+        prop_assert_eq!(result.map(|v| v.form()).unwrap_err(), SignatureError::Mismatch);
     }
 
     #[test]
@@ -229,7 +279,7 @@ proptest! {
 
     #[test]
     fn verifiers_never_panic_on_mutated_signed_bodies(
-        members in callback(),
+        (members, _) in callback(),
         flips in prop::collection::vec((any::<Index>(), any::<u8>()), 1..4),
     ) {
         let signed = sign_callback(&secret(), object_text(&members).as_bytes()).unwrap();

@@ -128,6 +128,8 @@ fn main() {
         .await;
         let receiver = ReceiverBuilder::qostiq(vec![Secret::new(SECRET).unwrap()])
             .unwrap()
+            .custom_fields(["test_add_on"])
+            .unwrap()
             .build(|_: Event| async { Ok::<(), Infallible>(()) });
         let verified = serve(move |mut req: Request<Incoming>, peer| {
             req.extensions_mut().insert(PeerAddr(peer));

@@ -12,7 +12,7 @@ use axum::extract::{ConnectInfo, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use pay_core::secret::Secret;
-use pay_webhook::{Event, PeerAddr, ReceiverBuilder, SourcePolicy, presets};
+use pay_webhook::{CallbackKind, Event, PeerAddr, ReceiverBuilder, SourcePolicy, presets};
 
 /// Copies axum's `ConnectInfo` into the `PeerAddr` the receivers read for their allow-lists.
 async fn peer_addr(
@@ -42,6 +42,8 @@ fn secret(var: &str, fallback: &str) -> Result<Secret, Box<dyn std::error::Error
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().init();
     let qostiq = ReceiverBuilder::qostiq(vec![secret("QOSTIQ_SECRET", "sandbox-Secret-1")?])?
+        // Parameters this shop passes when it creates a withdrawal come back in the callback.
+        .custom_fields_for(CallbackKind::Withdraw, ["order_ref"])?
         // In production: SourcePolicy::allow(presets::QOSTIQ_FIAT); loopback here for local testing.
         .sources(SourcePolicy::allow(
             presets::QOSTIQ_FIAT.iter().copied().chain(["127.0.0.1"]),

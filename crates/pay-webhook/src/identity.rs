@@ -4,6 +4,9 @@ use std::fmt;
 
 use pay_core::error::Provider;
 use pay_core::json::{StrictObject, Value};
+use pay_core::text::Untrusted;
+use pay_qostiq::CallbackStatus;
+use pay_signing::qostiq::VerifiedCallback;
 
 /// Whether a status ends the life of the object it describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,8 +21,8 @@ pub enum Finality {
 
 /// The identity of a pushed event.
 ///
-/// * Qostiq: callback type (`withdraw`, `crypto_withdraw`, `payment` when absent), `payment_id`,
-///   `status`.
+/// * Qostiq: the callback type the verifier bound the keys to (`withdraw`, `crypto_withdraw`,
+///   `payment`), `payment_id` and `status`, all three required keys of every type.
 /// * COINQVEST flat payment webhook: `PAYMENT`, the payment `id`, its `state`.
 /// * COINQVEST `{eventType, data}` webhook: the event type, the id of the object in `data`
 ///   (`data.checkout.id`, `data.payment.id`, … or `data.id`), and that object's `state` (or the event
@@ -54,11 +57,16 @@ impl EventIdentity {
 }
 
 impl fmt::Display for EventIdentity {
+    /// `qostiq withdraw "872734" → "success"`: the provider's texts escaped and capped
+    /// ([`Untrusted`]), so an identity in a log line cannot forge another line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "{} {} {} → {}",
-            self.provider, self.kind, self.object_id, self.status
+            self.provider,
+            Untrusted::new(&self.kind),
+            Untrusted::new(&self.object_id),
+            Untrusted::new(&self.status)
         )
     }
 }
@@ -81,22 +89,22 @@ fn member<'o, 'a>(object: &'o [pay_core::json::Member<'a>], key: &str) -> Option
     object.iter().find(|m| m.key == key).map(|m| &m.value)
 }
 
-/// Reads the identity of a verified Qostiq callback.
-pub fn qostiq(object: &StrictObject<'_>) -> Result<EventIdentity, MissingField> {
-    let members = object.members();
-    let kind = scalar_text(member(members, "callback_type")).unwrap_or("payment".into());
+/// Reads the identity of a verified Qostiq callback from its required keys: the type the verifier
+/// bound the keys to, `payment_id` and `status`. The provider sends callbacks for final statuses
+/// (`success`, `rejected`: [`CallbackStatus::is_final`]); any other status (`refunded` after
+/// `success`, …) is [`Finality::Unknown`] and always reaches the handler.
+pub fn qostiq(verified: &VerifiedCallback<'_>) -> Result<EventIdentity, MissingField> {
+    let members = verified.object().members();
     let object_id = scalar_text(member(members, "payment_id")).ok_or(MissingField("payment_id"))?;
     let status = scalar_text(member(members, "status")).ok_or(MissingField("status"))?;
-    let finality = match status.to_ascii_lowercase().as_str() {
-        "success" | "rejected" | "refunded" | "canceled" | "cancelled" | "expired" => {
-            Finality::Terminal
-        }
-        "waiting" | "created" | "processing" | "pending" | "new" => Finality::Intermediate,
-        _ => Finality::Unknown,
+    let finality = if CallbackStatus::parse(&status).is_final() {
+        Finality::Terminal
+    } else {
+        Finality::Unknown
     };
     Ok(EventIdentity {
         provider: Provider::Qostiq,
-        kind: kind.into_owned(),
+        kind: verified.kind().as_str().to_owned(),
         object_id: object_id.into_owned(),
         status: status.into_owned(),
         finality,
@@ -182,22 +190,45 @@ mod tests {
     }
 
     #[test]
-    fn qostiq_identity() {
-        let id = qostiq(&parse(
-            r#"{"callback_type": "crypto_withdraw", "payment_id": 149, "status": "success"}"#,
-        ))
-        .unwrap();
-        assert_eq!(id.event_key(), "qostiq|crypto_withdraw|149|success");
-        assert_eq!(id.finality, Finality::Terminal);
-        let notification = qostiq(&parse(r#"{"payment_id": 7, "status": "rejected"}"#)).unwrap();
-        assert_eq!(notification.kind, "payment");
-        assert_eq!(
-            qostiq(&parse(r#"{"status": "success"}"#)),
-            Err(MissingField("payment_id"))
+    fn qostiq_identity_comes_from_the_bound_type_and_required_keys() {
+        use pay_core::secret::Secret;
+        use pay_signing::qostiq::{CallbackVerifier, sign_callback};
+
+        let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
+        let verifier = CallbackVerifier::new(secret.clone());
+        let identity = |body: &str| {
+            let signed = sign_callback(&secret, body.as_bytes()).unwrap();
+            qostiq(&verifier.verify(signed.as_bytes()).unwrap()).unwrap()
+        };
+        let crypto = identity(
+            r#"{"address": "0xf8", "callback_type": "crypto_withdraw", "payee_receive": "0.0001", "payment_id": 149, "ps_currency": "BNB", "shop_currency": "BNB", "shop_id": 6, "shop_order_id": "c1", "shop_write_off": "0.000103", "status": "success"}"#,
         );
+        assert_eq!(crypto.event_key(), "qostiq|crypto_withdraw|149|success");
+        assert_eq!(crypto.finality, Finality::Terminal);
+        let payment = r#"{"payment_id": 7, "shop_amount": "6.00", "shop_currency": 980, "shop_order_id": "979", "status": "rejected"}"#;
+        let notification = identity(payment);
+        assert_eq!(notification.kind, "payment");
+        assert_eq!(notification.finality, Finality::Terminal);
+        // A status after the final ones (a refund of a successful withdrawal) is never stale.
+        let refunded = identity(&payment.replace("rejected", "refunded"));
+        assert_eq!(refunded.finality, Finality::Unknown);
+        assert_eq!(refunded.object_key(), notification.object_key());
+    }
+
+    #[test]
+    fn identities_are_shown_escaped() {
+        let forged = EventIdentity {
+            provider: Provider::Coinqvest,
+            kind: "payment".into(),
+            object_id: "cb69\n2026-11-30 INFO applied".into(),
+            status: "RESOLVED".into(),
+            finality: Finality::Terminal,
+        };
+        let shown = forged.to_string();
+        assert!(!shown.contains('\n'), "{shown}");
         assert_eq!(
-            qostiq(&parse(r#"{"payment_id": {"a": 1}, "status": "success"}"#)),
-            Err(MissingField("payment_id"))
+            shown,
+            r#"coinqvest "payment" "cb69\n2026-11-30 INFO applied" → "RESOLVED""#
         );
     }
 

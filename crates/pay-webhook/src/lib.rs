@@ -6,13 +6,16 @@
 //! 1. refuses anything but `POST` with a JSON content type, bodies over 64 KiB, and (optionally)
 //!    senders outside an allow-list, reading `X-Forwarded-For` only behind proxies you trust;
 //! 2. verifies the signature over the raw bytes (several secrets for rotation), then parses strictly
-//!    (duplicate keys, trailing bytes, invalid UTF-8, depth);
+//!    (duplicate keys, trailing bytes, invalid UTF-8, depth); for Qostiq, whose signature covers the
+//!    values but not the key names, also binds every key to the callback's type (declare the custom
+//!    fields your shop passes with [`ReceiverBuilder::custom_fields`]);
 //! 3. deduplicates through a [`DedupStore`] keyed by the event's identity, never letting a later
 //!    intermediate status replace a final one;
 //! 4. calls your [`Handler`] once per event and acknowledges (`200 OK`) only after it succeeded, so a
 //!    failed handler makes the provider deliver again; redeliveries are acknowledged without a call.
 //!
-//! Rejections carry only a status and its reason phrase; the reason is logged with `tracing`.
+//! Rejections carry only a status and its reason phrase; the reason is logged with `tracing`, every
+//! text from the request escaped and length-capped ([`pay_core::text::Untrusted`]).
 //!
 //! ```
 //! use pay_core::secret::Secret;
@@ -36,6 +39,7 @@ pub mod source;
 pub mod store;
 
 pub use identity::{EventIdentity, Finality};
+pub use pay_signing::qostiq::CallbackKind;
 pub use receiver::{
     DEFAULT_BODY_LIMIT, Event, Handler, Outcome, Receiver, ReceiverBuilder, Rejection,
 };

@@ -13,8 +13,9 @@ use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body::Body;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use pay_core::clock::{Clock, SystemClock};
-use pay_core::error::Provider;
+use pay_core::error::{Provider, SignatureError};
 use pay_core::secret::Secret;
+use pay_signing::qostiq::{CallbackKind, CallbackVerifier};
 
 use crate::identity::EventIdentity;
 use crate::scheme::{self, Scheme, VerifyError};
@@ -134,12 +135,11 @@ impl Outcome {
             Self::Rejected(Rejection::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Rejected(Rejection::BodyUnreadable) => StatusCode::BAD_REQUEST,
             Self::Rejected(Rejection::Source) => StatusCode::FORBIDDEN,
-            Self::Rejected(Rejection::Verification(VerifyError::Signature(_))) => {
+            Self::Rejected(Rejection::Verification(e)) if e.is_signature_failure() => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::Rejected(Rejection::Verification(
-                VerifyError::Identity(_) | VerifyError::Shape(_),
-            )) => StatusCode::BAD_REQUEST,
+            // Signed, but its keys do not bind or it lacks an identity.
+            Self::Rejected(Rejection::Verification(_)) => StatusCode::BAD_REQUEST,
             Self::InProgress | Self::StoreFailed => StatusCode::SERVICE_UNAVAILABLE,
             Self::HandlerFailed => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -156,14 +156,57 @@ pub struct ReceiverBuilder<S> {
 
 impl ReceiverBuilder<scheme::Qostiq> {
     /// A receiver of Qostiq callbacks and payment notifications, verified with any of `secrets`.
-    pub fn qostiq(secrets: Vec<Secret>) -> Result<Self, pay_core::error::SignatureError> {
+    pub fn qostiq(secrets: Vec<Secret>) -> Result<Self, SignatureError> {
         Ok(Self::with_scheme(scheme::Qostiq::new(secrets)?))
+    }
+
+    /// Declares custom fields for every callback type: the parameters your shop passes when it
+    /// creates an operation, echoed back at the top level of its callback (see
+    /// [`CallbackVerifier::custom_fields`]). A callback with any other unknown key is refused.
+    pub fn custom_fields<I, S>(self, names: I) -> Result<Self, SignatureError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.map_verifier(|v| v.custom_fields(names))
+    }
+
+    /// Declares custom fields for one callback type only (see
+    /// [`CallbackVerifier::custom_fields_for`]).
+    pub fn custom_fields_for<I, S>(
+        self,
+        kind: CallbackKind,
+        names: I,
+    ) -> Result<Self, SignatureError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.map_verifier(|v| v.custom_fields_for(kind, names))
+    }
+
+    fn map_verifier(
+        self,
+        configure: impl FnOnce(CallbackVerifier) -> Result<CallbackVerifier, SignatureError>,
+    ) -> Result<Self, SignatureError> {
+        let Self {
+            scheme,
+            sources,
+            body_limit,
+            clock,
+        } = self;
+        Ok(Self {
+            scheme: scheme::Qostiq::from_verifier(configure(scheme.into_verifier())?),
+            sources,
+            body_limit,
+            clock,
+        })
     }
 }
 
 impl ReceiverBuilder<scheme::Coinqvest> {
     /// A receiver of COINQVEST webhooks, verified with any of `secrets`.
-    pub fn coinqvest(secrets: Vec<Secret>) -> Result<Self, pay_core::error::SignatureError> {
+    pub fn coinqvest(secrets: Vec<Secret>) -> Result<Self, SignatureError> {
         Ok(Self::with_scheme(scheme::Coinqvest::new(secrets)?))
     }
 }

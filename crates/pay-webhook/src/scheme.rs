@@ -6,22 +6,40 @@ use pay_core::json::StrictObject;
 use pay_core::secret::Secret;
 use pay_signing::coinqvest::{WebhookVerifier, X_WEBHOOK_AUTH};
 use pay_signing::qostiq::CallbackVerifier;
+use time::Duration;
 
 use crate::identity::{self, EventIdentity, MissingField};
 
 /// Why a delivery failed verification.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum VerifyError {
-    /// Bad, missing or mismatched signature, or a body refused by the strict reader.
+    /// Bad, missing or mismatched signature, a body refused by the strict reader, or (Qostiq) a
+    /// signed body whose keys do not bind to its callback type (renamed keys, moved values, colon
+    /// shifts: see [`CallbackVerifier`]).
     #[error(transparent)]
     Signature(#[from] SignatureError),
     /// The body verified but lacks the fields that identify the event.
     #[error(transparent)]
     Identity(#[from] MissingField),
-    /// The body verified but a known field has the wrong shape (e.g. colon-shifted values; see
-    /// `pay_qostiq::callbacks::check_shape`).
-    #[error("field `{0}` has the wrong shape")]
-    Shape(String),
+}
+
+impl VerifyError {
+    /// Whether the signature itself failed (answered 401), rather than a signed body being refused
+    /// (answered 400).
+    pub fn is_signature_failure(&self) -> bool {
+        matches!(
+            self,
+            Self::Signature(
+                SignatureError::Missing
+                    | SignatureError::Malformed { .. }
+                    | SignatureError::Mismatch
+                    | SignatureError::Body(_)
+                    | SignatureError::EmptySecret
+                    | SignatureError::NoSecret
+            )
+        )
+    }
 }
 
 /// A provider's signature scheme, as seen by a receiver.
@@ -30,6 +48,9 @@ pub trait Scheme: Send + Sync + 'static {
     const PROVIDER: Provider;
     /// The body of a successful acknowledgement.
     const ACK: &'static str;
+    /// How long the provider keeps redelivering an unacknowledged event: a dedup store must remember
+    /// events for longer (Qostiq: 25 attempts, the last a day after the first; COINQVEST: 48 hours).
+    const REDELIVERY_WINDOW: Duration;
 
     /// Verifies the raw delivery and reads its identity; also answers which secret matched.
     fn verify(
@@ -48,23 +69,30 @@ pub struct Qostiq {
 impl Qostiq {
     /// Verifies with any of `secrets` (current first). Refuses an empty list.
     pub fn new(secrets: Vec<Secret>) -> Result<Self, SignatureError> {
-        Ok(Self {
-            verifier: CallbackVerifier::with_secrets(secrets)?,
-        })
+        Ok(Self::from_verifier(CallbackVerifier::with_secrets(
+            secrets,
+        )?))
+    }
+
+    /// Verifies with a configured verifier (custom fields, limits).
+    pub fn from_verifier(verifier: CallbackVerifier) -> Self {
+        Self { verifier }
+    }
+
+    /// The verifier, to configure further.
+    pub(crate) fn into_verifier(self) -> CallbackVerifier {
+        self.verifier
     }
 }
 
 impl Scheme for Qostiq {
     const PROVIDER: Provider = Provider::Qostiq;
     const ACK: &'static str = "OK";
+    const REDELIVERY_WINDOW: Duration = Duration::days(1);
 
     fn verify(&self, _: &HeaderMap, body: &[u8]) -> Result<(EventIdentity, usize), VerifyError> {
         let verified = self.verifier.verify(body)?;
-        pay_qostiq::callbacks::check_shape(&verified.object).map_err(|e| match e {
-            pay_core::Error::InvalidInput { field, .. } => VerifyError::Shape(field.into_owned()),
-            other => VerifyError::Shape(other.to_string()),
-        })?;
-        Ok((identity::qostiq(&verified.object)?, verified.secret_index))
+        Ok((identity::qostiq(&verified)?, verified.secret_index()))
     }
 }
 
@@ -86,6 +114,7 @@ impl Coinqvest {
 impl Scheme for Coinqvest {
     const PROVIDER: Provider = Provider::Coinqvest;
     const ACK: &'static str = "OK";
+    const REDELIVERY_WINDOW: Duration = Duration::hours(48);
 
     fn verify(
         &self,

@@ -67,8 +67,22 @@ pub trait DedupStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// How many applied events [`MemoryStore::new`] remembers.
+pub const DEFAULT_CAPACITY: usize = 100_000;
+/// How long [`MemoryStore::new`] remembers an applied event: 7 days, beyond every provider's
+/// redelivery window ([`crate::scheme::Scheme::REDELIVERY_WINDOW`]: a day for Qostiq, 48 hours for
+/// COINQVEST).
+pub const DEFAULT_RETENTION: Duration = Duration::days(7);
+/// How long [`MemoryStore::new`] holds a claim while the handler runs.
+pub const DEFAULT_LEASE: Duration = Duration::minutes(5);
+
 /// The default store: in memory, bounded, with expiry. Lost on restart, and per process: use a
 /// database-backed [`DedupStore`] when several instances receive events.
+///
+/// It forgets an applied event after the retention, or earlier when more than `capacity` events
+/// were applied since (oldest first): past that point a redelivery or a replay of the event reaches
+/// the handler again. With the defaults that takes over 100,000 events within the 48-hour
+/// COINQVEST window (about 0.6 per second, all of them signed by the provider).
 #[derive(Debug)]
 pub struct MemoryStore {
     inner: Mutex<Memory>,
@@ -79,12 +93,14 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Memory {
-    /// event key → (applied, expires or lease end)
+    /// event key → claimed (until the lease ends) or applied (until it expires)
     events: HashMap<String, Entry>,
     /// object key → expiry of its recorded terminal state
     terminal: HashMap<String, OffsetDateTime>,
-    /// insertion order of applied event keys and terminal object keys, for eviction
-    order: VecDeque<String>,
+    /// applied event keys with their expiry, oldest first
+    applied: VecDeque<(String, OffsetDateTime)>,
+    /// terminal object keys with their expiry, oldest first
+    terminals: VecDeque<(String, OffsetDateTime)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -99,14 +115,15 @@ enum Entry {
 pub struct MemoryStoreError;
 
 impl MemoryStore {
-    /// Up to 100,000 remembered events for 7 days (beyond Qostiq's one day and COINQVEST's 48 hours
-    /// of retries); a claim is held for at most 5 minutes.
+    /// Up to [`DEFAULT_CAPACITY`] remembered events for [`DEFAULT_RETENTION`]; a claim is held for
+    /// at most [`DEFAULT_LEASE`].
     pub fn new() -> Self {
-        Self::with_limits(100_000, Duration::days(7), Duration::minutes(5))
+        Self::with_limits(DEFAULT_CAPACITY, DEFAULT_RETENTION, DEFAULT_LEASE)
     }
 
-    /// A store remembering at most `capacity` applied events for `retention`, with claims expiring
-    /// after `lease` (a handler that hangs longer lets a redelivery through).
+    /// A store remembering at most `capacity` applied events (and as many objects' final states)
+    /// for `retention`, with claims expiring after `lease` (a handler that hangs longer lets a
+    /// redelivery through). Keep `retention` longer than the provider's redelivery window.
     pub fn with_limits(capacity: usize, retention: Duration, lease: Duration) -> Self {
         Self {
             inner: Mutex::new(Memory::default()),
@@ -114,6 +131,11 @@ impl MemoryStore {
             retention,
             lease,
         }
+    }
+
+    /// How long an applied event is remembered.
+    pub fn retention(&self) -> Duration {
+        self.retention
     }
 
     /// The number of events remembered as applied.
@@ -132,29 +154,42 @@ impl MemoryStore {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Forgets what expired, and the oldest entries beyond the capacity.
     fn evict(&self, memory: &mut Memory, now: OffsetDateTime) {
-        while memory.order.len() > self.capacity {
-            if let Some(key) = memory.order.pop_front() {
-                memory.events.remove(&key);
-                memory.terminal.remove(&key);
+        let Memory {
+            events,
+            terminal,
+            applied,
+            terminals,
+        } = memory;
+        trim(applied, self.capacity, now, |key, expires| {
+            // Only the entry this record made (a key applied again later has a later expiry).
+            if matches!(events.get(key), Some(Entry::Applied { expires: e }) if *e == expires) {
+                events.remove(key);
             }
+        });
+        trim(terminals, self.capacity, now, |key, expires| {
+            if terminal.get(key) == Some(&expires) {
+                terminal.remove(key);
+            }
+        });
+    }
+}
+
+/// Pops records off the front of `order` while there are more than `capacity` or the front one
+/// expired (insertion order is expiry order: one retention for all), calling `forget` on each.
+fn trim(
+    order: &mut VecDeque<(String, OffsetDateTime)>,
+    capacity: usize,
+    now: OffsetDateTime,
+    mut forget: impl FnMut(&str, OffsetDateTime),
+) {
+    while let Some((_, expires)) = order.front() {
+        if order.len() <= capacity && *expires > now {
+            break;
         }
-        // Drop expired entries from the front (insertion order is expiry order).
-        while let Some(key) = memory.order.front() {
-            let expired = match (memory.events.get(key), memory.terminal.get(key)) {
-                (Some(Entry::Applied { expires }), _) => *expires <= now,
-                (_, Some(expires)) => *expires <= now,
-                _ => true,
-            };
-            if !expired {
-                break;
-            }
-            if let Some(key) = memory.order.pop_front() {
-                if matches!(memory.events.get(&key), Some(Entry::Applied { .. })) {
-                    memory.events.remove(&key);
-                }
-                memory.terminal.remove(&key);
-            }
+        if let Some((key, expires)) = order.pop_front() {
+            forget(&key, expires);
         }
     }
 }
@@ -211,11 +246,11 @@ impl DedupStore for MemoryStore {
         memory
             .events
             .insert(key.clone(), Entry::Applied { expires });
-        memory.order.push_back(key);
+        memory.applied.push_back((key, expires));
         if event.finality == Finality::Terminal {
             let object = event.object_key();
             memory.terminal.insert(object.clone(), expires);
-            memory.order.push_back(object);
+            memory.terminals.push_back((object, expires));
         }
         self.evict(&mut memory, now);
         Ok(())
@@ -300,6 +335,35 @@ mod tests {
         assert_eq!(block(store.claim(&late, T0)).unwrap(), Claim::Stale);
         let unknown = event("p", "SOMETHING_NEW", Finality::Unknown);
         assert_eq!(block(store.claim(&unknown, T0)).unwrap(), Claim::Proceed);
+    }
+
+    #[test]
+    fn capacity_counts_events_and_keeps_the_latest_final_state() {
+        let store = MemoryStore::with_limits(3, Duration::hours(1), Duration::minutes(1));
+        for i in 0..10 {
+            let e = event(&i.to_string(), "RESOLVED", Finality::Terminal);
+            block(store.claim(&e, T0)).unwrap();
+            block(store.complete(&e, T0)).unwrap();
+        }
+        // Three events (not one and a half): a terminal one is not counted twice.
+        assert_eq!(store.applied_len(), 3);
+        let late = event("9", "UNRESOLVED", Finality::Intermediate);
+        assert_eq!(block(store.claim(&late, T0)).unwrap(), Claim::Stale);
+        // An object with two final events keeps its final state when the older record goes.
+        let store = MemoryStore::with_limits(2, Duration::hours(1), Duration::minutes(1));
+        let apply = |id: &str, status: &str, at: OffsetDateTime| {
+            let e = event(id, status, Finality::Terminal);
+            block(store.claim(&e, at)).unwrap();
+            block(store.complete(&e, at)).unwrap();
+        };
+        apply("p", "RESOLVED", T0);
+        apply("p", "COMPLETED", T0 + Duration::minutes(10));
+        apply("q", "RESOLVED", T0 + Duration::minutes(20));
+        let late = event("p", "UNRESOLVED", Finality::Intermediate);
+        assert_eq!(
+            block(store.claim(&late, T0 + Duration::minutes(30))).unwrap(),
+            Claim::Stale
+        );
     }
 
     #[test]

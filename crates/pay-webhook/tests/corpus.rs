@@ -410,6 +410,8 @@ async fn every_bad_input_is_rejected_without_calling_the_handler() {
     };
     let qostiq = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
         .unwrap()
+        .custom_fields(["test_add_on"])
+        .unwrap()
         .sources(SourcePolicy::allow(presets::QOSTIQ_FIAT).unwrap())
         .build(counter(calls.clone()));
     let coinqvest = ReceiverBuilder::coinqvest(vec![Secret::new(COINQVEST_SECRET).unwrap()])

@@ -110,7 +110,7 @@ impl Sender {
 
 fn qostiq_event(payment_id: u64, status: &str) -> String {
     let unsigned = format!(
-        r#"{{"callback_type": "withdraw", "created": "2024-11-18 13:41:57", "payee_receive": 10.5, "payment_id": {payment_id}, "processed": "2024-11-18 13:45:38", "shop_currency": 840, "shop_id": 112, "shop_payment_id": "order-{payment_id}", "shop_write_off": 11.5, "status": "{status}"}}"#
+        r#"{{"callback_type": "withdraw", "created": "2024-11-18 13:41:57", "payee_receive": 10.5, "payment_id": {payment_id}, "processed": "2024-11-18 13:45:38", "ps_currency": 840, "shop_currency": 840, "shop_id": 112, "shop_payment_id": "order-{payment_id}", "shop_write_off": 11.5, "status": "{status}"}}"#
     );
     sign_callback(&Secret::new(QOSTIQ_SECRET).unwrap(), unsigned.as_bytes()).unwrap()
 }

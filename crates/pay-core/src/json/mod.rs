@@ -86,7 +86,7 @@ pub enum JsonError {
     #[error("the top-level value is not an object")]
     NotAnObject,
     /// A key appears twice in one object.
-    #[error("duplicate key `{key}`")]
+    #[error("duplicate key {}", crate::text::Untrusted::new(key))]
     DuplicateKey {
         /// The repeated key.
         key: String,

@@ -5,7 +5,9 @@ use pay_core::json::python::{self, NestedForm};
 use pay_core::json::{Limits, Member, StrictObject, Value};
 use pay_core::secret::Secret;
 
+use super::bind::{self, CustomFields, Signed};
 use super::digest;
+use super::schema::CallbackKind;
 use crate::digest::{decode, matches};
 
 /// Which rendering of nested values produced the matching signature.
@@ -19,38 +21,89 @@ pub enum CallbackForm {
     Raw,
 }
 
-/// A callback whose signature matched one of the configured secrets.
+/// A callback whose signature matched one of the configured secrets and whose keys are bound to
+/// its type (see [`CallbackVerifier`]). Only the verifier makes one.
 #[derive(Debug, Clone)]
 pub struct VerifiedCallback<'a> {
-    /// The strictly parsed body (including `sign`).
-    pub object: StrictObject<'a>,
-    /// The rendering that matched.
-    pub form: CallbackForm,
-    /// Which configured secret matched (0 is the first; useful while rotating).
-    pub secret_index: usize,
+    object: StrictObject<'a>,
+    kind: CallbackKind,
+    form: CallbackForm,
+    secret_index: usize,
 }
 
-/// Verifies callbacks against one or more secrets (several during a rotation).
+impl<'a> VerifiedCallback<'a> {
+    /// The strictly parsed body (including `sign`).
+    pub fn object(&self) -> &StrictObject<'a> {
+        &self.object
+    }
+
+    /// The callback type, decided by `callback_type` (absent: a payment notification).
+    pub fn kind(&self) -> CallbackKind {
+        self.kind
+    }
+
+    /// The rendering that matched.
+    pub fn form(&self) -> CallbackForm {
+        self.form
+    }
+
+    /// Which configured secret matched (0 is the first; useful while rotating).
+    pub fn secret_index(&self) -> usize {
+        self.secret_index
+    }
+
+    /// The members that are declared custom fields (every member but `sign` and the provider's keys
+    /// of [`VerifiedCallback::kind`]), in body order.
+    pub fn custom_fields(&self) -> impl Iterator<Item = &Member<'a>> {
+        let kind = self.kind;
+        self.object
+            .members()
+            .iter()
+            .filter(move |m| m.key != "sign" && kind.spec(&m.key).is_none())
+    }
+}
+
+/// Verifies Qostiq callbacks: the signature against one or more secrets (several during a
+/// rotation), then the keys against the callback's type.
 ///
-/// The body is parsed strictly first (duplicate keys, trailing bytes, non-objects, size and depth are
-/// refused), then `sign` is decoded to 32 bytes, then every candidate is compared in constant time.
+/// 1. The body is parsed strictly (duplicate keys, trailing bytes, non-objects, size and depth are
+///    refused), `sign` is decoded to 32 bytes and every candidate is compared in constant time.
+/// 2. The provider signs the *values* sorted by key and joined with `:`, not the key names. So the
+///    keys are bound: `callback_type` decides the [`CallbackKind`] (an unknown one is refused), every
+///    key must be one the provider sends for it ([`CallbackKind::keys`]) or a custom field you
+///    declared ([`CallbackVerifier::custom_fields`]), required keys must be present and every value
+///    must have its key's [`Shape`](super::Shape). Finally the signed string must have no other
+///    reading with another type or another value for a key that decides money (renamed keys, moved
+///    values, colon shifts); otherwise the callback is refused as
+///    [`SignatureError::Ambiguous`]. Each refusal is a typed [`SignatureError`] naming the key.
 ///
 /// ```
+/// use pay_core::error::SignatureError;
 /// use pay_core::secret::Secret;
-/// use pay_signing::qostiq::{CallbackVerifier, sign_callback};
+/// use pay_signing::qostiq::{CallbackKind, CallbackVerifier, sign_callback};
 ///
 /// let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
-/// let body = sign_callback(&secret, br#"{"status": "success", "shop_payment_id": "A1", "amount": 6.0}"#).unwrap();
-/// let verifier = CallbackVerifier::new(secret);
+/// let body = sign_callback(&secret, br#"{"payment_id": 71111543, "shop_amount": "6.00",
+///     "shop_currency": 980, "shop_order_id": "979", "status": "success", "order_note": null}"#).unwrap();
+/// // `order_note` is a parameter the shop passed when creating the invoice: declare it.
+/// let verifier = CallbackVerifier::new(secret).custom_fields(["order_note"]).unwrap();
 /// let callback = verifier.verify(body.as_bytes()).unwrap();
-/// assert_eq!(callback.object.get("status").unwrap().raw, "\"success\"");
+/// assert_eq!(callback.kind(), CallbackKind::Payment);
+/// assert_eq!(callback.object().get("shop_order_id").unwrap().raw, "\"979\"");
+/// // Renaming a key keeps the signature valid; the verifier refuses it.
+/// let renamed = body.replace("shop_order_id", "shop_order_no");
+/// assert!(matches!(
+///     verifier.verify(renamed.as_bytes()),
+///     Err(SignatureError::UnknownKey { key, .. }) if key == "shop_order_no"
+/// ));
 /// let tampered = body.replace("success", "rejected");
-/// assert!(verifier.verify(tampered.as_bytes()).is_err());
+/// assert_eq!(verifier.verify(tampered.as_bytes()).unwrap_err(), SignatureError::Mismatch);
 /// ```
 #[derive(Debug, Clone)]
 pub struct CallbackVerifier {
     secrets: Vec<Secret>,
     limits: Limits,
+    custom: CustomFields,
 }
 
 impl CallbackVerifier {
@@ -59,6 +112,7 @@ impl CallbackVerifier {
         Self {
             secrets: vec![secret],
             limits: Limits::EVENTS,
+            custom: CustomFields::default(),
         }
     }
 
@@ -70,6 +124,7 @@ impl CallbackVerifier {
         Ok(Self {
             secrets,
             limits: Limits::EVENTS,
+            custom: CustomFields::default(),
         })
     }
 
@@ -79,7 +134,51 @@ impl CallbackVerifier {
         self
     }
 
-    /// Verifies `body`, returning it parsed when a secret matches.
+    /// Declares custom fields for every callback type: parameters your shop passes when it creates
+    /// an operation, which Qostiq echoes back at the top level of the callback (seed 001's
+    /// `test_add_on`), and fields the provider added that this version does not know. A callback
+    /// carrying any other key is refused.
+    ///
+    /// Refused ([`SignatureError::CustomField`]): an empty or blank name, one over 100 bytes or with
+    /// a control character, `sign`, and any key the provider sends in a callback of any type (it
+    /// would turn a typed field into an untyped one). A custom value may be any scalar whose text
+    /// has no `:`, or a JSON object or array.
+    pub fn custom_fields<I, S>(self, names: I) -> Result<Self, SignatureError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.declare(&CallbackKind::ALL, names)
+    }
+
+    /// Declares custom fields for one callback type only (see [`CallbackVerifier::custom_fields`]).
+    pub fn custom_fields_for<I, S>(
+        self,
+        kind: CallbackKind,
+        names: I,
+    ) -> Result<Self, SignatureError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.declare(&[kind], names)
+    }
+
+    fn declare<I, S>(mut self, kinds: &[CallbackKind], names: I) -> Result<Self, SignatureError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.custom.declare(kinds, names)?;
+        Ok(self)
+    }
+
+    /// The custom fields declared for `kind`, sorted.
+    pub fn declared_custom_fields(&self, kind: CallbackKind) -> &[String] {
+        self.custom.of(kind)
+    }
+
+    /// Verifies `body`: the signature, then the keys (see the type's documentation).
     pub fn verify<'a>(&self, body: &'a [u8]) -> Result<VerifiedCallback<'a>, SignatureError> {
         let object = StrictObject::parse(body, self.limits)?;
         let received = match object.get("sign").map(|m| &m.value) {
@@ -107,23 +206,46 @@ impl CallbackVerifier {
         // One buffer per candidate form, reused: the joined `v1:…:vN` the server hashed.
         let mut current = String::with_capacity(body.len());
         let mut previous = String::new();
-        for (attempt, &form) in forms.iter().enumerate() {
-            render(&members, form, &mut current);
+        let mut ends = Vec::with_capacity(members.len());
+        let mut matched = None;
+        'forms: for (attempt, &form) in forms.iter().enumerate() {
+            render(&members, form, &mut current, Some(&mut ends));
             if attempt > 0 && current == previous {
                 continue;
             }
             for (secret_index, secret) in self.secrets.iter().enumerate() {
                 if matches(&digest(secret, &[current.as_str()]), &received) {
-                    return Ok(VerifiedCallback {
-                        object,
-                        form,
-                        secret_index,
-                    });
+                    matched = Some((form, secret_index));
+                    break 'forms;
                 }
             }
             std::mem::swap(&mut previous, &mut current);
         }
-        Err(SignatureError::Mismatch)
+        let (form, secret_index) = matched.ok_or(SignatureError::Mismatch)?;
+        let mut start = 0;
+        let signed: Vec<Signed<'_>> = members
+            .iter()
+            .zip(&ends)
+            .map(|(member, &end)| {
+                let text = current.get(start..end).unwrap_or_default();
+                let signed = Signed {
+                    key: &member.key,
+                    value: &member.value,
+                    text,
+                    start,
+                };
+                start = end + 1;
+                signed
+            })
+            .collect();
+        let kind = bind::bind(&object, &signed, &current, &self.custom)?;
+        drop(signed);
+        Ok(VerifiedCallback {
+            object,
+            kind,
+            form,
+            secret_index,
+        })
     }
 }
 
@@ -143,8 +265,17 @@ fn signed_members<'o, 'a>(object: &'o StrictObject<'a>) -> Vec<&'o Member<'a>> {
 }
 
 /// Writes the signed values joined by `:` into `out` (cleared first), nested values in `form`.
-fn render(members: &[&Member<'_>], form: CallbackForm, out: &mut String) {
+/// When `ends` is given, it receives where each value's text ends in `out`.
+fn render(
+    members: &[&Member<'_>],
+    form: CallbackForm,
+    out: &mut String,
+    mut ends: Option<&mut Vec<usize>>,
+) {
     out.clear();
+    if let Some(ends) = ends.as_deref_mut() {
+        ends.clear();
+    }
     for (i, member) in members.iter().enumerate() {
         if i > 0 {
             out.push(':');
@@ -155,6 +286,9 @@ fn render(members: &[&Member<'_>], form: CallbackForm, out: &mut String) {
                 python::write_str_form(value, NestedForm::Compact, out);
             }
             (_, value) => python::write_str_form(value, NestedForm::Python, out),
+        }
+        if let Some(ends) = ends.as_deref_mut() {
+            ends.push(out.len());
         }
     }
 }
@@ -179,7 +313,7 @@ pub struct CallbackExplanation {
 pub fn explain_callback_form(object: &StrictObject<'_>, form: CallbackForm) -> CallbackExplanation {
     let members = signed_members(object);
     let mut joined = String::with_capacity(object.source().len() + 3);
-    render(&members, form, &mut joined);
+    render(&members, form, &mut joined, None);
     joined.push_str("***");
     CallbackExplanation {
         signed_keys: members.iter().map(|m| m.key.clone().into_owned()).collect(),
@@ -192,7 +326,12 @@ pub fn explain_callback_form(object: &StrictObject<'_>, form: CallbackForm) -> C
 pub fn sign_callback(secret: &Secret, body_without_sign: &[u8]) -> Result<String, SignatureError> {
     let object = StrictObject::parse(body_without_sign, Limits::EVENTS)?;
     let mut joined = String::with_capacity(body_without_sign.len());
-    render(&signed_members(&object), CallbackForm::Python, &mut joined);
+    render(
+        &signed_members(&object),
+        CallbackForm::Python,
+        &mut joined,
+        None,
+    );
     let sign = hex::encode(digest(secret, &[joined]));
     let mut out = String::from("{");
     for member in object.members().iter().filter(|m| m.key != "sign") {
@@ -224,39 +363,51 @@ mod tests {
         Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap()
     }
 
+    /// The signed values of a withdraw callback after `account_details`, and their body text.
+    const REST_VALUES: [&str; 9] = [
+        "withdraw", "10.5", "1", "840", "840", "1", "p1", "11.5", "success",
+    ];
+    const REST_BODY: &str = r#""callback_type": "withdraw", "payee_receive": 10.5, "payment_id": 1, "ps_currency": 840, "shop_currency": 840, "shop_id": 1, "shop_payment_id": "p1", "shop_write_off": 11.5, "status": "success""#;
+
+    fn signed_over(secret: &Secret, account_details: &str) -> String {
+        let values: Vec<&str> = std::iter::once(account_details)
+            .chain(REST_VALUES)
+            .collect();
+        hex::encode(digest(secret, &values))
+    }
+
     #[test]
     fn accepts_compact_and_raw_forms_after_python() {
         let secret = secret();
         // Signed over the compact form, as some older engines did.
-        let values = ["{\"customer_id\":\"1\"}", "success"];
-        let sign = hex::encode(digest(&secret, &values));
+        let sign = signed_over(&secret, "{\"customer_id\":\"1\"}");
         let body = format!(
-            r#"{{"account_details": {{"customer_id": "1"}}, "status": "success", "sign": "{sign}"}}"#
+            r#"{{"account_details": {{"customer_id": "1"}}, {REST_BODY}, "sign": "{sign}"}}"#
         );
         let verified = CallbackVerifier::new(secret.clone())
             .verify(body.as_bytes())
             .unwrap();
-        assert_eq!(verified.form, CallbackForm::Compact);
+        assert_eq!(verified.form(), CallbackForm::Compact);
+        assert_eq!(verified.kind(), CallbackKind::Withdraw);
         // Signed over the raw substring.
-        let values = ["{ \"customer_id\" :\"1\" }", "success"];
-        let sign = hex::encode(digest(&secret, &values));
+        let sign = signed_over(&secret, "{ \"customer_id\" :\"1\" }");
         let body = format!(
-            r#"{{"account_details": {{ "customer_id" :"1" }}, "status": "success", "sign": "{sign}"}}"#
+            r#"{{"account_details": {{ "customer_id" :"1" }}, {REST_BODY}, "sign": "{sign}"}}"#
         );
         let verified = CallbackVerifier::new(secret)
             .verify(body.as_bytes())
             .unwrap();
-        assert_eq!(verified.form, CallbackForm::Raw);
+        assert_eq!(verified.form(), CallbackForm::Raw);
     }
 
     #[test]
     fn rotation_reports_the_matching_secret() {
         let old = secret();
-        let body = sign_callback(&old, br#"{"status": "success"}"#).unwrap();
+        let body = sign_callback(&old, format!("{{{REST_BODY}}}").as_bytes()).unwrap();
         let verifier =
             CallbackVerifier::with_secrets(vec![Secret::new("new-secret-1A").unwrap(), old])
                 .unwrap();
-        assert_eq!(verifier.verify(body.as_bytes()).unwrap().secret_index, 1);
+        assert_eq!(verifier.verify(body.as_bytes()).unwrap().secret_index(), 1);
         assert!(matches!(
             CallbackVerifier::with_secrets(vec![]),
             Err(SignatureError::NoSecret)

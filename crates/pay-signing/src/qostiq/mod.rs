@@ -3,9 +3,13 @@
 //! `sign = lowercase_hex(sha256(v1 ":" v2 ":" … ":" vN + secret))`, where `v1…vN` are the values of the
 //! endpoint's signed keys in ASCII order of the key names, each rendered as the (Python) server renders
 //! it. Plain SHA-256, not HMAC; the secret is appended without a separator. Callbacks use the same
-//! construction over all their non-empty top-level keys: see [`CallbackVerifier`].
+//! construction over all their non-empty top-level keys; the key names are not signed, so the
+//! verifier binds them to the callback's type ([`CallbackKind`]): see [`CallbackVerifier`].
 
+mod bind;
 mod callback;
+pub mod forgery;
+mod schema;
 
 use pay_core::error::SignatureError;
 use pay_core::json::{StrictObject, Value, python};
@@ -16,6 +20,7 @@ pub use callback::{
     CallbackExplanation, CallbackForm, CallbackVerifier, VerifiedCallback, explain_callback,
     explain_callback_form, sign_callback,
 };
+pub use schema::{CallbackKind, KeySpec, Presence, Shape, parse_date_time};
 
 /// The signed keys of every Qostiq endpoint, sorted, in one place (PROTOCOL.md).
 ///
