@@ -412,7 +412,8 @@ fn the_default_settle_window_is_twice_the_attempt_timeout() {
         executor.recovery_bounds().settle_window,
         Duration::from_secs(20)
     );
-    assert_eq!(executor.recovery_bounds().lookups, 4);
+    assert_eq!(executor.recovery_bounds().lookups, 5);
+    assert_eq!(executor.recovery_bounds().resends, 2);
     let (_, _, executor) = rig(Some(Duration::from_secs(5)));
     assert_eq!(
         executor.recovery_bounds().settle_window,
@@ -614,20 +615,20 @@ fn failing_lookups_end_unknown_without_a_second_send() {
     {
         let mut b = provider.books.lock().unwrap();
         b.creates.push_back(OnCreate::LostAfter);
-        b.lookups.extend([OnLookup::Fail; 12]);
+        b.lookups.extend([OnLookup::Fail; 15]);
     }
     let outcome = recover(&executor, &w1(), Start::Fresh);
     assert_eq!(outcome.name(), OutcomeName::Unknown);
     assert_eq!(
         actions(&outcome),
-        "S:unknown L:failed L:failed L:failed L:failed"
+        "S:unknown L:failed L:failed L:failed L:failed L:failed"
     );
     assert!(matches!(outcome.resolution(), Resolution::Unknown(Some(_))));
     assert_eq!(provider.times("/create").len(), 1);
     // Each lookup is a read retried by the executor (3 attempts), every attempt through the
     // payment's floor (10 s for this operation).
     let gets = provider.times("/get");
-    assert_eq!(gets.len(), 12);
+    assert_eq!(gets.len(), 15);
     for pair in gets.windows(2) {
         assert!(pair[1] - pair[0] >= time::Duration::seconds(10));
     }

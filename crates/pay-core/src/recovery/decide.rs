@@ -46,12 +46,14 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Lookups per call by default: one right after the lost answer, one once it settled, two more
-    /// to check a re-send or ride out failing lookups.
-    pub const DEFAULT_LOOKUPS: u32 = 4;
-    /// Re-sends per call by default: one. Each re-send rests on the settle window; a call that
-    /// still cannot decide answers `unknown` and can be resumed later.
-    pub const DEFAULT_RESENDS: u32 = 1;
+    /// Lookups per call by default: for each send whose answer is lost, one right after and one
+    /// once it settled (two re-sends and a last check), or failing lookups ridden out.
+    pub const DEFAULT_LOOKUPS: u32 = 5;
+    /// Re-sends per call by default: two, each after a conclusive "nothing there". A re-send
+    /// cannot pay twice (both providers refuse a second payout under one id: Qostiq's unique
+    /// `shop_payment_id`, COINQVEST's commit of a committed withdrawal); the settle window keeps
+    /// what is *reported* true. A call that still cannot decide answers `unknown`, resumable.
+    pub const DEFAULT_RESENDS: u32 = 2;
 
     /// The default bounds for `action` with `settle_window`.
     pub fn new(action: Action, settle_window: Duration) -> Self {
@@ -315,8 +317,34 @@ mod tests {
         }
     }
 
+    /// The tables' bounds: four lookups, one re-send (the defaults are larger; see
+    /// `the_defaults`).
     fn create() -> Policy {
-        Policy::new(Action::Create, WINDOW)
+        Policy {
+            lookups: 4,
+            resends: 1,
+            ..Policy::new(Action::Create, WINDOW)
+        }
+    }
+
+    #[test]
+    fn the_defaults() {
+        let p = Policy::new(Action::Commit, WINDOW);
+        assert_eq!((p.lookups, p.resends), (5, 2));
+        // With the defaults, two lost sends in a row are still re-sent once each.
+        let ev = evidence(&[
+            "S:unknown@0-30",
+            "L:notfound@30-31",
+            "L:notfound@90-91",
+            "S:unknown@91-121",
+            "L:notfound@121-122",
+            "L:notfound@181-182",
+        ]);
+        assert_eq!(next(&p, &ev), Next::Send);
+        let mut ev = ev;
+        ev.steps.push(step("S:unknown@182-212"));
+        ev.steps.push(step("L:notfound@212-213"));
+        assert_eq!(next(&p, &ev), Next::Finish(OutcomeName::Unknown));
     }
 
     #[test]
@@ -702,7 +730,10 @@ mod tests {
         for (specs, expected) in cases {
             assert_eq!(next(&create(), &evidence(specs)), *expected, "{specs:?}");
         }
-        let commit = Policy::new(Action::Commit, WINDOW);
+        let commit = Policy {
+            action: Action::Commit,
+            ..create()
+        };
         assert_eq!(
             next(&commit, &evidence(&["S:same@0-1"])),
             Finish(O::Committed)

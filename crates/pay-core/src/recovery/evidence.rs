@@ -164,11 +164,13 @@ impl StepResult {
     }
 }
 
-/// The refusal in `error`, if it is one: a provider 4xx, or a 429 whose body was not `provider`'s
-/// (judged by its status, as [`crate::retry::AttemptOutcome::of_error`] does).
+/// The refusal in `error`, if it is one: a provider's refusal that is not a 5xx (as
+/// [`Error::outcome`] counts it: Qostiq also refuses with HTTP 200 and `result: false`), or a 429
+/// whose body was not `provider`'s (judged by its status, as
+/// [`crate::retry::AttemptOutcome::of_error`] does).
 pub fn refusal(error: &Error, provider: Provider) -> Option<ProviderError> {
     match error {
-        Error::Provider(p) if p.status.is_client_error() => Some(p.clone()),
+        Error::Provider(p) if !p.status.is_server_error() => Some(p.clone()),
         Error::Undecodable { status, .. } if *status == http::StatusCode::TOO_MANY_REQUESTS => {
             Some(ProviderError::new(
                 provider,
