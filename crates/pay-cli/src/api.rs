@@ -19,12 +19,13 @@ use pay_coinqvest::client::CoinqvestClient;
 use pay_core::endpoint::{BaseUrl, Lookup};
 use pay_core::error::{Error, RequestOutcome};
 use pay_core::secret::Secret;
-use pay_qostiq::bills::CreateBill;
-use pay_qostiq::client::{CreateOutcome, QostiqClient};
+use pay_qostiq::bills::{BillRecord, CreateBill};
+use pay_qostiq::client::QostiqClient;
 use pay_qostiq::{Currency, ShopId};
 use pay_transport::CallError;
 use serde_json::{Value, json};
 
+use crate::payout::{self, Printed};
 use crate::{coinqvest, qostiq};
 
 /// `pay qostiq …`: the offline sign/verify commands and the API commands.
@@ -191,6 +192,21 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::Unknown(json!({"error": format!("tokio runtime: {e}")})))
 }
 
+/// Ends a payout command: its JSON and exit code ([`payout`]), or a failure before any outcome.
+fn finish_payout(result: Result<Printed, Failure>) -> ExitCode {
+    match result {
+        Ok(Printed::Json(value, code)) => {
+            let mut out = std::io::stdout().lock();
+            if writeln!(out, "{value}").is_err() {
+                return ExitCode::from(payout::EXIT_USAGE);
+            }
+            ExitCode::from(code)
+        }
+        Ok(Printed::Usage(message)) => finish(Err(Failure::Usage(message))),
+        Err(failure) => finish(Err(failure)),
+    }
+}
+
 fn finish(result: Result<Value, Failure>) -> ExitCode {
     let (value, code) = match result {
         Ok(value) => (value, 0),
@@ -244,7 +260,7 @@ pub(crate) fn run_qostiq(command: QostiqCommand) -> ExitCode {
         QostiqCommand::Offline(_) => Err(usage("not an API command")),
         QostiqCommand::Balance(conn) => qostiq_balance(&conn),
         QostiqCommand::WithdrawStatus(args) => withdraw_status(&args),
-        QostiqCommand::BillCreate(args) => bill_create(&args),
+        QostiqCommand::BillCreate(args) => return finish_payout(bill_create(&args)),
     };
     finish(result)
 }
@@ -307,7 +323,29 @@ fn withdraw_status(args: &WithdrawStatusArgs) -> Result<Value, Failure> {
     }
 }
 
-fn bill_create(args: &BillCreateArgs) -> Result<Value, Failure> {
+/// A bill as the payout commands print it.
+fn bill_json(bill: &BillRecord) -> Value {
+    match bill {
+        BillRecord::Created(b) => json!({
+            "id": b.id,
+            "shop_order_id": b.shop_order_id,
+            "shop_amount": b.shop_amount.map(|a| a.to_string()),
+            "shop_currency": b.shop_currency.code(),
+            "payer_price": b.payer_price.map(|a| a.to_string()),
+            "url": b.url,
+        }),
+        BillRecord::Found(info) => json!({
+            "payment_id": info.payment_id,
+            "shop_order_id": info.shop_order_id,
+            "shop_amount": info.shop_amount.to_string(),
+            "shop_currency": info.shop_currency.code(),
+            "status": info.status.code(),
+            "is_unique": info.is_unique,
+        }),
+    }
+}
+
+fn bill_create(args: &BillCreateArgs) -> Result<Printed, Failure> {
     let amount = args
         .amount
         .parse()
@@ -321,38 +359,7 @@ fn bill_create(args: &BillCreateArgs) -> Result<Value, Failure> {
     bill.description.clone_from(&args.description);
     let client = args.conn.client()?;
     let outcome = runtime()?.block_on(client.create_bill(&bill));
-    let name = outcome.name();
-    match outcome {
-        CreateOutcome::Created(b) | CreateOutcome::Recreated(b) => Ok(json!({
-            "outcome": name,
-            "id": b.id,
-            "shop_order_id": b.shop_order_id,
-            "shop_amount": b.shop_amount.map(|a| a.to_string()),
-            "shop_currency": b.shop_currency.code(),
-            "payer_price": b.payer_price.map(|a| a.to_string()),
-            "url": b.url,
-        })),
-        CreateOutcome::Adopted(info) => Ok(json!({
-            "outcome": name,
-            "id": info.payment_id,
-            "status": info.status.code(),
-            "shop_amount": info.shop_amount.to_string(),
-        })),
-        CreateOutcome::Refused(refusal) => Err(Failure::Refused(
-            json!({"outcome": name, "error": refusal.to_string()}),
-        )),
-        CreateOutcome::NotSent(Error::InvalidInput { .. }) => {
-            Err(usage("the bill request is invalid"))
-        }
-        CreateOutcome::NotSent(e) => Err(Failure::Unknown(
-            json!({"outcome": name, "error": e.to_string()}),
-        )),
-        CreateOutcome::Unknown { last_error, rounds } => Err(Failure::Unknown(json!({
-            "outcome": name,
-            "error": last_error.to_string(),
-            "recovery_rounds": rounds,
-        }))),
-    }
+    Ok(payout::render(outcome, bill_json))
 }
 
 fn wallets(conn: &CoinqvestConn) -> Result<Value, Failure> {

@@ -22,6 +22,7 @@ mod api;
 mod coinqvest;
 mod demo;
 mod input;
+mod payout;
 mod qostiq;
 mod sandbox;
 
