@@ -23,7 +23,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use pay_coinqvest::checkouts::{ChargeBuilder, LineItem};
-use pay_coinqvest::client::{CoinqvestClient, CommitOutcome};
+use pay_coinqvest::client::CoinqvestClient;
 use pay_coinqvest::customers::{CustomerUpdate, NewCustomer, Patch};
 use pay_coinqvest::pagination::Page;
 use pay_coinqvest::withdrawals::{CreateWithdrawal, NgnBank, TargetAccount};
@@ -703,18 +703,14 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
             ))
             .await
             .map_err(|e| e.to_string())?;
-        match w.coinqvest.commit_withdrawal(&quote.id).await {
-            Ok(outcome @ CommitOutcome::Committed(_)) => {
-                let state = outcome
-                    .withdrawal()
-                    .map(|x| x.state.to_string())
-                    .unwrap_or_default();
-                Ok(done(
-                    format!("withdrawal {} committed: {state}", quote.id),
-                    &["withdrawal quoted", "withdrawal committed"],
-                ))
-            }
-            Ok(other) => Err(format!("commit: {other:?}")),
+        let outcome = w.coinqvest.commit_quote(&quote).await;
+        let name = outcome.name();
+        match outcome.into_result() {
+            Ok(committed) if name == OutcomeName::Committed => Ok(done(
+                format!("withdrawal {} committed: {}", quote.id, committed.state),
+                &["withdrawal quoted", "withdrawal committed"],
+            )),
+            Ok(_) => Err(format!("commit: {name}, expected committed")),
             Err(e) => Err(format!("commit: {e}")),
         }
     })

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use pay_coinqvest::client::{CoinqvestClient, CommitOutcome};
+use pay_coinqvest::client::CoinqvestClient;
 use pay_coinqvest::withdrawals::{CreateWithdrawal, NgnBank, TargetAccount};
 use pay_core::endpoint::BaseUrl;
 use pay_core::error::TransportError;
@@ -184,16 +184,16 @@ async fn iteration(shared: Shared, class: FaultClass, seed: u64, n: u64) -> Clas
     if applied >= 2 {
         report.duplicates = 1;
     }
-    match said {
-        Ok(outcome) if outcome.is_committed() => {
+    match said.exists() {
+        Some(true) => {
             report.created = 1;
             if applied == 0 {
                 report.lost = 1;
             }
         }
-        Ok(CommitOutcome::Unknown(_)) => report.unknown = 1,
-        // Refused, never sent, NotCommitted, Failed: the client says nothing moved.
-        Ok(_) | Err(_) => {
+        None => report.unknown = 1,
+        // Refused or never sent: the client says nothing moved.
+        Some(false) => {
             report.refused = 1;
             if applied > 0 {
                 report.lost = 1;
