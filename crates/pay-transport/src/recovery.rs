@@ -74,12 +74,13 @@ impl RecoveryBounds {
         }
     }
 
-    fn policy<R: Recoverable>(&self) -> Policy {
+    fn policy<R: Recoverable>(&self, first_step: usize) -> Policy {
         Policy {
             action: R::ACTION,
             settle_window: self.settle_window,
             lookups: self.lookups,
             resends: self.resends,
+            first_step,
         }
     }
 }
@@ -110,7 +111,6 @@ where
     SF: Future<Output = Result<R::Output, CallError>>,
     LF: Future<Output = Result<<R::Lookup as Endpoint>::Output, CallError>>,
 {
-    let policy = bounds.policy::<R>();
     let intent = request.intent();
     let endpoint = R::INFO.name;
     let id = Untrusted::new(&intent.id);
@@ -122,6 +122,9 @@ where
             stored
         }
     };
+    // The bounds are per call: a resumed recovery gets its own lookups and re-sends.
+    let policy = bounds.policy::<R>(evidence.steps.len());
+    let this_call = policy.first_step;
     let mut kept = Kept {
         payout: None,
         refusal: None,
@@ -139,7 +142,15 @@ where
                         return PayoutOutcome::new(resolution, intent, evidence);
                     }
                     // Decided on resumed evidence whose payout value was not stored: read it.
-                    Err(NeedsPayout) if evidence.lookups().count() < policy.lookups as usize => {
+                    Err(NeedsPayout)
+                        if evidence
+                            .steps
+                            .iter()
+                            .skip(this_call)
+                            .filter(|s| s.action == StepAction::Lookup)
+                            .count()
+                            < policy.lookups as usize =>
+                    {
                         (StepAction::Lookup, None)
                     }
                     Err(NeedsPayout) => {

@@ -694,3 +694,31 @@ fn evidence_timestamps_come_from_the_injected_clock_and_survive_serde() {
     let back: Evidence = serde_json::from_str(&json).unwrap();
     assert_eq!(&back, evidence);
 }
+
+#[test]
+fn a_recovery_that_ended_unknown_resumes_from_its_evidence_with_fresh_bounds() {
+    let (provider, clock, executor) = rig(Some(Duration::from_secs(5)));
+    provider
+        .books
+        .lock()
+        .unwrap()
+        .creates
+        .push_back(OnCreate::Held(3_600));
+    let first = recover(&executor, &w1(), Start::Fresh);
+    assert_eq!(first.name(), OutcomeName::Unknown, "{}", actions(&first));
+    // Stored, then resumed once the held request landed: it looks before anything else, and
+    // its bounds are its own (the first call had used all of its lookups).
+    let (_, _, evidence) = first.into_parts();
+    let stored = serde_json::to_string(&evidence).unwrap();
+    clock.advance(time::Duration::hours(2));
+    let creates_before = provider.times("/create").len();
+    let resumed = recover(
+        &executor,
+        &w1(),
+        Start::Resume(serde_json::from_str(&stored).unwrap()),
+    );
+    assert_eq!(resumed.name(), OutcomeName::Adopted, "{}", actions(&resumed));
+    assert_eq!(provider.times("/create").len(), creates_before, "looked, not sent");
+    assert!(resumed.evidence().steps.len() > evidence.steps.len());
+    assert_eq!(provider.books.lock().unwrap().applied, 1);
+}

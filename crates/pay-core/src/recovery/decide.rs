@@ -43,6 +43,10 @@ pub struct Policy {
     pub lookups: u32,
     /// Sends of the same id after the first, at most, per call ([`Policy::DEFAULT_RESENDS`]).
     pub resends: u32,
+    /// The first step of this call in the evidence: steps before it were made by earlier calls
+    /// (a resumed recovery), and the per-call bounds count only the steps from here. 0 for a
+    /// fresh start.
+    pub first_step: usize,
 }
 
 impl Policy {
@@ -62,6 +66,33 @@ impl Policy {
             settle_window,
             lookups: Self::DEFAULT_LOOKUPS,
             resends: Self::DEFAULT_RESENDS,
+            first_step: 0,
+        }
+    }
+
+    /// The steps of `evidence` made by this call.
+    fn this_call<'e>(
+        &self,
+        evidence: &'e Evidence,
+    ) -> impl Iterator<Item = &'e super::evidence::Step> {
+        evidence.steps.iter().skip(self.first_step)
+    }
+
+    /// Re-sends made by this call: its sends, but for a call that sent first (a fresh start) the
+    /// first one is not a re-send.
+    fn resends_made(&self, evidence: &Evidence) -> usize {
+        let sends = |s: &&super::evidence::Step| s.action == StepAction::Send;
+        let here = self.this_call(evidence).filter(sends).count();
+        let before = evidence
+            .steps
+            .iter()
+            .take(self.first_step)
+            .filter(sends)
+            .count();
+        if before == 0 {
+            here.saturating_sub(1)
+        } else {
+            here
         }
     }
 }
@@ -144,12 +175,16 @@ pub fn may_report_refused(evidence: &Evidence) -> bool {
 
 /// Whether the intent may be sent again now, with the same id: the last step is a conclusive
 /// negative lookup after an uncertain send, the last send was not refused (a refusal of a re-send
-/// means something still holds the id or the money: look again instead), a re-send is left, and
-/// a lookup is left to check it.
+/// means something still holds the id or the money: look again instead), a re-send is left to
+/// this call, and a lookup is left to check it. The negative lookup must be this call's own: a
+/// resumed recovery looks before it sends.
 pub fn may_resend(policy: &Policy, evidence: &Evidence) -> bool {
     let Some(last) = evidence.steps.last() else {
         return false;
     };
+    if evidence.steps.len() <= policy.first_step {
+        return false;
+    }
     let settled_before_asking =
         matches!(settle(policy, evidence), Settle::At(deadline) if last.started >= deadline);
     let last_send_not_refused = evidence.sends().last().is_some_and(|s| {
@@ -158,16 +193,20 @@ pub fn may_resend(policy: &Policy, evidence: &Evidence) -> bool {
             StepResult::Unknown { .. } | StepResult::NotSent { .. } | StepResult::Payout { .. }
         )
     });
-    let resends = evidence.sends().count().saturating_sub(1);
     last.is_negative_lookup()
         && settled_before_asking
         && last_send_not_refused
-        && resends < policy.resends as usize
+        && policy.resends_made(evidence) < policy.resends as usize
         && lookups_left(policy, evidence)
 }
 
+/// Whether this call may still look up.
 fn lookups_left(policy: &Policy, evidence: &Evidence) -> bool {
-    evidence.lookups().count() < policy.lookups as usize
+    policy
+        .this_call(evidence)
+        .filter(|s| s.action == StepAction::Lookup)
+        .count()
+        < policy.lookups as usize
 }
 
 /// The next step of a recovery (see the module docs; `docs/reliability.md` has the table).
@@ -325,6 +364,54 @@ mod tests {
             resends: 1,
             ..Policy::new(Action::Create, WINDOW)
         }
+    }
+
+    #[test]
+    fn the_bounds_are_per_call_so_a_resumed_recovery_can_finish() {
+        // A first call used all its lookups and its re-send, and ended unknown.
+        let spent = [
+            "S:unknown@0-30",
+            "L:notfound@30-31",
+            "L:notfound@90-91",
+            "S:unknown@91-121",
+            "L:notfound@121-122",
+            "L:notfound@181-182",
+        ];
+        assert_eq!(
+            next(&create(), &evidence(&spent)),
+            Next::Finish(OutcomeName::Unknown)
+        );
+        // Resumed later: this call looks again, and may re-send after a conclusive answer.
+        let resumed = Policy {
+            first_step: spent.len(),
+            ..create()
+        };
+        assert_eq!(
+            next(&resumed, &evidence(&spent)),
+            Next::LookUp { not_before: None }
+        );
+        let mut ev = evidence(&spent);
+        ev.steps.push(step("L:notfound@900-901"));
+        assert_eq!(next(&resumed, &ev), Next::Send);
+        ev.steps.push(step("S:same@901-902"));
+        assert_eq!(next(&resumed, &ev), Next::Finish(OutcomeName::Recreated));
+        // An earlier uncertain send still forbids "refused" in a resumed call.
+        let mut ev = evidence(&spent);
+        ev.steps.push(step("L:notfound@900-901"));
+        ev.steps.push(step("S:definitive@901-902"));
+        assert!(!may_report_refused(&ev));
+        assert_eq!(next(&resumed, &ev), Next::LookUp { not_before: None });
+        // A resumed call's sends are all re-sends.
+        let interrupted = evidence(&["S:unknown@0-open"]);
+        let policy = Policy {
+            first_step: 1,
+            resends: 1,
+            ..create()
+        };
+        assert_eq!(policy.resends_made(&interrupted), 0);
+        let mut ev = interrupted;
+        ev.steps.push(step("S:unknown@100-130"));
+        assert_eq!(policy.resends_made(&ev), 1);
     }
 
     #[test]
