@@ -473,49 +473,55 @@ impl Endpoint for CreateWithdrawal {
 pub struct CommitWithdrawal {
     /// The id from `POST /withdrawal`.
     pub withdrawal_id: String,
-    /// The quote's terms, when known: a withdrawal read under the id must show them.
+    /// The quote's terms the commit expects (all unknown by default): a withdrawal read under the
+    /// id must show every one that is set.
     #[serde(skip)]
-    pub quote: Option<QuoteTerms>,
+    pub terms: QuoteTerms,
 }
 
-/// What a quote guaranteed, as a commit expects to find it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a quote guaranteed, as a commit expects to find it. `None` is not compared.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct QuoteTerms {
     /// The asset debited (`sourceAssetIssuer`).
-    pub source_asset_issuer: String,
+    pub source_asset_issuer: Option<String>,
     /// The amount debited.
-    pub source_amount: Amount,
+    pub source_amount: Option<Amount>,
     /// The guaranteed amount received.
-    pub target_amount: Amount,
-    /// The target account number, when the quote showed one.
+    pub target_amount: Option<Amount>,
+    /// The target account number.
     pub target_account: Option<AccountNumber>,
 }
 
 impl CommitWithdrawal {
-    /// Commits withdrawal `withdrawal_id` (its terms unknown: only the id is compared).
+    /// Commits withdrawal `withdrawal_id` (its terms unknown: only the id is compared; see
+    /// [`CommitWithdrawal::expecting`]).
     pub fn new(withdrawal_id: impl Into<String>) -> Self {
         Self {
             withdrawal_id: withdrawal_id.into(),
-            quote: None,
+            terms: QuoteTerms::default(),
         }
     }
 
     /// Commits `quote`, pinned to its terms: a withdrawal read back under its id with another
     /// amount, asset or target account is a conflict, never adopted.
     pub fn for_quote(quote: &Withdrawal) -> Self {
-        Self {
-            withdrawal_id: quote.id.clone(),
-            quote: Some(QuoteTerms {
-                source_asset_issuer: quote.source_asset_issuer.clone(),
-                source_amount: quote.source_amount,
-                target_amount: quote.target_amount,
-                target_account: quote
-                    .target_account
-                    .number()
-                    .and_then(|n| AccountNumber::new(n).ok()),
-            }),
-        }
+        Self::new(quote.id.clone()).expecting(QuoteTerms {
+            source_asset_issuer: Some(quote.source_asset_issuer.clone()),
+            source_amount: Some(quote.source_amount),
+            target_amount: Some(quote.target_amount),
+            target_account: quote
+                .target_account
+                .number()
+                .and_then(|n| AccountNumber::new(n).ok()),
+        })
+    }
+
+    /// The same commit, expecting `terms` of the withdrawal it commits.
+    #[must_use]
+    pub fn expecting(mut self, terms: QuoteTerms) -> Self {
+        self.terms = terms;
+        self
     }
 }
 
@@ -527,20 +533,26 @@ impl Recoverable for CommitWithdrawal {
     /// The withdrawal id; with the quote's terms, `sourceAmount`, `sourceAssetIssuer`,
     /// `targetAmount` and `targetAccount`.
     fn intent(&self) -> Intent {
-        let mut intent = Intent::new(Self::INFO.name, &self.withdrawal_id);
-        if let Some(q) = &self.quote {
-            intent = intent
-                .field("sourceAmount", FieldValue::Amount(q.source_amount))
-                .field(
-                    "sourceAssetIssuer",
-                    FieldValue::text(q.source_asset_issuer.clone()),
-                )
-                .field("targetAmount", FieldValue::Amount(q.target_amount));
-            if let Some(account) = &q.target_account {
-                intent = intent.field("targetAccount", FieldValue::Account(account.clone()));
-            }
-        }
-        intent
+        let t = &self.terms;
+        let fields = [
+            ("sourceAmount", t.source_amount.map(FieldValue::Amount)),
+            (
+                "sourceAssetIssuer",
+                t.source_asset_issuer.clone().map(FieldValue::Text),
+            ),
+            ("targetAmount", t.target_amount.map(FieldValue::Amount)),
+            (
+                "targetAccount",
+                t.target_account.clone().map(FieldValue::Account),
+            ),
+        ];
+        fields.into_iter().fold(
+            Intent::new(Self::INFO.name, &self.withdrawal_id),
+            |i, f| match f {
+                (name, Some(value)) => i.field(name, value),
+                (_, None) => i,
+            },
+        )
     }
 
     fn lookup(&self) -> GetWithdrawal {

@@ -957,9 +957,9 @@ fn parse_create_withdrawal() {
     // The commit of a quote is pinned to its terms.
     let commit = out.commit();
     assert_eq!(commit.withdrawal_id, "12d72c3c8145");
-    let terms = commit.quote.as_ref().unwrap();
-    assert_eq!(terms.source_amount, amount("142.31566"));
-    assert_eq!(terms.target_amount, amount("30727.13582"));
+    let terms = &commit.terms;
+    assert_eq!(terms.source_amount, Some(amount("142.31566")));
+    assert_eq!(terms.target_amount, Some(amount("30727.13582")));
     assert_eq!(
         terms.target_account.as_ref().unwrap().expose(),
         "3080494548"

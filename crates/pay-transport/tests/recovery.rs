@@ -717,8 +717,17 @@ fn a_recovery_that_ended_unknown_resumes_from_its_evidence_with_fresh_bounds() {
         &w1(),
         Start::Resume(serde_json::from_str(&stored).unwrap()),
     );
-    assert_eq!(resumed.name(), OutcomeName::Adopted, "{}", actions(&resumed));
-    assert_eq!(provider.times("/create").len(), creates_before, "looked, not sent");
+    assert_eq!(
+        resumed.name(),
+        OutcomeName::Adopted,
+        "{}",
+        actions(&resumed)
+    );
+    assert_eq!(
+        provider.times("/create").len(),
+        creates_before,
+        "looked, not sent"
+    );
     assert!(resumed.evidence().steps.len() > evidence.steps.len());
     assert_eq!(provider.books.lock().unwrap().applied, 1);
 }
