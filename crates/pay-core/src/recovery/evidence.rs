@@ -22,7 +22,8 @@ pub struct Evidence {
     pub steps: Vec<Step>,
 }
 
-/// One send of the money-moving request, or one lookup.
+/// One send of the money-moving request, or one lookup. Serialized flat:
+/// `{"action": "send", "started": "…", "ended": "…", "result": "refused", "class": "exists", …}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     /// Send or lookup.
@@ -35,6 +36,7 @@ pub struct Step {
     #[serde(with = "time::serde::rfc3339::option")]
     pub ended: Option<OffsetDateTime>,
     /// What it returned.
+    #[serde(flatten)]
     pub result: StepResult,
 }
 
@@ -363,6 +365,53 @@ mod tests {
     }
 
     #[test]
+    fn steps_are_stored_flat_and_read_back() {
+        let t = datetime!(2024-01-01 0:00 UTC);
+        let evidence = Evidence {
+            steps: vec![
+                Step {
+                    action: StepAction::Send,
+                    started: t,
+                    ended: Some(t),
+                    result: StepResult::Refused {
+                        class: RefusalClass::Exists,
+                        status: 400,
+                        code: Some(6),
+                        message: "\"duplicate\"".into(),
+                    },
+                },
+                Step {
+                    action: StepAction::Lookup,
+                    started: t,
+                    ended: Some(t),
+                    result: StepResult::payout(
+                        Verdict::Conflict {
+                            differences: vec![crate::recovery::Difference {
+                                field: "payee_receive".into(),
+                                asked: "500.00".into(),
+                                found: "1.00".into(),
+                            }],
+                        },
+                        "withdrawal 5",
+                    ),
+                },
+            ],
+        };
+        let json = serde_json::to_value(&evidence).unwrap();
+        assert_eq!(
+            json["steps"][0],
+            serde_json::json!({"action": "send", "started": "2024-01-01T00:00:00Z",
+                "ended": "2024-01-01T00:00:00Z", "result": "refused", "class": "exists",
+                "status": 400, "code": 6, "message": "\"duplicate\""})
+        );
+        assert_eq!(json["steps"][1]["result"], "payout");
+        assert_eq!(json["steps"][1]["verdict"], "conflict");
+        assert_eq!(json["steps"][1]["differences"][0]["asked"], "500.00");
+        let back: Evidence = serde_json::from_value(json).unwrap();
+        assert_eq!(back, evidence);
+    }
+
+    #[test]
     fn uncertain_sends_and_negative_lookups() {
         let t = datetime!(2024-01-01 0:00 UTC);
         let step = |action, result| Step {
@@ -443,6 +492,8 @@ mod tests {
         let mut evidence = Evidence::interrupted_send(started);
         let json = serde_json::to_string(&evidence).unwrap();
         assert!(json.contains(r#""ended":null"#), "{json}");
+        assert!(json.contains(r#""action":"send""#), "{json}");
+        assert!(json.contains(r#""result":"unknown""#), "{json}");
         let mut back: Evidence = serde_json::from_str(&json).unwrap();
         assert_eq!(back, evidence);
         let resumed = datetime!(2024-01-01 3:00 UTC);
