@@ -15,7 +15,7 @@
 //! | `lookup_mismatch` | — (a lookup) | the asked payout with every amount raised by 1 and its account changed |
 //! | `id_reused` | yes (the request itself then meets the duplicate) | Qostiq creates: an earlier payout under the same `shop_payment_id` (amount + 1, another account) is booked first, so the request is refused with `error_code` 6 |
 //!
-//! The names are the ones [`pay_transport::testing::Fault::name`] gives its faults (the COINQVEST
+//! The names are the ones `pay_transport::testing::Fault::name` gives its faults (the COINQVEST
 //! side of the fault runner), which also has `already_completed`; the sandbox needs no such fault:
 //! its COINQVEST commit refuses a committed withdrawal by itself.
 
