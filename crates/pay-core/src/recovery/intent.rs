@@ -203,14 +203,6 @@ impl Intent {
         self
     }
 
-    /// The asked value of `name`, if any.
-    pub fn get(&self, name: &str) -> Option<&FieldValue> {
-        self.fields
-            .iter()
-            .find(|f| f.name == name)
-            .map(|f| &f.value)
-    }
-
     /// Every term on which `observed` differs from this intent: the id (when the payout reports
     /// one), then each intent field the payout reports, compared exactly
     /// ([`FieldValue::matches`]). Fields the payout does not report are not compared; nothing is
