@@ -18,10 +18,11 @@ use std::time::Duration;
 
 use http::Method;
 use pay_coinqvest::checkouts::{ChargeBuilder, CheckoutParams, LineItem};
-use pay_coinqvest::client::{CoinqvestClient, CommitOutcome};
+use pay_coinqvest::client::CoinqvestClient;
 use pay_coinqvest::customers::{CustomerUpdate, NewCustomer, Patch};
 use pay_coinqvest::pagination::Page;
 use pay_coinqvest::withdrawals::{CreateWithdrawal, NgnBank, TargetAccount, Withdrawal};
+use pay_core::recovery::Resolution;
 use pay_sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
 use pay_transport::floors::Floors;
 use pay_webhook::ReceiverBuilder;
@@ -103,8 +104,8 @@ async fn paid_checkout(r: &Rig) -> String {
 
 async fn committed_withdrawal(r: &Rig) -> Withdrawal {
     let quote = r.client.create_withdrawal(&ngn_withdrawal()).await.unwrap();
-    match r.client.commit_withdrawal(&quote.id).await.unwrap() {
-        CommitOutcome::Committed(w) => w,
+    match r.client.commit_quote(&quote).await.into_resolution() {
+        Resolution::Committed(w) => w,
         other => panic!("{other:?}"),
     }
 }
@@ -414,8 +415,11 @@ async fn lost_commit_answer_is_adopted_without_a_second_debit() {
     )
     .await;
     let quote = r.client.create_withdrawal(&ngn_withdrawal()).await.unwrap();
-    let outcome = r.client.commit_withdrawal(&quote.id).await.unwrap();
-    assert!(matches!(outcome, CommitOutcome::Adopted(_)), "{outcome:?}");
+    let outcome = r.client.commit_quote(&quote).await;
+    assert!(
+        matches!(outcome.resolution(), Resolution::Adopted(_)),
+        "{outcome:?}"
+    );
     let requests = admin(&r.sandbox, Method::GET, "/requests", Value::Null).await;
     // One commit was sent and applied (its answer dropped); recovery read instead of re-committing.
     let commit = &requests["routes"]["/coinqvest/api/v1/withdrawal/commit"];

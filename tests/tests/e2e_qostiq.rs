@@ -19,8 +19,9 @@ use std::time::Duration;
 use http::Method;
 use pay_core::endpoint::Lookup;
 use pay_core::money::Amount;
-use pay_qostiq::bills::{CreateBill, CreateBillV2};
-use pay_qostiq::client::{CreateOutcome, QostiqClient};
+use pay_core::recovery::{PayoutOutcome, Resolution};
+use pay_qostiq::bills::{Bill, BillRecord, CreateBill, CreateBillV2};
+use pay_qostiq::client::QostiqClient;
 use pay_qostiq::crypto::{CreateCryptoWithdraw, TryCryptoWithdraw};
 use pay_qostiq::invoices::{CreateInvoice, TryInvoice};
 use pay_qostiq::shop::RegisterAccount;
@@ -120,13 +121,17 @@ fn bill(id: &str) -> CreateBill {
     CreateBill::new(amount("150.00"), Currency::Uah, Currency::Uah, id)
 }
 
-fn created<C, F: std::fmt::Debug>(outcome: CreateOutcome<C, F>) -> C
-where
-    C: std::fmt::Debug,
-{
-    match outcome {
-        CreateOutcome::Created(c) => c,
+fn created<P: std::fmt::Debug>(outcome: PayoutOutcome<P>) -> P {
+    match outcome.into_resolution() {
+        Resolution::Created(p) => p,
         other => panic!("expected created, got {other:?}"),
+    }
+}
+
+fn created_bill(outcome: PayoutOutcome<BillRecord>) -> Bill {
+    match created(outcome) {
+        BillRecord::Created(bill) => bill,
+        other => panic!("a create answers a created bill, got {other:?}"),
     }
 }
 
@@ -135,7 +140,7 @@ where
 #[tokio::test]
 async fn bill_create() {
     let r = rig().await;
-    let b = created(r.client.create_bill(&bill("b-1")).await);
+    let b = created_bill(r.client.create_bill(&bill("b-1")).await);
     assert_eq!(b.shop_order_id, "b-1");
     assert_eq!(b.shop_currency, Currency::Uah);
 }
@@ -145,14 +150,14 @@ async fn bill_create_v2() {
     let r = rig().await;
     let mut request = CreateBillV2::new(Currency::Uah, "b-v2");
     request.amount = Some(amount("12.50"));
-    let b = created(r.client.create_bill_v2(&request).await);
+    let b = created_bill(r.client.create_bill_v2(&request).await);
     assert_eq!(b.shop_order_id, "b-v2");
 }
 
 #[tokio::test]
 async fn bill_shop_order_status() {
     let r = rig().await;
-    let b = created(r.client.create_bill(&bill("b-s")).await);
+    let b = created_bill(r.client.create_bill(&bill("b-s")).await);
     let Lookup::Found(info) = r.client.get_bill("b-s").await.unwrap() else {
         panic!("bill not found");
     };
@@ -391,7 +396,7 @@ async fn invoice_create() {
 #[tokio::test]
 async fn bill_paid_by_the_payer_is_polled_to_final() {
     let r = rig().await;
-    created(r.client.create_bill(&bill("b-f")).await);
+    created_bill(r.client.create_bill(&bill("b-f")).await);
     admin(
         &r.sandbox,
         Method::POST,
@@ -414,7 +419,10 @@ async fn lost_withdraw_answer_is_recovered_without_a_duplicate() {
     )
     .await;
     let outcome = r.client.create_withdraw(&withdraw("w-lost")).await;
-    assert!(matches!(outcome, CreateOutcome::Adopted(_)), "{outcome:?}");
+    assert!(
+        matches!(outcome.resolution(), Resolution::Adopted(_)),
+        "{outcome:?}"
+    );
     let state = admin(&r.sandbox, Method::GET, "/qostiq/state", Value::Null).await;
     let copies = state["withdrawals"]
         .as_array()
@@ -518,7 +526,7 @@ async fn payment_notification_of_a_paid_bill_is_verified() {
     let secret = pay_sandbox::Credentials::defaults().qostiq_secret;
     let (addr, _, applied) = flaky_receiver(secret, 1).await;
     let r = rig_with(fast().qostiq_callback_url(format!("http://{addr}/callback"))).await;
-    created(r.client.create_bill(&bill("b-cb")).await);
+    created_bill(r.client.create_bill(&bill("b-cb")).await);
     admin(
         &r.sandbox,
         Method::POST,

@@ -1,8 +1,8 @@
 //! `cargo xtask faults --iterations N [--seed S]`: seeded fault schedules per fault class against
-//! the Qostiq and COINQVEST clients (the `faults` binary of `pay-tests`, in release), checking that
-//! no payout is duplicated or lost. The binary prints one line per class and a last line
-//! `faults: N per class, duplicates=0, lost=0, unknown=K`; it exits non-zero on any duplicate or
-//! lost payout, which fails this command.
+//! the Qostiq and COINQVEST clients (the `faults` binary of `pay-tests`, in release), checking every
+//! outcome against the server's books. The binary prints one line per provider and class and a
+//! last line `faults: N per class, duplicates=0, lost=0, wrong=0, unknown=K`; it exits non-zero on
+//! any duplicate or lost payout or wrong outcome, which fails this command.
 
 use crate::run_step;
 

@@ -1,13 +1,19 @@
 //! API commands: call the real services (or a sandbox, `--base-url`) through the real clients.
 //!
-//! `pay qostiq balance | withdraw-status | bill-create` and `pay coinqvest wallets |
-//! checkout-status | checkout-create`. Credentials come from the environment (`QOSTIQ_SHOP_ID`,
-//! `QOSTIQ_SECRET`, `COINQVEST_KEY`, `COINQVEST_SECRET`); output is one JSON object on standard
-//! output. Exit codes:
-//! * `0`: the provider answered and accepted;
-//! * `1`: the provider refused (or answered "not found"); the refusal is in the JSON;
+//! `pay qostiq balance | withdraw-status | withdraw-create | bill-create` and `pay coinqvest
+//! wallets | checkout-status | checkout-create | withdrawal-commit`. Credentials come from the
+//! environment (`QOSTIQ_SHOP_ID`, `QOSTIQ_SECRET`, `COINQVEST_KEY`, `COINQVEST_SECRET`); output is
+//! one JSON object on standard output. Exit codes:
+//! * `0`: the provider answered and accepted (a payout: it exists as asked);
+//! * `1`: the provider refused (or answered "not found"); a payout: refused or not sent, nothing
+//!   exists;
 //! * `2`: usage error (arguments, missing credentials, invalid input), on standard error;
-//! * `3`: transport failure or unknown outcome (a create may or may not exist: look it up).
+//! * `3`: transport failure or unknown outcome (a payout may or may not exist: run the same
+//!   command again, same id, later);
+//! * `4`: a payout's id holds another payout (conflict: a person compares both sides).
+//!
+//! The payout commands (`withdraw-create`, `withdrawal-commit`, `bill-create`) print the shared
+//! shape of [`crate::payout`].
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -16,16 +22,20 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use pay_coinqvest::checkouts::{ChargeBuilder, Checkout, LineItem};
 use pay_coinqvest::client::CoinqvestClient;
+use pay_coinqvest::withdrawals::{CommitWithdrawal, QuoteTerms, Withdrawal as CqWithdrawal};
 use pay_core::endpoint::{BaseUrl, Lookup};
 use pay_core::error::{Error, RequestOutcome};
 use pay_core::secret::Secret;
-use pay_core::text::Untrusted;
-use pay_qostiq::bills::CreateBill;
-use pay_qostiq::client::{CreateOutcome, QostiqClient};
-use pay_qostiq::{Currency, ShopId};
+use pay_core::text::{AccountNumber, Untrusted};
+use pay_qostiq::bills::{BillRecord, CreateBill};
+use pay_qostiq::client::QostiqClient;
+use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType, WithdrawInfo, Withdrawal};
+use pay_qostiq::{Currency, Payway, ShopId};
 use pay_transport::CallError;
+use pay_transport::floors::Floors;
 use serde_json::{Value, json};
 
+use crate::payout::{self, Printed};
 use crate::{coinqvest, qostiq};
 
 /// `pay qostiq …`: the offline sign/verify commands and the API commands.
@@ -40,6 +50,8 @@ pub(crate) enum QostiqCommand {
     WithdrawStatus(WithdrawStatusArgs),
     /// `/bill/create` (recovered by `shop_order_id` if the answer is lost).
     BillCreate(BillCreateArgs),
+    /// `/withdraw/create`: a payout, recovered by `shop_payment_id` if the answer is lost.
+    WithdrawCreate(WithdrawCreateArgs),
 }
 
 /// `pay coinqvest …`: the offline sign/verify commands and the API commands.
@@ -54,6 +66,8 @@ pub(crate) enum CoinqvestCommand {
     CheckoutStatus(CheckoutStatusArgs),
     /// `POST /checkout/hosted` (or `POST /checkout` with `--white-label`): a one-item checkout.
     CheckoutCreate(CheckoutCreateArgs),
+    /// `POST /withdrawal/commit`: commits a quoted withdrawal (moves the money), with recovery.
+    WithdrawalCommit(WithdrawalCommitArgs),
 }
 
 /// Where and as whom to call Qostiq.
@@ -71,9 +85,9 @@ pub(crate) struct QostiqConn {
     /// The shop's secret key (from the environment only).
     #[arg(long, env = "QOSTIQ_SECRET", hide_env_values = true, hide = true)]
     secret: String,
-    /// Per-attempt timeout in seconds.
-    #[arg(long, default_value_t = 30)]
-    timeout: u64,
+    /// Per-attempt timeout: seconds (`30`), or with a unit (`30s`, `500ms`).
+    #[arg(long, default_value = "30", value_parser = duration)]
+    timeout: Duration,
 }
 
 /// Where and as whom to call COINQVEST.
@@ -92,9 +106,87 @@ pub(crate) struct CoinqvestConn {
     /// The API secret (from the environment only).
     #[arg(long, env = "COINQVEST_SECRET", hide_env_values = true, hide = true)]
     secret: String,
-    /// Per-attempt timeout in seconds.
-    #[arg(long, default_value_t = 30)]
-    timeout: u64,
+    /// Per-attempt timeout: seconds (`30`), or with a unit (`30s`, `500ms`).
+    #[arg(long, default_value = "30", value_parser = duration)]
+    timeout: Duration,
+}
+
+/// How a payout command recovers a lost answer.
+#[derive(Debug, Args)]
+pub(crate) struct RecoveryArgs {
+    /// How long after a lost request its effect may still appear at the provider, before a "not
+    /// found" or "not committed" is trusted (default twice the timeout): `60`, `90s`, `500ms`.
+    #[arg(long, value_parser = duration)]
+    settle_window: Option<Duration>,
+    /// Polls one payment this often, **below the provider's minimum** (60 s for a withdrawal):
+    /// sandboxes and tests only.
+    #[arg(long, value_parser = duration)]
+    sandbox_poll_floor: Option<Duration>,
+}
+
+/// A duration: whole seconds (`30`), or a number with `s` or `ms` (`30s`, `500ms`).
+fn duration(text: &str) -> Result<Duration, String> {
+    let (number, unit) = match text.strip_suffix("ms") {
+        Some(n) => (n, Duration::from_millis(1)),
+        None => (
+            text.strip_suffix('s').unwrap_or(text),
+            Duration::from_secs(1),
+        ),
+    };
+    let count: u32 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (`30`, `30s`, `500ms`)"))?;
+    Ok(unit * count)
+}
+
+/// `pay qostiq withdraw-create`.
+#[derive(Debug, Args)]
+pub(crate) struct WithdrawCreateArgs {
+    #[command(flatten)]
+    conn: QostiqConn,
+    #[command(flatten)]
+    recovery: RecoveryArgs,
+    /// The withdraw payway (`card_uah`).
+    #[arg(long)]
+    payway: String,
+    /// The payee account, e.g. a card number (printed masked).
+    #[arg(long)]
+    account: String,
+    /// The amount (`500.00`, at most 2 decimals).
+    #[arg(long)]
+    amount: String,
+    /// The currency written off the shop: numeric (`980`) or alphabetic (`UAH`).
+    #[arg(long)]
+    currency: String,
+    /// What the amount means: `ps_amount` (what the payee receives) or `shop_amount` (what leaves
+    /// the shop balance).
+    #[arg(long, default_value = "ps_amount")]
+    amount_type: String,
+    /// The shop's unique id of this payout: the recovery key. Run the command again with the same
+    /// id to recover an `unknown` outcome; never a new id for the same payout.
+    #[arg(long)]
+    shop_payment_id: String,
+}
+
+/// `pay coinqvest withdrawal-commit`.
+#[derive(Debug, Args)]
+pub(crate) struct WithdrawalCommitArgs {
+    #[command(flatten)]
+    conn: CoinqvestConn,
+    #[command(flatten)]
+    recovery: RecoveryArgs,
+    /// The withdrawal id from `POST /withdrawal` (the quote).
+    #[arg(long)]
+    id: String,
+    /// The quote's `sourceAmount`: a withdrawal read back with another is a conflict.
+    #[arg(long)]
+    source_amount: Option<String>,
+    /// The quote's `targetAmount`: a withdrawal read back with another is a conflict.
+    #[arg(long)]
+    target_amount: Option<String>,
+    /// The quote's target account (address, IBAN, NUBAN, account number; printed masked).
+    #[arg(long)]
+    target_account: Option<String>,
 }
 
 /// The one opt-in for plain HTTP to a host that is not this machine.
@@ -233,6 +325,21 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::Unknown(json!({"error": format!("tokio runtime: {e}")})))
 }
 
+/// Ends a payout command: its JSON and exit code ([`payout`]), or a failure before any outcome.
+fn finish_payout(result: Result<Printed, Failure>) -> ExitCode {
+    match result {
+        Ok(Printed::Json(value, code)) => {
+            let mut out = std::io::stdout().lock();
+            if writeln!(out, "{value}").is_err() {
+                return ExitCode::from(payout::EXIT_USAGE);
+            }
+            ExitCode::from(code)
+        }
+        Ok(Printed::Usage(message)) => finish(Err(Failure::Usage(message))),
+        Err(failure) => finish(Err(failure)),
+    }
+}
+
 fn finish(result: Result<Value, Failure>) -> ExitCode {
     let (value, code) = match result {
         Ok(value) => (value, 0),
@@ -250,33 +357,60 @@ fn finish(result: Result<Value, Failure>) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// The smallest per-attempt timeout the commands accept.
+const MIN_TIMEOUT: Duration = Duration::from_millis(100);
+
 impl QostiqConn {
     fn client(&self) -> Result<QostiqClient, Failure> {
+        self.client_with(&RecoveryArgs {
+            settle_window: None,
+            sandbox_poll_floor: None,
+        })
+    }
+
+    fn client_with(&self, recovery: &RecoveryArgs) -> Result<QostiqClient, Failure> {
         let base = self.plain_http.base_url(&self.base_url)?;
         let shop = ShopId::new(self.shop_id).map_err(usage)?;
         let secret =
             Secret::new(self.secret.clone()).map_err(|e| usage(format!("QOSTIQ_SECRET: {e}")))?;
-        QostiqClient::builder(shop, secret)
+        let mut builder = QostiqClient::builder(shop, secret)
             .base_url(base)
-            .attempt_timeout(Duration::from_secs(self.timeout.max(1)))
-            .build()
-            .map_err(usage)
+            .attempt_timeout(self.timeout.max(MIN_TIMEOUT));
+        if let Some(window) = recovery.settle_window {
+            builder = builder.settle_window(window);
+        }
+        if let Some(floor) = recovery.sandbox_poll_floor {
+            builder = builder.floors(Floors::below_provider_minimums_for_sandbox(floor));
+        }
+        builder.build().map_err(usage)
     }
 }
 
 impl CoinqvestConn {
     fn client(&self) -> Result<CoinqvestClient, Failure> {
+        self.client_with(&RecoveryArgs {
+            settle_window: None,
+            sandbox_poll_floor: None,
+        })
+    }
+
+    fn client_with(&self, recovery: &RecoveryArgs) -> Result<CoinqvestClient, Failure> {
         let base = self.plain_http.base_url(&self.base_url)?;
         if self.key.trim().is_empty() {
             return Err(usage("COINQVEST_KEY is empty or blank"));
         }
         let secret = Secret::new(self.secret.clone())
             .map_err(|e| usage(format!("COINQVEST_SECRET: {e}")))?;
-        CoinqvestClient::builder(self.key.clone(), secret)
+        let mut builder = CoinqvestClient::builder(self.key.clone(), secret)
             .base_url(base)
-            .attempt_timeout(Duration::from_secs(self.timeout.max(1)))
-            .build()
-            .map_err(usage)
+            .attempt_timeout(self.timeout.max(MIN_TIMEOUT));
+        if let Some(window) = recovery.settle_window {
+            builder = builder.settle_window(window);
+        }
+        if let Some(floor) = recovery.sandbox_poll_floor {
+            builder = builder.floors(Floors::below_provider_minimums_for_sandbox(floor));
+        }
+        builder.build().map_err(usage)
     }
 }
 
@@ -286,7 +420,8 @@ pub(crate) fn run_qostiq(command: QostiqCommand) -> ExitCode {
         QostiqCommand::Offline(_) => Err(usage("not an API command")),
         QostiqCommand::Balance(conn) => qostiq_balance(&conn),
         QostiqCommand::WithdrawStatus(args) => withdraw_status(&args),
-        QostiqCommand::BillCreate(args) => bill_create(&args),
+        QostiqCommand::BillCreate(args) => return finish_payout(bill_create(&args)),
+        QostiqCommand::WithdrawCreate(args) => return finish_payout(withdraw_create(&args)),
     };
     finish(result)
 }
@@ -298,6 +433,9 @@ pub(crate) fn run_coinqvest(command: CoinqvestCommand) -> ExitCode {
         CoinqvestCommand::Wallets(conn) => wallets(&conn),
         CoinqvestCommand::CheckoutStatus(args) => checkout_status(&args),
         CoinqvestCommand::CheckoutCreate(args) => checkout_create(&args),
+        CoinqvestCommand::WithdrawalCommit(args) => {
+            return finish_payout(withdrawal_commit(&args));
+        }
     };
     finish(result)
 }
@@ -329,19 +467,7 @@ fn withdraw_status(args: &WithdrawStatusArgs) -> Result<Value, Failure> {
         .block_on(client.get_withdraw_by_shop_payment_id(&args.shop_payment_id))
         .map_err(|e| from_call(&e))?;
     match found {
-        Lookup::Found(w) => Ok(json!({
-            "found": true,
-            "id": w.id,
-            "shop_payment_id": w.shop_payment_id,
-            "status": w.status.code(),
-            "status_name": w.status.to_string(),
-            "final": w.status.is_final(),
-            "payee_receive": w.payee_receive.to_string(),
-            "ps_currency": w.ps_currency.code(),
-            "shop_write_off": w.shop_write_off.to_string(),
-            "shop_currency": w.shop_currency.code(),
-            "rejected_reason": w.rejected_reason,
-        })),
+        Lookup::Found(w) => Ok(withdraw_json(&w, [("found", json!(true))])),
         Lookup::NotFound => Err(Failure::Refused(json!({
             "found": false,
             "shop_payment_id": args.shop_payment_id,
@@ -349,7 +475,120 @@ fn withdraw_status(args: &WithdrawStatusArgs) -> Result<Value, Failure> {
     }
 }
 
-fn bill_create(args: &BillCreateArgs) -> Result<Value, Failure> {
+/// A Qostiq withdrawal as the commands print it, with `extra` members first.
+fn withdraw_json<const N: usize>(w: &WithdrawInfo, extra: [(&str, Value); N]) -> Value {
+    let mut out: serde_json::Map<String, Value> =
+        extra.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    let fields = json!({
+        "id": w.id,
+        "shop_payment_id": w.shop_payment_id,
+        "status": w.status.code(),
+        "status_name": w.status.to_string(),
+        "final": w.status.is_final(),
+        "payee_receive": w.payee_receive.to_string(),
+        "ps_currency": w.ps_currency.code(),
+        "shop_write_off": w.shop_write_off.to_string(),
+        "shop_currency": w.shop_currency.code(),
+        "rejected_reason": w.rejected_reason,
+    });
+    if let Value::Object(fields) = fields {
+        out.extend(fields);
+    }
+    Value::Object(out)
+}
+
+fn withdraw_create(args: &WithdrawCreateArgs) -> Result<Printed, Failure> {
+    let amount = args
+        .amount
+        .parse()
+        .map_err(|e| usage(format!("--amount: {e}")))?;
+    let currency: Currency = args.currency.parse().map_err(usage)?;
+    let amount_type = match args.amount_type.as_str() {
+        "ps_amount" => WithdrawAmountType::PsAmount,
+        "shop_amount" => WithdrawAmountType::ShopAmount,
+        other => {
+            return Err(usage(format!(
+                "--amount-type: `{other}` is not ps_amount or shop_amount"
+            )));
+        }
+    };
+    let payway = Payway::new(args.payway.clone()).map_err(usage)?;
+    let request = CreateWithdraw::new(
+        args.account.clone(),
+        amount,
+        amount_type,
+        payway,
+        currency,
+        args.shop_payment_id.clone(),
+    );
+    let client = args.conn.client_with(&args.recovery)?;
+    let outcome = runtime()?.block_on(client.create_withdraw(&request));
+    Ok(payout::render(outcome, |w: &Withdrawal| {
+        withdraw_json(
+            &w.info,
+            [("balance", json!(w.balance.map(|b| b.to_string())))],
+        )
+    }))
+}
+
+/// A COINQVEST withdrawal as the commands print it (the target account masked).
+fn coinqvest_withdrawal_json(w: &CqWithdrawal) -> Value {
+    json!({
+        "id": w.id,
+        "state": w.state.as_str(),
+        "source_amount": w.source_amount.to_string(),
+        "source_asset_code": w.source_asset_code,
+        "target_amount": w.target_amount.to_string(),
+        "target_asset_code": w.target_asset_code,
+        "target_account": w.target_account.number().map(|n| n.masked().to_string()),
+        "transaction_id": w.transaction_id,
+    })
+}
+
+fn withdrawal_commit(args: &WithdrawalCommitArgs) -> Result<Printed, Failure> {
+    let parse_amount = |flag: &str, text: &Option<String>| {
+        text.as_deref()
+            .map(|t| t.parse().map_err(|e| usage(format!("{flag}: {e}"))))
+            .transpose()
+    };
+    let mut terms = QuoteTerms::default();
+    terms.source_amount = parse_amount("--source-amount", &args.source_amount)?;
+    terms.target_amount = parse_amount("--target-amount", &args.target_amount)?;
+    terms.target_account = args
+        .target_account
+        .as_deref()
+        .map(AccountNumber::new)
+        .transpose()
+        .map_err(usage)?;
+    let commit = CommitWithdrawal::new(args.id.clone()).expecting(terms);
+    let client = args.conn.client_with(&args.recovery)?;
+    let outcome = runtime()?.block_on(client.commit(&commit));
+    Ok(payout::render(outcome, coinqvest_withdrawal_json))
+}
+
+/// A bill as the payout commands print it.
+fn bill_json(bill: &BillRecord) -> Value {
+    match bill {
+        BillRecord::Created(b) => json!({
+            "id": b.id,
+            "shop_order_id": b.shop_order_id,
+            "shop_amount": b.shop_amount.map(|a| a.to_string()),
+            "shop_currency": b.shop_currency.code(),
+            "payer_price": b.payer_price.map(|a| a.to_string()),
+            "url": b.url,
+        }),
+        BillRecord::Found(info) => json!({
+            "payment_id": info.payment_id,
+            "shop_order_id": info.shop_order_id,
+            "shop_amount": info.shop_amount.to_string(),
+            "shop_currency": info.shop_currency.code(),
+            "status": info.status.code(),
+            "is_unique": info.is_unique,
+        }),
+    }
+}
+
+fn bill_create(args: &BillCreateArgs) -> Result<Printed, Failure> {
     let amount = args
         .amount
         .parse()
@@ -363,38 +602,7 @@ fn bill_create(args: &BillCreateArgs) -> Result<Value, Failure> {
     bill.description.clone_from(&args.description);
     let client = args.conn.client()?;
     let outcome = runtime()?.block_on(client.create_bill(&bill));
-    let name = outcome.name();
-    match outcome {
-        CreateOutcome::Created(b) | CreateOutcome::Recreated(b) => Ok(json!({
-            "outcome": name,
-            "id": b.id,
-            "shop_order_id": b.shop_order_id,
-            "shop_amount": b.shop_amount.map(|a| a.to_string()),
-            "shop_currency": b.shop_currency.code(),
-            "payer_price": b.payer_price.map(|a| a.to_string()),
-            "url": b.url,
-        })),
-        CreateOutcome::Adopted(info) => Ok(json!({
-            "outcome": name,
-            "id": info.payment_id,
-            "status": info.status.code(),
-            "shop_amount": info.shop_amount.to_string(),
-        })),
-        CreateOutcome::Refused(refusal) => Err(Failure::Refused(
-            json!({"outcome": name, "error": refusal.to_string()}),
-        )),
-        CreateOutcome::NotSent(Error::InvalidInput { .. }) => {
-            Err(usage("the bill request is invalid"))
-        }
-        CreateOutcome::NotSent(e) => Err(Failure::Unknown(
-            json!({"outcome": name, "error": e.to_string()}),
-        )),
-        CreateOutcome::Unknown { last_error, rounds } => Err(Failure::Unknown(json!({
-            "outcome": name,
-            "error": last_error.to_string(),
-            "recovery_rounds": rounds,
-        }))),
-    }
+    Ok(payout::render(outcome, bill_json))
 }
 
 fn wallets(conn: &CoinqvestConn) -> Result<Value, Failure> {
@@ -469,5 +677,26 @@ fn checkout_create(args: &CheckoutCreateArgs) -> Result<Value, Failure> {
             .block_on(client.create_hosted_checkout(params))
             .map_err(|e| from_call(&e))?;
         Ok(json!({"id": hosted.id, "url": hosted.url}))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        let ok = [
+            ("30", Duration::from_secs(30)),
+            ("30s", Duration::from_secs(30)),
+            ("500ms", Duration::from_millis(500)),
+            ("0", Duration::ZERO),
+        ];
+        for (text, expected) in ok {
+            assert_eq!(duration(text), Ok(expected), "{text}");
+        }
+        for bad in ["", "s", "ms", "1.5", "-1", "1m", "1 s", "99999999999"] {
+            assert!(duration(bad).is_err(), "{bad}");
+        }
     }
 }

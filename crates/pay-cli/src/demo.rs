@@ -23,15 +23,16 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use pay_coinqvest::checkouts::{ChargeBuilder, LineItem};
-use pay_coinqvest::client::{CoinqvestClient, CommitOutcome};
+use pay_coinqvest::client::CoinqvestClient;
 use pay_coinqvest::customers::{CustomerUpdate, NewCustomer, Patch};
 use pay_coinqvest::pagination::Page;
 use pay_coinqvest::withdrawals::{CreateWithdrawal, NgnBank, TargetAccount};
 use pay_core::clock::{Clock, SystemClock};
 use pay_core::endpoint::BaseUrl;
+use pay_core::recovery::{OutcomeName, Resolution};
 use pay_core::secret::Secret;
-use pay_qostiq::bills::CreateBill;
-use pay_qostiq::client::{CreateOutcome, QostiqClient};
+use pay_qostiq::bills::{BillRecord, CreateBill};
+use pay_qostiq::client::QostiqClient;
 use pay_qostiq::crypto::CreateCryptoWithdraw;
 use pay_qostiq::shop::ShopBalances;
 use pay_qostiq::transfers::{CreateTransfer, TransferAmountType};
@@ -395,10 +396,10 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
                 Currency::Uah,
                 order,
             );
-            let created = match w.qostiq.create_bill(&bill).await {
-                CreateOutcome::Created(b) | CreateOutcome::Recreated(b) => b.id,
-                CreateOutcome::Adopted(info) => info.payment_id,
-                other => return Err(format!("bill create: {}", other.name())),
+            let created = match w.qostiq.create_bill(&bill).await.into_result() {
+                Ok(BillRecord::Created(b)) => b.id,
+                Ok(BillRecord::Found(info)) => info.payment_id,
+                Err(e) => return Err(format!("bill create: {e}")),
             };
             w.admin
                 .post("/qostiq/bills/pay", json!({"shop_order_id": order}))
@@ -453,12 +454,12 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
             );
             let outcome = w.qostiq.create_withdraw(&payout).await;
             let name = outcome.name();
-            let withdraw_id = match outcome {
-                CreateOutcome::Adopted(info) => info.id,
-                CreateOutcome::Created(x) | CreateOutcome::Recreated(x) => x.info.id,
-                other => return Err(format!("withdraw create: {other:?}")),
-            };
-            if name == "created" {
+            let withdraw_id = outcome
+                .into_result()
+                .map_err(|e| format!("withdraw create: {e}"))?
+                .info
+                .id;
+            if name == OutcomeName::Created {
                 return Err("the fault did not fire: the first answer arrived".to_owned());
             }
             let state = w.admin.get("/qostiq/state").await?;
@@ -510,11 +511,13 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
             CryptoAsset::new("USDT").map_err(|e| e.to_string())?,
             id,
         );
-        let info = match w.qostiq.create_crypto_withdraw(&payout).await {
-            CreateOutcome::Created(x) | CreateOutcome::Recreated(x) => x.info,
-            CreateOutcome::Adopted(info) => info,
-            other => return Err(format!("crypto withdraw create: {other:?}")),
-        };
+        let info = w
+            .qostiq
+            .create_crypto_withdraw(&payout)
+            .await
+            .into_result()
+            .map_err(|e| format!("crypto withdraw create: {e}"))?
+            .info;
         let deadline = clock.now() + WAIT;
         let last = w
             .qostiq
@@ -554,15 +557,16 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
             Currency::Uah,
             "demo-transfer-1",
         );
-        match w.qostiq.create_transfer(&transfer).await {
-            CreateOutcome::Created(t) | CreateOutcome::Recreated(t) => Ok(done(
+        let outcome = w.qostiq.create_transfer(&transfer).await;
+        match outcome.resolution() {
+            Resolution::Created(t) | Resolution::Recreated(t) => Ok(done(
                 format!(
                     "transfer {} wrote off {} {}",
                     t.id, t.write_off_amount, t.shop_currency
                 ),
                 &["transfer created"],
             )),
-            other => Err(format!("transfer: {other:?}")),
+            _ => Err(format!("transfer: {}", outcome.name())),
         }
     })
     .await;
@@ -699,18 +703,14 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
             ))
             .await
             .map_err(|e| e.to_string())?;
-        match w.coinqvest.commit_withdrawal(&quote.id).await {
-            Ok(outcome @ CommitOutcome::Committed(_)) => {
-                let state = outcome
-                    .withdrawal()
-                    .map(|x| x.state.to_string())
-                    .unwrap_or_default();
-                Ok(done(
-                    format!("withdrawal {} committed: {state}", quote.id),
-                    &["withdrawal quoted", "withdrawal committed"],
-                ))
-            }
-            Ok(other) => Err(format!("commit: {other:?}")),
+        let outcome = w.coinqvest.commit_quote(&quote).await;
+        let name = outcome.name();
+        match outcome.into_result() {
+            Ok(committed) if name == OutcomeName::Committed => Ok(done(
+                format!("withdrawal {} committed: {}", quote.id, committed.state),
+                &["withdrawal quoted", "withdrawal committed"],
+            )),
+            Ok(_) => Err(format!("commit: {name}, expected committed")),
             Err(e) => Err(format!("commit: {e}")),
         }
     })

@@ -8,7 +8,10 @@
 //!   empty secret), explained on standard error.
 //!
 //! The API commands (`pay qostiq balance`, `pay coinqvest wallets`, …; see `api.rs`) use 0 (accepted),
-//! 1 (the provider refused), 2 (usage) and 3 (transport failure or unknown outcome). `pay demo`
+//! 1 (the provider refused), 2 (usage) and 3 (transport failure or unknown outcome); the payout
+//! commands (`pay qostiq withdraw-create`, `pay coinqvest withdrawal-commit`, `pay qostiq
+//! bill-create`; see `payout.rs`) 0 (it exists as asked), 1 (refused or not sent: nothing exists),
+//! 2 (usage), 3 (unknown: it may exist) and 4 (conflict: another payout holds the id). `pay demo`
 //! exits 0 only when every step held; `pay sandbox` runs until Ctrl-C.
 
 use std::io::Write as _;
@@ -22,6 +25,7 @@ mod api;
 mod coinqvest;
 mod demo;
 mod input;
+mod payout;
 mod qostiq;
 mod sandbox;
 

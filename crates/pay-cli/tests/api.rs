@@ -128,7 +128,9 @@ fn qostiq_commands_against_the_sandbox() {
         (0, Some("created")),
         "{json}"
     );
-    assert!(json["url"].is_string());
+    assert!(json["payout"]["url"].is_string());
+    assert_eq!(json["exists"], true);
+    assert_eq!(json["intent"]["fields"]["shop_amount"], "150.00");
     // The same order again: the duplicate-id refusal is looked up and adopted, not created twice.
     let (code, json, _) = pay(&create, &[]);
     assert_eq!(

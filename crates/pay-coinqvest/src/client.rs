@@ -5,13 +5,16 @@
 //!
 //! What it adds on top of the executor:
 //!
-//! * **[`CoinqvestClient::commit_withdrawal`] never commits twice blindly.** When the commit's answer
-//!   is lost (timeout, reset, truncated body, 5xx), it reads the withdrawal (`GET /withdrawal`) and
-//!   decides from its state with [`CommitWithdrawal::recover`]: committed → adopted; still
-//!   `PENDING_API_COMMIT` → the commit did not take effect and is sent once more; `FAILED` → failed;
-//!   anything else → [`CommitOutcome::Unknown`], which needs a person. At most two commits are sent
-//!   and at most two lookups made; the second commit is only sent after a lookup proved the first
-//!   one was not applied.
+//! * **[`CoinqvestClient::commit_withdrawal`] never commits twice blindly, and never says "not
+//!   committed" while it may be.** It runs the one recovery loop of [`pay_transport::recovery`] on
+//!   [`CommitWithdrawal`]'s [`Recoverable`] contract: the commit is sent once; when its answer is
+//!   lost, or it is refused (a repeated commit gets HTTP 400 "Withdrawal is COMPLETED and cannot
+//!   be committed"), the withdrawal is read (`GET /withdrawal`) and judged. Committed
+//!   (`PROCESSING`, `COMPLETED`, or `FAILED` after it) → `adopted`; another withdrawal (or, for
+//!   [`CoinqvestClient::commit_quote`], other terms) → `conflict`; still `PENDING_API_COMMIT` →
+//!   trusted only once the settle window passed since the lost commit (commit 1 may be held at
+//!   the server), then committed again; `refused` only when no commit of this call can have done
+//!   anything. The result is a [`PayoutOutcome`] with its evidence.
 //! * **Server time.** Signatures use the local clock shifted by an [`OffsetClock`] offset. When a
 //!   request is refused as unauthenticated (401/403), the client makes **one** `GET /time`,
 //!   re-synchronises the offset and repeats the request **once** (a refused request was not
@@ -22,7 +25,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use pay_coinqvest::client::{CoinqvestClient, CommitOutcome};
+//! use pay_coinqvest::client::CoinqvestClient;
 //! use pay_coinqvest::withdrawals::{CreateWithdrawal, NgnBank, TargetAccount};
 //! use pay_core::secret::Secret;
 //!
@@ -34,19 +37,12 @@
 //!         TargetAccount::NgnBank { nuban: "3080494548".into(), bank: NgnBank::FirstBank },
 //!     ))
 //!     .await?;
-//! match client.commit_withdrawal(&quote.id).await? {
-//!     CommitOutcome::Committed(w) | CommitOutcome::Adopted(w) | CommitOutcome::Recommitted(w) => {
-//!         println!("withdrawal {} is {}", w.id, w.state);
-//!     }
-//!     CommitOutcome::NotCommitted(w) => println!("{} was not committed; nothing moved", w.id),
-//!     CommitOutcome::Failed(w) => println!("{} failed", w.id),
-//!     CommitOutcome::Unknown(unknown) => println!("needs a person: {unknown}"),
-//! }
+//! let outcome = client.commit_quote(&quote).await;
+//! println!("{}", outcome.name()); // committed, adopted, recreated, refused, not_sent, unknown, conflict
+//! let withdrawal = outcome.into_result()?; // Err keeps the variant and the evidence
+//! println!("withdrawal {} is {}", withdrawal.id, withdrawal.state);
 //! # Ok(()) }
 //! ```
-//!
-//! `Err(CallError)` from `commit_withdrawal` means the first commit was refused or never sent:
-//! nothing moved.
 
 use std::fmt;
 use std::sync::Arc;
@@ -54,11 +50,13 @@ use std::time::Duration;
 
 use pay_core::clock::{Clock, OffsetClock, SystemClock};
 use pay_core::endpoint::{Authenticate, BaseUrl, Endpoint};
-use pay_core::error::{Error, RequestOutcome};
+use pay_core::error::Error;
+use pay_core::recovery::{Evidence, PayoutOutcome, Recoverable};
 use pay_core::secret::Secret;
 use pay_transport::floors::{Floors, PollOperation};
 use pay_transport::hyper_transport::HyperTransport;
 use pay_transport::rate_limit::RateLimits;
+use pay_transport::recovery::Start;
 use pay_transport::service::HttpService;
 use pay_transport::sleep::Sleep;
 use pay_transport::{CallError, Executor, RetryBudget, RetryPolicy};
@@ -83,14 +81,13 @@ use crate::reference::{
 use crate::service::{AuthTest, GetTime, Ping, ServerTime, Success};
 use crate::wallets::{GetWallet, ListWallets, Wallet, WalletList};
 use crate::withdrawals::{
-    CommitRecovery, CommitWithdrawal, CreateWithdrawal, GetWithdrawal, ListWithdrawals, Withdrawal,
-    WithdrawalList,
+    CommitWithdrawal, CreateWithdrawal, GetWithdrawal, ListWithdrawals, Withdrawal, WithdrawalList,
 };
 use crate::{BasicAuth, DEFAULT_BASE_URL, DigestSigner};
 
 /// The polling operation of checkout status reads ([`CoinqvestClient::wait_until_final`]).
 pub const CHECKOUT_POLL: PollOperation = PollOperation::Other("coinqvest.checkout");
-/// The polling operation of withdrawal lookups after a lost commit answer.
+/// The polling operation of withdrawal lookups during a commit's recovery (per withdrawal).
 pub const WITHDRAWAL_POLL: PollOperation = PollOperation::Other("coinqvest.withdrawal");
 
 /// The offset clock shared by the client and its authenticator.
@@ -132,6 +129,8 @@ pub struct CoinqvestClientBuilder {
     limits: RateLimits,
     floors: Floors,
     attempt_timeout: Duration,
+    settle_window: Option<Duration>,
+    recovery_rounds: Option<u32>,
     seed: Option<u64>,
     resync: bool,
 }
@@ -150,6 +149,8 @@ impl fmt::Debug for CoinqvestClientBuilder {
             .field("policy", &self.policy)
             .field("floors", &self.floors)
             .field("attempt_timeout", &self.attempt_timeout)
+            .field("settle_window", &self.settle_window)
+            .field("recovery_rounds", &self.recovery_rounds)
             .field("resync_clock_on_auth_failure", &self.resync)
             .finish_non_exhaustive()
     }
@@ -167,6 +168,8 @@ impl CoinqvestClientBuilder {
             limits: RateLimits::none(),
             floors: Floors::PROVIDER_MINIMUMS,
             attempt_timeout: pay_transport::executor::DEFAULT_ATTEMPT_TIMEOUT,
+            settle_window: None,
+            recovery_rounds: None,
             seed: None,
             resync: true,
         }
@@ -217,8 +220,8 @@ impl CoinqvestClientBuilder {
         self
     }
 
-    /// Polling floors (default [`Floors::PROVIDER_MINIMUMS`]: checkout and withdrawal reads at
-    /// least 10 s apart per id).
+    /// Polling floors (default [`Floors::PROVIDER_MINIMUMS`]: reads of one checkout or one
+    /// withdrawal at least 10 s apart; different ones never wait on each other).
     pub fn floors(mut self, floors: Floors) -> Self {
         self.floors = floors;
         self
@@ -227,6 +230,20 @@ impl CoinqvestClientBuilder {
     /// The timeout of one attempt (default 30 s). A timeout means "may have been sent".
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = timeout;
+        self
+    }
+
+    /// How long after a commit whose answer was lost it may still be applied (default twice the
+    /// attempt timeout): a `PENDING_API_COMMIT` read earlier is not trusted, and the commit is not
+    /// sent again before it passed. See [`pay_core::recovery::decide`].
+    pub fn settle_window(mut self, window: Duration) -> Self {
+        self.settle_window = Some(window);
+        self
+    }
+
+    /// Withdrawal reads per commit before answering `unknown` (default 5, at least 1).
+    pub fn recovery_rounds(mut self, rounds: u32) -> Self {
+        self.recovery_rounds = Some(rounds.max(1));
         self
     }
 
@@ -285,92 +302,17 @@ impl CoinqvestClientBuilder {
         if let Some(seed) = self.seed {
             builder = builder.rng_seed(seed);
         }
+        if let Some(window) = self.settle_window {
+            builder = builder.settle_window(window);
+        }
+        if let Some(rounds) = self.recovery_rounds {
+            builder = builder.recovery_rounds(rounds);
+        }
         Ok(CoinqvestClient {
             executor: builder.build()?,
             server_clock,
             resync,
         })
-    }
-}
-
-/// What [`CoinqvestClient::commit_withdrawal`] established.
-#[derive(Debug)]
-#[must_use]
-pub enum CommitOutcome {
-    /// The commit was answered: committed.
-    Committed(Withdrawal),
-    /// The commit's answer was lost, and the lookup showed it had taken effect (`PROCESSING` or
-    /// `COMPLETED`). It was not sent again.
-    Adopted(Withdrawal),
-    /// The commit's answer was lost, the lookup showed it had **not** taken effect
-    /// (`PENDING_API_COMMIT`), and the commit sent once more was answered: committed.
-    Recommitted(Withdrawal),
-    /// Neither commit took effect: after the second commit's answer was also lost (or refused), a
-    /// second lookup still shows `PENDING_API_COMMIT`. Nothing moved; the quote can be committed
-    /// later.
-    NotCommitted(Withdrawal),
-    /// The lookup shows `FAILED`: the withdrawal did not go through.
-    Failed(Withdrawal),
-    /// Could not be established (the lookup failed, or the state is one this version does not
-    /// know). **Needs a person**: do not commit again without checking the account.
-    Unknown(Box<UnknownCommit>),
-}
-
-impl CommitOutcome {
-    /// Whether the withdrawal is committed (answered, adopted or re-committed).
-    pub fn is_committed(&self) -> bool {
-        matches!(
-            self,
-            Self::Committed(_) | Self::Adopted(_) | Self::Recommitted(_)
-        )
-    }
-
-    /// Whether a person must look at it ([`CommitOutcome::Unknown`]).
-    pub fn needs_person(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-
-    /// The last known state of the withdrawal.
-    pub fn withdrawal(&self) -> Option<&Withdrawal> {
-        match self {
-            Self::Committed(w)
-            | Self::Adopted(w)
-            | Self::Recommitted(w)
-            | Self::NotCommitted(w)
-            | Self::Failed(w) => Some(w),
-            Self::Unknown(u) => u.withdrawal.as_ref(),
-        }
-    }
-}
-
-/// A commit whose outcome could not be established.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct UnknownCommit {
-    /// The withdrawal id.
-    pub withdrawal_id: String,
-    /// The withdrawal as last read, if a lookup succeeded.
-    pub withdrawal: Option<Withdrawal>,
-    /// The error of the last commit attempt (its outcome was unknown).
-    pub commit_error: CallError,
-    /// The error of the last lookup, if it failed.
-    pub lookup_error: Option<CallError>,
-    /// Commits sent (1 or 2).
-    pub commits_sent: u32,
-}
-
-impl fmt::Display for UnknownCommit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "commit of withdrawal {} has an unknown outcome after {} commit(s): {}",
-            self.withdrawal_id, self.commits_sent, self.commit_error
-        )?;
-        match (&self.withdrawal, &self.lookup_error) {
-            (_, Some(e)) => write!(f, "; lookup failed: {e}"),
-            (Some(w), None) => write!(f, "; lookup shows state {}", w.state),
-            (None, None) => Ok(()),
-        }
     }
 }
 
@@ -435,12 +377,12 @@ impl<S: HttpService> CoinqvestClient<S> {
         }
     }
 
-    /// Like [`call`](Self::call) for a status read, spaced by the polling floor of
-    /// `(key, operation)` on every attempt.
+    /// Like [`call`](Self::call) for a status read of one payment (`payment` is its id), spaced by
+    /// the polling floor of (COINQVEST, `operation`, `payment`) on every attempt.
     pub async fn call_poll<E>(
         &self,
         endpoint: &E,
-        key: &str,
+        payment: &str,
         operation: PollOperation,
     ) -> Result<E::Output, CallError>
     where
@@ -448,13 +390,14 @@ impl<S: HttpService> CoinqvestClient<S> {
     {
         match self
             .executor
-            .execute_poll(endpoint, &(), key, operation)
+            .execute_poll(endpoint, &(), payment, operation)
             .await
         {
             Ok(done) => Ok(done.value),
             Err(e) if self.should_resync::<E>(&e) => {
                 self.resync_then(e, || {
-                    self.executor.execute_poll(endpoint, &(), key, operation)
+                    self.executor
+                        .execute_poll(endpoint, &(), payment, operation)
                 })
                 .await
             }
@@ -545,9 +488,8 @@ impl<S: HttpService> CoinqvestClient<S> {
     /// executor's retries did not resolve ends the wait with that error.
     pub async fn wait_until_final(&self, checkout_id: &str) -> Result<Checkout, CallError> {
         let read = GetCheckout::new(checkout_id);
-        let key = format!("checkout:{checkout_id}");
         loop {
-            let checkout = self.call_poll(&read, &key, CHECKOUT_POLL).await?;
+            let checkout = self.call_poll(&read, checkout_id, CHECKOUT_POLL).await?;
             if !checkout.state.is_pending() {
                 return Ok(checkout);
             }
@@ -599,80 +541,64 @@ impl<S: HttpService> CoinqvestClient<S> {
         self.call(&ListWithdrawals::new(page)).await
     }
 
-    /// `POST /withdrawal/commit`: **moves the money**, with recovery.
+    /// `POST /withdrawal/commit` of `withdrawal_id`: **moves the money**, with recovery (see the
+    /// module docs and [`CommitWithdrawal`]). Only the id is compared; prefer
+    /// [`commit_quote`](Self::commit_quote) when you have the quote.
     ///
-    /// The commit is sent once (the executor repeats it only when nothing can have been sent, or
-    /// after a 429). If its outcome is unknown, the withdrawal is read (through the polling floor
-    /// [`WITHDRAWAL_POLL`], the read itself retried as any read) and [`CommitWithdrawal::recover`]
-    /// decides; see [`CommitOutcome`] for every case. At most two commits, the second only after a
-    /// lookup showed `PENDING_API_COMMIT`, and at most two lookups.
-    ///
-    /// `Err` means the first commit was refused (4xx) or certainly never sent: nothing moved.
+    /// | what happened | outcome |
+    /// |---|---|
+    /// | answered | `committed` |
+    /// | answer lost (drop, timeout, truncated body, 5xx), and the withdrawal reads committed | `adopted` |
+    /// | refused 4xx (e.g. "already COMPLETED" on a repeated commit), and it reads committed | `adopted` |
+    /// | answer lost, `PENDING_API_COMMIT` read a settle window after the loss | committed again: `recreated` |
+    /// | refused, and it reads `PENDING_API_COMMIT` (or not found), with no lost commit before | `refused` |
+    /// | the read shows another withdrawal | `conflict` |
+    /// | never sent (connection refused until attempts ran out) | `not_sent` |
+    /// | still undecided after the reads | `unknown` (resume with the same id later) |
     pub async fn commit_withdrawal(
         &self,
         withdrawal_id: impl Into<String>,
-    ) -> Result<CommitOutcome, CallError> {
-        let commit = CommitWithdrawal::new(withdrawal_id);
-        let lookup = commit.recovery_request();
-        let key = format!("withdrawal:{}", commit.withdrawal_id);
-        let mut commits_sent = 1u32;
-        let mut commit_error = match self.call(&commit).await {
-            Ok(w) => return Ok(CommitOutcome::Committed(w)),
-            Err(e) if e.needs_recovery() || e.outcome() == RequestOutcome::Unknown => e,
-            // Refused or never sent: nothing moved.
-            Err(e) => return Err(e),
-        };
-        loop {
-            let found = match self.call_poll(&lookup, &key, WITHDRAWAL_POLL).await {
-                Ok(found) => found,
-                Err(lookup_error) => {
-                    return Ok(unknown(
-                        &commit,
-                        None,
-                        commit_error,
-                        Some(lookup_error),
-                        commits_sent,
-                    ));
-                }
-            };
-            let recovery = match commit.recover(found.clone()) {
-                Ok(r) => r,
-                Err(_) => {
-                    return Ok(unknown(
-                        &commit,
-                        Some(found),
-                        commit_error,
-                        None,
-                        commits_sent,
-                    ));
-                }
-            };
-            tracing::debug!(
-                commits_sent,
-                state = %found.state,
-                "coinqvest: commit outcome unknown, withdrawal looked up"
-            );
-            match recovery {
-                CommitRecovery::Committed(w) => return Ok(CommitOutcome::Adopted(w)),
-                CommitRecovery::Failed(w) => return Ok(CommitOutcome::Failed(w)),
-                CommitRecovery::Undetermined(w) => {
-                    return Ok(unknown(&commit, Some(w), commit_error, None, commits_sent));
-                }
-                CommitRecovery::NotCommitted(w) if commits_sent >= 2 => {
-                    return Ok(CommitOutcome::NotCommitted(w));
-                }
-                CommitRecovery::NotCommitted(_) => {
-                    // Proven not applied: sending it again cannot pay twice.
-                    commits_sent += 1;
-                    match self.call(&commit).await {
-                        Ok(w) => return Ok(CommitOutcome::Recommitted(w)),
-                        // Whatever happened to the second commit (even a refusal: the first one
-                        // may have landed late), look again before answering.
-                        Err(e) => commit_error = e,
-                    }
-                }
-            }
-        }
+    ) -> PayoutOutcome<Withdrawal> {
+        self.commit(&CommitWithdrawal::new(withdrawal_id)).await
+    }
+
+    /// Commits `quote` (from [`create_withdrawal`](Self::create_withdrawal)) pinned to its terms:
+    /// a withdrawal read back with another amount, asset or target account is a `conflict`.
+    pub async fn commit_quote(&self, quote: &Withdrawal) -> PayoutOutcome<Withdrawal> {
+        self.commit(&CommitWithdrawal::for_quote(quote)).await
+    }
+
+    /// Runs `commit` with recovery, from a fresh start.
+    pub async fn commit(&self, commit: &CommitWithdrawal) -> PayoutOutcome<Withdrawal> {
+        self.recover_commit(commit, Start::Fresh).await
+    }
+
+    /// Resumes the recovery of `commit` from stored `evidence` (for instance
+    /// [`Evidence::interrupted_send`] after a crash during the commit): it reads the withdrawal
+    /// before it commits anything again.
+    pub async fn resume_commit(
+        &self,
+        commit: &CommitWithdrawal,
+        evidence: Evidence,
+    ) -> PayoutOutcome<Withdrawal> {
+        self.recover_commit(commit, Start::Resume(evidence)).await
+    }
+
+    async fn recover_commit(
+        &self,
+        commit: &CommitWithdrawal,
+        start: Start,
+    ) -> PayoutOutcome<Withdrawal> {
+        let lookup = &commit.lookup();
+        let id = commit.withdrawal_id.as_str();
+        self.executor
+            .recover(
+                commit,
+                start,
+                move || async move { self.call(commit).await },
+                move || async move { self.call_poll(lookup, id, WITHDRAWAL_POLL).await },
+            )
+            .await
     }
 
     // ---- reference ----------------------------------------------------------------------------
@@ -798,22 +724,6 @@ impl<S: HttpService> CoinqvestClient<S> {
 
 fn millis(d: time::Duration) -> i64 {
     i64::try_from(d.whole_milliseconds()).unwrap_or(i64::MAX)
-}
-
-fn unknown(
-    commit: &CommitWithdrawal,
-    withdrawal: Option<Withdrawal>,
-    commit_error: CallError,
-    lookup_error: Option<CallError>,
-    commits_sent: u32,
-) -> CommitOutcome {
-    CommitOutcome::Unknown(Box::new(UnknownCommit {
-        withdrawal_id: commit.withdrawal_id.clone(),
-        withdrawal,
-        commit_error,
-        lookup_error,
-        commits_sent,
-    }))
 }
 
 /// Follows the pages of a list through the client: see [`CoinqvestClient::pages`].

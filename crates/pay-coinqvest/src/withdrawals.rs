@@ -21,10 +21,14 @@
 //! ```
 
 use bytes::Bytes;
-use http::Method;
+use http::{Method, StatusCode};
 use pay_core::Error;
-use pay_core::endpoint::{Endpoint, EndpointInfo};
+use pay_core::endpoint::{Endpoint, EndpointInfo, Lookup};
+use pay_core::error::ProviderError;
 use pay_core::money::Amount;
+use pay_core::recovery::{
+    Action, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
+};
 use pay_core::text::AccountNumber;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -411,10 +415,23 @@ pub struct Withdrawal {
     pub target_account: TargetAccountDetails,
 }
 
+impl TargetAccountDetails {
+    /// The account number proper, whichever kind the account is (`address`, `account`, `iban`,
+    /// `nuban`, `accountNumber`).
+    pub fn number(&self) -> Option<&AccountNumber> {
+        self.address
+            .as_ref()
+            .or(self.account.as_ref())
+            .or(self.iban.as_ref())
+            .or(self.nuban.as_ref())
+            .or(self.account_number.as_ref())
+    }
+}
+
 impl Withdrawal {
-    /// The commit request for this quote.
+    /// The commit request for this quote, pinned to its terms ([`CommitWithdrawal::for_quote`]).
     pub fn commit(&self) -> CommitWithdrawal {
-        CommitWithdrawal::new(self.id.clone())
+        CommitWithdrawal::for_quote(self)
     }
 }
 
@@ -448,60 +465,173 @@ impl Endpoint for CreateWithdrawal {
 
 /// `POST /withdrawal/commit`: commits a quote. **This moves the money.**
 ///
-/// Retry class `RecoverByLookup`: never re-send after an unknown outcome. Read the withdrawal with
-/// [`recovery_request`](Self::recovery_request) and decide with [`recover`](Self::recover).
+/// Retry class `RecoverByLookup`: never re-sent after an unknown outcome. It implements
+/// [`Recoverable`]: the withdrawal is read with `GET /withdrawal` ([`GetWithdrawal`]) and judged:
+///
+/// | the withdrawal read | verdict |
+/// |---|---|
+/// | another id, or (for a commit pinned to its quote) another `sourceAmount`, `sourceAssetIssuer`, `targetAmount` or target account | conflict |
+/// | `PROCESSING`, `COMPLETED` | committed (adopt it) |
+/// | `FAILED` | committed, then failed (adopt it: its state says the money came back) |
+/// | `PENDING_API_COMMIT` | not committed (yet: conclusive only after the settle window) |
+/// | a state this version does not know | in doubt: look again later |
+///
+/// A refusal of the commit (any 4xx but 401, 403 and 429) is read before anything is reported:
+/// COINQVEST refuses a commit of a withdrawal that is already committed ("Withdrawal is COMPLETED
+/// and cannot be committed"), and its messages are not a contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CommitWithdrawal {
     /// The id from `POST /withdrawal`.
     pub withdrawal_id: String,
+    /// The quote's terms the commit expects (all unknown by default): a withdrawal read under the
+    /// id must show every one that is set.
+    #[serde(skip)]
+    pub terms: QuoteTerms,
 }
 
-/// What a lookup says about a commit whose answer was lost.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CommitRecovery {
-    /// The commit took effect (`PROCESSING` or `COMPLETED`): do not send it again.
-    Committed(Withdrawal),
-    /// Still `PENDING_API_COMMIT`: the commit did not take effect; sending it again is safe.
-    NotCommitted(Withdrawal),
-    /// `FAILED`: the withdrawal did not go through.
-    Failed(Withdrawal),
-    /// A state this version does not know: do not re-send; look again later or ask a human.
-    Undetermined(Withdrawal),
+/// What a quote guaranteed, as a commit expects to find it. `None` is not compared.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct QuoteTerms {
+    /// The asset debited (`sourceAssetIssuer`).
+    pub source_asset_issuer: Option<String>,
+    /// The amount debited.
+    pub source_amount: Option<Amount>,
+    /// The guaranteed amount received.
+    pub target_amount: Option<Amount>,
+    /// The target account number.
+    pub target_account: Option<AccountNumber>,
 }
 
 impl CommitWithdrawal {
-    /// Commits withdrawal `withdrawal_id`.
+    /// Commits withdrawal `withdrawal_id` (its terms unknown: only the id is compared; see
+    /// [`CommitWithdrawal::expecting`]).
     pub fn new(withdrawal_id: impl Into<String>) -> Self {
         Self {
             withdrawal_id: withdrawal_id.into(),
+            terms: QuoteTerms::default(),
         }
     }
 
-    /// The lookup that resolves an unknown outcome: `GET /withdrawal?id=<withdrawalId>`.
-    pub fn recovery_request(&self) -> GetWithdrawal {
+    /// Commits `quote`, pinned to its terms: a withdrawal read back under its id with another
+    /// amount, asset or target account is a conflict, never adopted.
+    pub fn for_quote(quote: &Withdrawal) -> Self {
+        Self::new(quote.id.clone()).expecting(QuoteTerms {
+            source_asset_issuer: Some(quote.source_asset_issuer.clone()),
+            source_amount: Some(quote.source_amount),
+            target_amount: Some(quote.target_amount),
+            target_account: quote
+                .target_account
+                .number()
+                .and_then(|n| AccountNumber::new(n.expose()).ok()),
+        })
+    }
+
+    /// The same commit, expecting `terms` of the withdrawal it commits.
+    #[must_use]
+    pub fn expecting(mut self, terms: QuoteTerms) -> Self {
+        self.terms = terms;
+        self
+    }
+}
+
+impl Recoverable for CommitWithdrawal {
+    type Payout = Withdrawal;
+    type Lookup = GetWithdrawal;
+    const ACTION: Action = Action::Commit;
+
+    /// The withdrawal id; with the quote's terms, `sourceAmount`, `sourceAssetIssuer`,
+    /// `targetAmount` and `targetAccount`.
+    fn intent(&self) -> Intent {
+        let t = &self.terms;
+        let fields = [
+            ("sourceAmount", t.source_amount.map(FieldValue::Amount)),
+            (
+                "sourceAssetIssuer",
+                t.source_asset_issuer.clone().map(FieldValue::Text),
+            ),
+            ("targetAmount", t.target_amount.map(FieldValue::Amount)),
+            (
+                "targetAccount",
+                t.target_account.clone().map(FieldValue::Account),
+            ),
+        ];
+        fields.into_iter().fold(
+            Intent::new(Self::INFO.name, &self.withdrawal_id),
+            |i, f| match f {
+                (name, Some(value)) => i.field(name, value),
+                (_, None) => i,
+            },
+        )
+    }
+
+    fn lookup(&self) -> GetWithdrawal {
         GetWithdrawal::new(self.withdrawal_id.clone())
     }
 
-    /// Interprets the looked-up withdrawal. Refuses one with another id.
-    pub fn recover(&self, found: Withdrawal) -> Result<CommitRecovery, Error> {
-        if found.id != self.withdrawal_id {
-            return Err(Error::invalid_input(
-                "withdrawal.id",
-                format!(
-                    "looked up `{}` but committed `{}`",
-                    found.id, self.withdrawal_id
-                ),
-            ));
+    fn answered(output: Withdrawal) -> Withdrawal {
+        output
+    }
+
+    fn found(output: Withdrawal) -> Lookup<Withdrawal> {
+        Lookup::Found(output)
+    }
+
+    /// `GET /withdrawal` answers 404 for an id it does not know.
+    fn lookup_refusal_is_not_found(refusal: &ProviderError) -> bool {
+        refusal.status == StatusCode::NOT_FOUND
+    }
+
+    fn judge(intent: &Intent, w: &Withdrawal) -> Verdict {
+        let observed = Observed::with_id(&w.id)
+            .field("sourceAmount", Some(FieldValue::Amount(w.source_amount)))
+            .field(
+                "sourceAssetIssuer",
+                Some(FieldValue::text(w.source_asset_issuer.clone())),
+            )
+            .field("targetAmount", Some(FieldValue::Amount(w.target_amount)))
+            .field(
+                "targetAccount",
+                w.target_account
+                    .number()
+                    .and_then(|n| AccountNumber::new(n.expose()).ok())
+                    .map(FieldValue::Account),
+            );
+        match intent.judge(&observed) {
+            Verdict::Same => match &w.state {
+                WithdrawalState::Processing
+                | WithdrawalState::Completed
+                | WithdrawalState::Failed => Verdict::Same,
+                WithdrawalState::PendingApiCommit => Verdict::Absent,
+                WithdrawalState::Unknown(state) => Verdict::InDoubt {
+                    reason: format!("state {}", pay_core::text::Untrusted::new(state)),
+                },
+            },
+            other => other,
         }
-        Ok(match found.state {
-            WithdrawalState::Processing | WithdrawalState::Completed => {
-                CommitRecovery::Committed(found)
-            }
-            WithdrawalState::PendingApiCommit => CommitRecovery::NotCommitted(found),
-            WithdrawalState::Failed => CommitRecovery::Failed(found),
-            WithdrawalState::Unknown(_) => CommitRecovery::Undetermined(found),
-        })
+    }
+
+    /// 401/403: not authenticated, nothing done (the client re-syncs its clock once before);
+    /// 429: throttled; any other refusal: read the withdrawal first.
+    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
+        match refusal.status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => RefusalClass::Definitive,
+            StatusCode::TOO_MANY_REQUESTS => RefusalClass::Throttled,
+            _ => RefusalClass::LookFirst,
+        }
+    }
+
+    fn summarize(w: &Withdrawal) -> String {
+        format!(
+            "withdrawal {} {}, source {} {}, target {} {}",
+            w.id,
+            w.state,
+            w.source_amount,
+            w.source_asset_code,
+            w.target_amount,
+            w.target_asset_code
+        )
     }
 }
 

@@ -26,6 +26,7 @@ use pay_core::clock::{Clock, FixedClock};
 use pay_core::endpoint::{Authenticate, Endpoint};
 use pay_core::error::Provider;
 use pay_core::money::Amount;
+use pay_core::recovery::{Recoverable, RefusalClass, Verdict};
 use pay_core::retry::RetryClass;
 use pay_core::secret::Secret;
 use time::macros::datetime;
@@ -953,7 +954,20 @@ fn parse_create_withdrawal() {
     assert_eq!(out.target_blockchain, None);
     assert_eq!(out.target_fiat_currency.as_deref(), Some("NGN"));
     assert_eq!(out.target_account.bank_name.as_deref(), Some("FirstBank"));
-    assert_eq!(out.commit(), CommitWithdrawal::new("12d72c3c8145"));
+    // The commit of a quote is pinned to its terms.
+    let commit = out.commit();
+    assert_eq!(commit.withdrawal_id, "12d72c3c8145");
+    let terms = &commit.terms;
+    assert_eq!(terms.source_amount, Some(amount("142.31566")));
+    assert_eq!(terms.target_amount, Some(amount("30727.13582")));
+    assert_eq!(
+        terms.target_account.as_ref().unwrap().expose(),
+        "3080494548"
+    );
+    assert_eq!(
+        serde_json::to_string(&commit).unwrap(),
+        r#"{"withdrawalId":"12d72c3c8145"}"#
+    );
     errors_parse(&call);
 }
 
@@ -968,36 +982,101 @@ fn parse_commit_withdrawal_and_recover() {
     );
     errors_parse(&call);
 
-    // Unknown outcome: look it up, never re-send blindly.
-    assert_eq!(call.recovery_request(), GetWithdrawal::new("12d72c3c8145"));
-    let looked_up = call
-        .recovery_request()
-        .parse_response(&ok(seed::WITHDRAWAL_GET))
-        .unwrap();
-    assert!(matches!(
-        call.recover(looked_up).unwrap(),
-        CommitRecovery::Committed(_)
-    ));
-    let pending = GetWithdrawal::new("12d72c3c8145")
-        .parse_response(&ok(seed::WITHDRAWAL_CREATE))
-        .unwrap();
-    assert!(matches!(
-        call.recover(pending.clone()).unwrap(),
-        CommitRecovery::NotCommitted(_)
-    ));
-    let failed = ok(&seed::WITHDRAWAL_GET.replace("\"COMPLETED\"", "\"FAILED\""));
-    let failed = GetWithdrawal::new("x").parse_response(&failed).unwrap();
-    assert!(matches!(
-        call.recover(failed).unwrap(),
-        CommitRecovery::Failed(_)
-    ));
-    let odd = ok(&seed::WITHDRAWAL_GET.replace("\"COMPLETED\"", "\"ON_HOLD\""));
-    let odd = GetWithdrawal::new("x").parse_response(&odd).unwrap();
-    assert!(matches!(
-        call.recover(odd).unwrap(),
-        CommitRecovery::Undetermined(_)
-    ));
-    assert!(CommitWithdrawal::new("other").recover(pending).is_err());
+    // Unknown outcome: look it up, never re-send blindly; judge what is read.
+    assert_eq!(call.lookup(), GetWithdrawal::new("12d72c3c8145"));
+    let quote = CreateWithdrawal::new(
+        USD_ANCHOR,
+        amount("142.31566"),
+        TargetAccount::NgnBank {
+            nuban: "3080494548".into(),
+            bank: NgnBank::FirstBank,
+        },
+    )
+    .parse_response(&ok(seed::WITHDRAWAL_CREATE))
+    .unwrap();
+    let pinned = quote.commit();
+    let read = |body: String| {
+        let found = GetWithdrawal::new("x").parse_response(&ok(&body)).unwrap();
+        CommitWithdrawal::found(found).found().unwrap()
+    };
+    let verdict = |commit: &CommitWithdrawal, w: &Withdrawal| match CommitWithdrawal::judge(
+        &commit.intent(),
+        w,
+    ) {
+        Verdict::Same => "same".to_owned(),
+        Verdict::Absent => "absent".to_owned(),
+        Verdict::InDoubt { .. } => "doubt".to_owned(),
+        Verdict::Conflict { differences } => differences
+            .iter()
+            .map(|d| d.field.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+    };
+    let get = seed::WITHDRAWAL_GET;
+    // (withdrawal read, verdict for the id alone, verdict for the pinned quote)
+    let cases = [
+        (get.to_owned(), "same", "same"),
+        (seed::WITHDRAWAL_CREATE.to_owned(), "absent", "absent"),
+        (
+            get.replace("\"COMPLETED\"", "\"PROCESSING\""),
+            "same",
+            "same",
+        ),
+        (get.replace("\"COMPLETED\"", "\"FAILED\""), "same", "same"),
+        (
+            get.replace("\"COMPLETED\"", "\"ON_HOLD\""),
+            "doubt",
+            "doubt",
+        ),
+        (get.replace("12d72c3c8145", "aaaaaaaaaaaa"), "id", "id"),
+        (
+            get.replace("142.3156600", "1.0000000"),
+            "same",
+            "sourceAmount",
+        ),
+        (
+            get.replace("30727.1358200", "30000.0000000"),
+            "same",
+            "targetAmount",
+        ),
+        (
+            get.replace("3080494548", "0000000001"),
+            "same",
+            "targetAccount",
+        ),
+    ];
+    for (body, by_id, by_quote) in cases {
+        let w = read(body);
+        assert_eq!(verdict(&call, &w), by_id, "{w:?}");
+        assert_eq!(verdict(&pinned, &w), by_quote, "{w:?}");
+    }
+    // The commit's own answer is judged the same way.
+    assert_eq!(verdict(&pinned, &CommitWithdrawal::answered(out)), "same");
+    // 404 on the read means "no such withdrawal".
+    let missing = pay_core::error::ProviderError::new(
+        Provider::Coinqvest,
+        StatusCode::NOT_FOUND,
+        None,
+        "Withdrawal not found.",
+        vec![],
+    );
+    assert!(CommitWithdrawal::lookup_refusal_is_not_found(&missing));
+    // Refusals of a commit: read first, except authentication and throttling.
+    let refusal = |status: u16| {
+        CommitWithdrawal::classify_refusal(&pay_core::error::ProviderError::new(
+            Provider::Coinqvest,
+            StatusCode::from_u16(status).unwrap(),
+            None,
+            "Withdrawal is COMPLETED and cannot be committed.",
+            vec![],
+        ))
+    };
+    assert_eq!(refusal(400), RefusalClass::LookFirst);
+    assert_eq!(refusal(404), RefusalClass::LookFirst);
+    assert_eq!(refusal(409), RefusalClass::LookFirst);
+    assert_eq!(refusal(401), RefusalClass::Definitive);
+    assert_eq!(refusal(403), RefusalClass::Definitive);
+    assert_eq!(refusal(429), RefusalClass::Throttled);
 }
 
 #[test]

@@ -11,6 +11,7 @@
 //! * [`endpoint`]: the sans-IO call contract.
 //! * [`error`]: one taxonomy that says whether money may have moved.
 //! * [`retry`]: pure retry classification.
+//! * [`recovery`]: the payout recovery contract, its pure decisions and the one outcome type.
 //! * [`text`]: untrusted text escaped and capped for logs and errors; masked account numbers.
 
 pub mod clock;
@@ -18,6 +19,7 @@ pub mod endpoint;
 pub mod error;
 pub mod json;
 pub mod money;
+pub mod recovery;
 pub mod retry;
 pub mod secret;
 pub mod text;

@@ -26,10 +26,13 @@
 
 use std::time::Duration;
 
-use pay_core::endpoint::Lookup;
-use pay_core::error::Error;
+use pay_core::endpoint::{Endpoint, Lookup};
+use pay_core::error::{Error, ProviderError};
 use pay_core::json::Value;
 use pay_core::money::Amount;
+use pay_core::recovery::{
+    Action, Difference, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
+};
 use pay_core::text::AccountNumber;
 
 use crate::body::{Body, qostiq_endpoint};
@@ -329,6 +332,183 @@ qostiq_endpoint!(GetBill => Lookup<BillInfo>,
     retry: Safe,
     parse: |r| parse_lookup(r, BillInfo::decode),
 );
+
+/// A bill as a create answered it or as a recovery lookup found it: the payout type of bill
+/// creation's recovery ([`CreateBill`], [`CreateBillV2`]). Only a created bill carries the payment
+/// page URL; a found one carries its status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BillRecord {
+    /// The create's own answer.
+    Created(Bill),
+    /// Found by `/bill/shop_order_status`.
+    Found(BillInfo),
+}
+
+impl BillRecord {
+    /// The shop's order id.
+    pub fn shop_order_id(&self) -> &str {
+        match self {
+            Self::Created(b) => &b.shop_order_id,
+            Self::Found(b) => &b.shop_order_id,
+        }
+    }
+
+    /// The bill amount (`None` for a free-amount bill as created).
+    pub fn shop_amount(&self) -> Option<Amount> {
+        match self {
+            Self::Created(b) => b.shop_amount,
+            Self::Found(b) => Some(b.shop_amount),
+        }
+    }
+
+    /// The shop currency.
+    pub fn shop_currency(&self) -> Currency {
+        match self {
+            Self::Created(b) => b.shop_currency,
+            Self::Found(b) => b.shop_currency,
+        }
+    }
+
+    /// Where to send the payer (only known from the create's answer).
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            Self::Created(b) => Some(&b.url),
+            Self::Found(_) => None,
+        }
+    }
+}
+
+/// What both bill creates share in their recovery contract: the lookup by `shop_order_id`, the
+/// judgement (a lookup answering `is_unique: false` means several bills share the id: a
+/// conflict), the summary.
+fn judge_bill(intent: &Intent, bill: &BillRecord) -> Verdict {
+    let observed = Observed::with_id(bill.shop_order_id())
+        .field("shop_amount", bill.shop_amount().map(FieldValue::Amount))
+        .field(
+            "shop_currency",
+            Some(crate::recovery::currency(bill.shop_currency())),
+        );
+    let mut differences = intent.compare(&observed);
+    if let BillRecord::Found(info) = bill
+        && !info.is_unique
+    {
+        differences.push(Difference {
+            field: "is_unique".to_owned(),
+            asked: "true".to_owned(),
+            found: "false".to_owned(),
+        });
+    }
+    if differences.is_empty() {
+        Verdict::Same
+    } else {
+        Verdict::Conflict { differences }
+    }
+}
+
+fn summarize_bill(bill: &BillRecord) -> String {
+    match bill {
+        BillRecord::Created(b) => format!(
+            "bill {} created, shop_amount {} {}",
+            b.id,
+            b.shop_amount
+                .map_or_else(|| "free".to_owned(), |a| a.to_string()),
+            b.shop_currency.code()
+        ),
+        BillRecord::Found(b) => format!(
+            "bill payment {} status {} ({}), shop_amount {} {}",
+            b.payment_id,
+            b.status.code(),
+            b.status,
+            b.shop_amount,
+            b.shop_currency.code()
+        ),
+    }
+}
+
+impl Recoverable for CreateBill {
+    type Payout = BillRecord;
+    type Lookup = GetBill;
+    const ACTION: Action = Action::Create;
+
+    /// `shop_order_id`, `shop_amount`, `shop_currency`; `payer_currency` (not reported back).
+    fn intent(&self) -> Intent {
+        Intent::new(Self::INFO.name, &self.shop_order_id)
+            .field("shop_amount", FieldValue::Amount(self.shop_amount))
+            .field(
+                "shop_currency",
+                crate::recovery::currency(self.shop_currency),
+            )
+            .field(
+                "payer_currency",
+                crate::recovery::currency(self.payer_currency),
+            )
+    }
+
+    fn lookup(&self) -> GetBill {
+        GetBill::new(self.shop_order_id.clone())
+    }
+
+    fn answered(output: Bill) -> BillRecord {
+        BillRecord::Created(output)
+    }
+
+    fn found(output: Lookup<BillInfo>) -> Lookup<BillRecord> {
+        output.map(BillRecord::Found)
+    }
+
+    fn judge(intent: &Intent, payout: &BillRecord) -> Verdict {
+        judge_bill(intent, payout)
+    }
+
+    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
+        crate::recovery::classify_create_refusal(refusal)
+    }
+
+    fn summarize(payout: &BillRecord) -> String {
+        summarize_bill(payout)
+    }
+}
+
+impl Recoverable for CreateBillV2 {
+    type Payout = BillRecord;
+    type Lookup = GetBill;
+    const ACTION: Action = Action::Create;
+
+    /// `shop_order_id`, the fixed `amount` as `shop_amount` (a free-amount bill has none to
+    /// compare), `currency` as `shop_currency`.
+    fn intent(&self) -> Intent {
+        let intent = Intent::new(Self::INFO.name, &self.shop_order_id)
+            .field("shop_currency", crate::recovery::currency(self.currency));
+        match self.amount {
+            Some(amount) => intent.field("shop_amount", FieldValue::Amount(amount)),
+            None => intent,
+        }
+    }
+
+    fn lookup(&self) -> GetBill {
+        GetBill::new(self.shop_order_id.clone())
+    }
+
+    fn answered(output: Bill) -> BillRecord {
+        BillRecord::Created(output)
+    }
+
+    fn found(output: Lookup<BillInfo>) -> Lookup<BillRecord> {
+        output.map(BillRecord::Found)
+    }
+
+    fn judge(intent: &Intent, payout: &BillRecord) -> Verdict {
+        judge_bill(intent, payout)
+    }
+
+    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
+        crate::recovery::classify_create_refusal(refusal)
+    }
+
+    fn summarize(payout: &BillRecord) -> String {
+        summarize_bill(payout)
+    }
+}
 
 /// A bill's state (`/bill/shop_order_status`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,24 +4,29 @@
 //! * **One method per endpoint.** Each builds the typed request with `now` from the injected clock
 //!   and runs it through the executor: serialize once, time out, retry only what
 //!   [`pay_core::retry::classify`] allows, within the retry budget.
-//! * **Payouts never run twice.** [`QostiqClient::create_withdraw`], [`QostiqClient::create_transfer`],
-//!   [`QostiqClient::create_crypto_withdraw`] (and the bill creates) are sent once; when the answer
-//!   is lost they look the operation up by its `shop_payment_id` (`shop_order_id` for bills), adopt
-//!   what exists, and re-create with the **same** id only when the lookup answers "not found". A
-//!   duplicate-id refusal (`error_code` 6) means it exists: it is looked up and adopted. The
-//!   result, a [`CreateOutcome`], says which of these happened, or that the outcome is still
-//!   unknown and needs a person.
-//! * **Status reads respect the polling floors** (bill ≥ 10 s, withdraw and crypto withdraw ≥ 60 s
-//!   per shop; lower only through [`Floors::below_provider_minimums_for_sandbox`]), recovery
-//!   lookups included; [`QostiqClient::wait_until_final_withdraw`] and its siblings poll until the
-//!   status is final.
+//! * **Payouts never run twice, and never report the wrong thing.**
+//!   [`QostiqClient::create_withdraw`], [`QostiqClient::create_transfer`],
+//!   [`QostiqClient::create_crypto_withdraw`] (and the bill creates) run the one recovery loop of
+//!   [`pay_transport::recovery`] on their [`Recoverable`] contract: sent once; when the answer is
+//!   lost (or the id is taken, `error_code` 6) the payout is looked up by its `shop_payment_id`
+//!   (`shop_order_id` for bills) and **adopted only if it is the same payout** (same id, amount and
+//!   currency, compared exactly; anything else is a `conflict`). A "not found" counts only once
+//!   the settle window passed since the lost request (the first one may still be executing); only
+//!   then is the create sent again, with the **same** id. The result is a [`PayoutOutcome`] whose
+//!   [`name`](PayoutOutcome::name) says what happened, with the evidence (every send and lookup).
+//! * **Status reads respect the polling floors per payment** (bill ≥ 10 s, withdraw and crypto
+//!   withdraw ≥ 60 s for each payout; lower only through
+//!   [`Floors::below_provider_minimums_for_sandbox`]), recovery lookups included: lookups of
+//!   different payouts never wait on each other. [`QostiqClient::wait_until_final_withdraw`] and its
+//!   siblings poll until the status is final.
 //! * **Nothing secret is logged.** The executor's `pay.call` spans carry no header or body; this
 //!   module logs outcomes with the `shop_payment_id` only. `Debug` of the client shows neither the
 //!   secret nor any signature.
 //!
 //! ```no_run
+//! use pay_core::recovery::Resolution;
 //! use pay_core::secret::Secret;
-//! use pay_qostiq::client::{CreateOutcome, QostiqClient};
+//! use pay_qostiq::client::QostiqClient;
 //! use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType};
 //! use pay_qostiq::{Currency, Payway, ShopId};
 //!
@@ -35,22 +40,28 @@
 //!     Currency::Uah,
 //!     "order-1", // your own unique id: the recovery key
 //! );
-//! match client.create_withdraw(&payout).await {
-//!     CreateOutcome::Created(w) | CreateOutcome::Recreated(w) => println!("created {}", w.info.id),
-//!     CreateOutcome::Adopted(info) => println!("already existed: {}", info.id),
-//!     CreateOutcome::Refused(refusal) => println!("refused: {refusal}"),
-//!     CreateOutcome::NotSent(error) => println!("not sent, safe to call again: {error}"),
-//!     CreateOutcome::Unknown { last_error, .. } => println!("unknown, needs a person: {last_error}"),
+//! let outcome = client.create_withdraw(&payout).await;
+//! match outcome.resolution() {
+//!     Resolution::Created(w) | Resolution::Recreated(w) | Resolution::Adopted(w) => {
+//!         println!("{}: withdrawal {}", outcome.name(), w.info.id)
+//!     }
+//!     Resolution::Refused(refusal) => println!("refused, nothing exists: {refusal}"),
+//!     Resolution::NotSent(error) => println!("not sent, safe to call again: {error}"),
+//!     Resolution::Unknown(_) => println!("may exist: call again with the same id later"),
+//!     Resolution::Conflict(c) => println!("another payout holds the id: {:?}", c.differences),
+//!     Resolution::Committed(_) => unreachable!("a Qostiq create is never a commit"),
 //! }
+//! // Or: let withdrawal = outcome.into_result()?;
 //! # Ok(()) }
 //! ```
 //!
 //! ## Cancellation
 //!
 //! Every method can be cancelled by dropping its future. A dropped *create* may have reached the
-//! provider: call the same `create_*` again with the same request (same `shop_payment_id`); the
-//! duplicate-id answer or the lookup makes it adopt what exists instead of paying twice. The
-//! `wait_until_final_*` methods also take a deadline on the client's clock.
+//! provider: call the same `create_*` again with the same request (same `shop_payment_id`), or
+//! [`QostiqClient::resume`] with the evidence you stored; the duplicate-id answer or the lookup
+//! makes it adopt what exists instead of paying twice. The `wait_until_final_*` methods also take
+//! a deadline on the client's clock.
 
 use std::fmt;
 use std::future::Future;
@@ -60,24 +71,25 @@ use std::time::Duration;
 
 use pay_core::clock::{Clock, SystemClock};
 use pay_core::endpoint::{BaseUrl, Endpoint, Lookup};
-use pay_core::error::{Error, ProviderError, RequestOutcome};
+use pay_core::error::{Error, RequestOutcome};
+use pay_core::recovery::{Evidence, PayoutOutcome, Recoverable};
 use pay_core::secret::Secret;
 use pay_transport::floors::{Floors, PollOperation};
 use pay_transport::hyper_transport::HyperTransport;
 use pay_transport::rate_limit::RateLimits;
+use pay_transport::recovery::Start;
 use pay_transport::service::HttpService;
 use pay_transport::sleep::{Sleep, SleepFuture};
 use pay_transport::{CallError, Executor, RetryBudget, RetryPolicy};
 use time::OffsetDateTime;
 
-use crate::bills::{BillInfo, CreateBill, CreateBillV2, GetBill};
+use crate::bills::{BillInfo, BillRecord, CreateBill, CreateBillV2, GetBill};
 use crate::context::{API_BASE_URL, QostiqContext, ShopId};
 use crate::crypto::{
     CreateCryptoWithdraw, CryptoBalances, CryptoWithdrawInfo, CryptoWithdrawQuote,
     CryptoWithdrawal, GetCryptoBalance, GetCryptoWithdraw, GetCryptoWithdrawByShopPaymentId,
     TryCryptoWithdraw,
 };
-use crate::error::{QostiqErrorCode, QostiqErrorExt};
 use crate::invoices::{CreateInvoice, InvoiceQuote, InvoiceRedirect, TryInvoice};
 use crate::shop::{
     GetInputConfig, GetOutputConfig, GetShopBalance, InputMethod, OutputMethod, RegisterAccount,
@@ -91,75 +103,51 @@ use crate::withdrawals::{
     TryWithdraw, WithdrawInfo, WithdrawQuote, Withdrawal,
 };
 
-/// Lookup-and-decide rounds after an unknown outcome, by default.
-pub const DEFAULT_RECOVERY_ROUNDS: u32 = 3;
-
 /// The polling key of transfer lookups (Qostiq publishes no floor for them: pay-rs uses the
 /// "other reads" floor, 10 s).
 pub const TRANSFER_STATUS: PollOperation = PollOperation::Other("qostiq.transfer.status");
 
-/// What a create with recovery ended with.
-///
-/// `C` is the create's answer ([`Withdrawal`], [`Transfer`], [`CryptoWithdrawal`], [`crate::bills::Bill`]);
-/// `F` is what the recovery lookup finds ([`WithdrawInfo`], [`TransferInfo`], [`CryptoWithdrawInfo`],
-/// [`BillInfo`]).
-///
-/// | variant | exists at Qostiq? | what to do |
-/// |---|---|---|
-/// | `Created` | yes, made by this call's first request | record it |
-/// | `Recreated` | yes: the first answer was lost, the lookup said "not found", the re-create (same id) succeeded | record it |
-/// | `Adopted` | yes: after a lost answer or a duplicate-id refusal, the lookup found it | record it (it may have been made by an earlier call with the same id) |
-/// | `Refused` | no: Qostiq refused it (bad input, funds, …) | fix and retry with the same or a new id |
-/// | `NotSent` | no: nothing reached Qostiq (invalid input, connection refused) | call again with the same id |
-/// | `Unknown` | **maybe**: recovery could not decide within its rounds | do not pay again; call again later with the same id, or ask a person |
-#[derive(Debug)]
-#[must_use = "a payout outcome must be recorded; `Unknown` needs a person"]
-pub enum CreateOutcome<C, F> {
-    /// Created by the first request.
-    Created(C),
-    /// The first answer was lost, the lookup answered "not found", and the re-create with the same
-    /// id succeeded.
-    Recreated(C),
-    /// It exists (found by the lookup after a lost answer or a duplicate-id refusal).
-    Adopted(F),
-    /// Qostiq refused it; nothing was created.
-    Refused(ProviderError),
-    /// Nothing reached Qostiq; nothing was created. Safe to call again with the same id.
-    NotSent(Error),
-    /// Still unknown after the recovery rounds: it may or may not exist. Needs a person (or a later
-    /// call with the same id).
-    Unknown {
-        /// The last error seen (create or lookup).
-        last_error: Error,
-        /// Lookup rounds made after the first unknown outcome.
-        rounds: u32,
-    },
+/// A Qostiq money-moving create the client recovers: its [`Recoverable`] contract, the polling
+/// floor its lookup uses, and the id it is looked up by. Implemented for [`CreateWithdraw`],
+/// [`CreateCryptoWithdraw`], [`CreateTransfer`], [`CreateBill`] and [`CreateBillV2`] (sealed).
+pub trait QostiqPayout: Recoverable<Context = QostiqContext> + sealed::Sealed {
+    /// The polling floor of the lookup.
+    const POLL: PollOperation;
+
+    /// The shop's id of the payout (`shop_payment_id`, `shop_order_id`): the lookup's key and the
+    /// polling floor's payment.
+    fn payment_key(&self) -> &str;
 }
 
-impl<C, F> CreateOutcome<C, F> {
-    /// Whether the operation exists at Qostiq: `Some(true)` for created, re-created and adopted,
-    /// `Some(false)` for refused and not sent, `None` for unknown.
-    pub fn exists(&self) -> Option<bool> {
-        match self {
-            Self::Created(_) | Self::Recreated(_) | Self::Adopted(_) => Some(true),
-            Self::Refused(_) | Self::NotSent(_) => Some(false),
-            Self::Unknown { .. } => None,
-        }
-    }
-
-    /// A short name for logs and reports (`created`, `recreated`, `adopted`, `refused`,
-    /// `not_sent`, `unknown`).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Created(_) => "created",
-            Self::Recreated(_) => "recreated",
-            Self::Adopted(_) => "adopted",
-            Self::Refused(_) => "refused",
-            Self::NotSent(_) => "not_sent",
-            Self::Unknown { .. } => "unknown",
-        }
-    }
+mod sealed {
+    pub trait Sealed {}
 }
+
+macro_rules! qostiq_payout {
+    ($ty:ty, $poll:expr, $key:ident) => {
+        impl sealed::Sealed for $ty {}
+        impl QostiqPayout for $ty {
+            const POLL: PollOperation = $poll;
+            fn payment_key(&self) -> &str {
+                &self.$key
+            }
+        }
+    };
+}
+
+qostiq_payout!(
+    CreateWithdraw,
+    PollOperation::WithdrawStatus,
+    shop_payment_id
+);
+qostiq_payout!(
+    CreateCryptoWithdraw,
+    PollOperation::CryptoWithdrawStatus,
+    shop_payment_id
+);
+qostiq_payout!(CreateTransfer, TRANSFER_STATUS, shop_payment_id);
+qostiq_payout!(CreateBill, PollOperation::BillStatus, shop_order_id);
+qostiq_payout!(CreateBillV2, PollOperation::BillStatus, shop_order_id);
 
 /// Why a `wait_until_final_*` call stopped without a final status.
 #[derive(Debug)]
@@ -199,7 +187,7 @@ type MakeTransport<S> = Box<dyn FnOnce() -> Result<S, Error> + Send>;
 ///
 /// Defaults: base URL [`API_BASE_URL`], [`HyperTransport`], [`SystemClock`], tokio sleep,
 /// [`RetryPolicy::standard`], a fresh [`RetryBudget::standard`], [`Floors::PROVIDER_MINIMUMS`],
-/// 30 s per attempt, [`DEFAULT_RECOVERY_ROUNDS`].
+/// 30 s per attempt, a settle window of twice that, 5 recovery lookups.
 pub struct QostiqClientBuilder<S = HyperTransport> {
     make_transport: MakeTransport<S>,
     base_url: Option<BaseUrl>,
@@ -212,7 +200,8 @@ pub struct QostiqClientBuilder<S = HyperTransport> {
     limits: RateLimits,
     floors: Floors,
     attempt_timeout: Option<Duration>,
-    recovery_rounds: u32,
+    settle_window: Option<Duration>,
+    recovery_rounds: Option<u32>,
     seed: Option<u64>,
 }
 
@@ -224,6 +213,7 @@ impl<S> fmt::Debug for QostiqClientBuilder<S> {
             .field("policy", &self.policy)
             .field("floors", &self.floors)
             .field("attempt_timeout", &self.attempt_timeout)
+            .field("settle_window", &self.settle_window)
             .field("recovery_rounds", &self.recovery_rounds)
             .finish_non_exhaustive()
     }
@@ -245,6 +235,7 @@ impl<S: HttpService> QostiqClientBuilder<S> {
             limits: self.limits,
             floors: self.floors,
             attempt_timeout: self.attempt_timeout,
+            settle_window: self.settle_window,
             recovery_rounds: self.recovery_rounds,
             seed: self.seed,
         }
@@ -300,10 +291,17 @@ impl<S: HttpService> QostiqClientBuilder<S> {
         self
     }
 
-    /// Lookup rounds after an unknown outcome before answering [`CreateOutcome::Unknown`]
-    /// (default 3, at least 1).
+    /// How long after a create whose answer was lost its effect may still appear at Qostiq
+    /// (default twice the attempt timeout): a "not found" asked earlier is not trusted, and the
+    /// create is not sent again before it passed. See [`pay_core::recovery::decide`].
+    pub fn settle_window(mut self, window: Duration) -> Self {
+        self.settle_window = Some(window);
+        self
+    }
+
+    /// Lookups per create before answering `unknown` (default 5, at least 1).
     pub fn recovery_rounds(mut self, rounds: u32) -> Self {
-        self.recovery_rounds = rounds.max(1);
+        self.recovery_rounds = Some(rounds.max(1));
         self
     }
 
@@ -336,6 +334,12 @@ impl<S: HttpService> QostiqClientBuilder<S> {
         if let Some(timeout) = self.attempt_timeout {
             builder = builder.attempt_timeout(timeout);
         }
+        if let Some(window) = self.settle_window {
+            builder = builder.settle_window(window);
+        }
+        if let Some(rounds) = self.recovery_rounds {
+            builder = builder.recovery_rounds(rounds);
+        }
         if let Some(seed) = self.seed {
             builder = builder.rng_seed(seed);
         }
@@ -343,8 +347,6 @@ impl<S: HttpService> QostiqClientBuilder<S> {
         Ok(QostiqClient {
             executor,
             context: QostiqContext::with_shared_clock(self.shop_id, self.secret, self.clock),
-            poll_key: self.shop_id.to_string(),
-            recovery_rounds: self.recovery_rounds,
         })
     }
 }
@@ -356,8 +358,6 @@ impl<S: HttpService> QostiqClientBuilder<S> {
 pub struct QostiqClient<S = HyperTransport> {
     executor: Executor<S>,
     context: QostiqContext,
-    poll_key: String,
-    recovery_rounds: u32,
 }
 
 impl<S> Clone for QostiqClient<S> {
@@ -365,8 +365,6 @@ impl<S> Clone for QostiqClient<S> {
         Self {
             executor: self.executor.clone(),
             context: self.context.clone(),
-            poll_key: self.poll_key.clone(),
-            recovery_rounds: self.recovery_rounds,
         }
     }
 }
@@ -376,7 +374,6 @@ impl<S> fmt::Debug for QostiqClient<S> {
         f.debug_struct("QostiqClient")
             .field("shop_id", &self.context.shop_id())
             .field("executor", &self.executor)
-            .field("recovery_rounds", &self.recovery_rounds)
             .finish_non_exhaustive()
     }
 }
@@ -396,19 +393,11 @@ impl QostiqClient<HyperTransport> {
             limits: RateLimits::none(),
             floors: Floors::PROVIDER_MINIMUMS,
             attempt_timeout: None,
-            recovery_rounds: DEFAULT_RECOVERY_ROUNDS,
+            settle_window: None,
+            recovery_rounds: None,
             seed: None,
         }
     }
-}
-
-/// Whether a failed create may have been applied.
-fn is_unknown(e: &CallError) -> bool {
-    e.needs_recovery() || e.outcome() == RequestOutcome::Unknown
-}
-
-fn is_duplicate(e: &CallError) -> bool {
-    e.error().qostiq_code() == Some(QostiqErrorCode::DuplicateShopPaymentId)
 }
 
 /// A refusal that says nothing about the operation (429: not processed, try later).
@@ -447,57 +436,89 @@ impl<S: HttpService> QostiqClient<S> {
             .map(|done| done.value)
     }
 
-    /// Runs a status read under the polling floor of `operation` for this shop.
+    /// Runs a status read of one payment under the polling floor of `operation` for that payment
+    /// (`payment` is the id the read asks about: a `shop_payment_id`, a Qostiq id).
     pub async fn poll<E>(
         &self,
         endpoint: &E,
         operation: PollOperation,
+        payment: &str,
     ) -> Result<E::Output, CallError>
     where
         E: Endpoint<Context = QostiqContext>,
     {
         self.executor
-            .execute_poll(endpoint, &self.context, &self.poll_key, operation)
+            .execute_poll(endpoint, &self.context, payment, operation)
             .await
             .map(|done| done.value)
     }
 
+    /// Creates a payout with recovery (what every `create_*` method does), from a fresh start.
+    pub async fn create<R: QostiqPayout>(&self, request: &R) -> PayoutOutcome<R::Payout> {
+        self.recover(request, Start::Fresh).await
+    }
+
+    /// Resumes the recovery of `request` from stored `evidence` (for instance
+    /// [`Evidence::interrupted_send`] after a crash during the create): it looks the payout up
+    /// before it sends anything, and sends again (with the same id) only after a conclusive
+    /// "not found".
+    pub async fn resume<R: QostiqPayout>(
+        &self,
+        request: &R,
+        evidence: Evidence,
+    ) -> PayoutOutcome<R::Payout> {
+        self.recover(request, Start::Resume(evidence)).await
+    }
+
+    async fn recover<R: QostiqPayout>(
+        &self,
+        request: &R,
+        start: Start,
+    ) -> PayoutOutcome<R::Payout> {
+        let lookup = request.lookup();
+        let (executor, context, key) = (&self.executor, &self.context, request.payment_key());
+        let lookup = &lookup;
+        self.executor
+            .recover(
+                request,
+                start,
+                move || async move {
+                    executor
+                        .execute(request, context)
+                        .await
+                        .map(|done| done.value)
+                },
+                move || async move {
+                    executor
+                        .execute_poll(lookup, context, key, R::POLL)
+                        .await
+                        .map(|done| done.value)
+                },
+            )
+            .await
+    }
+
     // ---- bills -------------------------------------------------------------------------------
 
-    /// `/bill/create`, recovered by `/bill/shop_order_status` with the same `shop_order_id`.
-    pub async fn create_bill(
-        &self,
-        request: &CreateBill,
-    ) -> CreateOutcome<crate::bills::Bill, BillInfo> {
-        let lookup = GetBill::new(request.shop_order_id.as_str());
-        self.create_with_recovery(
-            request,
-            &request.shop_order_id,
-            &lookup,
-            PollOperation::BillStatus,
-        )
-        .await
+    /// `/bill/create`, recovered by `/bill/shop_order_status` with the same `shop_order_id`
+    /// (adopted only with the same amount and currency, and only if the id is unique).
+    pub async fn create_bill(&self, request: &CreateBill) -> PayoutOutcome<BillRecord> {
+        self.create(request).await
     }
 
-    /// `/bill/create/v2`, recovered by `/bill/shop_order_status` with the same `shop_order_id`.
-    pub async fn create_bill_v2(
-        &self,
-        request: &CreateBillV2,
-    ) -> CreateOutcome<crate::bills::Bill, BillInfo> {
-        let lookup = GetBill::new(request.shop_order_id.as_str());
-        self.create_with_recovery(
-            request,
-            &request.shop_order_id,
-            &lookup,
-            PollOperation::BillStatus,
-        )
-        .await
+    /// `/bill/create/v2`, recovered as [`QostiqClient::create_bill`].
+    pub async fn create_bill_v2(&self, request: &CreateBillV2) -> PayoutOutcome<BillRecord> {
+        self.create(request).await
     }
 
-    /// `/bill/shop_order_status` (bill polling floor).
+    /// `/bill/shop_order_status` (bill polling floor, per bill).
     pub async fn get_bill(&self, shop_order_id: &str) -> Result<Lookup<BillInfo>, CallError> {
-        self.poll(&GetBill::new(shop_order_id), PollOperation::BillStatus)
-            .await
+        self.poll(
+            &GetBill::new(shop_order_id),
+            PollOperation::BillStatus,
+            shop_order_id,
+        )
+        .await
     }
 
     /// Polls `/bill/shop_order_status` (at the bill floor, ≥ 10 s) until the status is final.
@@ -510,6 +531,7 @@ impl<S: HttpService> QostiqClient<S> {
         self.wait_final(
             &GetBill::new(shop_order_id),
             PollOperation::BillStatus,
+            shop_order_id,
             deadline,
             |b: &BillInfo| b.status.is_final(),
         )
@@ -523,23 +545,23 @@ impl<S: HttpService> QostiqClient<S> {
         self.call(request).await
     }
 
-    /// `/transfer/create`, recovered by `/transfer/shop_payment_status`.
-    pub async fn create_transfer(
-        &self,
-        request: &CreateTransfer,
-    ) -> CreateOutcome<Transfer, TransferInfo> {
-        let lookup = GetTransfer::new(request.shop_payment_id.as_str());
-        self.create_with_recovery(request, &request.shop_payment_id, &lookup, TRANSFER_STATUS)
-            .await
+    /// `/transfer/create`, recovered by `/transfer/shop_payment_status` (adopted only with the same
+    /// amount and currencies).
+    pub async fn create_transfer(&self, request: &CreateTransfer) -> PayoutOutcome<Transfer> {
+        self.create(request).await
     }
 
-    /// `/transfer/shop_payment_status` (floor [`TRANSFER_STATUS`]).
+    /// `/transfer/shop_payment_status` (floor [`TRANSFER_STATUS`], per transfer).
     pub async fn get_transfer(
         &self,
         shop_payment_id: &str,
     ) -> Result<Lookup<TransferInfo>, CallError> {
-        self.poll(&GetTransfer::new(shop_payment_id), TRANSFER_STATUS)
-            .await
+        self.poll(
+            &GetTransfer::new(shop_payment_id),
+            TRANSFER_STATUS,
+            shop_payment_id,
+        )
+        .await
     }
 
     // ---- fiat withdrawals --------------------------------------------------------------------
@@ -554,29 +576,21 @@ impl<S: HttpService> QostiqClient<S> {
         self.call(request).await
     }
 
-    /// `/withdraw/create`, recovered by `/withdraw/shop_payment_status` (withdraw floor).
+    /// `/withdraw/create`, recovered by `/withdraw/shop_payment_status` (withdraw floor, per
+    /// payout).
     ///
     /// | what happened to the create | outcome |
     /// |---|---|
-    /// | answered | `Created` |
-    /// | answer lost (drop, timeout, truncated body, 5xx, undecodable) and it exists | `Adopted` |
-    /// | answer lost and the lookup says "not found" | re-created once with the same id: `Recreated` (or the re-create's own outcome) |
-    /// | refused with code 6 (the id exists) | looked up: `Adopted` |
-    /// | refused otherwise (4xx) | `Refused` |
-    /// | connection refused / 429 until attempts ran out on the first request | `NotSent` / `Refused` (429) |
-    /// | recovery undecided after its rounds | `Unknown` |
-    pub async fn create_withdraw(
-        &self,
-        request: &CreateWithdraw,
-    ) -> CreateOutcome<Withdrawal, WithdrawInfo> {
-        let lookup = GetWithdrawByShopPaymentId::new(request.shop_payment_id.as_str());
-        self.create_with_recovery(
-            request,
-            &request.shop_payment_id,
-            &lookup,
-            PollOperation::WithdrawStatus,
-        )
-        .await
+    /// | answered (with this `shop_payment_id` and amount) | `created` |
+    /// | answer lost (drop, timeout, truncated body, 5xx, undecodable), and the lookup finds it with the same terms | `adopted` |
+    /// | answer lost, "not found" asked a settle window after the loss | re-created once with the same id: `recreated` (or what the re-create leads to) |
+    /// | refused with code 6 (the id is taken), found with the same terms | `adopted` |
+    /// | the lookup (or the answer) shows another payout under the id, or other terms | `conflict` |
+    /// | refused (4xx), nothing sent before could have done anything | `refused` |
+    /// | connection refused until attempts ran out | `not_sent` |
+    /// | still undecided after the recovery lookups (a re-create refused while the first holds the money, failing lookups) | `unknown` |
+    pub async fn create_withdraw(&self, request: &CreateWithdraw) -> PayoutOutcome<Withdrawal> {
+        self.create(request).await
     }
 
     /// `/withdraw/status` by Qostiq's id (withdraw floor, ≥ 60 s).
@@ -584,11 +598,12 @@ impl<S: HttpService> QostiqClient<S> {
         self.poll(
             &GetWithdraw::new(withdraw_id),
             PollOperation::WithdrawStatus,
+            &withdraw_id.to_string(),
         )
         .await
     }
 
-    /// `/withdraw/shop_payment_status` by the shop's id (withdraw floor, ≥ 60 s).
+    /// `/withdraw/shop_payment_status` by the shop's id (withdraw floor, ≥ 60 s for this payout).
     pub async fn get_withdraw_by_shop_payment_id(
         &self,
         shop_payment_id: &str,
@@ -596,11 +611,12 @@ impl<S: HttpService> QostiqClient<S> {
         self.poll(
             &GetWithdrawByShopPaymentId::new(shop_payment_id),
             PollOperation::WithdrawStatus,
+            shop_payment_id,
         )
         .await
     }
 
-    /// Polls `/withdraw/status` (≥ 60 s apart per shop unless the sandbox floors are set) until
+    /// Polls `/withdraw/status` (≥ 60 s apart for this payout unless the sandbox floors are set) until
     /// [`crate::WithdrawStatus::is_final`], and returns that status.
     ///
     /// Cancel by dropping the future (polls are reads: nothing is left half-done), or pass a
@@ -616,6 +632,7 @@ impl<S: HttpService> QostiqClient<S> {
         self.wait_final(
             &GetWithdraw::new(withdraw_id),
             PollOperation::WithdrawStatus,
+            &withdraw_id.to_string(),
             deadline,
             |w: &WithdrawInfo| w.status.is_final(),
         )
@@ -633,20 +650,13 @@ impl<S: HttpService> QostiqClient<S> {
     }
 
     /// `/crypto/withdraw/create` (signed with a fresh `now` on every (re-)create), recovered by
-    /// `/crypto/withdraw/shop_payment_status` (crypto withdraw floor). Outcomes as for
-    /// [`QostiqClient::create_withdraw`].
+    /// `/crypto/withdraw/shop_payment_status` (crypto withdraw floor, per payout; the address is
+    /// compared too). Outcomes as for [`QostiqClient::create_withdraw`].
     pub async fn create_crypto_withdraw(
         &self,
         request: &CreateCryptoWithdraw,
-    ) -> CreateOutcome<CryptoWithdrawal, CryptoWithdrawInfo> {
-        let lookup = GetCryptoWithdrawByShopPaymentId::new(request.shop_payment_id.as_str());
-        self.create_with_recovery(
-            request,
-            &request.shop_payment_id,
-            &lookup,
-            PollOperation::CryptoWithdrawStatus,
-        )
-        .await
+    ) -> PayoutOutcome<CryptoWithdrawal> {
+        self.create(request).await
     }
 
     /// `/crypto/withdraw/status` by Qostiq's id (crypto withdraw floor, ≥ 60 s).
@@ -657,6 +667,7 @@ impl<S: HttpService> QostiqClient<S> {
         self.poll(
             &GetCryptoWithdraw::new(withdraw_id),
             PollOperation::CryptoWithdrawStatus,
+            &withdraw_id.to_string(),
         )
         .await
     }
@@ -669,6 +680,7 @@ impl<S: HttpService> QostiqClient<S> {
         self.poll(
             &GetCryptoWithdrawByShopPaymentId::new(shop_payment_id),
             PollOperation::CryptoWithdrawStatus,
+            shop_payment_id,
         )
         .await
     }
@@ -683,6 +695,7 @@ impl<S: HttpService> QostiqClient<S> {
         self.wait_final(
             &GetCryptoWithdraw::new(withdraw_id),
             PollOperation::CryptoWithdrawStatus,
+            &withdraw_id.to_string(),
             deadline,
             |w: &CryptoWithdrawInfo| w.status.is_final(),
         )
@@ -736,79 +749,11 @@ impl<S: HttpService> QostiqClient<S> {
 
     // ---- the machinery -----------------------------------------------------------------------
 
-    /// Create, and on an unknown outcome or a duplicate-id refusal: look up, adopt, or re-create
-    /// with the same id only on "not found"; at most `recovery_rounds` lookups.
-    async fn create_with_recovery<C, L, F>(
-        &self,
-        create: &C,
-        id: &str,
-        lookup: &L,
-        operation: PollOperation,
-    ) -> CreateOutcome<C::Output, F>
-    where
-        C: Endpoint<Context = QostiqContext>,
-        L: Endpoint<Context = QostiqContext, Output = Lookup<F>>,
-    {
-        let endpoint = C::INFO.name;
-        let mut last_error = match self.executor.execute(create, &self.context).await {
-            Ok(done) => return CreateOutcome::Created(done.value),
-            Err(e) if is_duplicate(&e) => {
-                tracing::info!(
-                    endpoint,
-                    shop_payment_id = id,
-                    "duplicate id: looking it up"
-                );
-                e.into_error()
-            }
-            Err(e) if is_unknown(&e) => {
-                tracing::warn!(endpoint, shop_payment_id = id, error = %e, "outcome unknown: recovering by lookup");
-                e.into_error()
-            }
-            Err(e) => return refused_or_not_sent(e.into_error()),
-        };
-        let mut rounds = 0;
-        while rounds < self.recovery_rounds {
-            rounds += 1;
-            match self.poll(lookup, operation).await {
-                Ok(Lookup::Found(found)) => {
-                    tracing::info!(endpoint, shop_payment_id = id, rounds, "recovered: adopted");
-                    return CreateOutcome::Adopted(found);
-                }
-                Ok(Lookup::NotFound) => {
-                    tracing::info!(
-                        endpoint,
-                        shop_payment_id = id,
-                        rounds,
-                        "not found: re-creating with the same id"
-                    );
-                    match self.executor.execute(create, &self.context).await {
-                        Ok(done) => return CreateOutcome::Recreated(done.value),
-                        Err(e) if is_duplicate(&e) || is_unknown(&e) || is_throttled(&e) => {
-                            last_error = e.into_error();
-                        }
-                        Err(e) if e.outcome() == RequestOutcome::NotSent => {
-                            last_error = e.into_error();
-                        }
-                        Err(e) => match e.into_error() {
-                            Error::Provider(refusal) => return CreateOutcome::Refused(refusal),
-                            other => last_error = other,
-                        },
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(endpoint, shop_payment_id = id, rounds, error = %e, "recovery lookup failed");
-                    last_error = e.into_error();
-                }
-            }
-        }
-        tracing::error!(endpoint, shop_payment_id = id, rounds, error = %last_error, "outcome still unknown: needs a person");
-        CreateOutcome::Unknown { last_error, rounds }
-    }
-
     async fn wait_final<E, T>(
         &self,
         endpoint: &E,
         operation: PollOperation,
+        payment: &str,
         deadline: Option<OffsetDateTime>,
         is_final: impl Fn(&T) -> bool,
     ) -> Result<T, WaitError<T>>
@@ -838,7 +783,7 @@ impl<S: HttpService> QostiqClient<S> {
             let polled = before(
                 self.executor.sleeper(),
                 remaining,
-                self.poll(endpoint, operation),
+                self.poll(endpoint, operation, payment),
             )
             .await;
             previous_end = Some(self.executor.clock().now());
@@ -861,13 +806,6 @@ impl<S: HttpService> QostiqClient<S> {
                 }
             }
         }
-    }
-}
-
-fn refused_or_not_sent<C, F>(error: Error) -> CreateOutcome<C, F> {
-    match error {
-        Error::Provider(refusal) => CreateOutcome::Refused(refusal),
-        other => CreateOutcome::NotSent(other),
     }
 }
 

@@ -5,7 +5,9 @@
 //! ([`Payway::crypto_precision`]); more decimals are refused, never rounded (the server would round
 //! half-up silently). Poll statuses at most once a minute
 //! ([`WITHDRAW_POLL_FLOOR`](crate::withdrawals::WITHDRAW_POLL_FLOOR)); recovery of a lost create
-//! uses [`GetCryptoWithdrawByShopPaymentId`] exactly as for fiat withdrawals.
+//! uses [`GetCryptoWithdrawByShopPaymentId`] exactly as for fiat withdrawals
+//! ([`CreateCryptoWithdraw`] implements [`Recoverable`]; the lookup also reports `payee_address`,
+//! which is compared when present).
 //!
 //! ```
 //! use pay_core::clock::FixedClock;
@@ -35,10 +37,13 @@
 //! assert_eq!(signed.string_to_sign, "TXYZ:1.000001:ps_amount:1655802380:usdt_trc20:USDT:6:w-4***");
 //! ```
 
-use pay_core::endpoint::Lookup;
-use pay_core::error::Error;
+use pay_core::endpoint::{Endpoint, Lookup};
+use pay_core::error::{Error, ProviderError};
 use pay_core::json::Value;
 use pay_core::money::Amount;
+use pay_core::recovery::{
+    Action, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
+};
 use pay_core::text::AccountNumber;
 
 use crate::account::AccountDetails;
@@ -223,14 +228,100 @@ qostiq_endpoint!(CreateCryptoWithdraw => CryptoWithdrawal,
     parse: |r| parse_data(r, CryptoWithdrawal::decode),
 );
 
-/// A created crypto withdrawal.
+/// A crypto withdrawal as `/crypto/withdraw/create` answered it, or as a recovery lookup found it
+/// (then without `balance`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CryptoWithdrawal {
-    /// The available shop balance after the creation.
+    /// The available shop balance after the creation (only in the create's own answer).
     pub balance: Option<Amount>,
     /// The withdrawal as it stands.
     pub info: CryptoWithdrawInfo,
+}
+
+impl From<CryptoWithdrawInfo> for CryptoWithdrawal {
+    /// A crypto withdrawal found by a lookup (no balance).
+    fn from(info: CryptoWithdrawInfo) -> Self {
+        Self {
+            balance: None,
+            info,
+        }
+    }
+}
+
+impl Recoverable for CreateCryptoWithdraw {
+    type Payout = CryptoWithdrawal;
+    type Lookup = GetCryptoWithdrawByShopPaymentId;
+    const ACTION: Action = Action::Create;
+
+    /// `shop_payment_id`; the amount as `payee_receive` (`ps_amount`) or `shop_write_off`
+    /// (`shop_amount`); `shop_currency`; the address as `payee_address`; and, not reported back,
+    /// `amount_type` and `payway`.
+    fn intent(&self) -> Intent {
+        let amount_field = match self.amount_type {
+            WithdrawAmountType::PsAmount => "payee_receive",
+            WithdrawAmountType::ShopAmount => "shop_write_off",
+        };
+        let intent = Intent::new(Self::INFO.name, &self.shop_payment_id)
+            .field(amount_field, FieldValue::Amount(self.amount))
+            .field(
+                "shop_currency",
+                FieldValue::text(self.shop_currency.as_str()),
+            )
+            .field("amount_type", FieldValue::text(self.amount_type.as_str()))
+            .field("payway", FieldValue::text(self.payway.as_str()));
+        match crate::recovery::account(&self.account) {
+            Some(address) => intent.field("payee_address", address),
+            None => intent,
+        }
+    }
+
+    fn lookup(&self) -> GetCryptoWithdrawByShopPaymentId {
+        GetCryptoWithdrawByShopPaymentId::new(self.shop_payment_id.clone())
+    }
+
+    fn answered(output: CryptoWithdrawal) -> CryptoWithdrawal {
+        output
+    }
+
+    fn found(output: Lookup<CryptoWithdrawInfo>) -> Lookup<CryptoWithdrawal> {
+        output.map(CryptoWithdrawal::from)
+    }
+
+    fn judge(intent: &Intent, payout: &CryptoWithdrawal) -> Verdict {
+        let w = &payout.info;
+        intent.judge(
+            &Observed::with_id(&w.shop_payment_id)
+                .field("payee_receive", Some(FieldValue::Amount(w.payee_receive)))
+                .field("shop_write_off", Some(FieldValue::Amount(w.shop_write_off)))
+                .field(
+                    "shop_currency",
+                    Some(FieldValue::text(w.shop_currency.as_str())),
+                )
+                .field(
+                    "payee_address",
+                    w.payee_address.as_ref().and_then(crate::recovery::account),
+                ),
+        )
+    }
+
+    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
+        crate::recovery::classify_create_refusal(refusal)
+    }
+
+    fn summarize(payout: &CryptoWithdrawal) -> String {
+        let w = &payout.info;
+        format!(
+            "crypto withdrawal {} status {} ({}), payee_receive {} {}, shop_write_off {} {}",
+            w.id,
+            w.status.code(),
+            w.status,
+            w.payee_receive,
+            w.payee_currency.as_str(),
+            w.shop_write_off,
+            w.shop_currency.as_str()
+        )
+    }
 }
 
 impl CryptoWithdrawal {

@@ -70,6 +70,7 @@ pub mod invoices;
 pub mod pay_form;
 mod raw;
 mod read;
+mod recovery;
 pub mod shop;
 pub mod status;
 pub mod time;

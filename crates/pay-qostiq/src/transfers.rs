@@ -2,8 +2,10 @@
 //! `/transfer/shop_payment_status`).
 //!
 //! Transfers have no status: an id in the answer means the transfer is done. When a create's answer
-//! is lost, ask [`GetTransfer`] with the same `shop_payment_id`: [`Lookup::Found`] means it was made
-//! (adopt it), [`Lookup::NotFound`] means it may be re-created **with the same `shop_payment_id`**.
+//! is lost, ask [`GetTransfer`] with the same `shop_payment_id`: [`Lookup::Found`] with the same
+//! terms means it was made (adopt it), [`Lookup::NotFound`] asked after the settle window means it
+//! may be re-created **with the same `shop_payment_id`** ([`CreateTransfer`] implements
+//! [`Recoverable`]; the lookup reports the amounts and currencies but not the payee account).
 //!
 //! ```
 //! use pay_core::clock::FixedClock;
@@ -31,10 +33,13 @@
 //! assert!(transfer.build_request(&context).is_ok());
 //! ```
 
-use pay_core::endpoint::Lookup;
-use pay_core::error::Error;
+use pay_core::endpoint::{Endpoint, Lookup};
+use pay_core::error::{Error, ProviderError};
 use pay_core::json::Value;
 use pay_core::money::Amount;
+use pay_core::recovery::{
+    Action, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
+};
 use pay_core::text::AccountNumber;
 
 use crate::account::AccountInfoConfig;
@@ -220,7 +225,8 @@ qostiq_endpoint!(CreateTransfer => Transfer,
     parse: |r| parse_data(r, Transfer::decode),
 );
 
-/// A made transfer (`/transfer/create`): it is done.
+/// A made transfer: it is done. As `/transfer/create` answered it, or as a recovery lookup found it
+/// (then without `balance`, `payee_account` and `shop`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Transfer {
@@ -292,6 +298,114 @@ qostiq_endpoint!(GetTransfer => Lookup<TransferInfo>,
     retry: Safe,
     parse: |r| parse_lookup(r, TransferInfo::decode),
 );
+
+impl From<TransferInfo> for Transfer {
+    /// A transfer found by a lookup: `receive_amount` is the `payee_amount`.
+    fn from(info: TransferInfo) -> Self {
+        Self {
+            id: info.id,
+            balance: None,
+            payee_account: None,
+            payee_amount: info.receive_amount,
+            payee_currency: info.payee_currency,
+            shop: None,
+            shop_currency: info.shop_currency,
+            shop_payment_id: Some(info.shop_payment_id),
+            write_off_amount: info.write_off_amount,
+        }
+    }
+}
+
+impl Recoverable for CreateTransfer {
+    type Payout = Transfer;
+    type Lookup = GetTransfer;
+    const ACTION: Action = Action::Create;
+
+    /// `shop_payment_id`; the amount as `payee_amount` (`receive_amount`) or `write_off_amount`
+    /// (`writeoff_amount`); `payee_currency`; `shop_currency`; `payee_account` (reported by the
+    /// create's answer only); `amount_type`.
+    fn intent(&self) -> Intent {
+        let amount_field = match self.amount_type {
+            TransferAmountType::ReceiveAmount => "payee_amount",
+            TransferAmountType::WriteoffAmount => "write_off_amount",
+        };
+        let intent = Intent::new(Self::INFO.name, &self.shop_payment_id)
+            .field(amount_field, FieldValue::Amount(self.amount))
+            .field(
+                "payee_currency",
+                crate::recovery::currency(self.payee_currency),
+            )
+            .field(
+                "shop_currency",
+                crate::recovery::currency(self.shop_currency),
+            )
+            .field("amount_type", FieldValue::text(self.amount_type.as_str()));
+        match crate::recovery::account(&self.payee_account) {
+            Some(account) => intent.field("payee_account", account),
+            None => intent,
+        }
+    }
+
+    fn lookup(&self) -> GetTransfer {
+        GetTransfer::new(self.shop_payment_id.clone())
+    }
+
+    fn answered(output: Transfer) -> Transfer {
+        output
+    }
+
+    fn found(output: Lookup<TransferInfo>) -> Lookup<Transfer> {
+        output.map(Transfer::from)
+    }
+
+    fn judge(intent: &Intent, payout: &Transfer) -> Verdict {
+        let observed = Observed {
+            id: payout.shop_payment_id.clone(),
+            fields: Vec::new(),
+        };
+        intent.judge(
+            &observed
+                .field(
+                    "payee_amount",
+                    Some(FieldValue::Amount(payout.payee_amount)),
+                )
+                .field(
+                    "write_off_amount",
+                    Some(FieldValue::Amount(payout.write_off_amount)),
+                )
+                .field(
+                    "payee_currency",
+                    Some(crate::recovery::currency(payout.payee_currency)),
+                )
+                .field(
+                    "shop_currency",
+                    Some(crate::recovery::currency(payout.shop_currency)),
+                )
+                .field(
+                    "payee_account",
+                    payout
+                        .payee_account
+                        .as_ref()
+                        .and_then(crate::recovery::account),
+                ),
+        )
+    }
+
+    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
+        crate::recovery::classify_create_refusal(refusal)
+    }
+
+    fn summarize(payout: &Transfer) -> String {
+        format!(
+            "transfer {}, payee_amount {} {}, write_off_amount {} {}",
+            payout.id,
+            payout.payee_amount,
+            payout.payee_currency.code(),
+            payout.write_off_amount,
+            payout.shop_currency.code()
+        )
+    }
+}
 
 /// A transfer found by `shop_payment_id`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,16 +7,23 @@
 //! ([`WITHDRAW_POLL_FLOOR`]) until [`WithdrawStatus::is_final`].
 //!
 //! Recovery: a create whose answer is lost (timeout, reset, truncated body, 5xx) has an unknown
-//! outcome. Ask [`GetWithdrawByShopPaymentId`] with the same `shop_payment_id`: a status means it
-//! exists (adopt it); [`Lookup::NotFound`] means it may be re-created with the **same**
-//! `shop_payment_id`. Never re-send blindly.
+//! outcome. Ask [`GetWithdrawByShopPaymentId`] with the same `shop_payment_id`: a withdrawal with
+//! the same terms means it exists (adopt it); [`Lookup::NotFound`] asked after the settle window
+//! means it may be re-created with the **same** `shop_payment_id`. Never re-send blindly.
+//! [`CreateWithdraw`] implements [`Recoverable`]: the lookup returns `shop_payment_id`,
+//! `shop_currency`, `payee_receive` and `shop_write_off` (compared exactly: `payee_receive` for
+//! `ps_amount`, `shop_write_off` for `shop_amount`), but not the account or the payway, which
+//! therefore cannot be compared.
 
 use std::time::Duration;
 
-use pay_core::endpoint::Lookup;
-use pay_core::error::Error;
+use pay_core::endpoint::{Endpoint, Lookup};
+use pay_core::error::{Error, ProviderError};
 use pay_core::json::Value;
 use pay_core::money::Amount;
+use pay_core::recovery::{
+    Action, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
+};
 use pay_core::text::AccountNumber;
 
 use crate::account::{AccountDetails, AccountInfoConfig};
@@ -322,14 +329,96 @@ qostiq_endpoint!(CreateWithdraw => Withdrawal,
     parse: |r| parse_data(r, Withdrawal::decode),
 );
 
-/// A created withdrawal (`/withdraw/create`).
+/// A withdrawal as `/withdraw/create` answered it, or as a recovery lookup found it (then
+/// without `balance`): the payout type of [`CreateWithdraw`]'s recovery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Withdrawal {
-    /// The shop balance after the creation.
+    /// The shop balance after the creation (only in the create's own answer).
     pub balance: Option<Amount>,
     /// The withdrawal as it stands.
     pub info: WithdrawInfo,
+}
+
+impl From<WithdrawInfo> for Withdrawal {
+    /// A withdrawal found by a lookup (no balance).
+    fn from(info: WithdrawInfo) -> Self {
+        Self {
+            balance: None,
+            info,
+        }
+    }
+}
+
+impl Recoverable for CreateWithdraw {
+    type Payout = Withdrawal;
+    type Lookup = GetWithdrawByShopPaymentId;
+    const ACTION: Action = Action::Create;
+
+    /// `shop_payment_id`; the amount as `payee_receive` (`ps_amount`) or `shop_write_off`
+    /// (`shop_amount`); `shop_currency`; and, not reported back, `amount_type`, `payway`,
+    /// `account`.
+    fn intent(&self) -> Intent {
+        let amount_field = match self.amount_type {
+            WithdrawAmountType::PsAmount => "payee_receive",
+            WithdrawAmountType::ShopAmount => "shop_write_off",
+        };
+        let intent = Intent::new(Self::INFO.name, &self.shop_payment_id)
+            .field(amount_field, FieldValue::Amount(self.amount))
+            .field(
+                "shop_currency",
+                crate::recovery::currency(self.shop_currency),
+            )
+            .field("amount_type", FieldValue::text(self.amount_type.as_str()))
+            .field("payway", FieldValue::text(self.payway.as_str()));
+        match crate::recovery::account(&self.account) {
+            Some(account) => intent.field("account", account),
+            None => intent,
+        }
+    }
+
+    fn lookup(&self) -> GetWithdrawByShopPaymentId {
+        GetWithdrawByShopPaymentId::new(self.shop_payment_id.clone())
+    }
+
+    fn answered(output: Withdrawal) -> Withdrawal {
+        output
+    }
+
+    fn found(output: Lookup<WithdrawInfo>) -> Lookup<Withdrawal> {
+        output.map(Withdrawal::from)
+    }
+
+    fn judge(intent: &Intent, payout: &Withdrawal) -> Verdict {
+        let w = &payout.info;
+        intent.judge(
+            &Observed::with_id(&w.shop_payment_id)
+                .field("payee_receive", Some(FieldValue::Amount(w.payee_receive)))
+                .field("shop_write_off", Some(FieldValue::Amount(w.shop_write_off)))
+                .field(
+                    "shop_currency",
+                    Some(crate::recovery::currency(w.shop_currency)),
+                ),
+        )
+    }
+
+    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
+        crate::recovery::classify_create_refusal(refusal)
+    }
+
+    fn summarize(payout: &Withdrawal) -> String {
+        let w = &payout.info;
+        format!(
+            "withdrawal {} status {} ({}), payee_receive {} {}, shop_write_off {} {}",
+            w.id,
+            w.status.code(),
+            w.status,
+            w.payee_receive,
+            w.ps_currency.code(),
+            w.shop_write_off,
+            w.shop_currency.code()
+        )
+    }
 }
 
 impl Withdrawal {

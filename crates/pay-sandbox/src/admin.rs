@@ -37,7 +37,7 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     (
         "POST",
         "/admin/faults",
-        "{route, fault, count?, probability?, method?, delay_ms?, status?, retry_after?}",
+        "{route, fault, count?, probability?, method?, delay_ms?, hold_ms?, status?, retry_after?}",
     ),
     ("DELETE", "/admin/faults", "remove every fault rule"),
     (
@@ -351,6 +351,15 @@ fn add_fault(shared: &Arc<Shared>, a: &Args<'_>) -> Routed {
         "status_429" => FaultClass::Status429 {
             retry_after: a.uint("retry_after").map_err(bad)?.unwrap_or(1),
         },
+        "held_then_commit" => FaultClass::HeldThenCommit {
+            hold_ms: a.uint("hold_ms").map_err(bad)?.unwrap_or(1000),
+        },
+        "recreate_refused_in_flight" => FaultClass::RecreateRefusedInFlight {
+            hold_ms: a.uint("hold_ms").map_err(bad)?.unwrap_or(1000),
+        },
+        "lookup_other_payout" => FaultClass::LookupOtherPayout,
+        "lookup_mismatch" => FaultClass::LookupMismatch,
+        "id_reused" => FaultClass::IdReused,
         other => return Err(bad(format!("unknown fault class `{other}`"))),
     };
     let probability = a.amount("probability").map_err(bad)?;

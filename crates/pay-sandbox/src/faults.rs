@@ -9,6 +9,15 @@
 //! | `reset_before_commit` | no | the connection closes without an answer |
 //! | `status_5xx` | no | HTTP `status` (default 503) with the provider's error body |
 //! | `status_429` | no | HTTP 429 with `Retry-After: retry_after` (default 1) |
+//! | `held_then_commit` | yes, after `hold_ms` (default 1000), even if the client has gone | the answer after the hold: a request still executing when the client looks it up |
+//! | `recreate_refused_in_flight` | yes, after `hold_ms` | as `held_then_commit`; meanwhile every other request to the route is refused (Qostiq `error_code` 5 "insufficient funds", COINQVEST 400 "Withdrawal is PROCESSING") |
+//! | `lookup_other_payout` | — (a lookup) | another payout than the one asked for (the latest other one in the books; the normal answer if there is none) |
+//! | `lookup_mismatch` | — (a lookup) | the asked payout with every amount raised by 1 and its account changed |
+//! | `id_reused` | yes (the request itself then meets the duplicate) | Qostiq creates: an earlier payout under the same `shop_payment_id` (amount + 1, another account) is booked first, so the request is refused with `error_code` 6 |
+//!
+//! The names are the ones `pay_transport::testing::Fault::name` gives its faults (the COINQVEST
+//! side of the fault runner), which also has `already_completed`; the sandbox needs no such fault:
+//! its COINQVEST commit refuses a committed withdrawal by itself.
 
 use crate::json::{J, int, obj, opt_s, s};
 use crate::state::Rng;
@@ -37,6 +46,22 @@ pub enum FaultClass {
         /// `Retry-After` seconds.
         retry_after: u64,
     },
+    /// Hold, then apply and answer (past the client's timeout).
+    HeldThenCommit {
+        /// Hold in milliseconds.
+        hold_ms: u64,
+    },
+    /// Hold, then apply and answer; meanwhile refuse every other request to the route.
+    RecreateRefusedInFlight {
+        /// Hold in milliseconds.
+        hold_ms: u64,
+    },
+    /// A lookup answers another payout.
+    LookupOtherPayout,
+    /// A lookup answers the asked payout with other amounts and account.
+    LookupMismatch,
+    /// A create meets an earlier payout booked under its id with other terms.
+    IdReused,
 }
 
 impl FaultClass {
@@ -49,16 +74,106 @@ impl FaultClass {
             Self::ResetBeforeCommit => "reset_before_commit",
             Self::Status5xx { .. } => "status_5xx",
             Self::Status429 { .. } => "status_429",
+            Self::HeldThenCommit { .. } => "held_then_commit",
+            Self::RecreateRefusedInFlight { .. } => "recreate_refused_in_flight",
+            Self::LookupOtherPayout => "lookup_other_payout",
+            Self::LookupMismatch => "lookup_mismatch",
+            Self::IdReused => "id_reused",
         }
     }
 
-    /// Whether the request is applied before the fault acts.
+    /// Whether the request is applied (before the fault acts, or after its hold).
     pub fn commits(&self) -> bool {
         matches!(
             self,
-            Self::CommitThenDrop | Self::CommitThenDelay { .. } | Self::CommitThenTruncate
+            Self::CommitThenDrop
+                | Self::CommitThenDelay { .. }
+                | Self::CommitThenTruncate
+                | Self::HeldThenCommit { .. }
+                | Self::RecreateRefusedInFlight { .. }
         )
     }
+}
+
+/// Amount fields a `lookup_mismatch` raises by 1 (Qostiq and COINQVEST answers).
+const AMOUNT_KEYS: &[&str] = &[
+    "payee_receive",
+    "shop_write_off",
+    "receive_amount",
+    "write_off_amount",
+    "payee_amount",
+    "shop_amount",
+    "sourceAmount",
+    "targetAmount",
+];
+
+/// Account fields a `lookup_mismatch` changes.
+const ACCOUNT_KEYS: &[&str] = &[
+    "payee_address",
+    "account",
+    "address",
+    "nuban",
+    "iban",
+    "accountNumber",
+];
+
+/// A successful lookup answer (`{"data": {…}}` for Qostiq, `{"withdrawal": {…}}` for COINQVEST)
+/// with every amount raised by 1 and every account changed; `None` when the answer holds no
+/// payout (a miss, a refusal).
+pub(crate) fn mismatched(body: &[u8]) -> Option<String> {
+    let mut answer = J::parse_object(body, crate::qostiq::REQUEST_LIMITS)?;
+    let key = ["data", "withdrawal"]
+        .into_iter()
+        .find(|k| matches!(answer.get(k), Some(J::Obj(_))))?;
+    let mut payout = answer.get(key)?.clone();
+    alter(&mut payout);
+    if let Some(mut account) = payout.get("targetAccount").cloned() {
+        alter(&mut account);
+        payout.set("targetAccount", account);
+    }
+    answer.set(key, payout);
+    Some(answer.to_text())
+}
+
+fn alter(object: &mut J) {
+    for key in AMOUNT_KEYS {
+        let raised = match object.get(key) {
+            Some(J::Num(t)) => raise(t).map(J::Num),
+            Some(J::Str(t)) => raise(t).map(J::Str),
+            _ => None,
+        };
+        if let Some(value) = raised {
+            object.set(key, value);
+        }
+    }
+    for key in ACCOUNT_KEYS {
+        if let Some(J::Str(text)) = object.get(key) {
+            let other = other_account(text);
+            object.set(key, J::Str(other));
+        }
+    }
+}
+
+/// `text` + 1, keeping its scale (`10.0` → `11.0`, `"142.3156600"` → `"143.3156600"`).
+fn raise(text: &str) -> Option<String> {
+    let value: rust_decimal::Decimal = text.parse().ok()?;
+    Some((value + rust_decimal::Decimal::ONE).to_string())
+}
+
+/// Another account of the same shape: the last character changed (a digit to the next digit, a
+/// letter to the next letter), so it still passes the sandbox's account checks.
+pub(crate) fn other_account(text: &str) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    if let Some(last) = chars.last_mut() {
+        *last = match *last {
+            '9' => '0',
+            'z' => 'a',
+            'Z' => 'A',
+            c if c.is_ascii_alphanumeric() => char::from(c as u8 + 1),
+            _ => 'x',
+        };
+    }
+    chars.into_iter().collect()
 }
 
 /// One injected rule.
@@ -102,6 +217,8 @@ impl FaultRule {
         ]);
         match self.class {
             FaultClass::CommitThenDelay { delay_ms } => j.set("delay_ms", int(delay_ms)),
+            FaultClass::HeldThenCommit { hold_ms }
+            | FaultClass::RecreateRefusedInFlight { hold_ms } => j.set("hold_ms", int(hold_ms)),
             FaultClass::Status5xx { status } => j.set("status", int(status)),
             FaultClass::Status429 { retry_after } => j.set("retry_after", int(retry_after)),
             _ => {}
@@ -220,5 +337,25 @@ mod tests {
             .filter(|_| faults.take("GET", "/p").is_some())
             .count();
         assert!((400..600).contains(&hits), "{hits}");
+    }
+
+    #[test]
+    fn mismatched_answers_raise_amounts_and_change_accounts() {
+        let qostiq = br#"{"data": {"id": 5, "payee_receive": 10.0, "payee_address": "TXyz9", "shop_payment_id": "w-1", "shop_write_off": "10.2"}, "error_code": 0, "message": "Ok", "result": true}"#;
+        let out = mismatched(qostiq).unwrap();
+        assert!(out.contains(r#""payee_receive":11.0"#), "{out}");
+        assert!(out.contains(r#""shop_write_off":"11.2""#), "{out}");
+        assert!(out.contains(r#""payee_address":"TXyz0""#), "{out}");
+        assert!(out.contains(r#""shop_payment_id":"w-1""#), "{out}");
+        let coinqvest = br#"{"withdrawal": {"id": "ab", "sourceAmount": "142.3156600", "targetAmount": "1.0000000", "targetAccount": {"nuban": "3080494548", "bankName": "FirstBank"}}}"#;
+        let out = mismatched(coinqvest).unwrap();
+        assert!(out.contains(r#""sourceAmount":"143.3156600""#), "{out}");
+        assert!(out.contains(r#""nuban":"3080494549""#), "{out}");
+        // A miss holds no payout: nothing to change.
+        assert_eq!(
+            mismatched(br#"{"data": null, "error_code": 7, "result": false}"#),
+            None
+        );
+        assert_eq!(other_account("abcz"), "abca");
     }
 }

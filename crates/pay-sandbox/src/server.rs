@@ -79,6 +79,8 @@ pub struct Shared {
     pub state: Mutex<State>,
     /// Fault rules.
     pub faults: Mutex<Faults>,
+    /// Routes whose request a `recreate_refused_in_flight` fault is holding.
+    pub in_flight: Mutex<std::collections::HashSet<String>>,
     /// Request counters.
     pub stats: Mutex<Stats>,
     /// Delivery log.
@@ -336,6 +338,7 @@ async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError> {
         clock: OffsetClock::new(Arc::clone(&config.clock)),
         state: Mutex::new(State::new(&config)),
         faults: Mutex::new(Faults::new(config.seed)),
+        in_flight: Mutex::new(std::collections::HashSet::new()),
         stats: Mutex::new(Stats::default()),
         deliveries: Mutex::new(Vec::new()),
         base_url: base_url.clone(),
@@ -466,6 +469,10 @@ async fn handle(
         provider => {
             let is_qostiq = matches!(provider, Area::Qostiq(_));
             lock(&shared.stats).route(&path).received += 1;
+            if lock(&shared.in_flight).contains(&path) {
+                // A request of this route is held (`recreate_refused_in_flight`): refused.
+                return Ok(respond(in_flight_refusal(is_qostiq), None));
+            }
             let fault = lock(&shared.faults).take(method.as_str(), &path);
             if let Some(fault) = fault {
                 lock(&shared.stats).route(&path).faulted += 1;
@@ -481,16 +488,47 @@ async fn handle(
                             None,
                         ));
                     }
+                    FaultClass::LookupOtherPayout => {
+                        let other = match provider {
+                            Area::Qostiq(rest) => qostiq::other_payout(&shared, rest, &body),
+                            Area::Coinqvest(_) => coinqvest::withdrawals::other(&shared, &query),
+                            _ => None,
+                        };
+                        if let Some(reply) = other {
+                            return Ok(respond(reply, None));
+                        }
+                    }
+                    FaultClass::IdReused => {
+                        if let Area::Qostiq(rest) = provider {
+                            qostiq::book_earlier(&shared, rest, &body);
+                        }
+                    }
+                    FaultClass::HeldThenCommit { hold_ms } => {
+                        return Ok(respond(
+                            held(&shared, &parts, &path, body, hold_ms).await,
+                            None,
+                        ));
+                    }
+                    FaultClass::RecreateRefusedInFlight { hold_ms } => {
+                        lock(&shared.in_flight).insert(path.clone());
+                        let reply = held(&shared, &parts, &path, body, hold_ms).await;
+                        return Ok(respond(reply, None));
+                    }
                     _ => {}
                 }
             }
-            let reply = match provider {
+            let mut reply = match provider {
                 Area::Qostiq(rest) => qostiq::handle(&shared, &method, rest, &body),
                 Area::Coinqvest(rest) => {
                     coinqvest::handle(&shared, &method, rest, &query, &parts.headers, &body)
                 }
                 _ => Reply::text(StatusCode::NOT_FOUND, "not found"),
             };
+            if fault == Some(FaultClass::LookupMismatch)
+                && let Some(body) = crate::faults::mismatched(&reply.body)
+            {
+                reply.body = Bytes::from(body);
+            }
             lock(&shared.stats).route(&path).committed += 1;
             match fault {
                 Some(FaultClass::CommitThenDrop) => Err(Dropped),
@@ -505,6 +543,55 @@ async fn handle(
                 _ => Ok(respond(reply, None)),
             }
         }
+    }
+}
+
+/// Serves a request held `hold_ms` first (`held_then_commit`, `recreate_refused_in_flight`): in a
+/// task of its own, so it is applied even when the client has gone (hyper drops a request's
+/// future when its connection closes; a server's work does not stop).
+async fn held(
+    shared: &Arc<Shared>,
+    parts: &http::request::Parts,
+    path: &str,
+    body: Bytes,
+    hold_ms: u64,
+) -> Reply {
+    let shared = Arc::clone(shared);
+    let (method, headers) = (parts.method.clone(), parts.headers.clone());
+    let query = parts.uri.query().unwrap_or("").to_owned();
+    let path = path.to_owned();
+    let work = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(hold_ms)).await;
+        let reply = match area(&path) {
+            Area::Qostiq(rest) => qostiq::handle(&shared, &method, rest, &body),
+            Area::Coinqvest(rest) => {
+                coinqvest::handle(&shared, &method, rest, &query, &headers, &body)
+            }
+            _ => Reply::text(StatusCode::NOT_FOUND, "not found"),
+        };
+        lock(&shared.stats).route(&path).committed += 1;
+        lock(&shared.in_flight).remove(&path);
+        reply
+    });
+    work.await
+        .unwrap_or_else(|_| Reply::text(StatusCode::INTERNAL_SERVER_ERROR, "held request failed"))
+}
+
+/// The answer to a request that arrives while another request of its route is held: Qostiq's
+/// "insufficient funds" (`error_code` 5: the first holds the balance), COINQVEST's refusal of a
+/// withdrawal being processed.
+fn in_flight_refusal(is_qostiq: bool) -> Reply {
+    if is_qostiq {
+        let refusal = qostiq::QErr::insufficient();
+        Reply::json(
+            refusal.http,
+            qostiq::err_body(refusal.code, &refusal.message),
+        )
+    } else {
+        Reply::json(
+            StatusCode::BAD_REQUEST,
+            "{\"errors\":[\"Withdrawal is PROCESSING and cannot be committed.\"]}".to_owned(),
+        )
     }
 }
 

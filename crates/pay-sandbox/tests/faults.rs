@@ -167,3 +167,120 @@ async fn probabilistic_faults_are_seeded() {
     assert_eq!(rules["faults"], json!([]));
     h.sandbox.shutdown().await;
 }
+
+// ---- the recovery fault classes ------------------------------------------------------------------
+
+#[tokio::test]
+async fn held_then_commit_applies_after_the_hold_even_when_the_client_left() {
+    let h = Harness::start(fast()).await;
+    h.fault(json!({"route": ROUTE, "fault": "held_then_commit", "hold_ms": 400}))
+        .await;
+    // The client gives up after 100 ms (its timeout): the request is still executing.
+    let gave_up = tokio::time::timeout(Duration::from_millis(100), send_create(&h, "held-1")).await;
+    assert!(gave_up.is_err());
+    assert_eq!(
+        lookup(&h, "held-1").await,
+        None,
+        "not applied yet: a lookup says not found"
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(lookup(&h, "held-1").await, Some(1), "then it lands");
+    assert_eq!(h.route_stats(ROUTE).await, (1, 1, 1));
+    h.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn recreate_refused_in_flight_refuses_other_requests_while_the_first_is_held() {
+    let h = Harness::start(fast()).await;
+    h.fault(json!({"route": ROUTE, "fault": "recreate_refused_in_flight", "hold_ms": 500}))
+        .await;
+    let (first, again) = tokio::join!(send_create(&h, "flight-1"), async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // The re-create while the first holds the money: "insufficient funds", nothing applied.
+        let again = send_create(&h, "flight-1").await.unwrap();
+        assert_eq!(lookup(&h, "flight-1").await, None);
+        again
+    });
+    assert_eq!(
+        (again.status, again.json()["error_code"].as_i64()),
+        (400, Some(5))
+    );
+    assert_eq!(first.unwrap().status, 200);
+    assert_eq!(lookup(&h, "flight-1").await, Some(1));
+    let state = h.admin_ok(Method::GET, "/qostiq/state", None).await;
+    let copies = state["withdrawals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["shop_payment_id"] == "flight-1")
+        .count();
+    assert_eq!(copies, 1);
+    h.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn lookup_other_payout_answers_the_latest_other_payout() {
+    let h = Harness::start(fast()).await;
+    assert_eq!(send_create(&h, "mine").await.unwrap().status, 200);
+    // No other payout yet: the normal answer.
+    h.fault(json!({"route": "/qostiq/withdraw/shop_payment_status", "fault": "lookup_other_payout", "count": 2}))
+        .await;
+    let (_, env) = h
+        .qostiq(
+            "/withdraw/shop_payment_status",
+            json!({"now": NOW, "shop_id": h.shop_id(), "shop_payment_id": "mine"}),
+        )
+        .await;
+    assert_eq!(env["data"]["shop_payment_id"], "mine");
+    assert_eq!(send_create(&h, "someone-else").await.unwrap().status, 200);
+    let (_, env) = h
+        .qostiq(
+            "/withdraw/shop_payment_status",
+            json!({"now": NOW, "shop_id": h.shop_id(), "shop_payment_id": "mine"}),
+        )
+        .await;
+    assert_eq!(env["data"]["shop_payment_id"], "someone-else");
+    h.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn lookup_mismatch_answers_the_id_with_other_terms() {
+    let h = Harness::start(fast()).await;
+    assert_eq!(send_create(&h, "mm-1").await.unwrap().status, 200);
+    h.fault(json!({"route": "/qostiq/withdraw/shop_payment_status", "fault": "lookup_mismatch"}))
+        .await;
+    let (_, env) = h
+        .qostiq(
+            "/withdraw/shop_payment_status",
+            json!({"now": NOW, "shop_id": h.shop_id(), "shop_payment_id": "mm-1"}),
+        )
+        .await;
+    assert_eq!(env["data"]["shop_payment_id"], "mm-1");
+    assert_eq!(
+        common::dec(&env["data"]["payee_receive"]),
+        "6".parse().unwrap()
+    );
+    h.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn id_reused_books_an_earlier_payout_under_the_id() {
+    let h = Harness::start(fast()).await;
+    h.fault(json!({"route": ROUTE, "fault": "id_reused"})).await;
+    let a = send_create(&h, "reused-1").await.unwrap();
+    assert_eq!((a.status, a.json()["error_code"].as_i64()), (400, Some(6)));
+    let state = h.admin_ok(Method::GET, "/qostiq/state", None).await;
+    let earlier: Vec<&Value> = state["withdrawals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["shop_payment_id"] == "reused-1")
+        .collect();
+    assert_eq!(earlier.len(), 1);
+    assert_eq!(
+        common::dec(&earlier[0]["payee_receive"]),
+        "6".parse().unwrap()
+    );
+    assert_ne!(earlier[0]["account"], "4111111111111111");
+    h.sandbox.shutdown().await;
+}

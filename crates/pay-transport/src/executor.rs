@@ -14,6 +14,7 @@ use tracing::Instrument;
 
 use crate::floors::{Floors, PollOperation, PollScheduler};
 use crate::rate_limit::{RateLimiter, RateLimits};
+use crate::recovery::{RecoveryBounds, Start};
 use crate::retry::{Ending, Next, RetryBudget, RetryPolicy, delivery_name, retry_after};
 use crate::service::HttpService;
 use crate::sleep::{Sleep, timeout, to_std};
@@ -174,6 +175,7 @@ struct Inner<S> {
     limiter: RateLimiter,
     polls: Arc<PollScheduler>,
     attempt_timeout: Duration,
+    recovery: RecoveryBounds,
     rng: Mutex<fastrand::Rng>,
 }
 
@@ -186,6 +188,7 @@ impl<S> fmt::Debug for Executor<S> {
             .field("budget_available", &i.budget.available())
             .field("attempt_timeout", &i.attempt_timeout)
             .field("floors", i.polls.floors())
+            .field("recovery", &i.recovery)
             .finish_non_exhaustive()
     }
 }
@@ -202,6 +205,8 @@ pub struct ExecutorBuilder<S> {
     limits: RateLimits,
     floors: Floors,
     attempt_timeout: Duration,
+    settle_window: Option<Duration>,
+    recovery_rounds: u32,
     seed: Option<u64>,
 }
 
@@ -212,6 +217,8 @@ impl<S> fmt::Debug for ExecutorBuilder<S> {
             .field("policy", &self.policy)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("floors", &self.floors)
+            .field("settle_window", &self.settle_window)
+            .field("recovery_rounds", &self.recovery_rounds)
             .finish_non_exhaustive()
     }
 }
@@ -233,6 +240,8 @@ impl<S: HttpService> ExecutorBuilder<S> {
             limits: RateLimits::none(),
             floors: Floors::PROVIDER_MINIMUMS,
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            settle_window: None,
+            recovery_rounds: pay_core::recovery::Policy::DEFAULT_LOOKUPS,
             seed: None,
         }
     }
@@ -289,6 +298,22 @@ impl<S: HttpService> ExecutorBuilder<S> {
         self
     }
 
+    /// How long after a payout request with an unknown outcome ended its effect may still appear
+    /// at the provider ([`Executor::recover`]): a "not found" or "still pending" asked earlier is
+    /// not trusted. Default [`pay_core::recovery::decide::default_settle_window`]: twice the
+    /// attempt timeout.
+    pub fn settle_window(mut self, window: Duration) -> Self {
+        self.settle_window = Some(window);
+        self
+    }
+
+    /// Lookups per payout recovery before answering `unknown` (default
+    /// [`pay_core::recovery::Policy::DEFAULT_LOOKUPS`], at least 1).
+    pub fn recovery_rounds(mut self, rounds: u32) -> Self {
+        self.recovery_rounds = rounds.max(1);
+        self
+    }
+
     /// Seeds the jitter generator (reproducible tests); default a random seed.
     pub fn rng_seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
@@ -327,6 +352,13 @@ impl<S: HttpService> ExecutorBuilder<S> {
                 limiter: RateLimiter::new(self.limits),
                 polls,
                 attempt_timeout: self.attempt_timeout,
+                recovery: RecoveryBounds {
+                    settle_window: self.settle_window.unwrap_or_else(|| {
+                        pay_core::recovery::decide::default_settle_window(self.attempt_timeout)
+                    }),
+                    lookups: self.recovery_rounds,
+                    ..RecoveryBounds::for_attempt_timeout(self.attempt_timeout)
+                },
                 rng: Mutex::new(rng),
             }),
         })
@@ -380,6 +412,40 @@ impl<S: HttpService> Executor<S> {
         &self.inner.polls
     }
 
+    /// The bounds of [`Executor::recover`] (settle window, lookups, re-sends).
+    pub fn recovery_bounds(&self) -> &RecoveryBounds {
+        &self.inner.recovery
+    }
+
+    /// Runs the payout recovery of `request` ([`crate::recovery`]) on this executor's clock,
+    /// sleeper and recovery bounds: `send` sends the request (with its id), `look_up` reads it by
+    /// that id (through [`Executor::execute_poll`], so lookups keep the payment's polling floor).
+    /// Never pays twice on a lost answer, never adopts another payout, never reports "refused" for
+    /// something that may exist: see [`pay_core::recovery`].
+    pub async fn recover<R, SF, LF>(
+        &self,
+        request: &R,
+        start: Start,
+        send: impl FnMut() -> SF,
+        look_up: impl FnMut() -> LF,
+    ) -> pay_core::recovery::PayoutOutcome<R::Payout>
+    where
+        R: pay_core::recovery::Recoverable,
+        SF: std::future::Future<Output = Result<R::Output, CallError>>,
+        LF: std::future::Future<Output = Result<<R::Lookup as Endpoint>::Output, CallError>>,
+    {
+        crate::recovery::run(
+            &*self.inner.clock,
+            &*self.inner.sleep,
+            &self.inner.recovery,
+            request,
+            start,
+            send,
+            look_up,
+        )
+        .await
+    }
+
     /// Builds `endpoint`'s request once and runs it.
     ///
     /// Cancelling (dropping the future) stops at once; if it is dropped after an attempt was handed
@@ -397,14 +463,16 @@ impl<S: HttpService> Executor<S> {
             .await
     }
 
-    /// Like [`Executor::execute`] for a status read, taking a polling turn for `(key, operation)`
-    /// before **every attempt** (retries included), so the provider never sees polls closer than the
-    /// floor. `key` is the shop id or account key.
+    /// Like [`Executor::execute`] for a status read of one payment, taking a polling turn for
+    /// (the endpoint's provider, `operation`, `payment`) before **every attempt** (retries
+    /// included), so the provider never sees two polls of that payment closer than the floor.
+    /// `payment` is the id the read asks about; reads of different payments never wait on each
+    /// other (see [`crate::floors`]).
     pub async fn execute_poll<E: Endpoint>(
         &self,
         endpoint: &E,
         context: &E::Context,
-        key: &str,
+        payment: &str,
         operation: PollOperation,
     ) -> Result<Executed<E::Output>, CallError> {
         let request = endpoint
@@ -414,7 +482,7 @@ impl<S: HttpService> Executor<S> {
             &E::INFO,
             request,
             |r| endpoint.parse_response(r),
-            Some((key, operation)),
+            Some((payment, operation)),
         )
         .await
     }
@@ -486,8 +554,11 @@ impl<S: HttpService> Executor<S> {
                 .limiter
                 .acquire(info.name, &*inner.clock, &*inner.sleep)
                 .await;
-            if let Some((key, operation)) = poll {
-                inner.polls.wait_turn(key, operation).await;
+            if let Some((payment, operation)) = poll {
+                inner
+                    .polls
+                    .wait_turn(info.provider, operation, payment)
+                    .await;
             }
             let attempt_started = inner.clock.now();
             let sent = self.attempt(request.clone(), attempt_started).await;

@@ -1,5 +1,12 @@
-//! Polling floors: the minimum interval between two status polls of the same operation for the
-//! same shop or account, as the providers require.
+//! Polling floors: the minimum interval between two status polls of **one payment** (one bill, one
+//! withdrawal, one checkout), as the providers require.
+//!
+//! The seeds tie the floors to a payment: "no more than 1 request per 60 seconds, as many payment
+//! systems also need time to process the payment" (withdrawals), "status request … no more often
+//! than once every 10 seconds" (a bill). So turns are keyed by (provider, operation, payment id):
+//! a shop with a thousand payouts in flight polls each of them once a minute, and recovery lookups
+//! of different payouts never wait on each other. A shop-wide request rate is a separate limit:
+//! [`crate::rate_limit::RateLimits`] (per endpoint, before every attempt).
 //!
 //! | operation | floor | source |
 //! |---|---|---|
@@ -20,6 +27,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use pay_core::clock::Clock;
+use pay_core::error::Provider;
 use time::OffsetDateTime;
 
 use crate::sleep::{Sleep, to_std, to_time};
@@ -136,9 +144,10 @@ impl Floors {
     }
 }
 
-type Key = (String, PollOperation);
+type Key = (Provider, PollOperation, String);
 
-/// Hands out polling turns per (shop or account key, operation), at least the floor apart.
+/// Hands out polling turns per payment, (provider, operation, payment id), at least the floor
+/// apart.
 ///
 /// Turns are reserved under a lock, so concurrent pollers of the same key are spaced too. A turn is
 /// the instant the caller is released to send; [`crate::Executor::execute_poll`] takes one before
@@ -157,9 +166,12 @@ type Key = (String, PollOperation);
 /// # let waker = std::task::Waker::noop();
 /// # let mut cx = std::task::Context::from_waker(&waker);
 /// # let mut run = |f: std::pin::Pin<&mut dyn std::future::Future<Output = time::OffsetDateTime>>| match f.poll(&mut cx) { std::task::Poll::Ready(v) => v, _ => unreachable!() };
-/// let first = run(std::pin::pin!(polls.wait_turn("shop-1", PollOperation::WithdrawStatus)));
-/// let second = run(std::pin::pin!(polls.wait_turn("shop-1", PollOperation::WithdrawStatus)));
-/// assert_eq!(second - first, time::Duration::seconds(60)); // waited, in virtual time
+/// let q = pay_core::error::Provider::Qostiq;
+/// let first = run(std::pin::pin!(polls.wait_turn(q, PollOperation::WithdrawStatus, "w-1")));
+/// let other = run(std::pin::pin!(polls.wait_turn(q, PollOperation::WithdrawStatus, "w-2")));
+/// assert_eq!(other, first); // another payout: no wait
+/// let second = run(std::pin::pin!(polls.wait_turn(q, PollOperation::WithdrawStatus, "w-1")));
+/// assert_eq!(second - first, time::Duration::seconds(60)); // the same payout waited, in virtual time
 /// ```
 #[derive(Debug)]
 pub struct PollScheduler {
@@ -188,13 +200,21 @@ impl PollScheduler {
         &self.floors
     }
 
-    /// Waits until `key` may poll `operation`, and returns the instant of the turn.
+    /// Waits until payment `payment` of `provider` may be polled for `operation`, and returns the
+    /// instant of the turn. `payment` is the id the poll asks about (a `shop_payment_id`, a
+    /// withdrawal id, a checkout id); the same payment asked about by two different ids (Qostiq's
+    /// id and the shop's) has two keys, so poll one payment by one id.
     ///
     /// Cancel-safe: dropping the future before it completes gives the turn back if no later turn
     /// was reserved after it (otherwise the gap stays, which only errs on the slow side).
-    pub async fn wait_turn(&self, key: &str, operation: PollOperation) -> OffsetDateTime {
+    pub async fn wait_turn(
+        &self,
+        provider: Provider,
+        operation: PollOperation,
+        payment: &str,
+    ) -> OffsetDateTime {
         let floor = to_time(self.floors.floor(operation));
-        let map_key: Key = (key.to_owned(), operation);
+        let map_key: Key = (provider, operation, payment.to_owned());
         let now = self.clock.now();
         let (slot, previous) = {
             let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
@@ -305,19 +325,30 @@ mod tests {
         assert!(!f.is_below_provider_minimums());
     }
 
+    const Q: Provider = Provider::Qostiq;
+
     #[test]
-    fn keys_and_operations_are_independent() {
+    fn payments_providers_and_operations_are_independent() {
         let (clock, s) = scheduler(Floors::PROVIDER_MINIMUMS);
         let t0 = clock.now();
-        assert_eq!(block_on(s.wait_turn("a", PollOperation::BillStatus)), t0);
-        assert_eq!(block_on(s.wait_turn("b", PollOperation::BillStatus)), t0);
+        let turn = |provider, op, payment| block_on(s.wait_turn(provider, op, payment));
+        assert_eq!(turn(Q, PollOperation::BillStatus, "a"), t0);
+        assert_eq!(turn(Q, PollOperation::BillStatus, "b"), t0);
+        assert_eq!(turn(Q, PollOperation::WithdrawStatus, "a"), t0);
+        let other = PollOperation::Other("coinqvest.withdrawal");
+        assert_eq!(turn(Provider::Coinqvest, other, "a"), t0);
         assert_eq!(
-            block_on(s.wait_turn("a", PollOperation::WithdrawStatus)),
-            t0
+            turn(Q, PollOperation::BillStatus, "a"),
+            t0 + time::Duration::seconds(10)
+        );
+        // Its own floor had passed meanwhile: no further wait.
+        assert_eq!(
+            turn(Provider::Coinqvest, other, "a"),
+            t0 + time::Duration::seconds(10)
         );
         assert_eq!(
-            block_on(s.wait_turn("a", PollOperation::BillStatus)),
-            t0 + time::Duration::seconds(10)
+            turn(Provider::Coinqvest, other, "a"),
+            t0 + time::Duration::seconds(20)
         );
     }
 
@@ -334,13 +365,13 @@ mod tests {
         let clock = Arc::new(ManualClock::new(datetime!(2024-01-01 0:00 UTC)));
         let s = PollScheduler::new(Floors::PROVIDER_MINIMUMS, clock.clone(), Arc::new(Forever));
         let t0 = clock.now();
-        let key = ("a".to_owned(), PollOperation::WithdrawStatus);
+        let key = (Q, PollOperation::WithdrawStatus, "a".to_owned());
         assert_eq!(
-            block_on(s.wait_turn("a", PollOperation::WithdrawStatus)),
+            block_on(s.wait_turn(Q, PollOperation::WithdrawStatus, "a")),
             t0
         );
         let mut cx = Context::from_waker(std::task::Waker::noop());
-        let mut waiting = Box::pin(s.wait_turn("a", PollOperation::WithdrawStatus));
+        let mut waiting = Box::pin(s.wait_turn(Q, PollOperation::WithdrawStatus, "a"));
         assert!(waiting.as_mut().poll(&mut cx).is_pending());
         assert_eq!(
             s.last.lock().unwrap().get(&key),
@@ -350,10 +381,10 @@ mod tests {
         assert_eq!(s.last.lock().unwrap().get(&key), Some(&t0));
 
         // A cancelled first poll leaves no trace at all.
-        let other = ("b".to_owned(), PollOperation::BillStatus);
+        let other = (Q, PollOperation::BillStatus, "b".to_owned());
         clock.advance(time::Duration::seconds(1));
         assert_eq!(
-            block_on(s.wait_turn("b", PollOperation::BillStatus)),
+            block_on(s.wait_turn(Q, PollOperation::BillStatus, "b")),
             clock.now()
         );
         s.last.lock().unwrap().remove(&other);
@@ -376,8 +407,8 @@ mod tests {
             clock.clone(),
             Arc::new(Early(clock.clone())),
         );
-        let a = block_on(s.wait_turn("k", PollOperation::BillStatus));
-        block_on(s.wait_turn("k", PollOperation::BillStatus));
+        let a = block_on(s.wait_turn(Q, PollOperation::BillStatus, "k"));
+        block_on(s.wait_turn(Q, PollOperation::BillStatus, "k"));
         assert!(clock.now() - a >= time::Duration::seconds(10));
     }
 }

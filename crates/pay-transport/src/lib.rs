@@ -11,11 +11,15 @@
 //!   is repeated: reads on connection failures, 5xx, 429 and undecodable answers; any request that
 //!   certainly never left (`Delivery::NotSent`) or was refused with 429. A create or commit whose
 //!   answer was lost stops with [`CallError::needs_recovery`]: the caller looks it up by its own id.
+//! * **One payout recovery loop** ([`recovery`], [`Executor::recover`]): a lost answer is
+//!   recovered by looking the payout up; only the same payout is adopted, a negative answer counts
+//!   only after a settle window, and "refused" is said only when nothing can exist.
 //! * **Retries are bounded**: capped exponential backoff with full jitter, `Retry-After` honoured,
 //!   max attempts, and a shared [`RetryBudget`] so an outage does not multiply
 //!   traffic.
-//! * **Polling floors** ([`floors`]): status reads are spaced per shop and operation as the providers
-//!   require, waiting rather than failing; going below takes a constructor named for sandboxes.
+//! * **Polling floors** ([`floors`]): status reads of one payment are spaced as the providers
+//!   require (per payment, not per shop), waiting rather than failing; going below takes a
+//!   constructor named for sandboxes.
 //! * **Injected time** ([`sleep`], `pay_core::clock`): tests run retries, timeouts, rate limits and
 //!   floors in virtual time.
 //! * **Any transport**: a `tower::Service` ([`service::HttpService`]), a closure
@@ -49,6 +53,7 @@ pub mod hyper_transport;
 #[cfg(feature = "test-util")]
 pub mod log_capture;
 pub mod rate_limit;
+pub mod recovery;
 pub mod retry;
 pub mod service;
 pub mod sleep;

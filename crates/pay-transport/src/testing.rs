@@ -33,7 +33,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 
-/// What the server does with one request on a route.
+/// What the server does with one request on a route. [`Fault::name`] gives each the name the
+/// sandbox's admin API uses for the same fault (`pay_sandbox`'s `POST /admin/faults`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Commit and answer with the route's [`Reply`].
@@ -58,10 +59,52 @@ pub enum Fault {
         /// The `Retry-After` header value (seconds or an HTTP-date).
         retry_after: String,
     },
+    /// Hold the request this long (past the client's timeout), then commit and answer: a request
+    /// still executing when the client looks it up.
+    HeldThenCommit(Duration),
+    /// Like [`Fault::HeldThenCommit`], and while it is held every other request to the route is
+    /// answered `refusal` without committing: a re-send refused while the first holds the money.
+    RecreateRefusedInFlight {
+        /// How long the first request is held.
+        hold: Duration,
+        /// The answer to the requests that arrive meanwhile.
+        refusal: Reply,
+    },
+    /// Answer this reply (another payout than the one asked for) without committing: for lookups.
+    LookupOtherPayout(Reply),
+    /// Answer this reply (the asked id with other terms) without committing: for lookups.
+    LookupMismatch(Reply),
+    /// Refuse with HTTP 400 `{"errors":["Withdrawal is COMPLETED and cannot be committed."]}`: the
+    /// route was committed earlier (counted now if it was not yet), this repeat is refused.
+    AlreadyCompleted,
+}
+
+impl Fault {
+    /// The fault's name, as the sandbox's admin API spells it: `commit_then_drop`,
+    /// `commit_then_delay`, `commit_then_truncate`, `reset_before_commit`, `status_5xx`,
+    /// `status_429`, `held_then_commit`, `recreate_refused_in_flight`, `lookup_other_payout`,
+    /// `lookup_mismatch`, `already_completed` (and `pass`, `status` for the rest).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::CommitThenDrop => "commit_then_drop",
+            Self::CommitThenDelay(_) => "commit_then_delay",
+            Self::CommitThenTruncate => "commit_then_truncate",
+            Self::ResetBeforeCommit => "reset_before_commit",
+            Self::Status { status, .. } if status.is_server_error() => "status_5xx",
+            Self::Status { .. } => "status",
+            Self::TooManyRequests { .. } => "status_429",
+            Self::HeldThenCommit(_) => "held_then_commit",
+            Self::RecreateRefusedInFlight { .. } => "recreate_refused_in_flight",
+            Self::LookupOtherPayout(_) => "lookup_other_payout",
+            Self::LookupMismatch(_) => "lookup_mismatch",
+            Self::AlreadyCompleted => "already_completed",
+        }
+    }
 }
 
 /// A canned answer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
     /// Status.
     pub status: StatusCode,
@@ -124,6 +167,8 @@ struct Route {
     commits: usize,
     hits: usize,
     requests: Vec<Recorded>,
+    /// While a [`Fault::RecreateRefusedInFlight`] holds its request: the answer to the others.
+    in_flight: Option<Reply>,
 }
 
 #[derive(Debug, Default)]
@@ -278,20 +323,31 @@ async fn handle(
         headers: parts.headers.clone(),
         body,
     };
-    let (fault, reply) = state.route(&path, |r| {
+    let planned = state.route(&path, |r| {
         r.hits += 1;
         r.requests.push(recorded);
+        if let Some(refusal) = &r.in_flight {
+            // Refused while another request of the route is held: nothing committed.
+            return Err(refusal.clone());
+        }
         let fault = r
             .script
             .pop_front()
             .or_else(|| r.fallback.clone())
             .unwrap_or(Fault::Pass);
+        if let Fault::RecreateRefusedInFlight { refusal, .. } = &fault {
+            r.in_flight = Some(refusal.clone());
+        }
         let reply = r
             .reply
             .clone()
             .unwrap_or_else(|| Reply::json(StatusCode::OK, Bytes::from_static(b"{\"ok\":true}")));
-        (fault, reply)
+        Ok((fault, reply))
     });
+    let (fault, reply) = match planned {
+        Ok(planned) => planned,
+        Err(refusal) => return Ok(respond(refusal, false)),
+    };
     let commit = |state: &State| state.route(&path, |r| r.commits += 1);
     match fault {
         Fault::Pass => {
@@ -321,6 +377,44 @@ async fn handle(
             }
             let body = format!("{{\"errors\":[\"injected {}\"]}}", status.as_u16());
             Ok(respond(Reply::json(status, body), false))
+        }
+        // Held requests are applied even if the client has gone (hyper drops this future when
+        // the connection closes; the server's own work does not stop): a task of their own.
+        Fault::HeldThenCommit(hold) => {
+            let (state, path) = (state.clone(), path.clone());
+            let applied = tokio::spawn(async move {
+                tokio::time::sleep(hold).await;
+                state.route(&path, |r| r.commits += 1);
+            });
+            let _ = applied.await;
+            Ok(respond(reply, false))
+        }
+        Fault::RecreateRefusedInFlight { hold, .. } => {
+            let (state, path) = (state.clone(), path.clone());
+            let applied = tokio::spawn(async move {
+                tokio::time::sleep(hold).await;
+                state.route(&path, |r| {
+                    r.in_flight = None;
+                    r.commits += 1;
+                });
+            });
+            let _ = applied.await;
+            Ok(respond(reply, false))
+        }
+        Fault::LookupOtherPayout(substitute) | Fault::LookupMismatch(substitute) => {
+            Ok(respond(substitute, false))
+        }
+        Fault::AlreadyCompleted => {
+            state.route(&path, |r| r.commits = r.commits.max(1));
+            Ok(respond(
+                Reply::json(
+                    StatusCode::BAD_REQUEST,
+                    Bytes::from_static(
+                        b"{\"errors\":[\"Withdrawal is COMPLETED and cannot be committed.\"]}",
+                    ),
+                ),
+                false,
+            ))
         }
         Fault::TooManyRequests { retry_after } => {
             let mut reply = Reply::json(

@@ -323,3 +323,121 @@ async fn the_body_and_method_reach_the_server_unchanged_once_per_attempt() {
         assert_eq!(r.target, STATUS);
     }
 }
+
+#[tokio::test]
+async fn held_requests_are_applied_after_the_hold_and_others_refused_meanwhile() {
+    let server = FaultServer::start().await.unwrap();
+    let exec = executor(&server);
+    let refusal = Reply::json(
+        StatusCode::BAD_REQUEST,
+        Bytes::from_static(b"{\"errors\":[\"in flight\"]}"),
+    );
+    server.push_faults(
+        COMMIT,
+        [Fault::RecreateRefusedInFlight {
+            hold: Duration::from_millis(800),
+            refusal,
+        }],
+    );
+    // The first times out (500 ms) while held: it may have been sent, nothing is applied yet.
+    let err = exec
+        .execute(&CommitWithdrawal::default(), &())
+        .await
+        .unwrap_err();
+    assert_eq!(err.outcome(), RequestOutcome::Unknown);
+    assert_eq!(server.commits(COMMIT), 0);
+    // A second one meanwhile is refused and applies nothing.
+    let refused = exec
+        .execute(&CommitWithdrawal::default(), &())
+        .await
+        .unwrap();
+    assert_eq!(refused.value.status, StatusCode::BAD_REQUEST);
+    // The held one lands although its client left.
+    for _ in 0..200 {
+        if server.commits(COMMIT) == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(server.commits(COMMIT), 1);
+    // …after which the route answers normally again.
+    exec.execute(&CommitWithdrawal::default(), &())
+        .await
+        .unwrap();
+    assert_eq!(server.commits(COMMIT), 2);
+}
+
+#[tokio::test]
+async fn substitute_and_already_completed_answers_commit_nothing_new() {
+    let server = FaultServer::start().await.unwrap();
+    let exec = executor(&server);
+    let other = Reply::json(StatusCode::OK, Bytes::from_static(b"{\"other\":true}"));
+    server.push_faults(
+        STATUS,
+        [
+            Fault::LookupOtherPayout(other.clone()),
+            Fault::LookupMismatch(other),
+        ],
+    );
+    for _ in 0..2 {
+        let read = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+        assert_eq!(read.value.body.as_ref(), b"{\"other\":true}");
+    }
+    assert_eq!(server.commits(STATUS), 0);
+    // "Already completed": counted as the one earlier commit, then refused with 400.
+    server.push_faults(COMMIT, [Fault::AlreadyCompleted, Fault::AlreadyCompleted]);
+    for _ in 0..2 {
+        let refused = exec
+            .execute(&CommitWithdrawal::default(), &())
+            .await
+            .unwrap();
+        assert_eq!(refused.value.status, StatusCode::BAD_REQUEST);
+        assert!(String::from_utf8_lossy(&refused.value.body).contains("COMPLETED"));
+    }
+    assert_eq!(server.commits(COMMIT), 1);
+}
+
+#[test]
+fn fault_names_are_the_sandbox_names() {
+    let reply = Reply::json(StatusCode::OK, Bytes::new());
+    let names: Vec<&str> = [
+        Fault::CommitThenDrop,
+        Fault::CommitThenDelay(Duration::ZERO),
+        Fault::CommitThenTruncate,
+        Fault::ResetBeforeCommit,
+        Fault::Status {
+            status: StatusCode::BAD_GATEWAY,
+            commit: false,
+        },
+        Fault::TooManyRequests {
+            retry_after: "1".into(),
+        },
+        Fault::HeldThenCommit(Duration::ZERO),
+        Fault::RecreateRefusedInFlight {
+            hold: Duration::ZERO,
+            refusal: reply.clone(),
+        },
+        Fault::LookupOtherPayout(reply.clone()),
+        Fault::LookupMismatch(reply),
+        Fault::AlreadyCompleted,
+    ]
+    .iter()
+    .map(Fault::name)
+    .collect();
+    assert_eq!(
+        names,
+        [
+            "commit_then_drop",
+            "commit_then_delay",
+            "commit_then_truncate",
+            "reset_before_commit",
+            "status_5xx",
+            "status_429",
+            "held_then_commit",
+            "recreate_refused_in_flight",
+            "lookup_other_payout",
+            "lookup_mismatch",
+            "already_completed",
+        ]
+    );
+}

@@ -19,7 +19,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use pay_core::clock::{Clock, ManualClock};
-use pay_core::error::{Delivery, Error, RequestOutcome, TransportError, TransportErrorKind};
+use pay_core::error::{
+    Delivery, Error, Provider, RequestOutcome, TransportError, TransportErrorKind,
+};
 use pay_core::secret::Secret;
 use pay_signing::coinqvest::DigestSigner;
 use pay_transport::floors::{Floors, PollOperation, PollScheduler};
@@ -428,7 +430,7 @@ fn a_hundred_thousand_polls_never_break_a_floor() {
         PollOperation::CryptoWithdrawStatus,
         PollOperation::Other("coinqvest.checkout"),
     ];
-    let keys = ["shop-1", "shop-2", "shop-3", "acct-9"];
+    let keys = ["w-1", "w-2", "bill-3", "chk-9"];
     let mut rng = fastrand_like(0x5eed);
     let mut last: HashMap<(usize, usize), OffsetDateTime> = HashMap::new();
     let mut waited = 0u32;
@@ -441,7 +443,7 @@ fn a_hundred_thousand_polls_never_break_a_floor() {
             i64::try_from((r >> 16) % 20_000).unwrap(),
         ));
         let before = clock.now();
-        let turn = run(polls.wait_turn(keys[key], ops[op]));
+        let turn = run(polls.wait_turn(Provider::Qostiq, ops[op], keys[key]));
         let now = clock.now();
         assert_eq!(turn, now);
         if now > before {
@@ -483,7 +485,7 @@ fn polled_reads_respect_the_floor_on_every_attempt_including_retries() {
         let ok = run(exec.execute_poll(
             &WithdrawStatus::default(),
             &(),
-            "shop-1",
+            "w-1",
             PollOperation::WithdrawStatus,
         ))
         .unwrap();
@@ -505,8 +507,8 @@ fn sandbox_floors_are_explicit() {
         sleep,
     );
     assert!(polls.floors().is_below_provider_minimums());
-    run(polls.wait_turn("s", PollOperation::WithdrawStatus));
-    run(polls.wait_turn("s", PollOperation::WithdrawStatus));
+    run(polls.wait_turn(Provider::Qostiq, PollOperation::WithdrawStatus, "s"));
+    run(polls.wait_turn(Provider::Qostiq, PollOperation::WithdrawStatus, "s"));
     assert_eq!(clock.now() - T0, time::Duration::milliseconds(5));
 }
 

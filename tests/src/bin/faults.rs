@@ -1,9 +1,9 @@
 //! `faults --iterations N [--seed S]`: N seeded fault schedules per fault class against each
 //! provider's client (run by `cargo xtask faults`; see `pay_tests::faults`).
 //!
-//! Prints one line per provider and class, then exactly
-//! `faults: N per class, duplicates=D, lost=L, unknown=K` (summed over providers), and exits
-//! non-zero if any payout was duplicated or lost.
+//! Prints one line per provider and class (`n/a` for a class a provider has no schedule for),
+//! then exactly `faults: N per class, duplicates=D, lost=L, wrong=W, unknown=K` (summed over
+//! providers), and exits non-zero if any payout was duplicated or lost or any outcome was wrong.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,16 +14,19 @@ use pay_tests::faults::{ClassReport, FaultClass};
 
 type Run = fn(FaultClass, u64, u64) -> Pin<Box<dyn Future<Output = ClassReport> + Send>>;
 
-/// The providers whose clients are exercised: name and runner.
-fn providers() -> Vec<(&'static str, Option<Run>)> {
+/// Whether a provider's runner has a schedule for a class.
+type Supports = fn(FaultClass) -> bool;
+
+/// The providers whose clients are exercised: name, the classes it has schedules for, runner.
+fn providers() -> Vec<(&'static str, Supports, Run)> {
     vec![
-        (
-            "qostiq",
-            Some(|c, n, s| Box::pin(pay_tests::faults::qostiq::run(c, n, s))),
-        ),
+        ("qostiq", pay_tests::faults::qostiq::supports, |c, n, s| {
+            Box::pin(pay_tests::faults::qostiq::run(c, n, s))
+        }),
         (
             "coinqvest",
-            Some(|c, n, s| Box::pin(pay_tests::faults::coinqvest::run(c, n, s))),
+            pay_tests::faults::coinqvest::supports,
+            |c, n, s| Box::pin(pay_tests::faults::coinqvest::run(c, n, s)),
         ),
     ]
 }
@@ -92,22 +95,24 @@ fn main() -> ExitCode {
     let (started, _) = elapsed(None);
     let mut total = ClassReport::default();
     runtime.block_on(async {
-        for (provider, run) in providers() {
-            let Some(run) = run else {
-                say(&format!("{provider}: pending (no fault runner yet)"));
-                continue;
-            };
+        for (provider, supports, run) in providers() {
             for class in FaultClass::ALL {
+                if !supports(class) {
+                    say(&format!("{provider} {class:<27} n/a"));
+                    continue;
+                }
                 let (class_started, _) = elapsed(None);
                 let r = run(class, args.iterations, args.seed).await;
                 say(&format!(
-                    "{provider} {class:<20} iterations={} created={} refused={} unknown={} duplicates={} lost={} ({:.1} s)",
+                    "{provider} {class:<27} iterations={} created={} refused={} unknown={} conflict={} duplicates={} lost={} wrong={} ({:.1} s)",
                     r.iterations,
                     r.created,
                     r.refused,
                     r.unknown,
+                    r.conflicts,
                     r.duplicates,
                     r.lost,
+                    r.wrong,
                     elapsed(class_started).1.as_secs_f64(),
                 ));
                 total.merge(r);
@@ -116,10 +121,10 @@ fn main() -> ExitCode {
     });
     eprintln!("faults: done in {:.1} s", elapsed(started).1.as_secs_f64());
     say(&format!(
-        "faults: {} per class, duplicates={}, lost={}, unknown={}",
-        args.iterations, total.duplicates, total.lost, total.unknown
+        "faults: {} per class, duplicates={}, lost={}, wrong={}, unknown={}",
+        args.iterations, total.duplicates, total.lost, total.wrong, total.unknown
     ));
-    if total.duplicates > 0 || total.lost > 0 {
+    if !total.is_clean() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -1,16 +1,22 @@
 //! Fault-schedule runs behind `cargo xtask faults`: random fault schedules per fault class against the
-//! real clients, over loopback HTTP, checking that no payout is duplicated or lost.
+//! real clients, over loopback HTTP, checking every outcome against the server's own books.
 //!
-//! * A payout is **lost** if the merchant was told it failed but the server has it.
 //! * A payout is **duplicated** if the server has two for one intent.
-//! * A payout is **unknown** if the client answered "outcome unknown, needs a person" (allowed, counted).
+//! * A payout is **lost** if the client said nothing exists (refused, not sent) but the server has
+//!   it, or said it exists and the server has none.
+//! * An outcome is **wrong** if it contradicts the server's books in any way: it says the payout
+//!   exists and the server has none, or not this one (it adopted someone else's payout: another
+//!   id, amount or account); or it says nothing exists (`refused`, `not_sent`) while the server has
+//!   it. (A lost payout is also wrong.)
+//! * **unknown** and **conflict** outcomes claim neither: they are allowed and counted (a conflict
+//!   is the expected answer when the server shows another payout under the id).
 
 pub mod coinqvest;
 pub mod qostiq;
 
 use std::fmt;
 
-/// The fault classes of the transport issue.
+/// The fault classes: the transport's six, then the recovery's seven.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FaultClass {
     /// The server applies the request, then closes the connection without answering.
@@ -25,17 +31,41 @@ pub enum FaultClass {
     Burst5xx,
     /// 429 with `Retry-After`.
     TooManyRequests,
+    /// The answer is lost and the lookup answers a different payout (another id).
+    LookupOtherPayout,
+    /// The answer is lost and the lookup answers the same id with another amount and account.
+    LookupMismatch,
+    /// The id was used by an earlier payout with other terms (the create meets a duplicate).
+    IdReused,
+    /// The first attempt is still executing when the lookup runs (held past the client's
+    /// timeout, then applied).
+    HeldThenCommit,
+    /// Held longer than the client's settle window: the re-create is refused while the first is
+    /// in flight (it holds the money), then the first lands.
+    RecreateRefusedInFlight,
+    /// COINQVEST: the commit is applied but answered late; the caller drops the call and repeats
+    /// it (the repeat is refused: "already COMPLETED").
+    CommitAnsweredLate,
+    /// COINQVEST: a repeated commit of a committed withdrawal answered 400 "already COMPLETED".
+    AlreadyCompleted,
 }
 
 impl FaultClass {
     /// Every class, in report order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 13] = [
         Self::CommitThenDrop,
         Self::CommitThenDelay,
         Self::CommitThenTruncate,
         Self::ResetBeforeCommit,
         Self::Burst5xx,
         Self::TooManyRequests,
+        Self::LookupOtherPayout,
+        Self::LookupMismatch,
+        Self::IdReused,
+        Self::HeldThenCommit,
+        Self::RecreateRefusedInFlight,
+        Self::CommitAnsweredLate,
+        Self::AlreadyCompleted,
     ];
 
     /// The name printed in reports (`commit_then_drop` …).
@@ -47,6 +77,13 @@ impl FaultClass {
             Self::ResetBeforeCommit => "reset_before_commit",
             Self::Burst5xx => "5xx_burst",
             Self::TooManyRequests => "429_retry_after",
+            Self::LookupOtherPayout => "lookup_other_payout",
+            Self::LookupMismatch => "lookup_mismatch",
+            Self::IdReused => "id_reused",
+            Self::HeldThenCommit => "held_then_commit",
+            Self::RecreateRefusedInFlight => "recreate_refused_in_flight",
+            Self::CommitAnsweredLate => "commit_answered_late",
+            Self::AlreadyCompleted => "already_completed",
         }
     }
 }
@@ -68,10 +105,14 @@ pub struct ClassReport {
     pub refused: u64,
     /// Intents whose outcome the client reported as unknown (needs a person).
     pub unknown: u64,
+    /// Intents the client reported as a conflict (another payout under the id).
+    pub conflicts: u64,
     /// Intents with two or more payouts on the server.
     pub duplicates: u64,
-    /// Intents the client reported as failed that the server has.
+    /// Intents the client reported as failed that the server has (or the other way round).
     pub lost: u64,
+    /// Outcomes that contradict the server's books (see the module docs).
+    pub wrong: u64,
 }
 
 impl ClassReport {
@@ -81,7 +122,98 @@ impl ClassReport {
         self.created += other.created;
         self.refused += other.refused;
         self.unknown += other.unknown;
+        self.conflicts += other.conflicts;
         self.duplicates += other.duplicates;
         self.lost += other.lost;
+        self.wrong += other.wrong;
+    }
+
+    /// Whether nothing went wrong: no duplicate, no lost payout, no outcome against the books.
+    pub fn is_clean(&self) -> bool {
+        self.duplicates == 0 && self.lost == 0 && self.wrong == 0
+    }
+}
+
+/// What a client said about one intent, against what the server's books hold for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Judged {
+    /// `Some(true)` exists, `Some(false)` does not, `None` unknown or conflict.
+    pub said_exists: Option<bool>,
+    /// Whether the client said conflict.
+    pub conflict: bool,
+    /// Whether the payout the client reported (if any) is the server's payout of this intent.
+    pub reported_is_the_servers: bool,
+    /// How many payouts of this intent the server holds.
+    pub on_server: u64,
+}
+
+impl Judged {
+    /// The report of one intent.
+    pub fn report(self) -> ClassReport {
+        let mut r = ClassReport {
+            iterations: 1,
+            duplicates: u64::from(self.on_server >= 2),
+            ..ClassReport::default()
+        };
+        match self.said_exists {
+            Some(true) => {
+                r.created = 1;
+                r.lost = u64::from(self.on_server == 0);
+                r.wrong = u64::from(self.on_server == 0 || !self.reported_is_the_servers);
+            }
+            Some(false) => {
+                r.refused = 1;
+                r.lost = u64::from(self.on_server > 0);
+                r.wrong = r.lost;
+            }
+            None if self.conflict => r.conflicts = 1,
+            None => r.unknown = 1,
+        }
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn judgement_table() {
+        let j = |said_exists, conflict, reported_is_the_servers, on_server| Judged {
+            said_exists,
+            conflict,
+            reported_is_the_servers,
+            on_server,
+        };
+        // (judged, (created, refused, unknown, conflicts, duplicates, lost, wrong))
+        let cases = [
+            (j(Some(true), false, true, 1), (1, 0, 0, 0, 0, 0, 0)),
+            // Adopted someone else's payout.
+            (j(Some(true), false, false, 1), (1, 0, 0, 0, 0, 0, 1)),
+            (j(Some(true), false, false, 0), (1, 0, 0, 0, 0, 1, 1)),
+            (j(Some(false), false, false, 0), (0, 1, 0, 0, 0, 0, 0)),
+            // "Refused" while it exists.
+            (j(Some(false), false, false, 1), (0, 1, 0, 0, 0, 1, 1)),
+            (j(None, false, false, 1), (0, 0, 1, 0, 0, 0, 0)),
+            (j(None, true, false, 0), (0, 0, 0, 1, 0, 0, 0)),
+            (j(Some(true), false, true, 2), (1, 0, 0, 0, 1, 0, 0)),
+        ];
+        for (judged, expected) in cases {
+            let r = judged.report();
+            assert_eq!(
+                (
+                    r.created,
+                    r.refused,
+                    r.unknown,
+                    r.conflicts,
+                    r.duplicates,
+                    r.lost,
+                    r.wrong
+                ),
+                expected,
+                "{judged:?}"
+            );
+            assert_eq!(r.is_clean(), expected.4 + expected.5 + expected.6 == 0);
+        }
     }
 }

@@ -3,25 +3,31 @@
 //! `create_crypto_withdraw`) against the stateful sandbox (`pay-sandbox`) over loopback HTTP.
 //!
 //! Per iteration, from a seeded generator: an intent (withdraw, transfer or crypto withdraw, at
-//! random), 1 to 3 faults of the class on the intent's create route, and in 30% of the iterations
-//! 1 to 3 faults of the class on its status-lookup route too (rules injected through the
-//! sandbox's admin API, `POST /admin/faults`). Then the client creates with recovery.
+//! random) and the class's schedule, injected through the sandbox's admin API
+//! (`POST /admin/faults`). Then the client creates with recovery.
+//!
+//! | class | schedule |
+//! |---|---|
+//! | the transport's six | 1–3 faults of the class on the create route; in 30% of the iterations 1–3 on the lookup route too |
+//! | `lookup_other_payout` | the create's answer dropped; 1–3 lookups answer another payout (the worker's decoy) |
+//! | `lookup_mismatch` | the create's answer dropped; 1–3 lookups answer the id with amount + 1 and another account |
+//! | `id_reused` | an earlier payout with other terms is booked under the id just before the create |
+//! | `held_then_commit` | the create is held 350 ms (past the 200 ms timeout, inside the 400 ms settle window), then applied |
+//! | `recreate_refused_in_flight` | the create is held 900 ms (past the settle window): the re-create is refused meanwhile |
 //!
 //! Every intent carries a payee account unique to it (a 32-character card token, an e-mail, a
 //! crypto address), which the client never changes, so the check does not rely on the
 //! `shop_payment_id` the client sends. After a worker's iterations, its sandbox's books
-//! (`GET /admin/qostiq/state`) are compared with what the client said:
-//!
-//! * **duplicate**: two or more payouts for one intent's account;
-//! * **lost**: the client said refused / not sent but the server has it, or, the other way
-//!   round, said created or adopted when the server has none;
-//! * **unknown**: the client answered `CreateOutcome::Unknown` (needs a person).
+//! (`GET /admin/qostiq/state`) are compared with what the client said ([`super::Judged`]):
+//! duplicates, lost payouts, wrong outcomes (an adopted payout that is not the server's payout of
+//! this account, "refused" while it exists), unknowns and conflicts.
 //!
 //! Iterations run in workers, each with its own sandbox and client (fault rules are per route, so
-//! one worker runs one schedule at a time). Timeouts are short (200 ms per attempt, delayed
-//! answers 500 ms), backoff is capped at 5 ms and `Retry-After` at 10 ms, the polling floors use
-//! the sandbox opt-in (zero), and the retry budget is large: the run measures the recovery logic,
-//! not the budget (which has its own virtual-time tests in pay-transport).
+//! one worker runs one schedule at a time). Timeouts are short (200 ms per attempt, so a 400 ms
+//! settle window; delayed answers 500 ms), backoff is capped at 5 ms and `Retry-After` at 10 ms,
+//! the polling floors use the sandbox opt-in (zero), and the retry budget is large: the run
+//! measures the recovery logic, not the budget (which has its own virtual-time tests in
+//! pay-transport).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,6 +35,7 @@ use std::time::Duration;
 
 use http::Method;
 use pay_core::endpoint::BaseUrl;
+use pay_core::recovery::PayoutOutcome;
 use pay_qostiq::client::QostiqClient;
 use pay_qostiq::crypto::CreateCryptoWithdraw;
 use pay_qostiq::transfers::{CreateTransfer, TransferAmountType};
@@ -41,15 +48,29 @@ use pay_transport::{RetryBudget, RetryPolicy};
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use super::{ClassReport, FaultClass};
+use super::{ClassReport, FaultClass, Judged};
 
-/// The client's per-attempt timeout.
+/// The client's per-attempt timeout (the settle window is twice that: 400 ms).
 const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(200);
 /// How long a "delayed" answer waits: past the timeout.
 const DELAY_MS: u64 = 500;
-/// Workers (sandboxes) for the classes that wait on timers, and for the others.
-const WAITING_WORKERS: u64 = 32;
+/// How long `held_then_commit` holds a create: past the timeout, inside the settle window.
+const HOLD_MS: u64 = 350;
+/// How long `recreate_refused_in_flight` holds a create: past the settle window.
+const LONG_HOLD_MS: u64 = 900;
+/// Workers (sandboxes) for the classes that hold requests, for those that wait on other timers
+/// (delays, cut bodies, the settle window), and for the others.
+const HOLDING_WORKERS: u64 = 128;
+const WAITING_WORKERS: u64 = 64;
 const BUSY_WORKERS: u64 = 8;
+
+/// Whether the Qostiq runner has a schedule for `class` (the last two are COINQVEST commits').
+pub fn supports(class: FaultClass) -> bool {
+    !matches!(
+        class,
+        FaultClass::CommitAnsweredLate | FaultClass::AlreadyCompleted
+    )
+}
 
 /// What an intent pays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,18 +103,46 @@ impl Kind {
 struct Said {
     kind: Kind,
     account: String,
-    /// `Some(true)` exists, `Some(false)` does not, `None` unknown.
+    /// `Some(true)` exists, `Some(false)` does not, `None` unknown or conflict.
     exists: Option<bool>,
+    conflict: bool,
+    /// Qostiq's id of the payout the client reported, when it says it exists.
+    payout_id: Option<u64>,
+}
+
+impl Said {
+    fn of<P>(
+        kind: Kind,
+        account: String,
+        outcome: &PayoutOutcome<P>,
+        id: impl Fn(&P) -> u64,
+    ) -> Self {
+        Self {
+            kind,
+            account,
+            exists: outcome.exists(),
+            conflict: outcome.conflict().is_some(),
+            payout_id: outcome.payout().map(id),
+        }
+    }
 }
 
 /// Runs `iterations` seeded schedules of `class` against fresh sandboxes. Must run inside a
 /// multi-threaded tokio runtime.
 pub async fn run(class: FaultClass, iterations: u64, seed: u64) -> ClassReport {
+    if !supports(class) {
+        return ClassReport::default();
+    }
     let workers = match class {
-        // Delayed answers and truncated bodies wait on timers (the sandbox cuts a body after
-        // 50 ms): more sandboxes at once.
-        FaultClass::CommitThenDelay | FaultClass::CommitThenTruncate => WAITING_WORKERS,
-        _ => BUSY_WORKERS,
+        // Delayed answers, truncated bodies (the sandbox cuts a body after 50 ms), held requests
+        // and the settle window wait on timers: more sandboxes at once.
+        FaultClass::HeldThenCommit | FaultClass::RecreateRefusedInFlight => HOLDING_WORKERS,
+        FaultClass::CommitThenDrop
+        | FaultClass::TooManyRequests
+        | FaultClass::LookupOtherPayout
+        | FaultClass::LookupMismatch
+        | FaultClass::IdReused => BUSY_WORKERS,
+        _ => WAITING_WORKERS,
     }
     .min(iterations.max(1));
     let mut set = JoinSet::new();
@@ -142,8 +191,14 @@ impl Admin {
     }
 }
 
-fn fault_rule(class: FaultClass, route: &str, count: u64, rng: &mut fastrand::Rng) -> String {
-    let fault = match class {
+/// The admin rule for `count` faults named `fault` (with its parameters) on `route`.
+fn rule(route: &str, count: u64, fault: &str) -> String {
+    format!(r#"{{"route": "{route}", "method": "POST", "count": {count}, {fault}}}"#)
+}
+
+/// One fault of a transport class, with its random parameters (the admin API's spelling).
+fn transport_fault(class: FaultClass, rng: &mut fastrand::Rng) -> String {
+    match class {
         FaultClass::CommitThenDrop => r#""fault": "commit_then_drop""#.to_owned(),
         FaultClass::CommitThenDelay => {
             format!(r#""fault": "commit_then_delay", "delay_ms": {DELAY_MS}"#)
@@ -159,14 +214,53 @@ fn fault_rule(class: FaultClass, route: &str, count: u64, rng: &mut fastrand::Rn
             };
             format!(r#""fault": "status_5xx", "status": {status}"#)
         }
-        FaultClass::TooManyRequests => {
-            format!(
-                r#""fault": "status_429", "retry_after": {}"#,
-                rng.u64(0..=2)
-            )
+        _ => format!(
+            r#""fault": "status_429", "retry_after": {}"#,
+            rng.u64(0..=2)
+        ),
+    }
+}
+
+/// The admin rules of one iteration of `class` for an intent of `kind` (see the module table).
+fn schedule(class: FaultClass, kind: Kind, rng: &mut fastrand::Rng) -> Vec<String> {
+    let (create, lookup) = (kind.create_route(), kind.lookup_route());
+    let dropped = r#""fault": "commit_then_drop""#;
+    match class {
+        FaultClass::LookupOtherPayout => vec![
+            rule(create, 1, dropped),
+            rule(lookup, rng.u64(1..=3), r#""fault": "lookup_other_payout""#),
+        ],
+        FaultClass::LookupMismatch => vec![
+            rule(create, 1, dropped),
+            rule(lookup, rng.u64(1..=3), r#""fault": "lookup_mismatch""#),
+        ],
+        FaultClass::IdReused => vec![rule(create, 1, r#""fault": "id_reused""#)],
+        FaultClass::HeldThenCommit => vec![rule(
+            create,
+            1,
+            &format!(r#""fault": "held_then_commit", "hold_ms": {HOLD_MS}"#),
+        )],
+        FaultClass::RecreateRefusedInFlight => vec![rule(
+            create,
+            1,
+            &format!(r#""fault": "recreate_refused_in_flight", "hold_ms": {LONG_HOLD_MS}"#),
+        )],
+        transport => {
+            let mut rules = vec![rule(
+                create,
+                rng.u64(1..=3),
+                &transport_fault(transport, rng),
+            )];
+            if rng.u8(..10) < 3 {
+                rules.push(rule(
+                    lookup,
+                    rng.u64(1..=3),
+                    &transport_fault(transport, rng),
+                ));
+            }
+            rules
         }
-    };
-    format!(r#"{{"route": "{route}", "method": "POST", "count": {count}, {fault}}}"#)
+    }
 }
 
 async fn worker(
@@ -220,6 +314,21 @@ async fn worker(
     .build()
     .map_err(|e| e.to_string())?;
 
+    // A payout of each kind that is not any intent's: what `lookup_other_payout` answers.
+    for (n, kind) in [Kind::Withdraw, Kind::Transfer, Kind::Crypto]
+        .into_iter()
+        .enumerate()
+    {
+        let decoy = intent(
+            kind,
+            &format!("{w:08x}decoy{n:019x}"),
+            &format!("decoy-{w}-{n}"),
+        )?;
+        if decoy.said(&client).await.exists != Some(true) {
+            return Err(format!("the decoy {kind:?} was not created"));
+        }
+    }
+
     let mut said = Vec::new();
     for n in 0..iterations {
         let kind = match rng.u8(..3) {
@@ -230,76 +339,84 @@ async fn worker(
         let tag = format!("{:08x}{:08x}{:016x}", w, n, rng.u64(..));
         let shop_payment_id = format!("fq-{class}-{w}-{n}");
         admin.call(Method::DELETE, "/faults", "").await?;
-        let create_faults = rng.u64(1..=3);
-        admin
-            .call(
-                Method::POST,
-                "/faults",
-                &fault_rule(class, kind.create_route(), create_faults, &mut rng),
-            )
-            .await?;
-        if rng.u8(..10) < 3 {
-            let lookup_faults = rng.u64(1..=3);
-            admin
-                .call(
-                    Method::POST,
-                    "/faults",
-                    &fault_rule(class, kind.lookup_route(), lookup_faults, &mut rng),
-                )
-                .await?;
+        for rule in schedule(class, kind, &mut rng) {
+            admin.call(Method::POST, "/faults", &rule).await?;
         }
-        let (account, exists) = match kind {
-            Kind::Withdraw => {
-                let account = tag.clone();
-                let request = CreateWithdraw::new(
-                    account.as_str(),
-                    amount("10.00")?,
-                    WithdrawAmountType::PsAmount,
-                    Payway::new("card_uah").map_err(|e| e.to_string())?,
-                    Currency::Uah,
-                    shop_payment_id,
-                );
-                (account, client.create_withdraw(&request).await.exists())
-            }
-            Kind::Transfer => {
-                let account = format!("p{tag}@faults.test");
-                let request = CreateTransfer::new(
-                    amount("10.00")?,
-                    TransferAmountType::ReceiveAmount,
-                    account.as_str(),
-                    Currency::Uah,
-                    Currency::Uah,
-                    shop_payment_id,
-                );
-                (account, client.create_transfer(&request).await.exists())
-            }
-            Kind::Crypto => {
-                let account = format!("T{tag}");
-                let request = CreateCryptoWithdraw::new(
-                    account.as_str(),
-                    amount("10")?,
-                    WithdrawAmountType::PsAmount,
-                    Payway::new("usdt_trc20").map_err(|e| e.to_string())?,
-                    CryptoAsset::new("USDT").map_err(|e| e.to_string())?,
-                    shop_payment_id,
-                );
-                (
-                    account,
-                    client.create_crypto_withdraw(&request).await.exists(),
-                )
-            }
-        };
-        said.push(Said {
-            kind,
-            account,
-            exists,
-        });
+        said.push(intent(kind, &tag, &shop_payment_id)?.said(&client).await);
+        if class == FaultClass::RecreateRefusedInFlight {
+            // The client answered before the held create landed: let it land before the next
+            // intent (the route refuses everything while it is held).
+            tokio::time::sleep(Duration::from_millis(LONG_HOLD_MS)).await;
+        }
     }
     admin.call(Method::DELETE, "/faults", "").await?;
     let state = admin.call(Method::GET, "/qostiq/state", "").await?;
     let report = compare(class, &said, &state);
     sandbox.shutdown().await;
     Ok(report)
+}
+
+/// One payout intent of the runner.
+enum Intent {
+    Withdraw(CreateWithdraw),
+    Transfer(CreateTransfer),
+    Crypto(CreateCryptoWithdraw),
+}
+
+/// The intent of `kind` whose payee account is made from `tag` (unique to it).
+fn intent(kind: Kind, tag: &str, shop_payment_id: &str) -> Result<Intent, String> {
+    Ok(match kind {
+        Kind::Withdraw => Intent::Withdraw(CreateWithdraw::new(
+            tag,
+            amount("10.00")?,
+            WithdrawAmountType::PsAmount,
+            Payway::new("card_uah").map_err(|e| e.to_string())?,
+            Currency::Uah,
+            shop_payment_id,
+        )),
+        Kind::Transfer => Intent::Transfer(CreateTransfer::new(
+            amount("10.00")?,
+            TransferAmountType::ReceiveAmount,
+            format!("p{tag}@faults.test"),
+            Currency::Uah,
+            Currency::Uah,
+            shop_payment_id,
+        )),
+        Kind::Crypto => Intent::Crypto(CreateCryptoWithdraw::new(
+            format!("T{tag}"),
+            amount("10")?,
+            WithdrawAmountType::PsAmount,
+            Payway::new("usdt_trc20").map_err(|e| e.to_string())?,
+            CryptoAsset::new("USDT").map_err(|e| e.to_string())?,
+            shop_payment_id,
+        )),
+    })
+}
+
+impl Intent {
+    /// Creates it and records what the client said.
+    async fn said(&self, client: &QostiqClient) -> Said {
+        match self {
+            Intent::Withdraw(r) => Said::of(
+                Kind::Withdraw,
+                r.account.expose().to_owned(),
+                &client.create_withdraw(r).await,
+                |w| w.info.id,
+            ),
+            Intent::Transfer(r) => Said::of(
+                Kind::Transfer,
+                r.payee_account.expose().to_owned(),
+                &client.create_transfer(r).await,
+                |t| t.id,
+            ),
+            Intent::Crypto(r) => Said::of(
+                Kind::Crypto,
+                r.account.expose().to_owned(),
+                &client.create_crypto_withdraw(r).await,
+                |c| c.info.id,
+            ),
+        }
+    }
 }
 
 fn amount(text: &str) -> Result<pay_core::money::Amount, String> {
@@ -309,7 +426,8 @@ fn amount(text: &str) -> Result<pay_core::money::Amount, String> {
 
 /// Counts the server's payouts per payee account and compares them with what the client said.
 fn compare(class: FaultClass, said: &[Said], state: &Value) -> ClassReport {
-    let mut counts: HashMap<(&'static str, String), u64> = HashMap::new();
+    // (list, account) → ids of the server's payouts.
+    let mut books: HashMap<(&'static str, String), Vec<u64>> = HashMap::new();
     for (list, field) in [
         ("withdrawals", "account"),
         ("transfers", "payee_account"),
@@ -317,8 +435,13 @@ fn compare(class: FaultClass, said: &[Said], state: &Value) -> ClassReport {
     ] {
         let items = state.get(list).and_then(Value::as_array);
         for item in items.into_iter().flatten() {
-            if let Some(account) = item.get(field).and_then(Value::as_str) {
-                *counts.entry((list, account.to_owned())).or_default() += 1;
+            let account = item.get(field).and_then(Value::as_str);
+            let id = item.get("id").and_then(Value::as_u64);
+            if let (Some(account), Some(id)) = (account, id) {
+                books
+                    .entry((list, account.to_owned()))
+                    .or_default()
+                    .push(id);
             }
         }
     }
@@ -329,35 +452,24 @@ fn compare(class: FaultClass, said: &[Said], state: &Value) -> ClassReport {
             Kind::Transfer => "transfers",
             Kind::Crypto => "crypto_withdrawals",
         };
-        let on_server = counts.get(&(list, s.account.clone())).copied().unwrap_or(0);
-        report.iterations += 1;
-        if on_server >= 2 {
-            report.duplicates += 1;
+        let ids = books
+            .get(&(list, s.account.clone()))
+            .cloned()
+            .unwrap_or_default();
+        let judged = Judged {
+            said_exists: s.exists,
+            conflict: s.conflict,
+            reported_is_the_servers: ids.len() == 1 && s.payout_id == ids.first().copied(),
+            on_server: ids.len() as u64,
+        };
+        let one = judged.report();
+        if !one.is_clean() {
             eprintln!(
-                "faults qostiq {class}: DUPLICATE {:?} {} ×{on_server}",
-                s.kind, s.account
+                "faults qostiq {class}: {:?} {}: said exists={:?} conflict={} payout={:?}; server has {ids:?}",
+                s.kind, s.account, s.exists, s.conflict, s.payout_id
             );
         }
-        match s.exists {
-            Some(true) => {
-                report.created += 1;
-                if on_server == 0 {
-                    report.lost += 1;
-                    eprintln!(
-                        "faults qostiq {class}: said created, server has none: {:?} {}",
-                        s.kind, s.account
-                    );
-                }
-            }
-            Some(false) => {
-                report.refused += 1;
-                if on_server > 0 {
-                    report.lost += 1;
-                    eprintln!("faults qostiq {class}: LOST {:?} {}", s.kind, s.account);
-                }
-            }
-            None => report.unknown += 1,
-        }
+        report.merge(one);
     }
     report
 }

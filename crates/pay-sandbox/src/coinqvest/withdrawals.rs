@@ -235,6 +235,33 @@ pub fn list(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
     ]))
 }
 
+/// `lookup_other_payout` on `GET /withdrawal?id=…`: the latest *other* withdrawal, as the real
+/// handler answers it; `None` when there is no other one.
+pub fn other(
+    shared: &std::sync::Arc<crate::server::Shared>,
+    query: &str,
+) -> Option<crate::server::Reply> {
+    let asked = crate::admin::query_pairs(query)
+        .into_iter()
+        .find(|(k, _)| k == "id")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    shared.with_state(|ctx| {
+        let w = ctx
+            .st
+            .coinqvest
+            .withdrawals
+            .iter()
+            .rev()
+            .find(|w| w.id != asked)?;
+        let answer = obj([("withdrawal", withdrawal_json(w, false))]);
+        Some(crate::server::Reply::json(
+            http::StatusCode::OK,
+            answer.to_text_php(),
+        ))
+    })
+}
+
 /// Admin: a completed withdrawal fails; the source amount returns to the wallet.
 pub fn fail(ctx: &mut Ctx<'_>, id: &str) -> Result<J, String> {
     let index = find(ctx, id).map_err(|_| "withdrawal not found".to_owned())?;

@@ -214,6 +214,114 @@ pub fn handle(shared: &std::sync::Arc<Shared>, method: &Method, path: &str, body
     }
 }
 
+/// The lookup routes, the key they look up by, and the latest other key in their books.
+type OtherKey = fn(&Ctx<'_>, &str) -> Option<String>;
+
+const LOOKUPS: &[(&str, &str, OtherKey)] = &[
+    (
+        "/withdraw/shop_payment_status",
+        "shop_payment_id",
+        |ctx, key| {
+            let list = &ctx.st.qostiq.withdrawals;
+            list.iter()
+                .rev()
+                .map(|w| &w.shop_payment_id)
+                .find(|k| *k != key)
+                .cloned()
+        },
+    ),
+    (
+        "/crypto/withdraw/shop_payment_status",
+        "shop_payment_id",
+        |ctx, key| {
+            let list = &ctx.st.qostiq.crypto_withdrawals;
+            list.iter()
+                .rev()
+                .map(|w| &w.shop_payment_id)
+                .find(|k| *k != key)
+                .cloned()
+        },
+    ),
+    (
+        "/transfer/shop_payment_status",
+        "shop_payment_id",
+        |ctx, key| {
+            let list = &ctx.st.qostiq.transfers;
+            list.iter()
+                .rev()
+                .map(|t| &t.shop_payment_id)
+                .find(|k| *k != key)
+                .cloned()
+        },
+    ),
+    ("/bill/shop_order_status", "shop_order_id", |ctx, key| {
+        let list = &ctx.st.qostiq.bills;
+        list.iter()
+            .rev()
+            .map(|b| &b.shop_order_key)
+            .find(|k| *k != key)
+            .cloned()
+    }),
+];
+
+/// `lookup_other_payout`: the lookup at `path` answered for the latest *other* payout of its
+/// family (another `shop_payment_id`), as the real handler answers it; `None` when the books hold
+/// no other payout or `path` is not a lookup.
+pub fn other_payout(shared: &std::sync::Arc<Shared>, path: &str, body: &[u8]) -> Option<Reply> {
+    let (_, key_field, other_key) = LOOKUPS.iter().find(|(p, _, _)| *p == path)?;
+    let (_, _, handler) = ROUTES.iter().find(|(p, _, _)| *p == path)?;
+    let asked = StrictObject::parse(body, REQUEST_LIMITS).ok()?;
+    let asked = Req { obj: &asked }.text(key_field).ok()?;
+    shared.with_state(|ctx| {
+        let other = other_key(ctx, &asked)?;
+        let text = obj([(*key_field, s(other))]).to_text();
+        let object = StrictObject::parse(text.as_bytes(), REQUEST_LIMITS).ok()?;
+        let answer = handler(ctx, &Req { obj: &object }).ok()?;
+        Some(Reply::json(StatusCode::OK, ok(answer)))
+    })
+}
+
+/// `id_reused`: books an earlier payout under the `shop_payment_id` of the create at `path` with
+/// other terms (amount + 1, the account's last character changed), as if an earlier order had
+/// used the id, so that the request itself meets the duplicate. Unsigned: the earlier payout is
+/// the sandbox's own doing. Does nothing for other routes or bodies it cannot read.
+pub fn book_earlier(shared: &std::sync::Arc<Shared>, path: &str, body: &[u8]) {
+    const CREATES: &[&str] = &[
+        "/withdraw/create",
+        "/crypto/withdraw/create",
+        "/transfer/create",
+    ];
+    if !CREATES.contains(&path) {
+        return;
+    }
+    let Some((_, _, handler)) = ROUTES.iter().find(|(p, _, _)| *p == path) else {
+        return;
+    };
+    let Some(mut earlier) = J::parse_object(body, REQUEST_LIMITS) else {
+        return;
+    };
+    if let Some(amount) = earlier.get("amount").and_then(|a| match a {
+        J::Num(t) | J::Str(t) => t.parse::<Decimal>().ok(),
+        _ => None,
+    }) {
+        earlier.set("amount", s((amount + Decimal::ONE).to_string()));
+    }
+    for key in ["account", "payee_account"] {
+        if let Some(account) = earlier
+            .get(key)
+            .and_then(J::as_str)
+            .map(crate::faults::other_account)
+        {
+            earlier.set(key, s(account));
+        }
+    }
+    let text = earlier.to_text();
+    let Ok(object) = StrictObject::parse(text.as_bytes(), REQUEST_LIMITS) else {
+        return;
+    };
+    let _ = shared.with_state(|ctx| handler(ctx, &Req { obj: &object }));
+}
+
 fn verify(
     shared: &Shared,
     endpoint: &str,

@@ -1,0 +1,733 @@
+//! The recovery loop (`Executor::recover`) in virtual time, against a scripted provider that keeps
+//! books: answers lost after or before applying, requests held past the client's timeout and
+//! applied later, refusals while a held request holds the money, another payout under the id, and
+//! a resume after an interrupted send.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use pay_core::clock::{Clock, ManualClock};
+use pay_core::endpoint::{Endpoint, EndpointInfo, Lookup};
+use pay_core::error::{
+    Delivery, Error, Provider, ProviderError, TransportError, TransportErrorKind,
+};
+use pay_core::money::Amount;
+use pay_core::recovery::{
+    Action, Evidence, FieldValue, Intent, Observed, OutcomeName, Recoverable, RefusalClass,
+    Resolution, StepAction, StepResult, Verdict,
+};
+use pay_core::retry::RetryClass;
+use pay_transport::floors::{Floors, PollOperation};
+use pay_transport::recovery::Start;
+use pay_transport::service::{HttpService, service_fn};
+use pay_transport::sleep::VirtualSleep;
+use pay_transport::{Executor, RetryPolicy};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const T0: OffsetDateTime = datetime!(2024-11-18 13:41:57 UTC);
+const POLL: PollOperation = PollOperation::Other("toy.status");
+
+// ---- a toy payout API --------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Payout {
+    id: String,
+    amount: Amount,
+}
+
+fn payout_json(id: &str, amount: &str) -> String {
+    format!(r#"{{"id":"{id}","amount":"{amount}"}}"#)
+}
+
+fn read_payout(body: &[u8]) -> Result<Payout, Error> {
+    let text = std::str::from_utf8(body).map_err(|_| Error::invalid_input("body", "utf-8"))?;
+    let field = |key: &str| {
+        let at = text.find(&format!("\"{key}\":\""))? + key.len() + 4;
+        Some(text[at..].split('"').next()?.to_owned())
+    };
+    let (Some(id), Some(amount)) = (field("id"), field("amount")) else {
+        return Err(Error::undecodable(
+            StatusCode::OK,
+            "no payout",
+            Bytes::copy_from_slice(body),
+        ));
+    };
+    Ok(Payout {
+        id,
+        amount: amount.parse().unwrap(),
+    })
+}
+
+fn refusal(r: &Response<Bytes>) -> Error {
+    let code = std::str::from_utf8(r.body())
+        .ok()
+        .and_then(|t| t.strip_prefix("code "))
+        .and_then(|c| c.parse().ok());
+    ProviderError::new(Provider::Qostiq, r.status(), code, "refused", vec![]).into()
+}
+
+#[derive(Debug, Clone)]
+struct CreatePayout {
+    id: String,
+    amount: Amount,
+}
+
+impl Endpoint for CreatePayout {
+    type Output = Payout;
+    type Context = ();
+    const INFO: EndpointInfo = EndpointInfo {
+        provider: Provider::Qostiq,
+        name: "toy.payout.create",
+        method: Method::POST,
+        path: "/create",
+        retry_class: RetryClass::RecoverByLookup,
+    };
+
+    fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
+        Ok(Request::post("/create")
+            .body(Bytes::from(payout_json(&self.id, &self.amount.to_string())))
+            .unwrap())
+    }
+
+    fn parse_response(&self, r: &Response<Bytes>) -> Result<Payout, Error> {
+        if r.status().is_success() {
+            read_payout(r.body())
+        } else {
+            Err(refusal(r))
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct GetPayout {
+    id: String,
+}
+
+impl Endpoint for GetPayout {
+    type Output = Lookup<Payout>;
+    type Context = ();
+    const INFO: EndpointInfo = EndpointInfo {
+        provider: Provider::Qostiq,
+        name: "toy.payout.get",
+        method: Method::POST,
+        path: "/get",
+        retry_class: RetryClass::Safe,
+    };
+
+    fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
+        Ok(Request::post("/get")
+            .body(Bytes::from(format!(r#"{{"id":"{}"}}"#, self.id)))
+            .unwrap())
+    }
+
+    fn parse_response(&self, r: &Response<Bytes>) -> Result<Lookup<Payout>, Error> {
+        match r.status() {
+            StatusCode::OK => read_payout(r.body()).map(Lookup::Found),
+            StatusCode::NOT_FOUND => Ok(Lookup::NotFound),
+            _ => Err(refusal(r)),
+        }
+    }
+}
+
+impl Recoverable for CreatePayout {
+    type Payout = Payout;
+    type Lookup = GetPayout;
+    const ACTION: Action = Action::Create;
+
+    fn intent(&self) -> Intent {
+        Intent::new(Self::INFO.name, &self.id).field("amount", FieldValue::Amount(self.amount))
+    }
+
+    fn lookup(&self) -> GetPayout {
+        GetPayout {
+            id: self.id.clone(),
+        }
+    }
+
+    fn answered(output: Payout) -> Payout {
+        output
+    }
+
+    fn found(output: Lookup<Payout>) -> Lookup<Payout> {
+        output
+    }
+
+    fn judge(intent: &Intent, payout: &Payout) -> Verdict {
+        intent.judge(
+            &Observed::with_id(&payout.id).field("amount", Some(FieldValue::Amount(payout.amount))),
+        )
+    }
+
+    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
+        match refusal.code {
+            Some(6) => RefusalClass::Exists,
+            _ if refusal.status == StatusCode::TOO_MANY_REQUESTS => RefusalClass::Throttled,
+            _ => RefusalClass::Definitive,
+        }
+    }
+
+    fn summarize(payout: &Payout) -> String {
+        format!("{} {}", payout.id, payout.amount)
+    }
+}
+
+// ---- the scripted provider ---------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OnCreate {
+    Pass,
+    /// Applied, answer lost.
+    LostAfter,
+    /// Not applied, answer lost (a reset).
+    LostBefore,
+    /// Held by the provider for this many seconds, then applied; the client's answer is lost.
+    /// While held, another create of the same id is refused (the money is held): code 5.
+    Held(i64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OnLookup {
+    Pass,
+    /// Answers another payout.
+    Other,
+    /// Answers 503 (retried by the executor as a read).
+    Fail,
+}
+
+#[derive(Debug, Default)]
+struct Books {
+    payouts: HashMap<String, Amount>,
+    held: Vec<(OffsetDateTime, String, Amount)>,
+    creates: VecDeque<OnCreate>,
+    lookups: VecDeque<OnLookup>,
+    /// (path, time) of every request.
+    log: Vec<(String, OffsetDateTime)>,
+    applied: usize,
+}
+
+#[derive(Clone)]
+struct FakeProvider {
+    books: Arc<Mutex<Books>>,
+    clock: Arc<ManualClock>,
+}
+
+fn answer(status: u16, body: String) -> Result<Response<Bytes>, TransportError> {
+    Ok(Response::builder()
+        .status(status)
+        .body(Bytes::from(body))
+        .unwrap())
+}
+
+fn lost() -> Result<Response<Bytes>, TransportError> {
+    Err(TransportError::new(
+        TransportErrorKind::ConnectionClosed,
+        Delivery::MaybeSent,
+        None,
+    ))
+}
+
+impl FakeProvider {
+    fn new(clock: Arc<ManualClock>) -> Self {
+        Self {
+            books: Arc::new(Mutex::new(Books::default())),
+            clock,
+        }
+    }
+
+    fn handle(&self, request: &Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
+        let now = self.clock.now();
+        let mut b = self.books.lock().unwrap();
+        let path = request.uri().path().to_owned();
+        b.log.push((path.clone(), now));
+        // Held requests whose time has come are applied (unless the id was taken meanwhile).
+        let due: Vec<_> = b
+            .held
+            .iter()
+            .filter(|(at, ..)| *at <= now)
+            .cloned()
+            .collect();
+        b.held.retain(|(at, ..)| *at > now);
+        for (_, id, amount) in due {
+            if let std::collections::hash_map::Entry::Vacant(e) = b.payouts.entry(id) {
+                e.insert(amount);
+                b.applied += 1;
+            }
+        }
+        let asked = read_payout(request.body()).ok();
+        if path.ends_with("/create") {
+            let p = asked.unwrap();
+            let step = b.creates.pop_front().unwrap_or(OnCreate::Pass);
+            if step == OnCreate::LostBefore {
+                return lost();
+            }
+            if b.held.iter().any(|(_, id, _)| *id == p.id) {
+                return answer(400, "code 5".into());
+            }
+            if b.payouts.contains_key(&p.id) {
+                return answer(400, "code 6".into());
+            }
+            if let OnCreate::Held(seconds) = step {
+                b.held
+                    .push((now + time::Duration::seconds(seconds), p.id, p.amount));
+                return lost();
+            }
+            b.payouts.insert(p.id.clone(), p.amount);
+            b.applied += 1;
+            return match step {
+                OnCreate::LostAfter => lost(),
+                _ => answer(200, payout_json(&p.id, &p.amount.to_string())),
+            };
+        }
+        let body = std::str::from_utf8(request.body()).unwrap();
+        let id = body.split('"').nth(3).unwrap().to_owned();
+        match b.lookups.pop_front().unwrap_or(OnLookup::Pass) {
+            OnLookup::Fail => answer(503, String::new()),
+            OnLookup::Other => answer(200, payout_json("someone-else", "7.00")),
+            OnLookup::Pass => match b.payouts.get(&id) {
+                Some(amount) => answer(200, payout_json(&id, &amount.to_string())),
+                None => answer(404, String::new()),
+            },
+        }
+    }
+
+    fn service(&self) -> impl HttpService + use<> {
+        let p = self.clone();
+        service_fn(move |r: Request<Bytes>| {
+            let out = p.handle(&r);
+            async move { out }
+        })
+    }
+
+    fn times(&self, path: &str) -> Vec<OffsetDateTime> {
+        let b = self.books.lock().unwrap();
+        b.log
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, t)| *t)
+            .collect()
+    }
+}
+
+/// Drives a future whose every wait is virtual.
+fn run<F: Future>(fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    for _ in 0..10_000 {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+    panic!("future did not complete in virtual time")
+}
+
+fn rig(settle: Option<Duration>) -> (FakeProvider, Arc<ManualClock>, Executor<impl HttpService>) {
+    let clock = Arc::new(ManualClock::new(T0));
+    let provider = FakeProvider::new(clock.clone());
+    let mut builder = Executor::builder(provider.service(), "https://toy.test".parse().unwrap())
+        .clock(clock.clone())
+        .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+        .attempt_timeout(Duration::from_secs(10))
+        .retry_policy(RetryPolicy::standard().with_backoff(Duration::ZERO, Duration::ZERO))
+        .floors(Floors::PROVIDER_MINIMUMS)
+        .rng_seed(1);
+    if let Some(window) = settle {
+        builder = builder.settle_window(window);
+    }
+    (provider, clock, builder.build().unwrap())
+}
+
+fn recover(
+    executor: &Executor<impl HttpService>,
+    request: &CreatePayout,
+    start: Start,
+) -> pay_core::recovery::PayoutOutcome<Payout> {
+    let lookup = request.lookup();
+    run(executor.recover(
+        request,
+        start,
+        || async { executor.execute(request, &()).await.map(|d| d.value) },
+        || async {
+            executor
+                .execute_poll(&lookup, &(), &lookup.id, POLL)
+                .await
+                .map(|d| d.value)
+        },
+    ))
+}
+
+fn w1() -> CreatePayout {
+    CreatePayout {
+        id: "w-1".into(),
+        amount: "500.00".parse().unwrap(),
+    }
+}
+
+fn actions(outcome: &pay_core::recovery::PayoutOutcome<Payout>) -> String {
+    outcome
+        .evidence()
+        .steps
+        .iter()
+        .map(|s| {
+            let action = match s.action {
+                StepAction::Send => "S",
+                StepAction::Lookup => "L",
+            };
+            let result = match &s.result {
+                StepResult::Payout { verdict, .. } => match verdict {
+                    Verdict::Same => "same",
+                    Verdict::Absent => "absent",
+                    Verdict::Conflict { .. } => "conflict",
+                    Verdict::InDoubt { .. } => "doubt",
+                },
+                StepResult::NotFound => "notfound",
+                StepResult::Refused { .. } => "refused",
+                StepResult::NotSent { .. } => "notsent",
+                StepResult::Unknown { .. } => "unknown",
+                StepResult::Failed { .. } => "failed",
+            };
+            format!("{action}:{result}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+// ---- the tests ---------------------------------------------------------------------------------
+
+#[test]
+fn the_default_settle_window_is_twice_the_attempt_timeout() {
+    let (_, _, executor) = rig(None);
+    assert_eq!(
+        executor.recovery_bounds().settle_window,
+        Duration::from_secs(20)
+    );
+    assert_eq!(executor.recovery_bounds().lookups, 5);
+    assert_eq!(executor.recovery_bounds().resends, 2);
+    let (_, _, executor) = rig(Some(Duration::from_secs(5)));
+    assert_eq!(
+        executor.recovery_bounds().settle_window,
+        Duration::from_secs(5)
+    );
+}
+
+#[test]
+fn a_lost_answer_of_an_applied_payout_is_adopted_after_one_lookup() {
+    let (provider, _, executor) = rig(None);
+    provider
+        .books
+        .lock()
+        .unwrap()
+        .creates
+        .push_back(OnCreate::LostAfter);
+    let outcome = recover(&executor, &w1(), Start::Fresh);
+    assert_eq!(outcome.name(), OutcomeName::Adopted);
+    assert_eq!(actions(&outcome), "S:unknown L:same");
+    assert_eq!(outcome.payout().unwrap().amount, "500".parse().unwrap());
+    assert_eq!(provider.books.lock().unwrap().applied, 1);
+}
+
+#[test]
+fn not_found_is_trusted_only_once_the_settle_window_passed_then_the_same_id_is_sent_again() {
+    let (provider, _, executor) = rig(None);
+    provider
+        .books
+        .lock()
+        .unwrap()
+        .creates
+        .push_back(OnCreate::LostBefore);
+    let outcome = recover(&executor, &w1(), Start::Fresh);
+    assert_eq!(outcome.name(), OutcomeName::Recreated);
+    assert_eq!(actions(&outcome), "S:unknown L:notfound L:notfound S:same");
+    let steps = &outcome.evidence().steps;
+    let send_ended = steps[0].ended.unwrap();
+    // The first lookup right away; the one that counts a window (20 s) after the lost send.
+    assert_eq!(steps[1].started, send_ended);
+    assert!(steps[2].started >= send_ended + time::Duration::seconds(20));
+    let creates = provider.times("/create");
+    assert_eq!(creates.len(), 2);
+    assert!(creates[1] >= send_ended + time::Duration::seconds(20));
+    assert_eq!(provider.books.lock().unwrap().applied, 1);
+}
+
+#[test]
+fn a_request_still_executing_when_looked_up_is_found_after_the_window_and_not_sent_again() {
+    // Held 15 s (past the 10 s timeout), then applied: the early "not found" is not trusted.
+    let (provider, _, executor) = rig(None);
+    provider
+        .books
+        .lock()
+        .unwrap()
+        .creates
+        .push_back(OnCreate::Held(15));
+    let outcome = recover(&executor, &w1(), Start::Fresh);
+    assert_eq!(
+        outcome.name(),
+        OutcomeName::Adopted,
+        "{:?}",
+        outcome.evidence()
+    );
+    assert_eq!(actions(&outcome), "S:unknown L:notfound L:same");
+    assert_eq!(provider.times("/create").len(), 1);
+    assert_eq!(provider.books.lock().unwrap().applied, 1);
+}
+
+#[test]
+fn a_refused_resend_while_the_first_request_holds_the_money_is_never_reported_refused() {
+    // A settle window shorter than the provider's hold (a provider slower than assumed): the
+    // re-send meets "insufficient funds" (the first one holds the balance). Looked up again, the
+    // first one is found once it lands.
+    let (provider, _, executor) = rig(Some(Duration::from_secs(5)));
+    provider
+        .books
+        .lock()
+        .unwrap()
+        .creates
+        .push_back(OnCreate::Held(25));
+    let outcome = recover(&executor, &w1(), Start::Fresh);
+    assert_eq!(
+        outcome.name(),
+        OutcomeName::Adopted,
+        "{}",
+        actions(&outcome)
+    );
+    assert_eq!(
+        actions(&outcome),
+        "S:unknown L:notfound L:notfound S:refused L:notfound L:same"
+    );
+    assert_eq!(provider.books.lock().unwrap().applied, 1);
+
+    // Held longer than the recovery looks: "unknown", never "refused" nor "not sent".
+    let (provider, clock, executor) = rig(Some(Duration::from_secs(5)));
+    provider
+        .books
+        .lock()
+        .unwrap()
+        .creates
+        .push_back(OnCreate::Held(3_600));
+    let outcome = recover(&executor, &w1(), Start::Fresh);
+    assert_eq!(
+        outcome.name(),
+        OutcomeName::Unknown,
+        "{}",
+        actions(&outcome)
+    );
+    assert_eq!(outcome.exists(), None);
+    assert!(
+        outcome
+            .into_result()
+            .unwrap_err()
+            .to_string()
+            .contains("resume with the same id")
+    );
+    // …and it does land: a later call with the same id adopts it.
+    clock.advance(time::Duration::hours(2));
+    let later = recover(&executor, &w1(), Start::Fresh);
+    assert_eq!(later.name(), OutcomeName::Adopted, "{}", actions(&later));
+    assert_eq!(provider.books.lock().unwrap().applied, 1);
+}
+
+#[test]
+fn another_payout_under_the_id_is_a_conflict_never_adopted_never_sent_again() {
+    let (provider, _, executor) = rig(None);
+    {
+        let mut b = provider.books.lock().unwrap();
+        b.creates.push_back(OnCreate::LostAfter);
+        b.lookups.push_back(OnLookup::Other);
+    }
+    let outcome = recover(&executor, &w1(), Start::Fresh);
+    assert_eq!(outcome.name(), OutcomeName::Conflict);
+    assert_eq!(outcome.exists(), None);
+    assert_eq!(outcome.payout(), None);
+    let conflict = outcome.conflict().unwrap();
+    assert_eq!(conflict.found.id, "someone-else");
+    let fields: Vec<&str> = conflict
+        .differences
+        .iter()
+        .map(|d| d.field.as_str())
+        .collect();
+    assert_eq!(fields, ["id", "amount"]);
+    assert_eq!(provider.times("/create").len(), 1);
+}
+
+#[test]
+fn an_id_taken_by_an_earlier_payout_with_other_terms_is_a_conflict() {
+    let (provider, _, executor) = rig(None);
+    provider
+        .books
+        .lock()
+        .unwrap()
+        .payouts
+        .insert("w-1".into(), "1.00".parse().unwrap());
+    let outcome = recover(&executor, &w1(), Start::Fresh);
+    assert_eq!(
+        outcome.name(),
+        OutcomeName::Conflict,
+        "{}",
+        actions(&outcome)
+    );
+    assert_eq!(actions(&outcome), "S:refused L:conflict");
+    let d = &outcome.conflict().unwrap().differences[0];
+    assert_eq!(
+        (d.field.as_str(), d.asked.as_str(), d.found.as_str()),
+        ("amount", "500.00", "1.00")
+    );
+
+    // The same terms: adopted (a repeat of an earlier call).
+    let (provider, _, executor) = rig(None);
+    provider
+        .books
+        .lock()
+        .unwrap()
+        .payouts
+        .insert("w-1".into(), "500".parse().unwrap());
+    let outcome = recover(&executor, &w1(), Start::Fresh);
+    assert_eq!(outcome.name(), OutcomeName::Adopted);
+}
+
+#[test]
+fn a_definitive_first_refusal_is_refused_and_nothing_is_looked_up() {
+    let (provider, _, executor) = rig(None);
+    provider.books.lock().unwrap().held.push((
+        T0 + time::Duration::hours(1),
+        "w-1".into(),
+        "1".parse().unwrap(),
+    ));
+    let outcome = recover(&executor, &w1(), Start::Fresh);
+    assert_eq!(outcome.name(), OutcomeName::Refused);
+    assert_eq!(outcome.exists(), Some(false));
+    assert_eq!(provider.times("/get").len(), 0);
+}
+
+#[test]
+fn failing_lookups_end_unknown_without_a_second_send() {
+    let (provider, _, executor) = rig(None);
+    {
+        let mut b = provider.books.lock().unwrap();
+        b.creates.push_back(OnCreate::LostAfter);
+        b.lookups.extend([OnLookup::Fail; 15]);
+    }
+    let outcome = recover(&executor, &w1(), Start::Fresh);
+    assert_eq!(outcome.name(), OutcomeName::Unknown);
+    assert_eq!(
+        actions(&outcome),
+        "S:unknown L:failed L:failed L:failed L:failed L:failed"
+    );
+    assert!(matches!(outcome.resolution(), Resolution::Unknown(Some(_))));
+    assert_eq!(provider.times("/create").len(), 1);
+    // Each lookup is a read retried by the executor (3 attempts), every attempt through the
+    // payment's floor (10 s for this operation).
+    let gets = provider.times("/get");
+    assert_eq!(gets.len(), 15);
+    for pair in gets.windows(2) {
+        assert!(pair[1] - pair[0] >= time::Duration::seconds(10));
+    }
+}
+
+#[test]
+fn a_resumed_recovery_looks_before_it_sends() {
+    // Interrupted five minutes ago; the provider has it: adopted without sending.
+    let (provider, _, executor) = rig(None);
+    provider
+        .books
+        .lock()
+        .unwrap()
+        .payouts
+        .insert("w-1".into(), "500.00".parse().unwrap());
+    let interrupted = Evidence::interrupted_send(T0 - time::Duration::minutes(5));
+    let stored = serde_json::to_string(&interrupted).unwrap();
+    let outcome = recover(
+        &executor,
+        &w1(),
+        Start::Resume(serde_json::from_str(&stored).unwrap()),
+    );
+    assert_eq!(outcome.name(), OutcomeName::Adopted);
+    assert_eq!(actions(&outcome), "S:unknown L:same");
+    assert_eq!(provider.times("/create").len(), 0);
+    assert_eq!(outcome.evidence().steps[0].ended, Some(T0));
+
+    // Not there: the interrupted send settles a window after the resume, then the same id is sent.
+    let (provider, clock, executor) = rig(None);
+    let outcome = recover(&executor, &w1(), Start::Resume(interrupted));
+    assert_eq!(
+        outcome.name(),
+        OutcomeName::Recreated,
+        "{}",
+        actions(&outcome)
+    );
+    let creates = provider.times("/create");
+    assert_eq!(creates.len(), 1);
+    assert!(creates[0] >= T0 + time::Duration::seconds(20));
+    assert!(clock.now() >= T0 + time::Duration::seconds(20));
+}
+
+#[test]
+fn evidence_timestamps_come_from_the_injected_clock_and_survive_serde() {
+    let (provider, clock, executor) = rig(None);
+    clock.advance(time::Duration::days(400));
+    provider
+        .books
+        .lock()
+        .unwrap()
+        .creates
+        .push_back(OnCreate::LostBefore);
+    let outcome = recover(&executor, &w1(), Start::Fresh);
+    let evidence = outcome.evidence();
+    assert!(
+        evidence
+            .steps
+            .iter()
+            .all(|s| s.started >= T0 + time::Duration::days(400))
+    );
+    let json = serde_json::to_string(evidence).unwrap();
+    assert!(json.contains("2025-12-23T13:41:57Z"), "{json}");
+    let back: Evidence = serde_json::from_str(&json).unwrap();
+    assert_eq!(&back, evidence);
+}
+
+#[test]
+fn a_recovery_that_ended_unknown_resumes_from_its_evidence_with_fresh_bounds() {
+    let (provider, clock, executor) = rig(Some(Duration::from_secs(5)));
+    provider
+        .books
+        .lock()
+        .unwrap()
+        .creates
+        .push_back(OnCreate::Held(3_600));
+    let first = recover(&executor, &w1(), Start::Fresh);
+    assert_eq!(first.name(), OutcomeName::Unknown, "{}", actions(&first));
+    // Stored, then resumed once the held request landed: it looks before anything else, and
+    // its bounds are its own (the first call had used all of its lookups).
+    let (_, _, evidence) = first.into_parts();
+    let stored = serde_json::to_string(&evidence).unwrap();
+    clock.advance(time::Duration::hours(2));
+    let creates_before = provider.times("/create").len();
+    let resumed = recover(
+        &executor,
+        &w1(),
+        Start::Resume(serde_json::from_str(&stored).unwrap()),
+    );
+    assert_eq!(
+        resumed.name(),
+        OutcomeName::Adopted,
+        "{}",
+        actions(&resumed)
+    );
+    assert_eq!(
+        provider.times("/create").len(),
+        creates_before,
+        "looked, not sent"
+    );
+    assert!(resumed.evidence().steps.len() > evidence.steps.len());
+    assert_eq!(provider.books.lock().unwrap().applied, 1);
+}
