@@ -34,6 +34,10 @@ const SUITES: &[Suite] = &[
             "bench_client",
         ],
     },
+    Suite {
+        name: "json",
+        cargo_args: &["bench", "-p", "pay-core", "--bench", "json"],
+    },
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {

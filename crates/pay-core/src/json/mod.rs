@@ -13,6 +13,7 @@
 //! assert!(StrictObject::parse(br#"{"a": 1} x"#, Limits::default()).is_err());
 //! ```
 
+mod keys;
 pub mod python;
 mod reader;
 mod validate;
