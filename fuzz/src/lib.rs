@@ -76,7 +76,10 @@ pub fn json_vs_serde(data: &[u8]) {
     };
     let strict = StrictObject::parse(data, limits);
     assert_eq!(
-        strict.as_ref().map(StrictObject::source).map_err(Clone::clone),
+        strict
+            .as_ref()
+            .map(StrictObject::source)
+            .map_err(Clone::clone),
         validate(data, limits),
         "validate and parse disagree"
     );
@@ -85,12 +88,19 @@ pub fn json_vs_serde(data: &[u8]) {
         (Ok(object), Ok(serde_json::Value::Object(map))) => same_members(object.members(), map),
         (Ok(_), Ok(other)) => panic!("strict object, serde_json {other:?}"),
         (Ok(object), Err(e)) => assert!(
-            object.members().iter().any(|m| has_number_beyond_f64(&m.value)),
+            object
+                .members()
+                .iter()
+                .any(|m| has_number_beyond_f64(&m.value)),
             "strict accepted, serde_json refused: {e}"
         ),
         (Err(JsonError::NotAnObject), Ok(value)) => assert!(!value.is_object()),
         (
-            Err(JsonError::DuplicateKey { .. } | JsonError::TooDeep { .. } | JsonError::TooLarge { .. }),
+            Err(
+                JsonError::DuplicateKey { .. }
+                | JsonError::TooDeep { .. }
+                | JsonError::TooLarge { .. },
+            ),
             Ok(_),
         ) => {}
         (Err(e), Ok(value)) => panic!("strict refused ({e}) what serde_json read as {value:?}"),
