@@ -2,17 +2,89 @@
 //!
 //! A small object compares each new key with the earlier ones, as before: nothing to allocate, and
 //! faster than hashing for a few dozen keys. Past [`SCAN_LIMIT`] keys a hash set takes over, so an
-//! object of `n` keys costs O(n) instead of O(n²). The set hashes with std's `RandomState`
-//! (SipHash-1-3 under a random key): keys come from the network, and an attacker who cannot
-//! predict the hash cannot make them collide. Keys are compared decoded (`"a\u0062"` is `"ab"`), as
-//! both readers hand them over.
+//! object of `n` keys costs O(n) instead of O(n²). Keys come from the network, so the set is
+//! indexed by SipHash-1-3 under a random key (std's `RandomState`, a fresh one per set): an
+//! attacker who cannot predict the hash cannot make keys collide. Each key is hashed once; the
+//! hash is stored with it, so growing the set does not hash again. Keys are compared decoded
+//! (`"a\u0062"` is `"ab"`), as both readers hand them over, and in full (equal hashes alone never
+//! make a duplicate).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 
 /// Objects with at most this many keys are checked by scanning the earlier keys. A Qostiq callback
 /// has about 20 top-level keys; scanning them is cheaper than building a set.
 const SCAN_LIMIT: usize = 32;
+
+/// A key with its keyed SipHash.
+#[derive(Debug)]
+struct Hashed<'a> {
+    hash: u64,
+    key: Cow<'a, str>,
+}
+
+impl PartialEq for Hashed<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.key == other.key
+    }
+}
+
+impl Eq for Hashed<'_> {}
+
+impl Hash for Hashed<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// The hasher of the sets: hands on the one `u64` a [`Hashed`] writes (already keyed SipHash).
+#[derive(Debug, Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is called; fold anything else in rather than ignore it.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// The keys of one object past the scan size.
+#[derive(Debug)]
+struct KeySet<'a> {
+    sip: RandomState,
+    set: HashSet<Hashed<'a>, BuildHasherDefault<PassThrough>>,
+}
+
+impl<'a> KeySet<'a> {
+    fn new() -> Self {
+        Self {
+            sip: RandomState::new(),
+            // Room for half as many keys again before the first growth.
+            set: HashSet::with_capacity_and_hasher(SCAN_LIMIT + SCAN_LIMIT / 2, Default::default()),
+        }
+    }
+
+    /// Whether `key` is new, remembering it.
+    #[allow(clippy::ptr_arg)] // as in `KeySets::insert`
+    fn insert(&mut self, key: &Cow<'a, str>) -> bool {
+        let hash = self.sip.hash_one(&**key);
+        self.set.insert(Hashed {
+            hash,
+            key: key.clone(),
+        })
+    }
+}
 
 /// The hash sets of the open objects that outgrew the scan, innermost last.
 ///
@@ -20,7 +92,7 @@ const SCAN_LIMIT: usize = 32;
 /// readers' recursive functions hold nothing that needs dropping.
 #[derive(Debug, Default)]
 pub(super) struct KeySets<'a> {
-    sets: Vec<HashSet<Cow<'a, str>>>,
+    sets: Vec<KeySet<'a>>,
 }
 
 impl<'a> KeySets<'a> {
@@ -62,14 +134,15 @@ impl<'a> KeySets<'a> {
         I: Iterator<Item = &'k Cow<'a, str>>,
     {
         if !*hashed {
-            // Room for half as many keys again before the first growth.
-            let mut set = HashSet::with_capacity(SCAN_LIMIT + SCAN_LIMIT / 2);
-            set.extend(earlier.cloned());
+            let mut set = KeySet::new();
+            for k in earlier {
+                set.insert(k);
+            }
             self.sets.push(set);
             *hashed = true;
         }
         match self.sets.last_mut() {
-            Some(set) => set.insert(key.clone()),
+            Some(set) => set.insert(key),
             // Unreachable (pushed above, or by an earlier call for this object); refuse rather
             // than miss a duplicate.
             None => false,
@@ -126,6 +199,21 @@ mod tests {
                 assert_eq!(first_duplicate, Some(len), "{len} keys, {repeated}");
             }
         }
+    }
+
+    #[test]
+    fn equal_hashes_alone_are_not_a_duplicate() {
+        let mut set = KeySet::new();
+        assert!(set.insert(&Cow::Borrowed("a")));
+        let hash = set.sip.hash_one("a");
+        // A forced collision: same hash, other text.
+        assert!(set.set.insert(Hashed {
+            hash,
+            key: Cow::Borrowed("b"),
+        }));
+        assert!(!set.insert(&Cow::Borrowed("a")));
+        assert!(!set.insert(&Cow::Owned("a".to_owned())));
+        assert!(set.insert(&Cow::Borrowed("c")));
     }
 
     #[test]
