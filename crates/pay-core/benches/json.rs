@@ -1,8 +1,10 @@
 //! Strict JSON benchmarks: what `StrictObject::parse` and `validate` cost on hostile bodies.
 //!
-//! Targets (docs/benchmarks.md): a 60 KiB body of distinct keys costs at most 2× a 60 KiB body of
-//! one long string, for both; a body at each `Limits` size parses in a few milliseconds whatever
-//! its shape; the ~1 KiB callback does not get slower.
+//! Groups (figures and the reasoning in docs/benchmarks.md, "Strict JSON"): `json/60k`, 60 KiB of
+//! distinct keys against one long string and against the same tokens as array items; `json/small`,
+//! the callback and answer sizes seen in practice; `json/events_limit` and `json/responses_limit`,
+//! the most expensive shapes found for each reader at each `Limits` size, plus the largest
+//! legitimate answer (a 250-checkout COINQVEST page).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // benchmark harness code
 
 use std::fmt::Write as _;
@@ -93,6 +95,39 @@ fn long_string(size: usize) -> String {
     format!("{{\"k\":\"{}\"}}", "x".repeat(size - 8))
 }
 
+/// The largest legitimate answer: a COINQVEST page of 250 checkouts (the maximum page size), each
+/// the seed's `GET /checkout` object with two payments and three line items whose descriptions
+/// are non-ASCII (escaped as `\uXXXX`, as the PHP server writes them).
+fn checkouts_page() -> String {
+    let payment = |i: usize, p: usize| {
+        format!(
+            r#"{{"id":"{i:06x}{p:06x}","type":"PAYMENT","state":"RESOLVED","timestamp":"2020-03-02T21:37:10+02:00","creditAssetCode":"USD","creditAssetIssuer":"USD:GDUKMGUGDZQK6YHYA5Z6AY2G4XDSZPSZ3SW5UN3ARVMO6QSRDWP5YLEX","creditAmount":"10.0000000","sourceAssetCode":"XLM","sourceAssetIssuer":"XLM:NATIVE","sourceAmount":"170.1372000","sourceBlockchain":"XLM","sourceAccount":"GASKYWPPQ2VSO6KNIPIRVXMSSDGZLYZQ67CDTLVXOXYDG26SPZ66EDCQ","sourceTxId":"1424f2e6d98c9a49b52baeaac5906a4d9e1cf5071d7cb558331ec23b5238258c","customerId":"1acf0d0b10bd","checkoutId":"{i:012x}"}}"#
+        )
+    };
+    let description = "\\u0424\\u0443\\u0442\\u0431\\u043e\\u043b\\u043a\\u0430 \\u2116 42, \\u0440\\u043e\\u0437\\u043c\\u0456\\u0440 XL";
+    let line_item = |n: usize| {
+        format!(
+            r#"{{"description":"{description} ({n})","netAmount":10.5,"quantity":1,"productId":"SKU-{n:04}"}}"#
+        )
+    };
+    let checkouts: Vec<String> = (0..250)
+        .map(|i| {
+            format!(
+                r#"{{"id":"{i:012x}","timestamp":"2020-03-02T19:36:33+00:00","state":"COMPLETED","hostedCheckoutUrl":null,"payments":[{},{}],"payload":{{"charge":{{"currency":"USD:GDUKMGUGDZQK6YHYA5Z6AY2G4XDSZPSZ3SW5UN3ARVMO6QSRDWP5YLEX","customerId":"1acf0d0b10bd","lineItems":[{},{},{}]}},"settlementCurrency":"USD"}}}}"#,
+                payment(i, 0),
+                payment(i, 1),
+                line_item(1),
+                line_item(2),
+                line_item(3)
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"count":1000,"limit":250,"offset":0,"checkouts":[{}]}}"#,
+        checkouts.join(",")
+    )
+}
+
 fn repeat_in_array(item: &str, size: usize) -> String {
     let mut body = String::from("{\"a\":[");
     let mut first = true;
@@ -168,7 +203,8 @@ fn at_event_limit(c: &mut Criterion) {
 
 fn at_response_limit(c: &mut Criterion) {
     let limits = Limits::RESPONSES;
-    let cases = shapes_at(limits.max_bytes, limits.max_depth);
+    let mut cases = shapes_at(limits.max_bytes, limits.max_depth);
+    cases.push(("checkouts_page_250", checkouts_page()));
     bench_both(c, "json/responses_limit", &cases, limits);
 }
 
