@@ -432,3 +432,34 @@ proptest! {
         agrees_with_the_oracle(bytes, limits)?;
     }
 }
+
+/// An attacker's body of distinct keys costs linear time: 100,000 keys (about 1 MiB) in one object
+/// take a fraction of a second even in a debug build, where comparing each key with every earlier
+/// one (the check this replaced) took minutes. On a thread, so that a regression fails the test
+/// instead of hanging it.
+#[test]
+fn many_distinct_keys_are_checked_in_linear_time() {
+    use std::fmt::Write as _;
+
+    const KEYS: usize = 100_000;
+    let mut body = String::from("{");
+    for i in 0..KEYS {
+        let _ = write!(body, "{}\"{i:x}\":0", if i == 0 { "" } else { "," });
+    }
+    body.push('}');
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let limits = Limits {
+            max_bytes: body.len(),
+            max_depth: 2,
+        };
+        let members = StrictObject::parse(body.as_bytes(), limits).map(|o| o.members().len());
+        let checked = validate(body.as_bytes(), limits).map(str::len);
+        let _ = done.send((members, checked));
+    });
+    let (members, checked) = finished
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("100,000 distinct keys were not checked within 30 s");
+    assert_eq!(members, Ok(KEYS));
+    assert!(checked.is_ok());
+}
