@@ -3,8 +3,8 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // an assertion failure is the finding
 
 use pay_core::json::python::{self, NestedForm};
-use pay_core::json::{Limits, StrictObject};
 use pay_core::error::SignatureError;
+use pay_core::json::{JsonError, Limits, Member, StrictObject, Value, validate};
 use pay_core::secret::Secret;
 use pay_signing::coinqvest::{WebhookVerifier, sign_webhook};
 use pay_signing::qostiq::{CallbackVerifier, explain_callback, sign_callback};
@@ -59,6 +59,117 @@ pub fn strict_json(data: &[u8]) {
         let reparsed = StrictObject::parse(wrapped.as_bytes(), Limits::EVENTS)
             .unwrap_or_else(|e| panic!("raw {:?} is not a value: {e}", member.raw));
         assert_eq!(reparsed.members()[0].value, member.value);
+    }
+}
+
+/// The strict reader against serde_json (a differential test), and the validator against the
+/// reader.
+///
+/// * `validate` gives exactly the verdict of `StrictObject::parse`.
+/// * Both accept: the same values under the same keys. Strings, booleans, nulls, arrays (in order)
+///   and objects (same key set) compare directly. A number is the same when serde_json's reading
+///   of it equals the token's: an integer token that fits `u64`/`i64` is that integer on both
+///   sides (compared as `i128`); any other token is serde_json's `f64` bit for bit, and Rust's
+///   correctly rounded parse of the token (serde_json rounds correctly here: `float_roundtrip`).
+///   Also, each member's raw text parsed alone by serde_json is the value serde_json gave it.
+/// * The strict reader accepts but serde_json refuses: only for a number token beyond `f64`
+///   (`1e400`: serde_json says "number out of range", the strict reader keeps the token).
+/// * serde_json accepts but the strict reader refuses: only for what serde_json does not check: a
+///   duplicate key (serde_json keeps the last), nesting past the depth limit, a body past the size
+///   limit, or a top level that is not an object. Anything else is a mismatch.
+pub fn json_vs_serde(data: &[u8]) {
+    let limits = Limits {
+        max_bytes: 1 << 16,
+        max_depth: 64,
+    };
+    let strict = StrictObject::parse(data, limits);
+    assert_eq!(
+        strict
+            .as_ref()
+            .map(StrictObject::source)
+            .map_err(Clone::clone),
+        validate(data, limits),
+        "validate and parse disagree"
+    );
+    let reference = serde_json::from_slice::<serde_json::Value>(data);
+    match (&strict, &reference) {
+        (Ok(object), Ok(serde_json::Value::Object(map))) => same_members(object.members(), map),
+        (Ok(_), Ok(other)) => panic!("strict object, serde_json {other:?}"),
+        (Ok(object), Err(e)) => assert!(
+            object
+                .members()
+                .iter()
+                .any(|m| has_number_beyond_f64(&m.value)),
+            "strict accepted, serde_json refused: {e}"
+        ),
+        (Err(JsonError::NotAnObject), Ok(value)) => assert!(!value.is_object()),
+        (
+            Err(
+                JsonError::DuplicateKey { .. }
+                | JsonError::TooDeep { .. }
+                | JsonError::TooLarge { .. },
+            ),
+            Ok(_),
+        ) => {}
+        (Err(e), Ok(value)) => panic!("strict refused ({e}) what serde_json read as {value:?}"),
+        (Err(_), Err(_)) => {}
+    }
+}
+
+fn same_members(members: &[Member<'_>], map: &serde_json::Map<String, serde_json::Value>) {
+    assert_eq!(members.len(), map.len(), "member count");
+    for member in members {
+        let Some(expected) = map.get(member.key.as_ref()) else {
+            panic!("key {:?} missing from serde_json's object", member.key);
+        };
+        same_value(&member.value, expected);
+        let alone: serde_json::Value = serde_json::from_str(member.raw)
+            .unwrap_or_else(|e| panic!("raw {:?} refused by serde_json: {e}", member.raw));
+        assert_eq!(&alone, expected, "raw {:?}", member.raw);
+    }
+}
+
+fn same_value(strict: &Value<'_>, reference: &serde_json::Value) {
+    use serde_json::Value as J;
+    match (strict, reference) {
+        (Value::Null, J::Null) => {}
+        (Value::Bool(a), J::Bool(b)) => assert_eq!(a, b),
+        (Value::String(a), J::String(b)) => assert_eq!(a.as_ref(), b.as_str()),
+        (Value::Number(token), J::Number(n)) => same_number(token, n),
+        (Value::Array(items), J::Array(expected)) => {
+            assert_eq!(items.len(), expected.len(), "array length");
+            for (item, expected) in items.iter().zip(expected) {
+                same_value(item, expected);
+            }
+        }
+        (Value::Object(members), J::Object(map)) => same_members(members, map),
+        (strict, reference) => panic!("{strict:?} is not {reference:?}"),
+    }
+}
+
+fn same_number(token: &str, n: &serde_json::Number) {
+    let integer = if let Some(u) = n.as_u64() {
+        Some(i128::from(u))
+    } else {
+        n.as_i64().map(i128::from)
+    };
+    match integer {
+        Some(expected) => assert_eq!(token.parse::<i128>().ok(), Some(expected), "{token} vs {n}"),
+        None => {
+            let expected = n.as_f64().unwrap_or(f64::NAN);
+            let parsed: f64 = token.parse().unwrap_or(f64::NAN);
+            assert_eq!(parsed.to_bits(), expected.to_bits(), "{token} vs {n}");
+        }
+    }
+}
+
+/// Whether a number token somewhere in `value` is beyond the `f64` range (`1e400`, 400 digits).
+fn has_number_beyond_f64(value: &Value<'_>) -> bool {
+    match value {
+        Value::Number(token) => token.parse::<f64>().is_ok_and(f64::is_infinite),
+        Value::Array(items) => items.iter().any(has_number_beyond_f64),
+        Value::Object(members) => members.iter().any(|m| has_number_beyond_f64(&m.value)),
+        _ => false,
     }
 }
 

@@ -47,6 +47,10 @@ const SUITES: &[Suite] = &[
             "store",
         ],
     },
+    Suite {
+        name: "json",
+        cargo_args: &["bench", "-p", "pay-core", "--bench", "json"],
+    },
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {

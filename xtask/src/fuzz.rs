@@ -21,6 +21,7 @@ use crate::workspace_root;
 const TARGETS: &[&str] = &[
     "callback_verifier",
     "strict_json",
+    "json_vs_serde",
     "coinqvest_webhook",
     "webhook_receiver",
 ];
@@ -185,7 +186,7 @@ fn seed_corpus(target: &str, corpus: &Path, root: &Path) -> Result<usize, String
     };
     let mut seeds: Vec<Vec<u8>> = Vec::new();
     match target {
-        "callback_verifier" | "strict_json" => {
+        "callback_verifier" | "strict_json" | "json_vs_serde" => {
             for file in ["qostiq_callbacks.json", "qostiq_requests.json"] {
                 seeds.extend(
                     string_fields(&read(file)?, "body")
@@ -193,7 +194,7 @@ fn seed_corpus(target: &str, corpus: &Path, root: &Path) -> Result<usize, String
                         .map(String::into_bytes),
                 );
             }
-            if target == "strict_json" {
+            if target != "callback_verifier" {
                 for file in ["coinqvest_webhook.json", "coinqvest_digest.json"] {
                     seeds.extend(
                         string_fields(&read(file)?, "body")

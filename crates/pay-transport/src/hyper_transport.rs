@@ -6,8 +6,9 @@
 //!   ([`pay_core::endpoint::BaseUrl::require_tls`]: loopback hosts, or an explicit sandbox opt-in).
 //! * Pool: idle connections are closed after [`HyperTransportBuilder::pool_idle_timeout`]. hyper-util
 //!   only does that when a pool timer is installed, which this builder always does (`TokioTimer`).
-//! * Responses larger than [`HyperTransportBuilder::max_response_bytes`] (8 MiB by default) fail with
-//!   [`TransportErrorKind::ResponseTooLarge`].
+//! * Responses larger than [`HyperTransportBuilder::max_response_bytes`] (1 MiB by default, the
+//!   JSON readers' [`Limits::RESPONSES`](pay_core::json::Limits::RESPONSES)) fail with
+//!   [`TransportErrorKind::ResponseTooLarge`], before being read whole.
 //! * Redirects are **not** followed: a `302` comes back as the answer. A payout API that redirects is
 //!   misconfigured, and following it would re-send a signed body to another place.
 //!
@@ -41,8 +42,9 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use pay_core::error::{Delivery, Error, TransportError, TransportErrorKind};
 use tower_service::Service;
 
-/// The default limit on a response body: 8 MiB.
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+/// The default limit on a response body: 1 MiB, the size the strict JSON readers accept
+/// ([`Limits::RESPONSES`](pay_core::json::Limits::RESPONSES), where the reasoning lives).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = pay_core::json::Limits::RESPONSES.max_bytes;
 
 /// hyper-util's pooled client with rustls, as an [`HttpService`](crate::service::HttpService).
 /// Cheap to clone; clones share the pool. Needs a tokio runtime.
@@ -113,7 +115,9 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// The largest response body accepted (default [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    /// The largest response body accepted (default [`DEFAULT_MAX_RESPONSE_BYTES`]). Lower it freely;
+    /// raising it does not let larger JSON answers through, as the provider crates read them with
+    /// [`Limits::RESPONSES`](pay_core::json::Limits::RESPONSES).
     pub fn max_response_bytes(mut self, max: usize) -> Self {
         self.max_response_bytes = max;
         self

@@ -301,6 +301,35 @@ async fn oversized_responses_are_refused() {
 }
 
 #[tokio::test]
+async fn the_default_limit_is_the_strict_json_limit() {
+    // One number for both: a body the JSON readers would refuse never gets read whole.
+    let limit = pay_core::json::Limits::RESPONSES.max_bytes;
+    let server = FaultServer::start().await.unwrap();
+    let exec = Executor::builder(HyperTransport::new().unwrap(), server.base_url())
+        .retry_policy(RetryPolicy::no_retries())
+        .build()
+        .unwrap();
+    let body = |len: usize| {
+        let mut body = vec![b' '; len];
+        body[0] = b'{';
+        body[len - 1] = b'}';
+        Bytes::from(body)
+    };
+    server.set_reply(STATUS, Reply::json(StatusCode::OK, body(limit)));
+    let answer = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    assert_eq!(answer.value.body.len(), limit);
+    server.set_reply(STATUS, Reply::json(StatusCode::OK, body(limit + 1)));
+    let err = exec
+        .execute(&WithdrawStatus::default(), &())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        transport_kind(err.error()),
+        (TransportErrorKind::ResponseTooLarge, Delivery::MaybeSent)
+    );
+}
+
+#[tokio::test]
 async fn the_body_and_method_reach_the_server_unchanged_once_per_attempt() {
     let server = FaultServer::start().await.unwrap();
     let exec = executor(&server);

@@ -13,6 +13,7 @@
 //! assert!(StrictObject::parse(br#"{"a": 1} x"#, Limits::default()).is_err());
 //! ```
 
+mod keys;
 pub mod python;
 mod reader;
 mod validate;
@@ -33,13 +34,25 @@ pub struct Limits {
 
 impl Limits {
     /// Limits for pushed events (callbacks, webhooks): 64 KiB, depth 32.
+    ///
+    /// Events arrive unauthenticated (the signature is checked after parsing), so anyone can send
+    /// one. A real one is about 1 KiB; at 64 KiB the most expensive body parses in about 2 ms
+    /// (`docs/benchmarks.md`, "Strict JSON").
     pub const EVENTS: Self = Self {
         max_bytes: 64 * 1024,
         max_depth: 32,
     };
-    /// Limits for API responses: 8 MiB, depth 64.
+    /// Limits for API responses: 1 MiB, depth 64. The transport refuses larger bodies before
+    /// reading them whole (`pay-transport` takes its default from here).
+    ///
+    /// The largest legitimate answer is a COINQVEST page of 250 checkouts (the maximum page size),
+    /// about 0.6 KiB each in the seed and a few KiB with several line items and payments: well
+    /// under 1 MiB; every other answer (reference lists, Qostiq configs) is far smaller. A shop
+    /// with heavier checkouts asks for smaller pages. At 1 MiB the most expensive body takes about
+    /// 10 ms to validate and 40 ms to read into a tree (`docs/benchmarks.md`, "Strict JSON"), work
+    /// done on the caller's async task.
     pub const RESPONSES: Self = Self {
-        max_bytes: 8 * 1024 * 1024,
+        max_bytes: 1024 * 1024,
         max_depth: 64,
     };
 }

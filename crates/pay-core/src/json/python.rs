@@ -183,47 +183,40 @@ fn write_plain_decimal(token: &str, out: &mut String) -> bool {
     true
 }
 
-/// Python's `repr(float)`: the shortest digits that round-trip, fixed notation when the decimal
-/// exponent is in `-4 < e <= 16`, scientific (`1e-05`, `1.5e+16`) otherwise.
+/// Python's `repr(float)`: fixed notation when the decimal exponent is in `-4 < e <= 16`,
+/// scientific (`1e-05`, `1.5e+16`) otherwise, with the digits of [`ReprDigits::of`].
 fn write_float_repr(value: f64, out: &mut String) {
-    // `{:e}` gives the same shortest round-trip digits Python uses: `-1.05e1`, `1e-5`, `0e0`.
-    let sci = format!("{value:e}");
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let (negative, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
-    };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let n = i32::try_from(digits.len()).unwrap_or(i32::MAX);
-    let decpt = exponent + 1;
-    if negative {
+    if value.is_sign_negative() {
         out.push('-');
     }
+    let repr = ReprDigits::of(value.abs());
+    let digits = repr.digits();
+    let n = i32::try_from(digits.len()).unwrap_or(i32::MAX);
+    let decpt = repr.exponent + 1;
+    let push_digits = |out: &mut String, digits: &[u8]| {
+        out.extend(digits.iter().map(|&d| char::from(d)));
+    };
     if decpt > -4 && decpt <= 16 {
         if decpt <= 0 {
             out.push_str("0.");
             push_zeros(out, -decpt);
-            out.push_str(&digits);
+            push_digits(out, digits);
         } else if decpt < n {
             let (int, frac) = digits.split_at(decpt.unsigned_abs() as usize);
-            out.push_str(int);
+            push_digits(out, int);
             out.push('.');
-            out.push_str(frac);
+            push_digits(out, frac);
         } else {
-            out.push_str(&digits);
+            push_digits(out, digits);
             push_zeros(out, decpt - n);
             out.push_str(".0");
         }
     } else {
-        let mut chars = digits.chars();
-        if let Some(first) = chars.next() {
-            out.push(first);
-        }
-        let rest = chars.as_str();
+        let (first, rest) = digits.split_at(1.min(digits.len()));
+        push_digits(out, first);
         if !rest.is_empty() {
             out.push('.');
-            out.push_str(rest);
+            push_digits(out, rest);
         }
         let e = decpt - 1;
         let _ = write!(
@@ -232,6 +225,125 @@ fn write_float_repr(value: f64, out: &mut String) {
             if e < 0 { '-' } else { '+' },
             e.unsigned_abs()
         );
+    }
+}
+
+/// The significant digits CPython's `repr` picks for a finite double (David Gay's `dtoa` mode 0):
+/// the fewest digits that read back as the same double; among candidates of that length the one
+/// nearest the exact binary value; of two equally near, the one with an even last digit.
+///
+/// Rust's `{:e}` also gives the fewest digits, `n`, but breaks ties upwards
+/// (`225500917378415.125` → `…415.13`, CPython `…415.12`). The candidates of length `n` that read
+/// back are the `n`-digit values inside the double's rounding interval. `R`, the exact value
+/// correctly rounded to `n` digits half to even (Rust's `{:.p$e}` rounds the exact binary value so),
+/// is CPython's pick whenever it is inside. It can be outside only when the interval is lopsided (a
+/// power of two: the gap below is half the gap above) and `R` sits below, beyond the narrow half;
+/// the wide half above is then narrower than one step of the last digit (it is less than twice
+/// the distance to `R`, itself at most half a step), so it holds one `n`-digit value only, and
+/// that is Rust's. Relied upon: `{:e}` is shortest, `{:.p$e}` rounds half to even, `str::parse`
+/// rounds correctly; `crates/pay-core/tests/python_floats.rs` checks the result
+/// against CPython on 141,833 tokens (ties, powers of two, subnormals, extremes, random bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ReprDigits {
+    /// ASCII digits, `len` of them, no trailing zeros except a lone `0`.
+    buf: [u8; 17],
+    len: usize,
+    /// The power of ten of the first digit.
+    exponent: i32,
+}
+
+impl ReprDigits {
+    /// The `repr` digits of a finite `value >= 0`.
+    fn of(value: f64) -> Self {
+        let shortest = Self::from_sci(format_args!("{value:e}"));
+        let Some(precision) = shortest.len.checked_sub(1) else {
+            return shortest;
+        };
+        let nearest = Self::from_sci(format_args!("{value:.precision$e}"));
+        if nearest != shortest && nearest.reads_back_as(value) {
+            nearest
+        } else {
+            shortest
+        }
+    }
+
+    /// Collects the digits and exponent of a non-negative `{:e}`-style text (`d.ddde-x`).
+    fn from_sci(args: std::fmt::Arguments<'_>) -> Self {
+        let mut sink = SciSink {
+            digits: Self {
+                buf: [b'0'; 17],
+                len: 0,
+                exponent: 0,
+            },
+            in_exponent: false,
+            negative_exponent: false,
+        };
+        if std::fmt::Write::write_fmt(&mut sink, args).is_err() || sink.digits.len == 0 {
+            // Unreachable for a finite double (at most 17 digits); keep a valid zero.
+            return Self {
+                buf: [b'0'; 17],
+                len: 1,
+                exponent: 0,
+            };
+        }
+        let mut digits = sink.digits;
+        if sink.negative_exponent {
+            digits.exponent = -digits.exponent;
+        }
+        while digits.len > 1 && digits.buf.get(digits.len - 1) == Some(&b'0') {
+            digits.len -= 1;
+        }
+        digits
+    }
+
+    fn digits(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    /// Whether these digits parse back (correctly rounded, as CPython reads) to `value`.
+    fn reads_back_as(&self, value: f64) -> bool {
+        let mut text = String::with_capacity(24);
+        text.extend(self.digits().iter().map(|&d| char::from(d)));
+        let last = self.exponent - (i32::try_from(self.len).unwrap_or(0) - 1);
+        let _ = write!(text, "e{last}");
+        text.parse::<f64>() == Ok(value)
+    }
+}
+
+/// A `fmt::Write` that parses `{:e}` output of a non-negative float into [`ReprDigits`].
+struct SciSink {
+    digits: ReprDigits,
+    in_exponent: bool,
+    negative_exponent: bool,
+}
+
+impl std::fmt::Write for SciSink {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        for b in s.bytes() {
+            match b {
+                b'0'..=b'9' if self.in_exponent => {
+                    self.digits.exponent = self
+                        .digits
+                        .exponent
+                        .checked_mul(10)
+                        .and_then(|e| e.checked_add(i32::from(b - b'0')))
+                        .ok_or(std::fmt::Error)?;
+                }
+                b'0'..=b'9' => {
+                    *self
+                        .digits
+                        .buf
+                        .get_mut(self.digits.len)
+                        .ok_or(std::fmt::Error)? = b;
+                    self.digits.len += 1;
+                }
+                b'.' if !self.in_exponent => {}
+                b'e' if !self.in_exponent => self.in_exponent = true,
+                b'-' if self.in_exponent => self.negative_exponent = true,
+                _ => return Err(std::fmt::Error),
+            }
+        }
+        Ok(())
     }
 }
 
@@ -276,6 +388,21 @@ mod tests {
             ("0.30000000000000004", "0.30000000000000004"),
             ("2.5e-7", "2.5e-07"),
             ("-123.456e2", "-12345.6"),
+            // Ties: two shortest candidates equally near; CPython keeps the even last digit.
+            ("225500917378415.125", "225500917378415.12"),
+            ("225500917378415.13", "225500917378415.12"),
+            ("2956882784841.15625", "2956882784841.1562"),
+            ("1836592072747915.25", "1836592072747915.2"),
+            // 2**-25: a tie next to a power of two, the even candidate inside the narrow lower gap.
+            ("2.98023223876953125e-08", "2.9802322387695312e-08"),
+            // 2**-1017: the nearest 16-digit value is below, outside the narrow lower half-gap.
+            ("7.120236347223045e-307", "7.120236347223045e-307"),
+            ("5e-324", "5e-324"),
+            ("1.5e-323", "1.5e-323"),
+            ("2.2250738585072014e-308", "2.2250738585072014e-308"),
+            ("1.7976931348623157e308", "1.7976931348623157e+308"),
+            ("9999999999999998.0", "9999999999999998.0"),
+            ("0.00009999999999999999", "9.999999999999999e-05"),
         ];
         for (token, expected) in cases {
             assert_eq!(num(token), expected, "{token}");
@@ -330,6 +457,26 @@ mod tests {
                 "{token}"
             );
         }
+    }
+
+    #[test]
+    fn nested_floats_use_the_same_repr() {
+        use crate::json::{Limits, StrictObject};
+
+        let body = br#"{"a": [225500917378415.125, {"b": 1e-5}], "c": 225500917378415.125}"#;
+        let object = StrictObject::parse(body, Limits::EVENTS).unwrap();
+        let rendered: Vec<String> = object
+            .members()
+            .iter()
+            .map(|m| str_form(&m.value))
+            .collect();
+        assert_eq!(
+            rendered,
+            [
+                r#"[225500917378415.12, {"b": 1e-05}]"#,
+                "225500917378415.12"
+            ]
+        );
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use super::keys::KeySets;
+use super::validate::plain_run;
 use super::{JsonError, Member, Value};
 
 /// Whether `token` is exactly one JSON number (RFC 8259 grammar).
@@ -55,6 +57,9 @@ pub(super) fn read_document(source: &str, max_depth: usize) -> Result<Vec<Member
         bytes: source.as_bytes(),
         pos: 0,
         max_depth,
+        items: Vec::new(),
+        members: Vec::new(),
+        key_sets: KeySets::default(),
     };
     reader.skip_ws();
     if reader.peek() != Some(b'{') {
@@ -72,11 +77,27 @@ pub(super) fn read_document(source: &str, max_depth: usize) -> Result<Vec<Member
     Ok(members)
 }
 
+/// The items of `scratch` from `first` on, as a `Vec` of their own: exactly sized, or the scratch
+/// itself when they are all of it (a large outermost list is then not copied).
+fn take_from<T>(scratch: &mut Vec<T>, first: usize) -> Vec<T> {
+    if first == 0 {
+        std::mem::take(scratch)
+    } else {
+        scratch.drain(first..).collect()
+    }
+}
+
 struct Reader<'a> {
     src: &'a str,
     bytes: &'a [u8],
     pos: usize,
     max_depth: usize,
+    /// The items of every open array, innermost last: a closed array moves its own out with
+    /// [`take_from`] (one allocation per array, none wasted on growth).
+    items: Vec<Value<'a>>,
+    /// The same for the members of open objects.
+    members: Vec<Member<'a>>,
+    key_sets: KeySets<'a>,
 }
 
 impl<'a> Reader<'a> {
@@ -151,11 +172,12 @@ impl<'a> Reader<'a> {
     fn object(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
         self.enter(depth)?;
         self.pos += 1; // '{'
-        let mut members: Vec<Member<'a>> = Vec::with_capacity(8);
+        let first = self.members.len();
+        let mut hashed = false;
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Object(members));
+            return Ok(Value::Object(Vec::new()));
         }
         loop {
             self.skip_ws();
@@ -163,7 +185,11 @@ impl<'a> Reader<'a> {
                 return Err(self.syntax("expected a string key"));
             }
             let key = self.string()?;
-            if members.iter().any(|m| m.key == key) {
+            let earlier = self.members.get(first..).unwrap_or_default();
+            if !self
+                .key_sets
+                .insert(&mut hashed, earlier.iter().map(|m| &m.key), &key)
+            {
                 return Err(JsonError::DuplicateKey {
                     key: key.into_owned(),
                 });
@@ -177,13 +203,14 @@ impl<'a> Reader<'a> {
                 .src
                 .get(start..self.pos)
                 .ok_or_else(|| self.syntax("bad value"))?;
-            members.push(Member { key, value, raw });
+            self.members.push(Member { key, value, raw });
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Value::Object(members));
+                    self.key_sets.close(hashed);
+                    return Ok(Value::Object(take_from(&mut self.members, first)));
                 }
                 _ => return Err(self.syntax("expected `,` or `}`")),
             }
@@ -193,21 +220,22 @@ impl<'a> Reader<'a> {
     fn array(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
         self.enter(depth)?;
         self.pos += 1; // '['
-        let mut items = Vec::new();
+        let first = self.items.len();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::Array(items));
+            return Ok(Value::Array(Vec::new()));
         }
         loop {
             self.skip_ws();
-            items.push(self.value(depth + 1)?);
+            let item = self.value(depth + 1)?;
+            self.items.push(item);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Value::Array(items));
+                    return Ok(Value::Array(take_from(&mut self.items, first)));
                 }
                 _ => return Err(self.syntax("expected `,` or `]`")),
             }
@@ -221,10 +249,7 @@ impl<'a> Reader<'a> {
         loop {
             let run_start = self.pos;
             let rest = self.bytes.get(self.pos..).unwrap_or_default();
-            self.pos += rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .unwrap_or(rest.len());
+            self.pos += plain_run(rest);
             // `run_start` and `pos` sit on ASCII bytes (or the end): both are char boundaries.
             let run = self
                 .src

@@ -262,3 +262,204 @@ proptest! {
         prop_assert!(validate(doubled.as_bytes(), Limits::RESPONSES).is_err());
     }
 }
+
+mod oracle;
+
+/// Key names for generated objects: enough to pass the linear-scan size, with characters that have
+/// several spellings.
+const KEY_POOL: &[&str] = &[
+    "a", "b", "ab", "a/b", "é", "😀", "\"", "\\", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7",
+    "k8", "k9", "k10", "k11", "k12", "k13", "k14", "k15", "k16", "k17", "k18", "k19", "k20", "k21",
+    "k22", "k23", "k24", "k25", "k26", "k27",
+];
+
+/// A key as JSON text: plainly (0), every character as `\uXXXX` (1, surrogate pairs beyond the
+/// BMP), or `/` as `\/` and the first letter escaped (2).
+fn spell_key(name: &str, style: u8) -> String {
+    match style {
+        1 => {
+            let mut out = String::from("\"");
+            for unit in name.encode_utf16() {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+            out.push('"');
+            out
+        }
+        2 => {
+            let plain = serde_json::to_string(name).unwrap().replace('/', "\\/");
+            match name.chars().next() {
+                Some(c) if c.is_ascii_alphanumeric() => {
+                    plain.replacen(c, &format!("\\u{:04X}", u32::from(c)), 1)
+                }
+                _ => plain,
+            }
+        }
+        _ => serde_json::to_string(name).unwrap(),
+    }
+}
+
+/// Keys of one object, 0 to 36 of them, each with a spelling: distinct, except that one object in
+/// `one_in` repeats an earlier key at a later position (so duplicates turn up on both sides of the
+/// linear-scan size).
+fn object_keys(one_in: u8) -> impl Strategy<Value = Vec<String>> {
+    let indices: Vec<usize> = (0..KEY_POOL.len()).collect();
+    (
+        prop::sample::subsequence(indices, 0..=KEY_POOL.len()).prop_shuffle(),
+        prop::collection::vec(0u8..3, KEY_POOL.len()),
+        any::<(prop::sample::Index, prop::sample::Index)>(),
+        0..one_in,
+    )
+        .prop_map(|(mut indices, styles, (a, b), repeat)| {
+            if repeat == 0 && indices.len() >= 2 {
+                let (a, b) = (a.index(indices.len()), b.index(indices.len()));
+                let (first, later) = (a.min(b), a.max(b));
+                indices[later] = indices[first];
+            }
+            indices
+                .iter()
+                .zip(styles)
+                .map(|(&i, style)| spell_key(KEY_POOL[i], style))
+                .collect()
+        })
+}
+
+/// An object with these keys and values drawn from `value`, `separator` between members.
+fn object_with(
+    value: impl Strategy<Value = String> + Clone,
+    repeat_one_in: u8,
+    separator: &'static str,
+) -> impl Strategy<Value = String> {
+    object_keys(repeat_one_in).prop_flat_map(move |keys| {
+        let n = keys.len();
+        (Just(keys), prop::collection::vec(value.clone(), n)).prop_map(move |(keys, values)| {
+            let members: Vec<String> = keys
+                .iter()
+                .zip(values)
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect();
+            format!("{{{}}}", members.join(separator))
+        })
+    })
+}
+
+/// JSON text of an object whose values nest arrays and more such objects, two levels down.
+fn object_text() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("null".to_owned()),
+        Just("true".to_owned()),
+        Just("-0.5e3".to_owned()),
+        Just("\"x\\u00e9\"".to_owned()),
+        Just("[]".to_owned()),
+        Just("{}".to_owned()),
+    ]
+    .boxed();
+    let nest = |inner: BoxedStrategy<String>| {
+        prop_oneof![
+            8 => inner.clone(),
+            1 => prop::collection::vec(inner.clone(), 0..4)
+                .prop_map(|items| format!("[{}]", items.join(", "))),
+            1 => object_with(inner, 24, ","),
+        ]
+        .boxed()
+    };
+    object_with(nest(nest(leaf)), 3, ", ")
+}
+
+/// The tree reader and the validator give exactly the oracle's result and error.
+fn agrees_with_the_oracle(bytes: &[u8], limits: Limits) -> Result<(), TestCaseError> {
+    let expected = oracle::parse(bytes, limits);
+    let tree = StrictObject::parse(bytes, limits).map(|o| o.members().to_vec());
+    prop_assert_eq!(
+        &tree,
+        &expected,
+        "input {:?}",
+        String::from_utf8_lossy(bytes)
+    );
+    let flat = validate(bytes, limits).map(drop);
+    prop_assert_eq!(
+        flat,
+        expected.map(drop),
+        "input {:?}",
+        String::from_utf8_lossy(bytes)
+    );
+    Ok(())
+}
+
+#[test]
+fn duplicates_past_the_scan_size_are_found_in_order() {
+    let keys: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+    let limits = Limits::RESPONSES;
+    for at in [1, 15, 16, 17, 18, 39] {
+        for spelling in ["\"k3\"", "\"\\u006b3\"", "\"k\\u0033\""] {
+            // The duplicate comes before a syntax error: the duplicate is reported, as before.
+            let text = format!(
+                "{{\"a\": [{{{}, {spelling}: 1, \"zz\": ]}}]}}",
+                keys[..at.max(4)].join(", ")
+            );
+            agrees_with_the_oracle(text.as_bytes(), limits).unwrap();
+            assert_eq!(
+                validate(text.as_bytes(), limits),
+                Err(JsonError::DuplicateKey { key: "k3".into() }),
+                "{text}"
+            );
+        }
+    }
+    let distinct = format!("{{{}}}", keys.join(", "));
+    assert_eq!(
+        StrictObject::parse(distinct.as_bytes(), limits)
+            .unwrap()
+            .members()
+            .len(),
+        40
+    );
+    agrees_with_the_oracle(distinct.as_bytes(), limits).unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn linear_duplicate_checks_agree_with_the_quadratic_oracle(
+        text in object_text(),
+        depth in 1usize..7,
+        cut in any::<prop::sample::Index>(),
+        cut_it in any::<bool>(),
+    ) {
+        let limits = Limits { max_bytes: 1 << 20, max_depth: depth };
+        let bytes = text.as_bytes();
+        // A prefix ends in a syntax error somewhere after (or before) the duplicates.
+        let bytes = if cut_it { &bytes[..cut.index(bytes.len() + 1)] } else { bytes };
+        agrees_with_the_oracle(bytes, limits)?;
+    }
+}
+
+/// An attacker's body of distinct keys costs linear time: 100,000 keys (about 1 MiB) in one object
+/// take a fraction of a second even in a debug build, where comparing each key with every earlier
+/// one (the check this replaced) took minutes. On a thread, so that a regression fails the test
+/// instead of hanging it.
+#[test]
+fn many_distinct_keys_are_checked_in_linear_time() {
+    use std::fmt::Write as _;
+
+    const KEYS: usize = 100_000;
+    let mut body = String::from("{");
+    for i in 0..KEYS {
+        let _ = write!(body, "{}\"{i:x}\":0", if i == 0 { "" } else { "," });
+    }
+    body.push('}');
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let limits = Limits {
+            max_bytes: body.len(),
+            max_depth: 2,
+        };
+        let members = StrictObject::parse(body.as_bytes(), limits).map(|o| o.members().len());
+        let checked = validate(body.as_bytes(), limits).map(str::len);
+        let _ = done.send((members, checked));
+    });
+    let (members, checked) = finished
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("100,000 distinct keys were not checked within 30 s");
+    assert_eq!(members, Ok(KEYS));
+    assert!(checked.is_ok());
+}

@@ -2,13 +2,15 @@
 //! [`validate`].
 //!
 //! It walks the input exactly like the tree reader (same grammar, same order of checks, same error
-//! offsets) but keeps nothing except, per open object, the keys seen so far, to refuse duplicates.
-//! Keys are borrowed from the input; only a key containing a backslash escape is decoded (into an
-//! owned string) so that `"a\u0062"` and `"ab"` still count as the same key. String values are
-//! checked (escapes, surrogate pairs, control characters) but never decoded.
+//! offsets) but keeps nothing except, per open object, the keys seen so far, to refuse duplicates
+//! in linear time (scanned while few, hashed beyond: `keys.rs`). Keys are borrowed from the input;
+//! only a key containing a backslash escape is decoded (into an owned string) so that `"a\u0062"`
+//! and `"ab"` still count as the same key. String values are checked (escapes, surrogate pairs,
+//! control characters) but never decoded.
 
 use std::borrow::Cow;
 
+use super::keys::KeySets;
 use super::reader::number_end;
 use super::{JsonError, Limits};
 
@@ -44,6 +46,7 @@ pub fn validate(input: &[u8], limits: Limits) -> Result<&str, JsonError> {
         pos: 0,
         max_depth: limits.max_depth,
         keys: Vec::with_capacity(32),
+        key_sets: KeySets::default(),
     };
     checker.skip_ws();
     let is_object = checker.peek() == Some(b'{');
@@ -62,7 +65,7 @@ pub fn validate(input: &[u8], limits: Limits) -> Result<&str, JsonError> {
 
 /// The length of the leading run of `bytes` that needs no attention inside a string: no quote, no
 /// backslash, no control character. Eight bytes at a time (SWAR), then byte by byte.
-fn plain_run(bytes: &[u8]) -> usize {
+pub(super) fn plain_run(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     // A byte of `x` is zero ⇔ its byte in `zero_bytes(x)` has the high bit set; bits above the
@@ -101,8 +104,10 @@ struct Checker<'a> {
     bytes: &'a [u8],
     pos: usize,
     max_depth: usize,
-    /// The keys of every open object, innermost last; each object knows where its own start.
+    /// The keys of every open object, innermost last; each object knows where its own start. An
+    /// object whose keys went into its hash set stops adding here.
     keys: Vec<Cow<'a, str>>,
+    key_sets: KeySets<'a>,
 }
 
 impl<'a> Checker<'a> {
@@ -164,6 +169,7 @@ impl<'a> Checker<'a> {
         self.enter(depth)?;
         self.pos += 1; // '{'
         let first_key = self.keys.len();
+        let mut hashed = false;
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -175,13 +181,15 @@ impl<'a> Checker<'a> {
                 return Err(self.syntax("expected a string key"));
             }
             let key = self.string(true)?;
-            let seen = self.keys.get(first_key..).unwrap_or_default();
-            if seen.contains(&key) {
+            let earlier = self.keys.get(first_key..).unwrap_or_default();
+            if !self.key_sets.insert(&mut hashed, earlier.iter(), &key) {
                 return Err(JsonError::DuplicateKey {
                     key: key.into_owned(),
                 });
             }
-            self.keys.push(key);
+            if !hashed {
+                self.keys.push(key);
+            }
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return Err(self.syntax("expected `:`"));
@@ -195,6 +203,7 @@ impl<'a> Checker<'a> {
                 Some(b'}') => {
                     self.pos += 1;
                     self.keys.truncate(first_key);
+                    self.key_sets.close(hashed);
                     return Ok(());
                 }
                 _ => return Err(self.syntax("expected `,` or `}`")),
