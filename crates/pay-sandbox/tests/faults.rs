@@ -6,13 +6,13 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+mod support;
 
 use std::time::Duration;
 
-use common::{Harness, fast};
 use http::Method;
 use serde_json::{Value, json};
+use support::{Harness, fast};
 
 const ROUTE: &str = "/qostiq/withdraw/create";
 const NOW: &str = "2024-11-18 13:41:57.000000";
@@ -26,7 +26,7 @@ fn create(h: &Harness, id: &str) -> String {
     )
 }
 
-async fn send_create(h: &Harness, id: &str) -> Result<common::Answer, String> {
+async fn send_create(h: &Harness, id: &str) -> Result<support::Answer, String> {
     let url = format!("{}/withdraw/create", h.sandbox.qostiq_base_url());
     h.send(Method::POST, &url, &[], create(h, id).into_bytes())
         .await
@@ -257,7 +257,7 @@ async fn lookup_mismatch_answers_the_id_with_other_terms() {
         .await;
     assert_eq!(env["data"]["shop_payment_id"], "mm-1");
     assert_eq!(
-        common::dec(&env["data"]["payee_receive"]),
+        support::dec(&env["data"]["payee_receive"]),
         "6".parse().unwrap()
     );
     h.sandbox.shutdown().await;
@@ -278,7 +278,7 @@ async fn id_reused_books_an_earlier_payout_under_the_id() {
         .collect();
     assert_eq!(earlier.len(), 1);
     assert_eq!(
-        common::dec(&earlier[0]["payee_receive"]),
+        support::dec(&earlier[0]["payee_receive"]),
         "6".parse().unwrap()
     );
     assert_ne!(earlier[0]["account"], "4111111111111111");

@@ -6,241 +6,239 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use crate::config::SandboxConfig;
-use crate::json::J;
+use crate::json::Json;
 
 /// One balance line (`/shop_balance`, `/crypto/shop_balance`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Balance {
+pub(crate) struct Balance {
     /// Available for payouts (minus the rolling reserve).
-    pub available: Decimal,
+    pub(crate) available: Decimal,
     /// Frozen for payouts not final yet.
-    pub frozen: Decimal,
+    pub(crate) frozen: Decimal,
     /// Temporarily held.
-    pub hold: Decimal,
+    pub(crate) hold: Decimal,
     /// Rolling reserve (part of `available` that cannot be paid out).
-    pub rolling_reserve: Decimal,
+    pub(crate) rolling_reserve: Decimal,
 }
 
 impl Balance {
     /// What a payout may use: `available - rolling_reserve`.
-    pub fn spendable(&self) -> Decimal {
+    pub(crate) fn spendable(&self) -> Decimal {
         self.available - self.rolling_reserve
     }
 }
 
 /// A bill (`/bill/create`, `/bill/create/v2`).
 #[derive(Debug, Clone)]
-pub struct Bill {
+pub(crate) struct Bill {
     /// Qostiq id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Created through `/bill/create/v2`.
-    pub v2: bool,
+    pub(crate) v2: bool,
     /// `shop_order_id` as sent.
-    pub shop_order_id: J,
+    pub(crate) shop_order_id: Json,
     /// `shop_order_id` as text (lookup key).
-    pub shop_order_key: String,
+    pub(crate) shop_order_key: String,
     /// `None` for a free-amount v2 bill until paid.
-    pub shop_amount: Option<Decimal>,
+    pub(crate) shop_amount: Option<Decimal>,
     /// Shop currency.
-    pub shop_currency: u16,
+    pub(crate) shop_currency: u16,
     /// Payer currency.
-    pub payer_currency: u16,
+    pub(crate) payer_currency: u16,
     /// Credited amount once paid.
-    pub shop_refund: Option<Decimal>,
+    pub(crate) shop_refund: Option<Decimal>,
     /// Payer price.
-    pub payer_price: Option<Decimal>,
-    /// Description.
-    pub description: String,
+    pub(crate) payer_price: Option<Decimal>,
+    /// The shop's description, as sent.
+    pub(crate) description: String,
     /// `payer_account` / `email` as sent.
-    pub payer_account: J,
+    pub(crate) payer_account: Json,
     /// Lifetime as sent (echoed).
-    pub lifetime: J,
+    pub(crate) lifetime: Json,
     /// Lifetime in minutes.
-    pub lifetime_minutes: i64,
+    pub(crate) lifetime_minutes: i64,
     /// Creation time.
-    pub created: OffsetDateTime,
+    pub(crate) created: OffsetDateTime,
     /// Final status time.
-    pub processed: Option<OffsetDateTime>,
+    pub(crate) processed: Option<OffsetDateTime>,
     /// 1 waiting, 2 paid, 3 canceled, 4 expired.
-    pub status: u8,
+    pub(crate) status: u8,
     /// Success notification URL.
-    pub callback_url: Option<String>,
+    pub(crate) callback_url: Option<String>,
     /// Rejection notification URL.
-    pub callback_rejected_url: Option<String>,
+    pub(crate) callback_rejected_url: Option<String>,
     /// Payment page token.
-    pub token: String,
+    pub(crate) token: String,
     /// Wallet that paid.
-    pub paid_by: Option<String>,
+    pub(crate) paid_by: Option<String>,
     /// Payment id once paid.
-    pub payment_id: Option<u64>,
+    pub(crate) payment_id: Option<u64>,
 }
 
 /// A transfer to a Qostiq wallet (no status: done when created).
 #[derive(Debug, Clone)]
-pub struct Transfer {
+pub(crate) struct Transfer {
     /// Qostiq id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Shop's id.
-    pub shop_payment_id: String,
-    /// Payee.
-    pub payee_account: String,
+    pub(crate) shop_payment_id: String,
+    /// The payee's wallet number or email.
+    pub(crate) payee_account: String,
     /// Payee currency.
-    pub payee_currency: u16,
+    pub(crate) payee_currency: u16,
     /// Shop currency.
-    pub shop_currency: u16,
-    /// Received.
-    pub payee_amount: Decimal,
+    pub(crate) shop_currency: u16,
+    /// What the payee receives.
+    pub(crate) payee_amount: Decimal,
     /// Written off.
-    pub write_off_amount: Decimal,
-    /// Creation time.
-    pub created: OffsetDateTime,
+    pub(crate) write_off_amount: Decimal,
 }
 
 /// A fiat withdrawal.
 #[derive(Debug, Clone)]
-pub struct Withdrawal {
+pub(crate) struct Withdrawal {
     /// Qostiq id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Shop's id.
-    pub shop_payment_id: String,
+    pub(crate) shop_payment_id: String,
     /// Payway alias.
-    pub payway: String,
+    pub(crate) payway: String,
     /// Payee account.
-    pub account: String,
+    pub(crate) account: String,
     /// `account_details` as sent.
-    pub account_details: Option<J>,
-    /// Description.
-    pub description: Option<String>,
+    pub(crate) account_details: Option<Json>,
+    /// The shop's description, as sent.
+    pub(crate) description: Option<String>,
     /// Shop currency.
-    pub shop_currency: u16,
+    pub(crate) shop_currency: u16,
     /// Payway currency.
-    pub ps_currency: u16,
+    pub(crate) ps_currency: u16,
     /// Received by the payee.
-    pub payee_receive: Decimal,
+    pub(crate) payee_receive: Decimal,
     /// Written off the shop (amount + fee), frozen until final.
-    pub shop_write_off: Decimal,
+    pub(crate) shop_write_off: Decimal,
     /// Status code.
-    pub status: u8,
+    pub(crate) status: u8,
     /// Creation time.
-    pub created: OffsetDateTime,
+    pub(crate) created: OffsetDateTime,
     /// Last status change.
-    pub changed: OffsetDateTime,
+    pub(crate) changed: OffsetDateTime,
     /// Final time.
-    pub processed: Option<OffsetDateTime>,
+    pub(crate) processed: Option<OffsetDateTime>,
     /// Rejection reason.
-    pub rejected_reason: Option<String>,
+    pub(crate) rejected_reason: Option<String>,
     /// Callback URL from the request.
-    pub callback_url: Option<String>,
+    pub(crate) callback_url: Option<String>,
     /// Custom top-level fields echoed in the callback.
-    pub extras: Vec<(String, J)>,
+    pub(crate) extras: Vec<(String, Json)>,
 }
 
 /// A crypto withdrawal.
 #[derive(Debug, Clone)]
-pub struct CryptoWithdrawal {
+pub(crate) struct CryptoWithdrawal {
     /// Qostiq id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Shop's id.
-    pub shop_payment_id: String,
+    pub(crate) shop_payment_id: String,
     /// Payway alias.
-    pub payway: String,
+    pub(crate) payway: String,
     /// Payee address.
-    pub address: String,
-    /// Description.
-    pub description: Option<String>,
+    pub(crate) address: String,
+    /// The shop's description, as sent.
+    pub(crate) description: Option<String>,
     /// Shop currency.
-    pub shop_currency: String,
+    pub(crate) shop_currency: String,
     /// Payee currency.
-    pub payee_currency: String,
-    /// Received.
-    pub payee_receive: Decimal,
+    pub(crate) payee_currency: String,
+    /// What the payee receives.
+    pub(crate) payee_receive: Decimal,
     /// Written off (frozen until final).
-    pub shop_write_off: Decimal,
+    pub(crate) shop_write_off: Decimal,
     /// 1 new, 2 waiting, 5 processing error; 3 success, 4 rejected.
-    pub status: u8,
+    pub(crate) status: u8,
     /// Creation time.
-    pub created: OffsetDateTime,
+    pub(crate) created: OffsetDateTime,
     /// Last status change.
-    pub changed: OffsetDateTime,
+    pub(crate) changed: OffsetDateTime,
     /// Final time.
-    pub processed: Option<OffsetDateTime>,
+    pub(crate) processed: Option<OffsetDateTime>,
     /// Blockchain hash once successful.
-    pub tx_hash: Option<String>,
+    pub(crate) tx_hash: Option<String>,
     /// Callback URL from the request.
-    pub callback_url: Option<String>,
+    pub(crate) callback_url: Option<String>,
 }
 
 /// An invoice (`/invoice/create`).
 #[derive(Debug, Clone)]
-pub struct Invoice {
+pub(crate) struct Invoice {
     /// Qostiq id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// `shop_order_id` as sent.
-    pub shop_order_id: J,
+    pub(crate) shop_order_id: Json,
     /// Lookup key.
-    pub shop_order_key: String,
-    /// Amount.
-    pub amount: Decimal,
-    /// Currency.
-    pub currency: u16,
-    /// Payway.
-    pub payway: String,
+    pub(crate) shop_order_key: String,
+    /// The amount asked for.
+    pub(crate) amount: Decimal,
+    /// The ISO 4217 numeric currency.
+    pub(crate) currency: u16,
+    /// The payway alias (`card_uah`).
+    pub(crate) payway: String,
     /// Paid by the client.
-    pub client_price: Decimal,
+    pub(crate) client_price: Decimal,
     /// Credited to the shop.
-    pub shop_refund: Decimal,
+    pub(crate) shop_refund: Decimal,
     /// 1 waiting, 2 success, 3 rejected.
-    pub status: u8,
-    /// Description.
-    pub description: String,
+    pub(crate) status: u8,
+    /// The shop's description, as sent.
+    pub(crate) description: String,
     /// Creation time.
-    pub created: OffsetDateTime,
+    pub(crate) created: OffsetDateTime,
     /// Final time.
-    pub processed: Option<OffsetDateTime>,
+    pub(crate) processed: Option<OffsetDateTime>,
     /// Notification URL.
-    pub callback_url: Option<String>,
+    pub(crate) callback_url: Option<String>,
     /// Rejected notification URL.
-    pub callback_rejected_url: Option<String>,
+    pub(crate) callback_rejected_url: Option<String>,
     /// Payment id once processed.
-    pub payment_id: Option<u64>,
+    pub(crate) payment_id: Option<u64>,
 }
 
 /// All Qostiq state of the (single) shop.
 #[derive(Debug)]
-pub struct QostiqState {
+pub(crate) struct QostiqBooks {
     /// Fiat balances by ISO 4217 numeric code.
-    pub fiat: BTreeMap<u16, Balance>,
+    pub(crate) fiat: BTreeMap<u16, Balance>,
     /// Crypto balances by currency code.
-    pub crypto: BTreeMap<String, Balance>,
-    /// Bills.
-    pub bills: Vec<Bill>,
-    /// Transfers.
-    pub transfers: Vec<Transfer>,
-    /// Withdrawals.
-    pub withdrawals: Vec<Withdrawal>,
+    pub(crate) crypto: BTreeMap<String, Balance>,
+    /// Bills, oldest first.
+    pub(crate) bills: Vec<Bill>,
+    /// Transfers, oldest first.
+    pub(crate) transfers: Vec<Transfer>,
+    /// Fiat withdrawals, oldest first.
+    pub(crate) withdrawals: Vec<Withdrawal>,
     /// Crypto withdrawals.
-    pub crypto_withdrawals: Vec<CryptoWithdrawal>,
-    /// Invoices.
-    pub invoices: Vec<Invoice>,
+    pub(crate) crypto_withdrawals: Vec<CryptoWithdrawal>,
+    /// Invoices, oldest first.
+    pub(crate) invoices: Vec<Invoice>,
     /// Registered wallets: (email, account number).
-    pub accounts: Vec<(String, String)>,
+    pub(crate) accounts: Vec<(String, String)>,
     /// Next numeric id.
-    pub next_id: u64,
+    pub(crate) next_id: u64,
     /// Shop setting.
-    pub shop_order_id_unique: bool,
+    pub(crate) shop_order_id_unique: bool,
     /// Interaction URL.
-    pub callback_url: Option<String>,
+    pub(crate) callback_url: Option<String>,
     /// Crypto interaction URL.
-    pub crypto_callback_url: Option<String>,
+    pub(crate) crypto_callback_url: Option<String>,
 }
 
 fn d(units: i64, scale: u32) -> Decimal {
     Decimal::new(units, scale)
 }
 
-impl QostiqState {
+impl QostiqBooks {
     /// The initial books: UAH 10 000, USD and EUR 1 000; USDT 1 000, BTC 1, TON 100, BNB 10.
-    pub fn new(config: &SandboxConfig) -> Self {
+    pub(crate) fn new(config: &SandboxConfig) -> Self {
         let fiat = [
             (980, d(1_000_000, 2)),
             (840, d(100_000, 2)),
@@ -291,19 +289,19 @@ impl QostiqState {
     }
 
     /// A fresh numeric id.
-    pub fn new_id(&mut self) -> u64 {
+    pub(crate) fn new_id(&mut self) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
         id
     }
 
     /// The fiat balance line of `currency` (created empty if missing).
-    pub fn fiat_mut(&mut self, currency: u16) -> &mut Balance {
+    pub(crate) fn fiat_mut(&mut self, currency: u16) -> &mut Balance {
         self.fiat.entry(currency).or_default()
     }
 
     /// The crypto balance line of `currency` (created empty if missing).
-    pub fn crypto_mut(&mut self, currency: &str) -> &mut Balance {
+    pub(crate) fn crypto_mut(&mut self, currency: &str) -> &mut Balance {
         self.crypto.entry(currency.to_owned()).or_default()
     }
 }
