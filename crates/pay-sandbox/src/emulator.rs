@@ -141,7 +141,7 @@ impl Emulator {
     fn serve_coinqvest(&self, request: &ReceivedRequest, endpoint: &str) -> Reply {
         let auth = AuthCheck {
             credentials: self.credentials(),
-            now: self.now().unix_timestamp(),
+            clock: &self.clock,
             window_secs: self.config.digest_window_secs,
             future_skew_secs: self.config.digest_future_skew_secs,
         };

@@ -232,7 +232,7 @@ pub(crate) struct QostiqBooks {
     pub(crate) crypto_callback_url: Option<String>,
 }
 
-fn d(units: i64, scale: u32) -> Decimal {
+fn decimal(units: i64, scale: u32) -> Decimal {
     Decimal::new(units, scale)
 }
 
@@ -240,9 +240,9 @@ impl QostiqBooks {
     /// The initial books: UAH 10 000, USD and EUR 1 000; USDT 1 000, BTC 1, TON 100, BNB 10.
     pub(crate) fn new(config: &SandboxConfig) -> Self {
         let fiat = [
-            (980, d(1_000_000, 2)),
-            (840, d(100_000, 2)),
-            (978, d(100_000, 2)),
+            (980, decimal(1_000_000, 2)),
+            (840, decimal(100_000, 2)),
+            (978, decimal(100_000, 2)),
         ]
         .into_iter()
         .map(|(c, a)| {
@@ -256,10 +256,10 @@ impl QostiqBooks {
         })
         .collect();
         let crypto = [
-            ("USDT", d(1000, 0)),
-            ("BTC", d(1, 0)),
-            ("TON", d(100, 0)),
-            ("BNB", d(10, 0)),
+            ("USDT", decimal(1000, 0)),
+            ("BTC", decimal(1, 0)),
+            ("TON", decimal(100, 0)),
+            ("BNB", decimal(10, 0)),
         ]
         .into_iter()
         .map(|(c, a)| {

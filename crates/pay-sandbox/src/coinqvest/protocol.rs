@@ -10,12 +10,13 @@
 //! escapes).
 
 use http::{HeaderMap, Method, StatusCode};
+use pay_core::clock::Clock;
 use pay_core::money::Amount;
 use pay_signing::coinqvest::{BasicAuth, DigestSigner};
 use rust_decimal::Decimal;
 use subtle::ConstantTimeEq;
 
-use crate::config::Credentials;
+use crate::config::{Credentials, SandboxClock};
 use crate::context::Context;
 use crate::exchange::Reply;
 use crate::json::{Json, integer, string};
@@ -163,8 +164,8 @@ pub(crate) fn decimal_member(json: &Json, key: &str) -> Result<Option<Decimal>, 
 pub(crate) struct AuthCheck<'a> {
     /// The accepted key and secret.
     pub(crate) credentials: &'a Credentials,
-    /// Sandbox time, in Unix seconds.
-    pub(crate) now: i64,
+    /// Sandbox time (read only for a digest).
+    pub(crate) clock: &'a SandboxClock,
     /// Digest timestamps older than this are refused (seconds).
     pub(crate) window_secs: i64,
     /// Digest timestamps further in the future than this are refused (seconds).
@@ -219,7 +220,7 @@ pub(crate) fn authenticate(
     let ts: i64 = timestamp
         .parse()
         .map_err(|_| unauthorized("Invalid X-Digest-Timestamp."))?;
-    let now = check.now;
+    let now = check.clock.now().unix_timestamp();
     if now - ts > check.window_secs {
         return Err(CoinqvestError::new(
             StatusCode::FORBIDDEN,

@@ -34,10 +34,10 @@ fn lifetime(req: &QostiqRequest<'_, '_>, default: i64) -> Result<(Json, i64), Qo
 }
 
 fn check_unique_order(ctx: &Context<'_>, key: &str) -> Result<(), QostiqError> {
-    let q = &ctx.books.qostiq;
-    if q.shop_order_id_unique
-        && (q.bills.iter().any(|b| b.shop_order_key == key)
-            || q.invoices.iter().any(|i| i.shop_order_key == key))
+    let shop = &ctx.books.qostiq;
+    if shop.shop_order_id_unique
+        && (shop.bills.iter().any(|b| b.shop_order_key == key)
+            || shop.invoices.iter().any(|i| i.shop_order_key == key))
     {
         return Err(QostiqError::new(
             StatusCode::BAD_REQUEST,

@@ -87,7 +87,7 @@ pub(crate) const PAYWAYS: &[CryptoPayway] = &[
 /// Addresses starting with this are rejected when auto-progress reaches a final status.
 pub(crate) const REJECTED_ADDRESS_PREFIX: &str = "reject";
 
-fn payway(alias: &str) -> Result<&'static CryptoPayway, QostiqError> {
+fn find_payway(alias: &str) -> Result<&'static CryptoPayway, QostiqError> {
     PAYWAYS.iter().find(|p| p.alias == alias).ok_or_else(|| {
         QostiqError::bad(format!("payway: `{alias}` is not available for this shop."))
     })
@@ -96,38 +96,38 @@ fn payway(alias: &str) -> Result<&'static CryptoPayway, QostiqError> {
 fn amounts(
     req: &QostiqRequest<'_, '_>,
 ) -> Result<(&'static CryptoPayway, Decimal, Decimal), QostiqError> {
-    let pw = payway(&req.text("payway")?)?;
+    let payway = find_payway(&req.text("payway")?)?;
     let shop_currency = req.text("shop_currency")?;
-    if shop_currency != pw.currency {
+    if shop_currency != payway.currency {
         return Err(QostiqError::bad(format!(
             "shop_currency: `{shop_currency}` does not match the payway currency {}.",
-            pw.currency
+            payway.currency
         )));
     }
-    let amount = round(req.amount("amount")?, pw.decimals);
+    let amount = round(req.amount("amount")?, payway.decimals);
     let (receive, write_off) = match req.text("amount_type")?.as_str() {
-        "ps_amount" => (amount, amount + pw.fee.on(amount, pw.decimals)),
-        "shop_amount" => (pw.fee.net_of(amount, pw.decimals), amount),
+        "ps_amount" => (amount, amount + payway.fee.on(amount, payway.decimals)),
+        "shop_amount" => (payway.fee.net_of(amount, payway.decimals), amount),
         other => {
             return Err(QostiqError::bad(format!(
                 "amount_type: `{other}` is not one of ps_amount, shop_amount."
             )));
         }
     };
-    let min = Decimal::new(pw.min.0, pw.min.1);
+    let min = Decimal::new(payway.min.0, payway.min.1);
     if receive < min {
         return Err(QostiqError::too_small(min));
     }
-    Ok((pw, receive, write_off))
+    Ok((payway, receive, write_off))
 }
 
 /// `POST /crypto/withdraw/try`.
 pub(crate) fn try_withdraw(_ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
-    let (pw, receive, write_off) = amounts(req)?;
+    let (payway, receive, write_off) = amounts(req)?;
     Ok(object([
-        ("payee_currency", string(pw.currency)),
+        ("payee_currency", string(payway.currency)),
         ("payee_receive", trimmed_decimal(receive)),
-        ("shop_currency", string(pw.currency)),
+        ("shop_currency", string(payway.currency)),
         ("shop_write_off", trimmed_decimal(write_off)),
     ]))
 }
@@ -147,35 +147,36 @@ fn status_json(w: &CryptoWithdrawal) -> Json {
 
 /// `POST /crypto/withdraw/create`.
 pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
-    let (pw, receive, write_off) = amounts(req)?;
+    let (payway, receive, write_off) = amounts(req)?;
     let address = req.text("account")?;
     if address.len() < 4 {
         return Err(QostiqError::bad("account: Not a valid address."));
     }
     let shop_payment_id = req.text("shop_payment_id")?;
-    let q = &mut ctx.books.qostiq;
-    if q.crypto_withdrawals
+    let shop = &mut ctx.books.qostiq;
+    if shop
+        .crypto_withdrawals
         .iter()
         .any(|w| w.shop_payment_id == shop_payment_id)
     {
         return Err(QostiqError::duplicate("shop_payment_id", &shop_payment_id));
     }
-    let balance = q.crypto_mut(pw.currency);
+    let balance = shop.crypto_mut(payway.currency);
     if balance.spendable() < write_off {
         return Err(QostiqError::insufficient());
     }
     balance.available -= write_off;
     balance.frozen += write_off;
     let left = balance.available;
-    let id = q.new_id();
+    let id = shop.new_id();
     let w = CryptoWithdrawal {
         id,
         shop_payment_id,
-        payway: pw.alias.to_owned(),
+        payway: payway.alias.to_owned(),
         address,
         description: req.optional_text("description"),
-        shop_currency: pw.currency.to_owned(),
-        payee_currency: pw.currency.to_owned(),
+        shop_currency: payway.currency.to_owned(),
+        payee_currency: payway.currency.to_owned(),
         payee_receive: receive,
         shop_write_off: write_off,
         status: 1,
@@ -187,7 +188,7 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> Qost
     };
     let mut data = object([("balance", trimmed_decimal(left))]);
     data.extend(status_json(&w));
-    q.crypto_withdrawals.push(w);
+    shop.crypto_withdrawals.push(w);
     Ok(data)
 }
 
@@ -265,8 +266,8 @@ pub(crate) fn set_status(ctx: &mut Context<'_>, index: usize, status: u8) -> Res
     let now = ctx.now;
     let hash = format!("0x{}", ctx.books.rng.hex(64));
     let default_url = ctx.books.qostiq.crypto_callback_url.clone();
-    let q = &mut ctx.books.qostiq;
-    let w = q
+    let shop = &mut ctx.books.qostiq;
+    let w = shop
         .crypto_withdrawals
         .get_mut(index)
         .ok_or("crypto withdrawal not found")?;
@@ -282,7 +283,7 @@ pub(crate) fn set_status(ctx: &mut Context<'_>, index: usize, status: u8) -> Res
         w.tx_hash = Some(hash);
     }
     let w = w.clone();
-    let balance = q.crypto_mut(&w.shop_currency);
+    let balance = shop.crypto_mut(&w.shop_currency);
     match status {
         3 => balance.frozen -= w.shop_write_off,
         4 => {

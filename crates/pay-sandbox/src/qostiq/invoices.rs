@@ -58,37 +58,37 @@ fn quote(
     req: &QostiqRequest<'_, '_>,
 ) -> Result<(&'static InputPayway, Decimal, Decimal, u16), QostiqError> {
     let alias = req.text("payway")?;
-    let pw = PAYWAYS.iter().find(|p| p.alias == alias).ok_or_else(|| {
+    let payway = PAYWAYS.iter().find(|p| p.alias == alias).ok_or_else(|| {
         QostiqError::bad(format!("payway: `{alias}` is not available for this shop."))
     })?;
     let currency = req.currency("currency")?;
-    if currency != pw.currency {
+    if currency != payway.currency {
         return Err(QostiqError::bad(format!(
             "currency: {currency} does not match the payway currency {}.",
-            pw.currency
+            payway.currency
         )));
     }
     let amount = round(req.amount("amount")?, 2);
-    let min = Decimal::new(pw.min.0, pw.min.1);
+    let min = Decimal::new(payway.min.0, payway.min.1);
     if amount < min {
         return Err(QostiqError::too_small(min));
     }
-    if amount > Decimal::new(pw.max.0, pw.max.1) {
+    if amount > Decimal::new(payway.max.0, payway.max.1) {
         return Err(QostiqError::bad("amount: exceeds the payway maximum."));
     }
-    let refund = amount - pw.fee.on(amount, 2);
-    Ok((pw, amount, refund, currency))
+    let refund = amount - payway.fee.on(amount, 2);
+    Ok((payway, amount, refund, currency))
 }
 
 /// `POST /invoice/try`.
 pub(crate) fn try_invoice(_ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
-    let (pw, amount, refund, currency) = quote(req)?;
+    let (payway, amount, refund, currency) = quote(req)?;
     Ok(object([
         ("add_ons_config", Json::Null),
         ("client_price", python_float(amount)),
         ("currency", integer(currency)),
-        ("payway", string(pw.alias)),
-        ("ps_currency", integer(pw.currency)),
+        ("payway", string(payway.alias)),
+        ("ps_currency", integer(payway.currency)),
         ("shop_amount", python_float(amount)),
         ("shop_refund", python_float(refund)),
     ]))
@@ -96,12 +96,12 @@ pub(crate) fn try_invoice(_ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -
 
 /// `POST /invoice/create` (answer shape is the model of PROTOCOL.md: `id`, `method`, `url`, `data`).
 pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
-    let (pw, amount, refund, currency) = quote(req)?;
+    let (payway, amount, refund, currency) = quote(req)?;
     let key = req.text("shop_order_id")?;
-    let q = &mut ctx.books.qostiq;
-    if q.shop_order_id_unique
-        && (q.invoices.iter().any(|i| i.shop_order_key == key)
-            || q.bills.iter().any(|b| b.shop_order_key == key))
+    let shop = &mut ctx.books.qostiq;
+    if shop.shop_order_id_unique
+        && (shop.invoices.iter().any(|i| i.shop_order_key == key)
+            || shop.bills.iter().any(|b| b.shop_order_key == key))
     {
         return Err(QostiqError::new(
             http::StatusCode::BAD_REQUEST,
@@ -109,14 +109,14 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> Qost
             format!("Duplicate shop_order_id ({key}): must be unique for this shop"),
         ));
     }
-    let id = q.new_id();
-    q.invoices.push(Invoice {
+    let id = shop.new_id();
+    shop.invoices.push(Invoice {
         id,
         shop_order_id: req.as_sent("shop_order_id"),
         shop_order_key: key,
         amount,
         currency,
-        payway: pw.alias.to_owned(),
+        payway: payway.alias.to_owned(),
         client_price: amount,
         shop_refund: refund,
         status: 1,
@@ -147,14 +147,14 @@ pub(crate) fn settle(
 ) -> Result<Json, String> {
     let payment_id = ctx.books.qostiq.new_id();
     let default_url = ctx.books.qostiq.callback_url.clone();
-    let q = &mut ctx.books.qostiq;
+    let shop = &mut ctx.books.qostiq;
     let index = match (id, shop_order_id) {
-        (Some(id), _) => q.invoices.iter().position(|i| i.id == id),
-        (None, Some(key)) => q.invoices.iter().rposition(|i| i.shop_order_key == key),
+        (Some(id), _) => shop.invoices.iter().position(|i| i.id == id),
+        (None, Some(key)) => shop.invoices.iter().rposition(|i| i.shop_order_key == key),
         (None, None) => return Err("give `id` or `shop_order_id`".into()),
     }
     .ok_or("invoice not found")?;
-    let inv = q.invoices.get_mut(index).ok_or("invoice not found")?;
+    let inv = shop.invoices.get_mut(index).ok_or("invoice not found")?;
     if inv.status != 1 {
         return Err(format!("invoice is not waiting (status {})", inv.status));
     }
@@ -163,7 +163,7 @@ pub(crate) fn settle(
     inv.payment_id = Some(payment_id);
     let inv = inv.clone();
     if success {
-        q.fiat_mut(inv.currency).available += inv.shop_refund;
+        shop.fiat_mut(inv.currency).available += inv.shop_refund;
     }
     let body = object([
         ("client_price", python_float(inv.client_price)),

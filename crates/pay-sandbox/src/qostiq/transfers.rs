@@ -92,21 +92,22 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> Qost
             "payee_account: must be a wallet number (20 + 10 digits) or an email.",
         ));
     }
-    let q = &mut ctx.books.qostiq;
-    if q.transfers
+    let shop = &mut ctx.books.qostiq;
+    if shop
+        .transfers
         .iter()
         .any(|t| t.shop_payment_id == shop_payment_id)
     {
         return Err(QostiqError::duplicate("shop_payment_id", &shop_payment_id));
     }
-    let balance = q.fiat_mut(shop_currency);
+    let balance = shop.fiat_mut(shop_currency);
     if balance.spendable() < write_off {
         return Err(QostiqError::insufficient());
     }
     balance.available -= write_off;
     let left = balance.available;
-    let id = q.new_id();
-    q.transfers.push(Transfer {
+    let id = shop.new_id();
+    shop.transfers.push(Transfer {
         id,
         shop_payment_id,
         payee_account: payee_account.clone(),

@@ -72,7 +72,7 @@ pub(crate) const REJECTED_CARD: &str = "4000000000000002";
 const CARD_REGEX: &str = "^((4|5|6)[0-9]{15,17}|[a-z0-9]{32})$";
 
 /// Looks up a payway.
-pub(crate) fn payway(alias: &str) -> Result<&'static WithdrawPayway, QostiqError> {
+pub(crate) fn find_payway(alias: &str) -> Result<&'static WithdrawPayway, QostiqError> {
     PAYWAYS.iter().find(|p| p.alias == alias).ok_or_else(|| {
         QostiqError::bad(format!("payway: `{alias}` is not available for this shop."))
     })
@@ -102,7 +102,7 @@ fn account_info_config() -> Json {
 
 /// (payee_receive, shop_write_off) for a request.
 pub(crate) fn amounts(
-    pw: &WithdrawPayway,
+    payway: &WithdrawPayway,
     amount_type: &str,
     amount: Decimal,
     shop_currency: u16,
@@ -110,12 +110,12 @@ pub(crate) fn amounts(
     let amount = round(amount, 2);
     let (receive, write_off) = match amount_type {
         "ps_amount" => {
-            let gross = amount + pw.fee.on(amount, 2);
-            (amount, convert(gross, pw.currency, shop_currency)?)
+            let gross = amount + payway.fee.on(amount, 2);
+            (amount, convert(gross, payway.currency, shop_currency)?)
         }
         "shop_amount" => {
-            let gross = convert(amount, shop_currency, pw.currency)?;
-            (pw.fee.net_of(gross, 2), amount)
+            let gross = convert(amount, shop_currency, payway.currency)?;
+            (payway.fee.net_of(gross, 2), amount)
         }
         other => {
             return Err(QostiqError::bad(format!(
@@ -123,8 +123,8 @@ pub(crate) fn amounts(
             )));
         }
     };
-    let min = Decimal::new(pw.min.0, pw.min.1);
-    let max = Decimal::new(pw.max.0, pw.max.1);
+    let min = Decimal::new(payway.min.0, payway.min.1);
+    let max = Decimal::new(payway.max.0, payway.max.1);
     if receive < min {
         return Err(QostiqError::too_small(min));
     }
@@ -139,10 +139,10 @@ pub(crate) fn amounts(
 
 /// `POST /withdraw/try`.
 pub(crate) fn try_withdraw(_ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
-    let pw = payway(&req.text("payway")?)?;
+    let payway = find_payway(&req.text("payway")?)?;
     let shop_currency = req.currency("shop_currency")?;
     let (receive, write_off) = amounts(
-        pw,
+        payway,
         &req.text("amount_type")?,
         req.amount("amount")?,
         shop_currency,
@@ -151,7 +151,7 @@ pub(crate) fn try_withdraw(_ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) 
         ("account_info_config", account_info_config()),
         ("info", Json::Object(Vec::new())),
         ("payee_receive", python_float(receive)),
-        ("ps_currency", integer(pw.currency)),
+        ("ps_currency", integer(payway.currency)),
         ("shop_currency", integer(shop_currency)),
         ("shop_write_off", python_float(write_off)),
     ]))
@@ -159,7 +159,7 @@ pub(crate) fn try_withdraw(_ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) 
 
 /// `POST /check_account`.
 pub(crate) fn check_account(_ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
-    let _pw = payway(&req.text("payway")?)?;
+    let _payway = find_payway(&req.text("payway")?)?;
     let _amount = req.amount("amount")?;
     let account = req.text("account")?;
     let valid = valid_card(&account) && account != REJECTED_CARD;
@@ -188,10 +188,10 @@ const KNOWN_KEYS: &[&str] = &[
 
 /// `POST /withdraw/create`: unique `shop_payment_id` (else 6), freezes `shop_write_off`.
 pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
-    let pw = payway(&req.text("payway")?)?;
+    let payway = find_payway(&req.text("payway")?)?;
     let shop_currency = req.currency("shop_currency")?;
     let (receive, write_off) = amounts(
-        pw,
+        payway,
         &req.text("amount_type")?,
         req.amount("amount")?,
         shop_currency,
@@ -203,32 +203,33 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> Qost
         )));
     }
     let shop_payment_id = req.text("shop_payment_id")?;
-    let q = &mut ctx.books.qostiq;
-    if q.withdrawals
+    let shop = &mut ctx.books.qostiq;
+    if shop
+        .withdrawals
         .iter()
         .any(|w| w.shop_payment_id == shop_payment_id)
     {
         return Err(QostiqError::duplicate("shop_payment_id", &shop_payment_id));
     }
-    let balance = q.fiat_mut(shop_currency);
+    let balance = shop.fiat_mut(shop_currency);
     if balance.spendable() < write_off {
         return Err(QostiqError::insufficient());
     }
     balance.available -= write_off;
     balance.frozen += write_off;
     let left = balance.available;
-    let id = q.new_id();
+    let id = shop.new_id();
     let extras = req.others(KNOWN_KEYS);
     let account_details = Some(req.as_sent("account_details")).filter(|j| !j.is_null());
     let withdrawal = Withdrawal {
         id,
         shop_payment_id,
-        payway: pw.alias.to_owned(),
+        payway: payway.alias.to_owned(),
         account,
         account_details,
         description: req.optional_text("description"),
         shop_currency,
-        ps_currency: pw.currency,
+        ps_currency: payway.currency,
         payee_receive: receive,
         shop_write_off: write_off,
         status: 1,
@@ -243,7 +244,7 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> Qost
     data.remove("rejected_reason");
     let mut out = object([("balance", python_float(left))]);
     out.extend(data);
-    q.withdrawals.push(withdrawal);
+    shop.withdrawals.push(withdrawal);
     Ok(out)
 }
 
@@ -313,8 +314,11 @@ pub(crate) fn set_status(
     }
     let now = ctx.now;
     let default_url = ctx.books.qostiq.callback_url.clone();
-    let q = &mut ctx.books.qostiq;
-    let w = q.withdrawals.get_mut(index).ok_or("withdrawal not found")?;
+    let shop = &mut ctx.books.qostiq;
+    let w = shop
+        .withdrawals
+        .get_mut(index)
+        .ok_or("withdrawal not found")?;
     let from = w.status;
     let allowed = if is_final(from) {
         from == 5 && status == 11
@@ -338,7 +342,7 @@ pub(crate) fn set_status(
             }));
     }
     let w = w.clone();
-    let balance = q.fiat_mut(currency);
+    let balance = shop.fiat_mut(currency);
     match status {
         5 => balance.frozen -= amount,
         6 | 10 => {
