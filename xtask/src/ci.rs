@@ -55,6 +55,15 @@ const STORE_FORBIDDEN: &[&str] = &[
     "pay-cli",
 ];
 
+/// pay-sandbox is an independent implementation of the providers (it catches client bugs only if it
+/// shares no code with the clients): it must not depend on them.
+const SANDBOX_FORBIDDEN: &[&str] = &[
+    "pay-qostiq",
+    "pay-coinqvest",
+    "pay-transport",
+    "pay-webhook",
+];
+
 /// The normal dependencies of `krate` (with `features`), one crate name per line.
 fn dependency_names(krate: &str, features: &str) -> Result<Vec<String>, String> {
     let mut args = vec![
@@ -80,8 +89,8 @@ fn dependency_names(krate: &str, features: &str) -> Result<Vec<String>, String> 
         .collect())
 }
 
-/// Fails if a sans-IO crate depends on an async runtime or HTTP stack, or pay-store on a crate
-/// above it.
+/// Fails if a sans-IO crate depends on an async runtime or HTTP stack, pay-store on a crate above
+/// it, or pay-sandbox on the clients.
 fn check_layering() -> Result<(), String> {
     for krate in SANS_IO {
         if let Some(name) = dependency_names(krate, "")?
@@ -101,11 +110,20 @@ fn check_layering() -> Result<(), String> {
             "pay-store depends on {name}: it must stay below the crates that use it"
         ));
     }
+    if let Some(name) = dependency_names("pay-sandbox", "")?
+        .iter()
+        .find(|name| SANDBOX_FORBIDDEN.contains(&name.as_str()))
+    {
+        return Err(format!(
+            "pay-sandbox depends on {name}: the emulator must stay independent of the clients"
+        ));
+    }
     eprintln!(
-        "layering: {} sans-IO crates free of {}; pay-store free of {}",
+        "layering: {} sans-IO crates free of {}; pay-store free of {}; pay-sandbox free of {}",
         SANS_IO.len(),
         FORBIDDEN.join(", "),
-        STORE_FORBIDDEN.join(", ")
+        STORE_FORBIDDEN.join(", "),
+        SANDBOX_FORBIDDEN.join(", ")
     );
     Ok(())
 }

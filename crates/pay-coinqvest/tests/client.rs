@@ -1,4 +1,4 @@
-//! The async client (`--features client`): commit recovery against the loopback fault server, clock
+//! The async client (`--features client`): commit recovery against the sandbox's scripted loopback server, clock
 //! re-sync against a server whose clock is 2 minutes ahead, fresh digest signatures per attempt,
 //! the page walker and `wait_until_final`, the latter ones in virtual time.
 #![allow(
@@ -24,15 +24,15 @@ use pay_coinqvest::payments::ListPayments;
 use pay_coinqvest::state::{CheckoutState, WithdrawalState};
 use pay_coinqvest::withdrawals::Withdrawal;
 use pay_core::clock::{Clock, ManualClock};
-use pay_core::error::{Error, RequestOutcome, TransportError};
+use pay_core::error::{Error, Provider, RequestOutcome, TransportError};
 use pay_core::recovery::{OutcomeName, PayoutOutcome, Resolution, StepAction};
 use pay_core::secret::Secret;
+use pay_sandbox::{Fault, Reply, ScriptedServer, Step};
 use pay_transport::RetryPolicy;
 use pay_transport::floors::Floors;
 use pay_transport::hyper_transport::HyperTransport;
 use pay_transport::service::{HttpService, service_fn};
 use pay_transport::sleep::VirtualSleep;
-use pay_transport::testing::{Fault, FaultServer, Reply};
 use time::macros::datetime;
 use tower_service::Service;
 
@@ -72,14 +72,14 @@ fn json(status: StatusCode, body: impl Into<Bytes>) -> Response<Bytes> {
         .unwrap()
 }
 
-// ---- loopback: the fault server with withdrawal state ---------------------------------------
+// ---- loopback: the scripted server with withdrawal state ------------------------------------
 
-/// The default transport, in front of a fault server whose `GET /withdrawal` answers from what
+/// The default transport, in front of a scripted server whose `GET /withdrawal` answers from what
 /// `POST /withdrawal/commit` applied (`PROCESSING` once committed), unless a state is forced.
 #[derive(Clone)]
 struct Stateful {
     inner: HyperTransport,
-    server: Arc<FaultServer>,
+    server: Arc<ScriptedServer>,
     forced: Arc<Mutex<Option<&'static str>>>,
 }
 
@@ -112,7 +112,7 @@ impl Service<Request<Bytes>> for Stateful {
 }
 
 struct Loopback {
-    server: Arc<FaultServer>,
+    server: Arc<ScriptedServer>,
     forced: Arc<Mutex<Option<&'static str>>>,
     client: CoinqvestClient<Stateful>,
 }
@@ -124,7 +124,7 @@ async fn loopback() -> Loopback {
 async fn loopback_with(
     configure: impl FnOnce(CoinqvestClientBuilder) -> CoinqvestClientBuilder,
 ) -> Loopback {
-    let server = Arc::new(FaultServer::start().await.unwrap());
+    let server = Arc::new(ScriptedServer::start(Provider::Coinqvest).await.unwrap());
     server.set_reply(
         COMMIT,
         Reply::json(StatusCode::OK, withdrawal_json(ID, "PROCESSING")),
@@ -151,6 +151,14 @@ async fn loopback_with(
         forced,
         client,
     }
+}
+
+/// COINQVEST's refusal of a commit, nothing applied.
+fn refusal() -> Step {
+    Step::Answer(Reply::json(
+        StatusCode::BAD_REQUEST,
+        r#"{"errors":["Insufficient funds: your balance changed since the withdrawal was created."]}"#,
+    ))
 }
 
 fn state_of(outcome: &PayoutOutcome<Withdrawal>) -> WithdrawalState {
@@ -191,9 +199,9 @@ async fn a_lost_answer_after_the_commit_applied_is_adopted_never_resent() {
         Fault::CommitThenDrop,
         Fault::CommitThenDelay(Duration::from_secs(30)),
         Fault::CommitThenTruncate,
-        Fault::Status {
+        Fault::Status5xx {
             status: StatusCode::BAD_GATEWAY,
-            commit: true,
+            applied: true,
         },
     ] {
         let t = loopback().await;
@@ -219,9 +227,9 @@ async fn a_lost_answer_after_the_commit_applied_is_adopted_never_resent() {
 async fn a_commit_proven_not_applied_after_the_settle_window_is_sent_once_more() {
     for fault in [
         Fault::ResetBeforeCommit,
-        Fault::Status {
+        Fault::Status5xx {
             status: StatusCode::SERVICE_UNAVAILABLE,
-            commit: false,
+            applied: false,
         },
     ] {
         let t = loopback().await;
@@ -272,16 +280,8 @@ async fn a_second_lost_commit_is_looked_up_again_and_never_reported_not_committe
 
     // A refused second commit is not taken as final: read again, never "refused".
     let t = loopback().await;
-    t.server.push_faults(
-        COMMIT,
-        [
-            Fault::ResetBeforeCommit,
-            Fault::Status {
-                status: StatusCode::BAD_REQUEST,
-                commit: false,
-            },
-        ],
-    );
+    t.server
+        .push_steps(COMMIT, [Step::Fault(Fault::ResetBeforeCommit), refusal()]);
     let outcome = t.client.commit_withdrawal(ID).await;
     assert_eq!(outcome.name(), OutcomeName::Unknown, "{outcome:?}");
     assert_eq!(t.server.hits(COMMIT), 2);
@@ -328,10 +328,10 @@ async fn a_failing_lookup_leaves_the_outcome_unknown() {
     t.server.push_faults(COMMIT, [Fault::CommitThenDrop]);
     t.server.set_fallback(
         LOOKUP,
-        Fault::Status {
+        Step::Fault(Fault::Status5xx {
             status: StatusCode::SERVICE_UNAVAILABLE,
-            commit: false,
-        },
+            applied: false,
+        }),
     );
     let outcome = t.client.commit_withdrawal(ID).await;
     let Resolution::Unknown(Some(last_error)) = outcome.resolution() else {
@@ -350,13 +350,7 @@ async fn a_failing_lookup_leaves_the_outcome_unknown() {
 #[tokio::test]
 async fn a_refused_commit_is_read_first_then_refused() {
     let t = loopback().await;
-    t.server.push_faults(
-        COMMIT,
-        [Fault::Status {
-            status: StatusCode::BAD_REQUEST,
-            commit: false,
-        }],
-    );
+    t.server.push_steps(COMMIT, [refusal()]);
     let outcome = t.client.commit_withdrawal(ID).await;
     assert_eq!(outcome.name(), OutcomeName::Refused, "{outcome:?}");
     assert_eq!(outcome.exists(), Some(false));
@@ -405,16 +399,11 @@ async fn a_commit_held_past_the_timeout_is_found_after_the_window_never_not_comm
 async fn a_read_answering_another_withdrawal_is_a_conflict() {
     let t = loopback().await;
     t.server.push_faults(COMMIT, [Fault::CommitThenDrop]);
-    t.server.push_faults(
-        LOOKUP,
-        [Fault::LookupOtherPayout(Reply::json(
-            StatusCode::OK,
-            withdrawal_json("aaaaaaaaaaaa", "COMPLETED"),
-        ))],
-    );
+    // The read answers the withdrawal with its id changed (`12d72c3c8145` -> `…8146`).
+    t.server.push_faults(LOOKUP, [Fault::LookupOtherPayout]);
     let outcome = t.client.commit_withdrawal(ID).await;
     assert_eq!(outcome.name(), OutcomeName::Conflict, "{outcome:?}");
-    assert_eq!(outcome.conflict().unwrap().found.id, "aaaaaaaaaaaa");
+    assert_eq!(outcome.conflict().unwrap().found.id, "12d72c3c8146");
     assert_eq!(t.server.hits(COMMIT), 1);
 }
 
@@ -426,9 +415,9 @@ async fn a_pinned_commit_read_back_with_other_terms_is_a_conflict() {
             .map(|v| serde_json::from_value(v["withdrawal"].clone()).unwrap())
             .unwrap();
     t.server.push_faults(COMMIT, [Fault::CommitThenDrop]);
-    t.server.push_faults(
+    t.server.push_steps(
         LOOKUP,
-        [Fault::LookupMismatch(Reply::json(
+        [Step::Answer(Reply::json(
             StatusCode::OK,
             withdrawal_json(ID, "PROCESSING").replace("142.3156600", "1042.3156600"),
         ))],
@@ -450,8 +439,8 @@ async fn too_many_requests_is_waited_out_and_committed_once() {
     let t = loopback().await;
     t.server.push_faults(
         COMMIT,
-        [Fault::TooManyRequests {
-            retry_after: "1".into(),
+        [Fault::Status429 {
+            retry_after_secs: 1,
         }],
     );
     let outcome = t.client.commit_withdrawal(ID).await;
@@ -482,9 +471,9 @@ async fn every_attempt_over_loopback_carries_a_valid_signature() {
     t.server.push_faults(
         "/auth-test",
         [
-            Fault::Status {
+            Fault::Status5xx {
                 status: StatusCode::BAD_GATEWAY,
-                commit: false,
+                applied: false,
             },
             Fault::CommitThenDrop,
         ],

@@ -7,7 +7,7 @@
 //! code 6 and misses with code 7, can hold a create past the client's timeout and apply it later
 //! (refusing a second create of the id meanwhile, code 5: the first holds the money), and applies a
 //! scripted fault per request. The loopback tests at the end run the same recovery over real
-//! sockets against `pay_transport::testing::FaultServer`.
+//! sockets against `pay_sandbox::ScriptedServer`.
 #![allow(
     clippy::panic,
     clippy::unwrap_used,
@@ -25,7 +25,7 @@ use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use pay_core::clock::{Clock, ManualClock};
 use pay_core::endpoint::BaseUrl;
-use pay_core::error::{Delivery, TransportError, TransportErrorKind};
+use pay_core::error::{Delivery, Provider, TransportError, TransportErrorKind};
 use pay_core::recovery::{Evidence, OutcomeName, PayoutOutcome, Resolution, StepAction};
 use pay_core::secret::Secret;
 use pay_qostiq::bills::CreateBill;
@@ -34,10 +34,10 @@ use pay_qostiq::crypto::CreateCryptoWithdraw;
 use pay_qostiq::transfers::{CreateTransfer, TransferAmountType};
 use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType};
 use pay_qostiq::{CryptoAsset, Currency, Payway, ShopId, WithdrawStatus};
+use pay_sandbox::{Fault, Reply, ScriptedServer};
 use pay_transport::floors::Floors;
 use pay_transport::service::{HttpService, service_fn};
 use pay_transport::sleep::VirtualSleep;
-use pay_transport::testing::{Fault, FaultServer, Reply};
 use pay_transport::{RetryBudget, RetryPolicy};
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -1158,31 +1158,31 @@ async fn loopback_faults_on_create_withdraw_are_recovered_without_a_second_payou
         (Fault::CommitThenDelay(Duration::from_secs(30)), "adopted"),
         (Fault::CommitThenTruncate, "adopted"),
         (
-            Fault::Status {
+            Fault::Status5xx {
                 status: StatusCode::BAD_GATEWAY,
-                commit: true,
+                applied: true,
             },
             "adopted",
         ),
         (Fault::ResetBeforeCommit, "recreated"),
         (
-            Fault::Status {
+            Fault::Status5xx {
                 status: StatusCode::SERVICE_UNAVAILABLE,
-                commit: false,
+                applied: false,
             },
             "recreated",
         ),
         // A 429 whose body is not the Qostiq envelope (a proxy page) is still a 429: refused before
         // processing, so the executor waits it out and sends the create again: created once.
         (
-            Fault::TooManyRequests {
-                retry_after: "0".into(),
+            Fault::Status429 {
+                retry_after_secs: 0,
             },
             "created",
         ),
     ];
     for (fault, expected) in cases {
-        let server = FaultServer::start().await.unwrap();
+        let server = ScriptedServer::start(Provider::Qostiq).await.unwrap();
         server.set_reply("/withdraw/create", Reply::json(StatusCode::OK, CREATED));
         server.set_reply(
             "/withdraw/shop_payment_status",

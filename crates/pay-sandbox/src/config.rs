@@ -4,19 +4,19 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use pay_core::clock::{Clock, SystemClock};
+use pay_core::clock::{Clock, OffsetClock, SystemClock};
 use pay_core::secret::Secret;
 
-use crate::SandboxError;
+use crate::error::SandboxError;
 
 /// Default Qostiq shop id (`QOSTIQ_SHOP_ID`).
-pub const DEFAULT_QOSTIQ_SHOP_ID: u64 = 112;
+pub(crate) const DEFAULT_QOSTIQ_SHOP_ID: u64 = 112;
 /// Default Qostiq secret key (`QOSTIQ_SECRET`); meets Qostiq's key policy.
-pub const DEFAULT_QOSTIQ_SECRET: &str = "SandboxSecret01";
+pub(crate) const DEFAULT_QOSTIQ_SECRET: &str = "SandboxSecret01";
 /// Default COINQVEST API key (`COINQVEST_KEY`).
-pub const DEFAULT_COINQVEST_KEY: &str = "sandbox-api-key";
+pub(crate) const DEFAULT_COINQVEST_KEY: &str = "sandbox-api-key";
 /// Default COINQVEST API secret (`COINQVEST_SECRET`).
-pub const DEFAULT_COINQVEST_SECRET: &str = "Sandbox-Secret-0001";
+pub(crate) const DEFAULT_COINQVEST_SECRET: &str = "Sandbox-Secret-0001";
 
 /// The merchant credentials the sandbox accepts.
 #[derive(Debug, Clone)]
@@ -92,6 +92,9 @@ fn secret_or_default(text: &str) -> Secret {
 fn unreachable_secret() -> Secret {
     Secret::new("x").unwrap()
 }
+
+/// Sandbox time: the configured clock plus an offset the admin API moves forward.
+pub(crate) type SandboxClock = OffsetClock<Arc<dyn Clock>>;
 
 /// How fast callbacks and webhooks are (re)delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

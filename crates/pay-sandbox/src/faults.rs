@@ -1,306 +1,209 @@
-//! Fault injection per route: what happens to the next N matching requests (or to each with a
-//! seeded probability).
-//!
-//! | class | applied? | what the client sees |
-//! |---|---|---|
-//! | `commit_then_drop` | yes | the connection closes without an answer |
-//! | `commit_then_delay` | yes | the answer after `delay_ms` |
-//! | `commit_then_truncate` | yes | headers with the full `Content-Length`, half the body, then the connection closes |
-//! | `reset_before_commit` | no | the connection closes without an answer |
-//! | `status_5xx` | no | HTTP `status` (default 503) with the provider's error body |
-//! | `status_429` | no | HTTP 429 with `Retry-After: retry_after` (default 1) |
-//! | `held_then_commit` | yes, after `hold_ms` (default 1000), even if the client has gone | the answer after the hold: a request still executing when the client looks it up |
-//! | `recreate_refused_in_flight` | yes, after `hold_ms` | as `held_then_commit`; meanwhile every other request to the route is refused (Qostiq `error_code` 5 "insufficient funds", COINQVEST 400 "Withdrawal is PROCESSING") |
-//! | `lookup_other_payout` | — (a lookup) | another payout than the one asked for (the latest other one in the books; the normal answer if there is none) |
-//! | `lookup_mismatch` | — (a lookup) | the asked payout with every amount raised by 1 and its account changed |
-//! | `id_reused` | yes (the request itself then meets the duplicate) | Qostiq creates: an earlier payout under the same `shop_payment_id` (amount + 1, another account) is booked first, so the request is refused with `error_code` 6 |
-//!
-//! The names are the ones `pay_transport::testing::Fault::name` gives its faults (the COINQVEST
-//! side of the fault runner), which also has `already_completed`; the sandbox needs no such fault:
-//! its COINQVEST commit refuses a committed withdrawal by itself.
+//! The fault vocabulary: the classes of fault pay-rs is tested against, one name each, and the
+//! fault the sandbox's server injects for each. The admin API (`POST /admin/faults`), the
+//! [`ScriptedServer`](crate::ScriptedServer), pay-transport's and the provider crates' tests and
+//! `cargo xtask faults` all speak it.
 
-use crate::json::{J, int, obj, opt_s, s};
-use crate::state::Rng;
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
 
-/// A fault class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use http::StatusCode;
+
+/// A class of fault. [`FaultClass::name`] is its one spelling everywhere (admin API, reports).
+///
+/// | class | the request is applied? | what the client sees |
+/// |---|---|---|
+/// | `commit_then_drop` | yes | the connection closes without an answer |
+/// | `commit_then_delay` | yes | the answer, late |
+/// | `commit_then_truncate` | yes | the full `Content-Length`, half the body, then the connection breaks |
+/// | `reset_before_commit` | no | the connection is reset (TCP RST) without an answer |
+/// | `status_5xx` | no (unless injected as applied) | a 5xx with the provider's error body |
+/// | `status_429` | no | 429 with `Retry-After` |
+/// | `lookup_other_payout` | — (a lookup) | another payout than the one asked for |
+/// | `lookup_mismatch` | — (a lookup) | the asked payout with other amounts and another account |
+/// | `id_reused` | no: an earlier payout holds the id | the create meets a duplicate with other terms |
+/// | `held_then_commit` | yes, after a hold, even if the client has gone | the answer after the hold |
+/// | `recreate_refused_in_flight` | yes, after a hold | as `held_then_commit`; meanwhile the route refuses every other request |
+/// | `commit_answered_late` | yes | a caller's scenario, not one server fault: the commit is answered late (`commit_then_delay`), the caller drops the call and repeats it, and the repeat meets `already_completed` |
+/// | `already_completed` | no | the provider's refusal of a payout already done |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FaultClass {
-    /// Apply, then close the connection without answering.
+    /// The request is applied, then the connection closes without an answer.
     CommitThenDrop,
-    /// Apply, then answer after a delay.
-    CommitThenDelay {
-        /// Delay in milliseconds.
-        delay_ms: u64,
-    },
-    /// Apply, then send a truncated body and close.
+    /// The request is applied, then answered after the client's timeout.
+    CommitThenDelay,
+    /// The request is applied, then the body is cut.
     CommitThenTruncate,
-    /// Close without applying.
+    /// The connection is reset before the request is applied.
     ResetBeforeCommit,
-    /// Answer a 5xx without applying.
-    Status5xx {
-        /// The status (500..=599).
-        status: u16,
-    },
-    /// Answer 429 with `Retry-After` without applying.
-    Status429 {
-        /// `Retry-After` seconds.
-        retry_after: u64,
-    },
-    /// Hold, then apply and answer (past the client's timeout).
-    HeldThenCommit {
-        /// Hold in milliseconds.
-        hold_ms: u64,
-    },
-    /// Hold, then apply and answer; meanwhile refuse every other request to the route.
-    RecreateRefusedInFlight {
-        /// Hold in milliseconds.
-        hold_ms: u64,
-    },
-    /// A lookup answers another payout.
+    /// A 5xx answer (a burst, when injected several times).
+    Status5xx,
+    /// 429 with `Retry-After`.
+    Status429,
+    /// A lookup answers a different payout (another id).
     LookupOtherPayout,
-    /// A lookup answers the asked payout with other amounts and account.
+    /// A lookup answers the asked id with another amount and account.
     LookupMismatch,
-    /// A create meets an earlier payout booked under its id with other terms.
+    /// The id was used by an earlier payout with other terms: the create meets a duplicate.
     IdReused,
+    /// The request is still executing when the client looks it up (held past the client's
+    /// timeout, then applied).
+    HeldThenCommit,
+    /// Held longer than the client's settle window: a re-send is refused while the first is in
+    /// flight (it holds the money), then the first lands.
+    RecreateRefusedInFlight,
+    /// A commit applied but answered late; the caller drops the call and repeats it.
+    CommitAnsweredLate,
+    /// A repeated commit of a committed payout is refused ("already COMPLETED").
+    AlreadyCompleted,
 }
 
 impl FaultClass {
-    /// The class name used by the admin API.
-    pub fn name(&self) -> &'static str {
+    /// Every class, in report order.
+    pub const ALL: [Self; 13] = [
+        Self::CommitThenDrop,
+        Self::CommitThenDelay,
+        Self::CommitThenTruncate,
+        Self::ResetBeforeCommit,
+        Self::Status5xx,
+        Self::Status429,
+        Self::LookupOtherPayout,
+        Self::LookupMismatch,
+        Self::IdReused,
+        Self::HeldThenCommit,
+        Self::RecreateRefusedInFlight,
+        Self::CommitAnsweredLate,
+        Self::AlreadyCompleted,
+    ];
+
+    /// The class's name (`commit_then_drop`, …): what the admin API accepts and reports print.
+    pub fn name(self) -> &'static str {
         match self {
             Self::CommitThenDrop => "commit_then_drop",
-            Self::CommitThenDelay { .. } => "commit_then_delay",
+            Self::CommitThenDelay => "commit_then_delay",
             Self::CommitThenTruncate => "commit_then_truncate",
             Self::ResetBeforeCommit => "reset_before_commit",
-            Self::Status5xx { .. } => "status_5xx",
-            Self::Status429 { .. } => "status_429",
-            Self::HeldThenCommit { .. } => "held_then_commit",
-            Self::RecreateRefusedInFlight { .. } => "recreate_refused_in_flight",
+            Self::Status5xx => "status_5xx",
+            Self::Status429 => "status_429",
             Self::LookupOtherPayout => "lookup_other_payout",
             Self::LookupMismatch => "lookup_mismatch",
             Self::IdReused => "id_reused",
+            Self::HeldThenCommit => "held_then_commit",
+            Self::RecreateRefusedInFlight => "recreate_refused_in_flight",
+            Self::CommitAnsweredLate => "commit_answered_late",
+            Self::AlreadyCompleted => "already_completed",
+        }
+    }
+}
+
+impl fmt::Display for FaultClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A name that is no [`FaultClass`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown fault class `{0}`")]
+pub struct UnknownFaultClass(pub String);
+
+impl FromStr for FaultClass {
+    type Err = UnknownFaultClass;
+
+    /// Parses a [`FaultClass::name`].
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|class| class.name() == name)
+            .ok_or_else(|| UnknownFaultClass(name.to_owned()))
+    }
+}
+
+/// One fault the server injects into one request: a class with its parameters. The answers a
+/// fault substitutes are the provider's own shapes (an nginx-style HTML page for a Qostiq 5xx,
+/// `{"errors": […]}` for COINQVEST).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Apply the request, then close the connection without answering.
+    CommitThenDrop,
+    /// Apply the request, then answer after this delay.
+    CommitThenDelay(Duration),
+    /// Apply the request, then send the full `Content-Length`, half the body, and break the
+    /// connection.
+    CommitThenTruncate,
+    /// Reset the connection (TCP RST) without applying the request.
+    ResetBeforeCommit,
+    /// Answer this 5xx; `applied`: apply the request first (a 5xx after the work was done).
+    Status5xx {
+        /// The status (500–599).
+        status: StatusCode,
+        /// Whether the request is applied before the 5xx is answered.
+        applied: bool,
+    },
+    /// Answer 429 with `Retry-After: retry_after_secs`, without applying.
+    Status429 {
+        /// The `Retry-After` seconds.
+        retry_after_secs: u64,
+    },
+    /// A lookup answers another payout: the emulator's latest other payout of the family (the
+    /// normal answer when there is none); the scripted server's reply with the payout's ids
+    /// changed.
+    LookupOtherPayout,
+    /// A lookup answers the asked payout with every amount raised by 1 and every account changed.
+    LookupMismatch,
+    /// The create meets a duplicate: the emulator books an earlier payout under the request's id
+    /// with other terms (amount + 1, account changed), then the request is refused as a duplicate
+    /// of it; the scripted server answers the provider's duplicate refusal.
+    IdReused,
+    /// Hold the request this long, then apply and answer it, even if the client has gone.
+    HeldThenCommit(Duration),
+    /// As [`Fault::HeldThenCommit`]; meanwhile every other request to the route is refused the
+    /// provider's way (Qostiq `error_code` 5 "insufficient funds", COINQVEST 400 "Withdrawal is
+    /// PROCESSING").
+    RecreateRefusedInFlight(Duration),
+    /// Refuse without applying, the provider's way for a payout already done (COINQVEST 400
+    /// "Withdrawal is COMPLETED and cannot be committed.", Qostiq `error_code` 6).
+    AlreadyCompleted,
+}
+
+impl Fault {
+    /// The class of this fault.
+    pub fn class(&self) -> FaultClass {
+        match self {
+            Self::CommitThenDrop => FaultClass::CommitThenDrop,
+            Self::CommitThenDelay(_) => FaultClass::CommitThenDelay,
+            Self::CommitThenTruncate => FaultClass::CommitThenTruncate,
+            Self::ResetBeforeCommit => FaultClass::ResetBeforeCommit,
+            Self::Status5xx { .. } => FaultClass::Status5xx,
+            Self::Status429 { .. } => FaultClass::Status429,
+            Self::LookupOtherPayout => FaultClass::LookupOtherPayout,
+            Self::LookupMismatch => FaultClass::LookupMismatch,
+            Self::IdReused => FaultClass::IdReused,
+            Self::HeldThenCommit(_) => FaultClass::HeldThenCommit,
+            Self::RecreateRefusedInFlight(_) => FaultClass::RecreateRefusedInFlight,
+            Self::AlreadyCompleted => FaultClass::AlreadyCompleted,
         }
     }
 
-    /// Whether the request is applied (before the fault acts, or after its hold).
-    pub fn commits(&self) -> bool {
-        matches!(
-            self,
+    /// Whether the request is applied before the fault acts (or, for a hold, after it): the
+    /// server's books change although the client may see no answer.
+    pub fn applies_request(&self) -> bool {
+        match self {
             Self::CommitThenDrop
-                | Self::CommitThenDelay { .. }
-                | Self::CommitThenTruncate
-                | Self::HeldThenCommit { .. }
-                | Self::RecreateRefusedInFlight { .. }
-        )
-    }
-}
-
-/// Amount fields a `lookup_mismatch` raises by 1 (Qostiq and COINQVEST answers).
-const AMOUNT_KEYS: &[&str] = &[
-    "payee_receive",
-    "shop_write_off",
-    "receive_amount",
-    "write_off_amount",
-    "payee_amount",
-    "shop_amount",
-    "sourceAmount",
-    "targetAmount",
-];
-
-/// Account fields a `lookup_mismatch` changes.
-const ACCOUNT_KEYS: &[&str] = &[
-    "payee_address",
-    "account",
-    "address",
-    "nuban",
-    "iban",
-    "accountNumber",
-];
-
-/// A successful lookup answer (`{"data": {…}}` for Qostiq, `{"withdrawal": {…}}` for COINQVEST)
-/// with every amount raised by 1 and every account changed; `None` when the answer holds no
-/// payout (a miss, a refusal).
-pub(crate) fn mismatched(body: &[u8]) -> Option<String> {
-    let mut answer = J::parse_object(body, crate::qostiq::REQUEST_LIMITS)?;
-    let key = ["data", "withdrawal"]
-        .into_iter()
-        .find(|k| matches!(answer.get(k), Some(J::Obj(_))))?;
-    let mut payout = answer.get(key)?.clone();
-    alter(&mut payout);
-    if let Some(mut account) = payout.get("targetAccount").cloned() {
-        alter(&mut account);
-        payout.set("targetAccount", account);
-    }
-    answer.set(key, payout);
-    Some(answer.to_text())
-}
-
-fn alter(object: &mut J) {
-    for key in AMOUNT_KEYS {
-        let raised = match object.get(key) {
-            Some(J::Num(t)) => raise(t).map(J::Num),
-            Some(J::Str(t)) => raise(t).map(J::Str),
-            _ => None,
-        };
-        if let Some(value) = raised {
-            object.set(key, value);
+            | Self::CommitThenDelay(_)
+            | Self::CommitThenTruncate
+            | Self::HeldThenCommit(_)
+            | Self::RecreateRefusedInFlight(_) => true,
+            Self::Status5xx { applied, .. } => *applied,
+            Self::ResetBeforeCommit
+            | Self::Status429 { .. }
+            | Self::LookupOtherPayout
+            | Self::LookupMismatch
+            | Self::IdReused
+            | Self::AlreadyCompleted => false,
         }
-    }
-    for key in ACCOUNT_KEYS {
-        if let Some(J::Str(text)) = object.get(key) {
-            let other = other_account(text);
-            object.set(key, J::Str(other));
-        }
-    }
-}
-
-/// `text` + 1, keeping its scale (`10.0` → `11.0`, `"142.3156600"` → `"143.3156600"`).
-fn raise(text: &str) -> Option<String> {
-    let value: rust_decimal::Decimal = text.parse().ok()?;
-    Some((value + rust_decimal::Decimal::ONE).to_string())
-}
-
-/// Another account of the same shape: the last character changed (a digit to the next digit, a
-/// letter to the next letter), so it still passes the sandbox's account checks.
-pub(crate) fn other_account(text: &str) -> String {
-    let mut chars: Vec<char> = text.chars().collect();
-    if let Some(last) = chars.last_mut() {
-        *last = match *last {
-            '9' => '0',
-            'z' => 'a',
-            'Z' => 'A',
-            c if c.is_ascii_alphanumeric() => char::from(c as u8 + 1),
-            _ => 'x',
-        };
-    }
-    chars.into_iter().collect()
-}
-
-/// One injected rule.
-#[derive(Debug, Clone)]
-pub struct FaultRule {
-    /// Rule id.
-    pub id: u64,
-    /// Exact path (`/qostiq/withdraw/create`), a prefix ending in `*`, or `*`.
-    pub route: String,
-    /// Only this method (upper case), if set.
-    pub method: Option<String>,
-    /// The fault.
-    pub class: FaultClass,
-    /// Requests left to fault (`None`: unlimited, with `probability_ppm`).
-    pub remaining: Option<u64>,
-    /// Probability per matching request in parts per million (`None`: always).
-    pub probability_ppm: Option<u32>,
-    /// Requests faulted so far.
-    pub hits: u64,
-}
-
-impl FaultRule {
-    fn matches(&self, method: &str, path: &str) -> bool {
-        let route_ok = match self.route.strip_suffix('*') {
-            Some(prefix) => path.starts_with(prefix),
-            None => self.route == path,
-        };
-        route_ok && self.method.as_deref().is_none_or(|m| m == method)
-    }
-
-    /// The rule as JSON.
-    pub fn to_json(&self) -> J {
-        let mut j = obj([
-            ("id", int(self.id)),
-            ("route", s(&self.route)),
-            ("method", opt_s(self.method.as_deref())),
-            ("fault", s(self.class.name())),
-            ("remaining", self.remaining.map_or(J::Null, int)),
-            ("probability_ppm", self.probability_ppm.map_or(J::Null, int)),
-            ("hits", int(self.hits)),
-        ]);
-        match self.class {
-            FaultClass::CommitThenDelay { delay_ms } => j.set("delay_ms", int(delay_ms)),
-            FaultClass::HeldThenCommit { hold_ms }
-            | FaultClass::RecreateRefusedInFlight { hold_ms } => j.set("hold_ms", int(hold_ms)),
-            FaultClass::Status5xx { status } => j.set("status", int(status)),
-            FaultClass::Status429 { retry_after } => j.set("retry_after", int(retry_after)),
-            _ => {}
-        }
-        j
-    }
-}
-
-/// The rule set and its own seeded generator (so faults never shift the ids).
-#[derive(Debug)]
-pub struct Faults {
-    rules: Vec<FaultRule>,
-    rng: Rng,
-    next_id: u64,
-}
-
-impl Faults {
-    /// No rules.
-    pub fn new(seed: u64) -> Self {
-        Self {
-            rules: Vec::new(),
-            rng: Rng::new(seed ^ 0xFA17_FA17_FA17_FA17),
-            next_id: 1,
-        }
-    }
-
-    /// Adds a rule; returns its id.
-    pub fn add(
-        &mut self,
-        route: String,
-        method: Option<String>,
-        class: FaultClass,
-        count: Option<u64>,
-        probability_ppm: Option<u32>,
-    ) -> u64 {
-        let id = self.next_id;
-        self.next_id += 1;
-        // Neither a count nor a probability: fault the next request only.
-        let remaining = match (count, probability_ppm) {
-            (None, None) => Some(1),
-            (c, _) => c,
-        };
-        self.rules.push(FaultRule {
-            id,
-            route,
-            method,
-            class,
-            remaining,
-            probability_ppm,
-            hits: 0,
-        });
-        id
-    }
-
-    /// Removes every rule.
-    pub fn clear(&mut self) {
-        self.rules.clear();
-    }
-
-    /// The rules as JSON.
-    pub fn to_json(&self) -> J {
-        J::Arr(self.rules.iter().map(FaultRule::to_json).collect())
-    }
-
-    /// The fault for this request, if any rule fires (consumes one count).
-    pub fn take(&mut self, method: &str, path: &str) -> Option<FaultClass> {
-        for rule in &mut self.rules {
-            if !rule.matches(method, path) || rule.remaining == Some(0) {
-                continue;
-            }
-            if let Some(ppm) = rule.probability_ppm
-                && self.rng.ppm() >= ppm
-            {
-                continue;
-            }
-            if let Some(left) = rule.remaining.as_mut() {
-                *left -= 1;
-            }
-            rule.hits += 1;
-            return Some(rule.class);
-        }
-        None
     }
 }
 
@@ -309,53 +212,69 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_and_probabilities() {
-        let mut faults = Faults::new(1);
-        faults.add(
-            "/q/*".into(),
-            None,
-            FaultClass::CommitThenDrop,
-            Some(2),
-            None,
-        );
+    fn every_name_parses_back_and_names_are_unique() {
+        for class in FaultClass::ALL {
+            assert_eq!(class.name().parse::<FaultClass>(), Ok(class));
+            assert_eq!(class.to_string(), class.name());
+        }
+        let mut names: Vec<_> = FaultClass::ALL.iter().map(|c| c.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FaultClass::ALL.len());
         assert_eq!(
-            faults.take("POST", "/q/a"),
-            Some(FaultClass::CommitThenDrop)
+            "5xx_burst".parse::<FaultClass>(),
+            Err(UnknownFaultClass("5xx_burst".into()))
         );
-        assert_eq!(faults.take("POST", "/x"), None);
-        assert_eq!(faults.take("GET", "/q/b"), Some(FaultClass::CommitThenDrop));
-        assert_eq!(faults.take("POST", "/q/a"), None);
-        faults.clear();
-        faults.add(
-            "*".into(),
-            None,
-            FaultClass::ResetBeforeCommit,
-            None,
-            Some(500_000),
-        );
-        let hits = (0..1000)
-            .filter(|_| faults.take("GET", "/p").is_some())
-            .count();
-        assert!((400..600).contains(&hits), "{hits}");
     }
 
     #[test]
-    fn mismatched_answers_raise_amounts_and_change_accounts() {
-        let qostiq = br#"{"data": {"id": 5, "payee_receive": 10.0, "payee_address": "TXyz9", "shop_payment_id": "w-1", "shop_write_off": "10.2"}, "error_code": 0, "message": "Ok", "result": true}"#;
-        let out = mismatched(qostiq).unwrap();
-        assert!(out.contains(r#""payee_receive":11.0"#), "{out}");
-        assert!(out.contains(r#""shop_write_off":"11.2""#), "{out}");
-        assert!(out.contains(r#""payee_address":"TXyz0""#), "{out}");
-        assert!(out.contains(r#""shop_payment_id":"w-1""#), "{out}");
-        let coinqvest = br#"{"withdrawal": {"id": "ab", "sourceAmount": "142.3156600", "targetAmount": "1.0000000", "targetAccount": {"nuban": "3080494548", "bankName": "FirstBank"}}}"#;
-        let out = mismatched(coinqvest).unwrap();
-        assert!(out.contains(r#""sourceAmount":"143.3156600""#), "{out}");
-        assert!(out.contains(r#""nuban":"3080494549""#), "{out}");
-        // A miss holds no payout: nothing to change.
+    fn every_fault_has_a_class_and_only_caller_scenarios_have_none() {
+        let faults = [
+            Fault::CommitThenDrop,
+            Fault::CommitThenDelay(Duration::ZERO),
+            Fault::CommitThenTruncate,
+            Fault::ResetBeforeCommit,
+            Fault::Status5xx {
+                status: StatusCode::BAD_GATEWAY,
+                applied: false,
+            },
+            Fault::Status429 {
+                retry_after_secs: 1,
+            },
+            Fault::LookupOtherPayout,
+            Fault::LookupMismatch,
+            Fault::IdReused,
+            Fault::HeldThenCommit(Duration::ZERO),
+            Fault::RecreateRefusedInFlight(Duration::ZERO),
+            Fault::AlreadyCompleted,
+        ];
+        let classes: Vec<FaultClass> = faults.iter().map(Fault::class).collect();
+        let missing: Vec<FaultClass> = FaultClass::ALL
+            .into_iter()
+            .filter(|c| !classes.contains(c))
+            .collect();
+        assert_eq!(missing, [FaultClass::CommitAnsweredLate]);
+        let applied: Vec<&str> = faults
+            .iter()
+            .filter(|f| f.applies_request())
+            .map(|f| f.class().name())
+            .collect();
         assert_eq!(
-            mismatched(br#"{"data": null, "error_code": 7, "result": false}"#),
-            None
+            applied,
+            [
+                "commit_then_drop",
+                "commit_then_delay",
+                "commit_then_truncate",
+                "held_then_commit",
+                "recreate_refused_in_flight"
+            ]
         );
-        assert_eq!(other_account("abcz"), "abca");
+        assert!(
+            Fault::Status5xx {
+                status: StatusCode::BAD_GATEWAY,
+                applied: true
+            }
+            .applies_request()
+        );
     }
 }

@@ -1,30 +1,36 @@
-//! A small ordered JSON builder. Responses keep the seeds' field order and write every amount from
+//! A small ordered JSON builder. Answers keep the seeds' field order and write every amount from
 //! its exact decimal text (no `f64` anywhere), which `serde_json::Value` cannot do without
 //! `arbitrary_precision`.
 
 use pay_core::json::{Limits, StrictObject, Value};
 use rust_decimal::Decimal;
 
+/// Limits on the request bodies the sandbox parses (and on the answers a fault rewrites).
+pub(crate) const BODY_LIMITS: Limits = Limits {
+    max_bytes: 64 * 1024,
+    max_depth: 32,
+};
+
 /// An ordered JSON value whose numbers are kept as their exact text.
 #[derive(Debug, Clone, PartialEq)]
-pub enum J {
+pub(crate) enum Json {
     /// `null`.
     Null,
     /// `true` / `false`.
     Bool(bool),
     /// A number token, written as is.
-    Num(String),
+    Number(String),
     /// A string.
-    Str(String),
+    String(String),
     /// An array.
-    Arr(Vec<J>),
+    Array(Vec<Json>),
     /// An object, members in insertion order.
-    Obj(Vec<(String, J)>),
+    Object(Vec<(String, Json)>),
 }
 
-/// Builds an object from `(key, value)` pairs, keeping their order.
-pub fn obj<const N: usize>(members: [(&str, J); N]) -> J {
-    J::Obj(
+/// An object of `(key, value)` pairs, in their order.
+pub(crate) fn object<const N: usize>(members: [(&str, Json); N]) -> Json {
+    Json::Object(
         members
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v))
@@ -33,33 +39,33 @@ pub fn obj<const N: usize>(members: [(&str, J); N]) -> J {
 }
 
 /// A string value.
-pub fn s(text: impl Into<String>) -> J {
-    J::Str(text.into())
+pub(crate) fn string(text: impl Into<String>) -> Json {
+    Json::String(text.into())
 }
 
 /// An integer value.
-pub fn int(value: impl Into<i128>) -> J {
-    J::Num(value.into().to_string())
+pub(crate) fn integer(value: impl Into<i128>) -> Json {
+    Json::Number(value.into().to_string())
 }
 
-/// A string or `null`.
-pub fn opt_s(text: Option<&str>) -> J {
-    text.map_or(J::Null, |t| J::Str(t.to_owned()))
+/// A string, or `null` for `None`.
+pub(crate) fn optional_string(text: Option<&str>) -> Json {
+    text.map_or(Json::Null, |t| Json::String(t.to_owned()))
 }
 
 /// A decimal written as a JSON number, exactly as it is scaled (`10.00` stays `10.00`).
-pub fn dec(value: Decimal) -> J {
-    J::Num(value.to_string())
+pub(crate) fn exact_number(value: Decimal) -> Json {
+    Json::Number(value.to_string())
 }
 
 /// A decimal written the way Python prints a float (`1.02`, `10.0`, `0.0`): the Qostiq server's form.
-pub fn py_float(value: Decimal) -> J {
-    J::Num(py_float_text(value))
+pub(crate) fn python_float(value: Decimal) -> Json {
+    Json::Number(python_float_text(value))
 }
 
-/// The text of [`py_float`]: Python's `repr(float(value))`, from pay-core's renderer (so `0.00001`
-/// is `1e-05`, as the real server writes it).
-pub fn py_float_text(value: Decimal) -> String {
+/// The text of [`python_float`]: Python's `repr(float(value))`, from pay-core's renderer (so
+/// `0.00001` is `1e-05`, as the real server writes it).
+pub(crate) fn python_float_text(value: Decimal) -> String {
     let mut token = value.to_string();
     if !token.contains('.') {
         token.push_str(".0");
@@ -70,32 +76,32 @@ pub fn py_float_text(value: Decimal) -> String {
 }
 
 /// A decimal as a string without trailing zeros (`"1.005"`): Qostiq's crypto amounts.
-pub fn dec_str(value: Decimal) -> J {
+pub(crate) fn trimmed_decimal(value: Decimal) -> Json {
     if value.is_zero() {
-        return J::Str("0.0".to_owned());
+        return Json::String("0.0".to_owned());
     }
-    J::Str(value.normalize().to_string())
+    Json::String(value.normalize().to_string())
 }
 
 /// A decimal as a string with a fixed number of places (`"10.0000000"`): COINQVEST's amounts.
-pub fn dec_fixed(value: Decimal, places: u32) -> J {
+pub(crate) fn fixed_decimal(value: Decimal, places: u32) -> Json {
     let mut v = value.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::ToZero);
     v.rescale(places);
-    J::Str(v.to_string())
+    Json::String(v.to_string())
 }
 
-impl J {
+impl Json {
     /// The member `key` of an object.
-    pub fn get(&self, key: &str) -> Option<&J> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Json> {
         match self {
-            J::Obj(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Json::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
 
-    /// Sets (or appends) member `key` of an object; no-op on non-objects.
-    pub fn set(&mut self, key: &str, value: J) {
-        if let J::Obj(members) = self {
+    /// Sets (or appends) member `key` of an object; does nothing to other values.
+    pub(crate) fn set(&mut self, key: &str, value: Json) {
+        if let Json::Object(members) = self {
             if let Some(slot) = members.iter_mut().find(|(k, _)| k == key) {
                 slot.1 = value;
             } else {
@@ -104,35 +110,44 @@ impl J {
         }
     }
 
+    /// Appends every member of `other` (an object) to this object, replacing equal keys.
+    pub(crate) fn extend(&mut self, other: Json) {
+        if let Json::Object(members) = other {
+            for (key, value) in members {
+                self.set(&key, value);
+            }
+        }
+    }
+
     /// Removes member `key` of an object.
-    pub fn remove(&mut self, key: &str) {
-        if let J::Obj(members) = self {
+    pub(crate) fn remove(&mut self, key: &str) {
+        if let Json::Object(members) = self {
             members.retain(|(k, _)| k != key);
         }
     }
 
     /// The string, if this is one.
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match self {
-            J::Str(s) => Some(s),
+            Json::String(s) => Some(s),
             _ => None,
         }
     }
 
     /// Whether this is `null`.
-    pub fn is_null(&self) -> bool {
-        matches!(self, J::Null)
+    pub(crate) fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
     }
 
     /// Serializes compactly (`{"a":1}`).
-    pub fn to_text(&self) -> String {
+    pub(crate) fn to_text(&self) -> String {
         let mut out = String::new();
         self.write(&mut out, false);
         out
     }
 
     /// Serializes compactly, escaping `/` as `\/` the way COINQVEST's PHP does.
-    pub fn to_text_php(&self) -> String {
+    pub(crate) fn to_php_text(&self) -> String {
         let mut out = String::new();
         self.write(&mut out, true);
         out
@@ -140,12 +155,12 @@ impl J {
 
     fn write(&self, out: &mut String, php: bool) {
         match self {
-            J::Null => out.push_str("null"),
-            J::Bool(true) => out.push_str("true"),
-            J::Bool(false) => out.push_str("false"),
-            J::Num(token) => out.push_str(token),
-            J::Str(text) => quote(text, out, php),
-            J::Arr(items) => {
+            Json::Null => out.push_str("null"),
+            Json::Bool(true) => out.push_str("true"),
+            Json::Bool(false) => out.push_str("false"),
+            Json::Number(token) => out.push_str(token),
+            Json::String(text) => quote(text, out, php),
+            Json::Array(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
@@ -155,7 +170,7 @@ impl J {
                 }
                 out.push(']');
             }
-            J::Obj(members) => {
+            Json::Object(members) => {
                 out.push('{');
                 for (i, (k, v)) in members.iter().enumerate() {
                     if i > 0 {
@@ -171,30 +186,30 @@ impl J {
     }
 
     /// Converts a strictly parsed value, keeping member order and number tokens.
-    pub fn from_value(value: &Value<'_>) -> J {
+    pub(crate) fn from_value(value: &Value<'_>) -> Json {
         match value {
-            Value::Null => J::Null,
-            Value::Bool(b) => J::Bool(*b),
-            Value::Number(token) => J::Num((*token).to_owned()),
-            Value::String(text) => J::Str(text.to_string()),
-            Value::Array(items) => J::Arr(items.iter().map(J::from_value).collect()),
-            Value::Object(members) => J::Obj(
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(token) => Json::Number((*token).to_owned()),
+            Value::String(text) => Json::String(text.to_string()),
+            Value::Array(items) => Json::Array(items.iter().map(Json::from_value).collect()),
+            Value::Object(members) => Json::Object(
                 members
                     .iter()
-                    .map(|m| (m.key.to_string(), J::from_value(&m.value)))
+                    .map(|m| (m.key.to_string(), Json::from_value(&m.value)))
                     .collect(),
             ),
         }
     }
 
-    /// Parses a JSON object text strictly into a [`J`].
-    pub fn parse_object(text: &[u8], limits: Limits) -> Option<J> {
-        let object = StrictObject::parse(text, limits).ok()?;
-        Some(J::Obj(
+    /// Parses a JSON object text strictly (within [`BODY_LIMITS`]); `None` when it is not one.
+    pub(crate) fn parse_object(text: &[u8]) -> Option<Json> {
+        let object = StrictObject::parse(text, BODY_LIMITS).ok()?;
+        Some(Json::Object(
             object
                 .members()
                 .iter()
-                .map(|m| (m.key.to_string(), J::from_value(&m.value)))
+                .map(|m| (m.key.to_string(), Json::from_value(&m.value)))
                 .collect(),
         ))
     }
@@ -234,22 +249,22 @@ mod tests {
             ("1.02", "1.02"),
         ] {
             let value: Decimal = text.parse().unwrap();
-            assert_eq!(py_float_text(value), expected, "{text}");
+            assert_eq!(python_float_text(value), expected, "{text}");
         }
     }
 
     #[test]
     fn writes_in_order_and_exactly() {
-        let v = obj([
-            ("b", py_float(Decimal::new(102, 2))),
-            ("a", dec_fixed(Decimal::new(10, 0), 7)),
-            ("u", s("https://x/y")),
-            ("z", py_float(Decimal::new(1000, 2))),
+        let v = object([
+            ("b", python_float(Decimal::new(102, 2))),
+            ("a", fixed_decimal(Decimal::new(10, 0), 7)),
+            ("u", string("https://x/y")),
+            ("z", python_float(Decimal::new(1000, 2))),
         ]);
         assert_eq!(
             v.to_text(),
             r#"{"b":1.02,"a":"10.0000000","u":"https://x/y","z":10.0}"#
         );
-        assert!(v.to_text_php().contains(r#"https:\/\/x\/y"#));
+        assert!(v.to_php_text().contains(r#"https:\/\/x\/y"#));
     }
 }

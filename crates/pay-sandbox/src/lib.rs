@@ -20,33 +20,49 @@
 //!   COINQVEST digest auth with a 30 s window, or basic auth) and refused with their error shapes.
 //! * State is deterministic (seeded ids) and moves money: balances, freezes, lifecycles.
 //! * Callbacks and webhooks are signed and retried on the real schedule, optionally sped up, and
-//!   every attempt is recorded ([`delivery`]).
-//! * Faults can be injected per route ([`faults`]); see `docs/sandbox.md` for the admin API.
+//!   every attempt is recorded (`GET /admin/deliveries`).
+//! * Faults from the one fault vocabulary ([`FaultClass`], [`Fault`]) are injected per route
+//!   through the admin API ([`AdminClient`]); see `docs/sandbox.md`.
+//!
+//! The same listener and fault injection also run without the books, as a [`ScriptedServer`]:
+//! canned replies per route and a queue of [`Step`]s, for tests of HTTP clients (pay-transport's,
+//! the provider crates').
 
-pub mod admin;
-pub mod admin_client;
-pub mod coinqvest;
-pub mod config;
-pub mod delivery;
-pub mod faults;
-pub mod json;
-pub mod qostiq;
-pub mod server;
-pub mod state;
-pub mod time_fmt;
+#![warn(unreachable_pub)]
+
+mod admin;
+mod admin_client;
+mod api;
+mod books;
+mod coinqvest;
+mod config;
+mod context;
+mod dates;
+mod delivery;
+mod emulator;
+mod error;
+mod exchange;
+mod fault_answers;
+mod fault_rules;
+mod faults;
+mod inject;
+mod json;
+mod listener;
+mod locking;
+mod outbox;
+mod qostiq;
+mod rng;
+mod scripted;
+mod server;
+mod tamper;
+mod traffic;
+mod wire;
 
 pub use admin_client::{AdminClient, AdminError};
 pub use config::{AutoProgress, Credentials, DeliverySchedule, SandboxConfig};
+pub use error::SandboxError;
+pub use exchange::{ReceivedRequest, Reply};
+pub use faults::{Fault, FaultClass, UnknownFaultClass};
+pub use inject::Step;
+pub use scripted::ScriptedServer;
 pub use server::{Sandbox, SandboxBuilder, SandboxHandle, run_standalone};
-
-/// Why the sandbox could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SandboxError {
-    /// The listen address could not be bound.
-    #[error("cannot listen on {0}: {1}")]
-    Bind(std::net::SocketAddr, #[source] std::io::Error),
-    /// Bad configuration (environment variables, flags).
-    #[error("invalid sandbox configuration: {0}")]
-    Config(String),
-}

@@ -7,13 +7,13 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+mod support;
 
-use common::{Harness, Receiver, dec, fast, now_unix};
 use http::Method;
 use pay_signing::coinqvest::WebhookVerifier;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
+use support::{Harness, Receiver, dec, fast, now_unix};
 
 fn keys(v: &Value) -> Vec<String> {
     let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();

@@ -6,13 +6,13 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+mod support;
 
 use std::time::Duration;
 
-use common::{Harness, fast};
 use http::Method;
 use serde_json::{Value, json};
+use support::{Harness, fast};
 
 const ROUTE: &str = "/qostiq/withdraw/create";
 const NOW: &str = "2024-11-18 13:41:57.000000";
@@ -26,7 +26,7 @@ fn create(h: &Harness, id: &str) -> String {
     )
 }
 
-async fn send_create(h: &Harness, id: &str) -> Result<common::Answer, String> {
+async fn send_create(h: &Harness, id: &str) -> Result<support::Answer, String> {
     let url = format!("{}/withdraw/create", h.sandbox.qostiq_base_url());
     h.send(Method::POST, &url, &[], create(h, id).into_bytes())
         .await
@@ -257,7 +257,7 @@ async fn lookup_mismatch_answers_the_id_with_other_terms() {
         .await;
     assert_eq!(env["data"]["shop_payment_id"], "mm-1");
     assert_eq!(
-        common::dec(&env["data"]["payee_receive"]),
+        support::dec(&env["data"]["payee_receive"]),
         "6".parse().unwrap()
     );
     h.sandbox.shutdown().await;
@@ -278,9 +278,131 @@ async fn id_reused_books_an_earlier_payout_under_the_id() {
         .collect();
     assert_eq!(earlier.len(), 1);
     assert_eq!(
-        common::dec(&earlier[0]["payee_receive"]),
+        support::dec(&earlier[0]["payee_receive"]),
         "6".parse().unwrap()
     );
     assert_ne!(earlier[0]["account"], "4111111111111111");
+    h.sandbox.shutdown().await;
+}
+
+// ---- the vocabulary's other faults and parameters -----------------------------------------------
+
+#[tokio::test]
+async fn reset_before_commit_resets_the_connection_rather_than_closing_it() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let h = Harness::start(fast()).await;
+    h.fault(json!({"route": ROUTE, "fault": "reset_before_commit"}))
+        .await;
+    let body = create(&h, "rst-1");
+    let mut stream = tokio::net::TcpStream::connect(h.sandbox.addr())
+        .await
+        .unwrap();
+    let request = format!(
+        "POST {ROUTE} HTTP/1.1\r\nhost: sandbox\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .unwrap();
+    // A TCP RST: the read fails; a FIN would end it cleanly with nothing read.
+    let err = read.expect_err("a reset, not an orderly close");
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset, "{err}");
+    assert!(answer.is_empty());
+    assert_eq!(lookup(&h, "rst-1").await, None);
+    h.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_applied_5xx_applies_the_request_then_answers_the_5xx() {
+    let h = Harness::start(fast()).await;
+    h.fault(json!({"route": ROUTE, "fault": "status_5xx", "status": 502, "applied": true}))
+        .await;
+    let a = send_create(&h, "late-5xx").await.unwrap();
+    assert_eq!(a.status, 502);
+    assert_eq!(a.headers["content-type"], "text/html");
+    assert_eq!(
+        lookup(&h, "late-5xx").await,
+        Some(1),
+        "applied before the 5xx"
+    );
+    assert_eq!(h.route_stats(ROUTE).await, (1, 1, 1));
+    let rules = h.admin_ok(Method::GET, "/faults", None).await;
+    assert_eq!(rules["faults"][0]["fault"], "status_5xx");
+    assert_eq!(rules["faults"][0]["status"], 502);
+    assert_eq!(rules["faults"][0]["applied"], true);
+    h.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn already_completed_refuses_the_providers_way_without_applying() {
+    let h = Harness::start(fast()).await;
+    h.fault(json!({"route": ROUTE, "fault": "already_completed"}))
+        .await;
+    let a = send_create(&h, "done-1").await.unwrap();
+    assert_eq!((a.status, a.json()["error_code"].as_i64()), (400, Some(6)));
+    assert_eq!(lookup(&h, "done-1").await, None, "nothing applied");
+    let commit = "/coinqvest/api/v1/withdrawal/commit";
+    h.fault(json!({"route": commit, "fault": "already_completed"}))
+        .await;
+    let a = h
+        .cq_at(
+            Method::POST,
+            "/withdrawal/commit",
+            Some(r#"{"withdrawalId": "000000000000"}"#),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.json()),
+        (
+            400,
+            json!({"errors": ["Withdrawal is COMPLETED and cannot be committed."]})
+        )
+    );
+    assert_eq!(h.route_stats(commit).await, (1, 0, 1));
+    h.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn fault_names_outside_the_vocabulary_and_caller_scenarios_are_refused() {
+    let h = Harness::start(fast()).await;
+    let (status, json) = h
+        .admin(
+            Method::POST,
+            "/faults",
+            Some(json!({"route": ROUTE, "fault": "5xx_burst"})),
+        )
+        .await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (400, Some("unknown fault class `5xx_burst`"))
+    );
+    let (status, json) = h
+        .admin(
+            Method::POST,
+            "/faults",
+            Some(json!({"route": ROUTE, "fault": "commit_answered_late"})),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .contains("commit_then_delay"),
+        "{json}"
+    );
+    let rules = h.admin_ok(Method::GET, "/faults", None).await;
+    assert_eq!(rules["faults"], json!([]));
+    // Every server fault of the vocabulary is accepted under its one name.
+    for class in pay_sandbox::FaultClass::ALL {
+        if class == pay_sandbox::FaultClass::CommitAnsweredLate {
+            continue;
+        }
+        h.fault(json!({"route": "/nowhere", "fault": class.name()}))
+            .await;
+    }
     h.sandbox.shutdown().await;
 }

@@ -7,13 +7,13 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+mod support;
 
-use common::{Harness, Receiver, dec, fast};
 use http::Method;
 use pay_signing::qostiq::CallbackVerifier;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
+use support::{Harness, Receiver, dec, fast};
 
 const NOW: &str = "2024-11-18 13:41:57.000000";
 

@@ -57,8 +57,6 @@ pub mod recovery;
 pub mod retry;
 pub mod service;
 pub mod sleep;
-#[cfg(feature = "test-util")]
-pub mod testing;
 
 pub use executor::{CallError, Executed, Executor, ExecutorBuilder};
 pub use retry::{Ending, RetryBudget, RetryPolicy};

@@ -16,10 +16,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode};
 use pay_core::error::{Delivery, Error, RequestOutcome, TransportErrorKind};
+use pay_sandbox::{Fault, Reply, ScriptedServer, Step};
 use pay_transport::hyper_transport::HyperTransport;
 use pay_transport::service::HttpService;
 use pay_transport::sleep::TokioSleep;
-use pay_transport::testing::{Fault, FaultServer, Reply};
 use pay_transport::{Ending, Executor, RetryPolicy};
 use support::*;
 
@@ -27,11 +27,11 @@ const CREATE: &str = "/withdraw/create";
 const STATUS: &str = "/withdraw/status";
 const COMMIT: &str = "/withdrawal/commit";
 
-fn executor(server: &FaultServer) -> Executor<HyperTransport> {
+fn executor(server: &ScriptedServer) -> Executor<HyperTransport> {
     executor_with(server, HyperTransport::new().unwrap())
 }
 
-fn executor_with<S: HttpService>(server: &FaultServer, transport: S) -> Executor<S> {
+fn executor_with<S: HttpService>(server: &ScriptedServer, transport: S) -> Executor<S> {
     Executor::builder(transport, server.base_url())
         .sleep(Arc::new(TokioSleep))
         .attempt_timeout(Duration::from_millis(500))
@@ -54,7 +54,7 @@ fn transport_kind(e: &Error) -> (TransportErrorKind, Delivery) {
 
 #[tokio::test]
 async fn commit_then_drop_is_recovered_for_payouts_and_retried_for_reads() {
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     let exec = executor(&server);
     server.push_faults(CREATE, [Fault::CommitThenDrop]);
     let err = exec
@@ -83,7 +83,7 @@ async fn commit_then_drop_is_recovered_for_payouts_and_retried_for_reads() {
 
 #[tokio::test]
 async fn commit_then_delay_times_out_as_maybe_sent() {
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     let exec = executor(&server);
     server.push_faults(CREATE, [Fault::CommitThenDelay(Duration::from_secs(30))]);
     let err = exec
@@ -109,7 +109,7 @@ async fn commit_then_delay_times_out_as_maybe_sent() {
 
 #[tokio::test]
 async fn commit_then_truncated_body_is_maybe_sent() {
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     server.set_reply(
         CREATE,
         Reply::json(
@@ -140,7 +140,7 @@ async fn commit_then_truncated_body_is_maybe_sent() {
 
 #[tokio::test]
 async fn reset_before_commit_is_still_maybe_sent_to_the_client() {
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     let exec = executor(&server);
     server.push_faults(CREATE, [Fault::ResetBeforeCommit]);
     let err = exec
@@ -162,11 +162,11 @@ async fn reset_before_commit_is_still_maybe_sent_to_the_client() {
 
 #[tokio::test]
 async fn five_xx_bursts_retry_reads_and_stop_creates_and_commits() {
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     let exec = executor(&server);
-    let s503 = Fault::Status {
+    let s503 = Fault::Status5xx {
         status: StatusCode::SERVICE_UNAVAILABLE,
-        commit: false,
+        applied: false,
     };
     server.push_faults(STATUS, [s503.clone(), s503.clone()]);
     let ok = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
@@ -184,9 +184,9 @@ async fn five_xx_bursts_retry_reads_and_stop_creates_and_commits() {
     // A 502 after the work was done: the create is not re-sent.
     server.push_faults(
         CREATE,
-        [Fault::Status {
+        [Fault::Status5xx {
             status: StatusCode::BAD_GATEWAY,
-            commit: true,
+            applied: true,
         }],
     );
     let err = exec
@@ -209,12 +209,12 @@ async fn five_xx_bursts_retry_reads_and_stop_creates_and_commits() {
 
 #[tokio::test]
 async fn too_many_requests_is_retried_for_every_class_after_retry_after() {
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     let exec = executor(&server);
     server.push_faults(
         CREATE,
-        [Fault::TooManyRequests {
-            retry_after: "1".into(),
+        [Fault::Status429 {
+            retry_after_secs: 1,
         }],
     );
     let ok = exec.execute(&CreateWithdraw::default(), &()).await.unwrap();
@@ -254,7 +254,7 @@ async fn refused_connections_are_not_sent_and_retried_even_for_payouts() {
 
 #[tokio::test]
 async fn redirects_are_not_followed() {
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     let exec = executor(&server);
     server.set_reply(
         STATUS,
@@ -271,7 +271,7 @@ async fn redirects_are_not_followed() {
 
 #[tokio::test]
 async fn oversized_responses_are_refused() {
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     server.set_reply(
         STATUS,
         Reply::json(StatusCode::OK, Bytes::from(vec![b'{'; 4096])),
@@ -331,14 +331,14 @@ async fn the_default_limit_is_the_strict_json_limit() {
 
 #[tokio::test]
 async fn the_body_and_method_reach_the_server_unchanged_once_per_attempt() {
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     let exec = executor(&server);
     let body = Bytes::from_static(b"{\"shop_id\":\"5\",\"sign\":\"abc\"}");
     server.push_faults(
         STATUS,
-        [Fault::Status {
+        [Fault::Status5xx {
             status: StatusCode::BAD_GATEWAY,
-            commit: false,
+            applied: false,
         }],
     );
     exec.execute(&WithdrawStatus { body: body.clone() }, &())
@@ -355,18 +355,11 @@ async fn the_body_and_method_reach_the_server_unchanged_once_per_attempt() {
 
 #[tokio::test]
 async fn held_requests_are_applied_after_the_hold_and_others_refused_meanwhile() {
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     let exec = executor(&server);
-    let refusal = Reply::json(
-        StatusCode::BAD_REQUEST,
-        Bytes::from_static(b"{\"errors\":[\"in flight\"]}"),
-    );
     server.push_faults(
         COMMIT,
-        [Fault::RecreateRefusedInFlight {
-            hold: Duration::from_millis(800),
-            refusal,
-        }],
+        [Fault::RecreateRefusedInFlight(Duration::from_millis(800))],
     );
     // The first times out (500 ms) while held: it may have been sent, nothing is applied yet.
     let err = exec
@@ -375,12 +368,13 @@ async fn held_requests_are_applied_after_the_hold_and_others_refused_meanwhile()
         .unwrap_err();
     assert_eq!(err.outcome(), RequestOutcome::Unknown);
     assert_eq!(server.commits(COMMIT), 0);
-    // A second one meanwhile is refused and applies nothing.
+    // A second one meanwhile is refused ("PROCESSING") and applies nothing.
     let refused = exec
         .execute(&CommitWithdrawal::default(), &())
         .await
         .unwrap();
     assert_eq!(refused.value.status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&refused.value.body).contains("PROCESSING"));
     // The held one lands although its client left.
     for _ in 0..200 {
         if server.commits(COMMIT) == 1 {
@@ -398,22 +392,19 @@ async fn held_requests_are_applied_after_the_hold_and_others_refused_meanwhile()
 
 #[tokio::test]
 async fn substitute_and_already_completed_answers_commit_nothing_new() {
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     let exec = executor(&server);
     let other = Reply::json(StatusCode::OK, Bytes::from_static(b"{\"other\":true}"));
-    server.push_faults(
-        STATUS,
-        [
-            Fault::LookupOtherPayout(other.clone()),
-            Fault::LookupMismatch(other),
-        ],
-    );
+    server.push_steps(STATUS, [Step::Answer(other.clone()), Step::Answer(other)]);
     for _ in 0..2 {
         let read = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
         assert_eq!(read.value.body.as_ref(), b"{\"other\":true}");
     }
     assert_eq!(server.commits(STATUS), 0);
-    // "Already completed": counted as the one earlier commit, then refused with 400.
+    // "Already completed": after the one commit, every repeat is refused with 400.
+    exec.execute(&CommitWithdrawal::default(), &())
+        .await
+        .unwrap();
     server.push_faults(COMMIT, [Fault::AlreadyCompleted, Fault::AlreadyCompleted]);
     for _ in 0..2 {
         let refused = exec
@@ -424,49 +415,4 @@ async fn substitute_and_already_completed_answers_commit_nothing_new() {
         assert!(String::from_utf8_lossy(&refused.value.body).contains("COMPLETED"));
     }
     assert_eq!(server.commits(COMMIT), 1);
-}
-
-#[test]
-fn fault_names_are_the_sandbox_names() {
-    let reply = Reply::json(StatusCode::OK, Bytes::new());
-    let names: Vec<&str> = [
-        Fault::CommitThenDrop,
-        Fault::CommitThenDelay(Duration::ZERO),
-        Fault::CommitThenTruncate,
-        Fault::ResetBeforeCommit,
-        Fault::Status {
-            status: StatusCode::BAD_GATEWAY,
-            commit: false,
-        },
-        Fault::TooManyRequests {
-            retry_after: "1".into(),
-        },
-        Fault::HeldThenCommit(Duration::ZERO),
-        Fault::RecreateRefusedInFlight {
-            hold: Duration::ZERO,
-            refusal: reply.clone(),
-        },
-        Fault::LookupOtherPayout(reply.clone()),
-        Fault::LookupMismatch(reply),
-        Fault::AlreadyCompleted,
-    ]
-    .iter()
-    .map(Fault::name)
-    .collect();
-    assert_eq!(
-        names,
-        [
-            "commit_then_drop",
-            "commit_then_delay",
-            "commit_then_truncate",
-            "reset_before_commit",
-            "status_5xx",
-            "status_429",
-            "held_then_commit",
-            "recreate_refused_in_flight",
-            "lookup_other_payout",
-            "lookup_mismatch",
-            "already_completed",
-        ]
-    );
 }

@@ -17,7 +17,6 @@ use std::time::Duration;
 use pay_core::error::{Delivery, Error, TransportErrorKind};
 use pay_transport::Executor;
 use pay_transport::hyper_transport::HyperTransport;
-use pay_transport::testing::FaultServer;
 use support::*;
 
 async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
@@ -32,7 +31,7 @@ async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 
 #[tokio::test]
 async fn the_idle_pool_timer_closes_idle_connections() {
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     let transport = HyperTransport::builder()
         .pool_idle_timeout(Duration::from_millis(200))
         .build()
@@ -57,7 +56,7 @@ async fn the_idle_pool_timer_closes_idle_connections() {
 
 #[tokio::test]
 async fn connections_are_reused_within_the_idle_timeout() {
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     let transport = HyperTransport::builder()
         .pool_idle_timeout(Duration::from_secs(300))
         .build()
@@ -191,7 +190,7 @@ async fn plain_http_to_a_remote_host_is_refused_before_anything_is_sent() {
     );
 
     // Loopback: no opt-in needed.
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     let exec = Executor::builder(HyperTransport::new().unwrap(), server.base_url())
         .build()
         .unwrap();

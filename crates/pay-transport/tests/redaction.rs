@@ -21,7 +21,9 @@ use bytes::Bytes;
 use http::{HeaderValue, Request, StatusCode};
 use pay_core::endpoint::Authenticate;
 use pay_core::error::Error;
+use pay_core::error::Provider;
 use pay_core::secret::Secret;
+use pay_sandbox::{Fault, Reply, ScriptedServer, Step};
 use pay_signing::coinqvest::{BasicAuth, DigestSigner};
 use pay_transport::floors::{Floors, PollScheduler};
 use pay_transport::hyper_transport::HyperTransport;
@@ -29,7 +31,6 @@ use pay_transport::log_capture::LogCapture;
 use pay_transport::rate_limit::{Rate, RateLimits};
 use pay_transport::retry::{RetryBudget, RetryPolicy};
 use pay_transport::sleep::{TokioSleep, VirtualSleep};
-use pay_transport::testing::{Fault, FaultServer, Reply};
 use pay_transport::{Executor, ExecutorBuilder};
 use support::*;
 use time::OffsetDateTime;
@@ -63,7 +64,7 @@ impl Authenticate for Everything {
     }
 }
 
-fn forbidden(server: &FaultServer) -> Vec<String> {
+fn forbidden(server: &ScriptedServer) -> Vec<String> {
     // Every credential value actually sent, as the server saw it, plus the secrets themselves.
     let mut values = vec![
         API_SECRET.to_owned(),
@@ -94,7 +95,7 @@ async fn no_secret_or_signature_appears_in_logs_or_debug_output() {
     let capture = LogCapture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
 
-    let server = FaultServer::start().await.unwrap();
+    let server = ScriptedServer::start(Provider::Coinqvest).await.unwrap();
     let auth = Everything {
         digest: DigestSigner::new("cq-key", Secret::new(API_SECRET).unwrap()),
         basic: BasicAuth::new_replayable("cq-key", Secret::new(BASIC_SECRET).unwrap()),
@@ -125,12 +126,12 @@ async fn no_secret_or_signature_appears_in_logs_or_debug_output() {
     server.push_faults(
         "/withdraw/status",
         [
-            Fault::Status {
+            Fault::Status5xx {
                 status: StatusCode::BAD_GATEWAY,
-                commit: false,
+                applied: false,
             },
-            Fault::TooManyRequests {
-                retry_after: "0".into(),
+            Fault::Status429 {
+                retry_after_secs: 0,
             },
             Fault::ResetBeforeCommit,
         ],
@@ -141,17 +142,17 @@ async fn no_secret_or_signature_appears_in_logs_or_debug_output() {
         .unwrap();
     assert_eq!(ok.attempts, 4);
     outputs.push(format!("{ok:?}"));
-    for fault in [
-        Fault::CommitThenDrop,
-        Fault::CommitThenTruncate,
-        Fault::CommitThenDelay(Duration::from_secs(30)),
-        Fault::Status {
+    for step in [
+        Step::Fault(Fault::CommitThenDrop),
+        Step::Fault(Fault::CommitThenTruncate),
+        Step::Fault(Fault::CommitThenDelay(Duration::from_secs(30))),
+        Step::Fault(Fault::Status5xx {
             status: StatusCode::INTERNAL_SERVER_ERROR,
-            commit: true,
-        },
-        Fault::Pass,
+            applied: true,
+        }),
+        Step::Apply,
     ] {
-        server.push_faults("/withdraw/create", [fault]);
+        server.push_steps("/withdraw/create", [step]);
         let result = exec
             .execute(&CreateWithdraw { body: body.clone() }, &())
             .await;

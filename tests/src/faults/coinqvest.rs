@@ -3,7 +3,8 @@
 //! seeded random schedule of one fault class on `POST /withdrawal/commit` and sometimes on the
 //! `GET /withdrawal` lookup.
 //!
-//! The server is [`FaultServer`] made stateful by the transport in front of it: `GET /withdrawal`
+//! The server is pay-sandbox's [`ScriptedServer`] (COINQVEST's error shapes) made stateful by the
+//! transport in front of it: `GET /withdrawal`
 //! answers `PROCESSING` once the server applied a commit of that withdrawal (its own `commits`
 //! counter, incremented before any fault is acted on) and `PENDING_API_COMMIT` before. Each
 //! iteration gets its own path prefix (`/wd00000042/withdrawal/commit`), so iterations run
@@ -18,8 +19,8 @@
 //! | class | schedule |
 //! |---|---|
 //! | the transport's six | 1–3 faults of the class on the commit; in 30% of the iterations 1–3 on the lookup too |
-//! | `lookup_other_payout` | the commit's answer dropped; 1–3 lookups answer another withdrawal |
-//! | `lookup_mismatch` | the commit's answer dropped; 1–3 lookups answer the id with another `sourceAmount` and account |
+//! | `lookup_other_payout` | the commit's answer dropped; 1–3 lookups answer another withdrawal (the reply with its id changed) |
+//! | `lookup_mismatch` | the commit's answer dropped; 1–3 lookups answer the id with every amount raised by 1 and another account |
 //! | `held_then_commit` | the commit held 250 ms (past the 150 ms timeout, inside the 300 ms settle window), then applied |
 //! | `recreate_refused_in_flight` | the commit held 700 ms (past the settle window); the re-commit is refused meanwhile ("PROCESSING") |
 //! | `commit_answered_late` | the commit applied, its answer 1 s late; the caller drops the call at 50 ms and commits again, which is refused "already COMPLETED" |
@@ -39,17 +40,17 @@ use http::{Method, Request, Response, StatusCode};
 use pay_coinqvest::client::CoinqvestClient;
 use pay_coinqvest::withdrawals::{CreateWithdrawal, NgnBank, TargetAccount, Withdrawal};
 use pay_core::endpoint::BaseUrl;
-use pay_core::error::TransportError;
+use pay_core::error::{Provider, TransportError};
 use pay_core::recovery::PayoutOutcome;
 use pay_core::secret::Secret;
+use pay_sandbox::{Fault, Reply, ScriptedServer};
 use pay_transport::RetryPolicy;
 use pay_transport::floors::Floors;
 use pay_transport::hyper_transport::HyperTransport;
-use pay_transport::testing::{Fault, FaultServer, Reply};
 use tokio::task::JoinSet;
 use tower_service::Service;
 
-use super::{ClassReport, FaultClass, Judged};
+use super::{ClassReport, FaultClass, Judged, class_index};
 
 /// Iterations in flight at once (they mostly wait on timers).
 const CONCURRENCY: u64 = 128;
@@ -81,7 +82,7 @@ pub async fn run(class: FaultClass, iterations: u64, seed: u64) -> ClassReport {
         unknown: iterations,
         ..ClassReport::default()
     };
-    let Ok(server) = FaultServer::start().await else {
+    let Ok(server) = ScriptedServer::start(Provider::Coinqvest).await else {
         return failed;
     };
     let Ok(transport) = HyperTransport::builder()
@@ -122,7 +123,7 @@ pub async fn run(class: FaultClass, iterations: u64, seed: u64) -> ClassReport {
 
 #[derive(Clone)]
 struct Shared {
-    server: Arc<FaultServer>,
+    server: Arc<ScriptedServer>,
     transport: HyperTransport,
     secret: Secret,
 }
@@ -134,7 +135,7 @@ async fn iteration(shared: Shared, class: FaultClass, seed: u64, n: u64) -> Clas
         ..ClassReport::default()
     };
     let mut rng = fastrand::Rng::with_seed(
-        seed ^ (class as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        seed ^ class_index(class).wrapping_mul(0x9E37_79B9_7F4A_7C15)
             ^ n.wrapping_mul(0xD6E8_FEB8_6659_FD93),
     );
     let id = format!("wd{n:08}");
@@ -212,7 +213,7 @@ async fn iteration(shared: Shared, class: FaultClass, seed: u64, n: u64) -> Clas
             client.commit_quote(&quoted).await
         }
         _ => {
-            let (on_commit, on_lookup) = schedule(class, &id, &mut rng);
+            let (on_commit, on_lookup) = schedule(class, &mut rng);
             server.push_faults(&commit_path, on_commit);
             server.push_faults(&lookup_path, on_lookup);
             client.commit_quote(&quoted).await
@@ -248,7 +249,7 @@ fn judge(said: &PayoutOutcome<Withdrawal>, id: &str, applied: u64) -> ClassRepor
 }
 
 /// Waits until `path` has a commit applied, up to `limit`.
-async fn applied_within(server: &FaultServer, path: &str, limit: Duration) -> bool {
+async fn applied_within(server: &ScriptedServer, path: &str, limit: Duration) -> bool {
     let deadline = tokio::time::Instant::now() + limit;
     while tokio::time::Instant::now() < deadline {
         if server.commits(path) > 0 {
@@ -260,42 +261,21 @@ async fn applied_within(server: &FaultServer, path: &str, limit: Duration) -> bo
 }
 
 /// The faults of one iteration of `class` on the commit and on the lookup (see the module table).
-fn schedule(class: FaultClass, id: &str, rng: &mut fastrand::Rng) -> (Vec<Fault>, Vec<Fault>) {
+fn schedule(class: FaultClass, rng: &mut fastrand::Rng) -> (Vec<Fault>, Vec<Fault>) {
     let lookups = |fault: Fault, rng: &mut fastrand::Rng| vec![fault; rng.usize(1..=3)];
     match class {
-        FaultClass::LookupOtherPayout => {
-            let other = Reply::json(
-                StatusCode::OK,
-                withdrawal_json("zz0000000000", "PROCESSING"),
-            );
-            (
-                vec![Fault::CommitThenDrop],
-                lookups(Fault::LookupOtherPayout(other), rng),
-            )
-        }
-        FaultClass::LookupMismatch => {
-            let other = withdrawal_json(id, "PROCESSING")
-                .replace("142.3156600", "143.3156600")
-                .replace("3080494548", "3080494549");
-            (
-                vec![Fault::CommitThenDrop],
-                lookups(
-                    Fault::LookupMismatch(Reply::json(StatusCode::OK, other)),
-                    rng,
-                ),
-            )
-        }
-        FaultClass::HeldThenCommit => (vec![Fault::HeldThenCommit(HOLD)], Vec::new()),
-        FaultClass::RecreateRefusedInFlight => (
-            vec![Fault::RecreateRefusedInFlight {
-                hold: LONG_HOLD,
-                refusal: Reply::json(
-                    StatusCode::BAD_REQUEST,
-                    r#"{"errors":["Withdrawal is PROCESSING and cannot be committed."]}"#,
-                ),
-            }],
-            Vec::new(),
+        FaultClass::LookupOtherPayout => (
+            vec![Fault::CommitThenDrop],
+            lookups(Fault::LookupOtherPayout, rng),
         ),
+        FaultClass::LookupMismatch => (
+            vec![Fault::CommitThenDrop],
+            lookups(Fault::LookupMismatch, rng),
+        ),
+        FaultClass::HeldThenCommit => (vec![Fault::HeldThenCommit(HOLD)], Vec::new()),
+        FaultClass::RecreateRefusedInFlight => {
+            (vec![Fault::RecreateRefusedInFlight(LONG_HOLD)], Vec::new())
+        }
         transport => {
             // 1–3 faults of the class on the commit, sometimes 1–3 on the lookup (three exhaust
             // the lookup's attempts: that lookup fails, which is allowed and counted).
@@ -321,16 +301,16 @@ fn fault(class: FaultClass, rng: &mut fastrand::Rng) -> Fault {
         FaultClass::CommitThenDelay => Fault::CommitThenDelay(DELAY),
         FaultClass::CommitThenTruncate => Fault::CommitThenTruncate,
         FaultClass::ResetBeforeCommit => Fault::ResetBeforeCommit,
-        FaultClass::Burst5xx => Fault::Status {
+        FaultClass::Status5xx => Fault::Status5xx {
             status: match rng.u8(..3) {
                 0 => StatusCode::INTERNAL_SERVER_ERROR,
                 1 => StatusCode::BAD_GATEWAY,
                 _ => StatusCode::SERVICE_UNAVAILABLE,
             },
-            commit: rng.bool(),
+            applied: rng.bool(),
         },
-        _ => Fault::TooManyRequests {
-            retry_after: rng.u8(0..3).to_string(),
+        _ => Fault::Status429 {
+            retry_after_secs: u64::from(rng.u8(0..3)),
         },
     }
 }
@@ -347,7 +327,7 @@ fn withdrawal_json(id: &str, state: &str) -> String {
 #[derive(Clone)]
 struct Stateful {
     inner: HyperTransport,
-    server: Arc<FaultServer>,
+    server: Arc<ScriptedServer>,
 }
 
 type Answer = Pin<Box<dyn Future<Output = Result<Response<Bytes>, TransportError>> + Send>>;

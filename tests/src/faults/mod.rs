@@ -10,88 +10,21 @@
 //!   it. (A lost payout is also wrong.)
 //! * **unknown** and **conflict** outcomes claim neither: they are allowed and counted (a conflict
 //!   is the expected answer when the server shows another payout under the id).
+//!
+//! The classes are pay-sandbox's fault vocabulary ([`FaultClass`]): the same names as the
+//! sandbox's admin API and its scripted server.
 
 pub mod coinqvest;
 pub mod qostiq;
 
-use std::fmt;
+pub use pay_sandbox::FaultClass;
 
-/// The fault classes: the transport's six, then the recovery's seven.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FaultClass {
-    /// The server applies the request, then closes the connection without answering.
-    CommitThenDrop,
-    /// The server applies the request, then answers after the client's timeout.
-    CommitThenDelay,
-    /// The server applies the request, then sends a truncated body.
-    CommitThenTruncate,
-    /// The server resets the connection without applying the request.
-    ResetBeforeCommit,
-    /// A burst of 5xx answers (applied or not).
-    Burst5xx,
-    /// 429 with `Retry-After`.
-    TooManyRequests,
-    /// The answer is lost and the lookup answers a different payout (another id).
-    LookupOtherPayout,
-    /// The answer is lost and the lookup answers the same id with another amount and account.
-    LookupMismatch,
-    /// The id was used by an earlier payout with other terms (the create meets a duplicate).
-    IdReused,
-    /// The first attempt is still executing when the lookup runs (held past the client's
-    /// timeout, then applied).
-    HeldThenCommit,
-    /// Held longer than the client's settle window: the re-create is refused while the first is
-    /// in flight (it holds the money), then the first lands.
-    RecreateRefusedInFlight,
-    /// COINQVEST: the commit is applied but answered late; the caller drops the call and repeats
-    /// it (the repeat is refused: "already COMPLETED").
-    CommitAnsweredLate,
-    /// COINQVEST: a repeated commit of a committed withdrawal answered 400 "already COMPLETED".
-    AlreadyCompleted,
-}
-
-impl FaultClass {
-    /// Every class, in report order.
-    pub const ALL: [Self; 13] = [
-        Self::CommitThenDrop,
-        Self::CommitThenDelay,
-        Self::CommitThenTruncate,
-        Self::ResetBeforeCommit,
-        Self::Burst5xx,
-        Self::TooManyRequests,
-        Self::LookupOtherPayout,
-        Self::LookupMismatch,
-        Self::IdReused,
-        Self::HeldThenCommit,
-        Self::RecreateRefusedInFlight,
-        Self::CommitAnsweredLate,
-        Self::AlreadyCompleted,
-    ];
-
-    /// The name printed in reports (`commit_then_drop` …).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::CommitThenDrop => "commit_then_drop",
-            Self::CommitThenDelay => "commit_then_delay",
-            Self::CommitThenTruncate => "commit_then_truncate",
-            Self::ResetBeforeCommit => "reset_before_commit",
-            Self::Burst5xx => "5xx_burst",
-            Self::TooManyRequests => "429_retry_after",
-            Self::LookupOtherPayout => "lookup_other_payout",
-            Self::LookupMismatch => "lookup_mismatch",
-            Self::IdReused => "id_reused",
-            Self::HeldThenCommit => "held_then_commit",
-            Self::RecreateRefusedInFlight => "recreate_refused_in_flight",
-            Self::CommitAnsweredLate => "commit_answered_late",
-            Self::AlreadyCompleted => "already_completed",
-        }
-    }
-}
-
-impl fmt::Display for FaultClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
+/// The seed-mixing index of a class: its place in [`FaultClass::ALL`] (report order).
+pub(crate) fn class_index(class: FaultClass) -> u64 {
+    FaultClass::ALL
+        .iter()
+        .position(|c| *c == class)
+        .map_or(u64::MAX, |i| i as u64)
 }
 
 /// What one provider's runs of one class produced.

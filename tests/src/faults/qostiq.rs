@@ -48,7 +48,7 @@ use pay_transport::{RetryBudget, RetryPolicy};
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use super::{ClassReport, FaultClass, Judged};
+use super::{ClassReport, FaultClass, Judged, class_index};
 
 /// The client's per-attempt timeout (the settle window is twice that: 400 ms).
 const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(200);
@@ -138,7 +138,7 @@ pub async fn run(class: FaultClass, iterations: u64, seed: u64) -> ClassReport {
         // and the settle window wait on timers: more sandboxes at once.
         FaultClass::HeldThenCommit | FaultClass::RecreateRefusedInFlight => HOLDING_WORKERS,
         FaultClass::CommitThenDrop
-        | FaultClass::TooManyRequests
+        | FaultClass::Status429
         | FaultClass::LookupOtherPayout
         | FaultClass::LookupMismatch
         | FaultClass::IdReused => BUSY_WORKERS,
@@ -196,54 +196,49 @@ fn rule(route: &str, count: u64, fault: &str) -> String {
     format!(r#"{{"route": "{route}", "method": "POST", "count": {count}, {fault}}}"#)
 }
 
+/// `"fault": "<name>"`: a fault class as the admin API spells it.
+fn named(class: FaultClass) -> String {
+    format!(r#""fault": "{}""#, class.name())
+}
+
 /// One fault of a transport class, with its random parameters (the admin API's spelling).
 fn transport_fault(class: FaultClass, rng: &mut fastrand::Rng) -> String {
+    let name = named(class);
     match class {
-        FaultClass::CommitThenDrop => r#""fault": "commit_then_drop""#.to_owned(),
-        FaultClass::CommitThenDelay => {
-            format!(r#""fault": "commit_then_delay", "delay_ms": {DELAY_MS}"#)
-        }
-        FaultClass::CommitThenTruncate => r#""fault": "commit_then_truncate""#.to_owned(),
-        FaultClass::ResetBeforeCommit => r#""fault": "reset_before_commit""#.to_owned(),
-        FaultClass::Burst5xx => {
+        FaultClass::CommitThenDelay => format!(r#"{name}, "delay_ms": {DELAY_MS}"#),
+        FaultClass::Status5xx => {
             let status = match rng.u8(..4) {
                 0 => 500,
                 1 => 502,
                 2 => 503,
                 _ => 504,
             };
-            format!(r#""fault": "status_5xx", "status": {status}"#)
+            format!(r#"{name}, "status": {status}"#)
         }
-        _ => format!(
-            r#""fault": "status_429", "retry_after": {}"#,
-            rng.u64(0..=2)
-        ),
+        FaultClass::Status429 => format!(r#"{name}, "retry_after": {}"#, rng.u64(0..=2)),
+        _ => name,
     }
 }
 
 /// The admin rules of one iteration of `class` for an intent of `kind` (see the module table).
 fn schedule(class: FaultClass, kind: Kind, rng: &mut fastrand::Rng) -> Vec<String> {
     let (create, lookup) = (kind.create_route(), kind.lookup_route());
-    let dropped = r#""fault": "commit_then_drop""#;
+    let dropped = named(FaultClass::CommitThenDrop);
     match class {
-        FaultClass::LookupOtherPayout => vec![
-            rule(create, 1, dropped),
-            rule(lookup, rng.u64(1..=3), r#""fault": "lookup_other_payout""#),
+        FaultClass::LookupOtherPayout | FaultClass::LookupMismatch => vec![
+            rule(create, 1, &dropped),
+            rule(lookup, rng.u64(1..=3), &named(class)),
         ],
-        FaultClass::LookupMismatch => vec![
-            rule(create, 1, dropped),
-            rule(lookup, rng.u64(1..=3), r#""fault": "lookup_mismatch""#),
-        ],
-        FaultClass::IdReused => vec![rule(create, 1, r#""fault": "id_reused""#)],
+        FaultClass::IdReused => vec![rule(create, 1, &named(class))],
         FaultClass::HeldThenCommit => vec![rule(
             create,
             1,
-            &format!(r#""fault": "held_then_commit", "hold_ms": {HOLD_MS}"#),
+            &format!(r#"{}, "hold_ms": {HOLD_MS}"#, named(class)),
         )],
         FaultClass::RecreateRefusedInFlight => vec![rule(
             create,
             1,
-            &format!(r#""fault": "recreate_refused_in_flight", "hold_ms": {LONG_HOLD_MS}"#),
+            &format!(r#"{}, "hold_ms": {LONG_HOLD_MS}"#, named(class)),
         )],
         transport => {
             let mut rules = vec![rule(
@@ -270,7 +265,7 @@ async fn worker(
     w: u64,
 ) -> Result<ClassReport, String> {
     let worker_seed = seed
-        ^ (class as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (class_index(class) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
         ^ (w + 1).wrapping_mul(0xD6E8_FEB8_6659_FD93);
     let mut rng = fastrand::Rng::with_seed(worker_seed);
     let sandbox: SandboxHandle = Sandbox::builder()

@@ -6,50 +6,57 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use time::Duration;
 
+use super::protocol::{
+    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, Paging, decimal_member, string_member,
+};
 use super::reference::{self, CHAINS};
-use super::{CqErr, CqReq, CqResult, jdec, jstr, payments, wallets, webhooks};
-use crate::json::{J, dec_fixed, obj, opt_s, s};
-use crate::state::Ctx;
-use crate::state::coinqvest::{Checkout, Deposit, Payment, PaymentMethod};
-use crate::time_fmt::w3c;
+use super::{payments, wallets, webhooks};
+use crate::books::coinqvest::{Checkout, Deposit, Payment, PaymentMethod};
+use crate::context::Context;
+use crate::dates::w3c;
+use crate::json::{Json, fixed_decimal, integer, object, optional_string, string};
 
 /// Payment window of a checkout.
-pub const WINDOW_MINUTES: i64 = 60;
+pub(crate) const WINDOW_MINUTES: i64 = 60;
 
-fn items(charge: &J, key: &str) -> Result<Vec<J>, CqErr> {
+fn items(charge: &Json, key: &str) -> Result<Vec<Json>, CoinqvestError> {
     match charge.get(key) {
-        None | Some(J::Null) => Ok(Vec::new()),
-        Some(J::Arr(items)) => Ok(items.clone()),
-        Some(_) => Err(CqErr::bad(format!("charge.{key} must be an array."))),
+        None | Some(Json::Null) => Ok(Vec::new()),
+        Some(Json::Array(items)) => Ok(items.clone()),
+        Some(_) => Err(CoinqvestError::bad(format!(
+            "charge.{key} must be an array."
+        ))),
     }
 }
 
-fn net_amount(item: &J, what: &str) -> Result<Decimal, CqErr> {
-    let amount = jdec(item, "netAmount")?
-        .ok_or_else(|| CqErr::bad(format!("charge.{what}.netAmount is required.")))?;
+fn net_amount(item: &Json, what: &str) -> Result<Decimal, CoinqvestError> {
+    let amount = decimal_member(item, "netAmount")?
+        .ok_or_else(|| CoinqvestError::bad(format!("charge.{what}.netAmount is required.")))?;
     if amount < Decimal::ZERO {
-        return Err(CqErr::bad(format!(
+        return Err(CoinqvestError::bad(format!(
             "charge.{what}.netAmount must not be negative."
         )));
     }
     Ok(amount)
 }
 
-fn description(item: &J, what: &str, key: &str) -> Result<(), CqErr> {
-    match jstr(item, key) {
+fn description(item: &Json, what: &str, key: &str) -> Result<(), CoinqvestError> {
+    match string_member(item, key) {
         Some(d) if !d.is_empty() && d.chars().count() <= 200 => Ok(()),
-        Some(_) => Err(CqErr::bad(format!(
+        Some(_) => Err(CoinqvestError::bad(format!(
             "charge.{what}.{key} must have 1 to 200 characters."
         ))),
-        None => Err(CqErr::bad(format!("charge.{what}.{key} is required."))),
+        None => Err(CoinqvestError::bad(format!(
+            "charge.{what}.{key} is required."
+        ))),
     }
 }
 
 /// The total of a charge (PRO Tip #3 formula), in the charge currency.
-pub fn total(charge: &J) -> Result<Decimal, CqErr> {
+pub(crate) fn total(charge: &Json) -> Result<Decimal, CoinqvestError> {
     let line_items = items(charge, "lineItems")?;
     if line_items.is_empty() {
-        return Err(CqErr::bad(
+        return Err(CoinqvestError::bad(
             "charge.lineItems is required and must not be empty.",
         ));
     }
@@ -57,17 +64,17 @@ pub fn total(charge: &J) -> Result<Decimal, CqErr> {
     for item in &line_items {
         description(item, "lineItems", "description")?;
         let quantity = match item.get("quantity") {
-            None | Some(J::Null) => Decimal::ONE,
-            Some(J::Num(q)) => q
+            None | Some(Json::Null) => Decimal::ONE,
+            Some(Json::Number(q)) => q
                 .parse::<u32>()
                 .ok()
                 .filter(|q| *q > 0)
                 .map(Decimal::from)
                 .ok_or_else(|| {
-                    CqErr::bad("charge.lineItems.quantity must be a positive integer.")
+                    CoinqvestError::bad("charge.lineItems.quantity must be a positive integer.")
                 })?,
             Some(_) => {
-                return Err(CqErr::bad(
+                return Err(CoinqvestError::bad(
                     "charge.lineItems.quantity must be a positive integer.",
                 ));
             }
@@ -84,7 +91,7 @@ pub fn total(charge: &J) -> Result<Decimal, CqErr> {
         description(&item, "shippingCostItems", "description")?;
         let amount = net_amount(&item, "shippingCostItems")?;
         shipping += amount;
-        if item.get("taxable") == Some(&J::Bool(true)) {
+        if item.get("taxable") == Some(&Json::Bool(true)) {
             taxable_shipping += amount;
         }
     }
@@ -92,13 +99,13 @@ pub fn total(charge: &J) -> Result<Decimal, CqErr> {
     let mut tax = Decimal::ZERO;
     for item in items(charge, "taxItems")? {
         description(&item, "taxItems", "name")?;
-        tax += jdec(&item, "percent")?
-            .ok_or_else(|| CqErr::bad("charge.taxItems.percent is required."))?;
+        tax += decimal_member(&item, "percent")?
+            .ok_or_else(|| CoinqvestError::bad("charge.taxItems.percent is required."))?;
     }
     let taxable = net - shipping + taxable_shipping;
     let total = net + taxable * tax;
     if total <= Decimal::ZERO {
-        return Err(CqErr::bad(
+        return Err(CoinqvestError::bad(
             "The total charge amount must be greater than zero.",
         ));
     }
@@ -123,37 +130,42 @@ fn quote(total_usd: Decimal) -> Vec<PaymentMethod> {
         .collect()
 }
 
-fn insert(ctx: &mut Ctx<'_>, req: &CqReq, hosted: bool) -> Result<Checkout, CqErr> {
+fn insert(
+    ctx: &mut Context<'_>,
+    req: &CoinqvestRequest,
+    hosted: bool,
+) -> Result<Checkout, CoinqvestError> {
     let charge = req
         .body
         .get("charge")
-        .filter(|c| matches!(c, J::Obj(_)))
-        .ok_or_else(|| CqErr::bad("charge is required."))?;
-    let currency =
-        jstr(charge, "currency").ok_or_else(|| CqErr::bad("charge.currency is required."))?;
-    let currency_issuer = reference::resolve_currency(currency)
-        .ok_or_else(|| CqErr::bad(format!("charge.currency {currency} is not supported.")))?;
+        .filter(|c| matches!(c, Json::Object(_)))
+        .ok_or_else(|| CoinqvestError::bad("charge is required."))?;
+    let currency = string_member(charge, "currency")
+        .ok_or_else(|| CoinqvestError::bad("charge.currency is required."))?;
+    let currency_issuer = reference::resolve_currency(currency).ok_or_else(|| {
+        CoinqvestError::bad(format!("charge.currency {currency} is not supported."))
+    })?;
     let total = total(charge)?;
     let settlement = match req.body.get("settlementCurrency") {
-        None | Some(J::Null) => None,
-        Some(J::Str(text)) => {
+        None | Some(Json::Null) => None,
+        Some(Json::String(text)) => {
             reference::resolve_currency(text).ok_or_else(|| {
-                CqErr::bad(format!("settlementCurrency {text} is not supported."))
+                CoinqvestError::bad(format!("settlementCurrency {text} is not supported."))
             })?;
             Some(text.clone())
         }
-        Some(_) => return Err(CqErr::bad("settlementCurrency must be a string.")),
+        Some(_) => return Err(CoinqvestError::bad("settlementCurrency must be a string.")),
     };
-    let customer_id = jstr(charge, "customerId").map(str::to_owned);
+    let customer_id = string_member(charge, "customerId").map(str::to_owned);
     if let Some(id) = &customer_id
-        && !ctx.st.coinqvest.customers.iter().any(|c| &c.id == id)
+        && !ctx.books.coinqvest.customers.iter().any(|c| &c.id == id)
     {
-        return Err(CqErr::bad(format!(
+        return Err(CoinqvestError::bad(format!(
             "charge.customerId {id} does not exist."
         )));
     }
     let price = reference::price_usd(currency_issuer.network).unwrap_or(Decimal::ONE);
-    let id = ctx.st.rng.hex(12);
+    let id = ctx.books.rng.hex(12);
     let hosted_url = hosted.then(|| format!("{}/coinqvest/en/checkout?id={id}", ctx.base_url));
     Ok(Checkout {
         id,
@@ -166,7 +178,7 @@ fn insert(ctx: &mut Ctx<'_>, req: &CqReq, hosted: bool) -> Result<Checkout, CqEr
         charge_currency: currency.to_owned(),
         settlement_currency: settlement,
         customer_id,
-        webhook: jstr(&req.body, "webhook").map(str::to_owned),
+        webhook: string_member(&req.body, "webhook").map(str::to_owned),
         methods: quote(total * price),
         deposit: None,
         payments: Vec::new(),
@@ -174,53 +186,53 @@ fn insert(ctx: &mut Ctx<'_>, req: &CqReq, hosted: bool) -> Result<Checkout, CqEr
 }
 
 /// `POST /checkout`: a white-label checkout with its payment methods.
-pub fn create(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+pub(crate) fn create(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     let checkout = insert(ctx, req, false)?;
-    let answer = obj([
-        ("id", s(&checkout.id)),
+    let answer = object([
+        ("id", string(&checkout.id)),
         (
             "paymentMethods",
-            J::Arr(
+            Json::Array(
                 checkout
                     .methods
                     .iter()
                     .map(|m| {
-                        obj([
-                            ("assetCode", s(&m.asset_code)),
-                            ("blockchain", s(&m.blockchain)),
-                            ("paymentAmount", s(m.amount.to_string())),
+                        object([
+                            ("assetCode", string(&m.asset_code)),
+                            ("blockchain", string(&m.blockchain)),
+                            ("paymentAmount", string(m.amount.to_string())),
                         ])
                     })
                     .collect(),
             ),
         ),
     ]);
-    ctx.st.coinqvest.checkouts.push(checkout);
+    ctx.books.coinqvest.checkouts.push(checkout);
     Ok(answer)
 }
 
 /// `POST /checkout/hosted`.
-pub fn hosted(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+pub(crate) fn hosted(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     let checkout = insert(ctx, req, true)?;
-    let answer = obj([
-        ("id", s(&checkout.id)),
-        ("url", opt_s(checkout.hosted_url.as_deref())),
+    let answer = object([
+        ("id", string(&checkout.id)),
+        ("url", optional_string(checkout.hosted_url.as_deref())),
     ]);
-    ctx.st.coinqvest.checkouts.push(checkout);
+    ctx.books.coinqvest.checkouts.push(checkout);
     Ok(answer)
 }
 
-fn find(ctx: &Ctx<'_>, id: &str) -> Result<usize, CqErr> {
-    ctx.st
+fn find(ctx: &Context<'_>, id: &str) -> Result<usize, CoinqvestError> {
+    ctx.books
         .coinqvest
         .checkouts
         .iter()
         .position(|c| c.id == id)
-        .ok_or_else(|| CqErr::not_found("Checkout not found."))
+        .ok_or_else(|| CoinqvestError::not_found("Checkout not found."))
 }
 
-fn deposit_for(ctx: &mut Ctx<'_>, method: PaymentMethod) -> Deposit {
-    let rng = &mut ctx.st.rng;
+fn deposit_for(ctx: &mut Context<'_>, method: PaymentMethod) -> Deposit {
+    let rng = &mut ctx.books.rng;
     let (address, memo, tag) = match method.asset_code.as_str() {
         "BTC" => (format!("bc1q{}", rng.hex(38)), None, None),
         "ETH" => (format!("0x{}", rng.hex(40)), None, None),
@@ -245,25 +257,27 @@ fn deposit_for(ctx: &mut Ctx<'_>, method: PaymentMethod) -> Deposit {
 }
 
 /// `POST /checkout/commit`: deposit instructions for the chosen asset.
-pub fn commit(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+pub(crate) fn commit(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     expire(ctx);
-    let id = jstr(&req.body, "checkoutId").ok_or_else(|| CqErr::bad("checkoutId is required."))?;
-    let asset = jstr(&req.body, "assetCode").ok_or_else(|| CqErr::bad("assetCode is required."))?;
+    let id = string_member(&req.body, "checkoutId")
+        .ok_or_else(|| CoinqvestError::bad("checkoutId is required."))?;
+    let asset = string_member(&req.body, "assetCode")
+        .ok_or_else(|| CoinqvestError::bad("assetCode is required."))?;
     let index = find(ctx, id)?;
     let checkout = ctx
-        .st
+        .books
         .coinqvest
         .checkouts
         .get(index)
-        .ok_or_else(|| CqErr::not_found("Checkout not found."))?;
+        .ok_or_else(|| CoinqvestError::not_found("Checkout not found."))?;
     if checkout.state != "NEW_CHARGE" {
-        return Err(CqErr::bad(format!(
+        return Err(CoinqvestError::bad(format!(
             "Checkout is {} and cannot be committed.",
             checkout.state
         )));
     }
     if checkout.deposit.is_some() {
-        return Err(CqErr::bad("Checkout was already committed."));
+        return Err(CoinqvestError::bad("Checkout was already committed."));
     }
     let method = checkout
         .methods
@@ -271,71 +285,85 @@ pub fn commit(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
         .find(|m| m.asset_code == asset)
         .cloned()
         .ok_or_else(|| {
-            CqErr::bad(format!(
+            CoinqvestError::bad(format!(
                 "assetCode {asset} is not a payment method of this checkout."
             ))
         })?;
     let expires = checkout.expires;
     let deposit = deposit_for(ctx, method);
-    let answer = obj([
+    let answer = object([
         (
             "depositInstructions",
-            obj([
-                ("blockchain", s(&deposit.method.blockchain)),
-                ("assetCode", s(&deposit.method.asset_code)),
-                ("amount", s(deposit.method.amount.to_string())),
-                ("address", s(&deposit.address)),
-                ("memo", opt_s(deposit.memo.as_deref())),
-                ("memoType", opt_s(deposit.memo.as_ref().map(|_| "text"))),
-                ("destinationTag", opt_s(deposit.destination_tag.as_deref())),
+            object([
+                ("blockchain", string(&deposit.method.blockchain)),
+                ("assetCode", string(&deposit.method.asset_code)),
+                ("amount", string(deposit.method.amount.to_string())),
+                ("address", string(&deposit.address)),
+                ("memo", optional_string(deposit.memo.as_deref())),
+                (
+                    "memoType",
+                    optional_string(deposit.memo.as_ref().map(|_| "text")),
+                ),
+                (
+                    "destinationTag",
+                    optional_string(deposit.destination_tag.as_deref()),
+                ),
             ]),
         ),
-        ("expirationTime", s(w3c(expires))),
-        ("checkoutId", s(id)),
+        ("expirationTime", string(w3c(expires))),
+        ("checkoutId", string(id)),
     ]);
-    if let Some(c) = ctx.st.coinqvest.checkouts.get_mut(index) {
+    if let Some(c) = ctx.books.coinqvest.checkouts.get_mut(index) {
         c.deposit = Some(deposit);
     }
     Ok(answer)
 }
 
 /// A checkout as the API writes it.
-pub fn checkout_json(ctx: &Ctx<'_>, c: &Checkout) -> J {
+pub(crate) fn checkout_json(ctx: &Context<'_>, c: &Checkout) -> Json {
     let payments = c
         .payments
         .iter()
-        .filter_map(|id| ctx.st.coinqvest.payments.iter().find(|p| &p.id == id))
+        .filter_map(|id| ctx.books.coinqvest.payments.iter().find(|p| &p.id == id))
         .map(payments::payment_json)
         .collect();
-    obj([
-        ("id", s(&c.id)),
-        ("timestamp", s(w3c(c.created))),
-        ("state", s(&c.state)),
-        ("hostedCheckoutUrl", opt_s(c.hosted_url.as_deref())),
-        ("payments", J::Arr(payments)),
+    object([
+        ("id", string(&c.id)),
+        ("timestamp", string(w3c(c.created))),
+        ("state", string(&c.state)),
+        (
+            "hostedCheckoutUrl",
+            optional_string(c.hosted_url.as_deref()),
+        ),
+        ("payments", Json::Array(payments)),
         ("payload", c.payload.clone()),
     ])
 }
 
 /// `GET /checkout?id=`.
-pub fn get(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+pub(crate) fn get(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     expire(ctx);
-    let id = req.q_required("id")?;
+    let id = req.required_query("id")?;
     let index = find(ctx, id)?;
     let c = ctx
-        .st
+        .books
         .coinqvest
         .checkouts
         .get(index)
-        .ok_or_else(|| CqErr::not_found("Checkout not found."))?;
-    Ok(obj([("checkout", checkout_json(ctx, c))]))
+        .ok_or_else(|| CoinqvestError::not_found("Checkout not found."))?;
+    Ok(object([("checkout", checkout_json(ctx, c))]))
 }
 
 /// `GET /checkouts?limit=&offset=` (newest first).
-pub fn list(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+pub(crate) fn list(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     expire(ctx);
-    let (limit, offset, limit_j, offset_j) = req.paging()?;
-    let all = &ctx.st.coinqvest.checkouts;
+    let Paging {
+        limit,
+        offset,
+        limit_echo,
+        offset_echo,
+    } = req.paging()?;
+    let all = &ctx.books.coinqvest.checkouts;
     let page = all
         .iter()
         .rev()
@@ -343,18 +371,18 @@ pub fn list(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
         .take(limit)
         .map(|c| checkout_json(ctx, c))
         .collect();
-    Ok(obj([
-        ("count", crate::json::int(all.len() as u64)),
-        ("limit", limit_j),
-        ("offset", offset_j),
-        ("checkouts", J::Arr(page)),
+    Ok(object([
+        ("count", integer(all.len() as u64)),
+        ("limit", limit_echo),
+        ("offset", offset_echo),
+        ("checkouts", Json::Array(page)),
     ]))
 }
 
 /// Marks unpaid checkouts past their window as `EXPIRED`.
-pub fn expire(ctx: &mut Ctx<'_>) {
+pub(crate) fn expire(ctx: &mut Context<'_>) {
     let now = ctx.now;
-    for c in &mut ctx.st.coinqvest.checkouts {
+    for c in &mut ctx.books.coinqvest.checkouts {
         if c.state == "NEW_CHARGE" && c.expires <= now {
             c.state = "EXPIRED".to_owned();
         }
@@ -362,10 +390,10 @@ pub fn expire(ctx: &mut Ctx<'_>) {
 }
 
 /// Admin: expire a new checkout now.
-pub fn force_expire(ctx: &mut Ctx<'_>, id: &str) -> Result<J, String> {
+pub(crate) fn force_expire(ctx: &mut Context<'_>, id: &str) -> Result<Json, String> {
     let index = find(ctx, id).map_err(|_| "checkout not found".to_owned())?;
     let c = ctx
-        .st
+        .books
         .coinqvest
         .checkouts
         .get_mut(index)
@@ -375,22 +403,22 @@ pub fn force_expire(ctx: &mut Ctx<'_>, id: &str) -> Result<J, String> {
     }
     c.state = "EXPIRED".to_owned();
     let c = c.clone();
-    Ok(obj([("checkout", checkout_json(ctx, &c))]))
+    Ok(object([("checkout", checkout_json(ctx, &c))]))
 }
 
 /// Admin: the customer pays. `ratio` `None` pays exactly (`COMPLETED`, credited); below 1
 /// underpays, above 1 overpays (`UNRESOLVED_*`, not credited). After expiry the states are
 /// `DELAYED_*`. A webhook is sent either way.
-pub fn pay(
-    ctx: &mut Ctx<'_>,
+pub(crate) fn pay(
+    ctx: &mut Context<'_>,
     id: &str,
     asset: Option<&str>,
     ratio: Option<Decimal>,
-) -> Result<J, String> {
+) -> Result<Json, String> {
     expire(ctx);
     let index = find(ctx, id).map_err(|_| "checkout not found".to_owned())?;
     let c = ctx
-        .st
+        .books
         .coinqvest
         .checkouts
         .get(index)
@@ -432,7 +460,7 @@ pub fn pay(
         reference::default_issuer(&method.asset_code).ok_or("unknown payment asset")?;
     let exact = ratio.is_none();
     let payment = Payment {
-        id: ctx.st.rng.hex(12),
+        id: ctx.books.rng.hex(12),
         checkout_id: c.id.clone(),
         state: if exact { "RESOLVED" } else { "UNRESOLVED" }.to_owned(),
         timestamp: ctx.now,
@@ -444,8 +472,8 @@ pub fn pay(
         source_amount: (method.amount * ratio_used)
             .round_dp_with_strategy(7, RoundingStrategy::ToZero),
         source_blockchain: method.asset_code.clone(),
-        source_account: format!("G{}", ctx.st.rng.hex(55).to_ascii_uppercase()),
-        source_tx_id: ctx.st.rng.hex(64),
+        source_account: format!("G{}", ctx.books.rng.hex(55).to_ascii_uppercase()),
+        source_tx_id: ctx.books.rng.hex(64),
         customer_id: c.customer_id.clone(),
     };
     let state = match (exact, ratio_used < Decimal::ONE, late) {
@@ -462,28 +490,28 @@ pub fn pay(
     let webhook_url = c
         .webhook
         .clone()
-        .or_else(|| ctx.st.coinqvest.webhook_url.clone());
+        .or_else(|| ctx.books.coinqvest.webhook_url.clone());
     webhooks::queue(ctx, &payment, webhook_url);
     let payment_id = payment.id.clone();
-    ctx.st.coinqvest.payments.push(payment);
-    if let Some(c) = ctx.st.coinqvest.checkouts.get_mut(index) {
+    ctx.books.coinqvest.payments.push(payment);
+    if let Some(c) = ctx.books.coinqvest.checkouts.get_mut(index) {
         c.state = state.to_owned();
         c.payments.push(payment_id);
     }
     let c = ctx
-        .st
+        .books
         .coinqvest
         .checkouts
         .get(index)
         .ok_or("checkout not found")?;
-    Ok(obj([("checkout", checkout_json(ctx, c))]))
+    Ok(object([("checkout", checkout_json(ctx, c))]))
 }
 
 /// Admin: the merchant resolves an unresolved checkout; its payments are credited.
-pub fn resolve(ctx: &mut Ctx<'_>, id: &str) -> Result<J, String> {
+pub(crate) fn resolve(ctx: &mut Context<'_>, id: &str) -> Result<Json, String> {
     let index = find(ctx, id).map_err(|_| "checkout not found".to_owned())?;
     let c = ctx
-        .st
+        .books
         .coinqvest
         .checkouts
         .get(index)
@@ -499,7 +527,7 @@ pub fn resolve(ctx: &mut Ctx<'_>, id: &str) -> Result<J, String> {
         ));
     }
     let mut credits = Vec::new();
-    for p in &mut ctx.st.coinqvest.payments {
+    for p in &mut ctx.books.coinqvest.payments {
         if p.checkout_id == c.id && p.state == "UNRESOLVED" {
             p.state = "RESOLVED".to_owned();
             credits.push((p.credit_asset_issuer.clone(), p.credit_amount));
@@ -508,28 +536,28 @@ pub fn resolve(ctx: &mut Ctx<'_>, id: &str) -> Result<J, String> {
     for (asset, amount) in credits {
         wallets::credit(ctx, &asset, amount);
     }
-    if let Some(c) = ctx.st.coinqvest.checkouts.get_mut(index) {
+    if let Some(c) = ctx.books.coinqvest.checkouts.get_mut(index) {
         c.state = "RESOLVED".to_owned();
     }
     let c = ctx
-        .st
+        .books
         .coinqvest
         .checkouts
         .get(index)
         .ok_or("checkout not found")?;
-    Ok(obj([("checkout", checkout_json(ctx, c))]))
+    Ok(object([("checkout", checkout_json(ctx, c))]))
 }
 
 /// All checkouts (admin state), with totals.
-pub fn all_json(ctx: &Ctx<'_>) -> J {
-    J::Arr(
-        ctx.st
+pub(crate) fn all_json(ctx: &Context<'_>) -> Json {
+    Json::Array(
+        ctx.books
             .coinqvest
             .checkouts
             .iter()
             .map(|c| {
                 let mut j = checkout_json(ctx, c);
-                j.set("total", dec_fixed(c.total, 7));
+                j.set("total", fixed_decimal(c.total, 7));
                 j
             })
             .collect(),

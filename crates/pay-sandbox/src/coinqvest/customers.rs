@@ -2,14 +2,14 @@
 //! `PUT /customer` (partial: a `null` unsets, an absent key keeps), `DELETE /customer`,
 //! `GET /customers`.
 
-use super::{CqErr, CqReq, CqResult, jstr};
-use crate::json::{J, int, obj, s};
-use crate::state::Ctx;
-use crate::state::coinqvest::Customer;
-use crate::time_fmt::w3c;
+use super::protocol::{CoinqvestAnswer, CoinqvestError, CoinqvestRequest, Paging, string_member};
+use crate::books::coinqvest::Customer;
+use crate::context::Context;
+use crate::dates::w3c;
+use crate::json::{Json, integer, object, string};
 
 /// Attributes a customer may carry.
-pub const FIELDS: &[&str] = &[
+pub(crate) const FIELDS: &[&str] = &[
     "email",
     "firstname",
     "lastname",
@@ -40,30 +40,32 @@ fn country_name(code: &str) -> Option<&'static str> {
     })
 }
 
-fn validate(key: &str, value: &J) -> Result<(), CqErr> {
+fn validate(key: &str, value: &Json) -> Result<(), CoinqvestError> {
     match (key, value) {
-        (_, J::Null) => Ok(()),
-        ("meta", J::Obj(_)) => Ok(()),
-        ("meta", _) => Err(CqErr::bad("customer.meta must be an object.")),
-        ("email", J::Str(e)) if !e.contains('@') => {
-            Err(CqErr::bad("customer.email is not a valid email address."))
-        }
-        ("countrycode", J::Str(c))
+        (_, Json::Null) => Ok(()),
+        ("meta", Json::Object(_)) => Ok(()),
+        ("meta", _) => Err(CoinqvestError::bad("customer.meta must be an object.")),
+        ("email", Json::String(e)) if !e.contains('@') => Err(CoinqvestError::bad(
+            "customer.email is not a valid email address.",
+        )),
+        ("countrycode", Json::String(c))
             if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_alphabetic()) =>
         {
-            Err(CqErr::bad(
+            Err(CoinqvestError::bad(
                 "customer.countrycode must be a two-letter ISO code.",
             ))
         }
-        (_, J::Str(_)) => Ok(()),
-        _ => Err(CqErr::bad(format!("customer.{key} must be a string."))),
+        (_, Json::String(_)) => Ok(()),
+        _ => Err(CoinqvestError::bad(format!(
+            "customer.{key} must be a string."
+        ))),
     }
 }
 
 /// Applies present keys: a value sets, `null` unsets, absent keys are kept.
-fn apply(customer: &mut Customer, patch: &J) -> Result<(), CqErr> {
-    let J::Obj(members) = patch else {
-        return Err(CqErr::bad("customer must be an object."));
+fn apply(customer: &mut Customer, patch: &Json) -> Result<(), CoinqvestError> {
+    let Json::Object(members) = patch else {
+        return Err(CoinqvestError::bad("customer must be an object."));
     };
     for (key, value) in members {
         if !FIELDS.contains(&key.as_str()) {
@@ -71,10 +73,10 @@ fn apply(customer: &mut Customer, patch: &J) -> Result<(), CqErr> {
         }
         validate(key, value)?;
         if key == "email" && value.is_null() {
-            return Err(CqErr::bad("customer.email cannot be unset."));
+            return Err(CoinqvestError::bad("customer.email cannot be unset."));
         }
         let value = match value {
-            J::Str(text) if key == "countrycode" => J::Str(text.to_ascii_uppercase()),
+            Json::String(text) if key == "countrycode" => Json::String(text.to_ascii_uppercase()),
             other => other.clone(),
         };
         customer.fields.retain(|(k, _)| k != key);
@@ -85,24 +87,24 @@ fn apply(customer: &mut Customer, patch: &J) -> Result<(), CqErr> {
     Ok(())
 }
 
-fn customer_json(c: &Customer) -> J {
-    let f = |k: &str| c.field(k).cloned().unwrap_or(J::Null);
-    let text = |k: &str| c.field(k).and_then(J::as_str).map(str::to_owned);
+fn customer_json(c: &Customer) -> Json {
+    let f = |k: &str| c.field(k).cloned().unwrap_or(Json::Null);
+    let text = |k: &str| c.field(k).and_then(Json::as_str).map(str::to_owned);
     let name = match (text("firstname"), text("lastname")) {
-        (Some(a), Some(b)) => s(format!("{a} {b}")),
-        (Some(a), None) | (None, Some(a)) => s(a),
-        (None, None) => J::Null,
+        (Some(a), Some(b)) => string(format!("{a} {b}")),
+        (Some(a), None) | (None, Some(a)) => string(a),
+        (None, None) => Json::Null,
     };
     let country = text("countrycode")
         .and_then(|c| country_name(&c))
-        .map_or(J::Null, s);
+        .map_or(Json::Null, string);
     let address = ["adr1", "zip", "city", "countrycode"]
         .iter()
         .all(|k| text(k).is_some());
     let named =
         (text("firstname").is_some() && text("lastname").is_some()) || text("company").is_some();
-    obj([
-        ("id", s(&c.id)),
+    object([
+        ("id", string(&c.id)),
         ("email", f("email")),
         ("firstname", f("firstname")),
         ("lastname", f("lastname")),
@@ -118,127 +120,135 @@ fn customer_json(c: &Customer) -> J {
         ("taxid", f("taxid")),
         ("note", f("note")),
         ("meta", f("meta")),
-        ("inserttime", s(w3c(c.inserttime))),
-        ("updatetime", s(w3c(c.updatetime))),
-        ("invoiceable", J::Bool(address && named)),
+        ("inserttime", string(w3c(c.inserttime))),
+        ("updatetime", string(w3c(c.updatetime))),
+        ("invoiceable", Json::Bool(address && named)),
     ])
 }
 
-fn customer_object(req: &CqReq) -> Result<&J, CqErr> {
+fn customer_object(req: &CoinqvestRequest) -> Result<&Json, CoinqvestError> {
     req.body
         .get("customer")
-        .filter(|c| matches!(c, J::Obj(_)))
-        .ok_or_else(|| CqErr::bad("customer is required."))
+        .filter(|c| matches!(c, Json::Object(_)))
+        .ok_or_else(|| CoinqvestError::bad("customer is required."))
 }
 
 /// `POST /customer`.
-pub fn create(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+pub(crate) fn create(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     let patch = customer_object(req)?;
-    let email = jstr(patch, "email").ok_or_else(|| CqErr::bad("customer.email is required."))?;
+    let email = string_member(patch, "email")
+        .ok_or_else(|| CoinqvestError::bad("customer.email is required."))?;
     let now = ctx.now;
     let existing = ctx
-        .st
+        .books
         .coinqvest
         .customers
         .iter()
-        .position(|c| c.field("email").and_then(J::as_str) == Some(email));
+        .position(|c| c.field("email").and_then(Json::as_str) == Some(email));
     let index = match existing {
         Some(i) => i,
         None => {
-            let id = ctx.st.rng.hex(12);
-            ctx.st.coinqvest.customers.push(Customer {
+            let id = ctx.books.rng.hex(12);
+            ctx.books.coinqvest.customers.push(Customer {
                 id,
                 fields: Vec::new(),
                 inserttime: now,
                 updatetime: now,
             });
-            ctx.st.coinqvest.customers.len() - 1
+            ctx.books.coinqvest.customers.len() - 1
         }
     };
     let customer = ctx
-        .st
+        .books
         .coinqvest
         .customers
         .get_mut(index)
-        .ok_or_else(|| CqErr::not_found("Customer not found."))?;
+        .ok_or_else(|| CoinqvestError::not_found("Customer not found."))?;
     let mut updated = customer.clone();
     apply(&mut updated, patch)?;
     updated.updatetime = now;
     *customer = updated;
-    Ok(obj([("customerId", s(&customer.id))]))
+    Ok(object([("customerId", string(&customer.id))]))
 }
 
-fn find(ctx: &Ctx<'_>, id: &str) -> Result<usize, CqErr> {
-    ctx.st
+fn find(ctx: &Context<'_>, id: &str) -> Result<usize, CoinqvestError> {
+    ctx.books
         .coinqvest
         .customers
         .iter()
         .position(|c| c.id == id)
-        .ok_or_else(|| CqErr::not_found("Customer not found."))
+        .ok_or_else(|| CoinqvestError::not_found("Customer not found."))
 }
 
 /// `GET /customer?id=`.
-pub fn get(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
-    let index = find(ctx, req.q_required("id")?)?;
+pub(crate) fn get(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
+    let index = find(ctx, req.required_query("id")?)?;
     let c = ctx
-        .st
+        .books
         .coinqvest
         .customers
         .get(index)
-        .ok_or_else(|| CqErr::not_found("Customer not found."))?;
-    Ok(obj([("customer", customer_json(c))]))
+        .ok_or_else(|| CoinqvestError::not_found("Customer not found."))?;
+    Ok(object([("customer", customer_json(c))]))
 }
 
 /// `PUT /customer`.
-pub fn update(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+pub(crate) fn update(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     let patch = customer_object(req)?;
-    let id = jstr(patch, "id").ok_or_else(|| CqErr::bad("customer.id is required."))?;
+    let id = string_member(patch, "id")
+        .ok_or_else(|| CoinqvestError::bad("customer.id is required."))?;
     let index = find(ctx, id)?;
-    if let Some(email) = jstr(patch, "email")
+    if let Some(email) = string_member(patch, "email")
         && ctx
-            .st
+            .books
             .coinqvest
             .customers
             .iter()
-            .any(|c| c.id != id && c.field("email").and_then(J::as_str) == Some(email))
+            .any(|c| c.id != id && c.field("email").and_then(Json::as_str) == Some(email))
     {
-        return Err(CqErr::bad(
+        return Err(CoinqvestError::bad(
             "Another customer already uses this email address.",
         ));
     }
     let now = ctx.now;
     let customer = ctx
-        .st
+        .books
         .coinqvest
         .customers
         .get_mut(index)
-        .ok_or_else(|| CqErr::not_found("Customer not found."))?;
+        .ok_or_else(|| CoinqvestError::not_found("Customer not found."))?;
     let mut updated = customer.clone();
     apply(&mut updated, patch)?;
     updated.updatetime = now;
     *customer = updated;
-    Ok(obj([("success", J::Bool(true))]))
+    Ok(object([("success", Json::Bool(true))]))
 }
 
 /// `DELETE /customer` (body `{"id": …}`).
-pub fn delete(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
-    let id = jstr(&req.body, "id").ok_or_else(|| CqErr::bad("id is required."))?;
+pub(crate) fn delete(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
+    let id =
+        string_member(&req.body, "id").ok_or_else(|| CoinqvestError::bad("id is required."))?;
     let index = find(ctx, id)?;
-    ctx.st.coinqvest.customers.remove(index);
-    Ok(obj([("success", J::Bool(true))]))
+    ctx.books.coinqvest.customers.remove(index);
+    Ok(object([("success", Json::Bool(true))]))
 }
 
 /// `GET /customers?limit=&offset=` (newest first).
-pub fn list(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
-    let (limit, offset, limit_j, offset_j) = req.paging()?;
-    let all = &ctx.st.coinqvest.customers;
-    Ok(obj([
-        ("count", int(all.len() as u64)),
-        ("limit", limit_j),
-        ("offset", offset_j),
+pub(crate) fn list(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
+    let Paging {
+        limit,
+        offset,
+        limit_echo,
+        offset_echo,
+    } = req.paging()?;
+    let all = &ctx.books.coinqvest.customers;
+    Ok(object([
+        ("count", integer(all.len() as u64)),
+        ("limit", limit_echo),
+        ("offset", offset_echo),
         (
             "customers",
-            J::Arr(
+            Json::Array(
                 all.iter()
                     .rev()
                     .skip(offset)
@@ -251,9 +261,9 @@ pub fn list(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
 }
 
 /// All customers (admin state).
-pub fn all_json(ctx: &Ctx<'_>) -> J {
-    J::Arr(
-        ctx.st
+pub(crate) fn all_json(ctx: &Context<'_>) -> Json {
+    Json::Array(
+        ctx.books
             .coinqvest
             .customers
             .iter()

@@ -1,56 +1,61 @@
 //! Payments: `GET /payment`, `GET /payments`.
 
-use super::{CqErr, CqReq, CqResult};
-use crate::json::{J, dec_fixed, int, obj, opt_s, s};
-use crate::state::Ctx;
-use crate::state::coinqvest::Payment;
-use crate::time_fmt::w3c;
+use super::protocol::{CoinqvestAnswer, CoinqvestError, CoinqvestRequest, Paging};
+use crate::books::coinqvest::Payment;
+use crate::context::Context;
+use crate::dates::w3c;
+use crate::json::{Json, fixed_decimal, integer, object, optional_string, string};
 
 /// A payment as the API (and the webhook) writes it.
-pub fn payment_json(p: &Payment) -> J {
-    obj([
-        ("id", s(&p.id)),
-        ("type", s("PAYMENT")),
-        ("state", s(&p.state)),
-        ("timestamp", s(w3c(p.timestamp))),
-        ("creditAssetCode", s(&p.credit_asset_code)),
-        ("creditAssetIssuer", s(&p.credit_asset_issuer)),
-        ("creditAmount", dec_fixed(p.credit_amount, 7)),
-        ("sourceAssetCode", s(&p.source_asset_code)),
-        ("sourceAssetIssuer", s(&p.source_asset_issuer)),
-        ("sourceAmount", dec_fixed(p.source_amount, 7)),
-        ("sourceBlockchain", s(&p.source_blockchain)),
-        ("sourceAccount", s(&p.source_account)),
-        ("sourceTxId", s(&p.source_tx_id)),
-        ("customerId", opt_s(p.customer_id.as_deref())),
-        ("checkoutId", s(&p.checkout_id)),
+pub(crate) fn payment_json(p: &Payment) -> Json {
+    object([
+        ("id", string(&p.id)),
+        ("type", string("PAYMENT")),
+        ("state", string(&p.state)),
+        ("timestamp", string(w3c(p.timestamp))),
+        ("creditAssetCode", string(&p.credit_asset_code)),
+        ("creditAssetIssuer", string(&p.credit_asset_issuer)),
+        ("creditAmount", fixed_decimal(p.credit_amount, 7)),
+        ("sourceAssetCode", string(&p.source_asset_code)),
+        ("sourceAssetIssuer", string(&p.source_asset_issuer)),
+        ("sourceAmount", fixed_decimal(p.source_amount, 7)),
+        ("sourceBlockchain", string(&p.source_blockchain)),
+        ("sourceAccount", string(&p.source_account)),
+        ("sourceTxId", string(&p.source_tx_id)),
+        ("customerId", optional_string(p.customer_id.as_deref())),
+        ("checkoutId", string(&p.checkout_id)),
     ])
 }
 
 /// `GET /payment?id=`.
-pub fn get(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
-    let id = req.q_required("id")?;
+pub(crate) fn get(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
+    let id = req.required_query("id")?;
     let p = ctx
-        .st
+        .books
         .coinqvest
         .payments
         .iter()
         .find(|p| p.id == id)
-        .ok_or_else(|| CqErr::not_found("Payment not found."))?;
-    Ok(obj([("payment", payment_json(p))]))
+        .ok_or_else(|| CoinqvestError::not_found("Payment not found."))?;
+    Ok(object([("payment", payment_json(p))]))
 }
 
 /// `GET /payments?limit=&offset=` (newest first).
-pub fn list(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
-    let (limit, offset, limit_j, offset_j) = req.paging()?;
-    let all = &ctx.st.coinqvest.payments;
-    Ok(obj([
-        ("count", int(all.len() as u64)),
-        ("limit", limit_j),
-        ("offset", offset_j),
+pub(crate) fn list(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
+    let Paging {
+        limit,
+        offset,
+        limit_echo,
+        offset_echo,
+    } = req.paging()?;
+    let all = &ctx.books.coinqvest.payments;
+    Ok(object([
+        ("count", integer(all.len() as u64)),
+        ("limit", limit_echo),
+        ("offset", offset_echo),
         (
             "payments",
-            J::Arr(
+            Json::Array(
                 all.iter()
                     .rev()
                     .skip(offset)
@@ -63,6 +68,13 @@ pub fn list(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
 }
 
 /// All payments (admin state).
-pub fn all_json(ctx: &Ctx<'_>) -> J {
-    J::Arr(ctx.st.coinqvest.payments.iter().map(payment_json).collect())
+pub(crate) fn all_json(ctx: &Context<'_>) -> Json {
+    Json::Array(
+        ctx.books
+            .coinqvest
+            .payments
+            .iter()
+            .map(payment_json)
+            .collect(),
+    )
 }

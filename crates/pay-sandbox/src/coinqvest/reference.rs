@@ -3,70 +3,70 @@
 
 use rust_decimal::Decimal;
 
-use super::{CqErr, CqReq, CqResult};
-use crate::json::{J, obj, s};
-use crate::state::Ctx;
+use super::protocol::{CoinqvestAnswer, CoinqvestError, CoinqvestRequest};
+use crate::context::Context;
+use crate::json::{Json, object, string};
 
 /// A blockchain.
 #[derive(Debug)]
-pub struct Chain {
+pub(crate) struct Chain {
     /// Native asset code (`BTC`), the identifier.
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// Name (`Bitcoin`).
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Native asset name.
-    pub native_name: &'static str,
+    pub(crate) native_name: &'static str,
     /// Smallest checkout payment.
-    pub min_charge: &'static str,
+    pub(crate) min_charge: &'static str,
     /// Decimals of quoted payment amounts.
-    pub decimals: u32,
+    pub(crate) decimals: u32,
 }
 
 /// A fiat currency.
 #[derive(Debug)]
-pub struct Fiat {
+pub(crate) struct Fiat {
     /// Asset code (`USD`), the identifier.
-    pub code: &'static str,
-    /// Name.
-    pub name: &'static str,
+    pub(crate) code: &'static str,
+    /// The currency's name (`US Dollar`).
+    pub(crate) name: &'static str,
     /// Smallest checkout charge.
-    pub min_charge: &'static str,
+    pub(crate) min_charge: &'static str,
 }
 
 /// Checkout or withdrawal terms of an issuer: enabled, min, feeFixed, feePercent.
-pub type Terms = (bool, &'static str, &'static str, &'static str);
+pub(crate) type Terms = (bool, &'static str, &'static str, &'static str);
 
 /// An asset issuer (and the asset it issues; ids match).
 #[derive(Debug)]
-pub struct Issuer {
+pub(crate) struct Issuer {
     /// Asset/issuer id (`BTC:GBVOL…`).
-    pub id: &'static str,
+    pub(crate) id: &'static str,
     /// Asset code (`BTC`, `NGNT`).
-    pub asset_code: &'static str,
+    pub(crate) asset_code: &'static str,
     /// Asset name.
-    pub asset_name: &'static str,
+    pub(crate) asset_name: &'static str,
     /// Issuer name.
-    pub name: &'static str,
-    /// Domain.
-    pub domain: &'static str,
+    pub(crate) name: &'static str,
+    /// The issuer's web domain.
+    pub(crate) domain: &'static str,
     /// Registered address.
-    pub address: &'static str,
-    /// Country.
-    pub country: &'static str,
-    /// Blockchain (`Some`) or fiat currency (`None`) network code.
-    pub network: &'static str,
+    pub(crate) address: &'static str,
+    /// The issuer's ISO country code.
+    pub(crate) country: &'static str,
+    /// The network code: a blockchain (`BTC`) or a fiat currency (`USD`).
+    pub(crate) network: &'static str,
     /// `CRYPTO` or `FIAT`.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// Platform default for its network.
-    pub default: bool,
+    pub(crate) default: bool,
     /// Checkout terms.
-    pub checkouts: Terms,
+    pub(crate) checkouts: Terms,
     /// Withdrawal terms.
-    pub withdrawals: Terms,
+    pub(crate) withdrawals: Terms,
 }
 
 /// Supported blockchains.
-pub const CHAINS: &[Chain] = &[
+pub(crate) const CHAINS: &[Chain] = &[
     Chain {
         code: "XLM",
         name: "Stellar Network",
@@ -105,7 +105,7 @@ pub const CHAINS: &[Chain] = &[
 ];
 
 /// Supported fiat currencies.
-pub const FIATS: &[Fiat] = &[
+pub(crate) const FIATS: &[Fiat] = &[
     Fiat {
         code: "USD",
         name: "US Dollar",
@@ -124,7 +124,7 @@ pub const FIATS: &[Fiat] = &[
 ];
 
 /// Asset issuers (the seed's, plus defaults for every network).
-pub const ISSUERS: &[Issuer] = &[
+pub(crate) const ISSUERS: &[Issuer] = &[
     Issuer {
         id: "XLM:NATIVE",
         asset_code: "XLM",
@@ -254,7 +254,7 @@ pub const ISSUERS: &[Issuer] = &[
 ];
 
 /// USD price of one unit of a network's asset (sandbox rates).
-pub fn price_usd(network: &str) -> Option<Decimal> {
+pub(crate) fn price_usd(network: &str) -> Option<Decimal> {
     Some(match network {
         "USD" => Decimal::ONE,
         "EUR" => Decimal::new(108, 2),
@@ -269,28 +269,28 @@ pub fn price_usd(network: &str) -> Option<Decimal> {
 }
 
 /// The issuer with this id.
-pub fn issuer(id: &str) -> Option<&'static Issuer> {
+pub(crate) fn issuer(id: &str) -> Option<&'static Issuer> {
     ISSUERS.iter().find(|i| i.id == id)
 }
 
 /// The default issuer of a network (`USD`, `BTC`, …).
-pub fn default_issuer(network: &str) -> Option<&'static Issuer> {
+pub(crate) fn default_issuer(network: &str) -> Option<&'static Issuer> {
     ISSUERS.iter().find(|i| i.network == network && i.default)
 }
 
 /// A blockchain by code.
-pub fn chain(code: &str) -> Option<&'static Chain> {
+pub(crate) fn chain(code: &str) -> Option<&'static Chain> {
     CHAINS.iter().find(|c| c.code == code)
 }
 
 /// A fiat currency by code.
-pub fn fiat(code: &str) -> Option<&'static Fiat> {
+pub(crate) fn fiat(code: &str) -> Option<&'static Fiat> {
     FIATS.iter().find(|f| f.code == code)
 }
 
 /// Resolves a charge/settlement currency (a fiat code, a blockchain code or an asset id) to the
 /// issuer whose asset it denotes.
-pub fn resolve_currency(text: &str) -> Option<&'static Issuer> {
+pub(crate) fn resolve_currency(text: &str) -> Option<&'static Issuer> {
     if text.contains(':') {
         issuer(text)
     } else {
@@ -298,56 +298,56 @@ pub fn resolve_currency(text: &str) -> Option<&'static Issuer> {
     }
 }
 
-fn path(kind: &str, key: &str, id: &str) -> J {
-    s(format!("/api/v1/{kind}?{key}={id}"))
+fn path(kind: &str, key: &str, id: &str) -> Json {
+    string(format!("/api/v1/{kind}?{key}={id}"))
 }
 
-fn terms(t: &Terms) -> J {
-    let max = J::Null;
-    obj([
-        ("enabled", J::Bool(t.0)),
-        ("min", s(t.1)),
+fn terms(t: &Terms) -> Json {
+    let max = Json::Null;
+    object([
+        ("enabled", Json::Bool(t.0)),
+        ("min", string(t.1)),
         ("max", max),
-        ("feeFixed", s(t.2)),
-        ("feePercent", s(t.3)),
+        ("feeFixed", string(t.2)),
+        ("feePercent", string(t.3)),
     ])
 }
 
 /// An issuer as the API writes it.
-pub fn issuer_json(i: &Issuer) -> J {
+pub(crate) fn issuer_json(i: &Issuer) -> Json {
     let (blockchain, fiat_currency) = match (chain(i.network), fiat(i.network)) {
         (Some(c), _) => (
-            obj([
-                ("nativeAssetCode", s(c.code)),
-                ("name", s(c.name)),
+            object([
+                ("nativeAssetCode", string(c.code)),
+                ("name", string(c.name)),
                 ("path", path("blockchain", "assetCode", c.code)),
             ]),
-            J::Null,
+            Json::Null,
         ),
         (None, Some(f)) => (
-            J::Null,
-            obj([
-                ("assetCode", s(f.code)),
-                ("name", s(f.name)),
+            Json::Null,
+            object([
+                ("assetCode", string(f.code)),
+                ("name", string(f.name)),
                 ("path", path("fiat-currency", "assetCode", f.code)),
             ]),
         ),
-        _ => (J::Null, J::Null),
+        _ => (Json::Null, Json::Null),
     };
-    obj([
-        ("id", s(i.id)),
-        ("name", s(i.name)),
-        ("domain", s(i.domain)),
-        ("address", s(i.address)),
-        ("country", s(i.country)),
-        ("type", s(i.kind)),
+    object([
+        ("id", string(i.id)),
+        ("name", string(i.name)),
+        ("domain", string(i.domain)),
+        ("address", string(i.address)),
+        ("country", string(i.country)),
+        ("type", string(i.kind)),
         ("checkouts", terms(&i.checkouts)),
         ("withdrawals", terms(&i.withdrawals)),
         (
             "asset",
-            obj([
-                ("id", s(i.id)),
-                ("name", s(i.asset_name)),
+            object([
+                ("id", string(i.id)),
+                ("name", string(i.asset_name)),
                 ("path", path("asset", "id", i.id)),
             ]),
         ),
@@ -356,119 +356,119 @@ pub fn issuer_json(i: &Issuer) -> J {
     ])
 }
 
-fn asset_json(i: &Issuer) -> J {
-    obj([
-        ("id", s(i.id)),
-        ("code", s(i.asset_code)),
-        ("name", s(i.asset_name)),
-        ("type", s(i.kind)),
+fn asset_json(i: &Issuer) -> Json {
+    object([
+        ("id", string(i.id)),
+        ("code", string(i.asset_code)),
+        ("name", string(i.asset_name)),
+        ("type", string(i.kind)),
         (
             "issuer",
-            obj([
-                ("id", s(i.id)),
-                ("name", s(i.name)),
+            object([
+                ("id", string(i.id)),
+                ("name", string(i.name)),
                 ("path", path("asset-issuer", "id", i.id)),
             ]),
         ),
     ])
 }
 
-fn issuer_refs(network: &str) -> J {
-    J::Arr(
+fn issuer_refs(network: &str) -> Json {
+    Json::Array(
         ISSUERS
             .iter()
             .filter(|i| i.network == network)
             .map(|i| {
-                obj([
-                    ("id", s(i.id)),
+                object([
+                    ("id", string(i.id)),
                     ("path", path("asset-issuer", "id", i.id)),
-                    ("name", s(i.name)),
-                    ("default", J::Bool(i.default)),
+                    ("name", string(i.name)),
+                    ("default", Json::Bool(i.default)),
                 ])
             })
             .collect(),
     )
 }
 
-fn chain_json(c: &Chain) -> J {
-    obj([
-        ("name", s(c.name)),
-        ("nativeAssetCode", s(c.code)),
-        ("nativeAssetName", s(c.native_name)),
-        ("minChargeAmount", s(c.min_charge)),
+fn chain_json(c: &Chain) -> Json {
+    object([
+        ("name", string(c.name)),
+        ("nativeAssetCode", string(c.code)),
+        ("nativeAssetName", string(c.native_name)),
+        ("minChargeAmount", string(c.min_charge)),
         ("assetIssuers", issuer_refs(c.code)),
     ])
 }
 
-fn fiat_json(f: &Fiat) -> J {
-    obj([
-        ("name", s(f.name)),
-        ("assetCode", s(f.code)),
-        ("assetName", s(f.name)),
-        ("minChargeAmount", s(f.min_charge)),
+fn fiat_json(f: &Fiat) -> Json {
+    object([
+        ("name", string(f.name)),
+        ("assetCode", string(f.code)),
+        ("assetName", string(f.name)),
+        ("minChargeAmount", string(f.min_charge)),
         ("assetIssuers", issuer_refs(f.code)),
     ])
 }
 
 /// `GET /asset-issuers`.
-pub fn asset_issuers(_ctx: &mut Ctx<'_>, _req: &CqReq) -> CqResult {
-    Ok(obj([(
+pub(crate) fn asset_issuers(_ctx: &mut Context<'_>, _req: &CoinqvestRequest) -> CoinqvestAnswer {
+    Ok(object([(
         "assetIssuers",
-        J::Arr(ISSUERS.iter().map(issuer_json).collect()),
+        Json::Array(ISSUERS.iter().map(issuer_json).collect()),
     )]))
 }
 
 /// `GET /asset-issuer?id=`.
-pub fn asset_issuer(_ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
-    let id = req.q_required("id")?;
-    let i = issuer(id).ok_or_else(|| CqErr::not_found("Asset issuer not found."))?;
-    Ok(obj([("assetIssuer", issuer_json(i))]))
+pub(crate) fn asset_issuer(_ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
+    let id = req.required_query("id")?;
+    let i = issuer(id).ok_or_else(|| CoinqvestError::not_found("Asset issuer not found."))?;
+    Ok(object([("assetIssuer", issuer_json(i))]))
 }
 
 /// `GET /assets`.
-pub fn assets(_ctx: &mut Ctx<'_>, _req: &CqReq) -> CqResult {
-    Ok(obj([(
+pub(crate) fn assets(_ctx: &mut Context<'_>, _req: &CoinqvestRequest) -> CoinqvestAnswer {
+    Ok(object([(
         "assets",
-        J::Arr(ISSUERS.iter().map(asset_json).collect()),
+        Json::Array(ISSUERS.iter().map(asset_json).collect()),
     )]))
 }
 
 /// `GET /asset?id=`.
-pub fn asset(_ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
-    let id = req.q_required("id")?;
-    let i = issuer(id).ok_or_else(|| CqErr::not_found("Asset not found."))?;
-    Ok(obj([("asset", asset_json(i))]))
+pub(crate) fn asset(_ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
+    let id = req.required_query("id")?;
+    let i = issuer(id).ok_or_else(|| CoinqvestError::not_found("Asset not found."))?;
+    Ok(object([("asset", asset_json(i))]))
 }
 
 /// `GET /fiat-currencies`.
-pub fn fiat_currencies(_ctx: &mut Ctx<'_>, _req: &CqReq) -> CqResult {
-    Ok(obj([(
+pub(crate) fn fiat_currencies(_ctx: &mut Context<'_>, _req: &CoinqvestRequest) -> CoinqvestAnswer {
+    Ok(object([(
         "fiatCurrencies",
-        J::Arr(FIATS.iter().map(fiat_json).collect()),
+        Json::Array(FIATS.iter().map(fiat_json).collect()),
     )]))
 }
 
 /// `GET /fiat-currency?assetCode=` (`id=` accepted too). Wrapped in an array, as the seed shows.
-pub fn fiat_currency(_ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+pub(crate) fn fiat_currency(_ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     let code = req
-        .q("assetCode")
-        .or_else(|| req.q("id"))
-        .ok_or_else(|| CqErr::bad("Parameter assetCode is required."))?;
-    let f = fiat(code).ok_or_else(|| CqErr::not_found("Fiat currency not found."))?;
-    Ok(obj([("fiatCurrency", J::Arr(vec![fiat_json(f)]))]))
+        .query("assetCode")
+        .or_else(|| req.query("id"))
+        .ok_or_else(|| CoinqvestError::bad("Parameter assetCode is required."))?;
+    let f = fiat(code).ok_or_else(|| CoinqvestError::not_found("Fiat currency not found."))?;
+    Ok(object([("fiatCurrency", Json::Array(vec![fiat_json(f)]))]))
 }
 
 /// `GET /blockchains`.
-pub fn blockchains(_ctx: &mut Ctx<'_>, _req: &CqReq) -> CqResult {
-    Ok(obj([(
+pub(crate) fn blockchains(_ctx: &mut Context<'_>, _req: &CoinqvestRequest) -> CoinqvestAnswer {
+    Ok(object([(
         "blockchains",
-        J::Arr(CHAINS.iter().map(chain_json).collect()),
+        Json::Array(CHAINS.iter().map(chain_json).collect()),
     )]))
 }
 
 /// `GET /blockchain?assetCode=`. Wrapped in an array, as the seed shows.
-pub fn blockchain(_ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
-    let code = req.q_required("assetCode")?;
-    let c = chain(code).ok_or_else(|| CqErr::not_found("Blockchain not found."))?;
-    Ok(obj([("blockchain", J::Arr(vec![chain_json(c)]))]))
+pub(crate) fn blockchain(_ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
+    let code = req.required_query("assetCode")?;
+    let c = chain(code).ok_or_else(|| CoinqvestError::not_found("Blockchain not found."))?;
+    Ok(object([("blockchain", Json::Array(vec![chain_json(c)]))]))
 }

@@ -1,20 +1,20 @@
 //! `GET /ping`, `GET /time` (public) and `GET /auth-test`.
 
-use super::{CqReq, CqResult};
-use crate::json::{J, int, obj};
-use crate::state::Ctx;
+use super::protocol::{CoinqvestAnswer, CoinqvestRequest};
+use crate::context::Context;
+use crate::json::{Json, integer, object};
 
 /// `GET /ping`.
-pub fn ping(_ctx: &mut Ctx<'_>, _req: &CqReq) -> CqResult {
-    Ok(obj([("success", J::Bool(true))]))
+pub(crate) fn ping(_ctx: &mut Context<'_>, _req: &CoinqvestRequest) -> CoinqvestAnswer {
+    Ok(object([("success", Json::Bool(true))]))
 }
 
 /// `GET /time`: the sandbox clock in Unix seconds.
-pub fn time(ctx: &mut Ctx<'_>, _req: &CqReq) -> CqResult {
-    Ok(obj([("time", int(ctx.now.unix_timestamp()))]))
+pub(crate) fn time(ctx: &mut Context<'_>, _req: &CoinqvestRequest) -> CoinqvestAnswer {
+    Ok(object([("time", integer(ctx.now.unix_timestamp()))]))
 }
 
 /// `GET /auth-test`.
-pub fn auth_test(_ctx: &mut Ctx<'_>, _req: &CqReq) -> CqResult {
-    Ok(obj([("success", J::Bool(true))]))
+pub(crate) fn auth_test(_ctx: &mut Context<'_>, _req: &CoinqvestRequest) -> CoinqvestAnswer {
+    Ok(object([("success", Json::Bool(true))]))
 }

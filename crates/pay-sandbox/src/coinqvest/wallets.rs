@@ -3,14 +3,14 @@
 
 use rust_decimal::Decimal;
 
+use super::protocol::{CoinqvestAnswer, CoinqvestError, CoinqvestRequest};
 use super::reference::{CHAINS, FIATS, ISSUERS};
-use super::{CqErr, CqReq, CqResult};
-use crate::json::{J, dec, obj, s};
-use crate::state::Ctx;
+use crate::context::Context;
+use crate::json::{Json, exact_number, object, string};
 
 /// Adds `amount` to the balance of asset `asset_id`.
-pub fn credit(ctx: &mut Ctx<'_>, asset_id: &str, amount: Decimal) {
-    *ctx.st
+pub(crate) fn credit(ctx: &mut Context<'_>, asset_id: &str, amount: Decimal) {
+    *ctx.books
         .coinqvest
         .wallets
         .entry(asset_id.to_owned())
@@ -18,8 +18,8 @@ pub fn credit(ctx: &mut Ctx<'_>, asset_id: &str, amount: Decimal) {
 }
 
 /// The balance of asset `asset_id`.
-pub fn balance(ctx: &Ctx<'_>, asset_id: &str) -> Decimal {
-    ctx.st
+pub(crate) fn balance(ctx: &Context<'_>, asset_id: &str) -> Decimal {
+    ctx.books
         .coinqvest
         .wallets
         .get(asset_id)
@@ -27,58 +27,58 @@ pub fn balance(ctx: &Ctx<'_>, asset_id: &str) -> Decimal {
         .unwrap_or_default()
 }
 
-fn num(value: Decimal) -> J {
-    dec(value.normalize())
+fn num(value: Decimal) -> Json {
+    exact_number(value.normalize())
 }
 
-fn wallet_json(ctx: &Ctx<'_>, code: &str, kind: &str) -> J {
+fn wallet_json(ctx: &Context<'_>, code: &str, kind: &str) -> Json {
     let mut total = Decimal::ZERO;
-    let assets: Vec<J> = ISSUERS
+    let assets: Vec<Json> = ISSUERS
         .iter()
         .filter(|i| i.network == code)
         .filter_map(|i| {
             let b = balance(ctx, i.id);
             (!b.is_zero()).then(|| {
                 total += b;
-                obj([
-                    ("id", s(i.id)),
-                    ("issuerName", s(i.name)),
-                    ("issuerDomain", s(i.domain)),
+                object([
+                    ("id", string(i.id)),
+                    ("issuerName", string(i.name)),
+                    ("issuerDomain", string(i.domain)),
                     ("balance", num(b)),
-                    ("path", s(format!("/api/v1/asset?id={}", i.id))),
+                    ("path", string(format!("/api/v1/asset?id={}", i.id))),
                 ])
             })
         })
         .collect();
-    obj([
-        ("assetCode", s(code)),
-        ("type", s(kind)),
+    object([
+        ("assetCode", string(code)),
+        ("type", string(kind)),
         ("balance", num(total)),
-        ("assets", J::Arr(assets)),
+        ("assets", Json::Array(assets)),
     ])
 }
 
 /// All wallets.
-pub fn wallets_json(ctx: &Ctx<'_>) -> J {
+pub(crate) fn wallets_json(ctx: &Context<'_>) -> Json {
     let chains = CHAINS.iter().map(|c| wallet_json(ctx, c.code, "CRYPTO"));
     let fiats = FIATS.iter().map(|f| wallet_json(ctx, f.code, "FIAT"));
-    J::Arr(chains.chain(fiats).collect())
+    Json::Array(chains.chain(fiats).collect())
 }
 
 /// `GET /wallets`.
-pub fn list(ctx: &mut Ctx<'_>, _req: &CqReq) -> CqResult {
-    Ok(obj([("wallets", wallets_json(ctx))]))
+pub(crate) fn list(ctx: &mut Context<'_>, _req: &CoinqvestRequest) -> CoinqvestAnswer {
+    Ok(object([("wallets", wallets_json(ctx))]))
 }
 
 /// `GET /wallet?assetCode=`.
-pub fn get(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
-    let code = req.q_required("assetCode")?;
+pub(crate) fn get(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
+    let code = req.required_query("assetCode")?;
     let kind = if CHAINS.iter().any(|c| c.code == code) {
         "CRYPTO"
     } else if FIATS.iter().any(|f| f.code == code) {
         "FIAT"
     } else {
-        return Err(CqErr::not_found("Wallet not found."));
+        return Err(CoinqvestError::not_found("Wallet not found."));
     };
-    Ok(obj([("wallet", wallet_json(ctx, code, kind))]))
+    Ok(object([("wallet", wallet_json(ctx, code, kind))]))
 }

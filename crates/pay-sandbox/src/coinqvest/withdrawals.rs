@@ -5,12 +5,15 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use super::protocol::{
+    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, Paging, decimal_member, string_member,
+};
 use super::reference::{self, Issuer};
-use super::{CqErr, CqReq, CqResult, jdec, jstr, wallets};
-use crate::json::{J, dec_fixed, int, obj, opt_s, s};
-use crate::state::Ctx;
-use crate::state::coinqvest::Withdrawal;
-use crate::time_fmt::w3c;
+use super::wallets;
+use crate::books::coinqvest::Withdrawal;
+use crate::context::Context;
+use crate::dates::w3c;
+use crate::json::{Json, fixed_decimal, integer, object, optional_string, string};
 
 fn required_account_fields(network: &str) -> &'static [&'static str] {
     match network {
@@ -23,30 +26,31 @@ fn required_account_fields(network: &str) -> &'static [&'static str] {
 }
 
 fn target_issuer(
-    req: &CqReq,
+    req: &CoinqvestRequest,
     network: &str,
     source: &'static Issuer,
-) -> Result<&'static Issuer, CqErr> {
+) -> Result<&'static Issuer, CoinqvestError> {
     if network == "XLM" {
-        return match jstr(&req.body, "targetAsset") {
+        return match string_member(&req.body, "targetAsset") {
             Some(id) => reference::issuer(id)
-                .ok_or_else(|| CqErr::bad(format!("targetAsset {id} is not supported."))),
+                .ok_or_else(|| CoinqvestError::bad(format!("targetAsset {id} is not supported."))),
             None => Ok(source),
         };
     }
-    let issuer = match jstr(&req.body, "relay") {
+    let issuer = match string_member(&req.body, "relay") {
         Some(id) => reference::issuer(id)
             .filter(|i| i.network == network)
             .ok_or_else(|| {
-                CqErr::bad(format!(
+                CoinqvestError::bad(format!(
                     "relay {id} cannot process withdrawals to {network}."
                 ))
             })?,
-        None => reference::default_issuer(network)
-            .ok_or_else(|| CqErr::bad(format!("targetNetwork {network} is not supported.")))?,
+        None => reference::default_issuer(network).ok_or_else(|| {
+            CoinqvestError::bad(format!("targetNetwork {network} is not supported."))
+        })?,
     };
     if !issuer.withdrawals.0 {
-        return Err(CqErr::bad(format!(
+        return Err(CoinqvestError::bad(format!(
             "{} does not process withdrawals.",
             issuer.name
         )));
@@ -55,38 +59,40 @@ fn target_issuer(
 }
 
 /// `POST /withdrawal`.
-pub fn create(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
+pub(crate) fn create(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     let body = &req.body;
-    let source_id =
-        jstr(body, "sourceAsset").ok_or_else(|| CqErr::bad("sourceAsset is required."))?;
+    let source_id = string_member(body, "sourceAsset")
+        .ok_or_else(|| CoinqvestError::bad("sourceAsset is required."))?;
     let source = reference::issuer(source_id)
-        .ok_or_else(|| CqErr::bad(format!("sourceAsset {source_id} is not supported.")))?;
-    let amount =
-        jdec(body, "sourceAmount")?.ok_or_else(|| CqErr::bad("sourceAmount is required."))?;
+        .ok_or_else(|| CoinqvestError::bad(format!("sourceAsset {source_id} is not supported.")))?;
+    let amount = decimal_member(body, "sourceAmount")?
+        .ok_or_else(|| CoinqvestError::bad("sourceAmount is required."))?;
     if amount <= Decimal::ZERO {
-        return Err(CqErr::bad("sourceAmount must be greater than zero."));
+        return Err(CoinqvestError::bad(
+            "sourceAmount must be greater than zero.",
+        ));
     }
-    let network =
-        jstr(body, "targetNetwork").ok_or_else(|| CqErr::bad("targetNetwork is required."))?;
+    let network = string_member(body, "targetNetwork")
+        .ok_or_else(|| CoinqvestError::bad("targetNetwork is required."))?;
     let is_chain = reference::chain(network).is_some();
     if !is_chain && reference::fiat(network).is_none() {
-        return Err(CqErr::bad(format!(
+        return Err(CoinqvestError::bad(format!(
             "targetNetwork {network} is not supported."
         )));
     }
     let account = body
         .get("targetAccount")
-        .filter(|a| matches!(a, J::Obj(_)))
-        .ok_or_else(|| CqErr::bad("targetAccount is required."))?;
+        .filter(|a| matches!(a, Json::Object(_)))
+        .ok_or_else(|| CoinqvestError::bad("targetAccount is required."))?;
     for field in required_account_fields(network) {
-        if jstr(account, field).is_none_or(str::is_empty) {
-            return Err(CqErr::bad(format!(
+        if string_member(account, field).is_none_or(str::is_empty) {
+            return Err(CoinqvestError::bad(format!(
                 "targetAccount.{field} is required for {network}."
             )));
         }
     }
     if wallets::balance(ctx, source.id) < amount {
-        return Err(CqErr::bad(format!(
+        return Err(CoinqvestError::bad(format!(
             "Insufficient funds: your {} balance is too low.",
             source.asset_code
         )));
@@ -102,14 +108,14 @@ pub fn create(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
         (fee_fixed + gross * fee_percent).round_dp_with_strategy(7, RoundingStrategy::AwayFromZero);
     let net = (gross - fee).round_dp_with_strategy(7, RoundingStrategy::ToZero);
     if gross < min || net <= Decimal::ZERO {
-        return Err(CqErr::bad(format!(
+        return Err(CoinqvestError::bad(format!(
             "The withdrawal amount is below the minimum of {} {}.",
             min.normalize(),
             target.asset_code
         )));
     }
     let w = Withdrawal {
-        id: ctx.st.rng.hex(12),
+        id: ctx.books.rng.hex(12),
         state: "PENDING_API_COMMIT".to_owned(),
         timestamp: ctx.now,
         source_asset_code: source.asset_code.to_owned(),
@@ -124,106 +130,114 @@ pub fn create(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
         transaction_id: None,
         target_account: account.clone(),
     };
-    let answer = obj([("withdrawal", withdrawal_json(&w, false))]);
-    ctx.st.coinqvest.withdrawals.push(w);
+    let answer = object([("withdrawal", withdrawal_json(&w, false))]);
+    ctx.books.coinqvest.withdrawals.push(w);
     Ok(answer)
 }
 
 /// A withdrawal; `listed` uses the list endpoint's `…Id` field names.
-pub fn withdrawal_json(w: &Withdrawal, listed: bool) -> J {
+pub(crate) fn withdrawal_json(w: &Withdrawal, listed: bool) -> Json {
     let (chain_key, fiat_key) = if listed {
         ("targetBlockchainId", "targetFiatCurrencyId")
     } else {
         ("targetBlockchain", "targetFiatCurrency")
     };
-    obj([
-        ("id", s(&w.id)),
-        ("type", s("WITHDRAWAL")),
-        ("state", s(&w.state)),
-        ("origin", s("API")),
-        ("timestamp", s(w3c(w.timestamp))),
-        ("sourceAssetCode", s(&w.source_asset_code)),
-        ("sourceAssetIssuer", s(&w.source_asset_issuer)),
-        ("sourceAmount", dec_fixed(w.source_amount, 7)),
-        ("targetAssetCode", s(&w.target_asset_code)),
-        ("targetAssetIssuer", s(&w.target_asset_issuer)),
-        ("targetAmount", dec_fixed(w.target_amount, 7)),
-        ("withdrawalFee", dec_fixed(w.withdrawal_fee, 7)),
-        (chain_key, opt_s(w.target_blockchain.as_deref())),
-        (fiat_key, opt_s(w.target_fiat.as_deref())),
-        ("transactionId", opt_s(w.transaction_id.as_deref())),
+    object([
+        ("id", string(&w.id)),
+        ("type", string("WITHDRAWAL")),
+        ("state", string(&w.state)),
+        ("origin", string("API")),
+        ("timestamp", string(w3c(w.timestamp))),
+        ("sourceAssetCode", string(&w.source_asset_code)),
+        ("sourceAssetIssuer", string(&w.source_asset_issuer)),
+        ("sourceAmount", fixed_decimal(w.source_amount, 7)),
+        ("targetAssetCode", string(&w.target_asset_code)),
+        ("targetAssetIssuer", string(&w.target_asset_issuer)),
+        ("targetAmount", fixed_decimal(w.target_amount, 7)),
+        ("withdrawalFee", fixed_decimal(w.withdrawal_fee, 7)),
+        (chain_key, optional_string(w.target_blockchain.as_deref())),
+        (fiat_key, optional_string(w.target_fiat.as_deref())),
+        (
+            "transactionId",
+            optional_string(w.transaction_id.as_deref()),
+        ),
         ("targetAccount", w.target_account.clone()),
     ])
 }
 
-fn find(ctx: &Ctx<'_>, id: &str) -> Result<usize, CqErr> {
-    ctx.st
+fn find(ctx: &Context<'_>, id: &str) -> Result<usize, CoinqvestError> {
+    ctx.books
         .coinqvest
         .withdrawals
         .iter()
         .position(|w| w.id == id)
-        .ok_or_else(|| CqErr::not_found("Withdrawal not found."))
+        .ok_or_else(|| CoinqvestError::not_found("Withdrawal not found."))
 }
 
 /// `POST /withdrawal/commit`: debits the source asset and completes.
-pub fn commit(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
-    let id =
-        jstr(&req.body, "withdrawalId").ok_or_else(|| CqErr::bad("withdrawalId is required."))?;
+pub(crate) fn commit(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
+    let id = string_member(&req.body, "withdrawalId")
+        .ok_or_else(|| CoinqvestError::bad("withdrawalId is required."))?;
     let index = find(ctx, id)?;
     let w = ctx
-        .st
+        .books
         .coinqvest
         .withdrawals
         .get(index)
-        .ok_or_else(|| CqErr::not_found("Withdrawal not found."))?
+        .ok_or_else(|| CoinqvestError::not_found("Withdrawal not found."))?
         .clone();
     if w.state != "PENDING_API_COMMIT" {
-        return Err(CqErr::bad(format!(
+        return Err(CoinqvestError::bad(format!(
             "Withdrawal is {} and cannot be committed.",
             w.state
         )));
     }
     if wallets::balance(ctx, &w.source_asset_issuer) < w.source_amount {
-        return Err(CqErr::bad(
+        return Err(CoinqvestError::bad(
             "Insufficient funds: your balance changed since the withdrawal was created.",
         ));
     }
     wallets::credit(ctx, &w.source_asset_issuer, -w.source_amount);
-    let tx = ctx.st.rng.hex(64);
+    let tx = ctx.books.rng.hex(64);
     let w = ctx
-        .st
+        .books
         .coinqvest
         .withdrawals
         .get_mut(index)
-        .ok_or_else(|| CqErr::not_found("Withdrawal not found."))?;
+        .ok_or_else(|| CoinqvestError::not_found("Withdrawal not found."))?;
     w.state = "COMPLETED".to_owned();
     w.transaction_id = Some(tx);
-    Ok(obj([("withdrawal", withdrawal_json(w, false))]))
+    Ok(object([("withdrawal", withdrawal_json(w, false))]))
 }
 
 /// `GET /withdrawal?id=`.
-pub fn get(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
-    let index = find(ctx, req.q_required("id")?)?;
+pub(crate) fn get(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
+    let index = find(ctx, req.required_query("id")?)?;
     let w = ctx
-        .st
+        .books
         .coinqvest
         .withdrawals
         .get(index)
-        .ok_or_else(|| CqErr::not_found("Withdrawal not found."))?;
-    Ok(obj([("withdrawal", withdrawal_json(w, false))]))
+        .ok_or_else(|| CoinqvestError::not_found("Withdrawal not found."))?;
+    Ok(object([("withdrawal", withdrawal_json(w, false))]))
 }
 
 /// `GET /withdrawals?limit=&offset=` (newest first).
-pub fn list(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
-    let (limit, offset, limit_j, offset_j) = req.paging()?;
-    let all = &ctx.st.coinqvest.withdrawals;
-    Ok(obj([
-        ("count", int(all.len() as u64)),
-        ("limit", limit_j),
-        ("offset", offset_j),
+pub(crate) fn list(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
+    let Paging {
+        limit,
+        offset,
+        limit_echo,
+        offset_echo,
+    } = req.paging()?;
+    let all = &ctx.books.coinqvest.withdrawals;
+    Ok(object([
+        ("count", integer(all.len() as u64)),
+        ("limit", limit_echo),
+        ("offset", offset_echo),
         (
             "withdrawals",
-            J::Arr(
+            Json::Array(
                 all.iter()
                     .rev()
                     .skip(offset)
@@ -237,36 +251,22 @@ pub fn list(ctx: &mut Ctx<'_>, req: &CqReq) -> CqResult {
 
 /// `lookup_other_payout` on `GET /withdrawal?id=…`: the latest *other* withdrawal, as the real
 /// handler answers it; `None` when there is no other one.
-pub fn other(
-    shared: &std::sync::Arc<crate::server::Shared>,
-    query: &str,
-) -> Option<crate::server::Reply> {
-    let asked = crate::admin::query_pairs(query)
-        .into_iter()
-        .find(|(k, _)| k == "id")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
-    shared.with_state(|ctx| {
-        let w = ctx
-            .st
-            .coinqvest
-            .withdrawals
-            .iter()
-            .rev()
-            .find(|w| w.id != asked)?;
-        let answer = obj([("withdrawal", withdrawal_json(w, false))]);
-        Some(crate::server::Reply::json(
-            http::StatusCode::OK,
-            answer.to_text_php(),
-        ))
-    })
+pub(crate) fn other_withdrawal(ctx: &Context<'_>, asked_id: &str) -> Option<Json> {
+    let other = ctx
+        .books
+        .coinqvest
+        .withdrawals
+        .iter()
+        .rev()
+        .find(|w| w.id != asked_id)?;
+    Some(object([("withdrawal", withdrawal_json(other, false))]))
 }
 
 /// Admin: a completed withdrawal fails; the source amount returns to the wallet.
-pub fn fail(ctx: &mut Ctx<'_>, id: &str) -> Result<J, String> {
+pub(crate) fn fail(ctx: &mut Context<'_>, id: &str) -> Result<Json, String> {
     let index = find(ctx, id).map_err(|_| "withdrawal not found".to_owned())?;
     let w = ctx
-        .st
+        .books
         .coinqvest
         .withdrawals
         .get(index)
@@ -277,19 +277,19 @@ pub fn fail(ctx: &mut Ctx<'_>, id: &str) -> Result<J, String> {
     }
     wallets::credit(ctx, &w.source_asset_issuer, w.source_amount);
     let w = ctx
-        .st
+        .books
         .coinqvest
         .withdrawals
         .get_mut(index)
         .ok_or("withdrawal not found")?;
     w.state = "FAILED".to_owned();
-    Ok(obj([("withdrawal", withdrawal_json(w, false))]))
+    Ok(object([("withdrawal", withdrawal_json(w, false))]))
 }
 
 /// All withdrawals (admin state).
-pub fn all_json(ctx: &Ctx<'_>, listed: bool) -> J {
-    J::Arr(
-        ctx.st
+pub(crate) fn all_json(ctx: &Context<'_>, listed: bool) -> Json {
+    Json::Array(
+        ctx.books
             .coinqvest
             .withdrawals
             .iter()

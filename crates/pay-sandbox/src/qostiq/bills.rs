@@ -5,39 +5,41 @@ use http::StatusCode;
 use rust_decimal::Decimal;
 use time::Duration;
 
-use super::{QErr, QResult, Req, callbacks, convert, round};
-use crate::json::{J, int, obj, opt_s, py_float, s};
-use crate::state::Ctx;
-use crate::state::qostiq::Bill;
-use crate::time_fmt;
+use super::callbacks;
+use super::money::{convert, round};
+use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
+use crate::books::qostiq::Bill;
+use crate::context::Context;
+use crate::dates;
+use crate::json::{Json, integer, object, optional_string, python_float, string};
 
 /// Default lifetime of `/bill/create` bills, in minutes.
-pub const DEFAULT_LIFETIME_V1: i64 = 43_200;
+pub(crate) const DEFAULT_LIFETIME_V1: i64 = 43_200;
 /// Default lifetime of `/bill/create/v2` bills, in minutes.
-pub const DEFAULT_LIFETIME_V2: i64 = 90;
+pub(crate) const DEFAULT_LIFETIME_V2: i64 = 90;
 
-fn lifetime(req: &Req<'_, '_>, default: i64) -> Result<(J, i64), QErr> {
-    match req.opt_text("lifetime") {
-        None => Ok((int(default), default)),
+fn lifetime(req: &QostiqRequest<'_, '_>, default: i64) -> Result<(Json, i64), QostiqError> {
+    match req.optional_text("lifetime") {
+        None => Ok((integer(default), default)),
         Some(text) => {
             let minutes: i64 = text
                 .parse()
-                .map_err(|_| QErr::bad("lifetime: Not a valid integer."))?;
+                .map_err(|_| QostiqError::bad("lifetime: Not a valid integer."))?;
             if minutes <= 0 {
-                return Err(QErr::bad("lifetime: Must be greater than 0."));
+                return Err(QostiqError::bad("lifetime: Must be greater than 0."));
             }
-            Ok((req.j("lifetime"), minutes))
+            Ok((req.as_sent("lifetime"), minutes))
         }
     }
 }
 
-fn check_unique_order(ctx: &Ctx<'_>, key: &str) -> Result<(), QErr> {
-    let q = &ctx.st.qostiq;
-    if q.shop_order_id_unique
-        && (q.bills.iter().any(|b| b.shop_order_key == key)
-            || q.invoices.iter().any(|i| i.shop_order_key == key))
+fn check_unique_order(ctx: &Context<'_>, key: &str) -> Result<(), QostiqError> {
+    let shop = &ctx.books.qostiq;
+    if shop.shop_order_id_unique
+        && (shop.bills.iter().any(|b| b.shop_order_key == key)
+            || shop.invoices.iter().any(|i| i.shop_order_key == key))
     {
-        return Err(QErr::new(
+        return Err(QostiqError::new(
             StatusCode::BAD_REQUEST,
             6,
             format!("Duplicate shop_order_id ({key}): must be unique for this shop"),
@@ -46,22 +48,31 @@ fn check_unique_order(ctx: &Ctx<'_>, key: &str) -> Result<(), QErr> {
     Ok(())
 }
 
-fn bill_json(ctx: &Ctx<'_>, bill: &Bill) -> J {
-    obj([
-        ("created", s(time_fmt::http_date(bill.created))),
-        ("id", int(bill.id)),
+fn bill_json(ctx: &Context<'_>, bill: &Bill) -> Json {
+    object([
+        ("created", string(dates::http_date(bill.created))),
+        ("id", integer(bill.id)),
         ("lifetime", bill.lifetime.clone()),
         ("payer_account", bill.payer_account.clone()),
-        ("payer_currency", int(bill.payer_currency)),
-        ("payer_price", bill.payer_price.map_or(J::Null, py_float)),
-        ("shop_amount", bill.shop_amount.map_or(J::Null, py_float)),
-        ("shop_currency", int(bill.shop_currency)),
-        ("shop_id", int(ctx.creds.qostiq_shop_id)),
+        ("payer_currency", integer(bill.payer_currency)),
+        (
+            "payer_price",
+            bill.payer_price.map_or(Json::Null, python_float),
+        ),
+        (
+            "shop_amount",
+            bill.shop_amount.map_or(Json::Null, python_float),
+        ),
+        ("shop_currency", integer(bill.shop_currency)),
+        ("shop_id", integer(ctx.credentials.qostiq_shop_id)),
         ("shop_order_id", bill.shop_order_id.clone()),
-        ("shop_refund", bill.shop_refund.map_or(J::Null, py_float)),
+        (
+            "shop_refund",
+            bill.shop_refund.map_or(Json::Null, python_float),
+        ),
         (
             "url",
-            s(format!(
+            string(format!(
                 "{}/qostiq-wallet/en/bill/pay/{}",
                 ctx.base_url, bill.token
             )),
@@ -71,53 +82,53 @@ fn bill_json(ctx: &Ctx<'_>, bill: &Bill) -> J {
 
 #[allow(clippy::too_many_arguments)]
 fn insert(
-    ctx: &mut Ctx<'_>,
-    req: &Req<'_, '_>,
+    ctx: &mut Context<'_>,
+    req: &QostiqRequest<'_, '_>,
     v2: bool,
     shop_amount: Option<Decimal>,
     shop_currency: u16,
     payer_currency: u16,
-    payer_account: J,
-    lifetime: (J, i64),
-) -> QResult {
+    payer_account: Json,
+    lifetime: (Json, i64),
+) -> QostiqAnswer {
     let key = req.text("shop_order_id")?;
     check_unique_order(ctx, &key)?;
     let payer_price = match shop_amount {
         Some(a) => Some(convert(a, shop_currency, payer_currency)?),
         None => None,
     };
-    let id = ctx.st.qostiq.new_id();
-    let token = ctx.st.rng.hex(32);
+    let id = ctx.books.qostiq.new_id();
+    let token = ctx.books.rng.hex(32);
     let bill = Bill {
         id,
         v2,
-        shop_order_id: req.j("shop_order_id"),
+        shop_order_id: req.as_sent("shop_order_id"),
         shop_order_key: key,
         shop_amount,
         shop_currency,
         payer_currency,
         shop_refund: shop_amount,
         payer_price,
-        description: req.opt_text("description").unwrap_or_default(),
+        description: req.optional_text("description").unwrap_or_default(),
         payer_account,
         lifetime: lifetime.0,
         lifetime_minutes: lifetime.1,
         created: ctx.now,
         processed: None,
         status: 1,
-        callback_url: req.opt_text("callback_url"),
-        callback_rejected_url: req.opt_text("callback_rejected_url"),
+        callback_url: req.optional_text("callback_url"),
+        callback_rejected_url: req.optional_text("callback_rejected_url"),
         token,
         paid_by: None,
         payment_id: None,
     };
     let data = bill_json(ctx, &bill);
-    ctx.st.qostiq.bills.push(bill);
+    ctx.books.qostiq.bills.push(bill);
     Ok(data)
 }
 
 /// `POST /bill/create`.
-pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let amount = round(req.amount("shop_amount")?, 2);
     let shop_currency = req.currency("shop_currency")?;
     let payer_currency = req.currency("payer_currency")?;
@@ -129,21 +140,18 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
         Some(amount),
         shop_currency,
         payer_currency,
-        req.j("payer_account"),
+        req.as_sent("payer_account"),
         lifetime,
     )
 }
 
 /// `POST /bill/create/v2` (fixed amount when `amount` is sent, free amount otherwise).
-pub fn create_v2(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+pub(crate) fn create_v2(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let currency = req.currency("currency")?;
-    let amount = match req
-        .obj
-        .get("amount")
-        .filter(|m| !matches!(m.value, pay_core::json::Value::Null))
-    {
-        Some(_) => Some(round(req.amount("amount")?, 2)),
-        None => None,
+    let amount = if req.has("amount") {
+        Some(round(req.amount("amount")?, 2))
+    } else {
+        None
     };
     let lifetime = lifetime(req, DEFAULT_LIFETIME_V2)?;
     insert(
@@ -153,15 +161,15 @@ pub fn create_v2(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
         amount,
         currency,
         currency,
-        req.j("email"),
+        req.as_sent("email"),
         lifetime,
     )
 }
 
 /// Marks waiting bills whose lifetime has passed as expired (status 4).
-pub fn expire(ctx: &mut Ctx<'_>) {
+pub(crate) fn expire(ctx: &mut Context<'_>) {
     let now = ctx.now;
-    for bill in &mut ctx.st.qostiq.bills {
+    for bill in &mut ctx.books.qostiq.bills {
         if bill.status == 1 && bill.created + Duration::minutes(bill.lifetime_minutes) <= now {
             bill.status = 4;
             bill.processed = Some(now);
@@ -179,50 +187,64 @@ fn payway(currency: u16) -> &'static str {
 }
 
 /// `POST /bill/shop_order_status`: the last bill with this `shop_order_id`.
-pub fn status(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+pub(crate) fn status(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     expire(ctx);
     let key = req.text("shop_order_id")?;
     let bills: Vec<&Bill> = ctx
-        .st
+        .books
         .qostiq
         .bills
         .iter()
         .filter(|b| b.shop_order_key == key)
         .collect();
     let Some(bill) = bills.last() else {
-        return Err(QErr::not_found(
+        return Err(QostiqError::not_found(
             7,
             format!("Bill (shop_order_id={key}) wasn't found"),
         ));
     };
-    Ok(obj([
-        ("client_price", bill.payer_price.map_or(J::Null, py_float)),
-        ("created", s(time_fmt::qostiq(bill.created))),
-        ("description", s(&bill.description)),
-        ("is_unique", J::Bool(bills.len() == 1)),
-        ("payment_id", int(bill.payment_id.unwrap_or(bill.id))),
-        ("payway", s(payway(bill.payer_currency))),
+    Ok(object([
+        (
+            "client_price",
+            bill.payer_price.map_or(Json::Null, python_float),
+        ),
+        ("created", string(dates::qostiq(bill.created))),
+        ("description", string(&bill.description)),
+        ("is_unique", Json::Bool(bills.len() == 1)),
+        ("payment_id", integer(bill.payment_id.unwrap_or(bill.id))),
+        ("payway", string(payway(bill.payer_currency))),
         (
             "processed",
-            bill.processed.map_or(J::Null, |p| s(time_fmt::qostiq(p))),
+            bill.processed
+                .map_or(Json::Null, |p| string(dates::qostiq(p))),
         ),
-        ("ps_currency", int(bill.payer_currency)),
+        ("ps_currency", integer(bill.payer_currency)),
         (
             "ps_data",
-            obj([("ps_payer_account", opt_s(bill.paid_by.as_deref()))]),
+            object([("ps_payer_account", optional_string(bill.paid_by.as_deref()))]),
         ),
-        ("shop_amount", bill.shop_amount.map_or(J::Null, py_float)),
-        ("shop_currency", int(bill.shop_currency)),
-        ("shop_id", int(ctx.creds.qostiq_shop_id)),
+        (
+            "shop_amount",
+            bill.shop_amount.map_or(Json::Null, python_float),
+        ),
+        ("shop_currency", integer(bill.shop_currency)),
+        ("shop_id", integer(ctx.credentials.qostiq_shop_id)),
         ("shop_order_id", bill.shop_order_id.clone()),
-        ("shop_refund", bill.shop_refund.map_or(J::Null, py_float)),
-        ("status", int(bill.status)),
+        (
+            "shop_refund",
+            bill.shop_refund.map_or(Json::Null, python_float),
+        ),
+        ("status", integer(bill.status)),
     ]))
 }
 
 /// Finds a bill by Qostiq id or (last) `shop_order_id`.
-fn find(ctx: &mut Ctx<'_>, id: Option<u64>, shop_order_id: Option<&str>) -> Result<usize, String> {
-    let bills = &ctx.st.qostiq.bills;
+fn find(
+    ctx: &mut Context<'_>,
+    id: Option<u64>,
+    shop_order_id: Option<&str>,
+) -> Result<usize, String> {
+    let bills = &ctx.books.qostiq.bills;
     let index = match (id, shop_order_id) {
         (Some(id), _) => bills.iter().position(|b| b.id == id),
         (None, Some(key)) => bills.iter().rposition(|b| b.shop_order_key == key),
@@ -231,45 +253,60 @@ fn find(ctx: &mut Ctx<'_>, id: Option<u64>, shop_order_id: Option<&str>) -> Resu
     index.ok_or_else(|| "bill not found".into())
 }
 
-fn notification(ctx: &Ctx<'_>, bill: &Bill, status: &str) -> J {
-    obj([
-        ("client_price", bill.payer_price.map_or(J::Null, py_float)),
-        ("created", s(time_fmt::qostiq(bill.created))),
-        ("description", s(&bill.description)),
-        ("payment_id", int(bill.payment_id.unwrap_or(bill.id))),
-        ("payway", s(payway(bill.payer_currency))),
+fn notification(ctx: &Context<'_>, bill: &Bill, status: &str) -> Json {
+    object([
+        (
+            "client_price",
+            bill.payer_price.map_or(Json::Null, python_float),
+        ),
+        ("created", string(dates::qostiq(bill.created))),
+        ("description", string(&bill.description)),
+        ("payment_id", integer(bill.payment_id.unwrap_or(bill.id))),
+        ("payway", string(payway(bill.payer_currency))),
         (
             "processed",
-            bill.processed.map_or(J::Null, |p| s(time_fmt::qostiq(p))),
+            bill.processed
+                .map_or(Json::Null, |p| string(dates::qostiq(p))),
         ),
-        ("ps_currency", int(bill.payer_currency)),
+        ("ps_currency", integer(bill.payer_currency)),
         (
             "ps_data",
-            obj([("ps_payer_account", opt_s(bill.paid_by.as_deref()))]),
+            object([("ps_payer_account", optional_string(bill.paid_by.as_deref()))]),
         ),
-        ("shop_amount", bill.shop_amount.map_or(J::Null, py_float)),
-        ("shop_currency", int(bill.shop_currency)),
-        ("shop_id", int(ctx.creds.qostiq_shop_id)),
+        (
+            "shop_amount",
+            bill.shop_amount.map_or(Json::Null, python_float),
+        ),
+        ("shop_currency", integer(bill.shop_currency)),
+        ("shop_id", integer(ctx.credentials.qostiq_shop_id)),
         ("shop_order_id", bill.shop_order_id.clone()),
-        ("shop_refund", bill.shop_refund.map_or(J::Null, py_float)),
-        ("status", s(status)),
+        (
+            "shop_refund",
+            bill.shop_refund.map_or(Json::Null, python_float),
+        ),
+        ("status", string(status)),
     ])
 }
 
 /// Admin: the payer pays a waiting bill (free-amount bills need `amount`). Credits the shop and
 /// sends the payment notification.
-pub fn pay(
-    ctx: &mut Ctx<'_>,
+pub(crate) fn pay(
+    ctx: &mut Context<'_>,
     id: Option<u64>,
     shop_order_id: Option<&str>,
     amount: Option<Decimal>,
     payer: Option<String>,
-) -> Result<J, String> {
+) -> Result<Json, String> {
     expire(ctx);
     let index = find(ctx, id, shop_order_id)?;
-    let payment_id = ctx.st.qostiq.new_id();
-    let default_url = ctx.st.qostiq.callback_url.clone();
-    let bill = ctx.st.qostiq.bills.get_mut(index).ok_or("bill not found")?;
+    let payment_id = ctx.books.qostiq.new_id();
+    let default_url = ctx.books.qostiq.callback_url.clone();
+    let bill = ctx
+        .books
+        .qostiq
+        .bills
+        .get_mut(index)
+        .ok_or("bill not found")?;
     if bill.status != 1 {
         return Err(format!("bill is not waiting (status {})", bill.status));
     }
@@ -288,7 +325,7 @@ pub fn pay(
     bill.paid_by = Some(payer.unwrap_or_else(|| "201500000001".to_owned()));
     bill.payment_id = Some(payment_id);
     let bill = bill.clone();
-    let balance = ctx.st.qostiq.fiat_mut(bill.shop_currency);
+    let balance = ctx.books.qostiq.fiat_mut(bill.shop_currency);
     balance.available += shop_amount;
     let body = notification(ctx, &bill, "success");
     let url = bill.callback_url.clone().or(default_url);
@@ -298,14 +335,19 @@ pub fn pay(
 
 /// Admin: the payer cancels a waiting bill (status 3); a rejection notification goes to
 /// `callback_rejected_url` when the bill named one.
-pub fn cancel(
-    ctx: &mut Ctx<'_>,
+pub(crate) fn cancel(
+    ctx: &mut Context<'_>,
     id: Option<u64>,
     shop_order_id: Option<&str>,
-) -> Result<J, String> {
+) -> Result<Json, String> {
     expire(ctx);
     let index = find(ctx, id, shop_order_id)?;
-    let bill = ctx.st.qostiq.bills.get_mut(index).ok_or("bill not found")?;
+    let bill = ctx
+        .books
+        .qostiq
+        .bills
+        .get_mut(index)
+        .ok_or("bill not found")?;
     if bill.status != 1 {
         return Err(format!("bill is not waiting (status {})", bill.status));
     }
@@ -326,16 +368,16 @@ pub fn cancel(
 }
 
 /// Bills as JSON (admin state).
-pub fn list(ctx: &Ctx<'_>) -> J {
-    J::Arr(
-        ctx.st
+pub(crate) fn list(ctx: &Context<'_>) -> Json {
+    Json::Array(
+        ctx.books
             .qostiq
             .bills
             .iter()
             .map(|b| {
                 let mut j = bill_json(ctx, b);
-                j.set("status", int(b.status));
-                j.set("v2", J::Bool(b.v2));
+                j.set("status", integer(b.status));
+                j.set("v2", Json::Bool(b.v2));
                 j
             })
             .collect(),

@@ -7,29 +7,31 @@ use std::time::Duration;
 
 use rust_decimal::Decimal;
 
-use super::{Fee, QErr, QResult, Req, callbacks, round};
-use crate::json::{J, dec_fixed, dec_str, int, obj, opt_s, s};
-use crate::state::Ctx;
-use crate::state::qostiq::CryptoWithdrawal;
-use crate::time_fmt;
+use super::callbacks;
+use super::money::{Fee, round};
+use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
+use crate::books::qostiq::CryptoWithdrawal;
+use crate::context::Context;
+use crate::dates;
+use crate::json::{Json, fixed_decimal, integer, object, optional_string, string, trimmed_decimal};
 
 /// A crypto payway.
 #[derive(Debug, Clone, Copy)]
-pub struct CryptoPayway {
+pub(crate) struct CryptoPayway {
     /// Alias (`usdt_trc20`).
-    pub alias: &'static str,
+    pub(crate) alias: &'static str,
     /// Currency (`USDT`).
-    pub currency: &'static str,
+    pub(crate) currency: &'static str,
     /// Decimal places.
-    pub decimals: u32,
+    pub(crate) decimals: u32,
     /// Fee on top of the received amount.
-    pub fee: Fee,
+    pub(crate) fee: Fee,
     /// Minimum received amount.
-    pub min: (i64, u32),
+    pub(crate) min: (i64, u32),
 }
 
 /// The shop's crypto payways (sandbox fee model; the percentages reproduce the seed's examples).
-pub const PAYWAYS: &[CryptoPayway] = &[
+pub(crate) const PAYWAYS: &[CryptoPayway] = &[
     CryptoPayway {
         alias: "usdt_trc20",
         currency: "USDT",
@@ -83,96 +85,98 @@ pub const PAYWAYS: &[CryptoPayway] = &[
 ];
 
 /// Addresses starting with this are rejected when auto-progress reaches a final status.
-pub const REJECTED_ADDRESS_PREFIX: &str = "reject";
+pub(crate) const REJECTED_ADDRESS_PREFIX: &str = "reject";
 
-fn payway(alias: &str) -> Result<&'static CryptoPayway, QErr> {
-    PAYWAYS
-        .iter()
-        .find(|p| p.alias == alias)
-        .ok_or_else(|| QErr::bad(format!("payway: `{alias}` is not available for this shop.")))
+fn find_payway(alias: &str) -> Result<&'static CryptoPayway, QostiqError> {
+    PAYWAYS.iter().find(|p| p.alias == alias).ok_or_else(|| {
+        QostiqError::bad(format!("payway: `{alias}` is not available for this shop."))
+    })
 }
 
-fn amounts(req: &Req<'_, '_>) -> Result<(&'static CryptoPayway, Decimal, Decimal), QErr> {
-    let pw = payway(&req.text("payway")?)?;
+fn amounts(
+    req: &QostiqRequest<'_, '_>,
+) -> Result<(&'static CryptoPayway, Decimal, Decimal), QostiqError> {
+    let payway = find_payway(&req.text("payway")?)?;
     let shop_currency = req.text("shop_currency")?;
-    if shop_currency != pw.currency {
-        return Err(QErr::bad(format!(
+    if shop_currency != payway.currency {
+        return Err(QostiqError::bad(format!(
             "shop_currency: `{shop_currency}` does not match the payway currency {}.",
-            pw.currency
+            payway.currency
         )));
     }
-    let amount = round(req.amount("amount")?, pw.decimals);
+    let amount = round(req.amount("amount")?, payway.decimals);
     let (receive, write_off) = match req.text("amount_type")?.as_str() {
-        "ps_amount" => (amount, amount + pw.fee.on(amount, pw.decimals)),
-        "shop_amount" => (pw.fee.net_of(amount, pw.decimals), amount),
+        "ps_amount" => (amount, amount + payway.fee.on(amount, payway.decimals)),
+        "shop_amount" => (payway.fee.net_of(amount, payway.decimals), amount),
         other => {
-            return Err(QErr::bad(format!(
+            return Err(QostiqError::bad(format!(
                 "amount_type: `{other}` is not one of ps_amount, shop_amount."
             )));
         }
     };
-    let min = Decimal::new(pw.min.0, pw.min.1);
+    let min = Decimal::new(payway.min.0, payway.min.1);
     if receive < min {
-        return Err(QErr::too_small(min));
+        return Err(QostiqError::too_small(min));
     }
-    Ok((pw, receive, write_off))
+    Ok((payway, receive, write_off))
 }
 
 /// `POST /crypto/withdraw/try`.
-pub fn try_withdraw(_ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
-    let (pw, receive, write_off) = amounts(req)?;
-    Ok(obj([
-        ("payee_currency", s(pw.currency)),
-        ("payee_receive", dec_str(receive)),
-        ("shop_currency", s(pw.currency)),
-        ("shop_write_off", dec_str(write_off)),
+pub(crate) fn try_withdraw(_ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
+    let (payway, receive, write_off) = amounts(req)?;
+    Ok(object([
+        ("payee_currency", string(payway.currency)),
+        ("payee_receive", trimmed_decimal(receive)),
+        ("shop_currency", string(payway.currency)),
+        ("shop_write_off", trimmed_decimal(write_off)),
     ]))
 }
 
-fn status_json(w: &CryptoWithdrawal) -> J {
-    obj([
-        ("id", int(w.id)),
-        ("payee_address", s(&w.address)),
-        ("payee_currency", s(&w.payee_currency)),
-        ("payee_receive", dec_str(w.payee_receive)),
-        ("shop_currency", s(&w.shop_currency)),
-        ("shop_payment_id", s(&w.shop_payment_id)),
-        ("shop_write_off", dec_str(w.shop_write_off)),
-        ("status", int(w.status)),
+fn status_json(w: &CryptoWithdrawal) -> Json {
+    object([
+        ("id", integer(w.id)),
+        ("payee_address", string(&w.address)),
+        ("payee_currency", string(&w.payee_currency)),
+        ("payee_receive", trimmed_decimal(w.payee_receive)),
+        ("shop_currency", string(&w.shop_currency)),
+        ("shop_payment_id", string(&w.shop_payment_id)),
+        ("shop_write_off", trimmed_decimal(w.shop_write_off)),
+        ("status", integer(w.status)),
     ])
 }
 
 /// `POST /crypto/withdraw/create`.
-pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
-    let (pw, receive, write_off) = amounts(req)?;
+pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
+    let (payway, receive, write_off) = amounts(req)?;
     let address = req.text("account")?;
     if address.len() < 4 {
-        return Err(QErr::bad("account: Not a valid address."));
+        return Err(QostiqError::bad("account: Not a valid address."));
     }
     let shop_payment_id = req.text("shop_payment_id")?;
-    let q = &mut ctx.st.qostiq;
-    if q.crypto_withdrawals
+    let shop = &mut ctx.books.qostiq;
+    if shop
+        .crypto_withdrawals
         .iter()
         .any(|w| w.shop_payment_id == shop_payment_id)
     {
-        return Err(QErr::duplicate("shop_payment_id", &shop_payment_id));
+        return Err(QostiqError::duplicate("shop_payment_id", &shop_payment_id));
     }
-    let balance = q.crypto_mut(pw.currency);
+    let balance = shop.crypto_mut(payway.currency);
     if balance.spendable() < write_off {
-        return Err(QErr::insufficient());
+        return Err(QostiqError::insufficient());
     }
     balance.available -= write_off;
     balance.frozen += write_off;
     let left = balance.available;
-    let id = q.new_id();
+    let id = shop.new_id();
     let w = CryptoWithdrawal {
         id,
         shop_payment_id,
-        payway: pw.alias.to_owned(),
+        payway: payway.alias.to_owned(),
         address,
-        description: req.opt_text("description"),
-        shop_currency: pw.currency.to_owned(),
-        payee_currency: pw.currency.to_owned(),
+        description: req.optional_text("description"),
+        shop_currency: payway.currency.to_owned(),
+        payee_currency: payway.currency.to_owned(),
         payee_receive: receive,
         shop_write_off: write_off,
         status: 1,
@@ -180,42 +184,43 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
         changed: ctx.now,
         processed: None,
         tx_hash: None,
-        callback_url: req.opt_text("crypto_callback_url"),
+        callback_url: req.optional_text("crypto_callback_url"),
     };
-    let mut data = obj([("balance", dec_str(left))]);
-    if let J::Obj(members) = status_json(&w) {
-        for (k, v) in members {
-            data.set(&k, v);
-        }
-    }
-    q.crypto_withdrawals.push(w);
+    let mut data = object([("balance", trimmed_decimal(left))]);
+    data.extend(status_json(&w));
+    shop.crypto_withdrawals.push(w);
     Ok(data)
 }
 
 /// `POST /crypto/withdraw/status` (miss: code 2000, HTTP 200).
-pub fn status_by_id(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+pub(crate) fn status_by_id(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let id_text = req.text("withdraw_id")?;
     let id: Option<u64> = id_text.parse().ok();
-    ctx.st
+    ctx.books
         .qostiq
         .crypto_withdrawals
         .iter()
         .find(|w| Some(w.id) == id)
         .map(status_json)
-        .ok_or_else(|| QErr::not_found(2000, format!("Withdraw (id={id_text}) is not found")))
+        .ok_or_else(|| {
+            QostiqError::not_found(2000, format!("Withdraw (id={id_text}) is not found"))
+        })
 }
 
 /// `POST /crypto/withdraw/shop_payment_status` (miss: code 7, HTTP 200).
-pub fn status_by_shop_payment_id(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+pub(crate) fn status_by_shop_payment_id(
+    ctx: &mut Context<'_>,
+    req: &QostiqRequest<'_, '_>,
+) -> QostiqAnswer {
     let key = req.text("shop_payment_id")?;
-    ctx.st
+    ctx.books
         .qostiq
         .crypto_withdrawals
         .iter()
         .find(|w| w.shop_payment_id == key)
         .map(status_json)
         .ok_or_else(|| {
-            QErr::not_found(
+            QostiqError::not_found(
                 7,
                 format!("Withdraw (shop_payment_id='{key}') is not found"),
             )
@@ -223,26 +228,26 @@ pub fn status_by_shop_payment_id(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResul
 }
 
 /// `POST /crypto/shop_balance`.
-pub fn balance(ctx: &mut Ctx<'_>, _req: &Req<'_, '_>) -> QResult {
-    Ok(obj([
+pub(crate) fn balance(ctx: &mut Context<'_>, _req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
+    Ok(object([
         ("balances", balances_json(ctx)),
-        ("shop_id", int(ctx.creds.qostiq_shop_id)),
+        ("shop_id", integer(ctx.credentials.qostiq_shop_id)),
     ]))
 }
 
 /// The crypto balance lines.
-pub fn balances_json(ctx: &Ctx<'_>) -> J {
-    J::Arr(
-        ctx.st
+pub(crate) fn balances_json(ctx: &Context<'_>) -> Json {
+    Json::Array(
+        ctx.books
             .qostiq
             .crypto
             .iter()
             .map(|(currency, b)| {
-                obj([
-                    ("available", dec_str(b.available)),
-                    ("currency", s(currency)),
-                    ("frozen", dec_str(b.frozen)),
-                    ("hold", dec_str(b.hold)),
+                object([
+                    ("available", trimmed_decimal(b.available)),
+                    ("currency", string(currency)),
+                    ("frozen", trimmed_decimal(b.frozen)),
+                    ("hold", trimmed_decimal(b.hold)),
                 ])
             })
             .collect(),
@@ -254,15 +259,15 @@ fn is_final(status: u8) -> bool {
 }
 
 /// Moves crypto withdrawal `index` to `status` (1, 2, 5 non-final; 3 success, 4 rejected).
-pub fn set_status(ctx: &mut Ctx<'_>, index: usize, status: u8) -> Result<J, String> {
+pub(crate) fn set_status(ctx: &mut Context<'_>, index: usize, status: u8) -> Result<Json, String> {
     if !matches!(status, 1..=5) {
         return Err(format!("unknown crypto withdraw status {status}"));
     }
     let now = ctx.now;
-    let hash = format!("0x{}", ctx.st.rng.hex(64));
-    let default_url = ctx.st.qostiq.crypto_callback_url.clone();
-    let q = &mut ctx.st.qostiq;
-    let w = q
+    let hash = format!("0x{}", ctx.books.rng.hex(64));
+    let default_url = ctx.books.qostiq.crypto_callback_url.clone();
+    let shop = &mut ctx.books.qostiq;
+    let w = shop
         .crypto_withdrawals
         .get_mut(index)
         .ok_or("crypto withdrawal not found")?;
@@ -278,7 +283,7 @@ pub fn set_status(ctx: &mut Ctx<'_>, index: usize, status: u8) -> Result<J, Stri
         w.tx_hash = Some(hash);
     }
     let w = w.clone();
-    let balance = q.crypto_mut(&w.shop_currency);
+    let balance = shop.crypto_mut(&w.shop_currency);
     match status {
         3 => balance.frozen -= w.shop_write_off,
         4 => {
@@ -292,27 +297,27 @@ pub fn set_status(ctx: &mut Ctx<'_>, index: usize, status: u8) -> Result<J, Stri
             .iter()
             .find(|p| p.alias == w.payway)
             .map_or(8, |p| p.decimals);
-        let body = obj([
-            ("address", s(&w.address)),
-            ("callback_type", s("crypto_withdraw")),
-            ("created", s(time_fmt::qostiq(w.created))),
-            ("description", opt_s(w.description.as_deref())),
-            ("payee_receive", dec_fixed(w.payee_receive, decimals)),
-            ("payment_id", int(w.id)),
-            ("payway", s(&w.payway)),
-            ("processed", s(time_fmt::qostiq(now))),
-            ("ps_currency", s(&w.payee_currency)),
+        let body = object([
+            ("address", string(&w.address)),
+            ("callback_type", string("crypto_withdraw")),
+            ("created", string(dates::qostiq(w.created))),
+            ("description", optional_string(w.description.as_deref())),
+            ("payee_receive", fixed_decimal(w.payee_receive, decimals)),
+            ("payment_id", integer(w.id)),
+            ("payway", string(&w.payway)),
+            ("processed", string(dates::qostiq(now))),
+            ("ps_currency", string(&w.payee_currency)),
             (
                 "ps_data",
-                obj([("transaction_hash", opt_s(w.tx_hash.as_deref()))]),
+                object([("transaction_hash", optional_string(w.tx_hash.as_deref()))]),
             ),
-            ("shop_currency", s(&w.shop_currency)),
-            ("shop_id", int(ctx.creds.qostiq_shop_id)),
-            ("shop_order_id", s(&w.shop_payment_id)),
-            ("shop_write_off", dec_fixed(w.shop_write_off, decimals)),
+            ("shop_currency", string(&w.shop_currency)),
+            ("shop_id", integer(ctx.credentials.qostiq_shop_id)),
+            ("shop_order_id", string(&w.shop_payment_id)),
+            ("shop_write_off", fixed_decimal(w.shop_write_off, decimals)),
             (
                 "status",
-                s(if status == 3 { "success" } else { "rejected" }),
+                string(if status == 3 { "success" } else { "rejected" }),
             ),
         ]);
         let url = w.callback_url.clone().or(default_url);
@@ -328,12 +333,12 @@ pub fn set_status(ctx: &mut Ctx<'_>, index: usize, status: u8) -> Result<J, Stri
 }
 
 /// Finds a crypto withdrawal by id or `shop_payment_id`.
-pub fn find(
-    ctx: &Ctx<'_>,
+pub(crate) fn find(
+    ctx: &Context<'_>,
     id: Option<u64>,
     shop_payment_id: Option<&str>,
 ) -> Result<usize, String> {
-    let list = &ctx.st.qostiq.crypto_withdrawals;
+    let list = &ctx.books.qostiq.crypto_withdrawals;
     match (id, shop_payment_id) {
         (Some(id), _) => list.iter().position(|w| w.id == id),
         (None, Some(key)) => list.iter().position(|w| w.shop_payment_id == key),
@@ -344,10 +349,10 @@ pub fn find(
 
 /// Auto-progress: New (1) → Waiting (2) → Success (3) (Rejected (4) for addresses starting with
 /// `reject`).
-pub fn auto_progress(ctx: &mut Ctx<'_>, step: Duration) {
+pub(crate) fn auto_progress(ctx: &mut Context<'_>, step: Duration) {
     let step = time::Duration::try_from(step).unwrap_or(time::Duration::SECOND);
     let due: Vec<(usize, u8)> = ctx
-        .st
+        .books
         .qostiq
         .crypto_withdrawals
         .iter()
@@ -368,15 +373,15 @@ pub fn auto_progress(ctx: &mut Ctx<'_>, step: Duration) {
 }
 
 /// Crypto withdrawals as JSON (admin state).
-pub fn list(ctx: &Ctx<'_>) -> J {
-    J::Arr(
-        ctx.st
+pub(crate) fn list(ctx: &Context<'_>) -> Json {
+    Json::Array(
+        ctx.books
             .qostiq
             .crypto_withdrawals
             .iter()
             .map(|w| {
                 let mut j = status_json(w);
-                j.set("payway", s(&w.payway));
+                j.set("payway", string(&w.payway));
                 j
             })
             .collect(),

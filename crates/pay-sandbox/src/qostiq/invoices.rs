@@ -3,31 +3,33 @@
 
 use rust_decimal::Decimal;
 
-use super::{Fee, QErr, QResult, Req, callbacks, round};
-use crate::json::{J, int, obj, opt_s, py_float, s};
-use crate::state::Ctx;
-use crate::state::qostiq::Invoice;
-use crate::time_fmt;
+use super::callbacks;
+use super::money::{Fee, round};
+use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
+use crate::books::qostiq::Invoice;
+use crate::context::Context;
+use crate::dates;
+use crate::json::{Json, integer, object, optional_string, python_float, string};
 
 /// An incoming (invoice) payway.
 #[derive(Debug, Clone, Copy)]
-pub struct InputPayway {
-    /// Alias.
-    pub alias: &'static str,
-    /// Currency.
-    pub currency: u16,
+pub(crate) struct InputPayway {
+    /// The payway alias (`card_uah`).
+    pub(crate) alias: &'static str,
+    /// The payway's ISO 4217 numeric currency.
+    pub(crate) currency: u16,
     /// Fee (charged to the shop: `percent_part` 1.0).
-    pub fee: Fee,
+    pub(crate) fee: Fee,
     /// Minimum amount.
-    pub min: (i64, u32),
+    pub(crate) min: (i64, u32),
     /// Maximum amount.
-    pub max: (i64, u32),
+    pub(crate) max: (i64, u32),
     /// Payway id.
-    pub id: u32,
+    pub(crate) id: u32,
 }
 
 /// The shop's invoice payways.
-pub const PAYWAYS: &[InputPayway] = &[
+pub(crate) const PAYWAYS: &[InputPayway] = &[
     InputPayway {
         alias: "card_uah",
         currency: 980,
@@ -52,106 +54,107 @@ pub const PAYWAYS: &[InputPayway] = &[
     },
 ];
 
-fn quote(req: &Req<'_, '_>) -> Result<(&'static InputPayway, Decimal, Decimal, u16), QErr> {
+fn quote(
+    req: &QostiqRequest<'_, '_>,
+) -> Result<(&'static InputPayway, Decimal, Decimal, u16), QostiqError> {
     let alias = req.text("payway")?;
-    let pw = PAYWAYS
-        .iter()
-        .find(|p| p.alias == alias)
-        .ok_or_else(|| QErr::bad(format!("payway: `{alias}` is not available for this shop.")))?;
+    let payway = PAYWAYS.iter().find(|p| p.alias == alias).ok_or_else(|| {
+        QostiqError::bad(format!("payway: `{alias}` is not available for this shop."))
+    })?;
     let currency = req.currency("currency")?;
-    if currency != pw.currency {
-        return Err(QErr::bad(format!(
+    if currency != payway.currency {
+        return Err(QostiqError::bad(format!(
             "currency: {currency} does not match the payway currency {}.",
-            pw.currency
+            payway.currency
         )));
     }
     let amount = round(req.amount("amount")?, 2);
-    let min = Decimal::new(pw.min.0, pw.min.1);
+    let min = Decimal::new(payway.min.0, payway.min.1);
     if amount < min {
-        return Err(QErr::too_small(min));
+        return Err(QostiqError::too_small(min));
     }
-    if amount > Decimal::new(pw.max.0, pw.max.1) {
-        return Err(QErr::bad("amount: exceeds the payway maximum."));
+    if amount > Decimal::new(payway.max.0, payway.max.1) {
+        return Err(QostiqError::bad("amount: exceeds the payway maximum."));
     }
-    let refund = amount - pw.fee.on(amount, 2);
-    Ok((pw, amount, refund, currency))
+    let refund = amount - payway.fee.on(amount, 2);
+    Ok((payway, amount, refund, currency))
 }
 
 /// `POST /invoice/try`.
-pub fn try_invoice(_ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
-    let (pw, amount, refund, currency) = quote(req)?;
-    Ok(obj([
-        ("add_ons_config", J::Null),
-        ("client_price", py_float(amount)),
-        ("currency", int(currency)),
-        ("payway", s(pw.alias)),
-        ("ps_currency", int(pw.currency)),
-        ("shop_amount", py_float(amount)),
-        ("shop_refund", py_float(refund)),
+pub(crate) fn try_invoice(_ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
+    let (payway, amount, refund, currency) = quote(req)?;
+    Ok(object([
+        ("add_ons_config", Json::Null),
+        ("client_price", python_float(amount)),
+        ("currency", integer(currency)),
+        ("payway", string(payway.alias)),
+        ("ps_currency", integer(payway.currency)),
+        ("shop_amount", python_float(amount)),
+        ("shop_refund", python_float(refund)),
     ]))
 }
 
 /// `POST /invoice/create` (answer shape is the model of PROTOCOL.md: `id`, `method`, `url`, `data`).
-pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
-    let (pw, amount, refund, currency) = quote(req)?;
+pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
+    let (payway, amount, refund, currency) = quote(req)?;
     let key = req.text("shop_order_id")?;
-    let q = &mut ctx.st.qostiq;
-    if q.shop_order_id_unique
-        && (q.invoices.iter().any(|i| i.shop_order_key == key)
-            || q.bills.iter().any(|b| b.shop_order_key == key))
+    let shop = &mut ctx.books.qostiq;
+    if shop.shop_order_id_unique
+        && (shop.invoices.iter().any(|i| i.shop_order_key == key)
+            || shop.bills.iter().any(|b| b.shop_order_key == key))
     {
-        return Err(QErr::new(
+        return Err(QostiqError::new(
             http::StatusCode::BAD_REQUEST,
             6,
             format!("Duplicate shop_order_id ({key}): must be unique for this shop"),
         ));
     }
-    let id = q.new_id();
-    q.invoices.push(Invoice {
+    let id = shop.new_id();
+    shop.invoices.push(Invoice {
         id,
-        shop_order_id: req.j("shop_order_id"),
+        shop_order_id: req.as_sent("shop_order_id"),
         shop_order_key: key,
         amount,
         currency,
-        payway: pw.alias.to_owned(),
+        payway: payway.alias.to_owned(),
         client_price: amount,
         shop_refund: refund,
         status: 1,
-        description: req.opt_text("description").unwrap_or_default(),
+        description: req.optional_text("description").unwrap_or_default(),
         created: ctx.now,
         processed: None,
-        callback_url: req.opt_text("callback_url"),
-        callback_rejected_url: req.opt_text("callback_rejected_url"),
+        callback_url: req.optional_text("callback_url"),
+        callback_rejected_url: req.optional_text("callback_rejected_url"),
         payment_id: None,
     });
-    Ok(obj([
-        ("data", J::Obj(Vec::new())),
-        ("id", int(id)),
-        ("method", s("GET")),
+    Ok(object([
+        ("data", Json::Object(Vec::new())),
+        ("id", integer(id)),
+        ("method", string("GET")),
         (
             "url",
-            s(format!("{}/qostiq-pay/en/invoice/{id}", ctx.base_url)),
+            string(format!("{}/qostiq-pay/en/invoice/{id}", ctx.base_url)),
         ),
     ]))
 }
 
 /// Admin: the payer completes (`success`) or fails (`rejected`) an invoice.
-pub fn settle(
-    ctx: &mut Ctx<'_>,
+pub(crate) fn settle(
+    ctx: &mut Context<'_>,
     id: Option<u64>,
     shop_order_id: Option<&str>,
     success: bool,
-) -> Result<J, String> {
-    let payment_id = ctx.st.qostiq.new_id();
-    let default_url = ctx.st.qostiq.callback_url.clone();
-    let q = &mut ctx.st.qostiq;
+) -> Result<Json, String> {
+    let payment_id = ctx.books.qostiq.new_id();
+    let default_url = ctx.books.qostiq.callback_url.clone();
+    let shop = &mut ctx.books.qostiq;
     let index = match (id, shop_order_id) {
-        (Some(id), _) => q.invoices.iter().position(|i| i.id == id),
-        (None, Some(key)) => q.invoices.iter().rposition(|i| i.shop_order_key == key),
+        (Some(id), _) => shop.invoices.iter().position(|i| i.id == id),
+        (None, Some(key)) => shop.invoices.iter().rposition(|i| i.shop_order_key == key),
         (None, None) => return Err("give `id` or `shop_order_id`".into()),
     }
     .ok_or("invoice not found")?;
-    let inv = q.invoices.get_mut(index).ok_or("invoice not found")?;
+    let inv = shop.invoices.get_mut(index).ok_or("invoice not found")?;
     if inv.status != 1 {
         return Err(format!("invoice is not waiting (status {})", inv.status));
     }
@@ -160,30 +163,36 @@ pub fn settle(
     inv.payment_id = Some(payment_id);
     let inv = inv.clone();
     if success {
-        q.fiat_mut(inv.currency).available += inv.shop_refund;
+        shop.fiat_mut(inv.currency).available += inv.shop_refund;
     }
-    let body = obj([
-        ("client_price", py_float(inv.client_price)),
-        ("created", s(time_fmt::qostiq(inv.created))),
-        ("description", s(&inv.description)),
-        ("payment_id", int(payment_id)),
-        ("payway", s(&inv.payway)),
-        ("processed", s(time_fmt::qostiq(ctx.now))),
-        ("ps_currency", int(inv.currency)),
-        ("ps_data", obj([("card_mask", s("411111******1111"))])),
-        ("shop_amount", py_float(inv.amount)),
-        ("shop_currency", int(inv.currency)),
-        ("shop_id", int(ctx.creds.qostiq_shop_id)),
+    let body = object([
+        ("client_price", python_float(inv.client_price)),
+        ("created", string(dates::qostiq(inv.created))),
+        ("description", string(&inv.description)),
+        ("payment_id", integer(payment_id)),
+        ("payway", string(&inv.payway)),
+        ("processed", string(dates::qostiq(ctx.now))),
+        ("ps_currency", integer(inv.currency)),
+        (
+            "ps_data",
+            object([("card_mask", string("411111******1111"))]),
+        ),
+        ("shop_amount", python_float(inv.amount)),
+        ("shop_currency", integer(inv.currency)),
+        ("shop_id", integer(ctx.credentials.qostiq_shop_id)),
         ("shop_order_id", inv.shop_order_id.clone()),
         (
             "shop_refund",
-            py_float(if success {
+            python_float(if success {
                 inv.shop_refund
             } else {
                 Decimal::ZERO
             }),
         ),
-        ("status", s(if success { "success" } else { "rejected" })),
+        (
+            "status",
+            string(if success { "success" } else { "rejected" }),
+        ),
     ]);
     let url = if success {
         inv.callback_url.clone().or(default_url)
@@ -195,23 +204,23 @@ pub fn settle(
 }
 
 /// Invoices as JSON (admin state).
-pub fn list(ctx: &Ctx<'_>) -> J {
-    J::Arr(
-        ctx.st
+pub(crate) fn list(ctx: &Context<'_>) -> Json {
+    Json::Array(
+        ctx.books
             .qostiq
             .invoices
             .iter()
             .map(|i| {
-                obj([
-                    ("id", int(i.id)),
+                object([
+                    ("id", integer(i.id)),
                     ("shop_order_id", i.shop_order_id.clone()),
-                    ("amount", py_float(i.amount)),
-                    ("currency", int(i.currency)),
-                    ("payway", s(&i.payway)),
-                    ("shop_refund", py_float(i.shop_refund)),
-                    ("status", int(i.status)),
-                    ("payment_id", i.payment_id.map_or(J::Null, int)),
-                    ("callback_url", opt_s(i.callback_url.as_deref())),
+                    ("amount", python_float(i.amount)),
+                    ("currency", integer(i.currency)),
+                    ("payway", string(&i.payway)),
+                    ("shop_refund", python_float(i.shop_refund)),
+                    ("status", integer(i.status)),
+                    ("payment_id", i.payment_id.map_or(Json::Null, integer)),
+                    ("callback_url", optional_string(i.callback_url.as_deref())),
                 ])
             })
             .collect(),

@@ -1,18 +1,19 @@
 //! Shop methods: `/account/register`, `/shop_balance`, `/shop_input_config/shop`,
 //! `/shop_output_config/shop`.
 
-use super::{QErr, QResult, Req, invoices, withdrawals};
-use crate::json::{J, int, obj, py_float, s};
-use crate::state::Ctx;
+use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
+use super::{invoices, withdrawals};
+use crate::context::Context;
+use crate::json::{Json, integer, object, python_float, string};
 
 /// `POST /account/register`: the same email always gets the same wallet number.
-pub fn register(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+pub(crate) fn register(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let email = req.text("email")?;
     if !email.contains('@') {
-        return Err(QErr::bad("email: Not a valid email address."));
+        return Err(QostiqError::bad("email: Not a valid email address."));
     }
     let existing = ctx
-        .st
+        .books
         .qostiq
         .accounts
         .iter()
@@ -21,28 +22,31 @@ pub fn register(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
     let number = match existing {
         Some(n) => n,
         None => {
-            let n = format!("2014{:08}", ctx.st.rng.next_u64() % 100_000_000);
-            ctx.st.qostiq.accounts.push((email.clone(), n.clone()));
+            let n = format!("2014{:08}", ctx.books.rng.next_u64() % 100_000_000);
+            ctx.books.qostiq.accounts.push((email.clone(), n.clone()));
             n
         }
     };
-    Ok(obj([("account_number", s(number)), ("email", s(email))]))
+    Ok(object([
+        ("account_number", string(number)),
+        ("email", string(email)),
+    ]))
 }
 
 /// The fiat balance lines.
-pub fn balances_json(ctx: &Ctx<'_>) -> J {
-    J::Arr(
-        ctx.st
+pub(crate) fn balances_json(ctx: &Context<'_>) -> Json {
+    Json::Array(
+        ctx.books
             .qostiq
             .fiat
             .iter()
             .map(|(currency, b)| {
-                obj([
-                    ("available", py_float(b.available)),
-                    ("currency", int(*currency)),
-                    ("hold", py_float(b.hold)),
-                    ("frozen", py_float(b.frozen)),
-                    ("rolling_reserve", py_float(b.rolling_reserve)),
+                object([
+                    ("available", python_float(b.available)),
+                    ("currency", integer(*currency)),
+                    ("hold", python_float(b.hold)),
+                    ("frozen", python_float(b.frozen)),
+                    ("rolling_reserve", python_float(b.rolling_reserve)),
                 ])
             })
             .collect(),
@@ -50,133 +54,136 @@ pub fn balances_json(ctx: &Ctx<'_>) -> J {
 }
 
 /// `POST /shop_balance`.
-pub fn balance(ctx: &mut Ctx<'_>, _req: &Req<'_, '_>) -> QResult {
-    Ok(obj([
-        ("shop_id", int(ctx.creds.qostiq_shop_id)),
+pub(crate) fn balance(ctx: &mut Context<'_>, _req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
+    Ok(object([
+        ("shop_id", integer(ctx.credentials.qostiq_shop_id)),
         ("balances", balances_json(ctx)),
     ]))
 }
 
 /// `POST /shop_input_config/shop`: the invoice payways.
-pub fn input_config(_ctx: &mut Ctx<'_>, _req: &Req<'_, '_>) -> QResult {
+pub(crate) fn input_config(_ctx: &mut Context<'_>, _req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let payways = invoices::PAYWAYS
         .iter()
         .map(|p| {
-            obj([
-                ("add_ons_config", J::Null),
-                ("alias", s(p.alias)),
-                ("currency", int(p.currency)),
+            object([
+                ("add_ons_config", Json::Null),
+                ("alias", string(p.alias)),
+                ("currency", integer(p.currency)),
                 (
                     "fee_config",
-                    obj([
-                        ("fix", py_float(p.fee.fix())),
-                        ("percent", py_float(p.fee.percent())),
+                    object([
+                        ("fix", python_float(p.fee.fix())),
+                        ("percent", python_float(p.fee.percent())),
                     ]),
                 ),
                 (
                     "fee_part_config",
-                    obj([("fix_part", int(0)), ("percent_part", J::Num("1.0".into()))]),
+                    object([
+                        ("fix_part", integer(0)),
+                        ("percent_part", Json::Number("1.0".into())),
+                    ]),
                 ),
-                ("id", int(p.id)),
-                ("is_active", J::Bool(true)),
+                ("id", integer(p.id)),
+                ("is_active", Json::Bool(true)),
                 (
                     "max_amount",
-                    py_float(rust_decimal::Decimal::new(p.max.0, p.max.1)),
+                    python_float(rust_decimal::Decimal::new(p.max.0, p.max.1)),
                 ),
                 (
                     "min_amount",
-                    py_float(rust_decimal::Decimal::new(p.min.0, p.min.1)),
+                    python_float(rust_decimal::Decimal::new(p.min.0, p.min.1)),
                 ),
             ])
         })
         .collect();
-    Ok(J::Arr(vec![obj([
-        ("id", int(3)),
-        ("name", s("Visa/MC")),
-        ("payways", J::Arr(payways)),
-        ("rating", int(2)),
+    Ok(Json::Array(vec![object([
+        ("id", integer(3)),
+        ("name", string("Visa/MC")),
+        ("payways", Json::Array(payways)),
+        ("rating", integer(2)),
     ])]))
 }
 
 /// `POST /shop_output_config/shop`: the withdraw payways and the transfer config.
-pub fn output_config(_ctx: &mut Ctx<'_>, _req: &Req<'_, '_>) -> QResult {
+pub(crate) fn output_config(_ctx: &mut Context<'_>, _req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let cards = withdrawals::PAYWAYS
         .iter()
         .map(|p| {
-            obj([
+            object([
                 (
                     "account_info_config",
-                    obj([(
+                    object([(
                         "account",
-                        obj([
-                            ("regex", s("^(4|5|6)[0-9]{15,17}$")),
-                            ("title", s("Card number")),
+                        object([
+                            ("regex", string("^(4|5|6)[0-9]{15,17}$")),
+                            ("title", string("Card number")),
                         ]),
                     )]),
                 ),
-                ("alias", s(p.alias)),
-                ("currency", int(p.currency)),
+                ("alias", string(p.alias)),
+                ("currency", integer(p.currency)),
                 (
                     "fee_config",
-                    obj([
-                        ("fix", py_float(p.fee.fix())),
-                        ("percent", py_float(p.fee.percent())),
+                    object([
+                        ("fix", python_float(p.fee.fix())),
+                        ("percent", python_float(p.fee.percent())),
                     ]),
                 ),
-                ("info_id", J::Null),
+                ("info_id", Json::Null),
                 (
                     "max_amount",
-                    py_float(rust_decimal::Decimal::new(p.max.0, p.max.1)),
+                    python_float(rust_decimal::Decimal::new(p.max.0, p.max.1)),
                 ),
                 (
                     "min_amount",
-                    py_float(rust_decimal::Decimal::new(p.min.0, p.min.1)),
+                    python_float(rust_decimal::Decimal::new(p.min.0, p.min.1)),
                 ),
             ])
         })
         .collect();
-    let transfer = obj([
+    let transfer = object([
         (
             "account_info_config",
-            obj([(
+            object([(
                 "payee_account",
-                obj([
+                object([
                     (
                         "regex",
-                        s(
+                        string(
                             r"^20[\d]{10}$|^([a-zA-Z0-9_-]+\.)*[a-zA-Z0-9_-]+@[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*\.[a-zA-Z]{2,6}$",
                         ),
                     ),
-                    ("title", s("Wallet number or email")),
+                    ("title", string("Wallet number or email")),
                 ]),
             )]),
         ),
-        ("alias", s("qostiq_usd")),
-        ("currency", int(840)),
+        ("alias", string("qostiq_usd")),
+        ("currency", integer(840)),
         (
             "fee_config",
-            obj([
-                ("fix", J::Num("0.0".into())),
-                ("percent", J::Num("0.0".into())),
+            object([
+                ("fix", Json::Number("0.0".into())),
+                ("percent", Json::Number("0.0".into())),
             ]),
         ),
-        ("info_id", J::Null),
-        ("max_amount", J::Num("10000.0".into())),
-        ("min_amount", J::Num("0.5".into())),
+        ("info_id", Json::Null),
+        ("max_amount", Json::Number("10000.0".into())),
+        ("min_amount", Json::Number("0.5".into())),
     ]);
-    Ok(J::Arr(vec![
-        obj([
-            ("id", int(1)),
-            ("name", s("Visa/MC")),
-            ("payways", J::Arr(cards)),
-            ("rating", int(1)),
+    Ok(Json::Array(vec![
+        object([
+            ("id", integer(1)),
+            ("name", string("Visa/MC")),
+            ("payways", Json::Array(cards)),
+            ("rating", integer(1)),
         ]),
-        obj([
-            ("id", int(3)),
-            ("is_transfer_config", J::Bool(true)),
-            ("name", s("Qostiq")),
-            ("payways", J::Arr(vec![transfer])),
-            ("rating", int(22)),
+        object([
+            ("id", integer(3)),
+            ("is_transfer_config", Json::Bool(true)),
+            ("name", string("Qostiq")),
+            ("payways", Json::Array(vec![transfer])),
+            ("rating", integer(22)),
         ]),
     ]))
 }

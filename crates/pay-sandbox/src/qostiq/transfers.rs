@@ -3,33 +3,34 @@
 
 use rust_decimal::Decimal;
 
-use super::{QErr, QResult, Req, convert, round};
-use crate::json::{J, int, obj, py_float, s};
-use crate::state::Ctx;
-use crate::state::qostiq::Transfer;
+use super::money::{convert, round};
+use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
+use crate::books::qostiq::Transfer;
+use crate::context::Context;
+use crate::json::{Json, integer, object, python_float, string};
 
-fn account_info_config() -> J {
-    obj([(
+fn account_info_config() -> Json {
+    object([(
         "payee_account",
-        obj([
+        object([
             (
                 "comment",
-                obj([
-                    ("en", s("Enter Wallet Number or Email")),
-                    ("ru", s("Введите номер кошелька или email")),
+                object([
+                    ("en", string("Enter Wallet Number or Email")),
+                    ("ru", string("Введите номер кошелька или email")),
                 ]),
             ),
-            ("example", s("201497141132")),
+            ("example", string("201497141132")),
             (
                 "label",
-                obj([
-                    ("en", s("Wallet Number or Email")),
-                    ("ru", s("Номер кошелька или email")),
+                object([
+                    ("en", string("Wallet Number or Email")),
+                    ("ru", string("Номер кошелька или email")),
                 ]),
             ),
             (
                 "regex",
-                s(
+                string(
                     r"^20[\d]{10}$|^([a-zA-Z0-9_-]+\.)*[a-zA-Z0-9_-]+@[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*\.[a-zA-Z]{2,6}$",
                 ),
             ),
@@ -38,7 +39,7 @@ fn account_info_config() -> J {
 }
 
 /// Whether `account` is a wallet number (`20` + 10 digits) or an email.
-pub fn valid_wallet(account: &str) -> bool {
+pub(crate) fn valid_wallet(account: &str) -> bool {
     let digits = account.len() == 12
         && account.starts_with("20")
         && account.bytes().all(|b| b.is_ascii_digit());
@@ -49,7 +50,7 @@ pub fn valid_wallet(account: &str) -> bool {
 }
 
 /// (payee amount, write-off amount) for a transfer request.
-fn amounts(req: &Req<'_, '_>) -> Result<(Decimal, Decimal, u16, u16), QErr> {
+fn amounts(req: &QostiqRequest<'_, '_>) -> Result<(Decimal, Decimal, u16, u16), QostiqError> {
     let amount = round(req.amount("amount")?, 2);
     let payee_currency = req.currency("payee_currency")?;
     let shop_currency = req.currency("shop_currency")?;
@@ -57,55 +58,56 @@ fn amounts(req: &Req<'_, '_>) -> Result<(Decimal, Decimal, u16, u16), QErr> {
         "receive_amount" => (amount, convert(amount, payee_currency, shop_currency)?),
         "writeoff_amount" => (convert(amount, shop_currency, payee_currency)?, amount),
         other => {
-            return Err(QErr::bad(format!(
+            return Err(QostiqError::bad(format!(
                 "amount_type: `{other}` is not one of receive_amount, writeoff_amount."
             )));
         }
     };
     if payee < Decimal::new(50, 2) {
-        return Err(QErr::too_small(Decimal::new(50, 2)));
+        return Err(QostiqError::too_small(Decimal::new(50, 2)));
     }
     Ok((payee, write_off, payee_currency, shop_currency))
 }
 
 /// `POST /transfer/try`.
-pub fn try_transfer(_ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+pub(crate) fn try_transfer(_ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let (payee, write_off, _, _) = amounts(req)?;
-    Ok(obj([
+    Ok(object([
         ("account_info_config", account_info_config()),
-        ("info", J::Obj(Vec::new())),
-        ("payee_amount", py_float(payee)),
-        ("payee_currency", req.j("payee_currency")),
-        ("shop_currency", req.j("shop_currency")),
-        ("write_off_amount", py_float(write_off)),
+        ("info", Json::Object(Vec::new())),
+        ("payee_amount", python_float(payee)),
+        ("payee_currency", req.as_sent("payee_currency")),
+        ("shop_currency", req.as_sent("shop_currency")),
+        ("write_off_amount", python_float(write_off)),
     ]))
 }
 
 /// `POST /transfer/create`: unique `shop_payment_id` (else 6), debits `available` at once.
-pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let (payee, write_off, payee_currency, shop_currency) = amounts(req)?;
     let shop_payment_id = req.text("shop_payment_id")?;
     let payee_account = req.text("payee_account")?;
     if !valid_wallet(&payee_account) {
-        return Err(QErr::bad(
+        return Err(QostiqError::bad(
             "payee_account: must be a wallet number (20 + 10 digits) or an email.",
         ));
     }
-    let q = &mut ctx.st.qostiq;
-    if q.transfers
+    let shop = &mut ctx.books.qostiq;
+    if shop
+        .transfers
         .iter()
         .any(|t| t.shop_payment_id == shop_payment_id)
     {
-        return Err(QErr::duplicate("shop_payment_id", &shop_payment_id));
+        return Err(QostiqError::duplicate("shop_payment_id", &shop_payment_id));
     }
-    let balance = q.fiat_mut(shop_currency);
+    let balance = shop.fiat_mut(shop_currency);
     if balance.spendable() < write_off {
-        return Err(QErr::insufficient());
+        return Err(QostiqError::insufficient());
     }
     balance.available -= write_off;
     let left = balance.available;
-    let id = q.new_id();
-    q.transfers.push(Transfer {
+    let id = shop.new_id();
+    shop.transfers.push(Transfer {
         id,
         shop_payment_id,
         payee_account: payee_account.clone(),
@@ -113,66 +115,65 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
         shop_currency,
         payee_amount: payee,
         write_off_amount: write_off,
-        created: ctx.now,
     });
     let payee_json = if payee_account.bytes().all(|b| b.is_ascii_digit()) {
-        J::Num(payee_account)
+        Json::Number(payee_account)
     } else {
-        s(payee_account)
+        string(payee_account)
     };
-    Ok(obj([
-        ("balance", py_float(left)),
-        ("id", int(id)),
+    Ok(object([
+        ("balance", python_float(left)),
+        ("id", integer(id)),
         ("payee_account", payee_json),
-        ("payee_amount", py_float(payee)),
-        ("payee_currency", int(payee_currency)),
-        ("shop", int(ctx.creds.qostiq_shop_id)),
-        ("shop_currency", int(shop_currency)),
-        ("write_off_amount", py_float(write_off)),
+        ("payee_amount", python_float(payee)),
+        ("payee_currency", integer(payee_currency)),
+        ("shop", integer(ctx.credentials.qostiq_shop_id)),
+        ("shop_currency", integer(shop_currency)),
+        ("write_off_amount", python_float(write_off)),
     ]))
 }
 
 /// `POST /transfer/shop_payment_status`: found → the transfer; else code 7 (HTTP 200).
-pub fn status(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+pub(crate) fn status(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let shop_payment_id = req.text("shop_payment_id")?;
     let Some(t) = ctx
-        .st
+        .books
         .qostiq
         .transfers
         .iter()
         .find(|t| t.shop_payment_id == shop_payment_id)
     else {
-        return Err(QErr::not_found(
+        return Err(QostiqError::not_found(
             7,
             format!("Transfer (shop_payment_id={shop_payment_id}) wasn't found"),
         ));
     };
-    Ok(obj([
-        ("id", int(t.id)),
-        ("payee_currency", int(t.payee_currency)),
-        ("receive_amount", py_float(t.payee_amount)),
-        ("shop_currency", int(t.shop_currency)),
-        ("shop_payment_id", s(&t.shop_payment_id)),
-        ("write_off_amount", py_float(t.write_off_amount)),
+    Ok(object([
+        ("id", integer(t.id)),
+        ("payee_currency", integer(t.payee_currency)),
+        ("receive_amount", python_float(t.payee_amount)),
+        ("shop_currency", integer(t.shop_currency)),
+        ("shop_payment_id", string(&t.shop_payment_id)),
+        ("write_off_amount", python_float(t.write_off_amount)),
     ]))
 }
 
 /// Transfers as JSON (admin state).
-pub fn list(ctx: &Ctx<'_>) -> J {
-    J::Arr(
-        ctx.st
+pub(crate) fn list(ctx: &Context<'_>) -> Json {
+    Json::Array(
+        ctx.books
             .qostiq
             .transfers
             .iter()
             .map(|t| {
-                obj([
-                    ("id", int(t.id)),
-                    ("shop_payment_id", s(&t.shop_payment_id)),
-                    ("payee_account", s(&t.payee_account)),
-                    ("payee_amount", py_float(t.payee_amount)),
-                    ("payee_currency", int(t.payee_currency)),
-                    ("shop_currency", int(t.shop_currency)),
-                    ("write_off_amount", py_float(t.write_off_amount)),
+                object([
+                    ("id", integer(t.id)),
+                    ("shop_payment_id", string(&t.shop_payment_id)),
+                    ("payee_account", string(&t.payee_account)),
+                    ("payee_amount", python_float(t.payee_amount)),
+                    ("payee_currency", integer(t.payee_currency)),
+                    ("shop_currency", integer(t.shop_currency)),
+                    ("write_off_amount", python_float(t.write_off_amount)),
                 ])
             })
             .collect(),

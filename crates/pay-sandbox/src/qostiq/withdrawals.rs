@@ -9,29 +9,31 @@ use std::time::Duration;
 
 use rust_decimal::Decimal;
 
-use super::{Fee, QErr, QResult, Req, callbacks, convert, round};
-use crate::json::{J, int, obj, py_float, s};
-use crate::state::Ctx;
-use crate::state::qostiq::Withdrawal;
-use crate::time_fmt;
+use super::callbacks;
+use super::money::{Fee, convert, round};
+use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
+use crate::books::qostiq::Withdrawal;
+use crate::context::Context;
+use crate::dates;
+use crate::json::{Json, integer, object, python_float, string};
 
 /// A fiat withdraw payway of the sandbox shop.
 #[derive(Debug, Clone, Copy)]
-pub struct WithdrawPayway {
+pub(crate) struct WithdrawPayway {
     /// Alias (`card_uah`).
-    pub alias: &'static str,
+    pub(crate) alias: &'static str,
     /// Payway currency.
-    pub currency: u16,
+    pub(crate) currency: u16,
     /// Fee, charged on top of the received amount.
-    pub fee: Fee,
+    pub(crate) fee: Fee,
     /// Minimum received amount, `(mantissa, scale)`.
-    pub min: (i64, u32),
+    pub(crate) min: (i64, u32),
     /// Maximum received amount.
-    pub max: (i64, u32),
+    pub(crate) max: (i64, u32),
 }
 
 /// The shop's fiat withdraw payways (fee model of the sandbox; see docs/sandbox.md).
-pub const PAYWAYS: &[WithdrawPayway] = &[
+pub(crate) const PAYWAYS: &[WithdrawPayway] = &[
     WithdrawPayway {
         alias: "card_uah",
         currency: 980,
@@ -65,20 +67,19 @@ pub const PAYWAYS: &[WithdrawPayway] = &[
 ];
 
 /// A card number that the sandbox rejects when auto-progress reaches a final status.
-pub const REJECTED_CARD: &str = "4000000000000002";
+pub(crate) const REJECTED_CARD: &str = "4000000000000002";
 
 const CARD_REGEX: &str = "^((4|5|6)[0-9]{15,17}|[a-z0-9]{32})$";
 
 /// Looks up a payway.
-pub fn payway(alias: &str) -> Result<&'static WithdrawPayway, QErr> {
-    PAYWAYS
-        .iter()
-        .find(|p| p.alias == alias)
-        .ok_or_else(|| QErr::bad(format!("payway: `{alias}` is not available for this shop.")))
+pub(crate) fn find_payway(alias: &str) -> Result<&'static WithdrawPayway, QostiqError> {
+    PAYWAYS.iter().find(|p| p.alias == alias).ok_or_else(|| {
+        QostiqError::bad(format!("payway: `{alias}` is not available for this shop."))
+    })
 }
 
 /// Whether `account` matches the card regex `^((4|5|6)[0-9]{15,17}|[a-z0-9]{32})$`.
-pub fn valid_card(account: &str) -> bool {
+pub(crate) fn valid_card(account: &str) -> bool {
     let card = (16..=18).contains(&account.len())
         && account.starts_with(['4', '5', '6'])
         && account.bytes().all(|b| b.is_ascii_digit());
@@ -89,46 +90,46 @@ pub fn valid_card(account: &str) -> bool {
     card || token
 }
 
-fn account_info_config() -> J {
-    obj([(
+fn account_info_config() -> Json {
+    object([(
         "account",
-        obj([
-            ("regex", s(CARD_REGEX)),
-            ("title", s("Card number without spaces")),
+        object([
+            ("regex", string(CARD_REGEX)),
+            ("title", string("Card number without spaces")),
         ]),
     )])
 }
 
 /// (payee_receive, shop_write_off) for a request.
-pub fn amounts(
-    pw: &WithdrawPayway,
+pub(crate) fn amounts(
+    payway: &WithdrawPayway,
     amount_type: &str,
     amount: Decimal,
     shop_currency: u16,
-) -> Result<(Decimal, Decimal), QErr> {
+) -> Result<(Decimal, Decimal), QostiqError> {
     let amount = round(amount, 2);
     let (receive, write_off) = match amount_type {
         "ps_amount" => {
-            let gross = amount + pw.fee.on(amount, 2);
-            (amount, convert(gross, pw.currency, shop_currency)?)
+            let gross = amount + payway.fee.on(amount, 2);
+            (amount, convert(gross, payway.currency, shop_currency)?)
         }
         "shop_amount" => {
-            let gross = convert(amount, shop_currency, pw.currency)?;
-            (pw.fee.net_of(gross, 2), amount)
+            let gross = convert(amount, shop_currency, payway.currency)?;
+            (payway.fee.net_of(gross, 2), amount)
         }
         other => {
-            return Err(QErr::bad(format!(
+            return Err(QostiqError::bad(format!(
                 "amount_type: `{other}` is not one of ps_amount, shop_amount."
             )));
         }
     };
-    let min = Decimal::new(pw.min.0, pw.min.1);
-    let max = Decimal::new(pw.max.0, pw.max.1);
+    let min = Decimal::new(payway.min.0, payway.min.1);
+    let max = Decimal::new(payway.max.0, payway.max.1);
     if receive < min {
-        return Err(QErr::too_small(min));
+        return Err(QostiqError::too_small(min));
     }
     if receive > max {
-        return Err(QErr::bad(format!(
+        return Err(QostiqError::bad(format!(
             "amount: exceeds the payway maximum {}",
             max.normalize()
         )));
@@ -137,35 +138,35 @@ pub fn amounts(
 }
 
 /// `POST /withdraw/try`.
-pub fn try_withdraw(_ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
-    let pw = payway(&req.text("payway")?)?;
+pub(crate) fn try_withdraw(_ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
+    let payway = find_payway(&req.text("payway")?)?;
     let shop_currency = req.currency("shop_currency")?;
     let (receive, write_off) = amounts(
-        pw,
+        payway,
         &req.text("amount_type")?,
         req.amount("amount")?,
         shop_currency,
     )?;
-    Ok(obj([
+    Ok(object([
         ("account_info_config", account_info_config()),
-        ("info", J::Obj(Vec::new())),
-        ("payee_receive", py_float(receive)),
-        ("ps_currency", int(pw.currency)),
-        ("shop_currency", int(shop_currency)),
-        ("shop_write_off", py_float(write_off)),
+        ("info", Json::Object(Vec::new())),
+        ("payee_receive", python_float(receive)),
+        ("ps_currency", integer(payway.currency)),
+        ("shop_currency", integer(shop_currency)),
+        ("shop_write_off", python_float(write_off)),
     ]))
 }
 
 /// `POST /check_account`.
-pub fn check_account(_ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
-    let _pw = payway(&req.text("payway")?)?;
+pub(crate) fn check_account(_ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
+    let _payway = find_payway(&req.text("payway")?)?;
     let _amount = req.amount("amount")?;
     let account = req.text("account")?;
     let valid = valid_card(&account) && account != REJECTED_CARD;
-    Ok(obj([
-        ("account_info", J::Null),
-        ("provider_status", int(1)),
-        ("result", J::Bool(valid)),
+    Ok(object([
+        ("account_info", Json::Null),
+        ("provider_status", integer(1)),
+        ("result", Json::Bool(valid)),
     ]))
 }
 
@@ -186,56 +187,49 @@ const KNOWN_KEYS: &[&str] = &[
 ];
 
 /// `POST /withdraw/create`: unique `shop_payment_id` (else 6), freezes `shop_write_off`.
-pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
-    let pw = payway(&req.text("payway")?)?;
+pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
+    let payway = find_payway(&req.text("payway")?)?;
     let shop_currency = req.currency("shop_currency")?;
     let (receive, write_off) = amounts(
-        pw,
+        payway,
         &req.text("amount_type")?,
         req.amount("amount")?,
         shop_currency,
     )?;
     let account = req.text("account")?;
     if !valid_card(&account) {
-        return Err(QErr::bad(format!("account: does not match {CARD_REGEX}")));
+        return Err(QostiqError::bad(format!(
+            "account: does not match {CARD_REGEX}"
+        )));
     }
     let shop_payment_id = req.text("shop_payment_id")?;
-    let q = &mut ctx.st.qostiq;
-    if q.withdrawals
+    let shop = &mut ctx.books.qostiq;
+    if shop
+        .withdrawals
         .iter()
         .any(|w| w.shop_payment_id == shop_payment_id)
     {
-        return Err(QErr::duplicate("shop_payment_id", &shop_payment_id));
+        return Err(QostiqError::duplicate("shop_payment_id", &shop_payment_id));
     }
-    let balance = q.fiat_mut(shop_currency);
+    let balance = shop.fiat_mut(shop_currency);
     if balance.spendable() < write_off {
-        return Err(QErr::insufficient());
+        return Err(QostiqError::insufficient());
     }
     balance.available -= write_off;
     balance.frozen += write_off;
     let left = balance.available;
-    let id = q.new_id();
-    let extras = req
-        .obj
-        .members()
-        .iter()
-        .filter(|m| !KNOWN_KEYS.contains(&m.key.as_ref()))
-        .map(|m| (m.key.to_string(), J::from_value(&m.value)))
-        .collect();
-    let account_details = req
-        .obj
-        .get("account_details")
-        .map(|m| J::from_value(&m.value))
-        .filter(|j| !j.is_null());
+    let id = shop.new_id();
+    let extras = req.others(KNOWN_KEYS);
+    let account_details = Some(req.as_sent("account_details")).filter(|j| !j.is_null());
     let withdrawal = Withdrawal {
         id,
         shop_payment_id,
-        payway: pw.alias.to_owned(),
+        payway: payway.alias.to_owned(),
         account,
         account_details,
-        description: req.opt_text("description"),
+        description: req.optional_text("description"),
         shop_currency,
-        ps_currency: pw.currency,
+        ps_currency: payway.currency,
         payee_receive: receive,
         shop_write_off: write_off,
         status: 1,
@@ -243,82 +237,88 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
         changed: ctx.now,
         processed: None,
         rejected_reason: None,
-        callback_url: req.opt_text("callback_url"),
+        callback_url: req.optional_text("callback_url"),
         extras,
     };
     let mut data = status_json(&withdrawal);
     data.remove("rejected_reason");
-    let mut out = obj([("balance", py_float(left))]);
-    if let J::Obj(members) = data {
-        for (k, v) in members {
-            out.set(&k, v);
-        }
-    }
-    q.withdrawals.push(withdrawal);
+    let mut out = object([("balance", python_float(left))]);
+    out.extend(data);
+    shop.withdrawals.push(withdrawal);
     Ok(out)
 }
 
-fn status_json(w: &Withdrawal) -> J {
-    let mut j = obj([
-        ("id", int(w.id)),
-        ("payee_receive", py_float(w.payee_receive)),
-        ("ps_currency", int(w.ps_currency)),
-        ("shop_currency", int(w.shop_currency)),
-        ("shop_payment_id", s(&w.shop_payment_id)),
-        ("shop_write_off", py_float(w.shop_write_off)),
-        ("status", int(w.status)),
+fn status_json(w: &Withdrawal) -> Json {
+    let mut j = object([
+        ("id", integer(w.id)),
+        ("payee_receive", python_float(w.payee_receive)),
+        ("ps_currency", integer(w.ps_currency)),
+        ("shop_currency", integer(w.shop_currency)),
+        ("shop_payment_id", string(&w.shop_payment_id)),
+        ("shop_write_off", python_float(w.shop_write_off)),
+        ("status", integer(w.status)),
     ]);
     if let Some(reason) = &w.rejected_reason {
-        j.set("rejected_reason", s(reason));
+        j.set("rejected_reason", string(reason));
     }
     j
 }
 
 /// `POST /withdraw/status` (by Qostiq id; miss: code 2000, HTTP 200).
-pub fn status_by_id(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+pub(crate) fn status_by_id(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let id_text = req.text("withdraw_id")?;
     let id: Option<u64> = id_text.parse().ok();
-    ctx.st
+    ctx.books
         .qostiq
         .withdrawals
         .iter()
         .find(|w| Some(w.id) == id)
         .map(status_json)
-        .ok_or_else(|| QErr::not_found(2000, format!("Withdraw (id={id_text}) wasn't found")))
+        .ok_or_else(|| {
+            QostiqError::not_found(2000, format!("Withdraw (id={id_text}) wasn't found"))
+        })
 }
 
 /// `POST /withdraw/shop_payment_status` (miss: code 7, HTTP 200: the id may be re-used).
-pub fn status_by_shop_payment_id(ctx: &mut Ctx<'_>, req: &Req<'_, '_>) -> QResult {
+pub(crate) fn status_by_shop_payment_id(
+    ctx: &mut Context<'_>,
+    req: &QostiqRequest<'_, '_>,
+) -> QostiqAnswer {
     let key = req.text("shop_payment_id")?;
-    ctx.st
+    ctx.books
         .qostiq
         .withdrawals
         .iter()
         .find(|w| w.shop_payment_id == key)
         .map(status_json)
-        .ok_or_else(|| QErr::not_found(7, format!("Withdraw (shop_payment_id={key}) wasn't found")))
+        .ok_or_else(|| {
+            QostiqError::not_found(7, format!("Withdraw (shop_payment_id={key}) wasn't found"))
+        })
 }
 
 /// Whether a withdraw status is final.
-pub fn is_final(status: u8) -> bool {
+pub(crate) fn is_final(status: u8) -> bool {
     matches!(status, 5 | 6 | 10 | 11)
 }
 
 /// Admin/auto-progress: moves withdrawal `index` to `status`, moving money and sending the
 /// callback on a final status.
-pub fn set_status(
-    ctx: &mut Ctx<'_>,
+pub(crate) fn set_status(
+    ctx: &mut Context<'_>,
     index: usize,
     status: u8,
     reason: Option<String>,
-) -> Result<J, String> {
+) -> Result<Json, String> {
     if !matches!(status, 1 | 2 | 3 | 4 | 5 | 6 | 7 | 9 | 10 | 11) {
         return Err(format!("unknown withdraw status {status}"));
     }
     let now = ctx.now;
-    let default_url = ctx.st.qostiq.callback_url.clone();
-    let q = &mut ctx.st.qostiq;
-    let w = q.withdrawals.get_mut(index).ok_or("withdrawal not found")?;
+    let default_url = ctx.books.qostiq.callback_url.clone();
+    let shop = &mut ctx.books.qostiq;
+    let w = shop
+        .withdrawals
+        .get_mut(index)
+        .ok_or("withdrawal not found")?;
     let from = w.status;
     let allowed = if is_final(from) {
         from == 5 && status == 11
@@ -342,7 +342,7 @@ pub fn set_status(
             }));
     }
     let w = w.clone();
-    let balance = q.fiat_mut(currency);
+    let balance = shop.fiat_mut(currency);
     match status {
         5 => balance.frozen -= amount,
         6 | 10 => {
@@ -365,29 +365,29 @@ pub fn set_status(
     Ok(status_json(&w))
 }
 
-fn callback_body(ctx: &Ctx<'_>, w: &Withdrawal, outcome: &str) -> J {
-    let mut j = J::Obj(Vec::new());
+fn callback_body(ctx: &Context<'_>, w: &Withdrawal, outcome: &str) -> Json {
+    let mut j = Json::Object(Vec::new());
     if let Some(details) = &w.account_details {
         j.set("account_details", details.clone());
     }
-    j.set("callback_type", s("withdraw"));
-    j.set("created", s(time_fmt::qostiq(w.created)));
+    j.set("callback_type", string("withdraw"));
+    j.set("created", string(dates::qostiq(w.created)));
     if let Some(description) = &w.description {
-        j.set("description", s(description));
+        j.set("description", string(description));
     }
-    j.set("payee_receive", py_float(w.payee_receive));
-    j.set("payment_id", int(w.id));
-    j.set("payway", s(&w.payway));
+    j.set("payee_receive", python_float(w.payee_receive));
+    j.set("payment_id", integer(w.id));
+    j.set("payway", string(&w.payway));
     j.set(
         "processed",
-        s(time_fmt::qostiq(w.processed.unwrap_or(ctx.now))),
+        string(dates::qostiq(w.processed.unwrap_or(ctx.now))),
     );
-    j.set("ps_currency", int(w.ps_currency));
-    j.set("shop_currency", int(w.shop_currency));
-    j.set("shop_id", int(ctx.creds.qostiq_shop_id));
-    j.set("shop_payment_id", s(&w.shop_payment_id));
-    j.set("shop_write_off", py_float(w.shop_write_off));
-    j.set("status", s(outcome));
+    j.set("ps_currency", integer(w.ps_currency));
+    j.set("shop_currency", integer(w.shop_currency));
+    j.set("shop_id", integer(ctx.credentials.qostiq_shop_id));
+    j.set("shop_payment_id", string(&w.shop_payment_id));
+    j.set("shop_write_off", python_float(w.shop_write_off));
+    j.set("status", string(outcome));
     for (k, v) in &w.extras {
         j.set(k, v.clone());
     }
@@ -395,12 +395,12 @@ fn callback_body(ctx: &Ctx<'_>, w: &Withdrawal, outcome: &str) -> J {
 }
 
 /// Finds a withdrawal by id or `shop_payment_id`.
-pub fn find(
-    ctx: &Ctx<'_>,
+pub(crate) fn find(
+    ctx: &Context<'_>,
     id: Option<u64>,
     shop_payment_id: Option<&str>,
 ) -> Result<usize, String> {
-    let list = &ctx.st.qostiq.withdrawals;
+    let list = &ctx.books.qostiq.withdrawals;
     match (id, shop_payment_id) {
         (Some(id), _) => list.iter().position(|w| w.id == id),
         (None, Some(key)) => list.iter().position(|w| w.shop_payment_id == key),
@@ -411,10 +411,10 @@ pub fn find(
 
 /// Auto-progress: Created (1) → PsProcessing (3) → Success (5) (Rejected (6) for
 /// [`REJECTED_CARD`]), one step per `step` of sandbox time.
-pub fn auto_progress(ctx: &mut Ctx<'_>, step: Duration) {
+pub(crate) fn auto_progress(ctx: &mut Context<'_>, step: Duration) {
     let step = time::Duration::try_from(step).unwrap_or(time::Duration::SECOND);
     let due: Vec<(usize, u8)> = ctx
-        .st
+        .books
         .qostiq
         .withdrawals
         .iter()
@@ -435,16 +435,16 @@ pub fn auto_progress(ctx: &mut Ctx<'_>, step: Duration) {
 }
 
 /// Withdrawals as JSON (admin state).
-pub fn list(ctx: &Ctx<'_>) -> J {
-    J::Arr(
-        ctx.st
+pub(crate) fn list(ctx: &Context<'_>) -> Json {
+    Json::Array(
+        ctx.books
             .qostiq
             .withdrawals
             .iter()
             .map(|w| {
                 let mut j = status_json(w);
-                j.set("payway", s(&w.payway));
-                j.set("account", s(&w.account));
+                j.set("payway", string(&w.payway));
+                j.set("account", string(&w.account));
                 j
             })
             .collect(),

@@ -8,6 +8,7 @@ use http::{Method, Request, Response, StatusCode};
 use pay_core::endpoint::{Endpoint, EndpointInfo};
 use pay_core::error::{Error, Provider, ProviderError};
 use pay_core::retry::RetryClass;
+use pay_sandbox::ScriptedServer;
 
 /// What every test endpoint returns on a final answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,4 +116,9 @@ impl<T: Clone> Log<T> {
     pub fn len(&self) -> usize {
         self.0.lock().unwrap().len()
     }
+}
+
+/// The sandbox's scripted loopback server; its faults answer the COINQVEST way (`{"errors": …}`).
+pub async fn scripted_server() -> ScriptedServer {
+    ScriptedServer::start(Provider::Coinqvest).await.unwrap()
 }

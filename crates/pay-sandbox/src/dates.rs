@@ -17,17 +17,17 @@ fn utc(at: OffsetDateTime) -> OffsetDateTime {
 }
 
 /// `2020-03-02T19:36:33+00:00` (COINQVEST).
-pub fn w3c(at: OffsetDateTime) -> String {
+pub(crate) fn w3c(at: OffsetDateTime) -> String {
     utc(at).format(W3C).unwrap_or_default()
 }
 
 /// `2020-10-20 14:01:28` (Qostiq statuses and callbacks).
-pub fn qostiq(at: OffsetDateTime) -> String {
+pub(crate) fn qostiq(at: OffsetDateTime) -> String {
     utc(at).format(QOSTIQ).unwrap_or_default()
 }
 
 /// `Wed, 06 Dec 2017 14:30:44 GMT` (Qostiq bill creation).
-pub fn http_date(at: OffsetDateTime) -> String {
+pub(crate) fn http_date(at: OffsetDateTime) -> String {
     utc(at).format(HTTP).unwrap_or_default()
 }
 

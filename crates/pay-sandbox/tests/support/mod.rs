@@ -52,13 +52,52 @@ pub fn fast() -> SandboxBuilder {
     Sandbox::builder().callbacks_fast(true).seed(42)
 }
 
+/// A hyper client that opens a connection per request (no pooling: each fault meets a fresh one).
+pub fn http_client() -> Client<HttpConnector, Full<Bytes>> {
+    Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(0)
+        .build_http()
+}
+
+/// Sends one request (20 s at most); `Err` describes a transport failure.
+pub async fn send(
+    http: &Client<HttpConnector, Full<Bytes>>,
+    method: Method,
+    url: &str,
+    headers: &[(&str, String)],
+    body: Vec<u8>,
+) -> Result<Answer, String> {
+    let mut builder = Request::builder().method(method).uri(url);
+    for (k, v) in headers {
+        builder = builder.header(*k, v);
+    }
+    let req = builder.body(Full::new(Bytes::from(body))).unwrap();
+    let resp = tokio::time::timeout(Duration::from_secs(20), http.request(req))
+        .await
+        .map_err(|_| "timeout".to_owned())?
+        .map_err(|e| format!("request: {e:?}"))?;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| format!("body: {e:?}"))?
+        .to_bytes();
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
+}
+
 impl Harness {
     pub async fn start(builder: SandboxBuilder) -> Self {
         let sandbox = builder.start().await.expect("sandbox starts");
-        let http = Client::builder(TokioExecutor::new())
-            .pool_max_idle_per_host(0)
-            .build_http();
-        Self { sandbox, http }
+        Self {
+            sandbox,
+            http: http_client(),
+        }
     }
 
     pub async fn send(
@@ -68,28 +107,7 @@ impl Harness {
         headers: &[(&str, String)],
         body: Vec<u8>,
     ) -> Result<Answer, String> {
-        let mut builder = Request::builder().method(method).uri(url);
-        for (k, v) in headers {
-            builder = builder.header(*k, v);
-        }
-        let req = builder.body(Full::new(Bytes::from(body))).unwrap();
-        let resp = tokio::time::timeout(Duration::from_secs(20), self.http.request(req))
-            .await
-            .map_err(|_| "timeout".to_owned())?
-            .map_err(|e| format!("request: {e:?}"))?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| format!("body: {e:?}"))?
-            .to_bytes();
-        Ok(Answer {
-            status,
-            headers,
-            body,
-        })
+        send(&self.http, method, url, headers, body).await
     }
 
     /// The body of a signed Qostiq request: `fields` plus `sign` computed by pay-signing.
