@@ -304,7 +304,7 @@ async fn oversized_responses_are_refused() {
 async fn the_default_limit_is_the_strict_json_limit() {
     // One number for both: a body the JSON readers would refuse never gets read whole.
     let limit = pay_core::json::Limits::RESPONSES.max_bytes;
-    let server = FaultServer::start().await.unwrap();
+    let server = scripted_server().await;
     let exec = Executor::builder(HyperTransport::new().unwrap(), server.base_url())
         .retry_policy(RetryPolicy::no_retries())
         .build()
