@@ -580,7 +580,7 @@ fn bill_json(bill: &BillRecord) -> Value {
         BillRecord::Found(info) => json!({
             "payment_id": info.payment_id,
             "shop_order_id": info.shop_order_id,
-            "shop_amount": info.shop_amount.to_string(),
+            "shop_amount": info.shop_amount.map(|a| a.to_string()),
             "shop_currency": info.shop_currency.code(),
             "status": info.status.code(),
             "is_unique": info.is_unique,

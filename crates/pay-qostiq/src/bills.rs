@@ -353,11 +353,11 @@ impl BillRecord {
         }
     }
 
-    /// The bill amount (`None` for a free-amount bill as created).
+    /// The bill amount (`None` for a free-amount bill until it is paid).
     pub fn shop_amount(&self) -> Option<Amount> {
         match self {
             Self::Created(b) => b.shop_amount,
-            Self::Found(b) => Some(b.shop_amount),
+            Self::Found(b) => b.shop_amount,
         }
     }
 
@@ -419,7 +419,8 @@ fn summarize_bill(bill: &BillRecord) -> String {
             b.payment_id,
             b.status.code(),
             b.status,
-            b.shop_amount,
+            b.shop_amount
+                .map_or_else(|| "free".to_owned(), |a| a.to_string()),
             b.shop_currency.code()
         ),
     }
@@ -534,8 +535,9 @@ pub struct BillInfo {
     pub ps_currency: Option<Currency>,
     /// Payment system data (e.g. `ps_payer_account`), verbatim.
     pub ps_data: Option<RawJson>,
-    /// The bill amount.
-    pub shop_amount: Amount,
+    /// The bill amount: `None` for a free-amount bill (`/bill/create/v2` without `amount`) that is
+    /// not paid yet, which Qostiq answers with `"shop_amount": null` (seed 000).
+    pub shop_amount: Option<Amount>,
     /// Currency credited to the shop.
     pub shop_currency: Currency,
     /// The shop.
@@ -560,7 +562,7 @@ impl BillInfo {
             payway: d.opt_string("payway")?,
             ps_currency: d.opt_currency("ps_currency")?,
             ps_data: d.opt_raw("ps_data")?,
-            shop_amount: d.amount("shop_amount")?,
+            shop_amount: d.opt_amount("shop_amount")?,
             shop_currency: d.currency("shop_currency")?,
             shop_id: d.shop_id("shop_id")?,
             shop_order_id: d.text("shop_order_id")?,
