@@ -101,6 +101,26 @@ impl Amount {
         Ok(())
     }
 
+    /// Refuses an amount *written* with more decimal places than `precision` allows, even when the
+    /// extra places are zeros (`"10.000"` for fiat): providers that sign the text as sent (Qostiq)
+    /// or document "no more than 2 characters after the dot" see the written form. Nothing is ever
+    /// rounded or rewritten: the caller decides (`Amount::normalized`, or its own rounding).
+    pub fn check_scale(&self, field: &'static str, precision: Precision) -> Result<(), Error> {
+        if self.scale() > precision.decimals() {
+            return Err(Error::invalid_input(
+                field,
+                format!(
+                    "{self} is written with {} decimal places, more than the {} allowed; write it \
+                     with at most {} (round or drop trailing zeros explicitly)",
+                    self.scale(),
+                    precision.decimals(),
+                    precision.decimals()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Refuses zero and negative amounts.
     pub fn check_positive(&self, field: &'static str) -> Result<(), Error> {
         if !self.is_positive() {
@@ -379,6 +399,13 @@ mod tests {
                 .is_err()
         );
         assert_eq!(Precision::crypto(99).decimals(), MAX_SCALE);
+        // The written scale counts every place, zeros included.
+        let written = |text: &str, p| text.parse::<Amount>().unwrap().check_scale("amount", p);
+        assert!(written("10.00", Precision::FIAT).is_ok());
+        assert!(written("10", Precision::FIAT).is_ok());
+        assert!(written("10.000", Precision::FIAT).is_err());
+        assert!(written("0.00000001", Precision::crypto(8)).is_ok());
+        assert!(written("1.000000010", Precision::crypto(8)).is_err());
         assert!(Amount::ZERO.check_positive("amount").is_err());
     }
 

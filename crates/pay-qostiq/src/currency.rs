@@ -263,7 +263,8 @@ impl Payway {
             .or_else(|| known_crypto_precision(&self.alias))
     }
 
-    /// Refuses `amount` if it has more decimals than this crypto payway keeps (never rounds).
+    /// Refuses `amount` if it is written with more decimals than this crypto payway keeps, trailing
+    /// zeros included (it is sent and signed as written; never rounded).
     pub(crate) fn check_crypto_amount(
         &self,
         field: &'static str,
@@ -278,7 +279,7 @@ impl Payway {
                 ),
             )
         })?;
-        amount.check_precision(field, precision)
+        amount.check_scale(field, precision)
     }
 }
 

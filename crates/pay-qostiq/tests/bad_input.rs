@@ -69,7 +69,46 @@ fn refuses<E: QostiqRequest>(request: &E, field: &str) {
     names(request.build_request(&context()), field);
 }
 
-const BAD_FIAT: [&str; 4] = ["1.001", "0", "0.00", "-5"];
+/// `10.000` has no more *value* than `10.00`, but it is sent and signed as written, and the seeds
+/// allow "no more than 2 characters after the dot".
+const BAD_FIAT: [&str; 5] = ["1.001", "10.000", "0", "0.00", "-5"];
+
+/// The seeds' amount column (000, 001): "Number (no more than 2 characters after the dot) | 1, 1.0,
+/// 1.00 or \"1.00\"": those pass and are sent as written; a third place, even a zero, is refused
+/// before anything is signed (before, `10.000` passed and was sent as `"10.000"`).
+#[test]
+fn fiat_amounts_are_checked_as_written() {
+    for good in ["1", "1.0", "1.00", "23.15"] {
+        let request = CreateWithdraw::new(
+            "4111111111111111",
+            amount(good),
+            WithdrawAmountType::PsAmount,
+            Payway::new("card_uah").unwrap(),
+            Currency::Uah,
+            "w-1",
+        );
+        let signed = request.signed_body(&context()).unwrap();
+        assert!(
+            String::from_utf8_lossy(&signed.body).contains(&format!(r#""amount":"{good}""#)),
+            "{good}"
+        );
+    }
+    for bad in ["10.000", "1.100", "0.010"] {
+        let request = CreateWithdraw::new(
+            "4111111111111111",
+            amount(bad),
+            WithdrawAmountType::PsAmount,
+            Payway::new("card_uah").unwrap(),
+            Currency::Uah,
+            "w-1",
+        );
+        refuses(&request, "amount");
+        refuses(
+            &CreateBill::new(amount(bad), Currency::Uah, Currency::Uah, "o-1"),
+            "shop_amount",
+        );
+    }
+}
 
 #[test]
 fn bills_name_the_field() {
@@ -277,9 +316,12 @@ fn crypto_names_the_field() {
         r.amount = amount(bad);
         refuses(&r, "amount");
     }
-    // Trailing zeros beyond the precision are not extra precision: they are sent as written.
+    // Trailing zeros beyond the precision are refused too: the amount is sent and signed as
+    // written, and the server keeps the payway's precision (PROTOCOL.md "Amount precision").
     let mut r = ok.clone();
     r.amount = amount("1.000001000");
+    refuses(&r, "amount");
+    r.amount = amount("1.000001").normalized();
     assert!(r.signed_body(&context()).is_ok());
     // An alias outside the precision table needs an explicit precision.
     let mut r = ok.clone();
