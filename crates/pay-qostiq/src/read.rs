@@ -190,7 +190,7 @@ fn amount(member: &Member<'_>) -> Result<Amount, &'static str> {
         Value::Number(token) => {
             Amount::from_json_number(token).map_err(|_| "not an exact decimal amount")
         }
-        Value::String(text) => text.parse().map_err(|_| "not a decimal amount"),
+        Value::String(text) => Amount::from_provider_text(text).map_err(|_| "not a decimal amount"),
         _ => Err("expected an amount (number or decimal string)"),
     }
 }

@@ -587,6 +587,39 @@ fn crypto_withdraw_status_examples() {
     assert_eq!(not_found, Lookup::NotFound);
 }
 
+/// Seed 002's crypto amounts are Python `Decimal` text inside strings (`"0.000103000000000000"`);
+/// a Python server writes a small `Decimal` in exponent form (`str(Decimal("0.0000001"))` is
+/// `"1E-7"`). The seed's status answer and callback with such amounts read them exactly (before,
+/// both were refused as "not a decimal amount", the callback after its signature had verified).
+#[test]
+fn crypto_amounts_in_python_exponent_form_are_exact() {
+    let body = seed("crypto_withdraw_status")
+        .replace(r#""payee_receive": "0.0001""#, r#""payee_receive": "1E-7""#)
+        .replace(
+            r#""shop_write_off": "0.000103""#,
+            r#""shop_write_off": "1.03E-7""#,
+        );
+    let found = respond(&GetCryptoWithdraw::new(15), 200, &body)
+        .unwrap()
+        .found()
+        .unwrap();
+    assert_eq!(found.payee_receive.to_string(), "0.0000001");
+    assert_eq!(found.shop_write_off, amount("0.000000103"));
+
+    let secret = Secret::new("Testkey1").unwrap();
+    let callback = seed("crypto_withdraw_callback")
+        .replace(r#""0.000100000000000000""#, r#""1E-7""#)
+        .replace(r#""0.000103000000000000""#, r#""0E-8""#);
+    let signed = pay_signing::qostiq::sign_callback(&secret, callback.as_bytes()).unwrap();
+    let verifier = CallbackVerifier::new(secret);
+    let Callback::CryptoWithdraw(read) = verify_callback(&verifier, signed.as_bytes()).unwrap()
+    else {
+        panic!("not a crypto withdraw callback");
+    };
+    assert_eq!(read.payee_receive, amount("0.0000001"));
+    assert_eq!(read.shop_write_off.to_string(), "0.00000000");
+}
+
 #[test]
 fn crypto_balance_example() {
     let balances = respond(&GetCryptoBalance::new(), 200, &seed("crypto_balance")).unwrap();
