@@ -258,7 +258,7 @@ impl Fee {
     }
 }
 
-/// How a fee is split between shop and payer.
+/// How a fee is split between shop and payer (`fee_part_config`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FeeSplit {
@@ -266,6 +266,15 @@ pub struct FeeSplit {
     pub fix_part: Amount,
     /// Share of the percentage fee (0.0–1.0).
     pub percent_part: Amount,
+}
+
+impl FeeSplit {
+    fn decode(s: &Obj<'_, '_>) -> Result<Self, FieldError> {
+        Ok(Self {
+            fix_part: s.amount("fix_part")?,
+            percent_part: s.amount("percent_part")?,
+        })
+    }
 }
 
 /// A payment method for invoices and its payways.
@@ -323,15 +332,6 @@ pub struct InputPayway {
 
 impl InputPayway {
     fn decode(p: &Obj<'_, '_>) -> Result<Self, FieldError> {
-        let split = p
-            .opt_object("fee_part_config")?
-            .map(|s| -> Result<FeeSplit, FieldError> {
-                Ok(FeeSplit {
-                    fix_part: s.amount("fix_part")?,
-                    percent_part: s.amount("percent_part")?,
-                })
-            })
-            .transpose()?;
         Ok(Self {
             id: p.opt_id("id")?,
             alias: p.string("alias")?,
@@ -341,7 +341,10 @@ impl InputPayway {
                 .opt_object("fee_config")?
                 .map(|f| Fee::decode(&f))
                 .transpose()?,
-            fee_part_config: split,
+            fee_part_config: p
+                .opt_object("fee_part_config")?
+                .map(|f| FeeSplit::decode(&f))
+                .transpose()?,
             min_amount: p.opt_amount("min_amount")?,
             max_amount: p.opt_amount("max_amount")?,
             add_ons_config: p.opt_raw("add_ons_config")?,
@@ -381,18 +384,25 @@ impl OutputMethod {
     }
 }
 
-/// A withdrawal payway.
+/// A withdrawal payway. Seed 001 documents `id`, `is_active` and `fee_part_config` for it (its
+/// example leaves them out): check [`OutputPayway::is_disabled`] before paying out through it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct OutputPayway {
+    /// Payway id.
+    pub id: Option<u64>,
     /// Its alias.
     pub alias: String,
     /// Its currency.
     pub currency: Currency,
+    /// Whether it is active (`None` when not sent).
+    pub is_active: Option<bool>,
     /// The account fields it needs.
     pub account_info_config: Option<AccountInfoConfig>,
     /// Its fee.
     pub fee_config: Option<Fee>,
+    /// How the fee is split between shop and payee.
+    pub fee_part_config: Option<FeeSplit>,
     /// Smallest amount.
     pub min_amount: Option<Amount>,
     /// Largest amount.
@@ -402,10 +412,18 @@ pub struct OutputPayway {
 }
 
 impl OutputPayway {
+    /// Whether Qostiq says the payway is switched off (`"is_active": false`): a withdrawal through
+    /// it would be refused.
+    pub fn is_disabled(&self) -> bool {
+        self.is_active == Some(false)
+    }
+
     fn decode(p: &Obj<'_, '_>) -> Result<Self, FieldError> {
         Ok(Self {
+            id: p.opt_id("id")?,
             alias: p.string("alias")?,
             currency: p.currency("currency")?,
+            is_active: p.opt_bool("is_active")?,
             account_info_config: p
                 .opt_object("account_info_config")?
                 .map(|c| AccountInfoConfig::read(&c))
@@ -413,6 +431,10 @@ impl OutputPayway {
             fee_config: p
                 .opt_object("fee_config")?
                 .map(|f| Fee::decode(&f))
+                .transpose()?,
+            fee_part_config: p
+                .opt_object("fee_part_config")?
+                .map(|f| FeeSplit::decode(&f))
                 .transpose()?,
             min_amount: p.opt_amount("min_amount")?,
             max_amount: p.opt_amount("max_amount")?,

@@ -453,6 +453,46 @@ fn output_config_example() {
         Some("^(4|5|6)[0-9]{15,17}$")
     );
     assert_eq!(methods[1].payways[0].min_amount, Some(amount("0.5")));
+    // The example leaves out what the table documents: not sent is not "disabled".
+    assert_eq!(card.is_active, None);
+    assert!(!card.is_disabled());
+}
+
+/// Seed 001's `/shop_output_config/shop` table documents `is_active`, `fix_part` and
+/// `percent_part` (and the payway `id`) for withdrawal payways, in the form its input-config example
+/// shows them (`"fee_part_config": {"fix_part": 0, "percent_part": 1.0}, "id": 154,
+/// "is_active": true`). They are read, so a merchant sees a disabled payway (before, they were
+/// dropped).
+#[test]
+fn output_config_reads_the_documented_payway_fields() {
+    let body = seed("output_config").replacen(
+        r#""info_id": null,"#,
+        r#""fee_part_config": {
+"fix_part": 0,
+"percent_part": 1.0
+},
+"id": 154,
+"info_id": null,
+"is_active": false,"#,
+        1,
+    );
+    let methods = respond(&GetOutputConfig::new(), 200, &body).unwrap();
+    let card = &methods[0].payways[0];
+    assert_eq!(card.id, Some(154));
+    assert_eq!(card.is_active, Some(false));
+    assert!(card.is_disabled());
+    let split = card.fee_part_config.as_ref().unwrap();
+    assert_eq!(split.fix_part, amount("0"));
+    assert_eq!(split.percent_part, amount("1.0"));
+    let wallet = &methods[1].payways[0];
+    assert_eq!((wallet.id, wallet.is_active), (None, None));
+    // A malformed documented field is an error naming it, not silently dropped.
+    let bad = body.replacen(r#""is_active": false"#, r#""is_active": "no""#, 1);
+    let err = respond(&GetOutputConfig::new(), 200, &bad).unwrap_err();
+    assert!(
+        err.to_string().contains("data[0].payways[0].is_active"),
+        "{err}"
+    );
 }
 
 #[test]
