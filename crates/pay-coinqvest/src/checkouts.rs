@@ -421,13 +421,14 @@ impl ChargeBuilder {
     /// Checks the charge and computes its total.
     ///
     /// Refused: an empty `currency`; no line items; a description that is empty or longer than 200
-    /// characters; a `productId` longer than 20 characters; a quantity of 0; a negative amount or tax
-    /// rate; an empty tax name; a total that is not above zero or overflows; a relay given twice; an
-    /// empty customer id, settlement currency, webhook or URL.
+    /// characters; a `productId` longer than 20 characters; a quantity of 0; a negative amount; a tax
+    /// rate below 0 or not below 1 (it is a fraction); an empty tax name; a total that is not above
+    /// zero or overflows; a relay given twice; a customer id that is empty or longer than 12
+    /// characters; an empty settlement currency, webhook or URL.
     pub fn build(self) -> Result<CheckoutParams, Error> {
         non_empty("charge.currency", &self.currency)?;
         if let Some(id) = &self.customer_id {
-            non_empty("charge.customerId", id)?;
+            crate::customers::check_customer_id("charge.customerId", id)?;
         }
         if self.line_items.is_empty() {
             return Err(Error::invalid_input(
@@ -485,6 +486,16 @@ impl ChargeBuilder {
                 ));
             }
             not_negative(format!("charge.taxItems[{i}].percent"), item.percent)?;
+            // A fraction (`0.0825` is 8.25 %): `8.25` would charge 825 % tax.
+            if item.percent.decimal() >= Decimal::ONE {
+                return Err(Error::invalid_input(
+                    format!("charge.taxItems[{i}].percent"),
+                    format!(
+                        "{} is not below 1: the rate is a fraction (0.0825 for 8.25 %)",
+                        item.percent
+                    ),
+                ));
+            }
         }
         if let Some(currency) = &self.settlement_currency {
             non_empty("settlementCurrency", currency)?;

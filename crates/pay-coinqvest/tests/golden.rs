@@ -751,6 +751,134 @@ fn golden_delete_customer() {
     );
 }
 
+#[track_caller]
+fn refused_naming<T: std::fmt::Debug>(result: Result<T, Error>, expected: &str) {
+    match result {
+        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, expected),
+        other => panic!("expected a refusal naming {expected}, got {other:?}"),
+    }
+}
+
+/// Seed 003's full checkout example taxes at `"percent": 0.0825` ("in decimal notation, e.g.
+/// 0.0825 to represent a tax rate of 8.25%"): a rate of 1 or more is a percentage written where a
+/// fraction belongs (8.25 would charge 825 % tax) and is refused (before, it was sent).
+#[test]
+fn tax_rates_are_fractions_below_one() {
+    let with_tax = |percent: &str| {
+        ChargeBuilder::new("USD")
+            .customer_id("716dad4c5e5f")
+            .line_item(LineItem::new("T-Shirt", amount("10")))
+            .tax(TaxItem::new("CA Sales Tax", amount(percent)))
+            .build()
+    };
+    assert_eq!(with_tax("0.0825").unwrap().total(), amount("10.825"));
+    assert!(with_tax("0").is_ok());
+    assert!(with_tax("0.9999").is_ok());
+    for bad in ["8.25", "1", "1.0", "-0.01"] {
+        refused_naming(with_tax(bad), "charge.taxItems[0].percent");
+    }
+}
+
+/// Seed 003 types every customer id `string(12)` (its example `716dad4c5e5f`): a longer one is not
+/// an id POST /customer gave, and is refused before sending (before, it was sent).
+#[test]
+fn customer_ids_are_at_most_twelve_characters() {
+    let charge = |id: &str| {
+        ChargeBuilder::new("USD")
+            .customer_id(id)
+            .line_item(LineItem::new("T-Shirt", amount("10")))
+            .build()
+    };
+    assert!(charge("716dad4c5e5f").is_ok());
+    refused_naming(charge("716dad4c5e5f0"), "charge.customerId");
+    refused_naming(charge(""), "charge.customerId");
+    assert!(GetCustomer::new("fd4f47a50c7f").build_request(&()).is_ok());
+    refused_naming(GetCustomer::new("fd4f47a50c7fa").build_request(&()), "id");
+    refused_naming(
+        DeleteCustomer::new("fd4f47a50c7fa").build_request(&()),
+        "id",
+    );
+    refused_naming(
+        UpdateCustomer::new(CustomerUpdate::new("fd4f47a50c7fa")).build_request(&()),
+        "customer.id",
+    );
+}
+
+/// Seed 003's customer tables: adr1, zip, city and countrycode "Must be provided alongside" each
+/// other. The seed's example (all four) passes; any of them without the others is refused, naming
+/// a given one and listing the missing ones (before, a partial address was sent).
+#[test]
+fn customer_addresses_come_whole() {
+    let seed_example = NewCustomer {
+        adr1: Some("810 Beach St".into()),
+        adr2: Some("Finance Dept".into()),
+        zip: Some("CA 94133".into()),
+        city: Some("San Francisco".into()),
+        countrycode: Some("US".into()),
+        ..NewCustomer::new("john@doe.com")
+    };
+    assert!(
+        CreateCustomer::new(seed_example.clone())
+            .build_request(&())
+            .is_ok()
+    );
+    assert!(
+        CreateCustomer::new(NewCustomer::new("john@doe.com"))
+            .build_request(&())
+            .is_ok()
+    );
+    let no_zip = NewCustomer {
+        zip: None,
+        ..seed_example.clone()
+    };
+    let err = CreateCustomer::new(no_zip).build_request(&()).unwrap_err();
+    assert!(err.to_string().contains("missing: zip"), "{err}");
+    refused_naming(Err::<(), _>(err), "customer.adr1");
+    let only_city = NewCustomer {
+        city: Some("San Francisco".into()),
+        ..NewCustomer::new("john@doe.com")
+    };
+    refused_naming(
+        CreateCustomer::new(only_city).build_request(&()),
+        "customer.city",
+    );
+
+    let move_house = CustomerUpdate {
+        adr1: Patch::Set("1 Main St".into()),
+        zip: Patch::Set("94000".into()),
+        city: Patch::Set("Oakland".into()),
+        countrycode: Patch::Set("US".into()),
+        ..CustomerUpdate::new("fd4f47a50c7f")
+    };
+    assert!(
+        UpdateCustomer::new(move_house.clone())
+            .build_request(&())
+            .is_ok()
+    );
+    let forget_address = CustomerUpdate {
+        adr1: Patch::Unset,
+        zip: Patch::Unset,
+        city: Patch::Unset,
+        countrycode: Patch::Unset,
+        ..CustomerUpdate::new("fd4f47a50c7f")
+    };
+    assert!(
+        UpdateCustomer::new(forget_address)
+            .build_request(&())
+            .is_ok()
+    );
+    let city_only = CustomerUpdate {
+        adr1: Patch::Keep,
+        zip: Patch::Keep,
+        countrycode: Patch::Keep,
+        ..move_house
+    };
+    refused_naming(
+        UpdateCustomer::new(city_only).build_request(&()),
+        "customer.city",
+    );
+}
+
 #[test]
 fn customer_refusals_before_sending() {
     assert!(
