@@ -538,3 +538,56 @@ async fn payment_notification_of_a_paid_bill_is_verified() {
     assert_eq!(delivery["attempts"].as_array().unwrap().len(), 2);
     assert_eq!(applied.lock().unwrap().len(), 1);
 }
+
+/// The three crypto endpoints beyond the seeds, typed and signed by PROTOCOL.md's table, against
+/// the sandbox's model answers: accepted (the sandbox verifies every signature) and decoded.
+#[tokio::test]
+async fn crypto_address_and_wallet_quotes() {
+    use pay_qostiq::crypto_wallet::{CreateCryptoAddress, TryCryptoBill, TryCryptoTransfer};
+    let rig = rig().await;
+    let address = rig
+        .client
+        .call(&CreateCryptoAddress::new("client-42", payway("usdt_trc20")))
+        .await
+        .unwrap();
+    let again = rig
+        .client
+        .call(&CreateCryptoAddress::new("client-42", payway("usdt_trc20")))
+        .await
+        .unwrap();
+    assert_eq!(address, again, "one address per client and payway");
+    assert!(address.address.expose().starts_with("sbxUSDT"));
+    assert!(!format!("{address:?}").contains(address.address.expose()));
+
+    let bill = rig
+        .client
+        .call(&TryCryptoBill::new(amount("12.5"), usdt(), usdt(), "cb-1"))
+        .await
+        .unwrap();
+    assert_eq!(bill.shop_amount, amount("12.5"));
+    assert_eq!(bill.payer_price, amount("12.5"));
+    assert_eq!(bill.payer_currency, usdt());
+
+    let transfer = rig
+        .client
+        .call(&TryCryptoTransfer::new(
+            amount("3"),
+            TransferAmountType::ReceiveAmount,
+            usdt(),
+            usdt(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(transfer.payee_amount, amount("3"));
+    assert_eq!(transfer.write_off_amount, amount("3"));
+
+    // The sandbox refuses what the model refuses, in Qostiq's envelope.
+    let btc = CryptoAsset::new("BTC").unwrap();
+    let err = rig
+        .client
+        .call(&TryCryptoBill::new(amount("1"), usdt(), btc, "cb-2"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("conversion"), "{err}");
+    rig.sandbox.shutdown().await;
+}

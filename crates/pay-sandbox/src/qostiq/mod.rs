@@ -13,6 +13,7 @@
 pub mod bills;
 pub mod callbacks;
 pub mod crypto;
+pub mod crypto_wallet;
 pub mod invoices;
 pub mod shop;
 pub mod transfers;
@@ -149,6 +150,17 @@ const ROUTES: &[(&str, Family, Handler)] = &[
         crypto::status_by_shop_payment_id,
     ),
     ("/crypto/shop_balance", Family::New, crypto::balance),
+    (
+        "/crypto/shop_address/create",
+        Family::New,
+        crypto_wallet::shop_address_create,
+    ),
+    ("/crypto/bill/try", Family::New, crypto_wallet::bill_try),
+    (
+        "/crypto/transfer/try",
+        Family::New,
+        crypto_wallet::transfer_try,
+    ),
     ("/invoice/try", Family::New, invoices::try_invoice),
     ("/invoice/create", Family::New, invoices::create),
 ];
