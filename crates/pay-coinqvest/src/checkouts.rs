@@ -41,10 +41,10 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
-use crate::json::RawJson;
 use crate::payments::Payment;
 use crate::state::CheckoutState;
 use crate::{error, wire};
+use pay_core::json::RawJson;
 
 /// Most characters (Unicode scalar values) in an item description.
 pub const MAX_DESCRIPTION_CHARS: usize = 200;

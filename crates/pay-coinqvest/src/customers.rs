@@ -25,9 +25,9 @@ use pay_core::endpoint::{Endpoint, EndpointInfo};
 use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
-use crate::json::RawJson;
 use crate::service::{Success, decode_success};
 use crate::{error, wire};
+use pay_core::json::RawJson;
 
 /// One field of a partial update.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -103,18 +103,16 @@ fn raw_message(body: &[u8]) -> String {
 }
 
 /// Reads a response: non-200 becomes [`Error::Provider`]; a 200 body must be one strict JSON object
-/// (no duplicate keys, no trailing bytes, within [`Limits::RESPONSES`]) decoding into `T`, otherwise
-/// [`Error::Undecodable`] with the raw bytes.
+/// (no duplicate keys, no trailing bytes, within [`Limits::RESPONSES`]) decoding into `T`
+/// ([`pay_core::json::decode()`]), otherwise [`Error::Undecodable`] with the raw bytes and the path
+/// of the field at fault.
 pub(crate) fn decode<T: DeserializeOwned>(response: &http::Response<Bytes>) -> Result<T, Error> {
     let status = response.status();
     let body = response.body();
     if status != StatusCode::OK {
         return Err(error_from_response(status, body));
     }
-    // The strict checks only (no tree is needed), then serde over the same, now known-good, text.
-    let text = pay_core::json::validate(body, Limits::RESPONSES)
-        .map_err(|e| Error::undecodable(status, e.to_string(), body.clone()))?;
-    serde_json::from_str::<T>(text)
+    pay_core::json::decode(body, Limits::RESPONSES)
         .map_err(|e| Error::undecodable(status, e.to_string(), body.clone()))
 }
 

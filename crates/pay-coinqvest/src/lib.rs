@@ -76,7 +76,6 @@ pub mod checkouts;
 pub mod client;
 pub mod customers;
 pub mod error;
-pub mod json;
 pub mod pagination;
 pub mod payments;
 pub mod reference;

@@ -12,7 +12,6 @@ use bytes::Bytes;
 use http::StatusCode;
 use pay_coinqvest::checkouts::*;
 use pay_coinqvest::customers::*;
-use pay_coinqvest::json::RawJson;
 use pay_coinqvest::pagination::Page;
 use pay_coinqvest::payments::*;
 use pay_coinqvest::reference::*;
@@ -25,6 +24,7 @@ use pay_core::Error;
 use pay_core::clock::{Clock, FixedClock};
 use pay_core::endpoint::{Authenticate, Endpoint};
 use pay_core::error::Provider;
+use pay_core::json::RawJson;
 use pay_core::money::Amount;
 use pay_core::recovery::{Recoverable, RefusalClass, Verdict};
 use pay_core::retry::RetryClass;
@@ -1413,7 +1413,7 @@ fn parse_list_customers_limit_offset_strings() {
     assert_eq!((out.count, out.limit, out.offset), (1, 250, 0));
     let c = &out.customers[0];
     assert_eq!(
-        c.meta.as_ref().unwrap().get(),
+        c.meta.as_ref().unwrap().as_str(),
         "{\n            \"reference\":123\n         }"
     );
     assert_eq!(c.inserttime, Some(datetime!(2018-12-10 16:16:18 UTC)));
