@@ -321,7 +321,7 @@ async fn crypto_withdraw_shop_payment_status() {
 #[tokio::test]
 async fn crypto_shop_balance() {
     let r = rig().await;
-    let balances = r.client.crypto_balance().await.unwrap();
+    let balances = r.client.get_crypto_balance().await.unwrap();
     assert!(!balances.balances.is_empty());
 }
 
@@ -339,7 +339,7 @@ async fn account_register() {
 #[tokio::test]
 async fn shop_balance() {
     let r = rig().await;
-    let balances = r.client.shop_balance().await.unwrap();
+    let balances = r.client.get_shop_balance().await.unwrap();
     let uah = balances.get(Currency::Uah).unwrap();
     assert_eq!(uah.available, amount("10000.00"));
 }
@@ -347,13 +347,13 @@ async fn shop_balance() {
 #[tokio::test]
 async fn shop_input_config() {
     let r = rig().await;
-    assert!(!r.client.input_config().await.unwrap().is_empty());
+    assert!(!r.client.get_input_config().await.unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn shop_output_config() {
     let r = rig().await;
-    assert!(!r.client.output_config().await.unwrap().is_empty());
+    assert!(!r.client.get_output_config().await.unwrap().is_empty());
 }
 
 #[tokio::test]

@@ -378,7 +378,11 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
 
     // ---- Qostiq -------------------------------------------------------------------------------
     r.step("Qostiq", "balances before (/shop_balance)", async {
-        let balances = w.qostiq.shop_balance().await.map_err(|e| e.to_string())?;
+        let balances = w
+            .qostiq
+            .get_shop_balance()
+            .await
+            .map_err(|e| e.to_string())?;
         let line = balance_line(&balances, Currency::Uah);
         *before.lock().unwrap_or_else(PoisonError::into_inner) = Some(balances);
         Ok(done(line, &["signed request accepted", "balances parsed"]))
@@ -572,7 +576,11 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
     .await;
 
     r.step("Qostiq", "balances after (movement)", async {
-        let after = w.qostiq.shop_balance().await.map_err(|e| e.to_string())?;
+        let after = w
+            .qostiq
+            .get_shop_balance()
+            .await
+            .map_err(|e| e.to_string())?;
         let before = before
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -670,7 +678,7 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
             .await?;
             let checkout = w
                 .coinqvest
-                .wait_until_final(&id)
+                .wait_until_final_checkout(&id)
                 .await
                 .map_err(|e| e.to_string())?;
             if !checkout.is_completed_and_credited() {
@@ -731,7 +739,7 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
                 .customer_id;
             let got = w
                 .coinqvest
-                .customer(id.clone())
+                .get_customer(id.clone())
                 .await
                 .map_err(|e| e.to_string())?;
             let mut update = CustomerUpdate::new(id.clone());
@@ -743,7 +751,7 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
                 .map_err(|e| e.to_string())?;
             let updated = w
                 .coinqvest
-                .customer(id.clone())
+                .get_customer(id.clone())
                 .await
                 .map_err(|e| e.to_string())?;
             if updated.company.is_some() || updated.lastname.as_deref() != Some("Lovelace") {
@@ -751,7 +759,7 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
             }
             let list = w
                 .coinqvest
-                .customers(Page::default())
+                .list_customers(Page::default())
                 .await
                 .map_err(|e| e.to_string())?;
             if !list.customers.iter().any(|c| c.id == id) {
@@ -761,7 +769,7 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
                 .delete_customer(id.clone())
                 .await
                 .map_err(|e| e.to_string())?;
-            if w.coinqvest.customer(id.clone()).await.is_ok() {
+            if w.coinqvest.get_customer(id.clone()).await.is_ok() {
                 return Err("deleted customer still readable".to_owned());
             }
             Ok(done(

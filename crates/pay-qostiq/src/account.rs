@@ -6,8 +6,8 @@ use std::fmt;
 use pay_core::error::Error;
 use pay_core::text::{Untrusted, masked};
 
-use crate::raw::RawJson;
 use crate::read::{FieldError, Obj};
+use pay_core::json::RawJson;
 
 /// Extra payee account fields a payway needs (`account_details`, never signed), in insertion order.
 ///
@@ -171,7 +171,8 @@ impl AccountInfoConfig {
                 comment: localized(&field, "comment")?,
                 example: field.opt_text("example")?,
                 regex: field.opt_string("regex")?,
-                raw: RawJson::new(member.raw),
+                raw: RawJson::from_text(member.raw)
+                    .map_err(|_| field.error("", "not one JSON value"))?,
             });
         }
         Ok(Self { fields })

@@ -40,11 +40,11 @@ use crate::context::{QostiqContext, ShopId};
 use crate::currency::Currency;
 use crate::envelope::{data_object, parse_data, parse_lookup};
 use crate::pay_form::Lang;
-use crate::raw::RawJson;
 use crate::read::{FieldError, Obj};
 use crate::status::BillStatus;
 use crate::time::{NowForm, QostiqDateTime};
 use crate::validate;
+use pay_core::json::RawJson;
 
 /// Ask for a bill's status at most this often (seed 000).
 pub const BILL_POLL_FLOOR: Duration = Duration::from_secs(10);

@@ -5,7 +5,7 @@
 //! only [`CallbackVerifier`] makes: the signature checked, the body parsed strictly, and its keys
 //! bound to its [`CallbackKind`] (the provider signs values, not key names, so a renamed key or a
 //! value moved to another key keeps a valid signature: the verifier refuses those, see
-//! [`CallbackVerifier`]). [`verify_callback`] does both. Declare the custom parameters your shop
+//! [`CallbackVerifier`]). [`verify_and_parse`] does both. Declare the custom parameters your shop
 //! passes at creation ([`CallbackVerifier::custom_fields`]); they come back at the top level and
 //! are kept in `extra`. Then compare the callback with your own record
 //! ([`WithdrawCallback::mismatches`] and friends) and apply it once: the server retries until it gets
@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use pay_core::secret::Secret;
-//! use pay_qostiq::callbacks::{verify_callback, Callback, CallbackVerifier, WithdrawRecord};
+//! use pay_qostiq::callbacks::{verify_and_parse, Callback, CallbackVerifier, WithdrawRecord};
 //! use pay_qostiq::CallbackStatus;
 //!
 //! let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
@@ -25,7 +25,7 @@
 //!     "shop_write_off": 11.5, "status": "success", "test_add_on": "7"}"#).unwrap();
 //!
 //! let verifier = CallbackVerifier::new(secret).custom_fields(["test_add_on"]).unwrap();
-//! let Callback::Withdraw(callback) = verify_callback(&verifier, body.as_bytes()).unwrap() else {
+//! let Callback::Withdraw(callback) = verify_and_parse(&verifier, body.as_bytes()).unwrap() else {
 //!     panic!("not a withdraw callback");
 //! };
 //! assert_eq!(callback.status, CallbackStatus::Success);
@@ -36,9 +36,9 @@
 //! let mismatches = callback.mismatches(&record);
 //! assert_eq!(mismatches.len(), 1);
 //! assert_eq!(mismatches[0].field, "payee_receive");
-//! assert!(verify_callback(&verifier, body.replace("success", "rejected").as_bytes()).is_err());
+//! assert!(verify_and_parse(&verifier, body.replace("success", "rejected").as_bytes()).is_err());
 //! // A renamed key keeps the signature but not the callback.
-//! assert!(verify_callback(&verifier, body.replace("callback_type", "callback_typ").as_bytes()).is_err());
+//! assert!(verify_and_parse(&verifier, body.replace("callback_type", "callback_typ").as_bytes()).is_err());
 //! ```
 
 use std::fmt;
@@ -50,10 +50,10 @@ pub use pay_signing::qostiq::{CallbackForm, CallbackKind, CallbackVerifier, Veri
 
 use crate::context::ShopId;
 use crate::currency::{CryptoAsset, Currency};
-use crate::raw::RawJson;
 use crate::read::{FieldError, Obj};
 use crate::status::CallbackStatus;
 use crate::time::QostiqDateTime;
+use pay_core::json::RawJson;
 
 /// The body to answer a callback with (HTTP 200), once it is safely stored.
 pub const ACK_BODY: &str = "OK";
@@ -106,7 +106,7 @@ pub enum Callback {
 /// [`SignatureError::WrongShape`]: pay_core::error::SignatureError::WrongShape
 /// [`SignatureError::UnknownCallbackType`]: pay_core::error::SignatureError::UnknownCallbackType
 /// [`SignatureError::Ambiguous`]: pay_core::error::SignatureError::Ambiguous
-pub fn verify_callback(verifier: &CallbackVerifier, body: &[u8]) -> Result<Callback, Error> {
+pub fn verify_and_parse(verifier: &CallbackVerifier, body: &[u8]) -> Result<Callback, Error> {
     let verified = verifier.verify(body)?;
     Callback::from_verified(&verified)
 }
@@ -154,10 +154,10 @@ fn members_of<'v, 'a>(
 }
 
 /// The declared custom fields of a verified callback, verbatim.
-fn extra(verified: &VerifiedCallback<'_>) -> Vec<(String, RawJson)> {
+fn extra(verified: &VerifiedCallback<'_>) -> Result<Vec<(String, RawJson)>, Error> {
     verified
         .custom_fields()
-        .map(|m| (m.key.to_string(), RawJson::new(m.raw)))
+        .map(|m| Ok((m.key.to_string(), RawJson::from_text(m.raw)?)))
         .collect()
 }
 
@@ -286,7 +286,7 @@ impl WithdrawCallback {
     /// Reads a verified fiat withdraw callback.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
         let top = members_of(verified, CallbackKind::Withdraw)?;
-        Self::read(&top, extra(verified)).map_err(invalid)
+        Self::read(&top, extra(verified)?).map_err(invalid)
     }
 
     fn read(top: &Obj<'_, '_>, extra: Vec<(String, RawJson)>) -> Result<Self, FieldError> {
@@ -415,7 +415,7 @@ impl CryptoWithdrawCallback {
     /// Reads a verified crypto withdraw callback.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
         let top = members_of(verified, CallbackKind::CryptoWithdraw)?;
-        Self::read(&top, extra(verified)).map_err(invalid)
+        Self::read(&top, extra(verified)?).map_err(invalid)
     }
 
     fn read(top: &Obj<'_, '_>, extra: Vec<(String, RawJson)>) -> Result<Self, FieldError> {
@@ -558,7 +558,7 @@ impl PaymentNotification {
     /// Reads a verified payment notification.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
         let top = members_of(verified, CallbackKind::Payment)?;
-        Self::read(&top, extra(verified)).map_err(invalid)
+        Self::read(&top, extra(verified)?).map_err(invalid)
     }
 
     fn read(top: &Obj<'_, '_>, extra: Vec<(String, RawJson)>) -> Result<Self, FieldError> {
@@ -648,7 +648,7 @@ mod tests {
         let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
         let body = sign_callback(&secret, SIGNED.as_bytes()).unwrap();
         assert!(matches!(
-            verify_callback(&verifier(), body.as_bytes()),
+            verify_and_parse(&verifier(), body.as_bytes()),
             Ok(Callback::Withdraw(_))
         ));
         let shifts = [
@@ -676,7 +676,7 @@ mod tests {
                 pay_signing::qostiq::explain_callback(shifted.as_bytes()).unwrap(),
                 pay_signing::qostiq::explain_callback(body.as_bytes()).unwrap()
             );
-            let err = verify_callback(&verifier(), shifted.as_bytes()).unwrap_err();
+            let err = verify_and_parse(&verifier(), shifted.as_bytes()).unwrap_err();
             let named = match &err {
                 Error::Signature(SignatureError::WrongShape { key, .. }) => key.as_str(),
                 Error::Signature(SignatureError::UnknownCallbackType { .. }) => "callback_type",

@@ -11,10 +11,10 @@ use time::OffsetDateTime;
 
 /// The API host, `https://core.qostiq.com`. Requests are built relative to it (see
 /// [`pay_core::endpoint::BaseUrl`]); sandboxes and white-label hosts use another base.
-pub const API_BASE_URL: &str = "https://core.qostiq.com";
+pub const DEFAULT_BASE_URL: &str = "https://core.qostiq.com";
 
 /// The PAY page host, `https://pay.qostiq.com` (the form action is `<base>/<lang>/pay`).
-pub const PAY_BASE_URL: &str = "https://pay.qostiq.com";
+pub const DEFAULT_PAY_BASE_URL: &str = "https://pay.qostiq.com";
 
 /// A shop identifier in the Qostiq system (`shop_id`), a positive integer.
 ///

@@ -29,9 +29,9 @@ use crate::context::QostiqContext;
 use crate::currency::{Currency, Payway};
 use crate::envelope::{data_object, parse_data};
 use crate::pay_form::{FormMethod, HtmlForm};
-use crate::raw::RawJson;
 use crate::read::FieldError;
 use crate::validate;
+use pay_core::json::RawJson;
 
 /// The fields of an invoice request (shared by try and create).
 #[derive(Debug, Clone, PartialEq, Eq)]

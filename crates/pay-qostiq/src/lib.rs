@@ -70,7 +70,6 @@ mod envelope;
 pub mod error;
 pub mod invoices;
 pub mod pay_form;
-mod raw;
 mod read;
 mod recovery;
 pub mod shop;
@@ -117,10 +116,9 @@ pub static ENDPOINTS: [pay_core::endpoint::EndpointInfo; 25] = {
 
 pub use account::{AccountDetails, AccountInfoConfig};
 pub use body::{QostiqRequest, SignedBody};
-pub use context::{API_BASE_URL, PAY_BASE_URL, QostiqContext, ShopId};
+pub use context::{DEFAULT_BASE_URL, DEFAULT_PAY_BASE_URL, QostiqContext, ShopId};
 pub use currency::{CryptoAsset, Currency, Payway};
 pub use error::{QostiqErrorCode, QostiqErrorExt};
-pub use raw::RawJson;
 pub use signing::explain_body;
 pub use status::{
     BillStatus, CallbackStatus, CryptoWithdrawStatus, ProviderStatus, WithdrawStatus,

@@ -6,8 +6,8 @@ use pay_core::money::Amount;
 
 use crate::context::ShopId;
 use crate::currency::{CryptoAsset, Currency};
-use crate::raw::RawJson;
 use crate::time::QostiqDateTime;
+use pay_core::json::RawJson;
 
 /// A field that is missing or malformed, with its path (`data.balances[0].available`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,7 +138,7 @@ impl<'v, 'a> Obj<'v, 'a> {
     }
     /// Any present value, verbatim.
     pub(crate) fn opt_raw(&self, key: &str) -> Result<Option<RawJson>, FieldError> {
-        self.opt(key, |m| Ok(RawJson::new(m.raw)))
+        self.opt(key, raw)
     }
     /// The minutes of `lifetime`, a string (`"43200"`) or a number (`43200`).
     pub(crate) fn opt_minutes(&self, key: &str) -> Result<Option<u64>, FieldError> {
@@ -193,6 +193,10 @@ fn amount(member: &Member<'_>) -> Result<Amount, &'static str> {
         Value::String(text) => Amount::from_provider_text(text).map_err(|_| "not a decimal amount"),
         _ => Err("expected an amount (number or decimal string)"),
     }
+}
+
+fn raw(member: &Member<'_>) -> Result<RawJson, &'static str> {
+    RawJson::from_text(member.raw).map_err(|_| "not one JSON value")
 }
 
 fn integer(member: &Member<'_>) -> Result<i64, &'static str> {

@@ -26,10 +26,10 @@ use crate::body::{Body, qostiq_endpoint};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::Currency;
 use crate::envelope::{data_object, parse_data};
-use crate::raw::RawJson;
 use crate::read::{FieldError, Obj, objects_of};
 use crate::time::NowForm;
 use crate::validate;
+use pay_core::json::RawJson;
 
 /// `POST /account/register`: registers a Qostiq wallet for an e-mail (shop activation).
 ///

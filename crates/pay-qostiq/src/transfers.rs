@@ -47,10 +47,10 @@ use crate::body::{Body, qostiq_endpoint};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::Currency;
 use crate::envelope::{data_object, parse_data, parse_lookup};
-use crate::raw::RawJson;
 use crate::read::FieldError;
 use crate::time::NowForm;
 use crate::validate;
+use pay_core::json::RawJson;
 
 /// What a transfer's `amount` means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

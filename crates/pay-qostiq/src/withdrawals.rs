@@ -31,11 +31,11 @@ use crate::body::{Body, qostiq_endpoint};
 use crate::context::QostiqContext;
 use crate::currency::{Currency, Payway};
 use crate::envelope::{data_object, parse_data, parse_lookup};
-use crate::raw::RawJson;
 use crate::read::FieldError;
 use crate::status::{ProviderStatus, WithdrawStatus};
 use crate::time::NowForm;
 use crate::validate;
+use pay_core::json::RawJson;
 
 /// Ask for a withdrawal's status at most this often (seeds 001 and 002).
 pub const WITHDRAW_POLL_FLOOR: Duration = Duration::from_secs(60);

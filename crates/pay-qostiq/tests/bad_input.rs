@@ -16,7 +16,7 @@ use pay_core::error::{Error, SignatureError};
 use pay_core::money::{Amount, Precision};
 use pay_core::secret::Secret;
 use pay_qostiq::bills::{CreateBill, CreateBillV2, GetBill};
-use pay_qostiq::callbacks::{CallbackVerifier, verify_callback};
+use pay_qostiq::callbacks::{CallbackVerifier, verify_and_parse};
 use pay_qostiq::crypto::{
     CreateCryptoWithdraw, GetCryptoBalance, GetCryptoWithdraw, GetCryptoWithdrawByShopPaymentId,
     TryCryptoWithdraw,
@@ -802,7 +802,7 @@ fn callback_names(members: &[(&str, &str)], required: &[&str]) {
     let sign = |data: &[(&str, &str)]| {
         pay_signing::qostiq::sign_callback(&secret, object(data).as_bytes()).unwrap()
     };
-    assert!(verify_callback(&verifier, sign(members).as_bytes()).is_ok());
+    assert!(verify_and_parse(&verifier, sign(members).as_bytes()).is_ok());
     for field in required {
         let without: Vec<_> = members
             .iter()
@@ -820,7 +820,7 @@ fn callback_names(members: &[(&str, &str)], required: &[&str]) {
             })
             .collect();
         for data in [without, malformed] {
-            refused_naming(verify_callback(&verifier, sign(&data).as_bytes()), field);
+            refused_naming(verify_and_parse(&verifier, sign(&data).as_bytes()), field);
         }
     }
 }
@@ -895,7 +895,7 @@ fn callbacks_name_the_missing_field() {
     let secret = Secret::new(SECRET).unwrap();
     let body = pay_signing::qostiq::sign_callback(&secret, br#"{"callback_type": 5}"#).unwrap();
     refused_naming(
-        verify_callback(&CallbackVerifier::new(secret), body.as_bytes()),
+        verify_and_parse(&CallbackVerifier::new(secret), body.as_bytes()),
         "callback_type",
     );
 }
@@ -1098,7 +1098,7 @@ proptest! {
     #[test]
     fn arbitrary_callback_bodies_never_panic(body in prop::collection::vec(any::<u8>(), 0..256)) {
         let verifier = CallbackVerifier::new(Secret::new(SECRET).unwrap());
-        prop_assert!(verify_callback(&verifier, &body).is_err());
+        prop_assert!(verify_and_parse(&verifier, &body).is_err());
     }
 
     #[test]
@@ -1117,7 +1117,7 @@ proptest! {
         // Signed with the right secret, so verification passes and the typed parsing runs.
         if let Ok(signed) = pay_signing::qostiq::sign_callback(&secret, body.as_bytes()) {
             let verifier = CallbackVerifier::new(secret);
-            let _ = verify_callback(&verifier, signed.as_bytes());
+            let _ = verify_and_parse(&verifier, signed.as_bytes());
         }
     }
 }

@@ -21,7 +21,7 @@ use pay_core::clock::FixedClock;
 use pay_core::endpoint::Endpoint;
 use pay_core::secret::Secret;
 use pay_qostiq::bills::{CreateBill, CreateBillV2, GetBill};
-use pay_qostiq::callbacks::{Callback, CallbackVerifier, CryptoWithdrawRecord, verify_callback};
+use pay_qostiq::callbacks::{Callback, CallbackVerifier, CryptoWithdrawRecord, verify_and_parse};
 use pay_qostiq::crypto::{
     CreateCryptoWithdraw, GetCryptoBalance, GetCryptoWithdraw, GetCryptoWithdrawByShopPaymentId,
     TryCryptoWithdraw,
@@ -300,7 +300,7 @@ fn debug_of_callbacks_and_mismatches_masks_addresses() {
     )
     .unwrap();
     let verifier = CallbackVerifier::new(secret);
-    let Callback::CryptoWithdraw(callback) = verify_callback(&verifier, body.as_bytes()).unwrap()
+    let Callback::CryptoWithdraw(callback) = verify_and_parse(&verifier, body.as_bytes()).unwrap()
     else {
         panic!("not a crypto withdraw callback");
     };

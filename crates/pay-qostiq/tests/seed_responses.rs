@@ -19,7 +19,7 @@ use pay_core::secret::Secret;
 use pay_core::text::AccountNumber;
 use pay_qostiq::bills::{CreateBill, CreateBillV2, GetBill};
 use pay_qostiq::callbacks::{
-    Callback, CallbackVerifier, CryptoWithdrawRecord, WithdrawRecord, verify_callback,
+    Callback, CallbackVerifier, CryptoWithdrawRecord, WithdrawRecord, verify_and_parse,
 };
 use pay_qostiq::crypto::{
     CreateCryptoWithdraw, GetCryptoBalance, GetCryptoWithdraw, GetCryptoWithdrawByShopPaymentId,
@@ -502,7 +502,7 @@ fn withdraw_callback_example() {
     let body =
         pay_signing::qostiq::sign_callback(&secret, seed("withdraw_callback").as_bytes()).unwrap();
     let verifier = CallbackVerifier::new(secret);
-    let Callback::Withdraw(callback) = verify_callback(&verifier, body.as_bytes()).unwrap() else {
+    let Callback::Withdraw(callback) = verify_and_parse(&verifier, body.as_bytes()).unwrap() else {
         panic!("not a withdraw callback");
     };
     assert_eq!(callback.status, CallbackStatus::Success);
@@ -584,7 +584,7 @@ fn crypto_withdraw_callback_example() {
         pay_signing::qostiq::sign_callback(&secret, seed("crypto_withdraw_callback").as_bytes())
             .unwrap();
     let verifier = CallbackVerifier::new(secret);
-    let Callback::CryptoWithdraw(callback) = verify_callback(&verifier, body.as_bytes()).unwrap()
+    let Callback::CryptoWithdraw(callback) = verify_and_parse(&verifier, body.as_bytes()).unwrap()
     else {
         panic!("not a crypto withdraw callback");
     };
@@ -652,7 +652,7 @@ fn crypto_amounts_in_python_exponent_form_are_exact() {
         .replace(r#""0.000103000000000000""#, r#""0E-8""#);
     let signed = pay_signing::qostiq::sign_callback(&secret, callback.as_bytes()).unwrap();
     let verifier = CallbackVerifier::new(secret);
-    let Callback::CryptoWithdraw(read) = verify_callback(&verifier, signed.as_bytes()).unwrap()
+    let Callback::CryptoWithdraw(read) = verify_and_parse(&verifier, signed.as_bytes()).unwrap()
     else {
         panic!("not a crypto withdraw callback");
     };

@@ -201,7 +201,7 @@ struct ClientStack {
 
 impl Stack for ClientStack {
     async fn send(&self) -> Result<(), BoxError> {
-        let w = self.client.withdrawal(ID).await?;
+        let w = self.client.get_withdrawal(ID).await?;
         if w.id != ID {
             return Err("unexpected withdrawal".into());
         }
