@@ -52,6 +52,13 @@ impl ShopId {
     }
 }
 
+/// Read as the server sent it (a number or a string of digits; any integer).
+impl<'de> serde::Deserialize<'de> for ShopId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        pay_core::json::decode::uint(deserializer).map(Self::from_response)
+    }
+}
+
 impl fmt::Display for ShopId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)

@@ -39,7 +39,6 @@
 
 use pay_core::endpoint::{Endpoint, Lookup};
 use pay_core::error::{Error, ProviderError};
-use pay_core::json::Value;
 use pay_core::money::Amount;
 use pay_core::recovery::{
     Action, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
@@ -50,12 +49,12 @@ use crate::account::AccountDetails;
 use crate::body::{Body, qostiq_endpoint};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::{CryptoAsset, Payway};
-use crate::envelope::{data_object, parse_data, parse_lookup};
-use crate::read::{FieldError, Obj};
+use crate::envelope::{parse_data, parse_data_with, parse_lookup, with_balance};
 use crate::status::CryptoWithdrawStatus;
 use crate::time::NowForm;
 use crate::validate;
 use crate::withdrawals::WithdrawAmountType;
+use serde::Deserialize;
 
 fn crypto_amount(payway: &Payway, amount: &Amount) -> Result<(), Error> {
     amount.check_positive("amount")?;
@@ -108,11 +107,11 @@ qostiq_endpoint!(TryCryptoWithdraw => CryptoWithdrawQuote,
     name: "qostiq.crypto.withdraw.try",
     path: "/crypto/withdraw/try",
     retry: Safe,
-    parse: |r| parse_data(r, CryptoWithdrawQuote::decode),
+    parse: |r| parse_data(r),
 );
 
 /// The answer of `/crypto/withdraw/try`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CryptoWithdrawQuote {
     /// Currency the payee receives.
@@ -123,18 +122,6 @@ pub struct CryptoWithdrawQuote {
     pub shop_currency: CryptoAsset,
     /// What leaves the shop balance.
     pub shop_write_off: Amount,
-}
-
-impl CryptoWithdrawQuote {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            payee_currency: d.asset("payee_currency")?,
-            payee_receive: d.amount("payee_receive")?,
-            shop_currency: d.asset("shop_currency")?,
-            shop_write_off: d.amount("shop_write_off")?,
-        })
-    }
 }
 
 /// `POST /crypto/withdraw/create`: a crypto payout.
@@ -225,7 +212,9 @@ qostiq_endpoint!(CreateCryptoWithdraw => CryptoWithdrawal,
     name: "qostiq.crypto.withdraw.create",
     path: "/crypto/withdraw/create",
     retry: RecoverByLookup,
-    parse: |r| parse_data(r, CryptoWithdrawal::decode),
+    parse: |r| parse_data_with(r, |data| {
+        with_balance(data).map(|(balance, info)| CryptoWithdrawal { balance, info })
+    }),
 );
 
 /// A crypto withdrawal as `/crypto/withdraw/create` answered it, or as a recovery lookup found it
@@ -324,25 +313,17 @@ impl Recoverable for CreateCryptoWithdraw {
     }
 }
 
-impl CryptoWithdrawal {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            balance: d.opt_amount("balance")?,
-            info: CryptoWithdrawInfo::decode(data)?,
-        })
-    }
-}
-
 /// A crypto withdrawal's state.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CryptoWithdrawInfo {
     /// Qostiq's id (the `withdraw_id` of [`GetCryptoWithdraw`]).
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub id: u64,
     /// The status; poll until [`CryptoWithdrawStatus::is_final`].
     pub status: CryptoWithdrawStatus,
     /// The payee address (masked in `Debug`).
+    #[serde(default)]
     pub payee_address: Option<AccountNumber>,
     /// Currency the payee receives.
     pub payee_currency: CryptoAsset,
@@ -351,25 +332,10 @@ pub struct CryptoWithdrawInfo {
     /// Currency written off the shop.
     pub shop_currency: CryptoAsset,
     /// The shop's payout id.
+    #[serde(deserialize_with = "pay_core::json::decode::text")]
     pub shop_payment_id: String,
     /// What leaves the shop balance.
     pub shop_write_off: Amount,
-}
-
-impl CryptoWithdrawInfo {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            id: d.id("id")?,
-            status: CryptoWithdrawStatus::from_code(d.int("status")?),
-            payee_address: d.opt_string("payee_address")?.map(AccountNumber::from),
-            payee_currency: d.asset("payee_currency")?,
-            payee_receive: d.amount("payee_receive")?,
-            shop_currency: d.asset("shop_currency")?,
-            shop_payment_id: d.text("shop_payment_id")?,
-            shop_write_off: d.amount("shop_write_off")?,
-        })
-    }
 }
 
 /// `POST /crypto/withdraw/status`: a crypto withdrawal by Qostiq's id. At most once a minute.
@@ -404,7 +370,7 @@ qostiq_endpoint!(GetCryptoWithdraw => Lookup<CryptoWithdrawInfo>,
     name: "qostiq.crypto.withdraw.status",
     path: "/crypto/withdraw/status",
     retry: Safe,
-    parse: |r| parse_lookup(r, CryptoWithdrawInfo::decode),
+    parse: |r| parse_lookup(r),
 );
 
 /// `POST /crypto/withdraw/shop_payment_status`: a crypto withdrawal by the shop's id.
@@ -436,7 +402,7 @@ qostiq_endpoint!(GetCryptoWithdrawByShopPaymentId => Lookup<CryptoWithdrawInfo>,
     name: "qostiq.crypto.withdraw.shop_payment_status",
     path: "/crypto/withdraw/shop_payment_status",
     retry: Safe,
-    parse: |r| parse_lookup(r, CryptoWithdrawInfo::decode),
+    parse: |r| parse_lookup(r),
 );
 
 /// `POST /crypto/shop_balance`: the shop's crypto balances.
@@ -461,14 +427,15 @@ qostiq_endpoint!(GetCryptoBalance => CryptoBalances,
     name: "qostiq.crypto.shop_balance",
     path: "/crypto/shop_balance",
     retry: Safe,
-    parse: |r| parse_data(r, CryptoBalances::decode),
+    parse: |r| parse_data(r),
 );
 
 /// The shop's crypto balances.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CryptoBalances {
     /// The shop.
+    #[serde(default)]
     pub shop_id: Option<ShopId>,
     /// One entry per asset.
     pub balances: Vec<CryptoBalance>,
@@ -479,22 +446,10 @@ impl CryptoBalances {
     pub fn get(&self, asset: &str) -> Option<&CryptoBalance> {
         self.balances.iter().find(|b| b.currency.as_str() == asset)
     }
-
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            shop_id: d.opt_shop_id("shop_id")?,
-            balances: d
-                .objects("balances")?
-                .iter()
-                .map(CryptoBalance::decode)
-                .collect::<Result<_, _>>()?,
-        })
-    }
 }
 
 /// One crypto balance.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CryptoBalance {
     /// The asset.
@@ -513,14 +468,5 @@ impl CryptoBalance {
         self.available
             .checked_add(self.frozen)?
             .checked_add(self.hold)
-    }
-
-    fn decode(b: &Obj<'_, '_>) -> Result<Self, FieldError> {
-        Ok(Self {
-            currency: b.asset("currency")?,
-            available: b.amount("available")?,
-            frozen: b.amount("frozen")?,
-            hold: b.amount("hold")?,
-        })
     }
 }

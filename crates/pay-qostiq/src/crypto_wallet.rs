@@ -27,18 +27,17 @@
 //! ```
 
 use pay_core::error::Error;
-use pay_core::json::Value;
 use pay_core::money::{Amount, Precision};
 use pay_core::text::AccountNumber;
 
 use crate::body::{Body, qostiq_endpoint};
 use crate::context::QostiqContext;
 use crate::currency::{CryptoAsset, Payway};
-use crate::envelope::{data_object, parse_data};
-use crate::read::FieldError;
+use crate::envelope::parse_data;
 use crate::time::NowForm;
 use crate::transfers::TransferAmountType;
 use crate::validate;
+use serde::Deserialize;
 
 /// The widest precision Qostiq documents for a crypto amount (ETH, BNB, USDT on BSC).
 const WIDEST_CRYPTO_PRECISION: Precision = Precision::crypto(18);
@@ -82,24 +81,15 @@ qostiq_endpoint!(CreateCryptoAddress => CryptoAddress,
     name: "qostiq.crypto.shop_address.create",
     path: "/crypto/shop_address/create",
     retry: Safe,
-    parse: |r| parse_data(r, CryptoAddress::decode),
+    parse: |r| parse_data(r),
 );
 
 /// The answer of `/crypto/shop_address/create`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CryptoAddress {
     /// The deposit address (masked in `Debug`).
     pub address: AccountNumber,
-}
-
-impl CryptoAddress {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            address: AccountNumber::from(d.string("address")?),
-        })
-    }
 }
 
 /// `POST /crypto/bill/try`: what a payer pays from a Qostiq crypto wallet for a bill, without
@@ -150,11 +140,11 @@ qostiq_endpoint!(TryCryptoBill => CryptoBillQuote,
     name: "qostiq.crypto.bill.try",
     path: "/crypto/bill/try",
     retry: Safe,
-    parse: |r| parse_data(r, CryptoBillQuote::decode),
+    parse: |r| parse_data(r),
 );
 
 /// The answer of `/crypto/bill/try` (model: the keys of seed 000's bill answers).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CryptoBillQuote {
     /// The asset the payer pays in.
@@ -166,20 +156,8 @@ pub struct CryptoBillQuote {
     /// The asset credited to the shop.
     pub shop_currency: CryptoAsset,
     /// What the shop would be credited, when the server says.
+    #[serde(default)]
     pub shop_refund: Option<Amount>,
-}
-
-impl CryptoBillQuote {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            payer_currency: d.asset("payer_currency")?,
-            payer_price: d.amount("payer_price")?,
-            shop_amount: d.amount("shop_amount")?,
-            shop_currency: d.asset("shop_currency")?,
-            shop_refund: d.opt_amount("shop_refund")?,
-        })
-    }
 }
 
 /// `POST /crypto/transfer/try`: what a transfer from the shop's crypto balance to a Qostiq
@@ -233,11 +211,11 @@ qostiq_endpoint!(TryCryptoTransfer => CryptoTransferQuote,
     name: "qostiq.crypto.transfer.try",
     path: "/crypto/transfer/try",
     retry: Safe,
-    parse: |r| parse_data(r, CryptoTransferQuote::decode),
+    parse: |r| parse_data(r),
 );
 
 /// The answer of `/crypto/transfer/try` (model: the keys of seed 000's `/transfer/try` answer).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CryptoTransferQuote {
     /// What the payee receives, in `payee_currency`.
@@ -248,16 +226,4 @@ pub struct CryptoTransferQuote {
     pub shop_currency: CryptoAsset,
     /// What leaves the shop balance, in `shop_currency`.
     pub write_off_amount: Amount,
-}
-
-impl CryptoTransferQuote {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            payee_amount: d.amount("payee_amount")?,
-            payee_currency: d.asset("payee_currency")?,
-            shop_currency: d.asset("shop_currency")?,
-            write_off_amount: d.amount("write_off_amount")?,
-        })
-    }
 }

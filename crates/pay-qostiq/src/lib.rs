@@ -70,7 +70,6 @@ mod envelope;
 pub mod error;
 pub mod invoices;
 pub mod pay_form;
-mod read;
 mod recovery;
 pub mod shop;
 pub mod status;

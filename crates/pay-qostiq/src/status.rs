@@ -47,6 +47,13 @@ macro_rules! status_enum {
             }
         }
 
+        /// Read from the numeric code, sent as a number or a string of digits.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                pay_core::json::decode::int(deserializer).map(Self::from_code)
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match self {
@@ -228,6 +235,13 @@ impl CallbackStatus {
     /// can arrive after a final one: apply it, never drop it as stale.
     pub fn is_final(&self) -> bool {
         matches!(self, Self::Success | Self::Rejected)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CallbackStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)
+            .map(|text| Self::parse(&text))
     }
 }
 

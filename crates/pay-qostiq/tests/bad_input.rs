@@ -719,7 +719,7 @@ fn nested_response_fields_are_named_with_their_path() {
     else {
         panic!()
     };
-    assert_eq!(reason, "data.balances[1].available: not a decimal amount");
+    assert_eq!(reason, "data.balances[1].available: not a decimal number");
     let response = http::Response::new(envelope(
         r#"[{"id": 1, "name": "x", "payways": [{"alias": "a"}]}]"#,
     ));
@@ -733,7 +733,7 @@ fn nested_response_fields_are_named_with_their_path() {
     else {
         panic!()
     };
-    assert_eq!(reason, "data: expected an array");
+    assert_eq!(reason, "data: invalid type: map, expected a sequence");
 }
 
 #[test]

@@ -762,5 +762,8 @@ fn bodies_that_are_not_the_envelope_are_undecodable_with_the_raw_bytes() {
     ) else {
         panic!()
     };
-    assert_eq!(reason, "data.status: expected an integer");
+    assert_eq!(
+        reason,
+        r#"data.status: invalid value: string "five", expected an integer (a number or a string of digits)"#
+    );
 }

@@ -111,9 +111,18 @@ pub fn decode_checked<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Decode
             match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
                 Err(error) => {
                     let path = error.path().to_string();
-                    Err(DecodeError::Field {
-                        path: if path == "." { String::new() } else { path },
-                        reason: reason(error.inner()),
+                    let path = if path == "." { String::new() } else { path };
+                    let reason = reason(error.inner());
+                    // serde names a missing field in the message, at its parent's path.
+                    let missing = reason
+                        .strip_prefix("missing field `")
+                        .and_then(|rest| rest.strip_suffix('`'));
+                    Err(match missing {
+                        Some(field) => DecodeError::Field {
+                            path: join(&path, field),
+                            reason: "missing".to_owned(),
+                        },
+                        None => DecodeError::Field { path, reason },
                     })
                 }
                 Ok(_) => Err(DecodeError::Field {
@@ -334,14 +343,16 @@ mod tests {
                 r#"{"data": [{"id": 1, "order": "o", "amount": "ten"}]}"#,
                 "data[0].amount",
             ),
-            (r#"{"data": [{"id": 1}]}"#, "data[0]"),
+            (r#"{"data": [{"id": 1}]}"#, "data[0].order"),
             // Raw-token fields (amounts) before the fault read the same in the tracking pass.
             (
                 r#"{"data": [{"id": 1, "order": "o", "amount": 1.5}, {"id": -1, "order": "o"}]}"#,
                 "data[1].id",
             ),
             (r#"{"data": {}}"#, "data"),
-            (r#"{"other": []}"#, ""),
+            (r#"{"other": []}"#, "data"),
+            (r#"{"data": 1}"#, "data"),
+            (r#"[]"#, ""),
         ];
         for (json, path) in cases {
             let err = read(json).unwrap_err();
@@ -350,7 +361,7 @@ mod tests {
         }
         assert!(read(r#"{"data": [{"id": 1, "order": "o"}]}"#).is_ok());
         let missing = read(r#"{"data": [{"id": 1}]}"#).unwrap_err();
-        assert!(missing.to_string().contains("order"), "{missing}");
+        assert_eq!(missing.to_string(), "data[0].order: missing");
     }
 
     #[test]
