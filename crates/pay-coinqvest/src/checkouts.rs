@@ -32,7 +32,7 @@
 //! ```
 
 use bytes::Bytes;
-use http::Method;
+
 use pay_core::Error;
 use pay_core::endpoint::{Endpoint, EndpointInfo};
 use pay_core::money::Amount;
@@ -673,7 +673,7 @@ impl Endpoint for CreateCheckout {
     const INFO: EndpointInfo = info!("coinqvest.checkout.create", POST, "/checkout", Safe);
 
     fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::with_json(Method::POST, Self::INFO.path, &self.params)
+        wire::with_json(&Self::INFO, &self.params)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<CheckoutCreated, Error> {
@@ -749,7 +749,7 @@ impl Endpoint for CommitCheckout {
     fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
         wire::require("checkoutId", &self.checkout_id)?;
         wire::require("assetCode", &self.asset_code)?;
-        wire::with_json(Method::POST, Self::INFO.path, self)
+        wire::with_json(&Self::INFO, self)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<CheckoutCommitted, Error> {
@@ -797,7 +797,7 @@ impl Endpoint for CreateHostedCheckout {
     const INFO: EndpointInfo = info!("coinqvest.checkout.hosted", POST, "/checkout/hosted", Safe);
 
     fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::with_json(Method::POST, Self::INFO.path, &self.params)
+        wire::with_json(&Self::INFO, &self.params)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<HostedCheckout, Error> {

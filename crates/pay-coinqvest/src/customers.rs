@@ -19,7 +19,7 @@
 //! ```
 
 use bytes::Bytes;
-use http::Method;
+
 use pay_core::Error;
 use pay_core::endpoint::{Endpoint, EndpointInfo};
 use serde::{Deserialize, Serialize, Serializer};
@@ -335,7 +335,7 @@ impl Endpoint for CreateCustomer {
             c.countrycode.is_some(),
         ])?;
         check_countrycode("customer.countrycode", c.countrycode.as_deref())?;
-        wire::with_json(Method::POST, Self::INFO.path, self)
+        wire::with_json(&Self::INFO, self)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<CustomerCreated, Error> {
@@ -413,7 +413,7 @@ impl Endpoint for UpdateCustomer {
         if let Patch::Set(code) = &self.customer.countrycode {
             check_countrycode("customer.countrycode", Some(code))?;
         }
-        wire::with_json(Method::PUT, Self::INFO.path, self)
+        wire::with_json(&Self::INFO, self)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Success, Error> {
@@ -445,7 +445,7 @@ impl Endpoint for DeleteCustomer {
 
     fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
         check_customer_id("id", &self.id)?;
-        wire::with_json(Method::DELETE, Self::INFO.path, self)
+        wire::with_json(&Self::INFO, self)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Success, Error> {

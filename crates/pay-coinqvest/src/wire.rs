@@ -3,6 +3,7 @@
 use bytes::Bytes;
 use http::{Method, header};
 use pay_core::Error;
+use pay_core::endpoint::EndpointInfo;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -37,17 +38,17 @@ pub(crate) fn get_page(
     get(path, &[("limit", &limit), ("offset", &offset)])
 }
 
-/// Builds a request with a JSON body serialized once: exactly these bytes are sent and signed.
+/// Builds the request of endpoint `info` (its method and path) with a JSON body serialized once:
+/// exactly these bytes are sent and signed.
 pub(crate) fn with_json<T: Serialize + ?Sized>(
-    method: Method,
-    path: &str,
+    info: &EndpointInfo,
     body: &T,
 ) -> Result<http::Request<Bytes>, Error> {
     let bytes = serde_json::to_vec(body)
         .map_err(|e| Error::invalid_input("body", format!("cannot serialize: {e}")))?;
     http::Request::builder()
-        .method(method)
-        .uri(path)
+        .method(info.method.clone())
+        .uri(info.path)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Bytes::from(bytes))
         .map_err(|e| Error::invalid_input("uri", e.to_string()))

@@ -21,7 +21,7 @@
 //! ```
 
 use bytes::Bytes;
-use http::{Method, StatusCode};
+use http::StatusCode;
 use pay_core::Error;
 use pay_core::endpoint::{Endpoint, EndpointInfo, Lookup};
 use pay_core::error::ProviderError;
@@ -455,7 +455,7 @@ impl Endpoint for CreateWithdrawal {
             target_account: &self.target_account,
             relay: self.relay.as_deref(),
         };
-        wire::with_json(Method::POST, Self::INFO.path, &body)
+        wire::with_json(&Self::INFO, &body)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Withdrawal, Error> {
@@ -645,7 +645,7 @@ impl Endpoint for CommitWithdrawal {
 
     fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
         wire::require("withdrawalId", &self.withdrawal_id)?;
-        wire::with_json(Method::POST, Self::INFO.path, self)
+        wire::with_json(&Self::INFO, self)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Withdrawal, Error> {

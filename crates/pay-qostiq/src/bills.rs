@@ -151,7 +151,7 @@ impl CreateBill {
         }
         self.urls.validate()?;
         let lifetime = lifetime(self.lifetime_minutes)?;
-        let body = Body::new("/bill/create")
+        let body = Body::new(Self::INFO.path)
             .sign_int("payer_currency", self.payer_currency.code())
             .sign_str("shop_amount", self.shop_amount.to_string())
             .sign_int("shop_currency", self.shop_currency.code())
@@ -223,7 +223,7 @@ impl CreateBillV2 {
         self.urls.validate()?;
         let lifetime = lifetime(self.lifetime_minutes)?;
         let amount = self.amount.map(|a| a.to_string());
-        let body = Body::new("/bill/create/v2")
+        let body = Body::new(Self::INFO.path)
             .sign_int("currency", self.currency.code())
             .sign_now(NowForm::UnixSeconds, context)?
             .sign_int("shop_id", context.shop_id())
@@ -308,7 +308,7 @@ impl GetBill {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::text("shop_order_id", &self.shop_order_id)?;
-        Body::new("/bill/shop_order_status")
+        Body::new(Self::INFO.path)
             .sign_now(NowForm::DateTime, context)
             .map(|b| {
                 b.sign_int("shop_id", context.shop_id())

@@ -93,7 +93,7 @@ impl TryCryptoWithdraw {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         crypto_amount(&self.payway, &self.amount)?;
-        Ok(Body::new("/crypto/withdraw/try")
+        Ok(Body::new(Self::INFO.path)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_now(NowForm::UnixSeconds, context)?
@@ -190,7 +190,7 @@ impl CreateCryptoWithdraw {
                 }
             }
         }
-        Ok(Body::new("/crypto/withdraw/create")
+        Ok(Body::new(Self::INFO.path)
             .sign_account("account", &self.account)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
@@ -359,7 +359,7 @@ impl GetCryptoWithdraw {
                 "must be a positive integer",
             ));
         }
-        Ok(Body::new("/crypto/withdraw/status")
+        Ok(Body::new(Self::INFO.path)
             .sign_now(NowForm::UnixSeconds, context)?
             .sign_int("shop_id", context.shop_id())
             .sign_int("withdraw_id", self.withdraw_id))
@@ -391,7 +391,7 @@ impl GetCryptoWithdrawByShopPaymentId {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::text("shop_payment_id", &self.shop_payment_id)?;
-        Ok(Body::new("/crypto/withdraw/shop_payment_status")
+        Ok(Body::new(Self::INFO.path)
             .sign_now(NowForm::UnixSeconds, context)?
             .sign_int("shop_id", context.shop_id())
             .sign_str("shop_payment_id", self.shop_payment_id.as_str()))
@@ -417,7 +417,7 @@ impl GetCryptoBalance {
     }
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        Ok(Body::new("/crypto/shop_balance")
+        Ok(Body::new(Self::INFO.path)
             .sign_now(NowForm::UnixSeconds, context)?
             .sign_int("shop_id", context.shop_id()))
     }

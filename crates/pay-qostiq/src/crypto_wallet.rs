@@ -26,6 +26,7 @@
 //! assert_eq!(signed.string_to_sign, "client-42:1655802380:usdt_trc20:6***");
 //! ```
 
+use pay_core::endpoint::Endpoint;
 use pay_core::error::Error;
 use pay_core::money::{Amount, Precision};
 use pay_core::text::AccountNumber;
@@ -69,7 +70,7 @@ impl CreateCryptoAddress {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::reference("client", &self.client)?;
-        Ok(Body::new("/crypto/shop_address/create")
+        Ok(Body::new(Self::INFO.path)
             .sign_str("client", self.client.as_str())
             .sign_now(NowForm::UnixSeconds, context)?
             .sign_str("payway", self.payway.as_str())
@@ -126,7 +127,7 @@ impl TryCryptoBill {
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         quote_amount("shop_amount", &self.shop_amount)?;
         validate::reference("shop_order_id", &self.shop_order_id)?;
-        Ok(Body::new("/crypto/bill/try")
+        Ok(Body::new(Self::INFO.path)
             .sign_now(NowForm::UnixSeconds, context)?
             .sign_str("payer_currency", self.payer_currency.as_str())
             .sign_str("shop_amount", self.shop_amount.to_string())
@@ -197,7 +198,7 @@ impl TryCryptoTransfer {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         quote_amount("amount", &self.amount)?;
-        Ok(Body::new("/crypto/transfer/try")
+        Ok(Body::new(Self::INFO.path)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_now(NowForm::UnixSeconds, context)?

@@ -19,6 +19,7 @@
 //! assert_eq!(form.fields, [("PaReq".to_owned(), "abc".to_owned()), ("MD".to_owned(), "12".to_owned())]);
 //! ```
 
+use pay_core::endpoint::Endpoint;
 use pay_core::error::Error;
 use pay_core::money::Amount;
 use pay_core::text::AccountNumber;
@@ -120,7 +121,7 @@ impl TryInvoice {
     }
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        self.invoice.body("/invoice/try", context)
+        self.invoice.body(Self::INFO.path, context)
     }
 }
 
@@ -181,7 +182,7 @@ impl CreateInvoice {
     }
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        self.invoice.body("/invoice/create", context)
+        self.invoice.body(Self::INFO.path, context)
     }
 }
 

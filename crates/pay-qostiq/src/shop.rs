@@ -16,6 +16,7 @@
 //! assert_eq!(uah.withdrawable().to_string(), "13.1");
 //! ```
 
+use pay_core::endpoint::Endpoint;
 use pay_core::error::Error;
 use pay_core::money::Amount;
 use pay_core::text::AccountNumber;
@@ -52,7 +53,7 @@ impl RegisterAccount {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::email("email", &self.email)?;
-        Ok(Body::new("/account/register")
+        Ok(Body::new(Self::INFO.path)
             .sign_str("email", self.email.as_str())
             .sign_now(NowForm::DayFirst, context)?
             .sign_int("shop_id", context.shop_id()))
@@ -90,7 +91,7 @@ impl GetShopBalance {
     }
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        Ok(Body::new("/shop_balance")
+        Ok(Body::new(Self::INFO.path)
             .sign_now(NowForm::DateTime, context)?
             .sign_int("shop_id", context.shop_id()))
     }
@@ -168,7 +169,7 @@ impl GetInputConfig {
     }
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        Ok(Body::new("/shop_input_config/shop")
+        Ok(Body::new(Self::INFO.path)
             .sign_now(NowForm::DateTime, context)?
             .sign_int("shop_id", context.shop_id()))
     }
@@ -193,7 +194,7 @@ impl GetOutputConfig {
     }
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        Ok(Body::new("/shop_output_config/shop")
+        Ok(Body::new(Self::INFO.path)
             .sign_now(NowForm::DateTime, context)?
             .sign_int("shop_id", context.shop_id()))
     }

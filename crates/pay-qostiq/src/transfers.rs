@@ -104,7 +104,7 @@ impl TryTransfer {
         validate::fiat_amount("amount", &self.amount)?;
         self.payee_currency.check("payee_currency")?;
         self.shop_currency.check("shop_currency")?;
-        Ok(Body::new("/transfer/try")
+        Ok(Body::new(Self::INFO.path)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_int("payee_currency", self.payee_currency.code())
@@ -190,7 +190,7 @@ impl CreateTransfer {
         self.shop_currency.check("shop_currency")?;
         validate::text("shop_payment_id", &self.shop_payment_id)?;
         validate::optional_text("description", self.description.as_deref())?;
-        Ok(Body::new("/transfer/create")
+        Ok(Body::new(Self::INFO.path)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_account("payee_account", &self.payee_account)
@@ -257,7 +257,7 @@ impl GetTransfer {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::text("shop_payment_id", &self.shop_payment_id)?;
-        Ok(Body::new("/transfer/shop_payment_status")
+        Ok(Body::new(Self::INFO.path)
             .sign_now(NowForm::DateTime, context)?
             .sign_int("shop_id", context.shop_id())
             .sign_str("shop_payment_id", self.shop_payment_id.as_str()))

@@ -95,7 +95,7 @@ impl TryWithdraw {
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::fiat_amount("amount", &self.amount)?;
         self.shop_currency.check("shop_currency")?;
-        Ok(Body::new("/withdraw/try")
+        Ok(Body::new(Self::INFO.path)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_str("payway", self.payway.as_str())
@@ -159,7 +159,7 @@ impl CheckAccount {
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::text("account", self.account.expose())?;
         validate::fiat_amount("amount", &self.amount)?;
-        Ok(Body::new("/check_account")
+        Ok(Body::new(Self::INFO.path)
             .sign_account("account", &self.account)
             .sign_str("amount", self.amount.to_string())
             .sign_str("payway", self.payway.as_str())
@@ -284,7 +284,7 @@ impl CreateWithdraw {
         validate::callback_text("description", self.description.as_deref())?;
         validate::optional_email("email", self.email.as_deref())?;
         validate::optional_url("callback_url", self.callback_url.as_deref())?;
-        Ok(Body::new("/withdraw/create")
+        Ok(Body::new(Self::INFO.path)
             .sign_account("account", &self.account)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
@@ -447,7 +447,7 @@ impl GetWithdraw {
                 "must be a positive integer",
             ));
         }
-        Ok(Body::new("/withdraw/status")
+        Ok(Body::new(Self::INFO.path)
             .sign_now(NowForm::DateTime, context)?
             .sign_int("shop_id", context.shop_id())
             .sign_int("withdraw_id", self.withdraw_id))
@@ -479,7 +479,7 @@ impl GetWithdrawByShopPaymentId {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::text("shop_payment_id", &self.shop_payment_id)?;
-        Ok(Body::new("/withdraw/shop_payment_status")
+        Ok(Body::new(Self::INFO.path)
             .sign_now(NowForm::DateTime, context)?
             .sign_int("shop_id", context.shop_id())
             .sign_str("shop_payment_id", self.shop_payment_id.as_str()))
