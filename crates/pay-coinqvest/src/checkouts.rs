@@ -891,40 +891,12 @@ pub struct SubmittedCharge {
     pub tax_items: Vec<SubmittedItem>,
 }
 
+get_endpoint!(
 /// `GET /checkout?id=…`: one checkout, with its state and payments. Use it to confirm a webhook or a
 /// return-URL hit before crediting.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GetCheckout {
-    /// The checkout id.
-    pub id: String,
-}
-
-impl GetCheckout {
-    /// Asks for checkout `id`.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
-    }
-}
-
-#[derive(Deserialize)]
-struct CheckoutEnvelope {
-    checkout: Checkout,
-}
-
-impl Endpoint for GetCheckout {
-    type Output = Checkout;
-    type Context = ();
-    const INFO: EndpointInfo = info!("coinqvest.checkout.get", GET, "/checkout", Safe);
-
-    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::require("id", &self.id)?;
-        wire::get(Self::INFO.path, &[("id", &self.id)])
-    }
-
-    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Checkout, Error> {
-        error::decode::<CheckoutEnvelope>(response).map(|e| e.checkout)
-    }
-}
+    GetCheckout, id, "id", Checkout, CheckoutEnvelope, "checkout",
+    "coinqvest.checkout.get", "/checkout"
+);
 
 crate::pagination::paginated_list! {
     /// `GET /checkouts?limit=…&offset=…`: a page of checkouts, newest first.

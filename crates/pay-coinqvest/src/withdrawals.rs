@@ -653,34 +653,11 @@ impl Endpoint for CommitWithdrawal {
     }
 }
 
-/// `GET /withdrawal?id=…`: one withdrawal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GetWithdrawal {
-    /// The withdrawal id.
-    pub id: String,
-}
-
-impl GetWithdrawal {
-    /// Asks for withdrawal `id`.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
-    }
-}
-
-impl Endpoint for GetWithdrawal {
-    type Output = Withdrawal;
-    type Context = ();
-    const INFO: EndpointInfo = info!("coinqvest.withdrawal.get", GET, "/withdrawal", Safe);
-
-    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::require("id", &self.id)?;
-        wire::get(Self::INFO.path, &[("id", &self.id)])
-    }
-
-    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Withdrawal, Error> {
-        error::decode::<WithdrawalEnvelope>(response).map(|e| e.withdrawal)
-    }
-}
+get_endpoint!(
+    /// `GET /withdrawal?id=…`: one withdrawal.
+    GetWithdrawal, id, "id", Withdrawal, WithdrawalReadEnvelope, "withdrawal",
+    "coinqvest.withdrawal.get", "/withdrawal"
+);
 
 crate::pagination::paginated_list! {
     /// `GET /withdrawals?limit=…&offset=…`: a page of withdrawals, newest first.

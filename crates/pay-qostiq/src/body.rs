@@ -376,6 +376,38 @@ macro_rules! qostiq_endpoint {
 
 pub(crate) use qostiq_endpoint;
 
+/// Declares a request about the shop itself, signed with `now` (in `form`) and `shop_id` only
+/// (`/shop_balance`, `/shop_input_config/shop`, `/shop_output_config/shop`,
+/// `/crypto/shop_balance`): the unit struct, `new()` and its body.
+macro_rules! shop_query {
+    ($(#[$doc:meta])* $name:ident, now: $form:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct $name;
+
+        impl $name {
+            /// The request.
+            pub fn new() -> Self {
+                Self
+            }
+
+            fn body(
+                &self,
+                context: &$crate::context::QostiqContext,
+            ) -> Result<$crate::body::Body, pay_core::error::Error> {
+                Ok($crate::body::Body::new(
+                    <Self as pay_core::endpoint::Endpoint>::INFO.path,
+                )
+                .sign_now($crate::time::NowForm::$form, context)?
+                .sign_int("shop_id", context.shop_id()))
+            }
+        }
+    };
+}
+
+pub(crate) use shop_query;
+
 #[cfg(test)]
 mod tests {
     use super::*;

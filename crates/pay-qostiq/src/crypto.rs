@@ -46,7 +46,7 @@ use pay_core::recovery::{
 use pay_core::text::AccountNumber;
 
 use crate::account::AccountDetails;
-use crate::body::{Body, qostiq_endpoint};
+use crate::body::{Body, qostiq_endpoint, shop_query};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::{CryptoAsset, Payway};
 use crate::envelope::{parse_data, parse_data_with, parse_lookup, with_balance};
@@ -405,23 +405,11 @@ qostiq_endpoint!(GetCryptoWithdrawByShopPaymentId => Lookup<CryptoWithdrawInfo>,
     parse: |r| parse_lookup(r),
 );
 
-/// `POST /crypto/shop_balance`: the shop's crypto balances.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetCryptoBalance;
-
-impl GetCryptoBalance {
-    /// The request.
-    pub fn new() -> Self {
-        Self
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        Ok(Body::new(Self::INFO.path)
-            .sign_now(NowForm::UnixSeconds, context)?
-            .sign_int("shop_id", context.shop_id()))
-    }
-}
+shop_query!(
+    /// `POST /crypto/shop_balance`: the shop's crypto balances.
+    GetCryptoBalance,
+    now: UnixSeconds
+);
 
 qostiq_endpoint!(GetCryptoBalance => CryptoBalances,
     name: "qostiq.crypto.shop_balance",

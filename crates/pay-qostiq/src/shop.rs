@@ -22,7 +22,7 @@ use pay_core::money::Amount;
 use pay_core::text::AccountNumber;
 
 use crate::account::AccountInfoConfig;
-use crate::body::{Body, qostiq_endpoint};
+use crate::body::{Body, qostiq_endpoint, shop_query};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::Currency;
 use crate::envelope::parse_data;
@@ -79,23 +79,11 @@ pub struct RegisteredAccount {
     pub email: Option<String>,
 }
 
-/// `POST /shop_balance`: the shop's fiat balances.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetShopBalance;
-
-impl GetShopBalance {
-    /// The request.
-    pub fn new() -> Self {
-        Self
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        Ok(Body::new(Self::INFO.path)
-            .sign_now(NowForm::DateTime, context)?
-            .sign_int("shop_id", context.shop_id()))
-    }
-}
+shop_query!(
+    /// `POST /shop_balance`: the shop's fiat balances.
+    GetShopBalance,
+    now: DateTime
+);
 
 qostiq_endpoint!(GetShopBalance => ShopBalances,
     name: "qostiq.shop_balance",
@@ -157,23 +145,11 @@ impl FiatBalance {
     }
 }
 
-/// `POST /shop_input_config/shop`: payment methods enabled for invoices.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetInputConfig;
-
-impl GetInputConfig {
-    /// The request.
-    pub fn new() -> Self {
-        Self
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        Ok(Body::new(Self::INFO.path)
-            .sign_now(NowForm::DateTime, context)?
-            .sign_int("shop_id", context.shop_id()))
-    }
-}
+shop_query!(
+    /// `POST /shop_input_config/shop`: payment methods enabled for invoices.
+    GetInputConfig,
+    now: DateTime
+);
 
 qostiq_endpoint!(GetInputConfig => Vec<InputMethod>,
     name: "qostiq.shop_input_config",
@@ -182,23 +158,11 @@ qostiq_endpoint!(GetInputConfig => Vec<InputMethod>,
     parse: |r| parse_data(r),
 );
 
-/// `POST /shop_output_config/shop`: payment methods enabled for withdrawals.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetOutputConfig;
-
-impl GetOutputConfig {
-    /// The request.
-    pub fn new() -> Self {
-        Self
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        Ok(Body::new(Self::INFO.path)
-            .sign_now(NowForm::DateTime, context)?
-            .sign_int("shop_id", context.shop_id()))
-    }
-}
+shop_query!(
+    /// `POST /shop_output_config/shop`: payment methods enabled for withdrawals.
+    GetOutputConfig,
+    now: DateTime
+);
 
 qostiq_endpoint!(GetOutputConfig => Vec<OutputMethod>,
     name: "qostiq.shop_output_config",

@@ -104,7 +104,10 @@ fn check<R: QostiqRequest + Debug>(request: &R) -> &'static str {
     assert_debug_masked(name, &signed);
     // The path is written once: the body is signed for the endpoint's own path.
     assert_eq!(signed.endpoint, R::INFO.path, "{name}");
-    assert_eq!(request.build_request(&context()).unwrap().uri(), R::INFO.path);
+    assert_eq!(
+        request.build_request(&context()).unwrap().uri(),
+        R::INFO.path
+    );
     name
 }
 
