@@ -19,7 +19,7 @@
 //!   request is refused as unauthenticated (401/403), the client makes **one** `GET /time`,
 //!   re-synchronises the offset and repeats the request **once** (a refused request was not
 //!   applied, so this is safe for every endpoint). It never loops.
-//! * **[`CoinqvestClient::wait_until_final`]** polls a checkout through the executor's polling
+//! * **[`CoinqvestClient::wait_until_final_checkout`]** polls a checkout through the executor's polling
 //!   floors until it leaves `NEW_CHARGE`/`IN_PROGRESS`; drop the future to cancel.
 //! * **[`CoinqvestClient::pages`]** walks the list endpoints page by page.
 //!
@@ -85,7 +85,7 @@ use crate::withdrawals::{
 };
 use crate::{BasicAuth, DEFAULT_BASE_URL, DigestSigner};
 
-/// The polling operation of checkout status reads ([`CoinqvestClient::wait_until_final`]).
+/// The polling operation of checkout status reads ([`CoinqvestClient::wait_until_final_checkout`]).
 pub const CHECKOUT_POLL: PollOperation = PollOperation::Other("coinqvest.checkout");
 /// The polling operation of withdrawal lookups during a commit's recovery (per withdrawal).
 pub const WITHDRAWAL_POLL: PollOperation = PollOperation::Other("coinqvest.withdrawal");

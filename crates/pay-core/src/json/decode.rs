@@ -1,5 +1,5 @@
 //! The one way provider answers and pushed events become typed values: [`decode`] checks the
-//! bytes strictly ([`validate`](super::validate): duplicate keys at every depth, depth, size,
+//! bytes strictly ([`validate`]: duplicate keys at every depth, depth, size,
 //! UTF-8, trailing bytes), then serde reads the same text into the output type. Field types do
 //! the rest:
 //!
