@@ -19,13 +19,13 @@
 //! use pay_core::json::{Limits, decode};
 //! use pay_core::money::Amount;
 //!
-//! #[derive(serde::Deserialize)]
+//! #[derive(Debug, serde::Deserialize)]
 //! struct Balance {
 //!     available: Amount,
 //!     #[serde(deserialize_with = "pay_core::json::decode::uint")]
 //!     currency: u64,
 //! }
-//! #[derive(serde::Deserialize)]
+//! #[derive(Debug, serde::Deserialize)]
 //! struct Balances {
 //!     balances: Vec<Balance>,
 //! }
