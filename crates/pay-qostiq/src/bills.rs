@@ -34,7 +34,7 @@ use pay_core::recovery::{
 };
 use pay_core::text::AccountNumber;
 
-use crate::body::{Body, qostiq_endpoint};
+use crate::body::{Body, qostiq_endpoint, status_lookup};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::Currency;
 use crate::envelope::{parse_data, parse_lookup};
@@ -288,34 +288,16 @@ pub struct Bill {
     pub url: String,
 }
 
-/// `POST /bill/shop_order_status`: the bill for a `shop_order_id`. Poll at most every 10 seconds.
-///
-/// Answers [`Lookup::NotFound`] when Qostiq has no such bill (`error_code` 7).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetBill {
-    /// The shop's order id (signed).
-    pub shop_order_id: String,
-}
-
-impl GetBill {
-    /// The lookup for `shop_order_id`.
-    pub fn new(shop_order_id: impl Into<String>) -> Self {
-        Self {
-            shop_order_id: shop_order_id.into(),
-        }
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        validate::text("shop_order_id", &self.shop_order_id)?;
-        Body::new(Self::INFO.path)
-            .sign_now(NowForm::DateTime, context)
-            .map(|b| {
-                b.sign_int("shop_id", context.shop_id())
-                    .sign_str("shop_order_id", self.shop_order_id.as_str())
-            })
-    }
-}
+status_lookup!(
+    /// `POST /bill/shop_order_status`: the bill for a `shop_order_id`. Poll at most every 10 seconds.
+    ///
+    /// Answers [`Lookup::NotFound`] when Qostiq has no such bill (`error_code` 7).
+    GetBill {
+        /// The shop's order id (signed).
+        shop_order_id: String
+    },
+    now: DateTime
+);
 
 qostiq_endpoint!(GetBill => Lookup<BillInfo>,
     name: "qostiq.bill.shop_order_status",

@@ -408,6 +408,79 @@ macro_rules! shop_query {
 
 pub(crate) use shop_query;
 
+/// Declares a status lookup signed with `now` (in `form`), `shop_id` and one key: a text id (the
+/// shop's own, refused when blank) or a numeric one (Qostiq's, refused when 0). The struct, `new()`
+/// and its body.
+macro_rules! status_lookup {
+    ($(#[$doc:meta])* $name:ident { $(#[$field_doc:meta])* $field:ident: String }, now: $form:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct $name {
+            $(#[$field_doc])*
+            pub $field: String,
+        }
+
+        impl $name {
+            #[doc = concat!("The lookup for `", stringify!($field), "`.")]
+            pub fn new($field: impl Into<String>) -> Self {
+                Self {
+                    $field: $field.into(),
+                }
+            }
+
+            fn body(
+                &self,
+                context: &$crate::context::QostiqContext,
+            ) -> Result<$crate::body::Body, pay_core::error::Error> {
+                $crate::validate::text(stringify!($field), &self.$field)?;
+                Ok($crate::body::Body::new(
+                    <Self as pay_core::endpoint::Endpoint>::INFO.path,
+                )
+                .sign_now($crate::time::NowForm::$form, context)?
+                .sign_int("shop_id", context.shop_id())
+                .sign_str(stringify!($field), self.$field.as_str()))
+            }
+        }
+    };
+    ($(#[$doc:meta])* $name:ident { $(#[$field_doc:meta])* $field:ident: u64 }, now: $form:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct $name {
+            $(#[$field_doc])*
+            pub $field: u64,
+        }
+
+        impl $name {
+            #[doc = concat!("The lookup for `", stringify!($field), "`.")]
+            pub fn new($field: u64) -> Self {
+                Self { $field }
+            }
+
+            fn body(
+                &self,
+                context: &$crate::context::QostiqContext,
+            ) -> Result<$crate::body::Body, pay_core::error::Error> {
+                if self.$field == 0 {
+                    return Err(pay_core::error::Error::invalid_input(
+                        stringify!($field),
+                        "must be a positive integer",
+                    ));
+                }
+                Ok($crate::body::Body::new(
+                    <Self as pay_core::endpoint::Endpoint>::INFO.path,
+                )
+                .sign_now($crate::time::NowForm::$form, context)?
+                .sign_int("shop_id", context.shop_id())
+                .sign_int(stringify!($field), self.$field))
+            }
+        }
+    };
+}
+
+pub(crate) use status_lookup;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,7 +46,7 @@ use pay_core::recovery::{
 use pay_core::text::AccountNumber;
 
 use crate::account::AccountDetails;
-use crate::body::{Body, qostiq_endpoint, shop_query};
+use crate::body::{Body, qostiq_endpoint, shop_query, status_lookup};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::{CryptoAsset, Payway};
 use crate::envelope::{parse_data, parse_data_with, parse_lookup, with_balance};
@@ -338,33 +338,14 @@ pub struct CryptoWithdrawInfo {
     pub shop_write_off: Amount,
 }
 
-/// `POST /crypto/withdraw/status`: a crypto withdrawal by Qostiq's id. At most once a minute.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetCryptoWithdraw {
-    /// Qostiq's id (signed).
-    pub withdraw_id: u64,
-}
-
-impl GetCryptoWithdraw {
-    /// The lookup for `withdraw_id`.
-    pub fn new(withdraw_id: u64) -> Self {
-        Self { withdraw_id }
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        if self.withdraw_id == 0 {
-            return Err(Error::invalid_input(
-                "withdraw_id",
-                "must be a positive integer",
-            ));
-        }
-        Ok(Body::new(Self::INFO.path)
-            .sign_now(NowForm::UnixSeconds, context)?
-            .sign_int("shop_id", context.shop_id())
-            .sign_int("withdraw_id", self.withdraw_id))
-    }
-}
+status_lookup!(
+    /// `POST /crypto/withdraw/status`: a crypto withdrawal by Qostiq's id. At most once a minute.
+    GetCryptoWithdraw {
+        /// Qostiq's id (signed).
+        withdraw_id: u64
+    },
+    now: UnixSeconds
+);
 
 qostiq_endpoint!(GetCryptoWithdraw => Lookup<CryptoWithdrawInfo>,
     name: "qostiq.crypto.withdraw.status",
@@ -373,30 +354,14 @@ qostiq_endpoint!(GetCryptoWithdraw => Lookup<CryptoWithdrawInfo>,
     parse: |r| parse_lookup(r),
 );
 
-/// `POST /crypto/withdraw/shop_payment_status`: a crypto withdrawal by the shop's id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetCryptoWithdrawByShopPaymentId {
-    /// The shop's payout id (signed).
-    pub shop_payment_id: String,
-}
-
-impl GetCryptoWithdrawByShopPaymentId {
-    /// The lookup for `shop_payment_id`.
-    pub fn new(shop_payment_id: impl Into<String>) -> Self {
-        Self {
-            shop_payment_id: shop_payment_id.into(),
-        }
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        validate::text("shop_payment_id", &self.shop_payment_id)?;
-        Ok(Body::new(Self::INFO.path)
-            .sign_now(NowForm::UnixSeconds, context)?
-            .sign_int("shop_id", context.shop_id())
-            .sign_str("shop_payment_id", self.shop_payment_id.as_str()))
-    }
-}
+status_lookup!(
+    /// `POST /crypto/withdraw/shop_payment_status`: a crypto withdrawal by the shop's id.
+    GetCryptoWithdrawByShopPaymentId {
+        /// The shop's payout id (signed).
+        shop_payment_id: String
+    },
+    now: UnixSeconds
+);
 
 qostiq_endpoint!(GetCryptoWithdrawByShopPaymentId => Lookup<CryptoWithdrawInfo>,
     name: "qostiq.crypto.withdraw.shop_payment_status",

@@ -42,11 +42,10 @@ use pay_core::recovery::{
 use pay_core::text::AccountNumber;
 
 use crate::account::AccountInfoConfig;
-use crate::body::{Body, qostiq_endpoint};
+use crate::body::{Body, qostiq_endpoint, status_lookup};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::Currency;
 use crate::envelope::{parse_data, parse_lookup};
-use crate::time::NowForm;
 use crate::validate;
 use pay_core::json::RawJson;
 use serde::Deserialize;
@@ -239,30 +238,14 @@ pub struct Transfer {
     pub write_off_amount: Amount,
 }
 
-/// `POST /transfer/shop_payment_status`: the transfer made under `shop_payment_id`, if any.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetTransfer {
-    /// The shop's payout id (signed).
-    pub shop_payment_id: String,
-}
-
-impl GetTransfer {
-    /// The lookup for `shop_payment_id`.
-    pub fn new(shop_payment_id: impl Into<String>) -> Self {
-        Self {
-            shop_payment_id: shop_payment_id.into(),
-        }
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        validate::text("shop_payment_id", &self.shop_payment_id)?;
-        Ok(Body::new(Self::INFO.path)
-            .sign_now(NowForm::DateTime, context)?
-            .sign_int("shop_id", context.shop_id())
-            .sign_str("shop_payment_id", self.shop_payment_id.as_str()))
-    }
-}
+status_lookup!(
+    /// `POST /transfer/shop_payment_status`: the transfer made under `shop_payment_id`, if any.
+    GetTransfer {
+        /// The shop's payout id (signed).
+        shop_payment_id: String
+    },
+    now: DateTime
+);
 
 qostiq_endpoint!(GetTransfer => Lookup<TransferInfo>,
     name: "qostiq.transfer.shop_payment_status",

@@ -26,12 +26,11 @@ use pay_core::recovery::{
 use pay_core::text::AccountNumber;
 
 use crate::account::{AccountDetails, AccountInfoConfig};
-use crate::body::{Body, qostiq_endpoint};
+use crate::body::{Body, qostiq_endpoint, status_lookup};
 use crate::context::QostiqContext;
 use crate::currency::{Currency, Payway};
 use crate::envelope::{parse_data, parse_data_with, parse_lookup, with_balance};
 use crate::status::{ProviderStatus, WithdrawStatus};
-use crate::time::NowForm;
 use crate::validate;
 use pay_core::json::RawJson;
 use serde::Deserialize;
@@ -426,33 +425,14 @@ pub struct WithdrawInfo {
     pub rejected_reason: Option<String>,
 }
 
-/// `POST /withdraw/status`: a withdrawal by Qostiq's id. Poll at most every 60 seconds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetWithdraw {
-    /// Qostiq's withdrawal id, [`WithdrawInfo::id`] (signed).
-    pub withdraw_id: u64,
-}
-
-impl GetWithdraw {
-    /// The lookup for `withdraw_id`.
-    pub fn new(withdraw_id: u64) -> Self {
-        Self { withdraw_id }
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        if self.withdraw_id == 0 {
-            return Err(Error::invalid_input(
-                "withdraw_id",
-                "must be a positive integer",
-            ));
-        }
-        Ok(Body::new(Self::INFO.path)
-            .sign_now(NowForm::DateTime, context)?
-            .sign_int("shop_id", context.shop_id())
-            .sign_int("withdraw_id", self.withdraw_id))
-    }
-}
+status_lookup!(
+    /// `POST /withdraw/status`: a withdrawal by Qostiq's id. Poll at most every 60 seconds.
+    GetWithdraw {
+        /// Qostiq's withdrawal id, [`WithdrawInfo::id`] (signed).
+        withdraw_id: u64
+    },
+    now: DateTime
+);
 
 qostiq_endpoint!(GetWithdraw => Lookup<WithdrawInfo>,
     name: "qostiq.withdraw.status",
@@ -461,30 +441,14 @@ qostiq_endpoint!(GetWithdraw => Lookup<WithdrawInfo>,
     parse: |r| parse_lookup(r),
 );
 
-/// `POST /withdraw/shop_payment_status`: a withdrawal by the shop's id; the recovery lookup.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetWithdrawByShopPaymentId {
-    /// The shop's payout id (signed).
-    pub shop_payment_id: String,
-}
-
-impl GetWithdrawByShopPaymentId {
-    /// The lookup for `shop_payment_id`.
-    pub fn new(shop_payment_id: impl Into<String>) -> Self {
-        Self {
-            shop_payment_id: shop_payment_id.into(),
-        }
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        validate::text("shop_payment_id", &self.shop_payment_id)?;
-        Ok(Body::new(Self::INFO.path)
-            .sign_now(NowForm::DateTime, context)?
-            .sign_int("shop_id", context.shop_id())
-            .sign_str("shop_payment_id", self.shop_payment_id.as_str()))
-    }
-}
+status_lookup!(
+    /// `POST /withdraw/shop_payment_status`: a withdrawal by the shop's id; the recovery lookup.
+    GetWithdrawByShopPaymentId {
+        /// The shop's payout id (signed).
+        shop_payment_id: String
+    },
+    now: DateTime
+);
 
 qostiq_endpoint!(GetWithdrawByShopPaymentId => Lookup<WithdrawInfo>,
     name: "qostiq.withdraw.shop_payment_status",
