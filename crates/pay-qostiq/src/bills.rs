@@ -296,6 +296,7 @@ status_lookup!(
         /// The shop's order id (signed).
         shop_order_id: String
     },
+    new: impl Into<String>,
     now: DateTime
 );
 

@@ -408,22 +408,54 @@ macro_rules! shop_query {
 
 pub(crate) use shop_query;
 
-/// Declares a status lookup signed with `now` (in `form`), `shop_id` and one key: a text id (the
-/// shop's own, refused when blank) or a numeric one (Qostiq's, refused when 0). The struct, `new()`
-/// and its body.
+/// The id a status lookup asks by: the shop's own text id (refused when blank, signed as a string)
+/// or Qostiq's numeric id (refused when 0, signed as an integer).
+pub(crate) trait LookupKey {
+    /// Refuses a key that names nothing.
+    fn check(&self, field: &'static str) -> Result<(), Error>;
+    /// Adds the key to `body` as a signed value.
+    fn sign(&self, body: Body, field: &'static str) -> Body;
+}
+
+impl LookupKey for String {
+    fn check(&self, field: &'static str) -> Result<(), Error> {
+        crate::validate::text(field, self)
+    }
+
+    fn sign(&self, body: Body, field: &'static str) -> Body {
+        body.sign_str(field, self.as_str())
+    }
+}
+
+impl LookupKey for u64 {
+    fn check(&self, field: &'static str) -> Result<(), Error> {
+        if *self == 0 {
+            return Err(Error::invalid_input(field, "must be a positive integer"));
+        }
+        Ok(())
+    }
+
+    fn sign(&self, body: Body, field: &'static str) -> Body {
+        body.sign_int(field, self)
+    }
+}
+
+/// Declares a status lookup signed with `now` (in `form`), `shop_id` and one [`LookupKey`]: the
+/// struct, `new()` (taking `arg`) and its body.
 macro_rules! status_lookup {
-    ($(#[$doc:meta])* $name:ident { $(#[$field_doc:meta])* $field:ident: String }, now: $form:ident) => {
+    ($(#[$doc:meta])* $name:ident { $(#[$field_doc:meta])* $field:ident: $key:ty }, new: $arg:ty, now: $form:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         #[non_exhaustive]
         pub struct $name {
             $(#[$field_doc])*
-            pub $field: String,
+            pub $field: $key,
         }
 
         impl $name {
             #[doc = concat!("The lookup for `", stringify!($field), "`.")]
-            pub fn new($field: impl Into<String>) -> Self {
+            #[allow(clippy::useless_conversion)] // `$arg` may be `$key` itself
+            pub fn new($field: $arg) -> Self {
                 Self {
                     $field: $field.into(),
                 }
@@ -433,47 +465,14 @@ macro_rules! status_lookup {
                 &self,
                 context: &$crate::context::QostiqContext,
             ) -> Result<$crate::body::Body, pay_core::error::Error> {
-                $crate::validate::text(stringify!($field), &self.$field)?;
-                Ok($crate::body::Body::new(
+                use $crate::body::LookupKey as _;
+                self.$field.check(stringify!($field))?;
+                let body = $crate::body::Body::new(
                     <Self as pay_core::endpoint::Endpoint>::INFO.path,
                 )
                 .sign_now($crate::time::NowForm::$form, context)?
-                .sign_int("shop_id", context.shop_id())
-                .sign_str(stringify!($field), self.$field.as_str()))
-            }
-        }
-    };
-    ($(#[$doc:meta])* $name:ident { $(#[$field_doc:meta])* $field:ident: u64 }, now: $form:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        #[non_exhaustive]
-        pub struct $name {
-            $(#[$field_doc])*
-            pub $field: u64,
-        }
-
-        impl $name {
-            #[doc = concat!("The lookup for `", stringify!($field), "`.")]
-            pub fn new($field: u64) -> Self {
-                Self { $field }
-            }
-
-            fn body(
-                &self,
-                context: &$crate::context::QostiqContext,
-            ) -> Result<$crate::body::Body, pay_core::error::Error> {
-                if self.$field == 0 {
-                    return Err(pay_core::error::Error::invalid_input(
-                        stringify!($field),
-                        "must be a positive integer",
-                    ));
-                }
-                Ok($crate::body::Body::new(
-                    <Self as pay_core::endpoint::Endpoint>::INFO.path,
-                )
-                .sign_now($crate::time::NowForm::$form, context)?
-                .sign_int("shop_id", context.shop_id())
-                .sign_int(stringify!($field), self.$field))
+                .sign_int("shop_id", context.shop_id());
+                Ok(self.$field.sign(body, stringify!($field)))
             }
         }
     };

@@ -344,6 +344,7 @@ status_lookup!(
         /// Qostiq's id (signed).
         withdraw_id: u64
     },
+    new: u64,
     now: UnixSeconds
 );
 
@@ -360,6 +361,7 @@ status_lookup!(
         /// The shop's payout id (signed).
         shop_payment_id: String
     },
+    new: impl Into<String>,
     now: UnixSeconds
 );
 

@@ -244,6 +244,7 @@ status_lookup!(
         /// The shop's payout id (signed).
         shop_payment_id: String
     },
+    new: impl Into<String>,
     now: DateTime
 );
 

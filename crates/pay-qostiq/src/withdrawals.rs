@@ -431,6 +431,7 @@ status_lookup!(
         /// Qostiq's withdrawal id, [`WithdrawInfo::id`] (signed).
         withdraw_id: u64
     },
+    new: u64,
     now: DateTime
 );
 
@@ -447,6 +448,7 @@ status_lookup!(
         /// The shop's payout id (signed).
         shop_payment_id: String
     },
+    new: impl Into<String>,
     now: DateTime
 );
 
