@@ -143,7 +143,13 @@ async fn checkout_hosted() {
 async fn checkout_get() {
     let r = rig().await;
     let hosted = r.client.create_hosted_checkout(params()).await.unwrap();
-    let checkout = r.client.get_checkout(hosted.id.clone()).await.unwrap();
+    let checkout = r
+        .client
+        .get_checkout(hosted.id.clone())
+        .await
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(checkout.id, hosted.id);
     assert!(checkout.state.is_pending());
 }
@@ -162,7 +168,13 @@ async fn payment_get() {
     paid_checkout(&r).await;
     let list = r.client.list_payments(Page::default()).await.unwrap();
     let first = list.payments.first().unwrap();
-    let one = r.client.get_payment(first.id.clone()).await.unwrap();
+    let one = r
+        .client
+        .get_payment(first.id.clone())
+        .await
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(one.id, first.id);
 }
 
@@ -186,7 +198,13 @@ async fn wallet_get() {
     let r = rig().await;
     let wallets = r.client.list_wallets().await.unwrap();
     let code = wallets.wallets.first().unwrap().asset_code.clone();
-    let wallet = r.client.get_wallet(code.clone()).await.unwrap();
+    let wallet = r
+        .client
+        .get_wallet(code.clone())
+        .await
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(wallet.asset_code, code);
 }
 
@@ -208,7 +226,13 @@ async fn withdrawal_commit() {
 async fn withdrawal_get() {
     let r = rig().await;
     let quote = r.client.create_withdrawal(&ngn_withdrawal()).await.unwrap();
-    let w = r.client.get_withdrawal(quote.id.clone()).await.unwrap();
+    let w = r
+        .client
+        .get_withdrawal(quote.id.clone())
+        .await
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(w.id, quote.id);
 }
 
@@ -238,7 +262,16 @@ async fn asset_issuer_get() {
     let r = rig().await;
     let list = r.client.list_asset_issuers().await.unwrap();
     let id = list.asset_issuers.first().unwrap().id.clone();
-    assert_eq!(r.client.get_asset_issuer(id.clone()).await.unwrap().id, id);
+    assert_eq!(
+        r.client
+            .get_asset_issuer(id.clone())
+            .await
+            .unwrap()
+            .found()
+            .unwrap()
+            .id,
+        id
+    );
 }
 
 #[tokio::test]
@@ -252,7 +285,16 @@ async fn asset_get() {
     let r = rig().await;
     let list = r.client.list_assets().await.unwrap();
     let id = list.assets.first().unwrap().id.clone();
-    assert_eq!(r.client.get_asset(id.clone()).await.unwrap().id, id);
+    assert_eq!(
+        r.client
+            .get_asset(id.clone())
+            .await
+            .unwrap()
+            .found()
+            .unwrap()
+            .id,
+        id
+    );
 }
 
 #[tokio::test]
@@ -277,6 +319,8 @@ async fn fiat_currency_get() {
         r.client
             .get_fiat_currency(code.clone())
             .await
+            .unwrap()
+            .found()
             .unwrap()
             .asset_code,
         code
@@ -305,6 +349,8 @@ async fn blockchain_get() {
         r.client
             .get_blockchain(code.clone())
             .await
+            .unwrap()
+            .found()
             .unwrap()
             .native_asset_code,
         code
@@ -363,7 +409,13 @@ async fn customer_get() {
         .unwrap()
         .customer_id;
     assert_eq!(
-        r.client.get_customer(id).await.unwrap().email,
+        r.client
+            .get_customer(id)
+            .await
+            .unwrap()
+            .found()
+            .unwrap()
+            .email,
         "get@example.com"
     );
 }
@@ -383,7 +435,7 @@ async fn customer_update() {
     update.company = Patch::Unset;
     update.firstname = Patch::Set("Ada".into());
     assert!(r.client.update_customer(update).await.unwrap().success);
-    let after = r.client.get_customer(id).await.unwrap();
+    let after = r.client.get_customer(id).await.unwrap().found().unwrap();
     assert_eq!(after.company, None);
     assert_eq!(after.firstname.as_deref(), Some("Ada"));
 }
@@ -398,7 +450,11 @@ async fn customer_delete() {
         .unwrap()
         .customer_id;
     assert!(r.client.delete_customer(id.clone()).await.unwrap().success);
-    assert!(r.client.get_customer(id).await.is_err());
+    // A deleted customer is gone: the API's own 404 reads as "not found", a value.
+    assert_eq!(
+        r.client.get_customer(id).await.unwrap(),
+        pay_core::endpoint::Lookup::NotFound
+    );
 }
 
 // ---- flows ------------------------------------------------------------------------------------
@@ -407,7 +463,13 @@ async fn customer_delete() {
 async fn paid_checkout_is_polled_to_final() {
     let r = rig().await;
     let id = paid_checkout(&r).await;
-    let checkout = r.client.wait_until_final_checkout(&id).await.unwrap();
+    let checkout = r
+        .client
+        .wait_until_final_checkout(&id)
+        .await
+        .unwrap()
+        .found()
+        .unwrap();
     assert!(checkout.is_completed_and_credited(), "{checkout:?}");
 }
 
@@ -482,6 +544,8 @@ async fn payment_webhook_is_retried_until_200_and_applied_once() {
         r.client
             .get_checkout(id)
             .await
+            .unwrap()
+            .found()
             .unwrap()
             .is_completed_and_credited()
     );

@@ -641,10 +641,16 @@ fn checkout_json(c: &Checkout) -> Value {
 
 fn checkout_status(args: &CheckoutStatusArgs) -> Result<Value, Failure> {
     let client = args.conn.client()?;
-    let checkout = runtime()?
+    let found = runtime()?
         .block_on(client.get_checkout(args.id.clone()))
         .map_err(|e| from_call(&e))?;
-    Ok(checkout_json(&checkout))
+    match found {
+        Lookup::Found(checkout) => Ok(checkout_json(&checkout)),
+        Lookup::NotFound => Err(Failure::Refused(json!({
+            "found": false,
+            "id": args.id,
+        }))),
+    }
 }
 
 fn checkout_create(args: &CheckoutCreateArgs) -> Result<Value, Failure> {

@@ -28,7 +28,7 @@ use pay_coinqvest::customers::{CustomerUpdate, NewCustomer, Patch};
 use pay_coinqvest::pagination::Page;
 use pay_coinqvest::withdrawals::{CreateWithdrawal, NgnBank, TargetAccount};
 use pay_core::clock::{Clock, SystemClock};
-use pay_core::endpoint::BaseUrl;
+use pay_core::endpoint::{BaseUrl, Lookup};
 use pay_core::recovery::{OutcomeName, Resolution};
 use pay_core::secret::Secret;
 use pay_qostiq::bills::{BillRecord, CreateBill};
@@ -680,7 +680,9 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
                 .coinqvest
                 .wait_until_final_checkout(&id)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())?
+                .found()
+                .ok_or("the committed checkout is not found")?;
             if !checkout.is_completed_and_credited() {
                 return Err(format!("checkout state {:?}", checkout.state));
             }
@@ -741,7 +743,9 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
                 .coinqvest
                 .get_customer(id.clone())
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())?
+                .found()
+                .ok_or("the customer is not found")?;
             let mut update = CustomerUpdate::new(id.clone());
             update.company = Patch::Unset;
             update.lastname = Patch::Set("Lovelace".into());
@@ -753,7 +757,9 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
                 .coinqvest
                 .get_customer(id.clone())
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())?
+                .found()
+                .ok_or("the customer is not found")?;
             if updated.company.is_some() || updated.lastname.as_deref() != Some("Lovelace") {
                 return Err(format!("update not applied: {updated:?}"));
             }
@@ -769,7 +775,12 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
                 .delete_customer(id.clone())
                 .await
                 .map_err(|e| e.to_string())?;
-            if w.coinqvest.get_customer(id.clone()).await.is_ok() {
+            let deleted = w
+                .coinqvest
+                .get_customer(id.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            if deleted != Lookup::NotFound {
                 return Err("deleted customer still readable".to_owned());
             }
             Ok(done(

@@ -49,7 +49,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pay_core::clock::{Clock, OffsetClock, SystemClock};
-use pay_core::endpoint::{Authenticate, BaseUrl, Endpoint};
+use pay_core::endpoint::{Authenticate, BaseUrl, Endpoint, Lookup};
 use pay_core::error::Error;
 use pay_core::recovery::{Evidence, PayoutOutcome, Recoverable};
 use pay_core::secret::Secret;
@@ -474,7 +474,7 @@ impl<S: HttpService> CoinqvestClient<S> {
     }
 
     /// `GET /checkout?id=…`.
-    pub async fn get_checkout(&self, id: impl Into<String>) -> Result<Checkout, CallError> {
+    pub async fn get_checkout(&self, id: impl Into<String>) -> Result<Lookup<Checkout>, CallError> {
         self.call(&GetCheckout::new(id)).await
     }
 
@@ -486,16 +486,20 @@ impl<S: HttpService> CoinqvestClient<S> {
     /// Polls `GET /checkout?id=…` until the checkout leaves `NEW_CHARGE`/`IN_PROGRESS`, and returns
     /// it. Every poll (retries included) waits for the polling floor of this checkout
     /// ([`CHECKOUT_POLL`], 10 s by default). Drop the future to cancel; a read error that the
-    /// executor's retries did not resolve ends the wait with that error.
+    /// executor's retries did not resolve ends the wait with that error, and the API's "not found"
+    /// with `Lookup::NotFound`.
     pub async fn wait_until_final_checkout(
         &self,
         checkout_id: &str,
-    ) -> Result<Checkout, CallError> {
+    ) -> Result<Lookup<Checkout>, CallError> {
         let read = GetCheckout::new(checkout_id);
         loop {
-            let checkout = self.poll(&read, CHECKOUT_POLL, checkout_id).await?;
+            let checkout = match self.poll(&read, CHECKOUT_POLL, checkout_id).await? {
+                Lookup::Found(checkout) => checkout,
+                Lookup::NotFound => return Ok(Lookup::NotFound),
+            };
             if !checkout.state.is_pending() {
-                return Ok(checkout);
+                return Ok(Lookup::Found(checkout));
             }
         }
     }
@@ -503,7 +507,7 @@ impl<S: HttpService> CoinqvestClient<S> {
     // ---- payments -----------------------------------------------------------------------------
 
     /// `GET /payment?id=…`.
-    pub async fn get_payment(&self, id: impl Into<String>) -> Result<Payment, CallError> {
+    pub async fn get_payment(&self, id: impl Into<String>) -> Result<Lookup<Payment>, CallError> {
         self.call(&GetPayment::new(id)).await
     }
 
@@ -520,7 +524,10 @@ impl<S: HttpService> CoinqvestClient<S> {
     }
 
     /// `GET /wallet?assetCode=…`.
-    pub async fn get_wallet(&self, asset_code: impl Into<String>) -> Result<Wallet, CallError> {
+    pub async fn get_wallet(
+        &self,
+        asset_code: impl Into<String>,
+    ) -> Result<Lookup<Wallet>, CallError> {
         self.call(&GetWallet::new(asset_code)).await
     }
 
@@ -536,7 +543,10 @@ impl<S: HttpService> CoinqvestClient<S> {
     }
 
     /// `GET /withdrawal?id=…`.
-    pub async fn get_withdrawal(&self, id: impl Into<String>) -> Result<Withdrawal, CallError> {
+    pub async fn get_withdrawal(
+        &self,
+        id: impl Into<String>,
+    ) -> Result<Lookup<Withdrawal>, CallError> {
         self.call(&GetWithdrawal::new(id)).await
     }
 
@@ -613,7 +623,10 @@ impl<S: HttpService> CoinqvestClient<S> {
     }
 
     /// `GET /asset-issuer?id=…`.
-    pub async fn get_asset_issuer(&self, id: impl Into<String>) -> Result<AssetIssuer, CallError> {
+    pub async fn get_asset_issuer(
+        &self,
+        id: impl Into<String>,
+    ) -> Result<Lookup<AssetIssuer>, CallError> {
         self.call(&GetAssetIssuer::new(id)).await
     }
 
@@ -623,7 +636,7 @@ impl<S: HttpService> CoinqvestClient<S> {
     }
 
     /// `GET /asset?id=…`.
-    pub async fn get_asset(&self, id: impl Into<String>) -> Result<Asset, CallError> {
+    pub async fn get_asset(&self, id: impl Into<String>) -> Result<Lookup<Asset>, CallError> {
         self.call(&GetAsset::new(id)).await
     }
 
@@ -636,7 +649,7 @@ impl<S: HttpService> CoinqvestClient<S> {
     pub async fn get_fiat_currency(
         &self,
         asset_code: impl Into<String>,
-    ) -> Result<FiatCurrency, CallError> {
+    ) -> Result<Lookup<FiatCurrency>, CallError> {
         self.call(&GetFiatCurrency::new(asset_code)).await
     }
 
@@ -649,7 +662,7 @@ impl<S: HttpService> CoinqvestClient<S> {
     pub async fn get_blockchain(
         &self,
         asset_code: impl Into<String>,
-    ) -> Result<Blockchain, CallError> {
+    ) -> Result<Lookup<Blockchain>, CallError> {
         self.call(&GetBlockchain::new(asset_code)).await
     }
 
@@ -686,7 +699,7 @@ impl<S: HttpService> CoinqvestClient<S> {
     }
 
     /// `GET /customer?id=…`.
-    pub async fn get_customer(&self, id: impl Into<String>) -> Result<Customer, CallError> {
+    pub async fn get_customer(&self, id: impl Into<String>) -> Result<Lookup<Customer>, CallError> {
         self.call(&GetCustomer::new(id)).await
     }
 

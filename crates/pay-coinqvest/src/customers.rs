@@ -21,7 +21,7 @@
 use bytes::Bytes;
 
 use pay_core::Error;
-use pay_core::endpoint::{Endpoint, EndpointInfo};
+use pay_core::endpoint::{Endpoint, EndpointInfo, Lookup};
 use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
@@ -343,7 +343,7 @@ impl Endpoint for CreateCustomer {
     }
 }
 
-/// `GET /customer?id=…`: one customer.
+/// `GET /customer?id=…`: one customer (`Lookup::NotFound` on the API's own 404).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetCustomer {
     /// The customer id.
@@ -363,7 +363,7 @@ struct CustomerEnvelope {
 }
 
 impl Endpoint for GetCustomer {
-    type Output = Customer;
+    type Output = Lookup<Customer>;
     type Context = ();
     const INFO: EndpointInfo = info!("coinqvest.customer.get", GET, "/customer", Safe);
 
@@ -372,8 +372,8 @@ impl Endpoint for GetCustomer {
         wire::get(Self::INFO.path, &[("id", &self.id)])
     }
 
-    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Customer, Error> {
-        error::decode::<CustomerEnvelope>(response).map(|e| e.customer)
+    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Lookup<Customer>, Error> {
+        error::decode_lookup::<CustomerEnvelope>(response).map(|found| found.map(|e| e.customer))
     }
 }
 

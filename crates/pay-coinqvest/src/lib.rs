@@ -105,8 +105,9 @@ macro_rules! list_endpoint {
 }
 
 /// Declares a `GET` endpoint that reads one object by one query parameter (`/checkout?id=…`,
-/// `/wallet?assetCode=…`): the request, the answer's envelope and the `Endpoint` impl. The last,
-/// optional, argument is a `deserialize_with` for the object (one-element arrays).
+/// `/wallet?assetCode=…`): the request, the answer's envelope and the `Endpoint` impl, answering
+/// `Lookup::NotFound` on the API's own 404. The last, optional, argument is a `deserialize_with`
+/// for the object (one-element arrays).
 macro_rules! get_endpoint {
     ($(#[$doc:meta])* $name:ident, $field:ident, $param:literal, $out:ty, $envelope:ident, $wire:literal, $dotted:literal, $path:literal $(, $with:literal)?) => {
         $(#[$doc])*
@@ -130,7 +131,7 @@ macro_rules! get_endpoint {
         }
 
         impl pay_core::endpoint::Endpoint for $name {
-            type Output = $out;
+            type Output = pay_core::endpoint::Lookup<$out>;
             type Context = ();
             const INFO: pay_core::endpoint::EndpointInfo = info!($dotted, GET, $path, Safe);
 
@@ -139,8 +140,11 @@ macro_rules! get_endpoint {
                 $crate::wire::get(Self::INFO.path, &[($param, &self.$field)])
             }
 
-            fn parse_response(&self, response: &http::Response<bytes::Bytes>) -> Result<$out, pay_core::Error> {
-                $crate::error::decode::<$envelope>(response).map(|e| e.inner)
+            fn parse_response(
+                &self,
+                response: &http::Response<bytes::Bytes>,
+            ) -> Result<pay_core::endpoint::Lookup<$out>, pay_core::Error> {
+                $crate::error::decode_lookup::<$envelope>(response).map(|found| found.map(|e| e.inner))
             }
         }
     };

@@ -574,8 +574,8 @@ impl Recoverable for CommitWithdrawal {
         output
     }
 
-    fn found(output: Withdrawal) -> Lookup<Withdrawal> {
-        Lookup::Found(output)
+    fn found(output: Lookup<Withdrawal>) -> Lookup<Withdrawal> {
+        output
     }
 
     /// `GET /withdrawal` answers 404 for an id it does not know.

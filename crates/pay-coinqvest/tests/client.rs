@@ -746,7 +746,7 @@ async fn digest_headers_are_fresh_on_every_attempt() {
         }),
     );
     // A read: 429, 503, then 200, three attempts.
-    let w = client.get_withdrawal(ID).await.unwrap();
+    let w = client.get_withdrawal(ID).await.unwrap().found().unwrap();
     assert_eq!(w.state, WithdrawalState::Processing);
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 3);
@@ -874,6 +874,8 @@ async fn wait_until_final_polls_through_the_floor_in_virtual_time() {
     let checkout = client
         .wait_until_final_checkout("82098fd51fcc")
         .await
+        .unwrap()
+        .found()
         .unwrap();
     assert_eq!(checkout.state, CheckoutState::Completed);
     let polls = polls.lock().unwrap().clone();

@@ -974,7 +974,11 @@ fn parse_hosted_checkout() {
 #[test]
 fn parse_get_checkout() {
     let call = GetCheckout::new("82098fd51fcc");
-    let out = call.parse_response(&ok(&seed("checkout_get"))).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("checkout_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.state, CheckoutState::Completed);
     assert!(out.is_completed_and_credited());
     assert_eq!(out.hosted_checkout_url, None);
@@ -1018,7 +1022,11 @@ fn parse_list_checkouts_limit_as_string() {
 #[test]
 fn parse_get_payment() {
     let call = GetPayment::new("0bb9f9aa929f");
-    let out = call.parse_response(&ok(&seed("payment_get"))).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("payment_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.source_blockchain, "XRP");
     assert_eq!(out.source_amount, amount("4.4292550"));
     assert_eq!(out.payment_type, "PAYMENT");
@@ -1067,7 +1075,11 @@ fn parse_list_wallets_numbers_exact() {
 #[test]
 fn parse_get_wallet() {
     let call = GetWallet::new("USD");
-    let out = call.parse_response(&ok(&seed("wallet_get"))).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("wallet_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.asset_code, "USD");
     assert_eq!(out.assets[0].balance, amount("10.835825"));
     errors_parse(&call);
@@ -1223,7 +1235,11 @@ fn parse_commit_withdrawal_and_recover() {
 #[test]
 fn parse_get_withdrawal() {
     let call = GetWithdrawal::new("12d72c3c8145");
-    let out = call.parse_response(&ok(&seed("withdrawal_get"))).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("withdrawal_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.target_fiat_currency.as_deref(), Some("NGN"));
     assert!(out.state.is_committed());
     errors_parse(&call);
@@ -1272,7 +1288,11 @@ fn parse_list_asset_issuers() {
 #[test]
 fn parse_get_asset_issuer() {
     let call = GetAssetIssuer::new("EURT:GAP5LETOV6YIE62YAM56STDANPRDO7ZFDBGSNHJQIYGGKSMOZAHOOS2S");
-    let out = call.parse_response(&ok(&seed("asset_issuer_get"))).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("asset_issuer_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.name, "Tempo");
     assert_eq!(out.withdrawals.fee_fixed.to_string(), "1.9800000");
     errors_parse(&call);
@@ -1293,7 +1313,11 @@ fn parse_list_assets() {
 #[test]
 fn parse_get_asset() {
     let call = GetAsset::new("ETH:GBETHKBL5TCUTQ3JPDIYOZ5RDARTMHMEKIO2QZQ7IOZ4YC5XV3C2IKYU");
-    let out = call.parse_response(&ok(&seed("asset_get"))).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("asset_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.code, "ETH");
     assert_eq!(out.issuer.unwrap().name.as_deref(), Some("Firefly"));
     errors_parse(&call);
@@ -1316,6 +1340,8 @@ fn parse_get_fiat_currency_both_shapes() {
     let call = GetFiatCurrency::new("USD");
     let wrapped = call
         .parse_response(&ok(&seed("fiat_currency_get")))
+        .unwrap()
+        .found()
         .unwrap();
     assert_eq!(wrapped.asset_code, "USD");
     let plain_body = seed("fiat_currency_get")
@@ -1323,7 +1349,11 @@ fn parse_get_fiat_currency_both_shapes() {
         .rsplit_once(']')
         .map(|(a, b)| format!("{a}{b}"))
         .unwrap();
-    let plain = call.parse_response(&ok(&plain_body)).unwrap();
+    let plain = call
+        .parse_response(&ok(&plain_body))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(plain, wrapped);
     for bad in [
         r#"{"fiatCurrency":[]}"#,
@@ -1354,7 +1384,11 @@ fn parse_list_blockchains() {
 #[test]
 fn parse_get_blockchain_both_shapes() {
     let call = GetBlockchain::new("BTC");
-    let wrapped = call.parse_response(&ok(&seed("blockchain_get"))).unwrap();
+    let wrapped = call
+        .parse_response(&ok(&seed("blockchain_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(wrapped.min_charge_amount, amount("0.005"));
     assert_eq!(wrapped.asset_issuers[2].name, "Stellarport");
     let plain = format!(
@@ -1362,7 +1396,11 @@ fn parse_get_blockchain_both_shapes() {
         r#"{"name":"Bitcoin","nativeAssetCode":"BTC","nativeAssetName":"Bitcoin","minChargeAmount":"0.005","assetIssuers":[]}"#
     );
     assert_eq!(
-        call.parse_response(&ok(&plain)).unwrap().native_asset_code,
+        call.parse_response(&ok(&plain))
+            .unwrap()
+            .found()
+            .unwrap()
+            .native_asset_code,
         "BTC"
     );
     errors_parse(&call);
@@ -1432,7 +1470,11 @@ fn parse_create_customer() {
 #[test]
 fn parse_get_customer() {
     let call = GetCustomer::new("fd4f47a50c7f");
-    let out = call.parse_response(&ok(&seed("customer_get"))).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("customer_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.name.as_deref(), Some("John Doe"));
     assert_eq!(out.countrycode.as_deref(), Some("US"));
     assert_eq!(out.updatetime, Some(datetime!(2018-12-11 17:34:09 UTC)));
@@ -1476,4 +1518,47 @@ fn parse_seed_webhook_payment_body() {
         event.confirmation_request(),
         Some(GetCheckout::new("87508a7a78c3"))
     );
+}
+
+/// Reads by id answer `Lookup::NotFound` on the API's own 404 (its `{"errors": [...]}` body), as
+/// Qostiq's lookups do on `error_code` 7; any other 404 (a proxy's page) stays an error.
+#[test]
+fn reads_by_id_answer_not_found_as_a_value() {
+    use pay_core::endpoint::Lookup;
+    let not_found = |body: &'static str| {
+        http::Response::builder()
+            .status(404)
+            .body(Bytes::from_static(body.as_bytes()))
+            .unwrap()
+    };
+    let api = not_found(r#"{"errors":["Withdrawal not found."]}"#);
+    assert_eq!(
+        GetWithdrawal::new("x").parse_response(&api).unwrap(),
+        Lookup::NotFound
+    );
+    assert_eq!(
+        GetCheckout::new("x").parse_response(&api).unwrap(),
+        Lookup::NotFound
+    );
+    assert_eq!(
+        GetPayment::new("x").parse_response(&api).unwrap(),
+        Lookup::NotFound
+    );
+    assert_eq!(
+        GetCustomer::new("x").parse_response(&api).unwrap(),
+        Lookup::NotFound
+    );
+    assert_eq!(
+        GetWallet::new("x").parse_response(&api).unwrap(),
+        Lookup::NotFound
+    );
+    let proxy = not_found("<html>Not Found</html>");
+    assert!(matches!(
+        GetWithdrawal::new("x").parse_response(&proxy),
+        Err(Error::Provider(_))
+    ));
+    let found = GetWithdrawal::new("x")
+        .parse_response(&ok(&seed("withdrawal_get")))
+        .unwrap();
+    assert!(matches!(found, Lookup::Found(_)));
 }

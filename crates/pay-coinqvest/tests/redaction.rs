@@ -221,7 +221,7 @@ fn debug_of_answers_masks_account_numbers() {
                 r#""nuban":"{NUBAN}","iban":"{IBAN}","accountNumber":"{US_ACCOUNT}","address":"{BTC_ADDRESS}","account":"{XRP_ACCOUNT}""#
             ),
         )))
-        .unwrap();
+        .unwrap().found().unwrap();
     assert_eq!(
         withdrawal.target_account.nuban.as_ref().unwrap().expose(),
         NUBAN
@@ -230,6 +230,8 @@ fn debug_of_answers_masks_account_numbers() {
 
     let payment = GetPayment::new("0bb9f9aa929f")
         .parse_response(&ok(seed("payment_get")))
+        .unwrap()
+        .found()
         .unwrap();
     assert_eq!(
         payment.source_account.as_ref().unwrap().expose(),

@@ -201,11 +201,10 @@ struct ClientStack {
 
 impl Stack for ClientStack {
     async fn send(&self) -> Result<(), BoxError> {
-        let w = self.client.get_withdrawal(ID).await?;
-        if w.id != ID {
-            return Err("unexpected withdrawal".into());
+        match self.client.get_withdrawal(ID).await? {
+            pay_core::endpoint::Lookup::Found(w) if w.id == ID => Ok(()),
+            _ => Err("unexpected withdrawal".into()),
         }
-        Ok(())
     }
 }
 
