@@ -21,7 +21,6 @@ use pay_coinqvest::checkouts::{
 use pay_coinqvest::customers::{
     CreateCustomer, CustomerUpdate, DeleteCustomer, NewCustomer, Patch, UpdateCustomer,
 };
-use pay_coinqvest::json::RawJson;
 use pay_coinqvest::pagination::Page;
 use pay_coinqvest::service::AuthTest;
 use pay_coinqvest::wallets::GetWallet;
@@ -30,6 +29,7 @@ use pay_coinqvest::withdrawals::{CreateWithdrawal, TargetAccount};
 use pay_coinqvest::{DigestSigner, WebhookVerifier};
 use pay_core::endpoint::{Authenticate, Endpoint};
 use pay_core::error::{Error, SignatureError};
+use pay_core::json::RawJson;
 use pay_core::json::{Limits, Member, StrictObject, Value};
 use pay_core::money::Amount;
 use pay_core::secret::Secret;

@@ -143,7 +143,13 @@ async fn checkout_hosted() {
 async fn checkout_get() {
     let r = rig().await;
     let hosted = r.client.create_hosted_checkout(params()).await.unwrap();
-    let checkout = r.client.checkout(hosted.id.clone()).await.unwrap();
+    let checkout = r
+        .client
+        .get_checkout(hosted.id.clone())
+        .await
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(checkout.id, hosted.id);
     assert!(checkout.state.is_pending());
 }
@@ -152,7 +158,7 @@ async fn checkout_get() {
 async fn checkouts_list() {
     let r = rig().await;
     let hosted = r.client.create_hosted_checkout(params()).await.unwrap();
-    let list = r.client.checkouts(Page::default()).await.unwrap();
+    let list = r.client.list_checkouts(Page::default()).await.unwrap();
     assert!(list.checkouts.iter().any(|c| c.id == hosted.id));
 }
 
@@ -160,9 +166,15 @@ async fn checkouts_list() {
 async fn payment_get() {
     let r = rig().await;
     paid_checkout(&r).await;
-    let list = r.client.payments(Page::default()).await.unwrap();
+    let list = r.client.list_payments(Page::default()).await.unwrap();
     let first = list.payments.first().unwrap();
-    let one = r.client.payment(first.id.clone()).await.unwrap();
+    let one = r
+        .client
+        .get_payment(first.id.clone())
+        .await
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(one.id, first.id);
 }
 
@@ -170,23 +182,29 @@ async fn payment_get() {
 async fn payments_list() {
     let r = rig().await;
     let id = paid_checkout(&r).await;
-    let list = r.client.payments(Page::default()).await.unwrap();
+    let list = r.client.list_payments(Page::default()).await.unwrap();
     assert_eq!(list.count, 1, "checkout {id}");
 }
 
 #[tokio::test]
 async fn wallets_list() {
     let r = rig().await;
-    let wallets = r.client.wallets().await.unwrap();
+    let wallets = r.client.list_wallets().await.unwrap();
     assert!(!wallets.wallets.is_empty());
 }
 
 #[tokio::test]
 async fn wallet_get() {
     let r = rig().await;
-    let wallets = r.client.wallets().await.unwrap();
+    let wallets = r.client.list_wallets().await.unwrap();
     let code = wallets.wallets.first().unwrap().asset_code.clone();
-    let wallet = r.client.wallet(code.clone()).await.unwrap();
+    let wallet = r
+        .client
+        .get_wallet(code.clone())
+        .await
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(wallet.asset_code, code);
 }
 
@@ -208,7 +226,13 @@ async fn withdrawal_commit() {
 async fn withdrawal_get() {
     let r = rig().await;
     let quote = r.client.create_withdrawal(&ngn_withdrawal()).await.unwrap();
-    let w = r.client.withdrawal(quote.id.clone()).await.unwrap();
+    let w = r
+        .client
+        .get_withdrawal(quote.id.clone())
+        .await
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(w.id, quote.id);
 }
 
@@ -216,7 +240,7 @@ async fn withdrawal_get() {
 async fn withdrawals_list() {
     let r = rig().await;
     let w = committed_withdrawal(&r).await;
-    let list = r.client.withdrawals(Page::default()).await.unwrap();
+    let list = r.client.list_withdrawals(Page::default()).await.unwrap();
     assert!(list.withdrawals.iter().any(|x| x.id == w.id));
 }
 
@@ -225,7 +249,7 @@ async fn asset_issuers_list() {
     let r = rig().await;
     assert!(
         !r.client
-            .asset_issuers()
+            .list_asset_issuers()
             .await
             .unwrap()
             .asset_issuers
@@ -236,23 +260,41 @@ async fn asset_issuers_list() {
 #[tokio::test]
 async fn asset_issuer_get() {
     let r = rig().await;
-    let list = r.client.asset_issuers().await.unwrap();
+    let list = r.client.list_asset_issuers().await.unwrap();
     let id = list.asset_issuers.first().unwrap().id.clone();
-    assert_eq!(r.client.asset_issuer(id.clone()).await.unwrap().id, id);
+    assert_eq!(
+        r.client
+            .get_asset_issuer(id.clone())
+            .await
+            .unwrap()
+            .found()
+            .unwrap()
+            .id,
+        id
+    );
 }
 
 #[tokio::test]
 async fn assets_list() {
     let r = rig().await;
-    assert!(!r.client.assets().await.unwrap().assets.is_empty());
+    assert!(!r.client.list_assets().await.unwrap().assets.is_empty());
 }
 
 #[tokio::test]
 async fn asset_get() {
     let r = rig().await;
-    let list = r.client.assets().await.unwrap();
+    let list = r.client.list_assets().await.unwrap();
     let id = list.assets.first().unwrap().id.clone();
-    assert_eq!(r.client.asset(id.clone()).await.unwrap().id, id);
+    assert_eq!(
+        r.client
+            .get_asset(id.clone())
+            .await
+            .unwrap()
+            .found()
+            .unwrap()
+            .id,
+        id
+    );
 }
 
 #[tokio::test]
@@ -260,7 +302,7 @@ async fn fiat_currencies_list() {
     let r = rig().await;
     assert!(
         !r.client
-            .fiat_currencies()
+            .list_fiat_currencies()
             .await
             .unwrap()
             .fiat_currencies
@@ -271,12 +313,14 @@ async fn fiat_currencies_list() {
 #[tokio::test]
 async fn fiat_currency_get() {
     let r = rig().await;
-    let list = r.client.fiat_currencies().await.unwrap();
+    let list = r.client.list_fiat_currencies().await.unwrap();
     let code = list.fiat_currencies.first().unwrap().asset_code.clone();
     assert_eq!(
         r.client
-            .fiat_currency(code.clone())
+            .get_fiat_currency(code.clone())
             .await
+            .unwrap()
+            .found()
             .unwrap()
             .asset_code,
         code
@@ -286,18 +330,27 @@ async fn fiat_currency_get() {
 #[tokio::test]
 async fn blockchains_list() {
     let r = rig().await;
-    assert!(!r.client.blockchains().await.unwrap().blockchains.is_empty());
+    assert!(
+        !r.client
+            .list_blockchains()
+            .await
+            .unwrap()
+            .blockchains
+            .is_empty()
+    );
 }
 
 #[tokio::test]
 async fn blockchain_get() {
     let r = rig().await;
-    let list = r.client.blockchains().await.unwrap();
+    let list = r.client.list_blockchains().await.unwrap();
     let code = list.blockchains.first().unwrap().native_asset_code.clone();
     assert_eq!(
         r.client
-            .blockchain(code.clone())
+            .get_blockchain(code.clone())
             .await
+            .unwrap()
+            .found()
             .unwrap()
             .native_asset_code,
         code
@@ -313,7 +366,7 @@ async fn ping() {
 #[tokio::test]
 async fn time() {
     let r = rig().await;
-    assert!(r.client.time().await.unwrap().time > 1_600_000_000);
+    assert!(r.client.get_time().await.unwrap().time > 1_600_000_000);
 }
 
 #[tokio::test]
@@ -331,7 +384,7 @@ async fn customers_list() {
         .await
         .unwrap()
         .customer_id;
-    let list = r.client.customers(Page::default()).await.unwrap();
+    let list = r.client.list_customers(Page::default()).await.unwrap();
     assert!(list.customers.iter().any(|c| c.id == id));
 }
 
@@ -356,7 +409,13 @@ async fn customer_get() {
         .unwrap()
         .customer_id;
     assert_eq!(
-        r.client.customer(id).await.unwrap().email,
+        r.client
+            .get_customer(id)
+            .await
+            .unwrap()
+            .found()
+            .unwrap()
+            .email,
         "get@example.com"
     );
 }
@@ -376,7 +435,7 @@ async fn customer_update() {
     update.company = Patch::Unset;
     update.firstname = Patch::Set("Ada".into());
     assert!(r.client.update_customer(update).await.unwrap().success);
-    let after = r.client.customer(id).await.unwrap();
+    let after = r.client.get_customer(id).await.unwrap().found().unwrap();
     assert_eq!(after.company, None);
     assert_eq!(after.firstname.as_deref(), Some("Ada"));
 }
@@ -391,7 +450,11 @@ async fn customer_delete() {
         .unwrap()
         .customer_id;
     assert!(r.client.delete_customer(id.clone()).await.unwrap().success);
-    assert!(r.client.customer(id).await.is_err());
+    // A deleted customer is gone: the API's own 404 reads as "not found", a value.
+    assert_eq!(
+        r.client.get_customer(id).await.unwrap(),
+        pay_core::endpoint::Lookup::NotFound
+    );
 }
 
 // ---- flows ------------------------------------------------------------------------------------
@@ -400,7 +463,13 @@ async fn customer_delete() {
 async fn paid_checkout_is_polled_to_final() {
     let r = rig().await;
     let id = paid_checkout(&r).await;
-    let checkout = r.client.wait_until_final(&id).await.unwrap();
+    let checkout = r
+        .client
+        .wait_until_final_checkout(&id)
+        .await
+        .unwrap()
+        .found()
+        .unwrap();
     assert!(checkout.is_completed_and_credited(), "{checkout:?}");
 }
 
@@ -473,8 +542,10 @@ async fn payment_webhook_is_retried_until_200_and_applied_once() {
     // The webhook is confirmed by reading the checkout.
     assert!(
         r.client
-            .checkout(id)
+            .get_checkout(id)
             .await
+            .unwrap()
+            .found()
             .unwrap()
             .is_completed_and_credited()
     );

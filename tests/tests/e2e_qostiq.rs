@@ -321,7 +321,7 @@ async fn crypto_withdraw_shop_payment_status() {
 #[tokio::test]
 async fn crypto_shop_balance() {
     let r = rig().await;
-    let balances = r.client.crypto_balance().await.unwrap();
+    let balances = r.client.get_crypto_balance().await.unwrap();
     assert!(!balances.balances.is_empty());
 }
 
@@ -339,7 +339,7 @@ async fn account_register() {
 #[tokio::test]
 async fn shop_balance() {
     let r = rig().await;
-    let balances = r.client.shop_balance().await.unwrap();
+    let balances = r.client.get_shop_balance().await.unwrap();
     let uah = balances.get(Currency::Uah).unwrap();
     assert_eq!(uah.available, amount("10000.00"));
 }
@@ -347,13 +347,13 @@ async fn shop_balance() {
 #[tokio::test]
 async fn shop_input_config() {
     let r = rig().await;
-    assert!(!r.client.input_config().await.unwrap().is_empty());
+    assert!(!r.client.get_input_config().await.unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn shop_output_config() {
     let r = rig().await;
-    assert!(!r.client.output_config().await.unwrap().is_empty());
+    assert!(!r.client.get_output_config().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -537,4 +537,57 @@ async fn payment_notification_of_a_paid_bill_is_verified() {
     let delivery = until_delivered(&r.sandbox, "payment").await;
     assert_eq!(delivery["attempts"].as_array().unwrap().len(), 2);
     assert_eq!(applied.lock().unwrap().len(), 1);
+}
+
+/// The three crypto endpoints beyond the seeds, typed and signed by PROTOCOL.md's table, against
+/// the sandbox's model answers: accepted (the sandbox verifies every signature) and decoded.
+#[tokio::test]
+async fn crypto_address_and_wallet_quotes() {
+    use pay_qostiq::crypto_wallet::{CreateCryptoAddress, TryCryptoBill, TryCryptoTransfer};
+    let rig = rig().await;
+    let address = rig
+        .client
+        .call(&CreateCryptoAddress::new("client-42", payway("usdt_trc20")))
+        .await
+        .unwrap();
+    let again = rig
+        .client
+        .call(&CreateCryptoAddress::new("client-42", payway("usdt_trc20")))
+        .await
+        .unwrap();
+    assert_eq!(address, again, "one address per client and payway");
+    assert!(address.address.expose().starts_with("sbxUSDT"));
+    assert!(!format!("{address:?}").contains(address.address.expose()));
+
+    let bill = rig
+        .client
+        .call(&TryCryptoBill::new(amount("12.5"), usdt(), usdt(), "cb-1"))
+        .await
+        .unwrap();
+    assert_eq!(bill.shop_amount, amount("12.5"));
+    assert_eq!(bill.payer_price, amount("12.5"));
+    assert_eq!(bill.payer_currency, usdt());
+
+    let transfer = rig
+        .client
+        .call(&TryCryptoTransfer::new(
+            amount("3"),
+            TransferAmountType::ReceiveAmount,
+            usdt(),
+            usdt(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(transfer.payee_amount, amount("3"));
+    assert_eq!(transfer.write_off_amount, amount("3"));
+
+    // The sandbox refuses what the model refuses, in Qostiq's envelope.
+    let btc = CryptoAsset::new("BTC").unwrap();
+    let err = rig
+        .client
+        .call(&TryCryptoBill::new(amount("1"), usdt(), btc, "cb-2"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("conversion"), "{err}");
+    rig.sandbox.shutdown().await;
 }

@@ -7,7 +7,7 @@
 //! endpoint's form), the request is also rebuilt through its typed struct and its `sign` must equal
 //! the vector's. Whether a case is typed is decided from the vector alone, before building.
 //!
-//! Callbacks: every case goes through [`pay_qostiq::callbacks::verify_callback`]; valid ones must
+//! Callbacks: every case goes through [`pay_qostiq::callbacks::verify_and_parse`]; valid ones must
 //! verify and parse into their typed callback, invalid ones must fail with the error their `why`
 //! describes.
 #![allow(
@@ -23,7 +23,7 @@ use pay_core::json::{JsonError, Limits, StrictObject, Value, python};
 use pay_core::money::{Amount, Precision};
 use pay_core::secret::Secret;
 use pay_qostiq::bills::{CreateBill, CreateBillV2, GetBill};
-use pay_qostiq::callbacks::{Callback, CallbackVerifier, verify_callback};
+use pay_qostiq::callbacks::{Callback, CallbackVerifier, verify_and_parse};
 use pay_qostiq::crypto::{
     CreateCryptoWithdraw, GetCryptoBalance, GetCryptoWithdraw, GetCryptoWithdrawByShopPaymentId,
     TryCryptoWithdraw,
@@ -439,7 +439,7 @@ fn qostiq_callbacks() {
                 continue;
             }
         };
-        let result = verify_callback(&verifier, case.body.as_bytes());
+        let result = verify_and_parse(&verifier, case.body.as_bytes());
         match (case.valid, result) {
             (true, Ok(callback)) => {
                 let status = match &callback {

@@ -75,7 +75,7 @@ pub(crate) enum CoinqvestCommand {
 pub(crate) struct QostiqConn {
     /// Base URL: the live API by default, or a sandbox's `http://127.0.0.1:PORT/qostiq`. Plain
     /// `http://` is refused except for a loopback address (see `--allow-plain-http-for-sandbox`).
-    #[arg(long, default_value = pay_qostiq::API_BASE_URL)]
+    #[arg(long, default_value = pay_qostiq::DEFAULT_BASE_URL)]
     base_url: String,
     #[command(flatten)]
     plain_http: PlainHttp,
@@ -443,7 +443,7 @@ pub(crate) fn run_coinqvest(command: CoinqvestCommand) -> ExitCode {
 fn qostiq_balance(conn: &QostiqConn) -> Result<Value, Failure> {
     let client = conn.client()?;
     let balances = runtime()?
-        .block_on(client.shop_balance())
+        .block_on(client.get_shop_balance())
         .map_err(|e| from_call(&e))?;
     let lines: Vec<Value> = balances
         .balances
@@ -580,7 +580,7 @@ fn bill_json(bill: &BillRecord) -> Value {
         BillRecord::Found(info) => json!({
             "payment_id": info.payment_id,
             "shop_order_id": info.shop_order_id,
-            "shop_amount": info.shop_amount.to_string(),
+            "shop_amount": info.shop_amount.map(|a| a.to_string()),
             "shop_currency": info.shop_currency.code(),
             "status": info.status.code(),
             "is_unique": info.is_unique,
@@ -608,7 +608,7 @@ fn bill_create(args: &BillCreateArgs) -> Result<Printed, Failure> {
 fn wallets(conn: &CoinqvestConn) -> Result<Value, Failure> {
     let client = conn.client()?;
     let list = runtime()?
-        .block_on(client.wallets())
+        .block_on(client.list_wallets())
         .map_err(|e| from_call(&e))?;
     let wallets: Vec<Value> = list
         .wallets
@@ -641,10 +641,16 @@ fn checkout_json(c: &Checkout) -> Value {
 
 fn checkout_status(args: &CheckoutStatusArgs) -> Result<Value, Failure> {
     let client = args.conn.client()?;
-    let checkout = runtime()?
-        .block_on(client.checkout(args.id.clone()))
+    let found = runtime()?
+        .block_on(client.get_checkout(args.id.clone()))
         .map_err(|e| from_call(&e))?;
-    Ok(checkout_json(&checkout))
+    match found {
+        Lookup::Found(checkout) => Ok(checkout_json(&checkout)),
+        Lookup::NotFound => Err(Failure::Refused(json!({
+            "found": false,
+            "id": args.id,
+        }))),
+    }
 }
 
 fn checkout_create(args: &CheckoutCreateArgs) -> Result<Value, Failure> {

@@ -28,7 +28,7 @@ use pay_coinqvest::customers::{CustomerUpdate, NewCustomer, Patch};
 use pay_coinqvest::pagination::Page;
 use pay_coinqvest::withdrawals::{CreateWithdrawal, NgnBank, TargetAccount};
 use pay_core::clock::{Clock, SystemClock};
-use pay_core::endpoint::BaseUrl;
+use pay_core::endpoint::{BaseUrl, Lookup};
 use pay_core::recovery::{OutcomeName, Resolution};
 use pay_core::secret::Secret;
 use pay_qostiq::bills::{BillRecord, CreateBill};
@@ -378,7 +378,11 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
 
     // ---- Qostiq -------------------------------------------------------------------------------
     r.step("Qostiq", "balances before (/shop_balance)", async {
-        let balances = w.qostiq.shop_balance().await.map_err(|e| e.to_string())?;
+        let balances = w
+            .qostiq
+            .get_shop_balance()
+            .await
+            .map_err(|e| e.to_string())?;
         let line = balance_line(&balances, Currency::Uah);
         *before.lock().unwrap_or_else(PoisonError::into_inner) = Some(balances);
         Ok(done(line, &["signed request accepted", "balances parsed"]))
@@ -572,7 +576,11 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
     .await;
 
     r.step("Qostiq", "balances after (movement)", async {
-        let after = w.qostiq.shop_balance().await.map_err(|e| e.to_string())?;
+        let after = w
+            .qostiq
+            .get_shop_balance()
+            .await
+            .map_err(|e| e.to_string())?;
         let before = before
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -670,9 +678,11 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
             .await?;
             let checkout = w
                 .coinqvest
-                .wait_until_final(&id)
+                .wait_until_final_checkout(&id)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())?
+                .found()
+                .ok_or("the committed checkout is not found")?;
             if !checkout.is_completed_and_credited() {
                 return Err(format!("checkout state {:?}", checkout.state));
             }
@@ -731,9 +741,11 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
                 .customer_id;
             let got = w
                 .coinqvest
-                .customer(id.clone())
+                .get_customer(id.clone())
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())?
+                .found()
+                .ok_or("the customer is not found")?;
             let mut update = CustomerUpdate::new(id.clone());
             update.company = Patch::Unset;
             update.lastname = Patch::Set("Lovelace".into());
@@ -743,15 +755,17 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
                 .map_err(|e| e.to_string())?;
             let updated = w
                 .coinqvest
-                .customer(id.clone())
+                .get_customer(id.clone())
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())?
+                .found()
+                .ok_or("the customer is not found")?;
             if updated.company.is_some() || updated.lastname.as_deref() != Some("Lovelace") {
                 return Err(format!("update not applied: {updated:?}"));
             }
             let list = w
                 .coinqvest
-                .customers(Page::default())
+                .list_customers(Page::default())
                 .await
                 .map_err(|e| e.to_string())?;
             if !list.customers.iter().any(|c| c.id == id) {
@@ -761,7 +775,12 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
                 .delete_customer(id.clone())
                 .await
                 .map_err(|e| e.to_string())?;
-            if w.coinqvest.customer(id.clone()).await.is_ok() {
+            let deleted = w
+                .coinqvest
+                .get_customer(id.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            if deleted != Lookup::NotFound {
                 return Err("deleted customer still readable".to_owned());
             }
             Ok(done(

@@ -32,7 +32,7 @@
 //! ```
 
 use bytes::Bytes;
-use http::Method;
+
 use pay_core::Error;
 use pay_core::endpoint::{Endpoint, EndpointInfo};
 use pay_core::money::Amount;
@@ -41,10 +41,10 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
-use crate::json::RawJson;
 use crate::payments::Payment;
 use crate::state::CheckoutState;
 use crate::{error, wire};
+use pay_core::json::RawJson;
 
 /// Most characters (Unicode scalar values) in an item description.
 pub const MAX_DESCRIPTION_CHARS: usize = 200;
@@ -421,13 +421,14 @@ impl ChargeBuilder {
     /// Checks the charge and computes its total.
     ///
     /// Refused: an empty `currency`; no line items; a description that is empty or longer than 200
-    /// characters; a `productId` longer than 20 characters; a quantity of 0; a negative amount or tax
-    /// rate; an empty tax name; a total that is not above zero or overflows; a relay given twice; an
-    /// empty customer id, settlement currency, webhook or URL.
+    /// characters; a `productId` longer than 20 characters; a quantity of 0; a negative amount; a tax
+    /// rate below 0 or not below 1 (it is a fraction); an empty tax name; a total that is not above
+    /// zero or overflows; a relay given twice; a customer id that is empty or longer than 12
+    /// characters; an empty settlement currency, webhook or URL.
     pub fn build(self) -> Result<CheckoutParams, Error> {
         non_empty("charge.currency", &self.currency)?;
         if let Some(id) = &self.customer_id {
-            non_empty("charge.customerId", id)?;
+            crate::customers::check_customer_id("charge.customerId", id)?;
         }
         if self.line_items.is_empty() {
             return Err(Error::invalid_input(
@@ -485,6 +486,16 @@ impl ChargeBuilder {
                 ));
             }
             not_negative(format!("charge.taxItems[{i}].percent"), item.percent)?;
+            // A fraction (`0.0825` is 8.25 %): `8.25` would charge 825 % tax.
+            if item.percent.decimal() >= Decimal::ONE {
+                return Err(Error::invalid_input(
+                    format!("charge.taxItems[{i}].percent"),
+                    format!(
+                        "{} is not below 1: the rate is a fraction (0.0825 for 8.25 %)",
+                        item.percent
+                    ),
+                ));
+            }
         }
         if let Some(currency) = &self.settlement_currency {
             non_empty("settlementCurrency", currency)?;
@@ -662,7 +673,7 @@ impl Endpoint for CreateCheckout {
     const INFO: EndpointInfo = info!("coinqvest.checkout.create", POST, "/checkout", Safe);
 
     fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::with_json(Method::POST, Self::INFO.path, &self.params)
+        wire::with_json(&Self::INFO, &self.params)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<CheckoutCreated, Error> {
@@ -738,7 +749,7 @@ impl Endpoint for CommitCheckout {
     fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
         wire::require("checkoutId", &self.checkout_id)?;
         wire::require("assetCode", &self.asset_code)?;
-        wire::with_json(Method::POST, Self::INFO.path, self)
+        wire::with_json(&Self::INFO, self)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<CheckoutCommitted, Error> {
@@ -786,7 +797,7 @@ impl Endpoint for CreateHostedCheckout {
     const INFO: EndpointInfo = info!("coinqvest.checkout.hosted", POST, "/checkout/hosted", Safe);
 
     fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::with_json(Method::POST, Self::INFO.path, &self.params)
+        wire::with_json(&Self::INFO, &self.params)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<HostedCheckout, Error> {
@@ -880,40 +891,12 @@ pub struct SubmittedCharge {
     pub tax_items: Vec<SubmittedItem>,
 }
 
+get_endpoint!(
 /// `GET /checkout?id=…`: one checkout, with its state and payments. Use it to confirm a webhook or a
 /// return-URL hit before crediting.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GetCheckout {
-    /// The checkout id.
-    pub id: String,
-}
-
-impl GetCheckout {
-    /// Asks for checkout `id`.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
-    }
-}
-
-#[derive(Deserialize)]
-struct CheckoutEnvelope {
-    checkout: Checkout,
-}
-
-impl Endpoint for GetCheckout {
-    type Output = Checkout;
-    type Context = ();
-    const INFO: EndpointInfo = info!("coinqvest.checkout.get", GET, "/checkout", Safe);
-
-    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::require("id", &self.id)?;
-        wire::get(Self::INFO.path, &[("id", &self.id)])
-    }
-
-    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Checkout, Error> {
-        error::decode::<CheckoutEnvelope>(response).map(|e| e.checkout)
-    }
-}
+    GetCheckout, id, "id", Checkout, CheckoutEnvelope, "checkout",
+    "coinqvest.checkout.get", "/checkout"
+);
 
 crate::pagination::paginated_list! {
     /// `GET /checkouts?limit=…&offset=…`: a page of checkouts, newest first.

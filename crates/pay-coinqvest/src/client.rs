@@ -19,7 +19,7 @@
 //!   request is refused as unauthenticated (401/403), the client makes **one** `GET /time`,
 //!   re-synchronises the offset and repeats the request **once** (a refused request was not
 //!   applied, so this is safe for every endpoint). It never loops.
-//! * **[`CoinqvestClient::wait_until_final`]** polls a checkout through the executor's polling
+//! * **[`CoinqvestClient::wait_until_final_checkout`]** polls a checkout through the executor's polling
 //!   floors until it leaves `NEW_CHARGE`/`IN_PROGRESS`; drop the future to cancel.
 //! * **[`CoinqvestClient::pages`]** walks the list endpoints page by page.
 //!
@@ -49,7 +49,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pay_core::clock::{Clock, OffsetClock, SystemClock};
-use pay_core::endpoint::{Authenticate, BaseUrl, Endpoint};
+use pay_core::endpoint::{Authenticate, BaseUrl, Endpoint, Lookup};
 use pay_core::error::Error;
 use pay_core::recovery::{Evidence, PayoutOutcome, Recoverable};
 use pay_core::secret::Secret;
@@ -85,7 +85,7 @@ use crate::withdrawals::{
 };
 use crate::{BasicAuth, DEFAULT_BASE_URL, DigestSigner};
 
-/// The polling operation of checkout status reads ([`CoinqvestClient::wait_until_final`]).
+/// The polling operation of checkout status reads ([`CoinqvestClient::wait_until_final_checkout`]).
 pub const CHECKOUT_POLL: PollOperation = PollOperation::Other("coinqvest.checkout");
 /// The polling operation of withdrawal lookups during a commit's recovery (per withdrawal).
 pub const WITHDRAWAL_POLL: PollOperation = PollOperation::Other("coinqvest.withdrawal");
@@ -378,12 +378,13 @@ impl<S: HttpService> CoinqvestClient<S> {
     }
 
     /// Like [`call`](Self::call) for a status read of one payment (`payment` is its id), spaced by
-    /// the polling floor of (COINQVEST, `operation`, `payment`) on every attempt.
-    pub async fn call_poll<E>(
+    /// the polling floor of (COINQVEST, `operation`, `payment`) on every attempt. Same name and
+    /// argument order as `pay_qostiq::client::QostiqClient::poll`.
+    pub async fn poll<E>(
         &self,
         endpoint: &E,
-        payment: &str,
         operation: PollOperation,
+        payment: &str,
     ) -> Result<E::Output, CallError>
     where
         E: Endpoint<Context = ()>,
@@ -473,25 +474,32 @@ impl<S: HttpService> CoinqvestClient<S> {
     }
 
     /// `GET /checkout?id=…`.
-    pub async fn checkout(&self, id: impl Into<String>) -> Result<Checkout, CallError> {
+    pub async fn get_checkout(&self, id: impl Into<String>) -> Result<Lookup<Checkout>, CallError> {
         self.call(&GetCheckout::new(id)).await
     }
 
     /// `GET /checkouts`: one page (see [`pages`](Self::pages) for all).
-    pub async fn checkouts(&self, page: Page) -> Result<CheckoutList, CallError> {
+    pub async fn list_checkouts(&self, page: Page) -> Result<CheckoutList, CallError> {
         self.call(&ListCheckouts::new(page)).await
     }
 
     /// Polls `GET /checkout?id=…` until the checkout leaves `NEW_CHARGE`/`IN_PROGRESS`, and returns
     /// it. Every poll (retries included) waits for the polling floor of this checkout
     /// ([`CHECKOUT_POLL`], 10 s by default). Drop the future to cancel; a read error that the
-    /// executor's retries did not resolve ends the wait with that error.
-    pub async fn wait_until_final(&self, checkout_id: &str) -> Result<Checkout, CallError> {
+    /// executor's retries did not resolve ends the wait with that error, and the API's "not found"
+    /// with `Lookup::NotFound`.
+    pub async fn wait_until_final_checkout(
+        &self,
+        checkout_id: &str,
+    ) -> Result<Lookup<Checkout>, CallError> {
         let read = GetCheckout::new(checkout_id);
         loop {
-            let checkout = self.call_poll(&read, checkout_id, CHECKOUT_POLL).await?;
+            let checkout = match self.poll(&read, CHECKOUT_POLL, checkout_id).await? {
+                Lookup::Found(checkout) => checkout,
+                Lookup::NotFound => return Ok(Lookup::NotFound),
+            };
             if !checkout.state.is_pending() {
-                return Ok(checkout);
+                return Ok(Lookup::Found(checkout));
             }
         }
     }
@@ -499,24 +507,27 @@ impl<S: HttpService> CoinqvestClient<S> {
     // ---- payments -----------------------------------------------------------------------------
 
     /// `GET /payment?id=…`.
-    pub async fn payment(&self, id: impl Into<String>) -> Result<Payment, CallError> {
+    pub async fn get_payment(&self, id: impl Into<String>) -> Result<Lookup<Payment>, CallError> {
         self.call(&GetPayment::new(id)).await
     }
 
     /// `GET /payments`: one page.
-    pub async fn payments(&self, page: Page) -> Result<PaymentList, CallError> {
+    pub async fn list_payments(&self, page: Page) -> Result<PaymentList, CallError> {
         self.call(&ListPayments::new(page)).await
     }
 
     // ---- wallets ------------------------------------------------------------------------------
 
     /// `GET /wallets`.
-    pub async fn wallets(&self) -> Result<WalletList, CallError> {
+    pub async fn list_wallets(&self) -> Result<WalletList, CallError> {
         self.call(&ListWallets).await
     }
 
     /// `GET /wallet?assetCode=…`.
-    pub async fn wallet(&self, asset_code: impl Into<String>) -> Result<Wallet, CallError> {
+    pub async fn get_wallet(
+        &self,
+        asset_code: impl Into<String>,
+    ) -> Result<Lookup<Wallet>, CallError> {
         self.call(&GetWallet::new(asset_code)).await
     }
 
@@ -532,12 +543,15 @@ impl<S: HttpService> CoinqvestClient<S> {
     }
 
     /// `GET /withdrawal?id=…`.
-    pub async fn withdrawal(&self, id: impl Into<String>) -> Result<Withdrawal, CallError> {
+    pub async fn get_withdrawal(
+        &self,
+        id: impl Into<String>,
+    ) -> Result<Lookup<Withdrawal>, CallError> {
         self.call(&GetWithdrawal::new(id)).await
     }
 
     /// `GET /withdrawals`: one page.
-    pub async fn withdrawals(&self, page: Page) -> Result<WithdrawalList, CallError> {
+    pub async fn list_withdrawals(&self, page: Page) -> Result<WithdrawalList, CallError> {
         self.call(&ListWithdrawals::new(page)).await
     }
 
@@ -596,7 +610,7 @@ impl<S: HttpService> CoinqvestClient<S> {
                 commit,
                 start,
                 move || async move { self.call(commit).await },
-                move || async move { self.call_poll(lookup, id, WITHDRAWAL_POLL).await },
+                move || async move { self.poll(lookup, WITHDRAWAL_POLL, id).await },
             )
             .await
     }
@@ -604,45 +618,51 @@ impl<S: HttpService> CoinqvestClient<S> {
     // ---- reference ----------------------------------------------------------------------------
 
     /// `GET /asset-issuers`.
-    pub async fn asset_issuers(&self) -> Result<AssetIssuerList, CallError> {
+    pub async fn list_asset_issuers(&self) -> Result<AssetIssuerList, CallError> {
         self.call(&ListAssetIssuers).await
     }
 
     /// `GET /asset-issuer?id=…`.
-    pub async fn asset_issuer(&self, id: impl Into<String>) -> Result<AssetIssuer, CallError> {
+    pub async fn get_asset_issuer(
+        &self,
+        id: impl Into<String>,
+    ) -> Result<Lookup<AssetIssuer>, CallError> {
         self.call(&GetAssetIssuer::new(id)).await
     }
 
     /// `GET /assets`.
-    pub async fn assets(&self) -> Result<AssetList, CallError> {
+    pub async fn list_assets(&self) -> Result<AssetList, CallError> {
         self.call(&ListAssets).await
     }
 
     /// `GET /asset?id=…`.
-    pub async fn asset(&self, id: impl Into<String>) -> Result<Asset, CallError> {
+    pub async fn get_asset(&self, id: impl Into<String>) -> Result<Lookup<Asset>, CallError> {
         self.call(&GetAsset::new(id)).await
     }
 
     /// `GET /fiat-currencies`.
-    pub async fn fiat_currencies(&self) -> Result<FiatCurrencyList, CallError> {
+    pub async fn list_fiat_currencies(&self) -> Result<FiatCurrencyList, CallError> {
         self.call(&ListFiatCurrencies).await
     }
 
     /// `GET /fiat-currency?assetCode=…`.
-    pub async fn fiat_currency(
+    pub async fn get_fiat_currency(
         &self,
         asset_code: impl Into<String>,
-    ) -> Result<FiatCurrency, CallError> {
+    ) -> Result<Lookup<FiatCurrency>, CallError> {
         self.call(&GetFiatCurrency::new(asset_code)).await
     }
 
     /// `GET /blockchains`.
-    pub async fn blockchains(&self) -> Result<BlockchainList, CallError> {
+    pub async fn list_blockchains(&self) -> Result<BlockchainList, CallError> {
         self.call(&ListBlockchains).await
     }
 
     /// `GET /blockchain?assetCode=…`.
-    pub async fn blockchain(&self, asset_code: impl Into<String>) -> Result<Blockchain, CallError> {
+    pub async fn get_blockchain(
+        &self,
+        asset_code: impl Into<String>,
+    ) -> Result<Lookup<Blockchain>, CallError> {
         self.call(&GetBlockchain::new(asset_code)).await
     }
 
@@ -654,7 +674,7 @@ impl<S: HttpService> CoinqvestClient<S> {
     }
 
     /// `GET /time` without touching the clock offset (see [`sync_clock`](Self::sync_clock)).
-    pub async fn time(&self) -> Result<ServerTime, CallError> {
+    pub async fn get_time(&self) -> Result<ServerTime, CallError> {
         self.call(&GetTime).await
     }
 
@@ -666,7 +686,7 @@ impl<S: HttpService> CoinqvestClient<S> {
     // ---- customers ----------------------------------------------------------------------------
 
     /// `GET /customers`: one page.
-    pub async fn customers(&self, page: Page) -> Result<CustomerList, CallError> {
+    pub async fn list_customers(&self, page: Page) -> Result<CustomerList, CallError> {
         self.call(&ListCustomers::new(page)).await
     }
 
@@ -679,7 +699,7 @@ impl<S: HttpService> CoinqvestClient<S> {
     }
 
     /// `GET /customer?id=…`.
-    pub async fn customer(&self, id: impl Into<String>) -> Result<Customer, CallError> {
+    pub async fn get_customer(&self, id: impl Into<String>) -> Result<Lookup<Customer>, CallError> {
         self.call(&GetCustomer::new(id)).await
     }
 

@@ -19,15 +19,15 @@
 //! ```
 
 use bytes::Bytes;
-use http::Method;
+
 use pay_core::Error;
-use pay_core::endpoint::{Endpoint, EndpointInfo};
+use pay_core::endpoint::{Endpoint, EndpointInfo, Lookup};
 use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
-use crate::json::RawJson;
 use crate::service::{Success, decode_success};
 use crate::{error, wire};
+use pay_core::json::RawJson;
 
 /// One field of a partial update.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -78,7 +78,8 @@ pub struct NewCustomer {
     /// Company name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
-    /// First address line (with `zip`, `city`, `countrycode`).
+    /// First address line: `adr1`, `zip`, `city` and `countrycode` are given together or not at
+    /// all (refused before sending otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adr1: Option<String>,
     /// Second address line.
@@ -135,7 +136,8 @@ pub struct CustomerUpdate {
     /// Company name.
     #[serde(skip_serializing_if = "Patch::is_keep")]
     pub company: Patch<String>,
-    /// First address line.
+    /// First address line: `adr1`, `zip`, `city` and `countrycode` are changed together or not at
+    /// all (refused before sending otherwise).
     #[serde(skip_serializing_if = "Patch::is_keep")]
     pub adr1: Patch<String>,
     /// Second address line.
@@ -235,6 +237,54 @@ pub struct Customer {
     pub invoiceable: bool,
 }
 
+/// The longest customer id the API gives and takes (`string(12)` in every table of seed 003).
+pub const MAX_CUSTOMER_ID_CHARS: usize = 12;
+
+/// A customer id: not blank, at most [`MAX_CUSTOMER_ID_CHARS`] characters.
+pub(crate) fn check_customer_id(field: &'static str, id: &str) -> Result<(), Error> {
+    wire::require(field, id)?;
+    let chars = id.chars().count();
+    if chars > MAX_CUSTOMER_ID_CHARS {
+        return Err(Error::invalid_input(
+            field,
+            format!(
+                "{chars} characters; a customer id as given by POST /customer has at most \
+                 {MAX_CUSTOMER_ID_CHARS}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The address fields that come together ("Must be provided alongside …", seed 003).
+const ADDRESS_FIELDS: [&str; 4] = ["adr1", "zip", "city", "countrycode"];
+
+/// Refuses an address that is only partly given: `adr1`, `zip`, `city` and `countrycode` are sent
+/// all together or not at all. `given` says, per field of [`ADDRESS_FIELDS`], whether it is sent.
+fn check_address(given: [bool; 4]) -> Result<(), Error> {
+    if given.iter().all(|g| *g) || given.iter().all(|g| !*g) {
+        return Ok(());
+    }
+    let missing: Vec<&str> = ADDRESS_FIELDS
+        .iter()
+        .zip(given)
+        .filter(|(_, g)| !g)
+        .map(|(name, _)| *name)
+        .collect();
+    let given_field = ADDRESS_FIELDS
+        .iter()
+        .zip(given)
+        .find(|(_, g)| *g)
+        .map_or("adr1", |(name, _)| *name);
+    Err(Error::invalid_input(
+        format!("customer.{given_field}"),
+        format!(
+            "adr1, zip, city and countrycode are sent together or not at all; missing: {}",
+            missing.join(", ")
+        ),
+    ))
+}
+
 fn check_countrycode(field: &'static str, code: Option<&str>) -> Result<(), Error> {
     match code {
         Some(code) if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_alphabetic()) => Err(
@@ -277,8 +327,15 @@ impl Endpoint for CreateCustomer {
 
     fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
         wire::require("customer.email", &self.customer.email)?;
-        check_countrycode("customer.countrycode", self.customer.countrycode.as_deref())?;
-        wire::with_json(Method::POST, Self::INFO.path, self)
+        let c = &self.customer;
+        check_address([
+            c.adr1.is_some(),
+            c.zip.is_some(),
+            c.city.is_some(),
+            c.countrycode.is_some(),
+        ])?;
+        check_countrycode("customer.countrycode", c.countrycode.as_deref())?;
+        wire::with_json(&Self::INFO, self)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<CustomerCreated, Error> {
@@ -286,7 +343,7 @@ impl Endpoint for CreateCustomer {
     }
 }
 
-/// `GET /customer?id=…`: one customer.
+/// `GET /customer?id=…`: one customer (`Lookup::NotFound` on the API's own 404).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetCustomer {
     /// The customer id.
@@ -306,17 +363,17 @@ struct CustomerEnvelope {
 }
 
 impl Endpoint for GetCustomer {
-    type Output = Customer;
+    type Output = Lookup<Customer>;
     type Context = ();
     const INFO: EndpointInfo = info!("coinqvest.customer.get", GET, "/customer", Safe);
 
     fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::require("id", &self.id)?;
+        check_customer_id("id", &self.id)?;
         wire::get(Self::INFO.path, &[("id", &self.id)])
     }
 
-    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Customer, Error> {
-        error::decode::<CustomerEnvelope>(response).map(|e| e.customer)
+    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Lookup<Customer>, Error> {
+        error::decode_lookup::<CustomerEnvelope>(response).map(|found| found.map(|e| e.customer))
     }
 }
 
@@ -342,14 +399,21 @@ impl Endpoint for UpdateCustomer {
     const INFO: EndpointInfo = info!("coinqvest.customer.update", PUT, "/customer", Safe);
 
     fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::require("customer.id", &self.customer.id)?;
+        check_customer_id("customer.id", &self.customer.id)?;
         if let Some(email) = &self.customer.email {
             wire::require("customer.email", email)?;
         }
+        let c = &self.customer;
+        check_address([
+            !c.adr1.is_keep(),
+            !c.zip.is_keep(),
+            !c.city.is_keep(),
+            !c.countrycode.is_keep(),
+        ])?;
         if let Patch::Set(code) = &self.customer.countrycode {
             check_countrycode("customer.countrycode", Some(code))?;
         }
-        wire::with_json(Method::PUT, Self::INFO.path, self)
+        wire::with_json(&Self::INFO, self)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Success, Error> {
@@ -380,8 +444,8 @@ impl Endpoint for DeleteCustomer {
     const INFO: EndpointInfo = info!("coinqvest.customer.delete", DELETE, "/customer", Safe);
 
     fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::require("id", &self.id)?;
-        wire::with_json(Method::DELETE, Self::INFO.path, self)
+        check_customer_id("id", &self.id)?;
+        wire::with_json(&Self::INFO, self)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Success, Error> {

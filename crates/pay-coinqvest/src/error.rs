@@ -21,6 +21,7 @@
 
 use bytes::Bytes;
 use http::StatusCode;
+use pay_core::endpoint::Lookup;
 use pay_core::error::{Error, Provider, ProviderError};
 use pay_core::json::{Limits, StrictObject, Value};
 use serde::de::DeserializeOwned;
@@ -103,19 +104,30 @@ fn raw_message(body: &[u8]) -> String {
 }
 
 /// Reads a response: non-200 becomes [`Error::Provider`]; a 200 body must be one strict JSON object
-/// (no duplicate keys, no trailing bytes, within [`Limits::RESPONSES`]) decoding into `T`, otherwise
-/// [`Error::Undecodable`] with the raw bytes.
+/// (no duplicate keys, no trailing bytes, within [`Limits::RESPONSES`]) decoding into `T`
+/// ([`pay_core::json::decode()`]), otherwise [`Error::Undecodable`] with the raw bytes and the path
+/// of the field at fault.
 pub(crate) fn decode<T: DeserializeOwned>(response: &http::Response<Bytes>) -> Result<T, Error> {
     let status = response.status();
     let body = response.body();
     if status != StatusCode::OK {
         return Err(error_from_response(status, body));
     }
-    // The strict checks only (no tree is needed), then serde over the same, now known-good, text.
-    let text = pay_core::json::validate(body, Limits::RESPONSES)
-        .map_err(|e| Error::undecodable(status, e.to_string(), body.clone()))?;
-    serde_json::from_str::<T>(text)
+    pay_core::json::decode(body, Limits::RESPONSES)
         .map_err(|e| Error::undecodable(status, e.to_string(), body.clone()))
+}
+
+/// Reads the answer of a read by id: HTTP 404 in COINQVEST's own error format (`{"errors":
+/// [...]}`) is [`Lookup::NotFound`]; anything else as [`decode`] reads it. A 404 without that body
+/// (a proxy's page, a wrong base URL to another server) stays an error: "not found" is believed
+/// only from the API itself.
+pub(crate) fn decode_lookup<T: DeserializeOwned>(
+    response: &http::Response<Bytes>,
+) -> Result<Lookup<T>, Error> {
+    if response.status() == StatusCode::NOT_FOUND && errors_list(response.body()).is_some() {
+        return Ok(Lookup::NotFound);
+    }
+    decode(response).map(Lookup::Found)
 }
 
 #[cfg(test)]
@@ -169,6 +181,42 @@ mod tests {
         assert!(refusal(401, b"").is_authentication());
         assert!(refusal(403, br#"{"errors":["IP not whitelisted."]}"#).is_authentication());
         assert!(!refusal(404, b"").is_authentication());
+    }
+
+    /// Attack: only the API's own 404 is "not found"; a 404 page from anything else (a proxy, a
+    /// wrong base URL) stays an error, so no recovery can act on a false "not found".
+    #[test]
+    fn only_the_api_s_own_404_is_not_found() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Out {
+            id: String,
+        }
+        let answer = |status: u16, body: &'static str| {
+            let mut response = http::Response::new(Bytes::from_static(body.as_bytes()));
+            *response.status_mut() = StatusCode::from_u16(status).unwrap();
+            decode_lookup::<Out>(&response)
+        };
+        assert!(matches!(
+            answer(404, r#"{"errors":["Withdrawal not found."]}"#),
+            Ok(Lookup::NotFound)
+        ));
+        for (status, body) in [
+            (404, "<html>404 Not Found</html>"),
+            (404, ""),
+            (404, r#"{"error":"not found"}"#),
+            (500, r#"{"errors":["Withdrawal not found."]}"#),
+            (400, r#"{"errors":["Invalid id."]}"#),
+        ] {
+            assert!(
+                matches!(answer(status, body), Err(Error::Provider(_))),
+                "{status} {body}"
+            );
+        }
+        assert!(matches!(
+            answer(200, r#"{"id":"a"}"#),
+            Ok(Lookup::Found(Out { .. }))
+        ));
     }
 
     #[test]

@@ -71,12 +71,90 @@ macro_rules! info {
     };
 }
 
+/// Declares a `GET` endpoint that lists every item without paging (`/wallets`, `/assets`, …): the
+/// request, its answer and the `Endpoint` impl.
+macro_rules! list_endpoint {
+    ($(#[$doc:meta])* $name:ident, $out:ident, $field:ident: $item:ty, $wire:literal, $dotted:literal, $path:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+        pub struct $name;
+
+        #[doc = concat!("The answer to `GET ", $path, "`.")]
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct $out {
+            /// The items.
+            #[serde(rename = $wire)]
+            pub $field: Vec<$item>,
+        }
+
+        impl pay_core::endpoint::Endpoint for $name {
+            type Output = $out;
+            type Context = ();
+            const INFO: pay_core::endpoint::EndpointInfo = info!($dotted, GET, $path, Safe);
+
+            fn build_request(&self, _: &()) -> Result<http::Request<bytes::Bytes>, pay_core::Error> {
+                $crate::wire::get(Self::INFO.path, &[])
+            }
+
+            fn parse_response(&self, response: &http::Response<bytes::Bytes>) -> Result<$out, pay_core::Error> {
+                $crate::error::decode(response)
+            }
+        }
+    };
+}
+
+/// Declares a `GET` endpoint that reads one object by one query parameter (`/checkout?id=…`,
+/// `/wallet?assetCode=…`): the request, the answer's envelope and the `Endpoint` impl, answering
+/// `Lookup::NotFound` on the API's own 404. The last, optional, argument is a `deserialize_with`
+/// for the object (one-element arrays).
+macro_rules! get_endpoint {
+    ($(#[$doc:meta])* $name:ident, $field:ident, $param:literal, $out:ty, $envelope:ident, $wire:literal, $dotted:literal, $path:literal $(, $with:literal)?) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name {
+            #[doc = concat!("Sent as `", $param, "`.")]
+            pub $field: String,
+        }
+
+        impl $name {
+            #[doc = concat!("Asks for `", $param, "` = `", stringify!($field), "`.")]
+            pub fn new($field: impl Into<String>) -> Self {
+                Self { $field: $field.into() }
+            }
+        }
+
+        #[derive(serde::Deserialize)]
+        struct $envelope {
+            #[serde(rename = $wire $(, deserialize_with = $with)?)]
+            inner: $out,
+        }
+
+        impl pay_core::endpoint::Endpoint for $name {
+            type Output = pay_core::endpoint::Lookup<$out>;
+            type Context = ();
+            const INFO: pay_core::endpoint::EndpointInfo = info!($dotted, GET, $path, Safe);
+
+            fn build_request(&self, _: &()) -> Result<http::Request<bytes::Bytes>, pay_core::Error> {
+                $crate::wire::require($param, &self.$field)?;
+                $crate::wire::get(Self::INFO.path, &[($param, &self.$field)])
+            }
+
+            fn parse_response(
+                &self,
+                response: &http::Response<bytes::Bytes>,
+            ) -> Result<pay_core::endpoint::Lookup<$out>, pay_core::Error> {
+                $crate::error::decode_lookup::<$envelope>(response).map(|found| found.map(|e| e.inner))
+            }
+        }
+    };
+}
+
 pub mod checkouts;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod customers;
 pub mod error;
-pub mod json;
 pub mod pagination;
 pub mod payments;
 pub mod reference;

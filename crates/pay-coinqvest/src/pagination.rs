@@ -28,8 +28,6 @@
 
 use serde::Deserialize;
 
-use crate::wire;
-
 /// The default and largest page size the API documents.
 pub const DEFAULT_LIMIT: u32 = 250;
 
@@ -61,13 +59,13 @@ impl Default for Page {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 pub struct ListMeta {
     /// How many items exist in all.
-    #[serde(deserialize_with = "wire::lenient_u64")]
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub count: u64,
     /// The `limit` the server applied.
-    #[serde(deserialize_with = "wire::lenient_u64")]
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub limit: u64,
     /// The `offset` the server applied.
-    #[serde(deserialize_with = "wire::lenient_u64")]
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub offset: u64,
 }
 
@@ -177,13 +175,13 @@ macro_rules! paginated_list {
         #[non_exhaustive]
         pub struct $output {
             #[doc = concat!("How many ", $noun, " exist.")]
-            #[serde(deserialize_with = "crate::wire::lenient_u64")]
+            #[serde(deserialize_with = "pay_core::json::decode::uint")]
             pub count: u64,
             /// The limit applied (a number or a string on the wire).
-            #[serde(deserialize_with = "crate::wire::lenient_u64")]
+            #[serde(deserialize_with = "pay_core::json::decode::uint")]
             pub limit: u64,
             /// The offset applied (a number or a string on the wire).
-            #[serde(deserialize_with = "crate::wire::lenient_u64")]
+            #[serde(deserialize_with = "pay_core::json::decode::uint")]
             pub offset: u64,
             #[doc = concat!("The ", $noun, " of this page.")]
             pub $items: Vec<$item>,

@@ -1,16 +1,13 @@
 //! Payments: `GET /payment` and `GET /payments`. A payment is money a customer sent against a
 //! checkout; the same object arrives in the flat payment webhook.
 
-use bytes::Bytes;
-use pay_core::Error;
-use pay_core::endpoint::{Endpoint, EndpointInfo};
 use pay_core::money::Amount;
 use pay_core::text::AccountNumber;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::state::PaymentState;
-use crate::{error, wire};
+use crate::wire;
 
 /// A payment by a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -60,39 +57,10 @@ impl Payment {
     }
 }
 
-/// `GET /payment?id=…`: one payment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GetPayment {
-    /// The payment id.
-    pub id: String,
-}
-
-impl GetPayment {
-    /// Asks for payment `id`.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
-    }
-}
-
-#[derive(Deserialize)]
-struct PaymentEnvelope {
-    payment: Payment,
-}
-
-impl Endpoint for GetPayment {
-    type Output = Payment;
-    type Context = ();
-    const INFO: EndpointInfo = info!("coinqvest.payment.get", GET, "/payment", Safe);
-
-    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::require("id", &self.id)?;
-        wire::get(Self::INFO.path, &[("id", &self.id)])
-    }
-
-    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Payment, Error> {
-        error::decode::<PaymentEnvelope>(response).map(|e| e.payment)
-    }
-}
+get_endpoint!(
+    /// `GET /payment?id=…`: one payment.
+    GetPayment, id, "id", Payment, PaymentEnvelope, "payment", "coinqvest.payment.get", "/payment"
+);
 
 crate::pagination::paginated_list! {
     /// `GET /payments?limit=…&offset=…`: a page of payments, newest first.

@@ -6,14 +6,11 @@
 //! example sends `assetCode` (we send `assetCode`), and the answers of `GET /fiat-currency` and
 //! `GET /blockchain` wrap the object in a one-element array (both shapes are accepted).
 
-use bytes::Bytes;
-use pay_core::Error;
-use pay_core::endpoint::{Endpoint, EndpointInfo};
 use pay_core::money::Amount;
 use serde::Deserialize;
 
 use crate::state::AssetKind;
-use crate::{error, wire};
+use crate::wire;
 
 /// An issuer's limits and fees for checkouts or withdrawals.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -171,76 +168,6 @@ pub struct Blockchain {
     /// The issuers available.
     #[serde(default)]
     pub asset_issuers: Vec<IssuerChoice>,
-}
-
-macro_rules! list_endpoint {
-    ($(#[$doc:meta])* $name:ident, $out:ident, $field:ident: $item:ty, $wire:literal, $dotted:literal, $path:literal) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-        pub struct $name;
-
-        #[doc = concat!("The answer to `GET ", $path, "`.")]
-        #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-        #[non_exhaustive]
-        pub struct $out {
-            /// The items.
-            #[serde(rename = $wire)]
-            pub $field: Vec<$item>,
-        }
-
-        impl Endpoint for $name {
-            type Output = $out;
-            type Context = ();
-            const INFO: EndpointInfo = info!($dotted, GET, $path, Safe);
-
-            fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-                wire::get(Self::INFO.path, &[])
-            }
-
-            fn parse_response(&self, response: &http::Response<Bytes>) -> Result<$out, Error> {
-                error::decode(response)
-            }
-        }
-    };
-}
-
-macro_rules! get_endpoint {
-    ($(#[$doc:meta])* $name:ident, $field:ident, $param:literal, $out:ty, $envelope:ident, $wire:literal, $dotted:literal, $path:literal $(, $with:literal)?) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct $name {
-            #[doc = concat!("Sent as `", $param, "`.")]
-            pub $field: String,
-        }
-
-        impl $name {
-            #[doc = concat!("Asks for `", $param, "` = `", stringify!($field), "`.")]
-            pub fn new($field: impl Into<String>) -> Self {
-                Self { $field: $field.into() }
-            }
-        }
-
-        #[derive(Deserialize)]
-        struct $envelope {
-            #[serde(rename = $wire $(, deserialize_with = $with)?)]
-            inner: $out,
-        }
-
-        impl Endpoint for $name {
-            type Output = $out;
-            type Context = ();
-            const INFO: EndpointInfo = info!($dotted, GET, $path, Safe);
-
-            fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-                wire::require($param, &self.$field)?;
-                wire::get(Self::INFO.path, &[($param, &self.$field)])
-            }
-
-            fn parse_response(&self, response: &http::Response<Bytes>) -> Result<$out, Error> {
-                error::decode::<$envelope>(response).map(|e| e.inner)
-            }
-        }
-    };
 }
 
 list_endpoint!(

@@ -38,9 +38,9 @@ use pay_core::text::Untrusted;
 use serde::Deserialize;
 
 use crate::checkouts::GetCheckout;
-use crate::json::RawJson;
 use crate::payments::Payment;
 use crate::state::{CheckoutState, string_enum};
+use pay_core::json::RawJson;
 
 pub use pay_signing::coinqvest::{WebhookVerifier, X_WEBHOOK_AUTH, sign_webhook};
 

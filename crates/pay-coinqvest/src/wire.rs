@@ -3,6 +3,7 @@
 use bytes::Bytes;
 use http::{Method, header};
 use pay_core::Error;
+use pay_core::endpoint::EndpointInfo;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -37,17 +38,17 @@ pub(crate) fn get_page(
     get(path, &[("limit", &limit), ("offset", &offset)])
 }
 
-/// Builds a request with a JSON body serialized once: exactly these bytes are sent and signed.
+/// Builds the request of endpoint `info` (its method and path) with a JSON body serialized once:
+/// exactly these bytes are sent and signed.
 pub(crate) fn with_json<T: Serialize + ?Sized>(
-    method: Method,
-    path: &str,
+    info: &EndpointInfo,
     body: &T,
 ) -> Result<http::Request<Bytes>, Error> {
     let bytes = serde_json::to_vec(body)
         .map_err(|e| Error::invalid_input("body", format!("cannot serialize: {e}")))?;
     http::Request::builder()
-        .method(method)
-        .uri(path)
+        .method(info.method.clone())
+        .uri(info.path)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Bytes::from(bytes))
         .map_err(|e| Error::invalid_input("uri", e.to_string()))
@@ -101,30 +102,6 @@ pub(crate) fn require(field: &'static str, value: &str) -> Result<(), Error> {
         return Err(Error::invalid_input(field, "must not be empty"));
     }
     Ok(())
-}
-
-/// A non-negative integer the API sends as a number or as a string of digits (`"limit":"250"`).
-pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    struct V;
-    impl Visitor<'_> for V {
-        type Value = u64;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a non-negative integer, as a number or a string of digits")
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
-            Ok(v)
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
-            u64::try_from(v).map_err(|_| E::custom("negative integer"))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
-            if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(E::custom("not a string of digits"));
-            }
-            v.parse().map_err(E::custom)
-        }
-    }
-    deserializer.deserialize_any(V)
 }
 
 /// A W3C (RFC 3339) timestamp such as `2020-03-02T19:36:33+00:00`, parsed from the text in
@@ -257,31 +234,5 @@ mod tests {
         let req = get("/checkouts", &[("limit", "250"), ("offset", "0")]).unwrap();
         assert_eq!(req.uri(), "/checkouts?limit=250&offset=0");
         assert!(req.body().is_empty());
-    }
-
-    #[test]
-    fn lenient_integers() {
-        #[derive(Deserialize)]
-        struct L {
-            #[serde(deserialize_with = "lenient_u64")]
-            n: u64,
-        }
-        for (json, n) in [
-            (r#"{"n":2}"#, 2),
-            (r#"{"n":"250"}"#, 250),
-            (r#"{"n":"0"}"#, 0),
-        ] {
-            assert_eq!(serde_json::from_str::<L>(json).unwrap().n, n);
-        }
-        for bad in [
-            r#"{"n":-1}"#,
-            r#"{"n":"-1"}"#,
-            r#"{"n":"1.5"}"#,
-            r#"{"n":1.5}"#,
-            r#"{"n":""}"#,
-            r#"{"n":null}"#,
-        ] {
-            assert!(serde_json::from_str::<L>(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -21,7 +21,7 @@
 //! ```
 
 use bytes::Bytes;
-use http::{Method, StatusCode};
+use http::StatusCode;
 use pay_core::Error;
 use pay_core::endpoint::{Endpoint, EndpointInfo, Lookup};
 use pay_core::error::ProviderError;
@@ -455,7 +455,7 @@ impl Endpoint for CreateWithdrawal {
             target_account: &self.target_account,
             relay: self.relay.as_deref(),
         };
-        wire::with_json(Method::POST, Self::INFO.path, &body)
+        wire::with_json(&Self::INFO, &body)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Withdrawal, Error> {
@@ -574,8 +574,8 @@ impl Recoverable for CommitWithdrawal {
         output
     }
 
-    fn found(output: Withdrawal) -> Lookup<Withdrawal> {
-        Lookup::Found(output)
+    fn found(output: Lookup<Withdrawal>) -> Lookup<Withdrawal> {
+        output
     }
 
     /// `GET /withdrawal` answers 404 for an id it does not know.
@@ -645,7 +645,7 @@ impl Endpoint for CommitWithdrawal {
 
     fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
         wire::require("withdrawalId", &self.withdrawal_id)?;
-        wire::with_json(Method::POST, Self::INFO.path, self)
+        wire::with_json(&Self::INFO, self)
     }
 
     fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Withdrawal, Error> {
@@ -653,34 +653,11 @@ impl Endpoint for CommitWithdrawal {
     }
 }
 
-/// `GET /withdrawal?id=…`: one withdrawal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GetWithdrawal {
-    /// The withdrawal id.
-    pub id: String,
-}
-
-impl GetWithdrawal {
-    /// Asks for withdrawal `id`.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
-    }
-}
-
-impl Endpoint for GetWithdrawal {
-    type Output = Withdrawal;
-    type Context = ();
-    const INFO: EndpointInfo = info!("coinqvest.withdrawal.get", GET, "/withdrawal", Safe);
-
-    fn build_request(&self, _: &()) -> Result<http::Request<Bytes>, Error> {
-        wire::require("id", &self.id)?;
-        wire::get(Self::INFO.path, &[("id", &self.id)])
-    }
-
-    fn parse_response(&self, response: &http::Response<Bytes>) -> Result<Withdrawal, Error> {
-        error::decode::<WithdrawalEnvelope>(response).map(|e| e.withdrawal)
-    }
-}
+get_endpoint!(
+    /// `GET /withdrawal?id=…`: one withdrawal.
+    GetWithdrawal, id, "id", Withdrawal, WithdrawalReadEnvelope, "withdrawal",
+    "coinqvest.withdrawal.get", "/withdrawal"
+);
 
 crate::pagination::paginated_list! {
     /// `GET /withdrawals?limit=…&offset=…`: a page of withdrawals, newest first.

@@ -735,7 +735,7 @@ async fn digest_headers_are_fresh_on_every_attempt() {
         }),
     );
     // A read: 429, 503, then 200, three attempts.
-    let w = client.withdrawal(ID).await.unwrap();
+    let w = client.get_withdrawal(ID).await.unwrap().found().unwrap();
     assert_eq!(w.state, WithdrawalState::Processing);
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 3);
@@ -860,7 +860,12 @@ async fn wait_until_final_polls_through_the_floor_in_virtual_time() {
             json(StatusCode::OK, checkout_json("82098fd51fcc", state))
         }),
     );
-    let checkout = client.wait_until_final("82098fd51fcc").await.unwrap();
+    let checkout = client
+        .wait_until_final_checkout("82098fd51fcc")
+        .await
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(checkout.state, CheckoutState::Completed);
     let polls = polls.lock().unwrap().clone();
     assert_eq!(polls.len(), 5);
@@ -903,7 +908,7 @@ async fn wait_until_final_is_cancelled_by_dropping_it() {
         }))
         .unwrap();
     let start = clock.now();
-    let mut wait = Box::pin(client.wait_until_final("c1"));
+    let mut wait = Box::pin(client.wait_until_final_checkout("c1"));
     let mut cx = Context::from_waker(std::task::Waker::noop());
     for _ in 0..10 {
         assert!(wait.as_mut().poll(&mut cx).is_pending());
@@ -915,7 +920,7 @@ async fn wait_until_final_is_cancelled_by_dropping_it() {
     assert_eq!(hits.get("/checkout"), 10);
     // The cancelled turn was given back: a new wait polls at once (at 100 s, 10 s after the last
     // poll; had the turn been kept, it would still be waiting), then waits for the next turn.
-    let mut again = Box::pin(client.wait_until_final("c1"));
+    let mut again = Box::pin(client.wait_until_final_checkout("c1"));
     assert!(again.as_mut().poll(&mut cx).is_pending());
     assert_eq!(hits.get("/checkout"), 11);
     assert_eq!(clock.now() - start, time::Duration::seconds(110));
@@ -957,12 +962,12 @@ async fn every_endpoint_has_a_method() {
             .map(drop),
     );
     refused(c.create_hosted_checkout(params()).await.map(drop));
-    refused(c.checkout("x").await.map(drop));
-    refused(c.checkouts(page).await.map(drop));
-    refused(c.payment("x").await.map(drop));
-    refused(c.payments(page).await.map(drop));
-    refused(c.wallets().await.map(drop));
-    refused(c.wallet("USD").await.map(drop));
+    refused(c.get_checkout("x").await.map(drop));
+    refused(c.list_checkouts(page).await.map(drop));
+    refused(c.get_payment("x").await.map(drop));
+    refused(c.list_payments(page).await.map(drop));
+    refused(c.list_wallets().await.map(drop));
+    refused(c.get_wallet("USD").await.map(drop));
     let quote = CreateWithdrawal::new(
         "USD:X",
         "1".parse().unwrap(),
@@ -973,26 +978,26 @@ async fn every_endpoint_has_a_method() {
     refused(c.create_withdrawal(&quote).await.map(drop));
     // A 400 to the commit is read first; a read refused too leaves it unknown.
     assert_eq!(c.commit_withdrawal("x").await.name(), OutcomeName::Unknown);
-    refused(c.withdrawal("x").await.map(drop));
-    refused(c.withdrawals(page).await.map(drop));
-    refused(c.asset_issuers().await.map(drop));
-    refused(c.asset_issuer("x").await.map(drop));
-    refused(c.assets().await.map(drop));
-    refused(c.asset("x").await.map(drop));
-    refused(c.fiat_currencies().await.map(drop));
-    refused(c.fiat_currency("NGN").await.map(drop));
-    refused(c.blockchains().await.map(drop));
-    refused(c.blockchain("XLM").await.map(drop));
+    refused(c.get_withdrawal("x").await.map(drop));
+    refused(c.list_withdrawals(page).await.map(drop));
+    refused(c.list_asset_issuers().await.map(drop));
+    refused(c.get_asset_issuer("x").await.map(drop));
+    refused(c.list_assets().await.map(drop));
+    refused(c.get_asset("x").await.map(drop));
+    refused(c.list_fiat_currencies().await.map(drop));
+    refused(c.get_fiat_currency("NGN").await.map(drop));
+    refused(c.list_blockchains().await.map(drop));
+    refused(c.get_blockchain("XLM").await.map(drop));
     refused(c.ping().await.map(drop));
-    refused(c.time().await.map(drop));
+    refused(c.get_time().await.map(drop));
     refused(c.auth_test().await.map(drop));
-    refused(c.customers(page).await.map(drop));
+    refused(c.list_customers(page).await.map(drop));
     refused(
         c.create_customer(NewCustomer::new("a@b.test"))
             .await
             .map(drop),
     );
-    refused(c.customer("x").await.map(drop));
+    refused(c.get_customer("x").await.map(drop));
     refused(c.update_customer(CustomerUpdate::new("x")).await.map(drop));
     refused(c.delete_customer("x").await.map(drop));
 

@@ -12,7 +12,6 @@ use bytes::Bytes;
 use http::StatusCode;
 use pay_coinqvest::checkouts::*;
 use pay_coinqvest::customers::*;
-use pay_coinqvest::json::RawJson;
 use pay_coinqvest::pagination::Page;
 use pay_coinqvest::payments::*;
 use pay_coinqvest::reference::*;
@@ -25,6 +24,7 @@ use pay_core::Error;
 use pay_core::clock::{Clock, FixedClock};
 use pay_core::endpoint::{Authenticate, Endpoint};
 use pay_core::error::Provider;
+use pay_core::json::RawJson;
 use pay_core::money::Amount;
 use pay_core::recovery::{Recoverable, RefusalClass, Verdict};
 use pay_core::retry::RetryClass;
@@ -751,6 +751,134 @@ fn golden_delete_customer() {
     );
 }
 
+#[track_caller]
+fn refused_naming<T: std::fmt::Debug>(result: Result<T, Error>, expected: &str) {
+    match result {
+        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, expected),
+        other => panic!("expected a refusal naming {expected}, got {other:?}"),
+    }
+}
+
+/// Seed 003's full checkout example taxes at `"percent": 0.0825` ("in decimal notation, e.g.
+/// 0.0825 to represent a tax rate of 8.25%"): a rate of 1 or more is a percentage written where a
+/// fraction belongs (8.25 would charge 825 % tax) and is refused (before, it was sent).
+#[test]
+fn tax_rates_are_fractions_below_one() {
+    let with_tax = |percent: &str| {
+        ChargeBuilder::new("USD")
+            .customer_id("716dad4c5e5f")
+            .line_item(LineItem::new("T-Shirt", amount("10")))
+            .tax(TaxItem::new("CA Sales Tax", amount(percent)))
+            .build()
+    };
+    assert_eq!(with_tax("0.0825").unwrap().total(), amount("10.825"));
+    assert!(with_tax("0").is_ok());
+    assert!(with_tax("0.9999").is_ok());
+    for bad in ["8.25", "1", "1.0", "-0.01"] {
+        refused_naming(with_tax(bad), "charge.taxItems[0].percent");
+    }
+}
+
+/// Seed 003 types every customer id `string(12)` (its example `716dad4c5e5f`): a longer one is not
+/// an id POST /customer gave, and is refused before sending (before, it was sent).
+#[test]
+fn customer_ids_are_at_most_twelve_characters() {
+    let charge = |id: &str| {
+        ChargeBuilder::new("USD")
+            .customer_id(id)
+            .line_item(LineItem::new("T-Shirt", amount("10")))
+            .build()
+    };
+    assert!(charge("716dad4c5e5f").is_ok());
+    refused_naming(charge("716dad4c5e5f0"), "charge.customerId");
+    refused_naming(charge(""), "charge.customerId");
+    assert!(GetCustomer::new("fd4f47a50c7f").build_request(&()).is_ok());
+    refused_naming(GetCustomer::new("fd4f47a50c7fa").build_request(&()), "id");
+    refused_naming(
+        DeleteCustomer::new("fd4f47a50c7fa").build_request(&()),
+        "id",
+    );
+    refused_naming(
+        UpdateCustomer::new(CustomerUpdate::new("fd4f47a50c7fa")).build_request(&()),
+        "customer.id",
+    );
+}
+
+/// Seed 003's customer tables: adr1, zip, city and countrycode "Must be provided alongside" each
+/// other. The seed's example (all four) passes; any of them without the others is refused, naming
+/// a given one and listing the missing ones (before, a partial address was sent).
+#[test]
+fn customer_addresses_come_whole() {
+    let seed_example = NewCustomer {
+        adr1: Some("810 Beach St".into()),
+        adr2: Some("Finance Dept".into()),
+        zip: Some("CA 94133".into()),
+        city: Some("San Francisco".into()),
+        countrycode: Some("US".into()),
+        ..NewCustomer::new("john@doe.com")
+    };
+    assert!(
+        CreateCustomer::new(seed_example.clone())
+            .build_request(&())
+            .is_ok()
+    );
+    assert!(
+        CreateCustomer::new(NewCustomer::new("john@doe.com"))
+            .build_request(&())
+            .is_ok()
+    );
+    let no_zip = NewCustomer {
+        zip: None,
+        ..seed_example.clone()
+    };
+    let err = CreateCustomer::new(no_zip).build_request(&()).unwrap_err();
+    assert!(err.to_string().contains("missing: zip"), "{err}");
+    refused_naming(Err::<(), _>(err), "customer.adr1");
+    let only_city = NewCustomer {
+        city: Some("San Francisco".into()),
+        ..NewCustomer::new("john@doe.com")
+    };
+    refused_naming(
+        CreateCustomer::new(only_city).build_request(&()),
+        "customer.city",
+    );
+
+    let move_house = CustomerUpdate {
+        adr1: Patch::Set("1 Main St".into()),
+        zip: Patch::Set("94000".into()),
+        city: Patch::Set("Oakland".into()),
+        countrycode: Patch::Set("US".into()),
+        ..CustomerUpdate::new("fd4f47a50c7f")
+    };
+    assert!(
+        UpdateCustomer::new(move_house.clone())
+            .build_request(&())
+            .is_ok()
+    );
+    let forget_address = CustomerUpdate {
+        adr1: Patch::Unset,
+        zip: Patch::Unset,
+        city: Patch::Unset,
+        countrycode: Patch::Unset,
+        ..CustomerUpdate::new("fd4f47a50c7f")
+    };
+    assert!(
+        UpdateCustomer::new(forget_address)
+            .build_request(&())
+            .is_ok()
+    );
+    let city_only = CustomerUpdate {
+        adr1: Patch::Keep,
+        zip: Patch::Keep,
+        countrycode: Patch::Keep,
+        ..move_house
+    };
+    refused_naming(
+        UpdateCustomer::new(city_only).build_request(&()),
+        "customer.city",
+    );
+}
+
 #[test]
 fn customer_refusals_before_sending() {
     assert!(
@@ -777,12 +905,15 @@ fn customer_refusals_before_sending() {
 
 // ================================================================ the seed's answers
 
-mod seed;
+/// One example answer of seed 003, as printed (`testdata/seeds/coinqvest/<name>.json`).
+fn seed(name: &str) -> String {
+    pay_testdata::seed("coinqvest", name)
+}
 
 #[test]
 fn parse_create_checkout() {
     let call = CreateCheckout::new(full_charge());
-    let out = call.parse_response(&ok(seed::CHECKOUT_CREATE)).unwrap();
+    let out = call.parse_response(&ok(&seed("checkout_create"))).unwrap();
     assert_eq!(out.id, "6d55626309d6");
     assert_eq!(out.payment_methods.len(), 5);
     assert_eq!(out.payment_methods[4].asset_code, "XRP");
@@ -801,18 +932,24 @@ fn parse_create_checkout() {
 #[test]
 fn parse_commit_checkout_each_blockchain() {
     let call = CommitCheckout::new("29d030183ce9", "ETH");
-    let eth = call.parse_response(&ok(seed::CHECKOUT_COMMIT_ETH)).unwrap();
+    let eth = call
+        .parse_response(&ok(&seed("checkout_commit_eth")))
+        .unwrap();
     assert_eq!(eth.deposit_instructions.amount, amount("0.0056804"));
     assert_eq!(eth.deposit_instructions.memo, None);
     assert_eq!(eth.expiration_time, datetime!(2020-02-26 18:49:33 UTC));
     assert_eq!(eth.checkout_id, "29d030183ce9");
-    let xlm = call.parse_response(&ok(seed::CHECKOUT_COMMIT_XLM)).unwrap();
+    let xlm = call
+        .parse_response(&ok(&seed("checkout_commit_xlm")))
+        .unwrap();
     assert_eq!(
         xlm.deposit_instructions.memo.as_deref(),
         Some("snowy-hills")
     );
     assert_eq!(xlm.deposit_instructions.memo_type.as_deref(), Some("text"));
-    let xrp = call.parse_response(&ok(seed::CHECKOUT_COMMIT_XRP)).unwrap();
+    let xrp = call
+        .parse_response(&ok(&seed("checkout_commit_xrp")))
+        .unwrap();
     assert_eq!(
         xrp.deposit_instructions.destination_tag.as_deref(),
         Some("15918")
@@ -824,7 +961,7 @@ fn parse_commit_checkout_each_blockchain() {
 #[test]
 fn parse_hosted_checkout() {
     let call = CreateHostedCheckout::new(full_charge());
-    let out = call.parse_response(&ok(seed::CHECKOUT_HOSTED)).unwrap();
+    let out = call.parse_response(&ok(&seed("checkout_hosted"))).unwrap();
     assert_eq!(out.id, "b5bcf27e5482");
     assert_eq!(
         out.url,
@@ -837,7 +974,11 @@ fn parse_hosted_checkout() {
 #[test]
 fn parse_get_checkout() {
     let call = GetCheckout::new("82098fd51fcc");
-    let out = call.parse_response(&ok(seed::CHECKOUT_GET)).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("checkout_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.state, CheckoutState::Completed);
     assert!(out.is_completed_and_credited());
     assert_eq!(out.hosted_checkout_url, None);
@@ -856,7 +997,7 @@ fn parse_get_checkout() {
 #[test]
 fn parse_list_checkouts_limit_as_string() {
     let call = ListCheckouts::default();
-    let out = call.parse_response(&ok(seed::CHECKOUTS_LIST)).unwrap();
+    let out = call.parse_response(&ok(&seed("checkouts_list"))).unwrap();
     assert_eq!((out.count, out.limit, out.offset), (67, 2, 0)); // "limit":"2"
     assert_eq!(out.checkouts.len(), 2);
     assert_eq!(out.checkouts[1].state, CheckoutState::Expired);
@@ -881,7 +1022,11 @@ fn parse_list_checkouts_limit_as_string() {
 #[test]
 fn parse_get_payment() {
     let call = GetPayment::new("0bb9f9aa929f");
-    let out = call.parse_response(&ok(seed::PAYMENT_GET)).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("payment_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.source_blockchain, "XRP");
     assert_eq!(out.source_amount, amount("4.4292550"));
     assert_eq!(out.payment_type, "PAYMENT");
@@ -893,7 +1038,7 @@ fn parse_get_payment() {
 #[test]
 fn parse_list_payments_with_missing_state() {
     let call = ListPayments::default();
-    let out = call.parse_response(&ok(seed::PAYMENTS_LIST)).unwrap();
+    let out = call.parse_response(&ok(&seed("payments_list"))).unwrap();
     assert_eq!((out.count, out.limit, out.offset), (2, 250, 0));
     assert_eq!(out.payments[0].state, Some(PaymentState::Resolved));
     assert_eq!(out.payments[1].state, None);
@@ -906,7 +1051,7 @@ fn parse_list_payments_with_missing_state() {
 #[test]
 fn parse_list_wallets_numbers_exact() {
     let call = ListWallets;
-    let out = call.parse_response(&ok(seed::WALLETS_LIST)).unwrap();
+    let out = call.parse_response(&ok(&seed("wallets_list"))).unwrap();
     assert_eq!(out.wallets.len(), 8);
     let xrp = &out.wallets[4];
     assert_eq!(xrp.kind, AssetKind::Crypto);
@@ -930,7 +1075,11 @@ fn parse_list_wallets_numbers_exact() {
 #[test]
 fn parse_get_wallet() {
     let call = GetWallet::new("USD");
-    let out = call.parse_response(&ok(seed::WALLET_GET)).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("wallet_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.asset_code, "USD");
     assert_eq!(out.assets[0].balance, amount("10.835825"));
     errors_parse(&call);
@@ -946,7 +1095,9 @@ fn parse_create_withdrawal() {
             bank: NgnBank::FirstBank,
         },
     );
-    let out = call.parse_response(&ok(seed::WITHDRAWAL_CREATE)).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("withdrawal_create")))
+        .unwrap();
     assert_eq!(out.state, WithdrawalState::PendingApiCommit);
     assert!(out.state.is_awaiting_commit());
     assert_eq!(out.target_amount.to_string(), "30727.1358200");
@@ -974,7 +1125,9 @@ fn parse_create_withdrawal() {
 #[test]
 fn parse_commit_withdrawal_and_recover() {
     let call = CommitWithdrawal::new("12d72c3c8145");
-    let out = call.parse_response(&ok(seed::WITHDRAWAL_COMMIT)).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("withdrawal_commit")))
+        .unwrap();
     assert_eq!(out.state, WithdrawalState::Completed);
     assert_eq!(
         out.transaction_id.as_deref(),
@@ -992,7 +1145,7 @@ fn parse_commit_withdrawal_and_recover() {
             bank: NgnBank::FirstBank,
         },
     )
-    .parse_response(&ok(seed::WITHDRAWAL_CREATE))
+    .parse_response(&ok(&seed("withdrawal_create")))
     .unwrap();
     let pinned = quote.commit();
     let read = |body: String| {
@@ -1012,11 +1165,11 @@ fn parse_commit_withdrawal_and_recover() {
             .collect::<Vec<_>>()
             .join(","),
     };
-    let get = seed::WITHDRAWAL_GET;
+    let get = seed("withdrawal_get");
     // (withdrawal read, verdict for the id alone, verdict for the pinned quote)
     let cases = [
         (get.to_owned(), "same", "same"),
-        (seed::WITHDRAWAL_CREATE.to_owned(), "absent", "absent"),
+        (seed("withdrawal_create"), "absent", "absent"),
         (
             get.replace("\"COMPLETED\"", "\"PROCESSING\""),
             "same",
@@ -1082,7 +1235,11 @@ fn parse_commit_withdrawal_and_recover() {
 #[test]
 fn parse_get_withdrawal() {
     let call = GetWithdrawal::new("12d72c3c8145");
-    let out = call.parse_response(&ok(seed::WITHDRAWAL_GET)).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("withdrawal_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.target_fiat_currency.as_deref(), Some("NGN"));
     assert!(out.state.is_committed());
     errors_parse(&call);
@@ -1093,7 +1250,7 @@ fn parse_get_withdrawal() {
 #[test]
 fn parse_list_withdrawals_id_suffixed_fields() {
     let call = ListWithdrawals::default();
-    let out = call.parse_response(&ok(seed::WITHDRAWALS_LIST)).unwrap();
+    let out = call.parse_response(&ok(&seed("withdrawals_list"))).unwrap();
     assert_eq!((out.count, out.limit, out.offset), (2, 10, 0));
     assert_eq!(out.withdrawals[0].target_blockchain.as_deref(), Some("XLM"));
     assert_eq!(out.withdrawals[0].target_fiat_currency, None);
@@ -1113,7 +1270,9 @@ fn parse_list_withdrawals_id_suffixed_fields() {
 #[test]
 fn parse_list_asset_issuers() {
     let call = ListAssetIssuers;
-    let out = call.parse_response(&ok(seed::ASSET_ISSUERS_LIST)).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("asset_issuers_list")))
+        .unwrap();
     let btc = &out.asset_issuers[0];
     assert_eq!(btc.kind, AssetKind::Crypto);
     assert_eq!(btc.withdrawals.fee_fixed, amount("0.0005"));
@@ -1129,7 +1288,11 @@ fn parse_list_asset_issuers() {
 #[test]
 fn parse_get_asset_issuer() {
     let call = GetAssetIssuer::new("EURT:GAP5LETOV6YIE62YAM56STDANPRDO7ZFDBGSNHJQIYGGKSMOZAHOOS2S");
-    let out = call.parse_response(&ok(seed::ASSET_ISSUER_GET)).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("asset_issuer_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.name, "Tempo");
     assert_eq!(out.withdrawals.fee_fixed.to_string(), "1.9800000");
     errors_parse(&call);
@@ -1138,7 +1301,7 @@ fn parse_get_asset_issuer() {
 #[test]
 fn parse_list_assets() {
     let call = ListAssets;
-    let out = call.parse_response(&ok(seed::ASSETS_LIST)).unwrap();
+    let out = call.parse_response(&ok(&seed("assets_list"))).unwrap();
     assert_eq!(out.assets.len(), 3);
     assert_eq!(
         out.assets[0].issuer.as_ref().unwrap().path,
@@ -1150,7 +1313,11 @@ fn parse_list_assets() {
 #[test]
 fn parse_get_asset() {
     let call = GetAsset::new("ETH:GBETHKBL5TCUTQ3JPDIYOZ5RDARTMHMEKIO2QZQ7IOZ4YC5XV3C2IKYU");
-    let out = call.parse_response(&ok(seed::ASSET_GET)).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("asset_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.code, "ETH");
     assert_eq!(out.issuer.unwrap().name.as_deref(), Some("Firefly"));
     errors_parse(&call);
@@ -1160,7 +1327,7 @@ fn parse_get_asset() {
 fn parse_list_fiat_currencies() {
     let call = ListFiatCurrencies;
     let out = call
-        .parse_response(&ok(seed::FIAT_CURRENCIES_LIST))
+        .parse_response(&ok(&seed("fiat_currencies_list")))
         .unwrap();
     assert_eq!(out.fiat_currencies[0].min_charge_amount.to_string(), "0.01");
     assert!(out.fiat_currencies[0].asset_issuers[0].default);
@@ -1171,14 +1338,22 @@ fn parse_list_fiat_currencies() {
 #[test]
 fn parse_get_fiat_currency_both_shapes() {
     let call = GetFiatCurrency::new("USD");
-    let wrapped = call.parse_response(&ok(seed::FIAT_CURRENCY_GET)).unwrap();
+    let wrapped = call
+        .parse_response(&ok(&seed("fiat_currency_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(wrapped.asset_code, "USD");
-    let plain_body = seed::FIAT_CURRENCY_GET
+    let plain_body = seed("fiat_currency_get")
         .replacen('[', "", 1)
         .rsplit_once(']')
         .map(|(a, b)| format!("{a}{b}"))
         .unwrap();
-    let plain = call.parse_response(&ok(&plain_body)).unwrap();
+    let plain = call
+        .parse_response(&ok(&plain_body))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(plain, wrapped);
     for bad in [
         r#"{"fiatCurrency":[]}"#,
@@ -1199,7 +1374,7 @@ fn parse_get_fiat_currency_both_shapes() {
 #[test]
 fn parse_list_blockchains() {
     let call = ListBlockchains;
-    let out = call.parse_response(&ok(seed::BLOCKCHAINS_LIST)).unwrap();
+    let out = call.parse_response(&ok(&seed("blockchains_list"))).unwrap();
     assert_eq!(out.blockchains[1].native_asset_code, "ETH");
     assert_eq!(out.blockchains[1].asset_issuers.len(), 3);
     errors_parse(&call);
@@ -1209,7 +1384,11 @@ fn parse_list_blockchains() {
 #[test]
 fn parse_get_blockchain_both_shapes() {
     let call = GetBlockchain::new("BTC");
-    let wrapped = call.parse_response(&ok(seed::BLOCKCHAIN_GET)).unwrap();
+    let wrapped = call
+        .parse_response(&ok(&seed("blockchain_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(wrapped.min_charge_amount, amount("0.005"));
     assert_eq!(wrapped.asset_issuers[2].name, "Stellarport");
     let plain = format!(
@@ -1217,7 +1396,11 @@ fn parse_get_blockchain_both_shapes() {
         r#"{"name":"Bitcoin","nativeAssetCode":"BTC","nativeAssetName":"Bitcoin","minChargeAmount":"0.005","assetIssuers":[]}"#
     );
     assert_eq!(
-        call.parse_response(&ok(&plain)).unwrap().native_asset_code,
+        call.parse_response(&ok(&plain))
+            .unwrap()
+            .found()
+            .unwrap()
+            .native_asset_code,
         "BTC"
     );
     errors_parse(&call);
@@ -1225,10 +1408,10 @@ fn parse_get_blockchain_both_shapes() {
 
 #[test]
 fn parse_ping_time_auth_test() {
-    assert!(Ping.parse_response(&ok(seed::PING)).unwrap().success);
+    assert!(Ping.parse_response(&ok(&seed("ping"))).unwrap().success);
     assert!(
         AuthTest
-            .parse_response(&ok(seed::AUTH_TEST))
+            .parse_response(&ok(&seed("auth_test")))
             .unwrap()
             .success
     );
@@ -1236,7 +1419,7 @@ fn parse_ping_time_auth_test() {
         Ping.parse_response(&ok(r#"{"success":false}"#)),
         Err(Error::Provider(_))
     ));
-    let time = GetTime.parse_response(&ok(seed::TIME)).unwrap();
+    let time = GetTime.parse_response(&ok(&seed("time"))).unwrap();
     assert_eq!(time.time, 1525898643);
     assert_eq!(time.instant().unwrap(), datetime!(2018-05-09 20:44:03 UTC));
     errors_parse(&Ping);
@@ -1250,7 +1433,7 @@ fn server_time_feeds_the_signing_clock() {
     let local = ManualClock::new(datetime!(2018-05-09 20:43:00 UTC));
     let clock = OffsetClock::new(&local);
     GetTime
-        .parse_response(&ok(seed::TIME))
+        .parse_response(&ok(&seed("time")))
         .unwrap()
         .sync(&clock)
         .unwrap();
@@ -1264,11 +1447,11 @@ fn server_time_feeds_the_signing_clock() {
 #[test]
 fn parse_list_customers_limit_offset_strings() {
     let call = ListCustomers::default();
-    let out = call.parse_response(&ok(seed::CUSTOMERS_LIST)).unwrap();
+    let out = call.parse_response(&ok(&seed("customers_list"))).unwrap();
     assert_eq!((out.count, out.limit, out.offset), (1, 250, 0));
     let c = &out.customers[0];
     assert_eq!(
-        c.meta.as_ref().unwrap().get(),
+        c.meta.as_ref().unwrap().as_str(),
         "{\n            \"reference\":123\n         }"
     );
     assert_eq!(c.inserttime, Some(datetime!(2018-12-10 16:16:18 UTC)));
@@ -1279,7 +1462,7 @@ fn parse_list_customers_limit_offset_strings() {
 #[test]
 fn parse_create_customer() {
     let call = CreateCustomer::new(NewCustomer::new("john@doe.com"));
-    let out = call.parse_response(&ok(seed::CUSTOMER_CREATE)).unwrap();
+    let out = call.parse_response(&ok(&seed("customer_create"))).unwrap();
     assert_eq!(out.customer_id, "fd4f47a50c7f");
     errors_parse(&call);
 }
@@ -1287,7 +1470,11 @@ fn parse_create_customer() {
 #[test]
 fn parse_get_customer() {
     let call = GetCustomer::new("fd4f47a50c7f");
-    let out = call.parse_response(&ok(seed::CUSTOMER_GET)).unwrap();
+    let out = call
+        .parse_response(&ok(&seed("customer_get")))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(out.name.as_deref(), Some("John Doe"));
     assert_eq!(out.countrycode.as_deref(), Some("US"));
     assert_eq!(out.updatetime, Some(datetime!(2018-12-11 17:34:09 UTC)));
@@ -1299,7 +1486,7 @@ fn parse_update_and_delete_customer() {
     let update = UpdateCustomer::new(CustomerUpdate::new("fd4f47a50c7f"));
     assert!(
         update
-            .parse_response(&ok(seed::CUSTOMER_UPDATE))
+            .parse_response(&ok(&seed("customer_update")))
             .unwrap()
             .success
     );
@@ -1307,7 +1494,7 @@ fn parse_update_and_delete_customer() {
     let delete = DeleteCustomer::new("fd4f47a50c7f");
     assert!(
         delete
-            .parse_response(&ok(seed::CUSTOMER_DELETE))
+            .parse_response(&ok(&seed("customer_delete")))
             .unwrap()
             .success
     );
@@ -1318,10 +1505,10 @@ fn parse_update_and_delete_customer() {
 fn parse_seed_webhook_payment_body() {
     use pay_coinqvest::webhooks::{self, WebhookEvent};
     let secret = Secret::new(SECRET).unwrap();
-    let header = pay_coinqvest::sign_webhook(&secret, seed::WEBHOOK_PAYMENT.as_bytes());
+    let header = pay_coinqvest::sign_webhook(&secret, seed("webhook_payment").as_bytes());
     let verifier = pay_coinqvest::WebhookVerifier::new(secret);
     let event =
-        webhooks::verify_and_parse(&verifier, Some(&header), seed::WEBHOOK_PAYMENT.as_bytes())
+        webhooks::verify_and_parse(&verifier, Some(&header), seed("webhook_payment").as_bytes())
             .unwrap();
     let WebhookEvent::Payment(payment) = &event else {
         panic!("{event:?}")
@@ -1331,4 +1518,47 @@ fn parse_seed_webhook_payment_body() {
         event.confirmation_request(),
         Some(GetCheckout::new("87508a7a78c3"))
     );
+}
+
+/// Reads by id answer `Lookup::NotFound` on the API's own 404 (its `{"errors": [...]}` body), as
+/// Qostiq's lookups do on `error_code` 7; any other 404 (a proxy's page) stays an error.
+#[test]
+fn reads_by_id_answer_not_found_as_a_value() {
+    use pay_core::endpoint::Lookup;
+    let not_found = |body: &'static str| {
+        http::Response::builder()
+            .status(404)
+            .body(Bytes::from_static(body.as_bytes()))
+            .unwrap()
+    };
+    let api = not_found(r#"{"errors":["Withdrawal not found."]}"#);
+    assert_eq!(
+        GetWithdrawal::new("x").parse_response(&api).unwrap(),
+        Lookup::NotFound
+    );
+    assert_eq!(
+        GetCheckout::new("x").parse_response(&api).unwrap(),
+        Lookup::NotFound
+    );
+    assert_eq!(
+        GetPayment::new("x").parse_response(&api).unwrap(),
+        Lookup::NotFound
+    );
+    assert_eq!(
+        GetCustomer::new("x").parse_response(&api).unwrap(),
+        Lookup::NotFound
+    );
+    assert_eq!(
+        GetWallet::new("x").parse_response(&api).unwrap(),
+        Lookup::NotFound
+    );
+    let proxy = not_found("<html>Not Found</html>");
+    assert!(matches!(
+        GetWithdrawal::new("x").parse_response(&proxy),
+        Err(Error::Provider(_))
+    ));
+    let found = GetWithdrawal::new("x")
+        .parse_response(&ok(&seed("withdrawal_get")))
+        .unwrap();
+    assert!(matches!(found, Lookup::Found(_)));
 }

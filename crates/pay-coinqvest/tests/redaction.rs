@@ -13,8 +13,10 @@
     clippy::indexing_slicing
 )]
 
-#[allow(dead_code)] // only the withdrawal and payment answers are used here
-mod seed;
+/// One example answer of seed 003, as printed (`testdata/seeds/coinqvest/<name>.json`).
+fn seed(name: &str) -> String {
+    pay_testdata::seed("coinqvest", name)
+}
 
 use std::fmt::Debug;
 
@@ -213,13 +215,13 @@ fn the_body_still_sends_the_full_account() {
 fn debug_of_answers_masks_account_numbers() {
     let ok = |body: String| http::Response::new(Bytes::from(body));
     let withdrawal = GetWithdrawal::new("12d72c3c8145")
-        .parse_response(&ok(seed::WITHDRAWAL_CREATE.replace(
+        .parse_response(&ok(seed("withdrawal_create").replace(
             r#""nuban":"3080494548""#,
             &format!(
                 r#""nuban":"{NUBAN}","iban":"{IBAN}","accountNumber":"{US_ACCOUNT}","address":"{BTC_ADDRESS}","account":"{XRP_ACCOUNT}""#
             ),
         )))
-        .unwrap();
+        .unwrap().found().unwrap();
     assert_eq!(
         withdrawal.target_account.nuban.as_ref().unwrap().expose(),
         NUBAN
@@ -227,7 +229,9 @@ fn debug_of_answers_masks_account_numbers() {
     assert_debug_masked("withdrawal", &withdrawal);
 
     let payment = GetPayment::new("0bb9f9aa929f")
-        .parse_response(&ok(seed::PAYMENT_GET.to_owned()))
+        .parse_response(&ok(seed("payment_get")))
+        .unwrap()
+        .found()
         .unwrap();
     assert_eq!(
         payment.source_account.as_ref().unwrap().expose(),
@@ -272,7 +276,7 @@ mod logs {
                 "/api/v1/withdrawal/commit" => (StatusCode::BAD_GATEWAY, ERRORS.to_owned()),
                 _ => (
                     StatusCode::OK,
-                    super::seed::WITHDRAWAL_CREATE
+                    super::seed("withdrawal_create")
                         .replace("PENDING_API_COMMIT", r"PAID\nINFO forged 4111111111111111"),
                 ),
             };

@@ -101,6 +101,26 @@ impl Amount {
         Ok(())
     }
 
+    /// Refuses an amount *written* with more decimal places than `precision` allows, even when the
+    /// extra places are zeros (`"10.000"` for fiat): providers that sign the text as sent (Qostiq)
+    /// or document "no more than 2 characters after the dot" see the written form. Nothing is ever
+    /// rounded or rewritten: the caller decides (`Amount::normalized`, or its own rounding).
+    pub fn check_scale(&self, field: &'static str, precision: Precision) -> Result<(), Error> {
+        if self.scale() > precision.decimals() {
+            return Err(Error::invalid_input(
+                field,
+                format!(
+                    "{self} is written with {} decimal places, more than the {} allowed; write it \
+                     with at most {} (round or drop trailing zeros explicitly)",
+                    self.scale(),
+                    precision.decimals(),
+                    precision.decimals()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Refuses zero and negative amounts.
     pub fn check_positive(&self, field: &'static str) -> Result<(), Error> {
         if !self.is_positive() {
@@ -211,7 +231,8 @@ impl<'de> Deserialize<'de> for Amount {
 }
 
 impl Amount {
-    /// Reads an amount from the raw JSON text of a value: a string holding a decimal or a number token.
+    /// Reads an amount from the raw JSON text of a value: a string holding a decimal (see
+    /// [`Amount::from_provider_text`]) or a number token.
     pub fn from_raw_json(raw: &str) -> Result<Self, AmountError> {
         let raw = raw.trim_matches(|c: char| c.is_ascii_whitespace());
         if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
@@ -219,10 +240,42 @@ impl Amount {
             if inner.contains('\\') {
                 return Err(AmountError::Syntax);
             }
-            inner.parse()
+            Self::from_provider_text(inner)
         } else {
             Self::from_json_number(raw)
         }
+    }
+
+    /// Reads an amount as a provider writes it inside a string: plain decimal text
+    /// (`"0.000103000000000000"`), or the exponent form of Python's `Decimal` (`"1E-7"`,
+    /// `"1.5E+3"`, `"0E-8"`: an upper-case `E` and a signed exponent), which a Python server
+    /// writes for small and large values. Exact either way, with the scale the text implies
+    /// (`"1E-7"` has 7 places). Other exponent spellings (`"1e2"`) are not amount text.
+    ///
+    /// ```
+    /// use pay_core::money::Amount;
+    ///
+    /// assert_eq!(Amount::from_provider_text("1E-7").unwrap().to_string(), "0.0000001");
+    /// assert_eq!(Amount::from_provider_text("0E-8").unwrap().to_string(), "0.00000000");
+    /// assert_eq!(Amount::from_provider_text("1.5E+3").unwrap().to_string(), "1500");
+    /// assert!(Amount::from_provider_text("1e2").is_err());
+    /// ```
+    pub fn from_provider_text(text: &str) -> Result<Self, AmountError> {
+        let Some((mantissa, exponent)) = text.split_once('E') else {
+            return text.parse();
+        };
+        let exponent_digits = exponent
+            .strip_prefix('-')
+            .or_else(|| exponent.strip_prefix('+'))
+            .ok_or(AmountError::Syntax)?;
+        if exponent_digits.is_empty() || !exponent_digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AmountError::Syntax);
+        }
+        // The mantissa follows the plain rules (no sign but `-`, no leading zeros).
+        mantissa.parse::<Self>()?;
+        Decimal::from_scientific(text)
+            .map(Self)
+            .map_err(|_| AmountError::OutOfRange)
     }
 }
 
@@ -324,6 +377,26 @@ mod tests {
         let a: Amount = serde_json::from_str("0.1").unwrap();
         let b: Amount = serde_json::from_str("0.2").unwrap();
         assert_eq!(a.checked_add(b).unwrap().to_string(), "0.3");
+        // Python's Decimal text, as a Python server writes small amounts inside strings.
+        for (json, text) in [
+            ("\"1E-7\"", "0.0000001"),
+            ("\"1.03E-7\"", "0.000000103"),
+            ("\"0E-8\"", "0.00000000"),
+            ("\"-2.5E+2\"", "-250"),
+        ] {
+            let amount: Amount = serde_json::from_str(json).unwrap();
+            assert_eq!(amount.to_string(), text, "{json}");
+        }
+        for bad in [
+            "\"1E7\"",
+            "\"1E-\"",
+            "\"E-7\"",
+            "\"01E-7\"",
+            "\"1E-7E-1\"",
+            "\"1E-99\"",
+        ] {
+            assert!(serde_json::from_str::<Amount>(bad).is_err(), "{bad}");
+        }
         for bad in [
             "true",
             "null",
@@ -379,6 +452,13 @@ mod tests {
                 .is_err()
         );
         assert_eq!(Precision::crypto(99).decimals(), MAX_SCALE);
+        // The written scale counts every place, zeros included.
+        let written = |text: &str, p| text.parse::<Amount>().unwrap().check_scale("amount", p);
+        assert!(written("10.00", Precision::FIAT).is_ok());
+        assert!(written("10", Precision::FIAT).is_ok());
+        assert!(written("10.000", Precision::FIAT).is_err());
+        assert!(written("0.00000001", Precision::crypto(8)).is_ok());
+        assert!(written("1.000000010", Precision::crypto(8)).is_err());
         assert!(Amount::ZERO.check_positive("amount").is_err());
     }
 

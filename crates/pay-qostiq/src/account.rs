@@ -4,10 +4,26 @@
 use std::fmt;
 
 use pay_core::error::Error;
-use pay_core::text::{Untrusted, masked};
+use pay_core::text::{AccountNumber, Untrusted, masked};
 
-use crate::raw::RawJson;
-use crate::read::{FieldError, Obj};
+use pay_core::json::RawJson;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+
+/// An account number sent as a string or a number (`"201497141132"`, `201497141132`), or
+/// `None` for `null` or an absent field.
+pub(crate) fn opt_account<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<AccountNumber>, D::Error> {
+    Ok(pay_core::json::decode::opt_text(deserializer)?.map(AccountNumber::from))
+}
+
+/// An account number sent as a string or a number.
+pub(crate) fn account<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<AccountNumber, D::Error> {
+    pay_core::json::decode::text(deserializer).map(AccountNumber::from)
+}
 
 /// Extra payee account fields a payway needs (`account_details`, never signed), in insertion order.
 ///
@@ -156,39 +172,76 @@ impl AccountInfoConfig {
             .map(|f| f.name.as_str())
             .filter(|n| *n != "account" && *n != "payee_account")
     }
+}
 
-    pub(crate) fn read(config: &Obj<'_, '_>) -> Result<Self, FieldError> {
-        let mut fields = Vec::new();
-        for member in config.members() {
-            let field = Obj::of_value(
-                &member.value,
-                &format!("account_info_config.{}", member.key),
-            )?;
-            fields.push(AccountField {
-                name: member.key.to_string(),
-                title: field.opt_text("title")?,
-                label: localized(&field, "label")?,
-                comment: localized(&field, "comment")?,
-                example: field.opt_text("example")?,
-                regex: field.opt_string("regex")?,
-                raw: RawJson::new(member.raw),
-            });
+/// `account_info_config`: an object of field descriptions, read in the server's order, each kept
+/// verbatim too.
+impl<'de> Deserialize<'de> for AccountInfoConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = AccountInfoConfig;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of account field descriptions")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    let raw: RawJson = map.next_value()?;
+                    let described: Described = pay_core::json::decode_checked(raw.as_str())
+                        .map_err(|e| de::Error::custom(e.within(&name)))?;
+                    fields.push(AccountField {
+                        name,
+                        title: described.title,
+                        label: described.label,
+                        comment: described.comment,
+                        example: described.example,
+                        regex: described.regex,
+                        raw,
+                    });
+                }
+                Ok(AccountInfoConfig { fields })
+            }
         }
-        Ok(Self { fields })
+        deserializer.deserialize_map(Fields)
     }
 }
 
-fn localized(obj: &Obj<'_, '_>, key: &str) -> Result<Option<LocalizedText>, FieldError> {
-    if let Some(text) = obj.opt_string(key).ok().flatten() {
-        return Ok(Some(LocalizedText(vec![(String::new(), text)])));
+/// One field description as sent.
+#[derive(Deserialize)]
+struct Described {
+    #[serde(default, deserialize_with = "pay_core::json::decode::opt_text")]
+    title: Option<String>,
+    #[serde(default)]
+    label: Option<LocalizedText>,
+    #[serde(default)]
+    comment: Option<LocalizedText>,
+    #[serde(default, deserialize_with = "pay_core::json::decode::opt_text")]
+    example: Option<String>,
+    #[serde(default)]
+    regex: Option<String>,
+}
+
+/// One text (language `""`), or an object of texts by language, in the server's order.
+impl<'de> Deserialize<'de> for LocalizedText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Texts;
+        impl<'de> Visitor<'de> for Texts {
+            type Value = LocalizedText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an object of strings by language")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+                Ok(LocalizedText(vec![(String::new(), text.to_owned())]))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, String>()? {
+                    entries.push(entry);
+                }
+                Ok(LocalizedText(entries))
+            }
+        }
+        deserializer.deserialize_any(Texts)
     }
-    let Some(inner) = obj.opt_object(key)? else {
-        return Ok(None);
-    };
-    let mut entries = Vec::new();
-    for member in inner.members() {
-        let text = inner.string(&member.key)?;
-        entries.push((member.key.to_string(), text));
-    }
-    Ok(Some(LocalizedText(entries)))
 }

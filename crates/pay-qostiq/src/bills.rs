@@ -28,23 +28,22 @@ use std::time::Duration;
 
 use pay_core::endpoint::{Endpoint, Lookup};
 use pay_core::error::{Error, ProviderError};
-use pay_core::json::Value;
 use pay_core::money::Amount;
 use pay_core::recovery::{
     Action, Difference, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
 };
 use pay_core::text::AccountNumber;
 
-use crate::body::{Body, qostiq_endpoint};
+use crate::body::{Body, qostiq_endpoint, status_lookup};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::Currency;
-use crate::envelope::{data_object, parse_data, parse_lookup};
+use crate::envelope::{parse_data, parse_lookup};
 use crate::pay_form::Lang;
-use crate::raw::RawJson;
-use crate::read::{FieldError, Obj};
 use crate::status::BillStatus;
 use crate::time::{NowForm, QostiqDateTime};
 use crate::validate;
+use pay_core::json::RawJson;
+use serde::Deserialize;
 
 /// Ask for a bill's status at most this often (seed 000).
 pub const BILL_POLL_FLOOR: Duration = Duration::from_secs(10);
@@ -152,7 +151,7 @@ impl CreateBill {
         }
         self.urls.validate()?;
         let lifetime = lifetime(self.lifetime_minutes)?;
-        let body = Body::new("/bill/create")
+        let body = Body::new(Self::INFO.path)
             .sign_int("payer_currency", self.payer_currency.code())
             .sign_str("shop_amount", self.shop_amount.to_string())
             .sign_int("shop_currency", self.shop_currency.code())
@@ -171,7 +170,7 @@ qostiq_endpoint!(CreateBill => Bill,
     name: "qostiq.bill.create",
     path: "/bill/create",
     retry: RecoverByLookup,
-    parse: |r| parse_data(r, Bill::decode),
+    parse: |r| parse_data(r),
 );
 
 /// `POST /bill/create/v2`: a bill for a fixed amount, or a free amount the payer chooses.
@@ -224,7 +223,7 @@ impl CreateBillV2 {
         self.urls.validate()?;
         let lifetime = lifetime(self.lifetime_minutes)?;
         let amount = self.amount.map(|a| a.to_string());
-        let body = Body::new("/bill/create/v2")
+        let body = Body::new(Self::INFO.path)
             .sign_int("currency", self.currency.code())
             .sign_now(NowForm::UnixSeconds, context)?
             .sign_int("shop_id", context.shop_id())
@@ -244,93 +243,68 @@ qostiq_endpoint!(CreateBillV2 => Bill,
     name: "qostiq.bill.create_v2",
     path: "/bill/create/v2",
     retry: RecoverByLookup,
-    parse: |r| parse_data(r, Bill::decode),
+    parse: |r| parse_data(r),
 );
 
 /// A created bill (`/bill/create`, `/bill/create/v2`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct Bill {
     /// Qostiq's bill id.
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub id: u64,
     /// When it was created.
     pub created: QostiqDateTime,
     /// Lifetime in minutes (sent as `"43200"` or `43200`).
+    #[serde(
+        rename = "lifetime",
+        default,
+        deserialize_with = "pay_core::json::decode::opt_uint"
+    )]
     pub lifetime_minutes: Option<u64>,
     /// The payer's account, when given (masked in `Debug`).
+    #[serde(default, deserialize_with = "crate::account::opt_account")]
     pub payer_account: Option<AccountNumber>,
     /// Currency the payer pays in.
+    #[serde(default)]
     pub payer_currency: Option<Currency>,
     /// What the payer pays (`None` for a free amount).
+    #[serde(default)]
     pub payer_price: Option<Amount>,
     /// The bill amount (`None` for a free amount).
+    #[serde(default)]
     pub shop_amount: Option<Amount>,
     /// Currency credited to the shop.
     pub shop_currency: Currency,
     /// The shop.
     pub shop_id: ShopId,
     /// The shop's order id (sent as a string or a number).
+    #[serde(deserialize_with = "pay_core::json::decode::text")]
     pub shop_order_id: String,
     /// What the shop will be credited.
+    #[serde(default)]
     pub shop_refund: Option<Amount>,
     /// Where to send the payer.
     pub url: String,
 }
 
-impl Bill {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            id: d.id("id")?,
-            created: d.datetime("created")?,
-            lifetime_minutes: d.opt_minutes("lifetime")?,
-            payer_account: d.opt_text("payer_account")?.map(AccountNumber::from),
-            payer_currency: d.opt_currency("payer_currency")?,
-            payer_price: d.opt_amount("payer_price")?,
-            shop_amount: d.opt_amount("shop_amount")?,
-            shop_currency: d.currency("shop_currency")?,
-            shop_id: d.shop_id("shop_id")?,
-            shop_order_id: d.text("shop_order_id")?,
-            shop_refund: d.opt_amount("shop_refund")?,
-            url: d.string("url")?,
-        })
-    }
-}
-
-/// `POST /bill/shop_order_status`: the bill for a `shop_order_id`. Poll at most every 10 seconds.
-///
-/// Answers [`Lookup::NotFound`] when Qostiq has no such bill (`error_code` 7).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetBill {
-    /// The shop's order id (signed).
-    pub shop_order_id: String,
-}
-
-impl GetBill {
-    /// The lookup for `shop_order_id`.
-    pub fn new(shop_order_id: impl Into<String>) -> Self {
-        Self {
-            shop_order_id: shop_order_id.into(),
-        }
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        validate::text("shop_order_id", &self.shop_order_id)?;
-        Body::new("/bill/shop_order_status")
-            .sign_now(NowForm::DateTime, context)
-            .map(|b| {
-                b.sign_int("shop_id", context.shop_id())
-                    .sign_str("shop_order_id", self.shop_order_id.as_str())
-            })
-    }
-}
+status_lookup!(
+    /// `POST /bill/shop_order_status`: the bill for a `shop_order_id`. Poll at most every 10 seconds.
+    ///
+    /// Answers [`Lookup::NotFound`] when Qostiq has no such bill (`error_code` 7).
+    GetBill {
+        /// The shop's order id (signed).
+        shop_order_id: String
+    },
+    new: impl Into<String>,
+    now: DateTime
+);
 
 qostiq_endpoint!(GetBill => Lookup<BillInfo>,
     name: "qostiq.bill.shop_order_status",
     path: "/bill/shop_order_status",
     retry: Safe,
-    parse: |r| parse_lookup(r, BillInfo::decode),
+    parse: |r| parse_lookup(r),
 );
 
 /// A bill as a create answered it or as a recovery lookup found it: the payout type of bill
@@ -353,11 +327,11 @@ impl BillRecord {
         }
     }
 
-    /// The bill amount (`None` for a free-amount bill as created).
+    /// The bill amount (`None` for a free-amount bill until it is paid).
     pub fn shop_amount(&self) -> Option<Amount> {
         match self {
             Self::Created(b) => b.shop_amount,
-            Self::Found(b) => Some(b.shop_amount),
+            Self::Found(b) => b.shop_amount,
         }
     }
 
@@ -419,7 +393,8 @@ fn summarize_bill(bill: &BillRecord) -> String {
             b.payment_id,
             b.status.code(),
             b.status,
-            b.shop_amount,
+            b.shop_amount
+                .map_or_else(|| "free".to_owned(), |a| a.to_string()),
             b.shop_currency.code()
         ),
     }
@@ -511,60 +486,62 @@ impl Recoverable for CreateBillV2 {
 }
 
 /// A bill's state (`/bill/shop_order_status`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct BillInfo {
     /// The status.
     pub status: BillStatus,
     /// `false` when several bills share the `shop_order_id`: this is the last one created.
+    #[serde(default = "unique", deserialize_with = "unique_unless_false")]
     pub is_unique: bool,
     /// Qostiq's payment id.
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub payment_id: u64,
     /// What the payer paid.
+    #[serde(default)]
     pub client_price: Option<Amount>,
     /// When it was created.
+    #[serde(default)]
     pub created: Option<QostiqDateTime>,
     /// When it was processed (`None` until then).
+    #[serde(default)]
     pub processed: Option<QostiqDateTime>,
     /// The description.
+    #[serde(default)]
     pub description: Option<String>,
     /// The payway used.
+    #[serde(default)]
     pub payway: Option<String>,
     /// Currency of the payment system.
+    #[serde(default)]
     pub ps_currency: Option<Currency>,
     /// Payment system data (e.g. `ps_payer_account`), verbatim.
+    #[serde(default)]
     pub ps_data: Option<RawJson>,
-    /// The bill amount.
-    pub shop_amount: Amount,
+    /// The bill amount: `None` for a free-amount bill (`/bill/create/v2` without `amount`) that is
+    /// not paid yet, which Qostiq answers with `"shop_amount": null` (seed 000).
+    #[serde(default)]
+    pub shop_amount: Option<Amount>,
     /// Currency credited to the shop.
     pub shop_currency: Currency,
     /// The shop.
     pub shop_id: ShopId,
     /// The shop's order id.
+    #[serde(deserialize_with = "pay_core::json::decode::text")]
     pub shop_order_id: String,
     /// What was credited to the shop balance.
+    #[serde(default)]
     pub shop_refund: Option<Amount>,
 }
 
-impl BillInfo {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d: Obj<'_, '_> = data_object(data)?;
-        Ok(Self {
-            status: BillStatus::from_code(d.int("status")?),
-            is_unique: d.opt_bool("is_unique")?.unwrap_or(true),
-            payment_id: d.id("payment_id")?,
-            client_price: d.opt_amount("client_price")?,
-            created: d.opt_datetime("created")?,
-            processed: d.opt_datetime("processed")?,
-            description: d.opt_string("description")?,
-            payway: d.opt_string("payway")?,
-            ps_currency: d.opt_currency("ps_currency")?,
-            ps_data: d.opt_raw("ps_data")?,
-            shop_amount: d.amount("shop_amount")?,
-            shop_currency: d.currency("shop_currency")?,
-            shop_id: d.shop_id("shop_id")?,
-            shop_order_id: d.text("shop_order_id")?,
-            shop_refund: d.opt_amount("shop_refund")?,
-        })
-    }
+/// `is_unique` when absent: a single bill.
+fn unique() -> bool {
+    true
+}
+
+/// `is_unique`: `true` unless the answer says `false` (`null` is `true`, as when absent).
+fn unique_unless_false<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<bool, D::Error> {
+    Ok(Option::<bool>::deserialize(deserializer)? != Some(false))
 }

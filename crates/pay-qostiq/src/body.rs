@@ -376,6 +376,110 @@ macro_rules! qostiq_endpoint {
 
 pub(crate) use qostiq_endpoint;
 
+/// Declares a request about the shop itself, signed with `now` (in `form`) and `shop_id` only
+/// (`/shop_balance`, `/shop_input_config/shop`, `/shop_output_config/shop`,
+/// `/crypto/shop_balance`): the unit struct, `new()` and its body.
+macro_rules! shop_query {
+    ($(#[$doc:meta])* $name:ident, now: $form:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct $name;
+
+        impl $name {
+            /// The request.
+            pub fn new() -> Self {
+                Self
+            }
+
+            fn body(
+                &self,
+                context: &$crate::context::QostiqContext,
+            ) -> Result<$crate::body::Body, pay_core::error::Error> {
+                Ok($crate::body::Body::new(
+                    <Self as pay_core::endpoint::Endpoint>::INFO.path,
+                )
+                .sign_now($crate::time::NowForm::$form, context)?
+                .sign_int("shop_id", context.shop_id()))
+            }
+        }
+    };
+}
+
+pub(crate) use shop_query;
+
+/// The id a status lookup asks by: the shop's own text id (refused when blank, signed as a string)
+/// or Qostiq's numeric id (refused when 0, signed as an integer).
+pub(crate) trait LookupKey {
+    /// Refuses a key that names nothing.
+    fn check(&self, field: &'static str) -> Result<(), Error>;
+    /// Adds the key to `body` as a signed value.
+    fn sign(&self, body: Body, field: &'static str) -> Body;
+}
+
+impl LookupKey for String {
+    fn check(&self, field: &'static str) -> Result<(), Error> {
+        crate::validate::text(field, self)
+    }
+
+    fn sign(&self, body: Body, field: &'static str) -> Body {
+        body.sign_str(field, self.as_str())
+    }
+}
+
+impl LookupKey for u64 {
+    fn check(&self, field: &'static str) -> Result<(), Error> {
+        if *self == 0 {
+            return Err(Error::invalid_input(field, "must be a positive integer"));
+        }
+        Ok(())
+    }
+
+    fn sign(&self, body: Body, field: &'static str) -> Body {
+        body.sign_int(field, self)
+    }
+}
+
+/// Declares a status lookup signed with `now` (in `form`), `shop_id` and one [`LookupKey`]: the
+/// struct, `new()` (taking `arg`) and its body.
+macro_rules! status_lookup {
+    ($(#[$doc:meta])* $name:ident { $(#[$field_doc:meta])* $field:ident: $key:ty }, new: $arg:ty, now: $form:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct $name {
+            $(#[$field_doc])*
+            pub $field: $key,
+        }
+
+        impl $name {
+            #[doc = concat!("The lookup for `", stringify!($field), "`.")]
+            #[allow(clippy::useless_conversion)] // `$arg` may be `$key` itself
+            pub fn new($field: $arg) -> Self {
+                Self {
+                    $field: $field.into(),
+                }
+            }
+
+            fn body(
+                &self,
+                context: &$crate::context::QostiqContext,
+            ) -> Result<$crate::body::Body, pay_core::error::Error> {
+                use $crate::body::LookupKey as _;
+                self.$field.check(stringify!($field))?;
+                let body = $crate::body::Body::new(
+                    <Self as pay_core::endpoint::Endpoint>::INFO.path,
+                )
+                .sign_now($crate::time::NowForm::$form, context)?
+                .sign_int("shop_id", context.shop_id());
+                Ok(self.$field.sign(body, stringify!($field)))
+            }
+        }
+    };
+}
+
+pub(crate) use status_lookup;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 //! only [`CallbackVerifier`] makes: the signature checked, the body parsed strictly, and its keys
 //! bound to its [`CallbackKind`] (the provider signs values, not key names, so a renamed key or a
 //! value moved to another key keeps a valid signature: the verifier refuses those, see
-//! [`CallbackVerifier`]). [`verify_callback`] does both. Declare the custom parameters your shop
+//! [`CallbackVerifier`]). [`verify_and_parse`] does both. Declare the custom parameters your shop
 //! passes at creation ([`CallbackVerifier::custom_fields`]); they come back at the top level and
 //! are kept in `extra`. Then compare the callback with your own record
 //! ([`WithdrawCallback::mismatches`] and friends) and apply it once: the server retries until it gets
@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use pay_core::secret::Secret;
-//! use pay_qostiq::callbacks::{verify_callback, Callback, CallbackVerifier, WithdrawRecord};
+//! use pay_qostiq::callbacks::{verify_and_parse, Callback, CallbackVerifier, WithdrawRecord};
 //! use pay_qostiq::CallbackStatus;
 //!
 //! let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
@@ -25,7 +25,7 @@
 //!     "shop_write_off": 11.5, "status": "success", "test_add_on": "7"}"#).unwrap();
 //!
 //! let verifier = CallbackVerifier::new(secret).custom_fields(["test_add_on"]).unwrap();
-//! let Callback::Withdraw(callback) = verify_callback(&verifier, body.as_bytes()).unwrap() else {
+//! let Callback::Withdraw(callback) = verify_and_parse(&verifier, body.as_bytes()).unwrap() else {
 //!     panic!("not a withdraw callback");
 //! };
 //! assert_eq!(callback.status, CallbackStatus::Success);
@@ -36,9 +36,9 @@
 //! let mismatches = callback.mismatches(&record);
 //! assert_eq!(mismatches.len(), 1);
 //! assert_eq!(mismatches[0].field, "payee_receive");
-//! assert!(verify_callback(&verifier, body.replace("success", "rejected").as_bytes()).is_err());
+//! assert!(verify_and_parse(&verifier, body.replace("success", "rejected").as_bytes()).is_err());
 //! // A renamed key keeps the signature but not the callback.
-//! assert!(verify_callback(&verifier, body.replace("callback_type", "callback_typ").as_bytes()).is_err());
+//! assert!(verify_and_parse(&verifier, body.replace("callback_type", "callback_typ").as_bytes()).is_err());
 //! ```
 
 use std::fmt;
@@ -50,10 +50,12 @@ pub use pay_signing::qostiq::{CallbackForm, CallbackKind, CallbackVerifier, Veri
 
 use crate::context::ShopId;
 use crate::currency::{CryptoAsset, Currency};
-use crate::raw::RawJson;
-use crate::read::{FieldError, Obj};
 use crate::status::CallbackStatus;
 use crate::time::QostiqDateTime;
+use pay_core::json::RawJson;
+use pay_core::json::{DecodeError, decode_checked};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 /// The body to answer a callback with (HTTP 200), once it is safely stored.
 pub const ACK_BODY: &str = "OK";
@@ -106,7 +108,7 @@ pub enum Callback {
 /// [`SignatureError::WrongShape`]: pay_core::error::SignatureError::WrongShape
 /// [`SignatureError::UnknownCallbackType`]: pay_core::error::SignatureError::UnknownCallbackType
 /// [`SignatureError::Ambiguous`]: pay_core::error::SignatureError::Ambiguous
-pub fn verify_callback(verifier: &CallbackVerifier, body: &[u8]) -> Result<Callback, Error> {
+pub fn verify_and_parse(verifier: &CallbackVerifier, body: &[u8]) -> Result<Callback, Error> {
     let verified = verifier.verify(body)?;
     Callback::from_verified(&verified)
 }
@@ -135,34 +137,53 @@ impl Callback {
     }
 }
 
-fn invalid(error: FieldError) -> Error {
-    Error::invalid_input(error.field, error.reason)
-}
-
-/// The members of a verified callback of `expected` kind, or an error naming `callback_type`.
-fn members_of<'v, 'a>(
-    verified: &'v VerifiedCallback<'a>,
+/// A verified callback of `expected` kind read into `T` (an error names the field), with its
+/// declared custom fields.
+fn read<T: DeserializeOwned + WithExtra>(
+    verified: &VerifiedCallback<'_>,
     expected: CallbackKind,
-) -> Result<Obj<'v, 'a>, Error> {
+) -> Result<T, Error> {
     if verified.kind() != expected {
         return Err(Error::invalid_input(
             "callback_type",
             format!("a {} callback, not a {expected} one", verified.kind()),
         ));
     }
-    Ok(Obj::new(verified.object().members(), ""))
+    let mut callback: T = decode_checked(verified.object().source()).map_err(|e| match e {
+        DecodeError::Field { path, reason } => Error::invalid_input(path, reason),
+        other => Error::invalid_input("body", other.to_string()),
+    })?;
+    *callback.extra_mut() = extra(verified)?;
+    Ok(callback)
 }
+
+/// A callback type that keeps the declared custom fields echoed back.
+trait WithExtra {
+    fn extra_mut(&mut self) -> &mut Vec<(String, RawJson)>;
+}
+
+macro_rules! with_extra {
+    ($($ty:ty),*) => {
+        $(impl WithExtra for $ty {
+            fn extra_mut(&mut self) -> &mut Vec<(String, RawJson)> {
+                &mut self.extra
+            }
+        })*
+    };
+}
+
+with_extra!(
+    WithdrawCallback,
+    CryptoWithdrawCallback,
+    PaymentNotification
+);
 
 /// The declared custom fields of a verified callback, verbatim.
-fn extra(verified: &VerifiedCallback<'_>) -> Vec<(String, RawJson)> {
+fn extra(verified: &VerifiedCallback<'_>) -> Result<Vec<(String, RawJson)>, Error> {
     verified
         .custom_fields()
-        .map(|m| (m.key.to_string(), RawJson::new(m.raw)))
+        .map(|m| Ok((m.key.to_string(), RawJson::from_text(m.raw)?)))
         .collect()
-}
-
-fn status(top: &Obj<'_, '_>) -> Result<CallbackStatus, FieldError> {
-    top.string("status").map(|s| CallbackStatus::parse(&s))
 }
 
 /// One difference between a callback and the shop's own record.
@@ -249,14 +270,16 @@ impl Compare {
 }
 
 /// The fiat withdraw callback (`callback_type: "withdraw"`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct WithdrawCallback {
     /// `success` or `rejected`.
     pub status: CallbackStatus,
     /// Qostiq's withdrawal id.
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub payment_id: u64,
     /// The shop's payout id.
+    #[serde(deserialize_with = "pay_core::json::decode::text")]
     pub shop_payment_id: String,
     /// The shop.
     pub shop_id: ShopId,
@@ -269,43 +292,29 @@ pub struct WithdrawCallback {
     /// The payway's currency.
     pub ps_currency: Currency,
     /// The payway.
+    #[serde(default)]
     pub payway: Option<String>,
     /// When the withdrawal was created.
+    #[serde(default)]
     pub created: Option<QostiqDateTime>,
     /// When its status changed.
+    #[serde(default)]
     pub processed: Option<QostiqDateTime>,
     /// The description given at creation.
+    #[serde(default)]
     pub description: Option<String>,
     /// The account details given at creation, verbatim.
+    #[serde(default)]
     pub account_details: Option<RawJson>,
     /// The declared custom fields echoed back, verbatim.
+    #[serde(skip)]
     pub extra: Vec<(String, RawJson)>,
 }
 
 impl WithdrawCallback {
     /// Reads a verified fiat withdraw callback.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
-        let top = members_of(verified, CallbackKind::Withdraw)?;
-        Self::read(&top, extra(verified)).map_err(invalid)
-    }
-
-    fn read(top: &Obj<'_, '_>, extra: Vec<(String, RawJson)>) -> Result<Self, FieldError> {
-        Ok(Self {
-            status: status(top)?,
-            payment_id: top.id("payment_id")?,
-            shop_payment_id: top.text("shop_payment_id")?,
-            shop_id: top.shop_id("shop_id")?,
-            shop_write_off: top.amount("shop_write_off")?,
-            shop_currency: top.currency("shop_currency")?,
-            payee_receive: top.amount("payee_receive")?,
-            ps_currency: top.currency("ps_currency")?,
-            payway: top.opt_string("payway")?,
-            created: top.opt_datetime("created")?,
-            processed: top.opt_datetime("processed")?,
-            description: top.opt_string("description")?,
-            account_details: top.opt_raw("account_details")?,
-            extra,
-        })
+        read(verified, CallbackKind::Withdraw)
     }
 
     /// Every difference from the shop's record (empty when they agree).
@@ -376,18 +385,21 @@ impl WithdrawRecord {
 /// The crypto withdraw callback (`callback_type: "crypto_withdraw"`).
 ///
 /// Note: the shop's payout id comes as `shop_order_id` here.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CryptoWithdrawCallback {
     /// `success` or `rejected`.
     pub status: CallbackStatus,
     /// Qostiq's withdrawal id.
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub payment_id: u64,
     /// The shop's payout id (`shop_order_id` in this callback).
+    #[serde(deserialize_with = "pay_core::json::decode::text")]
     pub shop_order_id: String,
     /// The shop.
     pub shop_id: ShopId,
     /// The payee address (masked in `Debug`).
+    #[serde(default)]
     pub address: Option<AccountNumber>,
     /// What left the shop balance.
     pub shop_write_off: Amount,
@@ -398,44 +410,29 @@ pub struct CryptoWithdrawCallback {
     /// The payway's currency.
     pub ps_currency: CryptoAsset,
     /// The payway.
+    #[serde(default)]
     pub payway: Option<String>,
     /// When it was created.
+    #[serde(default)]
     pub created: Option<QostiqDateTime>,
     /// When its status changed.
+    #[serde(default)]
     pub processed: Option<QostiqDateTime>,
     /// The description.
+    #[serde(default)]
     pub description: Option<String>,
     /// Payment system data (`transaction_hash`), verbatim.
+    #[serde(default)]
     pub ps_data: Option<RawJson>,
     /// The declared custom fields echoed back, verbatim.
+    #[serde(skip)]
     pub extra: Vec<(String, RawJson)>,
 }
 
 impl CryptoWithdrawCallback {
     /// Reads a verified crypto withdraw callback.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
-        let top = members_of(verified, CallbackKind::CryptoWithdraw)?;
-        Self::read(&top, extra(verified)).map_err(invalid)
-    }
-
-    fn read(top: &Obj<'_, '_>, extra: Vec<(String, RawJson)>) -> Result<Self, FieldError> {
-        Ok(Self {
-            status: status(top)?,
-            payment_id: top.id("payment_id")?,
-            shop_order_id: top.text("shop_order_id")?,
-            shop_id: top.shop_id("shop_id")?,
-            address: top.opt_string("address")?.map(AccountNumber::from),
-            shop_write_off: top.amount("shop_write_off")?,
-            shop_currency: top.asset("shop_currency")?,
-            payee_receive: top.amount("payee_receive")?,
-            ps_currency: top.asset("ps_currency")?,
-            payway: top.opt_string("payway")?,
-            created: top.opt_datetime("created")?,
-            processed: top.opt_datetime("processed")?,
-            description: top.opt_string("description")?,
-            ps_data: top.opt_raw("ps_data")?,
-            extra,
-        })
+        read(verified, CallbackKind::CryptoWithdraw)
     }
 
     /// The blockchain transaction hash, from `ps_data`.
@@ -515,72 +512,63 @@ impl CryptoWithdrawRecord {
 }
 
 /// A payment notification for an invoice or a bill (no `callback_type`), model fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct PaymentNotification {
     /// `success` (to the notification URL) or `rejected` (to the rejected URL).
     pub status: CallbackStatus,
     /// Qostiq's payment id.
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub payment_id: u64,
     /// The shop's order id.
+    #[serde(deserialize_with = "pay_core::json::decode::text")]
     pub shop_order_id: String,
     /// The shop.
+    #[serde(default)]
     pub shop_id: Option<ShopId>,
     /// The order amount.
     pub shop_amount: Amount,
     /// The shop's currency.
     pub shop_currency: Currency,
     /// What is credited to the shop.
+    #[serde(default)]
     pub shop_refund: Option<Amount>,
     /// What the payer paid.
+    #[serde(default)]
     pub client_price: Option<Amount>,
     /// The payway.
+    #[serde(default)]
     pub payway: Option<String>,
     /// The payway's currency.
+    #[serde(default)]
     pub ps_currency: Option<Currency>,
     /// Payment system data, verbatim (an object, or a string holding JSON on older engines).
+    #[serde(default)]
     pub ps_data: Option<RawJson>,
     /// When it was created.
+    #[serde(default)]
     pub created: Option<QostiqDateTime>,
     /// When it was processed.
+    #[serde(default)]
     pub processed: Option<QostiqDateTime>,
     /// The description.
+    #[serde(default)]
     pub description: Option<String>,
     /// The server's error code for a rejected payment.
+    #[serde(default, deserialize_with = "pay_core::json::decode::opt_int")]
     pub error_code: Option<i64>,
     /// Add-ons echoed back, verbatim.
+    #[serde(default)]
     pub addons: Option<RawJson>,
     /// The declared custom fields echoed back, verbatim.
+    #[serde(skip)]
     pub extra: Vec<(String, RawJson)>,
 }
 
 impl PaymentNotification {
     /// Reads a verified payment notification.
     pub fn from_verified(verified: &VerifiedCallback<'_>) -> Result<Self, Error> {
-        let top = members_of(verified, CallbackKind::Payment)?;
-        Self::read(&top, extra(verified)).map_err(invalid)
-    }
-
-    fn read(top: &Obj<'_, '_>, extra: Vec<(String, RawJson)>) -> Result<Self, FieldError> {
-        Ok(Self {
-            status: status(top)?,
-            payment_id: top.id("payment_id")?,
-            shop_order_id: top.text("shop_order_id")?,
-            shop_id: top.opt_shop_id("shop_id")?,
-            shop_amount: top.amount("shop_amount")?,
-            shop_currency: top.currency("shop_currency")?,
-            shop_refund: top.opt_amount("shop_refund")?,
-            client_price: top.opt_amount("client_price")?,
-            payway: top.opt_string("payway")?,
-            ps_currency: top.opt_currency("ps_currency")?,
-            ps_data: top.opt_raw("ps_data")?,
-            created: top.opt_datetime("created")?,
-            processed: top.opt_datetime("processed")?,
-            description: top.opt_string("description")?,
-            error_code: top.opt_int("error_code")?,
-            addons: top.opt_raw("addons")?,
-            extra,
-        })
+        read(verified, CallbackKind::Payment)
     }
 
     /// Every difference from the shop's record (empty when they agree).
@@ -648,7 +636,7 @@ mod tests {
         let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
         let body = sign_callback(&secret, SIGNED.as_bytes()).unwrap();
         assert!(matches!(
-            verify_callback(&verifier(), body.as_bytes()),
+            verify_and_parse(&verifier(), body.as_bytes()),
             Ok(Callback::Withdraw(_))
         ));
         let shifts = [
@@ -676,7 +664,7 @@ mod tests {
                 pay_signing::qostiq::explain_callback(shifted.as_bytes()).unwrap(),
                 pay_signing::qostiq::explain_callback(body.as_bytes()).unwrap()
             );
-            let err = verify_callback(&verifier(), shifted.as_bytes()).unwrap_err();
+            let err = verify_and_parse(&verifier(), shifted.as_bytes()).unwrap_err();
             let named = match &err {
                 Error::Signature(SignatureError::WrongShape { key, .. }) => key.as_str(),
                 Error::Signature(SignatureError::UnknownCallbackType { .. }) => "callback_type",

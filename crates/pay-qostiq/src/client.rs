@@ -84,7 +84,7 @@ use pay_transport::{CallError, Executor, RetryBudget, RetryPolicy};
 use time::OffsetDateTime;
 
 use crate::bills::{BillInfo, BillRecord, CreateBill, CreateBillV2, GetBill};
-use crate::context::{API_BASE_URL, QostiqContext, ShopId};
+use crate::context::{DEFAULT_BASE_URL, QostiqContext, ShopId};
 use crate::crypto::{
     CreateCryptoWithdraw, CryptoBalances, CryptoWithdrawInfo, CryptoWithdrawQuote,
     CryptoWithdrawal, GetCryptoBalance, GetCryptoWithdraw, GetCryptoWithdrawByShopPaymentId,
@@ -185,7 +185,7 @@ type MakeTransport<S> = Box<dyn FnOnce() -> Result<S, Error> + Send>;
 
 /// Builds a [`QostiqClient`]. Start with [`QostiqClient::builder`].
 ///
-/// Defaults: base URL [`API_BASE_URL`], [`HyperTransport`], [`SystemClock`], tokio sleep,
+/// Defaults: base URL [`DEFAULT_BASE_URL`], [`HyperTransport`], [`SystemClock`], tokio sleep,
 /// [`RetryPolicy::standard`], a fresh [`RetryBudget::standard`], [`Floors::PROVIDER_MINIMUMS`],
 /// 30 s per attempt, a settle window of twice that, 5 recovery lookups.
 pub struct QostiqClientBuilder<S = HyperTransport> {
@@ -241,7 +241,7 @@ impl<S: HttpService> QostiqClientBuilder<S> {
         }
     }
 
-    /// The API base URL (default [`API_BASE_URL`]); a sandbox's `…/qostiq` for tests.
+    /// The API base URL (default [`DEFAULT_BASE_URL`]); a sandbox's `…/qostiq` for tests.
     pub fn base_url(mut self, base_url: BaseUrl) -> Self {
         self.base_url = Some(base_url);
         self
@@ -315,7 +315,7 @@ impl<S: HttpService> QostiqClientBuilder<S> {
     pub fn build(self) -> Result<QostiqClient<S>, Error> {
         let base_url = match self.base_url {
             Some(url) => url,
-            None => API_BASE_URL
+            None => DEFAULT_BASE_URL
                 .parse()
                 .map_err(|_| Error::invalid_input("base_url", "the default base URL is invalid"))?,
         };
@@ -703,7 +703,7 @@ impl<S: HttpService> QostiqClient<S> {
     }
 
     /// `/crypto/shop_balance`.
-    pub async fn crypto_balance(&self) -> Result<CryptoBalances, CallError> {
+    pub async fn get_crypto_balance(&self) -> Result<CryptoBalances, CallError> {
         self.call(&GetCryptoBalance::new()).await
     }
 
@@ -718,17 +718,17 @@ impl<S: HttpService> QostiqClient<S> {
     }
 
     /// `/shop_balance`.
-    pub async fn shop_balance(&self) -> Result<ShopBalances, CallError> {
+    pub async fn get_shop_balance(&self) -> Result<ShopBalances, CallError> {
         self.call(&GetShopBalance::new()).await
     }
 
     /// `/shop_input_config/shop`.
-    pub async fn input_config(&self) -> Result<Vec<InputMethod>, CallError> {
+    pub async fn get_input_config(&self) -> Result<Vec<InputMethod>, CallError> {
         self.call(&GetInputConfig::new()).await
     }
 
     /// `/shop_output_config/shop`.
-    pub async fn output_config(&self) -> Result<Vec<OutputMethod>, CallError> {
+    pub async fn get_output_config(&self) -> Result<Vec<OutputMethod>, CallError> {
         self.call(&GetOutputConfig::new()).await
     }
 

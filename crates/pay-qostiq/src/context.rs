@@ -11,10 +11,10 @@ use time::OffsetDateTime;
 
 /// The API host, `https://core.qostiq.com`. Requests are built relative to it (see
 /// [`pay_core::endpoint::BaseUrl`]); sandboxes and white-label hosts use another base.
-pub const API_BASE_URL: &str = "https://core.qostiq.com";
+pub const DEFAULT_BASE_URL: &str = "https://core.qostiq.com";
 
 /// The PAY page host, `https://pay.qostiq.com` (the form action is `<base>/<lang>/pay`).
-pub const PAY_BASE_URL: &str = "https://pay.qostiq.com";
+pub const DEFAULT_PAY_BASE_URL: &str = "https://pay.qostiq.com";
 
 /// A shop identifier in the Qostiq system (`shop_id`), a positive integer.
 ///
@@ -49,6 +49,13 @@ impl ShopId {
     /// The numeric id.
     pub fn get(self) -> u64 {
         self.0
+    }
+}
+
+/// Read as the server sent it (a number or a string of digits; any integer).
+impl<'de> serde::Deserialize<'de> for ShopId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        pay_core::json::decode::uint(deserializer).map(Self::from_response)
     }
 }
 

@@ -39,7 +39,6 @@
 
 use pay_core::endpoint::{Endpoint, Lookup};
 use pay_core::error::{Error, ProviderError};
-use pay_core::json::Value;
 use pay_core::money::Amount;
 use pay_core::recovery::{
     Action, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
@@ -47,15 +46,15 @@ use pay_core::recovery::{
 use pay_core::text::AccountNumber;
 
 use crate::account::AccountDetails;
-use crate::body::{Body, qostiq_endpoint};
+use crate::body::{Body, qostiq_endpoint, shop_query, status_lookup};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::{CryptoAsset, Payway};
-use crate::envelope::{data_object, parse_data, parse_lookup};
-use crate::read::{FieldError, Obj};
+use crate::envelope::{parse_data, parse_data_with, parse_lookup, with_balance};
 use crate::status::CryptoWithdrawStatus;
 use crate::time::NowForm;
 use crate::validate;
 use crate::withdrawals::WithdrawAmountType;
+use serde::Deserialize;
 
 fn crypto_amount(payway: &Payway, amount: &Amount) -> Result<(), Error> {
     amount.check_positive("amount")?;
@@ -94,7 +93,7 @@ impl TryCryptoWithdraw {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         crypto_amount(&self.payway, &self.amount)?;
-        Ok(Body::new("/crypto/withdraw/try")
+        Ok(Body::new(Self::INFO.path)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_now(NowForm::UnixSeconds, context)?
@@ -108,11 +107,11 @@ qostiq_endpoint!(TryCryptoWithdraw => CryptoWithdrawQuote,
     name: "qostiq.crypto.withdraw.try",
     path: "/crypto/withdraw/try",
     retry: Safe,
-    parse: |r| parse_data(r, CryptoWithdrawQuote::decode),
+    parse: |r| parse_data(r),
 );
 
 /// The answer of `/crypto/withdraw/try`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CryptoWithdrawQuote {
     /// Currency the payee receives.
@@ -123,18 +122,6 @@ pub struct CryptoWithdrawQuote {
     pub shop_currency: CryptoAsset,
     /// What leaves the shop balance.
     pub shop_write_off: Amount,
-}
-
-impl CryptoWithdrawQuote {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            payee_currency: d.asset("payee_currency")?,
-            payee_receive: d.amount("payee_receive")?,
-            shop_currency: d.asset("shop_currency")?,
-            shop_write_off: d.amount("shop_write_off")?,
-        })
-    }
 }
 
 /// `POST /crypto/withdraw/create`: a crypto payout.
@@ -203,7 +190,7 @@ impl CreateCryptoWithdraw {
                 }
             }
         }
-        Ok(Body::new("/crypto/withdraw/create")
+        Ok(Body::new(Self::INFO.path)
             .sign_account("account", &self.account)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
@@ -225,7 +212,9 @@ qostiq_endpoint!(CreateCryptoWithdraw => CryptoWithdrawal,
     name: "qostiq.crypto.withdraw.create",
     path: "/crypto/withdraw/create",
     retry: RecoverByLookup,
-    parse: |r| parse_data(r, CryptoWithdrawal::decode),
+    parse: |r| parse_data_with(r, |data| {
+        with_balance(data).map(|(balance, info)| CryptoWithdrawal { balance, info })
+    }),
 );
 
 /// A crypto withdrawal as `/crypto/withdraw/create` answered it, or as a recovery lookup found it
@@ -324,25 +313,17 @@ impl Recoverable for CreateCryptoWithdraw {
     }
 }
 
-impl CryptoWithdrawal {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            balance: d.opt_amount("balance")?,
-            info: CryptoWithdrawInfo::decode(data)?,
-        })
-    }
-}
-
 /// A crypto withdrawal's state.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CryptoWithdrawInfo {
     /// Qostiq's id (the `withdraw_id` of [`GetCryptoWithdraw`]).
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub id: u64,
     /// The status; poll until [`CryptoWithdrawStatus::is_final`].
     pub status: CryptoWithdrawStatus,
     /// The payee address (masked in `Debug`).
+    #[serde(default)]
     pub payee_address: Option<AccountNumber>,
     /// Currency the payee receives.
     pub payee_currency: CryptoAsset,
@@ -351,124 +332,65 @@ pub struct CryptoWithdrawInfo {
     /// Currency written off the shop.
     pub shop_currency: CryptoAsset,
     /// The shop's payout id.
+    #[serde(deserialize_with = "pay_core::json::decode::text")]
     pub shop_payment_id: String,
     /// What leaves the shop balance.
     pub shop_write_off: Amount,
 }
 
-impl CryptoWithdrawInfo {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            id: d.id("id")?,
-            status: CryptoWithdrawStatus::from_code(d.int("status")?),
-            payee_address: d.opt_string("payee_address")?.map(AccountNumber::from),
-            payee_currency: d.asset("payee_currency")?,
-            payee_receive: d.amount("payee_receive")?,
-            shop_currency: d.asset("shop_currency")?,
-            shop_payment_id: d.text("shop_payment_id")?,
-            shop_write_off: d.amount("shop_write_off")?,
-        })
-    }
-}
-
-/// `POST /crypto/withdraw/status`: a crypto withdrawal by Qostiq's id. At most once a minute.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetCryptoWithdraw {
-    /// Qostiq's id (signed).
-    pub withdraw_id: u64,
-}
-
-impl GetCryptoWithdraw {
-    /// The lookup for `withdraw_id`.
-    pub fn new(withdraw_id: u64) -> Self {
-        Self { withdraw_id }
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        if self.withdraw_id == 0 {
-            return Err(Error::invalid_input(
-                "withdraw_id",
-                "must be a positive integer",
-            ));
-        }
-        Ok(Body::new("/crypto/withdraw/status")
-            .sign_now(NowForm::UnixSeconds, context)?
-            .sign_int("shop_id", context.shop_id())
-            .sign_int("withdraw_id", self.withdraw_id))
-    }
-}
+status_lookup!(
+    /// `POST /crypto/withdraw/status`: a crypto withdrawal by Qostiq's id. At most once a minute.
+    GetCryptoWithdraw {
+        /// Qostiq's id (signed).
+        withdraw_id: u64
+    },
+    new: u64,
+    now: UnixSeconds
+);
 
 qostiq_endpoint!(GetCryptoWithdraw => Lookup<CryptoWithdrawInfo>,
     name: "qostiq.crypto.withdraw.status",
     path: "/crypto/withdraw/status",
     retry: Safe,
-    parse: |r| parse_lookup(r, CryptoWithdrawInfo::decode),
+    parse: |r| parse_lookup(r),
 );
 
-/// `POST /crypto/withdraw/shop_payment_status`: a crypto withdrawal by the shop's id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetCryptoWithdrawByShopPaymentId {
-    /// The shop's payout id (signed).
-    pub shop_payment_id: String,
-}
-
-impl GetCryptoWithdrawByShopPaymentId {
-    /// The lookup for `shop_payment_id`.
-    pub fn new(shop_payment_id: impl Into<String>) -> Self {
-        Self {
-            shop_payment_id: shop_payment_id.into(),
-        }
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        validate::text("shop_payment_id", &self.shop_payment_id)?;
-        Ok(Body::new("/crypto/withdraw/shop_payment_status")
-            .sign_now(NowForm::UnixSeconds, context)?
-            .sign_int("shop_id", context.shop_id())
-            .sign_str("shop_payment_id", self.shop_payment_id.as_str()))
-    }
-}
+status_lookup!(
+    /// `POST /crypto/withdraw/shop_payment_status`: a crypto withdrawal by the shop's id.
+    GetCryptoWithdrawByShopPaymentId {
+        /// The shop's payout id (signed).
+        shop_payment_id: String
+    },
+    new: impl Into<String>,
+    now: UnixSeconds
+);
 
 qostiq_endpoint!(GetCryptoWithdrawByShopPaymentId => Lookup<CryptoWithdrawInfo>,
     name: "qostiq.crypto.withdraw.shop_payment_status",
     path: "/crypto/withdraw/shop_payment_status",
     retry: Safe,
-    parse: |r| parse_lookup(r, CryptoWithdrawInfo::decode),
+    parse: |r| parse_lookup(r),
 );
 
-/// `POST /crypto/shop_balance`: the shop's crypto balances.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetCryptoBalance;
-
-impl GetCryptoBalance {
-    /// The request.
-    pub fn new() -> Self {
-        Self
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        Ok(Body::new("/crypto/shop_balance")
-            .sign_now(NowForm::UnixSeconds, context)?
-            .sign_int("shop_id", context.shop_id()))
-    }
-}
+shop_query!(
+    /// `POST /crypto/shop_balance`: the shop's crypto balances.
+    GetCryptoBalance,
+    now: UnixSeconds
+);
 
 qostiq_endpoint!(GetCryptoBalance => CryptoBalances,
     name: "qostiq.crypto.shop_balance",
     path: "/crypto/shop_balance",
     retry: Safe,
-    parse: |r| parse_data(r, CryptoBalances::decode),
+    parse: |r| parse_data(r),
 );
 
 /// The shop's crypto balances.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CryptoBalances {
     /// The shop.
+    #[serde(default)]
     pub shop_id: Option<ShopId>,
     /// One entry per asset.
     pub balances: Vec<CryptoBalance>,
@@ -479,22 +401,10 @@ impl CryptoBalances {
     pub fn get(&self, asset: &str) -> Option<&CryptoBalance> {
         self.balances.iter().find(|b| b.currency.as_str() == asset)
     }
-
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            shop_id: d.opt_shop_id("shop_id")?,
-            balances: d
-                .objects("balances")?
-                .iter()
-                .map(CryptoBalance::decode)
-                .collect::<Result<_, _>>()?,
-        })
-    }
 }
 
 /// One crypto balance.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CryptoBalance {
     /// The asset.
@@ -513,14 +423,5 @@ impl CryptoBalance {
         self.available
             .checked_add(self.frozen)?
             .checked_add(self.hold)
-    }
-
-    fn decode(b: &Obj<'_, '_>) -> Result<Self, FieldError> {
-        Ok(Self {
-            currency: b.asset("currency")?,
-            available: b.amount("available")?,
-            frozen: b.amount("frozen")?,
-            hold: b.amount("hold")?,
-        })
     }
 }

@@ -193,6 +193,27 @@ impl CryptoAsset {
     }
 }
 
+/// Read as the server sent it (any string).
+impl<'de> serde::Deserialize<'de> for CryptoAsset {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from_response)
+    }
+}
+
+/// An ISO 4217 numeric code (`980`, `"980"`), 0 to 999.
+impl<'de> serde::Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = pay_core::json::decode::uint(deserializer)?;
+        u16::try_from(code)
+            .ok()
+            .filter(|c| *c <= 999)
+            .map(Self::from_code)
+            .ok_or_else(|| {
+                <D::Error as serde::de::Error>::custom("expected an ISO 4217 numeric currency code")
+            })
+    }
+}
+
 impl fmt::Display for CryptoAsset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -263,7 +284,8 @@ impl Payway {
             .or_else(|| known_crypto_precision(&self.alias))
     }
 
-    /// Refuses `amount` if it has more decimals than this crypto payway keeps (never rounds).
+    /// Refuses `amount` if it is written with more decimals than this crypto payway keeps, trailing
+    /// zeros included (it is sent and signed as written; never rounded).
     pub(crate) fn check_crypto_amount(
         &self,
         field: &'static str,
@@ -278,7 +300,7 @@ impl Payway {
                 ),
             )
         })?;
-        amount.check_precision(field, precision)
+        amount.check_scale(field, precision)
     }
 }
 

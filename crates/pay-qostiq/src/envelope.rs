@@ -11,19 +11,27 @@ use bytes::Bytes;
 use http::StatusCode;
 use pay_core::endpoint::Lookup;
 use pay_core::error::{Error, Provider, ProviderError};
-use pay_core::json::{Limits, StrictObject, Value};
+use pay_core::json::{DecodeError, Limits, decode, decode_checked};
+use pay_core::money::Amount;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 use crate::error::QostiqErrorCode;
-use crate::read::{FieldError, Obj};
 
-/// The head of an envelope.
-struct Head {
+/// The envelope, `data` kept as its raw text (read once the head says success).
+#[derive(Deserialize)]
+struct Envelope<'a> {
     result: bool,
+    #[serde(default, deserialize_with = "pay_core::json::decode::opt_int")]
     error_code: Option<i64>,
-    message: String,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default, borrow)]
+    data: Option<&'a RawValue>,
 }
 
-impl Head {
+impl Envelope<'_> {
     fn is_success(&self) -> bool {
         self.result && self.error_code.unwrap_or(0) == 0
     }
@@ -34,94 +42,95 @@ impl Head {
             status,
             // A refusal without a code (never seen) still keeps the `result: false`.
             self.error_code,
-            self.message,
+            self.message.unwrap_or_default(),
             vec![],
         )
     }
 }
 
-fn undecodable(status: StatusCode, reason: impl Into<String>, body: &Bytes) -> Error {
+fn undecodable(status: StatusCode, error: &DecodeError, body: &Bytes) -> Error {
+    let reason = match error {
+        DecodeError::Json(json) => format!("not a JSON object: {json}"),
+        DecodeError::Field { path, .. } if path == "result" || path.is_empty() => {
+            format!("{error} (not the Qostiq envelope)")
+        }
+        _ => error.to_string(),
+    };
     Error::undecodable(status, reason, body.clone())
 }
 
-fn field_error(status: StatusCode, error: FieldError, body: &Bytes) -> Error {
-    undecodable(status, format!("{}: {}", error.field, error.reason), body)
+/// Parses the body strictly and reads the envelope.
+fn read(status: StatusCode, body: &Bytes) -> Result<Envelope<'_>, Error> {
+    decode(body, Limits::RESPONSES).map_err(|e| undecodable(status, &e, body))
 }
 
-fn read_head(object: &StrictObject<'_>) -> Result<Head, FieldError> {
-    let top = Obj::new(object.members(), "");
-    let result = match object.get("result").map(|m| &m.value) {
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return Err(top.error("result", "expected true or false")),
-        None => return Err(top.error("result", "missing: not the Qostiq envelope")),
-    };
-    Ok(Head {
-        result,
-        error_code: top.opt_int("error_code")?,
-        message: top.opt_string("message")?.unwrap_or_default(),
-    })
-}
-
-/// Parses the body strictly and reads the envelope head.
-fn read<'a>(status: StatusCode, body: &'a Bytes) -> Result<(StrictObject<'a>, Head), Error> {
-    let object = StrictObject::parse(body, Limits::RESPONSES)
-        .map_err(|e| undecodable(status, format!("not a JSON object: {e}"), body))?;
-    let head = read_head(&object).map_err(|e| field_error(status, e, body))?;
-    Ok((object, head))
-}
-
-/// Decodes the `data` of a successful answer, or returns the refusal.
-pub(crate) fn parse_data<T>(
+/// Decodes the `data` of a successful answer into `T`, or returns the refusal.
+pub(crate) fn parse_data<T: DeserializeOwned>(
     response: &http::Response<Bytes>,
-    decode: impl FnOnce(&Value<'_>) -> Result<T, FieldError>,
+) -> Result<T, Error> {
+    parse_data_with(response, |data| decode_checked(data))
+}
+
+/// [`parse_data`] with a decoder of the `data` text of its own (for outputs read in two parts).
+pub(crate) fn parse_data_with<T>(
+    response: &http::Response<Bytes>,
+    decode_data: impl FnOnce(&str) -> Result<T, DecodeError>,
 ) -> Result<T, Error> {
     let status = response.status();
     let body = response.body();
-    let (object, head) = read(status, body)?;
-    success_data(status, body, &object, head, decode)
+    let envelope = read(status, body)?;
+    success_data(status, body, envelope, decode_data)
 }
 
 fn success_data<T>(
     status: StatusCode,
     body: &Bytes,
-    object: &StrictObject<'_>,
-    head: Head,
-    decode: impl FnOnce(&Value<'_>) -> Result<T, FieldError>,
+    envelope: Envelope<'_>,
+    decode_data: impl FnOnce(&str) -> Result<T, DecodeError>,
 ) -> Result<T, Error> {
-    if !head.is_success() {
-        return Err(head.refusal(status).into());
+    if !envelope.is_success() {
+        return Err(envelope.refusal(status).into());
     }
-    let data = object
-        .get("data")
-        .map(|m| &m.value)
-        .filter(|v| **v != Value::Null)
-        .ok_or_else(|| undecodable(status, "data: missing in a successful answer", body))?;
-    decode(data).map_err(|e| field_error(status, e, body))
+    let data = envelope.data.ok_or_else(|| {
+        Error::undecodable(status, "data: missing in a successful answer", body.clone())
+    })?;
+    decode_data(data.get()).map_err(|e| undecodable(status, &e.within("data"), body))
+}
+
+/// The `data` of a create's answer that carries the shop `balance` beside the object itself
+/// (`/withdraw/create`, `/crypto/withdraw/create`): the balance, and the object read from the same
+/// text.
+pub(crate) fn with_balance<T: DeserializeOwned>(
+    data: &str,
+) -> Result<(Option<Amount>, T), DecodeError> {
+    #[derive(Deserialize)]
+    struct Balance {
+        #[serde(default)]
+        balance: Option<Amount>,
+    }
+    Ok((
+        decode_checked::<Balance>(data)?.balance,
+        decode_checked(data)?,
+    ))
 }
 
 /// Like [`parse_data`] for status lookups: `error_code` 7 or 2000 is [`Lookup::NotFound`].
 ///
 /// A "not found" that comes with a 5xx status is not trusted (the outcome stays unknown, and a
 /// re-create on a false "not found" would pay twice): it is returned as the refusal it is.
-pub(crate) fn parse_lookup<T>(
+pub(crate) fn parse_lookup<T: DeserializeOwned>(
     response: &http::Response<Bytes>,
-    decode: impl FnOnce(&Value<'_>) -> Result<T, FieldError>,
 ) -> Result<Lookup<T>, Error> {
     let status = response.status();
     let body = response.body();
-    let (object, head) = read(status, body)?;
-    let not_found = !head.result
+    let envelope = read(status, body)?;
+    let not_found = !envelope.result
         && !status.is_server_error()
-        && head
+        && envelope
             .error_code
             .is_some_and(|c| QostiqErrorCode::from_code(c).is_not_found());
     if not_found {
         return Ok(Lookup::NotFound);
     }
-    success_data(status, body, &object, head, decode).map(Lookup::Found)
-}
-
-/// `data` as an object whose fields are named `data.<key>` in errors.
-pub(crate) fn data_object<'v, 'a>(data: &'v Value<'a>) -> Result<Obj<'v, 'a>, FieldError> {
-    Obj::of_value(data, "data")
+    success_data(status, body, envelope, |data| decode_checked(data)).map(Lookup::Found)
 }

@@ -19,19 +19,20 @@
 //! assert_eq!(form.fields, [("PaReq".to_owned(), "abc".to_owned()), ("MD".to_owned(), "12".to_owned())]);
 //! ```
 
+use pay_core::endpoint::Endpoint;
 use pay_core::error::Error;
-use pay_core::json::Value;
 use pay_core::money::Amount;
 use pay_core::text::AccountNumber;
 
 use crate::body::{Body, qostiq_endpoint};
 use crate::context::QostiqContext;
 use crate::currency::{Currency, Payway};
-use crate::envelope::{data_object, parse_data};
+use crate::envelope::parse_data;
 use crate::pay_form::{FormMethod, HtmlForm};
-use crate::raw::RawJson;
-use crate::read::FieldError;
 use crate::validate;
+use pay_core::json::RawJson;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 /// The fields of an invoice request (shared by try and create).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +121,7 @@ impl TryInvoice {
     }
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        self.invoice.body("/invoice/try", context)
+        self.invoice.body(Self::INFO.path, context)
     }
 }
 
@@ -128,39 +129,31 @@ qostiq_endpoint!(TryInvoice => InvoiceQuote,
     name: "qostiq.invoice.try",
     path: "/invoice/try",
     retry: Safe,
-    parse: |r| parse_data(r, InvoiceQuote::decode),
+    parse: |r| parse_data(r),
 );
 
 /// The answer of `/invoice/try` (model: every field optional except what is read).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceQuote {
     /// Extra fields the payway needs, verbatim.
+    #[serde(default)]
     pub add_ons_config: Option<RawJson>,
     /// What the payer pays.
+    #[serde(default)]
     pub payer_price: Option<Amount>,
     /// The payway's currency.
+    #[serde(default)]
     pub ps_currency: Option<Currency>,
     /// The invoice amount.
+    #[serde(default)]
     pub shop_amount: Option<Amount>,
     /// The shop's currency.
+    #[serde(default)]
     pub shop_currency: Option<Currency>,
     /// What the shop will be credited.
+    #[serde(default)]
     pub shop_refund: Option<Amount>,
-}
-
-impl InvoiceQuote {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            add_ons_config: d.opt_raw("add_ons_config")?,
-            payer_price: d.opt_amount("payer_price")?,
-            ps_currency: d.opt_currency("ps_currency")?,
-            shop_amount: d.opt_amount("shop_amount")?,
-            shop_currency: d.opt_currency("shop_currency")?,
-            shop_refund: d.opt_amount("shop_refund")?,
-        })
-    }
 }
 
 /// `POST /invoice/create`: creates an invoice and returns where to send the payer.
@@ -189,7 +182,7 @@ impl CreateInvoice {
     }
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        self.invoice.body("/invoice/create", context)
+        self.invoice.body(Self::INFO.path, context)
     }
 }
 
@@ -197,23 +190,57 @@ qostiq_endpoint!(CreateInvoice => InvoiceRedirect,
     name: "qostiq.invoice.create",
     path: "/invoice/create",
     retry: Never,
-    parse: |r| parse_data(r, InvoiceRedirect::decode),
+    parse: |r| parse_data(r),
 );
 
 /// How to forward the payer after `/invoice/create` (model).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceRedirect {
     /// Qostiq's invoice id.
+    #[serde(default, deserialize_with = "pay_core::json::decode::opt_uint")]
     pub id: Option<u64>,
     /// `GET` or `POST` (as sent).
     pub method: String,
     /// Where to send the payer.
     pub url: String,
-    /// The form fields to send, in order (non-string values as their JSON text).
+    /// The form fields to send (`data`), in order (non-string values as their JSON text).
+    #[serde(rename = "data", default, deserialize_with = "form_fields")]
     pub fields: Vec<(String, String)>,
     /// Session id of host-to-host payways.
+    #[serde(default, deserialize_with = "pay_core::json::decode::opt_text")]
     pub session_id: Option<String>,
+}
+
+/// The form fields of an invoice redirect, in order: strings as they are, `null` as empty, other
+/// values as their JSON text; an absent or `null` object is no fields.
+fn form_fields<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<(String, String)>, D::Error> {
+    struct Fields;
+    impl<'de> Visitor<'de> for Fields {
+        type Value = Vec<(String, String)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object of form fields")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut fields = Vec::new();
+            while let Some((name, raw)) = map.next_entry::<String, RawJson>()? {
+                let value = if raw.is_null() {
+                    String::new()
+                } else {
+                    raw.parse::<String>()
+                        .unwrap_or_else(|_| raw.as_str().to_owned())
+                };
+                fields.push((name, value));
+            }
+            Ok(fields)
+        }
+    }
+    deserializer.deserialize_any(Fields)
 }
 
 impl InvoiceRedirect {
@@ -236,28 +263,6 @@ impl InvoiceRedirect {
             method,
             action: self.url.clone(),
             fields: self.fields.clone(),
-        })
-    }
-
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        let mut fields = Vec::new();
-        if let Some(form) = d.opt_object("data")? {
-            for member in form.members() {
-                let value = match &member.value {
-                    Value::String(text) => text.to_string(),
-                    Value::Null => String::new(),
-                    _ => member.raw.to_owned(),
-                };
-                fields.push((member.key.to_string(), value));
-            }
-        }
-        Ok(Self {
-            id: d.opt_id("id")?,
-            method: d.string("method")?,
-            url: d.string("url")?,
-            fields,
-            session_id: d.opt_text("session_id")?,
         })
     }
 }

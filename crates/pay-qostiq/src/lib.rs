@@ -12,6 +12,7 @@
 //! | payouts to Qostiq wallets | [`transfers`] | `/transfer/try`, `/transfer/create`, `/transfer/shop_payment_status` |
 //! | fiat payouts | [`withdrawals`] | `/withdraw/try`, `/check_account`, `/withdraw/create`, `/withdraw/status`, `/withdraw/shop_payment_status` |
 //! | crypto payouts | [`crypto`] | `/crypto/withdraw/{try,create,status,shop_payment_status}`, `/crypto/shop_balance` |
+//! | crypto deposits and wallet quotes | [`crypto_wallet`] | `/crypto/shop_address/create`, `/crypto/bill/try`, `/crypto/transfer/try` |
 //! | the shop | [`shop`] | `/account/register`, `/shop_balance`, `/shop_input_config/shop`, `/shop_output_config/shop` |
 //! | invoices | [`invoices`] | `/invoice/try`, `/invoice/create` |
 //! | PAY page | [`pay_form`] | the signed HTML form |
@@ -63,13 +64,12 @@ pub mod callbacks;
 pub mod client;
 pub mod context;
 pub mod crypto;
+pub mod crypto_wallet;
 pub mod currency;
 mod envelope;
 pub mod error;
 pub mod invoices;
 pub mod pay_form;
-mod raw;
-mod read;
 mod recovery;
 pub mod shop;
 pub mod status;
@@ -78,12 +78,46 @@ pub mod transfers;
 mod validate;
 pub mod withdrawals;
 
+/// Every HTTP endpoint of the API (the PAY page is a form, not an endpoint), for tables, metrics,
+/// rate limits and tests: `tests/tests/endpoints.rs` checks that the sandbox serves each and that
+/// `docs/qostiq.md` documents each, and a unit test that the list and pay-signing's signed-keys
+/// table name the same paths.
+pub static ENDPOINTS: [pay_core::endpoint::EndpointInfo; 25] = {
+    use pay_core::endpoint::Endpoint as E;
+    [
+        <bills::CreateBill as E>::INFO,
+        <bills::CreateBillV2 as E>::INFO,
+        <bills::GetBill as E>::INFO,
+        <transfers::TryTransfer as E>::INFO,
+        <transfers::CreateTransfer as E>::INFO,
+        <transfers::GetTransfer as E>::INFO,
+        <withdrawals::TryWithdraw as E>::INFO,
+        <withdrawals::CheckAccount as E>::INFO,
+        <withdrawals::CreateWithdraw as E>::INFO,
+        <withdrawals::GetWithdraw as E>::INFO,
+        <withdrawals::GetWithdrawByShopPaymentId as E>::INFO,
+        <crypto::TryCryptoWithdraw as E>::INFO,
+        <crypto::CreateCryptoWithdraw as E>::INFO,
+        <crypto::GetCryptoWithdraw as E>::INFO,
+        <crypto::GetCryptoWithdrawByShopPaymentId as E>::INFO,
+        <crypto::GetCryptoBalance as E>::INFO,
+        <crypto_wallet::CreateCryptoAddress as E>::INFO,
+        <crypto_wallet::TryCryptoBill as E>::INFO,
+        <crypto_wallet::TryCryptoTransfer as E>::INFO,
+        <shop::RegisterAccount as E>::INFO,
+        <shop::GetShopBalance as E>::INFO,
+        <shop::GetInputConfig as E>::INFO,
+        <shop::GetOutputConfig as E>::INFO,
+        <invoices::TryInvoice as E>::INFO,
+        <invoices::CreateInvoice as E>::INFO,
+    ]
+};
+
 pub use account::{AccountDetails, AccountInfoConfig};
 pub use body::{QostiqRequest, SignedBody};
-pub use context::{API_BASE_URL, PAY_BASE_URL, QostiqContext, ShopId};
+pub use context::{DEFAULT_BASE_URL, DEFAULT_PAY_BASE_URL, QostiqContext, ShopId};
 pub use currency::{CryptoAsset, Currency, Payway};
 pub use error::{QostiqErrorCode, QostiqErrorExt};
-pub use raw::RawJson;
 pub use signing::explain_body;
 pub use status::{
     BillStatus, CallbackStatus, CryptoWithdrawStatus, ProviderStatus, WithdrawStatus,
@@ -113,5 +147,30 @@ mod signing {
         let object = StrictObject::parse(body, Limits::RESPONSES)
             .map_err(|e| Error::invalid_input("body", e.to_string()))?;
         Ok(sign_body(endpoint, &object, secret)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// The typed endpoints and the signed-keys table name the same paths (the PAY form aside), so
+    /// no signed endpoint lacks a typed one, and every typed one signs by the table.
+    #[test]
+    fn endpoints_match_the_signed_keys_table() {
+        let typed: BTreeSet<&str> = super::ENDPOINTS.iter().map(|e| e.path).collect();
+        assert_eq!(typed.len(), super::ENDPOINTS.len(), "a path twice");
+        let names: BTreeSet<&str> = super::ENDPOINTS.iter().map(|e| e.name).collect();
+        assert_eq!(names.len(), super::ENDPOINTS.len(), "a name twice");
+        let signed: BTreeSet<&str> = pay_signing::qostiq::SIGNED_KEYS
+            .iter()
+            .map(|(endpoint, _)| *endpoint)
+            .filter(|endpoint| *endpoint != "pay-form")
+            .collect();
+        assert_eq!(typed, signed);
+        for info in &super::ENDPOINTS {
+            assert!(info.name.starts_with("qostiq."), "{}", info.name);
+            assert_eq!(info.method, http::Method::POST, "{}", info.name);
+        }
     }
 }

@@ -23,7 +23,7 @@ use pay_core::money::Amount;
 use pay_core::text::{AccountNumber, masked};
 
 use crate::body::Body;
-use crate::context::{PAY_BASE_URL, QostiqContext};
+use crate::context::{DEFAULT_PAY_BASE_URL, QostiqContext};
 use crate::currency::Currency;
 use crate::validate;
 
@@ -189,7 +189,7 @@ pub struct PayForm {
     pub lang: Lang,
     /// `POST` (default) or `GET`.
     pub method: FormMethod,
-    /// Another PAY host (default [`PAY_BASE_URL`]).
+    /// Another PAY host (default [`DEFAULT_PAY_BASE_URL`]).
     pub base_url: Option<BaseUrl>,
 }
 
@@ -251,7 +251,10 @@ impl PayForm {
             .extra_str("failed_url", self.failed_url.as_deref())
             .extra_str("callback_url", self.callback_url.as_deref())
             .finish_form(context.secret())?;
-        let base = self.base_url.as_ref().map_or(PAY_BASE_URL, BaseUrl::as_str);
+        let base = self
+            .base_url
+            .as_ref()
+            .map_or(DEFAULT_PAY_BASE_URL, BaseUrl::as_str);
         Ok(SignedPayForm {
             form: HtmlForm {
                 method: self.method,

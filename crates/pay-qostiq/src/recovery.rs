@@ -295,7 +295,7 @@ mod judged {
             payway: None,
             ps_currency: None,
             ps_data: None,
-            shop_amount: amount(shop_amount),
+            shop_amount: Some(amount(shop_amount)),
             shop_currency: Currency::Uah,
             shop_id: ShopId::from_response(112),
             shop_order_id: order.to_owned(),

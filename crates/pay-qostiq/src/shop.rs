@@ -16,20 +16,20 @@
 //! assert_eq!(uah.withdrawable().to_string(), "13.1");
 //! ```
 
+use pay_core::endpoint::Endpoint;
 use pay_core::error::Error;
-use pay_core::json::Value;
 use pay_core::money::Amount;
 use pay_core::text::AccountNumber;
 
 use crate::account::AccountInfoConfig;
-use crate::body::{Body, qostiq_endpoint};
+use crate::body::{Body, qostiq_endpoint, shop_query};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::Currency;
-use crate::envelope::{data_object, parse_data};
-use crate::raw::RawJson;
-use crate::read::{FieldError, Obj, objects_of};
+use crate::envelope::parse_data;
 use crate::time::NowForm;
 use crate::validate;
+use pay_core::json::RawJson;
+use serde::Deserialize;
 
 /// `POST /account/register`: registers a Qostiq wallet for an e-mail (shop activation).
 ///
@@ -53,7 +53,7 @@ impl RegisterAccount {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::email("email", &self.email)?;
-        Ok(Body::new("/account/register")
+        Ok(Body::new(Self::INFO.path)
             .sign_str("email", self.email.as_str())
             .sign_now(NowForm::DayFirst, context)?
             .sign_int("shop_id", context.shop_id()))
@@ -64,59 +64,40 @@ qostiq_endpoint!(RegisterAccount => RegisteredAccount,
     name: "qostiq.account.register",
     path: "/account/register",
     retry: Never,
-    parse: |r| parse_data(r, RegisteredAccount::decode),
+    parse: |r| parse_data(r),
 );
 
 /// A registered wallet.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct RegisteredAccount {
     /// The wallet number (masked in `Debug`).
+    #[serde(deserialize_with = "crate::account::account")]
     pub account_number: AccountNumber,
     /// Its e-mail.
+    #[serde(default)]
     pub email: Option<String>,
 }
 
-impl RegisteredAccount {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            account_number: d.text("account_number")?.into(),
-            email: d.opt_string("email")?,
-        })
-    }
-}
-
-/// `POST /shop_balance`: the shop's fiat balances.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetShopBalance;
-
-impl GetShopBalance {
-    /// The request.
-    pub fn new() -> Self {
-        Self
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        Ok(Body::new("/shop_balance")
-            .sign_now(NowForm::DateTime, context)?
-            .sign_int("shop_id", context.shop_id()))
-    }
-}
+shop_query!(
+    /// `POST /shop_balance`: the shop's fiat balances.
+    GetShopBalance,
+    now: DateTime
+);
 
 qostiq_endpoint!(GetShopBalance => ShopBalances,
     name: "qostiq.shop_balance",
     path: "/shop_balance",
     retry: Safe,
-    parse: |r| parse_data(r, ShopBalances::decode),
+    parse: |r| parse_data(r),
 );
 
 /// The shop's balances, one per currency.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct ShopBalances {
     /// The shop.
+    #[serde(default)]
     pub shop_id: Option<ShopId>,
     /// One entry per currency.
     pub balances: Vec<FiatBalance>,
@@ -127,22 +108,10 @@ impl ShopBalances {
     pub fn get(&self, currency: Currency) -> Option<&FiatBalance> {
         self.balances.iter().find(|b| b.currency == currency)
     }
-
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            shop_id: d.opt_shop_id("shop_id")?,
-            balances: d
-                .objects("balances")?
-                .iter()
-                .map(FiatBalance::decode)
-                .collect::<Result<_, _>>()?,
-        })
-    }
 }
 
 /// One fiat balance.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct FiatBalance {
     /// The currency.
@@ -154,6 +123,7 @@ pub struct FiatBalance {
     /// Temporarily held (e.g. incoming payment checks).
     pub hold: Amount,
     /// Held back from withdrawals (absent in older answers: zero).
+    #[serde(default)]
     pub rolling_reserve: Option<Amount>,
 }
 
@@ -173,74 +143,36 @@ impl FiatBalance {
             _ => Amount::ZERO,
         }
     }
-
-    fn decode(b: &Obj<'_, '_>) -> Result<Self, FieldError> {
-        Ok(Self {
-            currency: b.currency("currency")?,
-            available: b.amount("available")?,
-            frozen: b.amount("frozen")?,
-            hold: b.amount("hold")?,
-            rolling_reserve: b.opt_amount("rolling_reserve")?,
-        })
-    }
 }
 
-/// `POST /shop_input_config/shop`: payment methods enabled for invoices.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetInputConfig;
-
-impl GetInputConfig {
-    /// The request.
-    pub fn new() -> Self {
-        Self
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        Ok(Body::new("/shop_input_config/shop")
-            .sign_now(NowForm::DateTime, context)?
-            .sign_int("shop_id", context.shop_id()))
-    }
-}
+shop_query!(
+    /// `POST /shop_input_config/shop`: payment methods enabled for invoices.
+    GetInputConfig,
+    now: DateTime
+);
 
 qostiq_endpoint!(GetInputConfig => Vec<InputMethod>,
     name: "qostiq.shop_input_config",
     path: "/shop_input_config/shop",
     retry: Safe,
-    parse: |r| parse_data(r, |data| {
-        objects_of(data, "data")?.iter().map(InputMethod::decode).collect()
-    }),
+    parse: |r| parse_data(r),
 );
 
-/// `POST /shop_output_config/shop`: payment methods enabled for withdrawals.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetOutputConfig;
-
-impl GetOutputConfig {
-    /// The request.
-    pub fn new() -> Self {
-        Self
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        Ok(Body::new("/shop_output_config/shop")
-            .sign_now(NowForm::DateTime, context)?
-            .sign_int("shop_id", context.shop_id()))
-    }
-}
+shop_query!(
+    /// `POST /shop_output_config/shop`: payment methods enabled for withdrawals.
+    GetOutputConfig,
+    now: DateTime
+);
 
 qostiq_endpoint!(GetOutputConfig => Vec<OutputMethod>,
     name: "qostiq.shop_output_config",
     path: "/shop_output_config/shop",
     retry: Safe,
-    parse: |r| parse_data(r, |data| {
-        objects_of(data, "data")?.iter().map(OutputMethod::decode).collect()
-    }),
+    parse: |r| parse_data(r),
 );
 
 /// A fee: fixed part plus percentage (exact decimals).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct Fee {
     /// Fixed fee.
@@ -249,17 +181,8 @@ pub struct Fee {
     pub percent: Amount,
 }
 
-impl Fee {
-    fn decode(f: &Obj<'_, '_>) -> Result<Self, FieldError> {
-        Ok(Self {
-            fix: f.amount("fix")?,
-            percent: f.amount("percent")?,
-        })
-    }
-}
-
-/// How a fee is split between shop and payer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a fee is split between shop and payer (`fee_part_config`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct FeeSplit {
     /// Fixed fee on the payer (0) or the shop (1).
@@ -269,154 +192,110 @@ pub struct FeeSplit {
 }
 
 /// A payment method for invoices and its payways.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct InputMethod {
     /// Method id.
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub id: u64,
     /// Method name (`Visa/MC`).
     pub name: String,
     /// Display rating.
+    #[serde(default, deserialize_with = "pay_core::json::decode::opt_int")]
     pub rating: Option<i64>,
     /// The payways.
     pub payways: Vec<InputPayway>,
 }
 
-impl InputMethod {
-    fn decode(m: &Obj<'_, '_>) -> Result<Self, FieldError> {
-        Ok(Self {
-            id: m.id("id")?,
-            name: m.string("name")?,
-            rating: m.opt_int("rating")?,
-            payways: m
-                .objects("payways")?
-                .iter()
-                .map(InputPayway::decode)
-                .collect::<Result<_, _>>()?,
-        })
-    }
-}
-
 /// An invoice payway.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct InputPayway {
     /// Payway id.
+    #[serde(default, deserialize_with = "pay_core::json::decode::opt_uint")]
     pub id: Option<u64>,
     /// Its alias (`card_uah`).
     pub alias: String,
     /// Its currency.
     pub currency: Currency,
     /// Whether it is active.
+    #[serde(default)]
     pub is_active: Option<bool>,
     /// Its fee.
+    #[serde(default)]
     pub fee_config: Option<Fee>,
     /// How the fee is split.
+    #[serde(default)]
     pub fee_part_config: Option<FeeSplit>,
     /// Smallest amount.
+    #[serde(default)]
     pub min_amount: Option<Amount>,
     /// Largest amount.
+    #[serde(default)]
     pub max_amount: Option<Amount>,
     /// Extra fields the payway needs, verbatim.
+    #[serde(default)]
     pub add_ons_config: Option<RawJson>,
 }
 
-impl InputPayway {
-    fn decode(p: &Obj<'_, '_>) -> Result<Self, FieldError> {
-        let split = p
-            .opt_object("fee_part_config")?
-            .map(|s| -> Result<FeeSplit, FieldError> {
-                Ok(FeeSplit {
-                    fix_part: s.amount("fix_part")?,
-                    percent_part: s.amount("percent_part")?,
-                })
-            })
-            .transpose()?;
-        Ok(Self {
-            id: p.opt_id("id")?,
-            alias: p.string("alias")?,
-            currency: p.currency("currency")?,
-            is_active: p.opt_bool("is_active")?,
-            fee_config: p
-                .opt_object("fee_config")?
-                .map(|f| Fee::decode(&f))
-                .transpose()?,
-            fee_part_config: split,
-            min_amount: p.opt_amount("min_amount")?,
-            max_amount: p.opt_amount("max_amount")?,
-            add_ons_config: p.opt_raw("add_ons_config")?,
-        })
-    }
-}
-
 /// A payment method for withdrawals and its payways.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct OutputMethod {
     /// Method id.
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub id: u64,
     /// Method name.
     pub name: String,
     /// Display rating.
+    #[serde(default, deserialize_with = "pay_core::json::decode::opt_int")]
     pub rating: Option<i64>,
     /// `true` for Qostiq wallets: pay out with [`crate::transfers`], not withdrawals.
+    #[serde(default)]
     pub is_transfer_config: bool,
     /// The payways.
     pub payways: Vec<OutputPayway>,
 }
 
-impl OutputMethod {
-    fn decode(m: &Obj<'_, '_>) -> Result<Self, FieldError> {
-        Ok(Self {
-            id: m.id("id")?,
-            name: m.string("name")?,
-            rating: m.opt_int("rating")?,
-            is_transfer_config: m.opt_bool("is_transfer_config")?.unwrap_or(false),
-            payways: m
-                .objects("payways")?
-                .iter()
-                .map(OutputPayway::decode)
-                .collect::<Result<_, _>>()?,
-        })
-    }
-}
-
-/// A withdrawal payway.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A withdrawal payway. Seed 001 documents `id`, `is_active` and `fee_part_config` for it (its
+/// example leaves them out): check [`OutputPayway::is_disabled`] before paying out through it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct OutputPayway {
+    /// Payway id.
+    #[serde(default, deserialize_with = "pay_core::json::decode::opt_uint")]
+    pub id: Option<u64>,
     /// Its alias.
     pub alias: String,
     /// Its currency.
     pub currency: Currency,
+    /// Whether it is active (`None` when not sent).
+    #[serde(default)]
+    pub is_active: Option<bool>,
     /// The account fields it needs.
+    #[serde(default)]
     pub account_info_config: Option<AccountInfoConfig>,
     /// Its fee.
+    #[serde(default)]
     pub fee_config: Option<Fee>,
+    /// How the fee is split between shop and payee.
+    #[serde(default)]
+    pub fee_part_config: Option<FeeSplit>,
     /// Smallest amount.
+    #[serde(default)]
     pub min_amount: Option<Amount>,
     /// Largest amount.
+    #[serde(default)]
     pub max_amount: Option<Amount>,
     /// `info_id`, verbatim.
+    #[serde(default)]
     pub info_id: Option<RawJson>,
 }
 
 impl OutputPayway {
-    fn decode(p: &Obj<'_, '_>) -> Result<Self, FieldError> {
-        Ok(Self {
-            alias: p.string("alias")?,
-            currency: p.currency("currency")?,
-            account_info_config: p
-                .opt_object("account_info_config")?
-                .map(|c| AccountInfoConfig::read(&c))
-                .transpose()?,
-            fee_config: p
-                .opt_object("fee_config")?
-                .map(|f| Fee::decode(&f))
-                .transpose()?,
-            min_amount: p.opt_amount("min_amount")?,
-            max_amount: p.opt_amount("max_amount")?,
-            info_id: p.opt_raw("info_id")?,
-        })
+    /// Whether Qostiq says the payway is switched off (`"is_active": false`): a withdrawal through
+    /// it would be refused.
+    pub fn is_disabled(&self) -> bool {
+        self.is_active == Some(false)
     }
 }

@@ -10,6 +10,7 @@ macro_rules! status_enum {
     (
         $(#[$meta:meta])*
         $name:ident { $($(#[$doc:meta])* $variant:ident = $code:literal, $final:literal;)* }
+        $(is_final: $(#[$final_doc:meta])*)?
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,12 +37,20 @@ macro_rules! status_enum {
                 }
             }
 
-            /// Whether the operation will not change any more.
+            /// Whether the operation has reached an end state: stop polling.
+            $($(#[$final_doc])*)?
             pub fn is_final(self) -> bool {
                 match self {
                     $(Self::$variant => $final,)*
                     Self::Unknown(_) => false,
                 }
+            }
+        }
+
+        /// Read from the numeric code, sent as a number or a string of digits.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                pay_core::json::decode::int(deserializer).map(Self::from_code)
             }
         }
 
@@ -119,6 +128,13 @@ status_enum! {
         /// 11: a successful withdrawal later canceled (refunded) by Qostiq.
         Refunded = 11, true;
     }
+    is_final:
+    ///
+    /// Final is not forever: a withdrawal in [`Success`](Self::Success) (5) can later become
+    /// [`Refunded`](Self::Refunded) (11) when Qostiq cancels it by hand (seed 001), and a
+    /// `refunded` callback then follows the `success` one. Stop polling at a final status, but keep
+    /// applying callbacks: pay-webhook's receiver hands a `refunded` callback to the handler after
+    /// `success` (test `a_refunded_callback_after_success_reaches_the_handler`).
 }
 
 impl WithdrawStatus {
@@ -214,9 +230,18 @@ impl CallbackStatus {
         }
     }
 
-    /// Whether the operation is over (`success` or `rejected`).
+    /// Whether the callback reports an end state (`success` or `rejected`). Any other status, such as
+    /// `refunded` for a fiat withdrawal refunded after its `success` (status 11), is not final and
+    /// can arrive after a final one: apply it, never drop it as stale.
     pub fn is_final(&self) -> bool {
         matches!(self, Self::Success | Self::Rejected)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CallbackStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)
+            .map(|text| Self::parse(&text))
     }
 }
 

@@ -112,6 +112,14 @@ impl QostiqDateTime {
     }
 }
 
+/// Read from a JSON string, keeping its text ([`QostiqDateTime::parse`]).
+impl<'de> serde::Deserialize<'de> for QostiqDateTime {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)
+            .map(|text| Self::parse(&text))
+    }
+}
+
 impl fmt::Display for QostiqDateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)

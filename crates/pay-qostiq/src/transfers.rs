@@ -35,7 +35,6 @@
 
 use pay_core::endpoint::{Endpoint, Lookup};
 use pay_core::error::{Error, ProviderError};
-use pay_core::json::Value;
 use pay_core::money::Amount;
 use pay_core::recovery::{
     Action, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
@@ -43,14 +42,13 @@ use pay_core::recovery::{
 use pay_core::text::AccountNumber;
 
 use crate::account::AccountInfoConfig;
-use crate::body::{Body, qostiq_endpoint};
+use crate::body::{Body, qostiq_endpoint, status_lookup};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::Currency;
-use crate::envelope::{data_object, parse_data, parse_lookup};
-use crate::raw::RawJson;
-use crate::read::FieldError;
-use crate::time::NowForm;
+use crate::envelope::{parse_data, parse_lookup};
 use crate::validate;
+use pay_core::json::RawJson;
+use serde::Deserialize;
 
 /// What a transfer's `amount` means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -105,7 +103,7 @@ impl TryTransfer {
         validate::fiat_amount("amount", &self.amount)?;
         self.payee_currency.check("payee_currency")?;
         self.shop_currency.check("shop_currency")?;
-        Ok(Body::new("/transfer/try")
+        Ok(Body::new(Self::INFO.path)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_int("payee_currency", self.payee_currency.code())
@@ -118,16 +116,18 @@ qostiq_endpoint!(TryTransfer => TransferQuote,
     name: "qostiq.transfer.try",
     path: "/transfer/try",
     retry: Safe,
-    parse: |r| parse_data(r, TransferQuote::decode),
+    parse: |r| parse_data(r),
 );
 
 /// The answer of `/transfer/try`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct TransferQuote {
     /// How `payee_account` must look.
+    #[serde(default)]
     pub account_info_config: Option<AccountInfoConfig>,
     /// Extra information, verbatim.
+    #[serde(default)]
     pub info: Option<RawJson>,
     /// What the payee receives, in `payee_currency`.
     pub payee_amount: Amount,
@@ -137,23 +137,6 @@ pub struct TransferQuote {
     pub shop_currency: Currency,
     /// What leaves the shop balance, in `shop_currency`.
     pub write_off_amount: Amount,
-}
-
-impl TransferQuote {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            account_info_config: d
-                .opt_object("account_info_config")?
-                .map(|c| AccountInfoConfig::read(&c))
-                .transpose()?,
-            info: d.opt_raw("info")?,
-            payee_amount: d.amount("payee_amount")?,
-            payee_currency: d.currency("payee_currency")?,
-            shop_currency: d.currency("shop_currency")?,
-            write_off_amount: d.amount("write_off_amount")?,
-        })
-    }
 }
 
 /// `POST /transfer/create`: pays a Qostiq wallet from the shop balance.
@@ -206,7 +189,7 @@ impl CreateTransfer {
         self.shop_currency.check("shop_currency")?;
         validate::text("shop_payment_id", &self.shop_payment_id)?;
         validate::optional_text("description", self.description.as_deref())?;
-        Ok(Body::new("/transfer/create")
+        Ok(Body::new(Self::INFO.path)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_account("payee_account", &self.payee_account)
@@ -222,81 +205,54 @@ qostiq_endpoint!(CreateTransfer => Transfer,
     name: "qostiq.transfer.create",
     path: "/transfer/create",
     retry: RecoverByLookup,
-    parse: |r| parse_data(r, Transfer::decode),
+    parse: |r| parse_data(r),
 );
 
 /// A made transfer: it is done. As `/transfer/create` answered it, or as a recovery lookup found it
 /// (then without `balance`, `payee_account` and `shop`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct Transfer {
     /// Qostiq's transfer id.
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub id: u64,
     /// The shop balance after the transfer.
+    #[serde(default)]
     pub balance: Option<Amount>,
     /// The payee's account (sent as a number or a string; masked in `Debug`).
+    #[serde(default, deserialize_with = "crate::account::opt_account")]
     pub payee_account: Option<AccountNumber>,
     /// What the payee received.
     pub payee_amount: Amount,
     /// Currency the payee received.
     pub payee_currency: Currency,
     /// The shop (`shop`).
+    #[serde(default)]
     pub shop: Option<ShopId>,
     /// Currency written off the shop.
     pub shop_currency: Currency,
     /// The shop's payout id, when echoed.
+    #[serde(default, deserialize_with = "pay_core::json::decode::opt_text")]
     pub shop_payment_id: Option<String>,
     /// What left the shop balance.
     pub write_off_amount: Amount,
 }
 
-impl Transfer {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            id: d.id("id")?,
-            balance: d.opt_amount("balance")?,
-            payee_account: d.opt_text("payee_account")?.map(AccountNumber::from),
-            payee_amount: d.amount("payee_amount")?,
-            payee_currency: d.currency("payee_currency")?,
-            shop: d.opt_shop_id("shop")?,
-            shop_currency: d.currency("shop_currency")?,
-            shop_payment_id: d.opt_text("shop_payment_id")?,
-            write_off_amount: d.amount("write_off_amount")?,
-        })
-    }
-}
-
-/// `POST /transfer/shop_payment_status`: the transfer made under `shop_payment_id`, if any.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetTransfer {
-    /// The shop's payout id (signed).
-    pub shop_payment_id: String,
-}
-
-impl GetTransfer {
-    /// The lookup for `shop_payment_id`.
-    pub fn new(shop_payment_id: impl Into<String>) -> Self {
-        Self {
-            shop_payment_id: shop_payment_id.into(),
-        }
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        validate::text("shop_payment_id", &self.shop_payment_id)?;
-        Ok(Body::new("/transfer/shop_payment_status")
-            .sign_now(NowForm::DateTime, context)?
-            .sign_int("shop_id", context.shop_id())
-            .sign_str("shop_payment_id", self.shop_payment_id.as_str()))
-    }
-}
+status_lookup!(
+    /// `POST /transfer/shop_payment_status`: the transfer made under `shop_payment_id`, if any.
+    GetTransfer {
+        /// The shop's payout id (signed).
+        shop_payment_id: String
+    },
+    new: impl Into<String>,
+    now: DateTime
+);
 
 qostiq_endpoint!(GetTransfer => Lookup<TransferInfo>,
     name: "qostiq.transfer.shop_payment_status",
     path: "/transfer/shop_payment_status",
     retry: Safe,
-    parse: |r| parse_lookup(r, TransferInfo::decode),
+    parse: |r| parse_lookup(r),
 );
 
 impl From<TransferInfo> for Transfer {
@@ -408,10 +364,11 @@ impl Recoverable for CreateTransfer {
 }
 
 /// A transfer found by `shop_payment_id`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct TransferInfo {
     /// Qostiq's transfer id.
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub id: u64,
     /// Currency the payee received.
     pub payee_currency: Currency,
@@ -420,21 +377,8 @@ pub struct TransferInfo {
     /// Currency written off the shop.
     pub shop_currency: Currency,
     /// The shop's payout id.
+    #[serde(deserialize_with = "pay_core::json::decode::text")]
     pub shop_payment_id: String,
     /// What left the shop balance.
     pub write_off_amount: Amount,
-}
-
-impl TransferInfo {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            id: d.id("id")?,
-            payee_currency: d.currency("payee_currency")?,
-            receive_amount: d.amount("receive_amount")?,
-            shop_currency: d.currency("shop_currency")?,
-            shop_payment_id: d.text("shop_payment_id")?,
-            write_off_amount: d.amount("write_off_amount")?,
-        })
-    }
 }

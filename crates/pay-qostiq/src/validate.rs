@@ -60,10 +60,12 @@ pub(crate) fn optional_text(field: &'static str, value: Option<&str>) -> Result<
     Ok(())
 }
 
-/// A fiat amount: positive, at most 2 decimals.
+/// A fiat amount: positive, *written* with at most 2 decimals ("no more than 2 characters after
+/// the dot", seeds 000 and 001): the amount is sent and signed as written, so `"10.000"` is refused
+/// like `"10.001"`.
 pub(crate) fn fiat_amount(field: &'static str, amount: &Amount) -> Result<(), Error> {
     amount.check_positive(field)?;
-    amount.check_precision(field, Precision::FIAT)
+    amount.check_scale(field, Precision::FIAT)
 }
 
 /// An optional absolute `http(s)` URL.

@@ -19,7 +19,6 @@ use std::time::Duration;
 
 use pay_core::endpoint::{Endpoint, Lookup};
 use pay_core::error::{Error, ProviderError};
-use pay_core::json::Value;
 use pay_core::money::Amount;
 use pay_core::recovery::{
     Action, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
@@ -27,15 +26,14 @@ use pay_core::recovery::{
 use pay_core::text::AccountNumber;
 
 use crate::account::{AccountDetails, AccountInfoConfig};
-use crate::body::{Body, qostiq_endpoint};
+use crate::body::{Body, qostiq_endpoint, status_lookup};
 use crate::context::QostiqContext;
 use crate::currency::{Currency, Payway};
-use crate::envelope::{data_object, parse_data, parse_lookup};
-use crate::raw::RawJson;
-use crate::read::FieldError;
+use crate::envelope::{parse_data, parse_data_with, parse_lookup, with_balance};
 use crate::status::{ProviderStatus, WithdrawStatus};
-use crate::time::NowForm;
 use crate::validate;
+use pay_core::json::RawJson;
+use serde::Deserialize;
 
 /// Ask for a withdrawal's status at most this often (seeds 001 and 002).
 pub const WITHDRAW_POLL_FLOOR: Duration = Duration::from_secs(60);
@@ -96,7 +94,7 @@ impl TryWithdraw {
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::fiat_amount("amount", &self.amount)?;
         self.shop_currency.check("shop_currency")?;
-        Ok(Body::new("/withdraw/try")
+        Ok(Body::new(Self::INFO.path)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_str("payway", self.payway.as_str())
@@ -109,16 +107,18 @@ qostiq_endpoint!(TryWithdraw => WithdrawQuote,
     name: "qostiq.withdraw.try",
     path: "/withdraw/try",
     retry: Safe,
-    parse: |r| parse_data(r, WithdrawQuote::decode),
+    parse: |r| parse_data(r),
 );
 
 /// The answer of `/withdraw/try`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct WithdrawQuote {
     /// The account fields the payway needs (send the extras in [`AccountDetails`]).
+    #[serde(default)]
     pub account_info_config: Option<AccountInfoConfig>,
     /// Extra information, verbatim.
+    #[serde(default)]
     pub info: Option<RawJson>,
     /// What the payee receives, in `ps_currency`.
     pub payee_receive: Amount,
@@ -128,23 +128,6 @@ pub struct WithdrawQuote {
     pub shop_currency: Currency,
     /// What leaves the shop balance, in `shop_currency`.
     pub shop_write_off: Amount,
-}
-
-impl WithdrawQuote {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            account_info_config: d
-                .opt_object("account_info_config")?
-                .map(|c| AccountInfoConfig::read(&c))
-                .transpose()?,
-            info: d.opt_raw("info")?,
-            payee_receive: d.amount("payee_receive")?,
-            ps_currency: d.currency("ps_currency")?,
-            shop_currency: d.currency("shop_currency")?,
-            shop_write_off: d.amount("shop_write_off")?,
-        })
-    }
 }
 
 /// `POST /check_account`: whether the payee account can be credited.
@@ -175,7 +158,7 @@ impl CheckAccount {
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::text("account", self.account.expose())?;
         validate::fiat_amount("amount", &self.amount)?;
-        Ok(Body::new("/check_account")
+        Ok(Body::new(Self::INFO.path)
             .sign_account("account", &self.account)
             .sign_str("amount", self.amount.to_string())
             .sign_str("payway", self.payway.as_str())
@@ -188,18 +171,20 @@ qostiq_endpoint!(CheckAccount => AccountCheck,
     name: "qostiq.check_account",
     path: "/check_account",
     retry: Safe,
-    parse: |r| parse_data(r, AccountCheck::decode),
+    parse: |r| parse_data(r),
 );
 
 /// The answer of `/check_account`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct AccountCheck {
     /// What the provider said: only [`ProviderStatus::Available`] is a pass.
     pub provider_status: ProviderStatus,
     /// The check's own result, when sent.
+    #[serde(default)]
     pub result: Option<bool>,
     /// Provider information (e.g. the holder's name), verbatim.
+    #[serde(default)]
     pub account_info: Option<RawJson>,
 }
 
@@ -207,15 +192,6 @@ impl AccountCheck {
     /// Whether the account can be credited.
     pub fn is_available(&self) -> bool {
         self.provider_status == ProviderStatus::Available && self.result != Some(false)
-    }
-
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            provider_status: ProviderStatus::from_code(d.int("provider_status")?),
-            result: d.opt_bool("result")?,
-            account_info: d.opt_raw("account_info")?,
-        })
     }
 }
 
@@ -307,7 +283,7 @@ impl CreateWithdraw {
         validate::callback_text("description", self.description.as_deref())?;
         validate::optional_email("email", self.email.as_deref())?;
         validate::optional_url("callback_url", self.callback_url.as_deref())?;
-        Ok(Body::new("/withdraw/create")
+        Ok(Body::new(Self::INFO.path)
             .sign_account("account", &self.account)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
@@ -326,7 +302,9 @@ qostiq_endpoint!(CreateWithdraw => Withdrawal,
     name: "qostiq.withdraw.create",
     path: "/withdraw/create",
     retry: RecoverByLookup,
-    parse: |r| parse_data(r, Withdrawal::decode),
+    parse: |r| parse_data_with(r, |data| {
+        with_balance(data).map(|(balance, info)| Withdrawal { balance, info })
+    }),
 );
 
 /// A withdrawal as `/withdraw/create` answered it, or as a recovery lookup found it (then
@@ -421,22 +399,13 @@ impl Recoverable for CreateWithdraw {
     }
 }
 
-impl Withdrawal {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            balance: d.opt_amount("balance")?,
-            info: WithdrawInfo::decode(data)?,
-        })
-    }
-}
-
 /// A withdrawal's state (`/withdraw/status`, `/withdraw/shop_payment_status`, and inside
 /// [`Withdrawal`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct WithdrawInfo {
     /// Qostiq's withdrawal id (the `withdraw_id` of [`GetWithdraw`]).
+    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub id: u64,
     /// The status; poll until [`WithdrawStatus::is_final`].
     pub status: WithdrawStatus,
@@ -447,92 +416,45 @@ pub struct WithdrawInfo {
     /// Currency written off the shop.
     pub shop_currency: Currency,
     /// The shop's payout id.
+    #[serde(deserialize_with = "pay_core::json::decode::text")]
     pub shop_payment_id: String,
     /// What leaves the shop balance, in `shop_currency`.
     pub shop_write_off: Amount,
     /// Why it was rejected.
+    #[serde(default)]
     pub rejected_reason: Option<String>,
 }
 
-impl WithdrawInfo {
-    fn decode(data: &Value<'_>) -> Result<Self, FieldError> {
-        let d = data_object(data)?;
-        Ok(Self {
-            id: d.id("id")?,
-            status: WithdrawStatus::from_code(d.int("status")?),
-            payee_receive: d.amount("payee_receive")?,
-            ps_currency: d.currency("ps_currency")?,
-            shop_currency: d.currency("shop_currency")?,
-            shop_payment_id: d.text("shop_payment_id")?,
-            shop_write_off: d.amount("shop_write_off")?,
-            rejected_reason: d.opt_string("rejected_reason")?,
-        })
-    }
-}
-
-/// `POST /withdraw/status`: a withdrawal by Qostiq's id. Poll at most every 60 seconds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetWithdraw {
-    /// Qostiq's withdrawal id, [`WithdrawInfo::id`] (signed).
-    pub withdraw_id: u64,
-}
-
-impl GetWithdraw {
-    /// The lookup for `withdraw_id`.
-    pub fn new(withdraw_id: u64) -> Self {
-        Self { withdraw_id }
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        if self.withdraw_id == 0 {
-            return Err(Error::invalid_input(
-                "withdraw_id",
-                "must be a positive integer",
-            ));
-        }
-        Ok(Body::new("/withdraw/status")
-            .sign_now(NowForm::DateTime, context)?
-            .sign_int("shop_id", context.shop_id())
-            .sign_int("withdraw_id", self.withdraw_id))
-    }
-}
+status_lookup!(
+    /// `POST /withdraw/status`: a withdrawal by Qostiq's id. Poll at most every 60 seconds.
+    GetWithdraw {
+        /// Qostiq's withdrawal id, [`WithdrawInfo::id`] (signed).
+        withdraw_id: u64
+    },
+    new: u64,
+    now: DateTime
+);
 
 qostiq_endpoint!(GetWithdraw => Lookup<WithdrawInfo>,
     name: "qostiq.withdraw.status",
     path: "/withdraw/status",
     retry: Safe,
-    parse: |r| parse_lookup(r, WithdrawInfo::decode),
+    parse: |r| parse_lookup(r),
 );
 
-/// `POST /withdraw/shop_payment_status`: a withdrawal by the shop's id; the recovery lookup.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct GetWithdrawByShopPaymentId {
-    /// The shop's payout id (signed).
-    pub shop_payment_id: String,
-}
-
-impl GetWithdrawByShopPaymentId {
-    /// The lookup for `shop_payment_id`.
-    pub fn new(shop_payment_id: impl Into<String>) -> Self {
-        Self {
-            shop_payment_id: shop_payment_id.into(),
-        }
-    }
-
-    fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        validate::text("shop_payment_id", &self.shop_payment_id)?;
-        Ok(Body::new("/withdraw/shop_payment_status")
-            .sign_now(NowForm::DateTime, context)?
-            .sign_int("shop_id", context.shop_id())
-            .sign_str("shop_payment_id", self.shop_payment_id.as_str()))
-    }
-}
+status_lookup!(
+    /// `POST /withdraw/shop_payment_status`: a withdrawal by the shop's id; the recovery lookup.
+    GetWithdrawByShopPaymentId {
+        /// The shop's payout id (signed).
+        shop_payment_id: String
+    },
+    new: impl Into<String>,
+    now: DateTime
+);
 
 qostiq_endpoint!(GetWithdrawByShopPaymentId => Lookup<WithdrawInfo>,
     name: "qostiq.withdraw.shop_payment_status",
     path: "/withdraw/shop_payment_status",
     retry: Safe,
-    parse: |r| parse_lookup(r, WithdrawInfo::decode),
+    parse: |r| parse_lookup(r),
 );

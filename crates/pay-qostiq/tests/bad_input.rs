@@ -16,7 +16,7 @@ use pay_core::error::{Error, SignatureError};
 use pay_core::money::{Amount, Precision};
 use pay_core::secret::Secret;
 use pay_qostiq::bills::{CreateBill, CreateBillV2, GetBill};
-use pay_qostiq::callbacks::{CallbackVerifier, verify_callback};
+use pay_qostiq::callbacks::{CallbackVerifier, verify_and_parse};
 use pay_qostiq::crypto::{
     CreateCryptoWithdraw, GetCryptoBalance, GetCryptoWithdraw, GetCryptoWithdrawByShopPaymentId,
     TryCryptoWithdraw,
@@ -69,7 +69,46 @@ fn refuses<E: QostiqRequest>(request: &E, field: &str) {
     names(request.build_request(&context()), field);
 }
 
-const BAD_FIAT: [&str; 4] = ["1.001", "0", "0.00", "-5"];
+/// `10.000` has no more *value* than `10.00`, but it is sent and signed as written, and the seeds
+/// allow "no more than 2 characters after the dot".
+const BAD_FIAT: [&str; 5] = ["1.001", "10.000", "0", "0.00", "-5"];
+
+/// The seeds' amount column (000, 001): "Number (no more than 2 characters after the dot) | 1, 1.0,
+/// 1.00 or \"1.00\"": those pass and are sent as written; a third place, even a zero, is refused
+/// before anything is signed (before, `10.000` passed and was sent as `"10.000"`).
+#[test]
+fn fiat_amounts_are_checked_as_written() {
+    for good in ["1", "1.0", "1.00", "23.15"] {
+        let request = CreateWithdraw::new(
+            "4111111111111111",
+            amount(good),
+            WithdrawAmountType::PsAmount,
+            Payway::new("card_uah").unwrap(),
+            Currency::Uah,
+            "w-1",
+        );
+        let signed = request.signed_body(&context()).unwrap();
+        assert!(
+            String::from_utf8_lossy(&signed.body).contains(&format!(r#""amount":"{good}""#)),
+            "{good}"
+        );
+    }
+    for bad in ["10.000", "1.100", "0.010"] {
+        let request = CreateWithdraw::new(
+            "4111111111111111",
+            amount(bad),
+            WithdrawAmountType::PsAmount,
+            Payway::new("card_uah").unwrap(),
+            Currency::Uah,
+            "w-1",
+        );
+        refuses(&request, "amount");
+        refuses(
+            &CreateBill::new(amount(bad), Currency::Uah, Currency::Uah, "o-1"),
+            "shop_amount",
+        );
+    }
+}
 
 #[test]
 fn bills_name_the_field() {
@@ -277,9 +316,12 @@ fn crypto_names_the_field() {
         r.amount = amount(bad);
         refuses(&r, "amount");
     }
-    // Trailing zeros beyond the precision are not extra precision: they are sent as written.
+    // Trailing zeros beyond the precision are refused too: the amount is sent and signed as
+    // written, and the server keeps the payway's precision (PROTOCOL.md "Amount precision").
     let mut r = ok.clone();
     r.amount = amount("1.000001000");
+    refuses(&r, "amount");
+    r.amount = amount("1.000001").normalized();
     assert!(r.signed_body(&context()).is_ok());
     // An alias outside the precision table needs an explicit precision.
     let mut r = ok.clone();
@@ -527,9 +569,9 @@ fn responses_name_the_missing_field() {
             ("shop_order_id", "\"o\""),
             ("status", "2"),
         ],
+        // `shop_amount` is null for an unpaid free-amount bill (seed 000): optional.
         &[
             "payment_id",
-            "shop_amount",
             "shop_currency",
             "shop_id",
             "shop_order_id",
@@ -677,7 +719,7 @@ fn nested_response_fields_are_named_with_their_path() {
     else {
         panic!()
     };
-    assert_eq!(reason, "data.balances[1].available: not a decimal amount");
+    assert_eq!(reason, "data.balances[1].available: not a decimal number");
     let response = http::Response::new(envelope(
         r#"[{"id": 1, "name": "x", "payways": [{"alias": "a"}]}]"#,
     ));
@@ -691,7 +733,7 @@ fn nested_response_fields_are_named_with_their_path() {
     else {
         panic!()
     };
-    assert_eq!(reason, "data: expected an array");
+    assert_eq!(reason, "data: invalid type: map, expected a sequence");
 }
 
 #[test]
@@ -760,7 +802,7 @@ fn callback_names(members: &[(&str, &str)], required: &[&str]) {
     let sign = |data: &[(&str, &str)]| {
         pay_signing::qostiq::sign_callback(&secret, object(data).as_bytes()).unwrap()
     };
-    assert!(verify_callback(&verifier, sign(members).as_bytes()).is_ok());
+    assert!(verify_and_parse(&verifier, sign(members).as_bytes()).is_ok());
     for field in required {
         let without: Vec<_> = members
             .iter()
@@ -778,7 +820,7 @@ fn callback_names(members: &[(&str, &str)], required: &[&str]) {
             })
             .collect();
         for data in [without, malformed] {
-            refused_naming(verify_callback(&verifier, sign(&data).as_bytes()), field);
+            refused_naming(verify_and_parse(&verifier, sign(&data).as_bytes()), field);
         }
     }
 }
@@ -853,7 +895,7 @@ fn callbacks_name_the_missing_field() {
     let secret = Secret::new(SECRET).unwrap();
     let body = pay_signing::qostiq::sign_callback(&secret, br#"{"callback_type": 5}"#).unwrap();
     refused_naming(
-        verify_callback(&CallbackVerifier::new(secret), body.as_bytes()),
+        verify_and_parse(&CallbackVerifier::new(secret), body.as_bytes()),
         "callback_type",
     );
 }
@@ -1056,7 +1098,7 @@ proptest! {
     #[test]
     fn arbitrary_callback_bodies_never_panic(body in prop::collection::vec(any::<u8>(), 0..256)) {
         let verifier = CallbackVerifier::new(Secret::new(SECRET).unwrap());
-        prop_assert!(verify_callback(&verifier, &body).is_err());
+        prop_assert!(verify_and_parse(&verifier, &body).is_err());
     }
 
     #[test]
@@ -1075,7 +1117,7 @@ proptest! {
         // Signed with the right secret, so verification passes and the typed parsing runs.
         if let Ok(signed) = pay_signing::qostiq::sign_callback(&secret, body.as_bytes()) {
             let verifier = CallbackVerifier::new(secret);
-            let _ = verify_callback(&verifier, signed.as_bytes());
+            let _ = verify_and_parse(&verifier, signed.as_bytes());
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Every forgery of every genuine callback vector (`pay_signing::qostiq::forgery`: renamed keys,
 //! moved values, colon shifts, merges, splits, re-encoded values; each keeps the signed string, so
-//! the signature verifies) through `verify_callback`: refused, or read as a typed callback with the
+//! the signature verifies) through `verify_and_parse`: refused, or read as a typed callback with the
 //! same kind, ids, status, shop, reference, amounts, currencies and payee address as the genuine one.
 #![allow(
     clippy::panic,
@@ -16,7 +16,7 @@ use pay_core::error::{Error, SignatureError};
 use pay_core::money::Amount;
 use pay_core::secret::Secret;
 use pay_core::text::AccountNumber;
-use pay_qostiq::callbacks::{Callback, CallbackVerifier, verify_callback};
+use pay_qostiq::callbacks::{Callback, CallbackVerifier, verify_and_parse};
 use pay_qostiq::{CallbackStatus, ShopId};
 use pay_signing::qostiq::forgery::{ForgeryClass, each_forgery};
 
@@ -97,11 +97,11 @@ fn every_forgery_is_refused_or_reads_the_same_money() {
     let mut counts: BTreeMap<ForgeryClass, (usize, usize, usize)> = BTreeMap::new();
     let mut harmful = Vec::new();
     for body in genuine() {
-        let expected = money_view(&verify_callback(&verifier, body.as_bytes()).unwrap());
+        let expected = money_view(&verify_and_parse(&verifier, body.as_bytes()).unwrap());
         each_forgery(body.as_bytes(), &CUSTOM, |class, forged| {
             let entry = counts.entry(class).or_default();
             entry.0 += 1;
-            match verify_callback(&verifier, forged.as_bytes()) {
+            match verify_and_parse(&verifier, forged.as_bytes()) {
                 Err(Error::Signature(
                     e @ (SignatureError::Mismatch
                     | SignatureError::Missing

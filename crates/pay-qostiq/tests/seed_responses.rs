@@ -1,5 +1,6 @@
-//! Every example response printed in the seeds (`../shared/seeds/000_…`, `001_…`, `002_…`), copied
-//! byte for byte, parsed into the typed output or the typed error. Callbacks printed in the seeds
+//! Every example response printed in the seeds (`../shared/seeds/000_…`, `001_…`, `002_…`), read
+//! byte for byte from `testdata/seeds/qostiq/` (through `pay_testdata::seed`), parsed into the typed
+//! output or the typed error. Callbacks printed in the seeds
 //! carry signatures made with unknown secrets, so they are re-signed here with a known secret
 //! (pay-signing's `sign_callback`) and then verified and parsed.
 #![allow(
@@ -18,7 +19,7 @@ use pay_core::secret::Secret;
 use pay_core::text::AccountNumber;
 use pay_qostiq::bills::{CreateBill, CreateBillV2, GetBill};
 use pay_qostiq::callbacks::{
-    Callback, CallbackVerifier, CryptoWithdrawRecord, WithdrawRecord, verify_callback,
+    Callback, CallbackVerifier, CryptoWithdrawRecord, WithdrawRecord, verify_and_parse,
 };
 use pay_qostiq::crypto::{
     CreateCryptoWithdraw, GetCryptoBalance, GetCryptoWithdraw, GetCryptoWithdrawByShopPaymentId,
@@ -35,6 +36,11 @@ use pay_qostiq::{
     ProviderStatus, QostiqErrorCode, QostiqErrorExt, ShopId, WithdrawStatus,
 };
 use time::macros::datetime;
+
+/// One example answer of seeds 000-002, as printed (`testdata/seeds/qostiq/<name>.json`).
+fn seed(name: &str) -> String {
+    pay_testdata::seed("qostiq", name)
+}
 
 fn respond<E: Endpoint>(endpoint: &E, status: u16, body: &str) -> Result<E::Output, Error> {
     let response = http::Response::builder()
@@ -66,30 +72,7 @@ fn bill() -> CreateBill {
 
 #[test]
 fn bill_create_examples() {
-    let first = respond(
-        &bill(),
-        200,
-        r#"{
-"data": {
-"created": "Wed, 06 Dec 2017 14:30:44 GMT",
-"id": 25,
-"lifetime": "43200",
-"payer_account": null,
-"payer_currency": 980,
-"payer_price": 23.15,
-"shop_amount": 23.15,
-"shop_currency": 980,
-"shop_id": 3,
-"shop_order_id": 4239,
-"shop_refund": 23.15,
-"url": "https://wallet.qostiq.com/en/bill/pay/WtvoXPzcphd"
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let first = respond(&bill(), 200, &seed("bill_create")).unwrap();
     assert_eq!(first.id, 25);
     assert_eq!(first.lifetime_minutes, Some(43200));
     assert_eq!(first.created.text(), "Wed, 06 Dec 2017 14:30:44 GMT");
@@ -106,43 +89,11 @@ fn bill_create_examples() {
         "https://wallet.qostiq.com/en/bill/pay/WtvoXPzcphd"
     );
 
-    let (code, message, _) = refusal(respond(
-        &bill(),
-        200,
-        r#"{
-"data": null,
-"message": "invalid sign",
-"error_code": 1,
-"result": false
-}"#,
-    ));
+    let (code, message, _) = refusal(respond(&bill(), 200, &seed("bill_create_invalid_sign")));
     assert_eq!(code, QostiqErrorCode::InvalidSign);
     assert_eq!(message, "invalid sign");
 
-    let second = respond(
-        &bill(),
-        200,
-        r#"{
-"data":
-{
-"created": "Wed, 06 Dec 2017 14:35:43 GMT",
-"id": 26,
-"lifetime": 43200,
-"payer_account": null,
-"payer_currency": 980,
-"payer_price": 23.15,
-"shop_amount": 23.15,
-"shop_currency": 980,
-"shop_id": 3,
-"shop_order_id": 4239,
-"url": "https://wallet.qostiq.com/en/bill/pay/kdrNIrMtuhb"
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let second = respond(&bill(), 200, &seed("bill_create_mock")).unwrap();
     assert_eq!(second.id, 26);
     assert_eq!(second.lifetime_minutes, Some(43200));
     assert_eq!(second.shop_refund, None);
@@ -151,28 +102,8 @@ fn bill_create_examples() {
 #[test]
 fn bill_create_v2_examples() {
     let request = CreateBillV2::new(Currency::Usd, "dc5a286e-6c5e-43e8-8c68-926fa15d09ec");
-    for lifetime in [r#""90""#, "90"] {
-        let body = format!(
-            r#"{{
-"data": {{
-"created": "Fri, 23 Jun 2023 11:44:50 GMT",
-"id": 1914,
-"lifetime": {lifetime},
-"payer_account": null,
-"payer_currency": 840,
-"payer_price": null,
-"shop_amount": null,
-"shop_currency": 840,
-"shop_id": 6,
-"shop_order_id": "dc5a286e-6c5e-43e8-8c68-926fa15d09ec",
-"shop_refund": null,
-"url": "https://wallet.qostiq.com/en/bill/pay/ba534fbd7bad42e09c47ce70c06b4886"
-}},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}}"#
-        );
+    for name in ["bill_create_v2", "bill_create_v2_mock"] {
+        let body = seed(name);
         let created = respond(&request, 200, &body).unwrap();
         assert_eq!(created.id, 1914);
         assert_eq!(created.lifetime_minutes, Some(90));
@@ -180,51 +111,14 @@ fn bill_create_v2_examples() {
         assert_eq!(created.shop_amount, None);
         assert_eq!(created.payer_currency, Some(Currency::Usd));
     }
-    let (code, _, _) = refusal(respond(
-        &request,
-        200,
-        r#"{
-"data": null,
-"message": "invalid sign",
-"error_code": 10,
-"result": false
-}"#,
-    ));
+    let (code, _, _) = refusal(respond(&request, 200, &seed("bill_create_v2_invalid_sign")));
     assert_eq!(code, QostiqErrorCode::InvalidSignOrParameters);
 }
 
 #[test]
 fn bill_status_examples() {
     let lookup = GetBill::new("234234232323");
-    let Lookup::Found(paid) = respond(
-        &lookup,
-        200,
-        r#"{
-"data": {
-"client_price": 1.16,
-"created": "2020-10-20 14:01:28",
-"description": "",
-"is_unique": true,
-"payment_id": 852095,
-"payway": "qostiq_usd",
-"processed": "2020-10-20 14:01:33",
-"ps_currency": 980,
-"ps_data": {
-"ps_payer_account": "201538122124"
-},
-"shop_amount": 1.1,
-"shop_currency": 980,
-"shop_id": 1092,
-"shop_order_id": "234234232323",
-"shop_refund": 1.1,
-"status": 2
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap() else {
+    let Lookup::Found(paid) = respond(&lookup, 200, &seed("bill_status")).unwrap() else {
         panic!("not found");
     };
     assert_eq!(paid.status, BillStatus::Paid);
@@ -232,7 +126,7 @@ fn bill_status_examples() {
     assert!(paid.is_unique);
     assert_eq!(paid.payment_id, 852095);
     assert_eq!(paid.client_price, Some(amount("1.16")));
-    assert_eq!(paid.shop_amount.to_string(), "1.1");
+    assert_eq!(paid.shop_amount.unwrap().to_string(), "1.1");
     assert_eq!(
         paid.processed.unwrap().value(),
         Some(datetime!(2020-10-20 14:01:33))
@@ -249,30 +143,7 @@ fn bill_status_examples() {
     let Lookup::Found(last) = respond(
         &GetBill::new("123billtest"),
         200,
-        r#"{
-"data": {
-"client_price": 1.0,
-"created": "2021-06-09 13:47:05",
-"description": "",
-"is_unique": false,
-"payment_id": 19732961,
-"payway": "qostiq_usd",
-"processed": null,
-"ps_currency": 980,
-"ps_data": {
-"ps_payer_account": "201538122124"
-},
-"shop_amount": 1.0,
-"shop_currency": 980,
-"shop_id": 1092,
-"shop_order_id": "123billtest",
-"shop_refund": 0.93,
-"status": 4
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
+        &seed("bill_status_not_unique"),
     )
     .unwrap() else {
         panic!("not found");
@@ -283,6 +154,50 @@ fn bill_status_examples() {
     assert_eq!(last.shop_refund, Some(amount("0.93")));
 }
 
+/// Seed 000's `/bill/create/v2` example is a free-amount bill: it answers `"shop_amount": null`
+/// (with `payer_price` and `shop_refund`) until the payer chooses an amount, and
+/// `/bill/shop_order_status` answers the unpaid bill the same way. Such an answer must decode
+/// (before, it was undecodable: `wait_until_final_bill` never ended and a lost v2 create could
+/// never be adopted).
+#[test]
+fn unpaid_free_amount_bill_status_has_no_shop_amount() {
+    let created = respond(
+        &CreateBillV2::new(Currency::Usd, "dc5a286e-6c5e-43e8-8c68-926fa15d09ec"),
+        200,
+        &seed("bill_create_v2"),
+    )
+    .unwrap();
+    assert_eq!(created.shop_amount, None);
+    // The status example, for that bill before payment: the create's nulls, status 1 Waiting.
+    let unpaid = seed("bill_status")
+        .replace(r#""client_price": 1.16"#, r#""client_price": null"#)
+        .replace(
+            r#""processed": "2020-10-20 14:01:33""#,
+            r#""processed": null"#,
+        )
+        .replace(r#""shop_amount": 1.1"#, r#""shop_amount": null"#)
+        .replace(r#""shop_refund": 1.1"#, r#""shop_refund": null"#)
+        .replace(r#""status": 2"#, r#""status": 1"#);
+    let Lookup::Found(info) = respond(&GetBill::new("234234232323"), 200, &unpaid).unwrap() else {
+        panic!("not found");
+    };
+    assert_eq!(info.shop_amount, None);
+    assert_eq!(info.shop_refund, None);
+    assert_eq!(info.status, BillStatus::Waiting);
+    assert!(!info.status.is_final());
+
+    // A lost free-amount create is adopted from that answer (nothing to compare but the id and
+    // the currency).
+    use pay_core::recovery::{Recoverable, Verdict};
+    let create = CreateBillV2::new(Currency::Uah, "234234232323");
+    let found = match CreateBillV2::found(Lookup::Found(info)) {
+        Lookup::Found(record) => record,
+        Lookup::NotFound => panic!("not found"),
+    };
+    assert_eq!(found.shop_amount(), None);
+    assert_eq!(CreateBillV2::judge(&create.intent(), &found), Verdict::Same);
+}
+
 #[test]
 fn transfer_try_examples() {
     let request = TryTransfer::new(
@@ -291,37 +206,7 @@ fn transfer_try_examples() {
         Currency::Eur,
         Currency::Usd,
     );
-    let first = respond(
-        &request,
-        200,
-        r#"{
-"data": {
-"account_info_config": {
-"payee_account": {
-"comment": {
-"en": "Enter Wallet Number or Email",
-"ru": "Введите номер кошелька или email"
-},
-"example": "31557414711",
-"label": {
-"en": "Wallet Number or Email",
-"ru": "Введите номер кошелька или email"
-},
-"regex": "^3[\\d]{10}$|^([a-zA-Z0-9_-]+\\.)*[a-zA-Z0-9_-]+@[a-zA-Z0-9_-]+(\\.[a-zA-Z0-9_-]+)*\\.[a-zA-Z]{2,6}$"
-}
-},
-"info": {},
-"payee_amount": 1.11,
-"payee_currency": 978,
-"shop_currency": 840,
-"write_off_amount": 1.19
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let first = respond(&request, 200, &seed("transfer_try")).unwrap();
     assert_eq!(first.payee_amount, amount("1.11"));
     assert_eq!(first.write_off_amount, amount("1.19"));
     assert_eq!(first.payee_currency, Currency::Eur);
@@ -341,37 +226,7 @@ fn transfer_try_examples() {
     assert_eq!(config.detail_names().count(), 0);
 
     // The mock server's answer sends the currencies as strings.
-    let second = respond(
-        &request,
-        200,
-        r#"{
-"data": {
-"account_info_config": {
-"payee_account": {
-"comment": {
-"en": "Enter Wallet Number or Email",
-"ru": "Введите номер кошелька или email"
-},
-"example": "31557414711",
-"label": {
-"en": "Wallet Number or Email",
-"ru": "Номер кошелька или email"
-},
-"regex": "^3[\\d]{10}$|^([a-zA-Z0-9_-]+\\.)*[a-zA-Z0-9_-]+@[a-zA-Z0-9_-]+(\\.[a-zA-Z0-9_-]+)*\\.[a-zA-Z]{2,6}$"
-}
-},
-"info": {},
-"payee_amount": 1.11,
-"payee_currency": "978",
-"shop_currency": "840",
-"write_off_amount": 1.19
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let second = respond(&request, 200, &seed("transfer_try_mock")).unwrap();
     assert_eq!(second.payee_currency, Currency::Eur);
     assert_eq!(second.shop_currency, Currency::Usd);
 }
@@ -386,24 +241,11 @@ fn transfer_create_examples() {
         Currency::Uah,
         "55ac443d-958b-40e3-8956-e04e72561324",
     );
-    for (balance, id) in [("0.9", 3), ("88.91", 12)] {
-        let body = format!(
-            r#"{{
-"data": {{
-"balance": {balance},
-"id": {id},
-"payee_account": 201497141132,
-"payee_amount": 10,
-"payee_currency": 980,
-"shop": 112,
-"shop_currency": 980,
-"write_off_amount": 10
-}},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}}"#
-        );
+    for (name, balance, id) in [
+        ("transfer_create", "0.9", 3),
+        ("transfer_create_mock", "88.91", 12),
+    ] {
+        let body = seed(name);
         let transfer = respond(&request, 200, &body).unwrap();
         assert_eq!(transfer.id, id);
         assert_eq!(transfer.balance, Some(amount(balance)));
@@ -420,43 +262,17 @@ fn transfer_create_examples() {
 #[test]
 fn transfer_status_examples() {
     let lookup = GetTransfer::new("55ac443d-958b-40e3-8956-e04e72561322");
-    let found = respond(
-        &lookup,
-        200,
-        r#"{
-"data": {
-"id": 3,
-"payee_currency": 980,
-"receive_amount": 1,
-"shop_currency": 980,
-"shop_payment_id": "55ac443d-958b-40e3-8956-e04e72561322",
-"write_off_amount": 1
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap()
-    .found()
-    .unwrap();
+    let found = respond(&lookup, 200, &seed("transfer_status"))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(found.id, 3);
     assert_eq!(found.receive_amount, amount("1"));
     assert_eq!(
         found.shop_payment_id,
         "55ac443d-958b-40e3-8956-e04e72561322"
     );
-    let not_found = respond(
-        &lookup,
-        200,
-        r#"{
-"data": null,
-"error_code": 7,
-"message": "Transfer (shop_payment_id=test) wasn't found",
-"result": false
-}"#,
-    )
-    .unwrap();
+    let not_found = respond(&lookup, 200, &seed("transfer_status_not_found")).unwrap();
     assert_eq!(not_found, Lookup::NotFound);
 }
 
@@ -473,29 +289,7 @@ fn withdraw_try() -> TryWithdraw {
 
 #[test]
 fn withdraw_try_examples() {
-    let first = respond(
-        &withdraw_try(),
-        200,
-        r#"{
-"data": {
-"account_info_config": {
-"account": {
-"regex": "^((4|5|6)[0-9]{15,17}|[a-z0-9]{32})$",
-"title": "Card number without spaces"
-}
-},
-"info": {},
-"payee_receive": 1,
-"ps_currency": 980,
-"shop_currency": 980,
-"shop_write_off": 1.01
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let first = respond(&withdraw_try(), 200, &seed("withdraw_try")).unwrap();
     assert_eq!(first.payee_receive, amount("1"));
     assert_eq!(first.shop_write_off, amount("1.01"));
     let config = first.account_info_config.unwrap();
@@ -503,28 +297,7 @@ fn withdraw_try_examples() {
         config.field("account").unwrap().title.as_deref(),
         Some("Card number without spaces")
     );
-    let second = respond(
-        &withdraw_try(),
-        200,
-        r#"{
-"data": {
-"account_info_config": {
-"account": {
-"regex": "^((4|5|6)[0-9]{15,17}|[a-z0-9]{32})$",
-"title": "Card number without spaces"
-}
-},
-"payee_receive": 1,
-"ps_currency": 980,
-"shop_currency": 980,
-"shop_write_off": 1.02
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let second = respond(&withdraw_try(), 200, &seed("withdraw_try_mock")).unwrap();
     assert_eq!(second.info, None);
     assert_eq!(second.shop_write_off, amount("1.02"));
 }
@@ -536,22 +309,7 @@ fn check_account_examples() {
         amount("1"),
         Payway::new("card_uah").unwrap(),
     );
-    let first = respond(
-        &check,
-        200,
-        r#"{
-"data": {
-"account_info": {
-"verified": "true"
-},
-"provider_status": 1
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let first = respond(&check, 200, &seed("check_account")).unwrap();
     assert_eq!(first.provider_status, ProviderStatus::Available);
     assert!(first.is_available());
     assert_eq!(
@@ -562,21 +320,7 @@ fn check_account_examples() {
             .as_deref(),
         Some("true")
     );
-    let second = respond(
-        &check,
-        200,
-        r#"{
-"data": {
-"account_info": null,
-"provider_status": 1,
-"result": true
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let second = respond(&check, 200, &seed("check_account_mock")).unwrap();
     assert_eq!(second.result, Some(true));
     assert_eq!(second.account_info, None);
     assert!(second.is_available());
@@ -592,50 +336,12 @@ fn withdraw_create_examples() {
         Currency::Uah,
         "63288d86-241c-418e-94b8-db4bbf5026f",
     );
-    let first = respond(
-        &request,
-        200,
-        r#"{
-"data": {
-"balance": 0.0,
-"id": 1,
-"payee_receive": 1,
-"ps_currency": 840,
-"shop_currency": 840,
-"shop_payment_id": "63288d86-241c-418e-94b8-db4bbf5026fe",
-"shop_write_off": 1.05,
-"status": 5
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let first = respond(&request, 200, &seed("withdraw_create")).unwrap();
     assert_eq!(first.balance.unwrap().to_string(), "0.0");
     assert_eq!(first.info.status, WithdrawStatus::Success);
     assert_eq!(first.info.shop_write_off, amount("1.05"));
     assert_eq!(first.info.ps_currency, Currency::Usd);
-    let second = respond(
-        &request,
-        200,
-        r#"{
-"data": {
-"balance": 0.0,
-"id": 11298076,
-"payee_receive": 1,
-"ps_currency": 980,
-"shop_currency": 980,
-"shop_payment_id": "63288d86-241c-418e-94b8-db4bbf5026f",
-"shop_write_off": 1.02,
-"status": 3
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let second = respond(&request, 200, &seed("withdraw_create_mock")).unwrap();
     assert_eq!(second.info.id, 11298076);
     assert_eq!(second.info.status, WithdrawStatus::PsProcessing);
     assert!(!second.info.status.is_final());
@@ -644,70 +350,25 @@ fn withdraw_create_examples() {
 #[test]
 fn withdraw_status_examples() {
     let lookup = GetWithdraw::new(11298076);
-    let rejected = respond(
-        &lookup,
-        200,
-        r#"{
-"data": {
-"id": 11298076,
-"payee_receive": 1,
-"ps_currency": 980,
-"rejected_reason": "Card number does not exist. Please check the number",
-"shop_currency": 980,
-"shop_payment_id": "63288d86-241c-418e-94b8-db4bbf5026f11",
-"shop_write_off": 1.02,
-"status": 6
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap()
-    .found()
-    .unwrap();
+    let rejected = respond(&lookup, 200, &seed("withdraw_status_rejected"))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(rejected.status, WithdrawStatus::Rejected);
     assert!(rejected.status.is_final());
     assert_eq!(
         rejected.rejected_reason.as_deref(),
         Some("Card number does not exist. Please check the number")
     );
-    let not_found = r#"{
-"error_code": 2000,
-"message": "Withdraw (id=3) wasn't found",
-"data": null,
-"result": false
-}"#;
+    let not_found = &seed("withdraw_status_not_found");
     assert_eq!(respond(&lookup, 200, not_found).unwrap(), Lookup::NotFound);
-    let success = respond(
-        &lookup,
-        200,
-        r#"{
-"data": {
-"id": 11298076,
-"payee_receive": 1,
-"ps_currency": 980,
-"shop_currency": 980,
-"shop_payment_id": "63288d86-241c-418e-94b8-db4bbf5026f",
-"shop_write_off": 1.02,
-"status": 5
-},
-"result": true,
-"error_code": 0,
-"message": "Ok"
-}"#,
-    )
-    .unwrap()
-    .found()
-    .unwrap();
+    let success = respond(&lookup, 200, &seed("withdraw_status_mock"))
+        .unwrap()
+        .found()
+        .unwrap();
     assert!(success.status.is_success());
     // "Returning unsuccessful status on request": code 7.
-    let seven = r#"{
-"data": null,
-"error_code": 7,
-"message": "Withdraw (id=25161103) wasn't found",
-"result": false
-}"#;
+    let seven = &seed("withdraw_status_not_found_mock");
     assert_eq!(
         respond(&GetWithdraw::new(25161103), 200, seven).unwrap(),
         Lookup::NotFound
@@ -717,34 +378,12 @@ fn withdraw_status_examples() {
 #[test]
 fn withdraw_shop_payment_status_examples() {
     let lookup = GetWithdrawByShopPaymentId::new("63288d86-241c-418e-94b8-db4bbf5026f");
-    let not_found = r#"{
-"error_code": 2000,
-"message": "Withdraw (id=3) wasn't found",
-"data": null,
-"result": false
-}"#;
+    let not_found = &seed("withdraw_shop_payment_status_not_found");
     assert_eq!(respond(&lookup, 200, not_found).unwrap(), Lookup::NotFound);
-    let found = respond(
-        &lookup,
-        200,
-        r#"{
-"data": {
-"id": 11298076,
-"payee_receive": 1,
-"ps_currency": 980,
-"shop_currency": 980,
-"shop_payment_id": "63288d86-241c-418e-94b8-db4bbf5026f",
-"shop_write_off": 1.02,
-"status": 5
-},
-"result": true,
-"error_code": 0,
-"message": "Ok"
-}"#,
-    )
-    .unwrap()
-    .found()
-    .unwrap();
+    let found = respond(&lookup, 200, &seed("withdraw_shop_payment_status_mock"))
+        .unwrap()
+        .found()
+        .unwrap();
     assert_eq!(found.shop_payment_id, "63288d86-241c-418e-94b8-db4bbf5026f");
 }
 
@@ -753,15 +392,7 @@ fn account_register_example() {
     let registered = respond(
         &RegisterAccount::new("example@email.com"),
         200,
-        r#"{
-"data": {
-"account_number": "201499789419",
-"email": "example@email.com"
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
+        &seed("account_register"),
     )
     .unwrap();
     assert_eq!(registered.account_number.expose(), "201499789419");
@@ -770,81 +401,14 @@ fn account_register_example() {
 
 #[test]
 fn shop_balance_examples() {
-    let with_reserve = respond(
-        &GetShopBalance::new(),
-        200,
-        r#"{
-"data": {
-"shop_id": 1,
-"balances": [
-{
-"available": 28.1,
-"currency": 980,
-"hold": 0.0,
-"frozen": 20.0,
-"rolling_reserve": 15.0
-},
-{
-"available": 0.0,
-"currency": 978,
-"hold": 0.0,
-"frozen": 0.0,
-"rolling_reserve": 15.0
-},
-{
-"available": 0.0,
-"currency": 840,
-"hold": 0.0,
-"frozen": 0.0,
-"rolling_reserve": 15.0
-}
-]
-},
-"result": true,
-"error_code": 0,
-"message": "Ok"
-}"#,
-    )
-    .unwrap();
+    let with_reserve = respond(&GetShopBalance::new(), 200, &seed("shop_balance")).unwrap();
     assert_eq!(with_reserve.balances.len(), 3);
     let uah = with_reserve.get(Currency::Uah).unwrap();
     assert_eq!(uah.total(), Some(amount("48.1")));
     assert_eq!(uah.withdrawable(), amount("13.1"));
     let eur = with_reserve.get(Currency::Eur).unwrap();
     assert_eq!(eur.withdrawable(), Amount::ZERO);
-    let without = respond(
-        &GetShopBalance::new(),
-        200,
-        r#"{
-"data": {
-"shop_id": 112,
-"balances": [
-{
-"available": 28.1,
-"currency": 980,
-"hold": 0.0,
-"frozen": 20.0
-},
-{
-"available": 0.0,
-"currency": 978,
-"hold": 0.0,
-"frozen": 0.0
-},
-{
-"available": 0.0,
-"currency": 840,
-"hold": 0.0,
-"frozen": 0.0
-}
-]
-},
-"result": true,
-"error_code": 0,
-"message": "Ok"
-}"#,
-    )
-    .unwrap();
+    let without = respond(&GetShopBalance::new(), 200, &seed("shop_balance_mock")).unwrap();
     let uah = without.get(Currency::Uah).unwrap();
     assert_eq!(uah.rolling_reserve, None);
     assert_eq!(uah.withdrawable(), amount("28.1"));
@@ -853,42 +417,7 @@ fn shop_balance_examples() {
 
 #[test]
 fn input_config_example() {
-    let methods = respond(
-        &GetInputConfig::new(),
-        200,
-        r#"{
-"data": [
-{
-"id": 3,
-"name": "Visa/MC",
-"payways": [
-{
-"add_ons_config": null,
-"alias": "card_uah",
-"currency": 980,
-"fee_config": {
-"fix": 0.0,
-"percent": 6.0
-},
-"fee_part_config": {
-"fix_part": 0,
-"percent_part": 1.0
-},
-"id": 154,
-"is_active": true,
-"max_amount": 100000.0,
-"min_amount": 1.0
-}
-],
-"rating": 2
-}
-],
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let methods = respond(&GetInputConfig::new(), 200, &seed("input_config")).unwrap();
     assert_eq!(methods.len(), 1);
     assert_eq!(methods[0].name, "Visa/MC");
     assert_eq!(methods[0].rating, Some(2));
@@ -907,67 +436,7 @@ fn input_config_example() {
 
 #[test]
 fn output_config_example() {
-    let methods = respond(
-        &GetOutputConfig::new(),
-        200,
-        r#"{
-"data": [
-{
-"id": 1,
-"name": "Visa/MC",
-"payways": [
-{
-"account_info_config": {
-"account": {
-"regex": "^(4|5|6)[0-9]{15,17}$",
-"title": "Card number"
-}
-},
-"alias": "card_uah",
-"currency": 980,
-"fee_config": {
-"fix": 10.0,
-"percent": 1.5
-},
-"info_id": null,
-"max_amount": 14999.0,
-"min_amount": 1.0
-}
-],
-"rating": 1
-},
-{
-"id": 3,
-"is_transfer_config": true,
-"name": "Qostiq",
-"payways": [
-{
-"account_info_config": {
-"payee_account": {
-"regex": "^20[\\d]{10}$|^([a-zA-Z0-9_-]+\\.)*[a-zA-Z0-9_-]+@[a-zA-Z0-9_-]+(\\.[a-zA-Z0-9_-]+)*\\.[a-zA-Z]{2,6}$",
-"title": "Wallet number or email"
-}
-},
-"alias": "qostiq_usd",
-"currency": 980,
-"fee_config": {
-"fix": 0.0,
-"percent": 0.0
-},
-"info_id": null,
-"max_amount": 10000.0,
-"min_amount": 0.5
-}
-],
-"rating": 22
-}
-],
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let methods = respond(&GetOutputConfig::new(), 200, &seed("output_config")).unwrap();
     assert_eq!(methods.len(), 2);
     assert!(!methods[0].is_transfer_config);
     assert!(methods[1].is_transfer_config);
@@ -984,34 +453,56 @@ fn output_config_example() {
         Some("^(4|5|6)[0-9]{15,17}$")
     );
     assert_eq!(methods[1].payways[0].min_amount, Some(amount("0.5")));
+    // The example leaves out what the table documents: not sent is not "disabled".
+    assert_eq!(card.is_active, None);
+    assert!(!card.is_disabled());
+}
+
+/// Seed 001's `/shop_output_config/shop` table documents `is_active`, `fix_part` and
+/// `percent_part` (and the payway `id`) for withdrawal payways, in the form its input-config example
+/// shows them (`"fee_part_config": {"fix_part": 0, "percent_part": 1.0}, "id": 154,
+/// "is_active": true`). They are read, so a merchant sees a disabled payway (before, they were
+/// dropped).
+#[test]
+fn output_config_reads_the_documented_payway_fields() {
+    let body = seed("output_config").replacen(
+        r#""info_id": null,"#,
+        r#""fee_part_config": {
+"fix_part": 0,
+"percent_part": 1.0
+},
+"id": 154,
+"info_id": null,
+"is_active": false,"#,
+        1,
+    );
+    let methods = respond(&GetOutputConfig::new(), 200, &body).unwrap();
+    let card = &methods[0].payways[0];
+    assert_eq!(card.id, Some(154));
+    assert_eq!(card.is_active, Some(false));
+    assert!(card.is_disabled());
+    let split = card.fee_part_config.as_ref().unwrap();
+    assert_eq!(split.fix_part, amount("0"));
+    assert_eq!(split.percent_part, amount("1.0"));
+    let wallet = &methods[1].payways[0];
+    assert_eq!((wallet.id, wallet.is_active), (None, None));
+    // A malformed documented field is an error naming it, not silently dropped.
+    let bad = body.replacen(r#""is_active": false"#, r#""is_active": "no""#, 1);
+    let err = respond(&GetOutputConfig::new(), 200, &bad).unwrap_err();
+    assert!(
+        err.to_string().contains("data[0].payways[0].is_active"),
+        "{err}"
+    );
 }
 
 #[test]
 fn withdraw_callback_example() {
     let secret = Secret::new("Testkey1").unwrap();
     // The seed's example without its `sign` (made with an unknown secret), re-signed.
-    let body = pay_signing::qostiq::sign_callback(
-        &secret,
-        br#"{
-"account_details": {"customer_id": "12345678"},
-"callback_type": "withdraw",
-"created": "2024-11-18 13:41:57",
-"description": "example",
-"payee_receive": 10.5,
-"payment_id": 64045,
-"payway": "card_usd",
-"processed": "2024-11-18 13:45:38",
-"ps_currency": 840,
-"shop_currency": 840,
-"shop_id": 1,
-"shop_payment_id": "12345678",
-"shop_write_off": 11.5,
-"status": "success"
-}"#,
-    )
-    .unwrap();
+    let body =
+        pay_signing::qostiq::sign_callback(&secret, seed("withdraw_callback").as_bytes()).unwrap();
     let verifier = CallbackVerifier::new(secret);
-    let Callback::Withdraw(callback) = verify_callback(&verifier, body.as_bytes()).unwrap() else {
+    let Callback::Withdraw(callback) = verify_and_parse(&verifier, body.as_bytes()).unwrap() else {
         panic!("not a withdraw callback");
     };
     assert_eq!(callback.status, CallbackStatus::Success);
@@ -1055,22 +546,7 @@ fn crypto_withdraw_try_example() {
         Payway::new("usdt_bep20").unwrap(),
         CryptoAsset::new("USDT").unwrap(),
     );
-    let quote = respond(
-        &request,
-        200,
-        r#"{
-"data": {
-"payee_currency": "USDT",
-"payee_receive": "1.000000001",
-"shop_currency": "USDT",
-"shop_write_off": "1.03000000103"
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let quote = respond(&request, 200, &seed("crypto_withdraw_try")).unwrap();
     assert_eq!(quote.payee_receive.to_string(), "1.000000001");
     assert_eq!(quote.shop_write_off.to_string(), "1.03000000103");
     assert_eq!(quote.payee_currency.as_str(), "USDT");
@@ -1086,27 +562,7 @@ fn crypto_withdraw_create_example() {
         CryptoAsset::new("TON").unwrap(),
         "test_withdraw_id_4",
     );
-    let created = respond(
-        &request,
-        200,
-        r#"{
-"data": {
-"balance": "2.96",
-"id": 15,
-"payee_address": "EQC67_9GtyJveay9fYwjuOUg2VvokASM3xI7MQ7R84UzC2Qx",
-"payee_currency": "TON",
-"payee_receive": "1",
-"shop_currency": "TON",
-"shop_payment_id": "test_withdraw_id_4",
-"shop_write_off": "1.005",
-"status": 2
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let created = respond(&request, 200, &seed("crypto_withdraw_create")).unwrap();
     assert_eq!(created.balance, Some(amount("2.96")));
     assert_eq!(created.info.id, 15);
     assert_eq!(created.info.status, CryptoWithdrawStatus::Waiting);
@@ -1124,31 +580,11 @@ fn crypto_withdraw_create_example() {
 #[test]
 fn crypto_withdraw_callback_example() {
     let secret = Secret::new("Testkey1").unwrap();
-    let body = pay_signing::qostiq::sign_callback(
-        &secret,
-        br#"{
-"address": "0xf8227AA7aF9B5166AF69581C703A4398387B2B07",
-"callback_type": "crypto_withdraw",
-"created": "2022-06-29 10:29:47",
-"description": null,
-"payee_receive": "0.000100000000000000",
-"payment_id": 58,
-"payway": "bnb_bep20",
-"processed": "2022-06-29 10:30:33",
-"ps_currency": "BNB",
-"ps_data": {
-"transaction_hash": "0x8d3d3f6851a16c4f5d957124fa8444f4be9add351aa9c4e301e2eeff13a910df"
-},
-"shop_currency": "BNB",
-"shop_id": 6,
-"shop_order_id": "test_withdraw_id_5",
-"shop_write_off": "0.000103000000000000",
-"status": "success"
-}"#,
-    )
-    .unwrap();
+    let body =
+        pay_signing::qostiq::sign_callback(&secret, seed("crypto_withdraw_callback").as_bytes())
+            .unwrap();
     let verifier = CallbackVerifier::new(secret);
-    let Callback::CryptoWithdraw(callback) = verify_callback(&verifier, body.as_bytes()).unwrap()
+    let Callback::CryptoWithdraw(callback) = verify_and_parse(&verifier, body.as_bytes()).unwrap()
     else {
         panic!("not a crypto withdraw callback");
     };
@@ -1172,21 +608,7 @@ fn crypto_withdraw_callback_example() {
 
 #[test]
 fn crypto_withdraw_status_examples() {
-    let body = r#"{
-"data": {
-"id": 15,
-"payee_address": "0xf8227AA7aF9B5166AF69581C703A4398387B2B07",
-"payee_currency": "USDT",
-"payee_receive": "0.0001",
-"shop_currency": "USDT",
-"shop_payment_id": "test_withdraw_id_4",
-"shop_write_off": "0.000103",
-"status": 2
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#;
+    let body = &seed("crypto_withdraw_status");
     let by_id = respond(&GetCryptoWithdraw::new(15), 200, body)
         .unwrap()
         .found()
@@ -1199,46 +621,48 @@ fn crypto_withdraw_status_examples() {
     let not_found = respond(
         &lookup,
         200,
-        r#"{
-"data": null,
-"error_code": 7,
-"message": "Withdraw (shop_payment_id='test_withdraw_id_5') is not found",
-"result": false
-}"#,
+        &seed("crypto_withdraw_shop_payment_status_not_found"),
     )
     .unwrap();
     assert_eq!(not_found, Lookup::NotFound);
 }
 
+/// Seed 002's crypto amounts are Python `Decimal` text inside strings (`"0.000103000000000000"`);
+/// a Python server writes a small `Decimal` in exponent form (`str(Decimal("0.0000001"))` is
+/// `"1E-7"`). The seed's status answer and callback with such amounts read them exactly (before,
+/// both were refused as "not a decimal amount", the callback after its signature had verified).
+#[test]
+fn crypto_amounts_in_python_exponent_form_are_exact() {
+    let body = seed("crypto_withdraw_status")
+        .replace(r#""payee_receive": "0.0001""#, r#""payee_receive": "1E-7""#)
+        .replace(
+            r#""shop_write_off": "0.000103""#,
+            r#""shop_write_off": "1.03E-7""#,
+        );
+    let found = respond(&GetCryptoWithdraw::new(15), 200, &body)
+        .unwrap()
+        .found()
+        .unwrap();
+    assert_eq!(found.payee_receive.to_string(), "0.0000001");
+    assert_eq!(found.shop_write_off, amount("0.000000103"));
+
+    let secret = Secret::new("Testkey1").unwrap();
+    let callback = seed("crypto_withdraw_callback")
+        .replace(r#""0.000100000000000000""#, r#""1E-7""#)
+        .replace(r#""0.000103000000000000""#, r#""0E-8""#);
+    let signed = pay_signing::qostiq::sign_callback(&secret, callback.as_bytes()).unwrap();
+    let verifier = CallbackVerifier::new(secret);
+    let Callback::CryptoWithdraw(read) = verify_and_parse(&verifier, signed.as_bytes()).unwrap()
+    else {
+        panic!("not a crypto withdraw callback");
+    };
+    assert_eq!(read.payee_receive, amount("0.0000001"));
+    assert_eq!(read.shop_write_off.to_string(), "0.00000000");
+}
+
 #[test]
 fn crypto_balance_example() {
-    let balances = respond(
-        &GetCryptoBalance::new(),
-        200,
-        r#"{
-"data": {
-"balances": [
-{
-"available": "9.8",
-"currency": "USDT",
-"frozen": "0.0",
-"hold": "0.0"
-},
-{
-"available": "0.0000134",
-"currency": "BNB",
-"frozen": "0.000103",
-"hold": "0.0010475903"
-}
-],
-"shop_id": 6
-},
-"error_code": 0,
-"message": "Ok",
-"result": true
-}"#,
-    )
-    .unwrap();
+    let balances = respond(&GetCryptoBalance::new(), 200, &seed("crypto_balance")).unwrap();
     assert_eq!(balances.balances.len(), 2);
     let bnb = balances.get("BNB").unwrap();
     assert_eq!(bnb.total(), Some(amount("0.0011639903")));
@@ -1338,5 +762,8 @@ fn bodies_that_are_not_the_envelope_are_undecodable_with_the_raw_bytes() {
     ) else {
         panic!()
     };
-    assert_eq!(reason, "data.status: expected an integer");
+    assert_eq!(
+        reason,
+        r#"data.status: invalid value: string "five", expected an integer (a number or a string of digits)"#
+    );
 }

@@ -152,60 +152,98 @@ impl SqliteStore {
 }
 
 /// Opens the connection, sets durability and locking, and migrates.
+///
+/// Two processes opening a new file at once can meet SQLite's locks where its busy handler is
+/// not consulted (switching a fresh file to WAL, rebuilding the WAL index): such a `SQLITE_BUSY`
+/// or `SQLITE_LOCKED` is retried from the start, pausing up to [`BUSY_TIMEOUT`] in all.
 fn connect(path: &Path, clock: &dyn Clock) -> Result<Connection, StoreError> {
-    let mut connection = Connection::open(path).map_err(StoreError::unavailable)?;
-    connection
-        .busy_timeout(BUSY_TIMEOUT)
-        .map_err(StoreError::unavailable)?;
-    let mode: String = connection
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .map_err(StoreError::unavailable)?;
+    let mut waited = Duration::ZERO;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match try_connect(path, clock) {
+            Err(Opening::Busy(_)) if waited < BUSY_TIMEOUT => {
+                // Blocking is fine: `connect` runs on the blocking pool, never an async worker.
+                std::thread::sleep(pause);
+                waited += pause;
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            Err(Opening::Busy(e)) => return Err(StoreError::unavailable(e)),
+            Err(Opening::Failed(e)) => return Err(e),
+            Ok(connection) => return Ok(connection),
+        }
+    }
+}
+
+/// Why one opening attempt failed.
+enum Opening {
+    /// Another connection held a lock SQLite would not wait for: try again.
+    Busy(rusqlite::Error),
+    /// Anything else.
+    Failed(StoreError),
+}
+
+impl From<rusqlite::Error> for Opening {
+    fn from(e: rusqlite::Error) -> Self {
+        let busy = matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        );
+        if busy {
+            Self::Busy(e)
+        } else {
+            Self::Failed(StoreError::unavailable(e))
+        }
+    }
+}
+
+impl From<StoreError> for Opening {
+    fn from(e: StoreError) -> Self {
+        Self::Failed(e)
+    }
+}
+
+fn try_connect(path: &Path, clock: &dyn Clock) -> Result<Connection, Opening> {
+    let mut connection = Connection::open(path)?;
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(StoreError::Invalid(format!(
+        return Err(Opening::Failed(StoreError::Invalid(format!(
             "{} cannot use WAL (journal mode `{mode}`)",
             path.display()
-        )));
+        ))));
     }
-    connection
-        .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
-        .map_err(StoreError::unavailable)?;
+    connection.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
     migrate(&mut connection, clock)?;
     Ok(connection)
 }
 
 /// Applies the missing migrations in one `BEGIN IMMEDIATE` transaction (so two processes opening
 /// a new file at once apply them once).
-fn migrate(connection: &mut Connection, clock: &dyn Clock) -> Result<(), StoreError> {
-    let tx = connection
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(StoreError::unavailable)?;
+fn migrate(connection: &mut Connection, clock: &dyn Clock) -> Result<(), Opening> {
+    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS pay_store_schema (
              version INTEGER PRIMARY KEY,
              applied_at INTEGER NOT NULL
          )",
-    )
-    .map_err(StoreError::unavailable)?;
-    let found: i64 = tx
-        .query_row(
-            "SELECT coalesce(max(version), 0) FROM pay_store_schema",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(StoreError::unavailable)?;
+    )?;
+    let found: i64 = tx.query_row(
+        "SELECT coalesce(max(version), 0) FROM pay_store_schema",
+        [],
+        |r| r.get(0),
+    )?;
     let known = MIGRATIONS.last().map_or(0, |(v, _)| *v);
     if found > known {
-        return Err(StoreError::SchemaTooNew { found, known });
+        return Err(StoreError::SchemaTooNew { found, known }.into());
     }
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > found) {
-        tx.execute_batch(sql).map_err(StoreError::unavailable)?;
+        tx.execute_batch(sql)?;
         tx.execute(
             "INSERT INTO pay_store_schema (version, applied_at) VALUES (?1, ?2)",
             params![version, micros(clock.now())],
-        )
-        .map_err(StoreError::unavailable)?;
+        )?;
     }
-    tx.commit().map_err(StoreError::unavailable)
+    Ok(tx.commit()?)
 }
 
 fn micros(at: OffsetDateTime) -> i64 {
@@ -821,6 +859,28 @@ impl PollTurns for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file another connection holds locked while this one opens it: opening waits for the lock
+    /// instead of failing `Unavailable`. (The race this retry loop also covers, two processes
+    /// switching one fresh file to WAL at once, is exercised by `tests/sqlite_processes.rs`; it
+    /// does not reproduce on demand.)
+    #[test]
+    fn opening_waits_for_a_file_another_connection_holds_locked() {
+        let dir = std::env::temp_dir().join(format!("pay-store-unit-{:016x}", fastrand::u64(..)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("locked.db");
+        let holder = Connection::open(&path).unwrap();
+        holder
+            .execute_batch("CREATE TABLE t (x INTEGER); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);")
+            .unwrap();
+        let opener = {
+            let path = path.clone();
+            std::thread::spawn(move || connect(&path, &SystemClock).map(drop))
+        };
+        std::thread::sleep(Duration::from_millis(300));
+        holder.execute_batch("COMMIT").unwrap();
+        assert!(opener.join().unwrap().is_ok());
+    }
 
     #[test]
     fn connections_are_durable_wal_with_a_busy_timeout() {

@@ -240,6 +240,35 @@ async fn out_of_order_delivery_never_regresses_a_final_status() {
     );
 }
 
+/// Seed 001: a withdrawal in status 5 Success can later become 11 Refunded ("Successful withdrawal
+/// manually cancelled by Qostiq system"). Its `refunded` callback comes after the `success` one and
+/// must reach the handler: a final status must not make later news about the same payout stale.
+#[tokio::test]
+async fn a_refunded_callback_after_success_reaches_the_handler() {
+    let (seen, handler) = recorder();
+    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
+        .unwrap()
+        .build(handler);
+    let sender = Sender::new(serve(receiver).await);
+    for status in ["success", "refunded"] {
+        assert_eq!(
+            sender
+                .deliver_like_qostiq(&qostiq_event(64045, status))
+                .await,
+            Some(1),
+            "{status}"
+        );
+    }
+    // Redeliveries of either stay duplicates.
+    assert_eq!(
+        sender
+            .deliver_like_qostiq(&qostiq_event(64045, "refunded"))
+            .await,
+        Some(1)
+    );
+    assert_eq!(*seen.lock().unwrap(), ["success", "refunded"]);
+}
+
 #[tokio::test]
 async fn concurrent_duplicates_reach_the_handler_once() {
     let (seen, handler) = {

@@ -1,7 +1,7 @@
 //! `cargo xtask bench client`: the full COINQVEST client stack against a bare hyper-util client,
 //! over loopback, in one run, as ratios.
 //!
-//! * (a) **client**: `CoinqvestClient::withdrawal(id)`: typed endpoint → executor (span, retry
+//! * (a) **client**: `CoinqvestClient::get_withdrawal(id)`: typed endpoint → executor (span, retry
 //!   policy, timeout) → digest signature computed for the attempt → `HyperTransport` (hyper-util
 //!   pooled client, rustls connector in `http` mode, body limit) → JSON parsed into a `Withdrawal`.
 //! * (b) **bare**: hyper-util's legacy client over a plain `HttpConnector`, sending the same
@@ -201,11 +201,10 @@ struct ClientStack {
 
 impl Stack for ClientStack {
     async fn send(&self) -> Result<(), BoxError> {
-        let w = self.client.withdrawal(ID).await?;
-        if w.id != ID {
-            return Err("unexpected withdrawal".into());
+        match self.client.get_withdrawal(ID).await? {
+            pay_core::endpoint::Lookup::Found(w) if w.id == ID => Ok(()),
+            _ => Err("unexpected withdrawal".into()),
         }
-        Ok(())
     }
 }
 

@@ -2,6 +2,9 @@
 //! each keeping its raw text, with duplicate keys, trailing bytes, non-objects, invalid UTF-8, lone
 //! surrogates, excessive depth and size all refused with a [`JsonError`].
 //!
+//! Typed answers are read with [`decode()`] (the strict checks, then serde, errors naming the
+//! field: see [`mod@decode`]); open-shaped values are kept as [`RawJson`].
+//!
 //! ```
 //! use pay_core::json::{Limits, StrictObject};
 //!
@@ -13,13 +16,17 @@
 //! assert!(StrictObject::parse(br#"{"a": 1} x"#, Limits::default()).is_err());
 //! ```
 
+pub mod decode;
 mod keys;
 pub mod python;
+mod raw;
 mod reader;
 mod validate;
 
 use std::borrow::Cow;
 
+pub use decode::{DecodeError, decode, decode_checked};
+pub use raw::RawJson;
 pub use reader::is_json_number;
 pub use validate::validate;
 

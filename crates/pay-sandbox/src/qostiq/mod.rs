@@ -7,6 +7,7 @@
 pub(crate) mod bills;
 mod callbacks;
 pub(crate) mod crypto;
+mod crypto_wallet;
 pub(crate) mod invoices;
 mod money;
 pub(crate) mod protocol;

@@ -8,7 +8,7 @@ use pay_core::json::StrictObject;
 use rust_decimal::Decimal;
 
 use super::protocol::{self, Family, QostiqAnswer, QostiqError, QostiqHandler, QostiqRequest};
-use super::{bills, crypto, invoices, shop, transfers, withdrawals};
+use super::{bills, crypto, crypto_wallet, invoices, shop, transfers, withdrawals};
 use crate::config::Credentials;
 use crate::context::Context;
 use crate::exchange::Reply;
@@ -64,6 +64,17 @@ const ROUTES: &[Route] = &[
         crypto::status_by_shop_payment_id,
     ),
     route("/crypto/shop_balance", Family::New, crypto::balance),
+    route(
+        "/crypto/shop_address/create",
+        Family::New,
+        crypto_wallet::shop_address_create,
+    ),
+    route("/crypto/bill/try", Family::New, crypto_wallet::bill_try),
+    route(
+        "/crypto/transfer/try",
+        Family::New,
+        crypto_wallet::transfer_try,
+    ),
     route("/invoice/try", Family::New, invoices::try_invoice),
     route("/invoice/create", Family::New, invoices::create),
 ];
