@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use pay_core::clock::{Clock, SystemClock};
+use pay_core::error::Provider;
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -229,21 +230,7 @@ impl IntentJournal for MemoryStore {
         owner: &OwnerId,
         lease: Duration,
     ) -> Result<IntentClaim, StoreError> {
-        let lease = checked("lease", lease, true)?;
-        let mut state = self.lock();
-        let now = self.now();
-        let Some(record) = state.intents.get_mut(key) else {
-            return Ok(IntentClaim::Missing);
-        };
-        if record.intent.state == IntentState::Final {
-            return Ok(IntentClaim::Finished(record.clone()));
-        }
-        if let Some(held) = record.intent.lease.as_ref().filter(|l| l.until > now) {
-            return Ok(IntentClaim::Held(held.clone()));
-        }
-        Ok(IntentClaim::Claimed(claim_record(
-            record, owner, lease, now,
-        )))
+        self.reopen(key, owner, lease, &[]).await
     }
 
     async fn claim_due(
@@ -251,6 +238,7 @@ impl IntentJournal for MemoryStore {
         owner: &OwnerId,
         lease: Duration,
         limit: u32,
+        provider: Option<Provider>,
     ) -> Result<Vec<Claimed>, StoreError> {
         let lease = checked("lease", lease, true)?;
         let mut state = self.lock();
@@ -262,6 +250,7 @@ impl IntentJournal for MemoryStore {
                 r.intent.state != IntentState::Final
                     && is_free(&r.intent, now)
                     && r.intent.due_at <= now
+                    && provider.is_none_or(|p| r.intent.key.provider == p)
             })
             .collect();
         due.sort_by(|a, b| {
@@ -281,6 +270,38 @@ impl IntentJournal for MemoryStore {
             .take(limit as usize)
             .map(|record| claim_record(record, owner, lease, now))
             .collect())
+    }
+
+    async fn reopen(
+        &self,
+        key: &IntentKey,
+        owner: &OwnerId,
+        lease: Duration,
+        reopenable: &[&str],
+    ) -> Result<IntentClaim, StoreError> {
+        let lease = checked("lease", lease, true)?;
+        let mut state = self.lock();
+        let now = self.now();
+        let Some(record) = state.intents.get_mut(key) else {
+            return Ok(IntentClaim::Missing);
+        };
+        if record.intent.state == IntentState::Final {
+            let name = record.intent.outcome.as_ref().map(|o| o.name.as_str());
+            if !name.is_some_and(|name| reopenable.contains(&name)) {
+                return Ok(IntentClaim::Finished(record.clone()));
+            }
+            let intent = &mut record.intent;
+            intent.state = IntentState::Open;
+            intent.outcome = None;
+            intent.finished_at = None;
+            intent.due_at = now;
+        }
+        if let Some(held) = record.intent.lease.as_ref().filter(|l| l.until > now) {
+            return Ok(IntentClaim::Held(held.clone()));
+        }
+        Ok(IntentClaim::Claimed(claim_record(
+            record, owner, lease, now,
+        )))
     }
 
     async fn renew(&self, lease: &Lease, duration: Duration) -> Result<Lease, StoreError> {
@@ -370,6 +391,7 @@ impl IntentJournal for MemoryStore {
             .values()
             .map(|r| &r.intent)
             .filter(|i| match listing {
+                Listing::All => true,
                 Listing::Unfinished => i.state != IntentState::Final,
                 Listing::Claimable => {
                     i.state != IntentState::Final && is_free(i, now) && i.due_at <= now

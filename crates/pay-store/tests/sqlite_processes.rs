@@ -109,7 +109,7 @@ async fn worker(path: &str) {
     }
     loop {
         let due = store
-            .claim_due(&me, Duration::from_secs(600), 4)
+            .claim_due(&me, Duration::from_secs(600), 4, None)
             .await
             .unwrap();
         if due.is_empty() {
@@ -184,7 +184,12 @@ async fn two_processes_share_one_file_without_double_work() {
     let store = SqliteStore::open(&path).await.unwrap();
     assert_eq!(store.schema_version().await.unwrap(), 1);
     let rest = store
-        .claim_due(&OwnerId::unique("parent"), Duration::from_secs(600), 100)
+        .claim_due(
+            &OwnerId::unique("parent"),
+            Duration::from_secs(600),
+            100,
+            None,
+        )
         .await
         .unwrap();
     let all: HashSet<String> = claimed
