@@ -76,6 +76,8 @@ pub mod checkouts;
 pub mod client;
 pub mod customers;
 pub mod error;
+#[cfg(feature = "client")]
+mod journaled;
 pub mod json;
 pub mod pagination;
 pub mod payments;
