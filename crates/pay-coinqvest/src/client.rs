@@ -660,6 +660,17 @@ impl<S: HttpService> CoinqvestClient<S> {
             .await
     }
 
+    /// Like [`resume_journal`](Self::resume_journal), but drives every unfinished COINQVEST
+    /// intent now, due or not (an operator's explicit resume, as `pay journal resume` does);
+    /// intents another call or instance holds are reported, not driven.
+    pub async fn resume_journal_now(&self) -> Result<Vec<Resumed>, StoreError> {
+        self.executor
+            .resume_unfinished(Provider::Coinqvest, 32, |claimed| {
+                self.resume_claimed(claimed)
+            })
+            .await
+    }
+
     async fn resume_claimed(&self, claimed: Claimed) -> Resumed {
         let key = claimed.record.intent.key.clone();
         let request = if key.operation == <CommitWithdrawal as Journaled>::OPERATION {

@@ -547,6 +547,15 @@ impl<S: HttpService> QostiqClient<S> {
             .await
     }
 
+    /// Like [`resume_journal`](Self::resume_journal), but drives every unfinished Qostiq intent
+    /// now, due or not (an operator's explicit resume, as `pay journal resume` does); intents
+    /// another call or instance holds are reported, not driven.
+    pub async fn resume_journal_now(&self) -> Result<Vec<Resumed>, StoreError> {
+        self.executor
+            .resume_unfinished(Provider::Qostiq, 32, |claimed| self.resume_claimed(claimed))
+            .await
+    }
+
     /// Drives one claimed intent, by its operation.
     async fn resume_claimed(&self, claimed: Claimed) -> Resumed {
         let key = claimed.record.intent.key.clone();

@@ -19,7 +19,7 @@ use pay_store::PollTurns;
 
 use crate::floors::{Floors, PollOperation, PollScheduler, SharedTurns};
 use crate::journal::{
-    self, Claimed, Drive, Journal, Journaled, Lease, Resumed, Started, StoreError,
+    self, Claimed, Drive, IntentClaim, Journal, Journaled, Lease, Resumed, Started, StoreError,
 };
 use crate::rate_limit::{RateLimiter, RateLimits};
 use crate::recovery::{RecoveryBounds, Start};
@@ -650,6 +650,48 @@ impl<S: HttpService> Executor<S> {
             seen.extend(fresh.iter().map(|c| c.record.intent.key.clone()));
             reports.extend(journal::join_all(fresh.into_iter().map(&drive).collect()).await);
         }
+    }
+
+    /// Like [`Executor::resume_due`], but takes every unfinished intent of `provider` now, due or
+    /// not (an operator's explicit resume: `unknown` intents are looked up again at once). An
+    /// intent another call or instance holds is reported as such, not driven.
+    pub async fn resume_unfinished<F, Fut>(
+        &self,
+        provider: pay_core::error::Provider,
+        batch: u32,
+        drive: F,
+    ) -> Result<Vec<Resumed>, StoreError>
+    where
+        F: Fn(Claimed) -> Fut,
+        Fut: Future<Output = Resumed>,
+    {
+        let Some(journal) = &self.inner.journal else {
+            return Ok(Vec::new());
+        };
+        let lease = journal.lease_for(self.inner.attempt_timeout);
+        let keys: Vec<_> = journal
+            .unfinished(u32::MAX)
+            .await?
+            .into_iter()
+            .filter(|intent| intent.key.provider == provider)
+            .map(|intent| intent.key)
+            .collect();
+        let mut reports = Vec::new();
+        for chunk in keys.chunks(usize::try_from(batch.max(1)).unwrap_or(1)) {
+            let mut claimed = Vec::new();
+            for key in chunk {
+                match journal.claim(key, lease).await? {
+                    IntentClaim::Claimed(c) => claimed.push(c),
+                    IntentClaim::Held(held) => {
+                        reports.push(Resumed::held(key.clone(), &held.owner, held.until));
+                    }
+                    // Finished or gone since it was listed: nothing to drive.
+                    IntentClaim::Finished(_) | IntentClaim::Missing => {}
+                }
+            }
+            reports.extend(journal::join_all(claimed.into_iter().map(&drive).collect()).await);
+        }
+        Ok(reports)
     }
 
     fn new_drive(&self, journal: &Journal, lease: Lease) -> Arc<Drive> {

@@ -47,7 +47,8 @@ use pay_core::recovery::{
     StepResult, Verdict,
 };
 use pay_core::text::Untrusted;
-use pay_store::{Begin, EvidenceKind, IntentClaim, Listing, Outcome};
+pub use pay_store::IntentClaim;
+use pay_store::{Begin, EvidenceKind, Listing, Outcome};
 pub use pay_store::{
     Claimed, IntentJournal, IntentKey, IntentRecord, IntentState, Lease, OwnerId, StoreError,
 };
@@ -255,6 +256,11 @@ impl Journal {
         self.store
             .claim_due(&self.owner, lease, limit, Some(provider))
             .await
+    }
+
+    /// Claims `key` for this owner, due or not (an explicit resume), unless it is final or leased.
+    pub async fn claim(&self, key: &IntentKey, lease: Duration) -> Result<IntentClaim, StoreError> {
+        self.store.reopen(key, &self.owner, lease, &[]).await
     }
 
     /// Ends a lease without deciding.
@@ -1058,6 +1064,17 @@ impl Resumed {
             payout,
             error,
         }
+    }
+
+    /// An intent another call or instance is driving now (its lease has not expired).
+    pub fn held(key: IntentKey, owner: &str, until: OffsetDateTime) -> Self {
+        Self::failed(
+            key,
+            JournalError::Held {
+                owner: owner.to_owned(),
+                until,
+            },
+        )
     }
 
     /// An intent that could not be driven (unreadable, or an operation this client does not know).
