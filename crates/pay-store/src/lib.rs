@@ -81,6 +81,8 @@ pub mod memory;
 pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(feature = "test-util")]
+pub mod testing;
 pub mod turns;
 
 pub use config::{Store, StoreConfig};
