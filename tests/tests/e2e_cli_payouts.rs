@@ -619,3 +619,135 @@ async fn an_unreachable_journal_refuses_the_payout_before_anything_is_sent() {
         .await;
     assert_eq!(out.0, 2);
 }
+
+// ---- two instances resuming one journal at once ------------------------------------------------
+
+/// Journals `n` withdrawals as processes that died after sending left them (the attempt recorded,
+/// no answer), the even ones applied by the sandbox, with leases that expired: what two resumers
+/// then share.
+async fn crashed_intents(r: &Rig, journal: &str, n: u32) -> Vec<(String, String)> {
+    use pay_qostiq::client::QostiqClient;
+    use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType};
+    use pay_qostiq::{Currency, Payway, ShopId};
+    use pay_store::{Begin, EvidenceKind, IntentJournal, IntentKey, OwnerId, StoreConfig};
+
+    let store = journal
+        .parse::<StoreConfig>()
+        .unwrap()
+        .open()
+        .await
+        .unwrap();
+    let creds = r.sandbox.credentials();
+    let unjournaled = QostiqClient::builder(
+        ShopId::new(creds.qostiq_shop_id).unwrap(),
+        creds.qostiq_secret.clone(),
+    )
+    .base_url(r.sandbox.qostiq_base_url().parse().unwrap())
+    .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
+    .build()
+    .unwrap();
+    let dead = OwnerId::new("dead-process").unwrap();
+    let mut intents = Vec::new();
+    for i in 0..n {
+        let id = format!("two-{i}");
+        let request = CreateWithdraw::new(
+            card(200 + i),
+            "10.00".parse().unwrap(),
+            WithdrawAmountType::PsAmount,
+            Payway::new("card_uah").unwrap(),
+            Currency::Uah,
+            id.as_str(),
+        );
+        let key = IntentKey::new(pay_core::error::Provider::Qostiq, "withdraw", id.as_str());
+        let payload = pay_transport::journal::payload_of(&request);
+        let Begin::Created(lease) = store
+            .begin(&key, &payload, &dead, Duration::from_millis(300))
+            .await
+            .unwrap()
+        else {
+            panic!("fresh key {id}")
+        };
+        store
+            .record(
+                &lease,
+                EvidenceKind::Attempt,
+                &json!({"send": "started", "at": "2024-01-01T00:00:00Z", "attempt": 1}),
+            )
+            .await
+            .unwrap();
+        if i % 2 == 0 {
+            let applied = unjournaled.create_withdraw(&request).await;
+            assert_eq!(applied.name().as_str(), "created");
+        }
+        intents.push((key.to_string(), id));
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    intents
+}
+
+/// Two `pay journal resume` processes at once on `journal`: every intent driven by exactly one,
+/// every payout made once.
+async fn two_resumers_drive_each_intent_once(journal: String) {
+    const N: u32 = 24;
+    let r = Rig::start().await;
+    let intents = crashed_intents(&r, &journal, N).await;
+    let creates_before = r.create_requests().await;
+    let args = ["resume", "--journal", journal.as_str()];
+    let ((code_a, lines_a), (code_b, lines_b)) = tokio::join!(r.journal(&args), r.journal(&args));
+    assert!(
+        [0, 3].contains(&code_a) && [0, 3].contains(&code_b),
+        "{lines_a:?} {lines_b:?}"
+    );
+    let mut driven: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for line in lines_a.iter().chain(&lines_b) {
+        if let (Some(key), Some(outcome)) = (line["key"].as_str(), line["outcome"].as_str()) {
+            if outcome != "unknown" {
+                driven
+                    .entry(key.to_owned())
+                    .or_default()
+                    .push(outcome.to_owned());
+            } else {
+                // The other process held it: reported, not driven.
+                assert!(
+                    line["error"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("being driven by"),
+                    "{line}"
+                );
+            }
+        }
+    }
+    for (i, (key, id)) in intents.iter().enumerate() {
+        let expected = if i % 2 == 0 { "adopted" } else { "recreated" };
+        assert_eq!(driven.get(key), Some(&vec![expected.to_owned()]), "{key}");
+        assert_eq!(r.withdrawals(id).await.len(), 1, "{id}");
+    }
+    // Only the unapplied half was sent again, once each.
+    assert_eq!(r.create_requests().await - creates_before, u64::from(N / 2));
+    let (_, unfinished) = r.journal(&["list", "--journal", journal.as_str()]).await;
+    assert!(unfinished.is_empty(), "{unfinished:?}");
+}
+
+impl Rig {
+    /// Requests the sandbox received on `/qostiq/withdraw/create`.
+    async fn create_requests(&self) -> u64 {
+        let stats = self.sandbox.admin().get("/requests").await.unwrap();
+        stats["routes"][CREATE]["received"].as_u64().unwrap_or(0)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_resuming_one_sqlite_journal_drive_each_intent_once() {
+    let dir = pay_store::testing::TempDir::new().unwrap();
+    two_resumers_drive_each_intent_once(dir.sqlite_url("journal.sqlite")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_resuming_one_postgres_journal_drive_each_intent_once() {
+    let Some(base) = pay_store::testing::postgres_url() else {
+        return;
+    };
+    let url = pay_store::testing::fresh_schema(&base).await.unwrap();
+    two_resumers_drive_each_intent_once(url).await;
+}
