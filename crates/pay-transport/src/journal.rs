@@ -112,6 +112,8 @@ pub enum JournalError {
     Unreadable(String),
     /// The intent vanished from the store.
     Missing(String),
+    /// The store refused an argument (a lease or delay out of range): a configuration error.
+    Invalid(String),
 }
 
 impl fmt::Display for JournalError {
@@ -133,6 +135,7 @@ impl fmt::Display for JournalError {
             ),
             Self::Unreadable(what) => write!(f, "journal: stored intent unreadable: {what}"),
             Self::Missing(key) => write!(f, "journal: intent {} vanished", Untrusted::new(key)),
+            Self::Invalid(why) => write!(f, "journal: {why}"),
         }
     }
 }
@@ -149,10 +152,15 @@ impl std::error::Error for JournalError {
 impl JournalError {
     fn of_store(error: StoreError) -> Self {
         match error {
-            e @ StoreError::LeaseLost { .. } => Self::LeaseLost(e),
+            // Finished by the instance that took the intent over: this one's lease is gone too.
+            e @ (StoreError::LeaseLost { .. } | StoreError::AlreadyFinished { .. }) => {
+                Self::LeaseLost(e)
+            }
             e @ (StoreError::Corrupt(_) | StoreError::SchemaTooNew { .. }) => {
                 Self::Unreadable(e.to_string())
             }
+            StoreError::NotFound(key) => Self::Missing(key),
+            e @ StoreError::Invalid(_) => Self::Invalid(e.to_string()),
             e => Self::Unavailable(e),
         }
     }
@@ -1025,8 +1033,8 @@ fn started_from_claim(
     }
 }
 
-/// Whether the evidence of a record shows a payout found or answered as the same one (used by
-/// `pay journal list` summaries).
+/// The last payout the evidence shows (a send's answer or a lookup's find): its verdict and
+/// summary.
 pub fn last_payout_summary(evidence: &Evidence) -> Option<(&Verdict, &str)> {
     evidence.steps.iter().rev().find_map(|s| match &s.result {
         StepResult::Payout { verdict, summary } => Some((verdict, summary.as_str())),
@@ -1222,6 +1230,25 @@ mod tests {
             json!({"step": {"action": "x"}}),
         )]);
         assert!(matches!(evidence_of(&r), Err(JournalError::Unreadable(_))));
+    }
+
+    #[test]
+    fn the_reopenable_outcomes_are_the_ones_that_promise_nothing_exists() {
+        let promise_nothing: Vec<&str> = [
+            OutcomeName::Created,
+            OutcomeName::Recreated,
+            OutcomeName::Adopted,
+            OutcomeName::Committed,
+            OutcomeName::Refused,
+            OutcomeName::NotSent,
+            OutcomeName::Unknown,
+            OutcomeName::Conflict,
+        ]
+        .into_iter()
+        .filter(|n| n.exists() == Some(false))
+        .map(OutcomeName::as_str)
+        .collect();
+        assert_eq!(promise_nothing, REOPENABLE);
     }
 
     #[test]
