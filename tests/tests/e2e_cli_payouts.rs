@@ -58,12 +58,27 @@ fn pay_binary() -> &'static PathBuf {
 
 struct Rig {
     sandbox: SandboxHandle,
+    /// The data directory of the `pay` runs: their default journal is `<data>/pay/journal.sqlite`.
+    data: PathBuf,
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
 }
 
 impl Rig {
     async fn start() -> Self {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let sandbox = Sandbox::builder().seed(11).start().await.unwrap();
-        Self { sandbox }
+        let data = std::env::temp_dir().join(format!(
+            "pay-e2e-cli-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&data).unwrap();
+        Self { sandbox, data }
     }
 
     async fn fault(&self, rule: Value) {
@@ -82,9 +97,12 @@ impl Rig {
     /// the sandbox): exit code and the printed JSON (`null` when nothing was printed).
     async fn pay(&self, args: Vec<String>) -> (i32, Value) {
         let creds = self.sandbox.credentials().clone();
+        let data = self.data.clone();
         tokio::task::spawn_blocking(move || {
             let output = Command::new(pay_binary())
                 .args(&args)
+                .env("XDG_DATA_HOME", &data)
+                .env_remove("PAY_JOURNAL")
                 .env("QOSTIQ_SHOP_ID", creds.qostiq_shop_id.to_string())
                 .env("QOSTIQ_SECRET", creds.qostiq_secret.expose())
                 .env("COINQVEST_KEY", &creds.coinqvest_key)
@@ -367,8 +385,9 @@ async fn coinqvest_withdrawal_commit_outcomes_and_exit_codes() {
     assert_eq!(out.1["payout"]["state"], "COMPLETED");
     assert_eq!(out.1["payout"]["target_account"], "****4548");
 
-    // Repeated (a crash before the answer was recorded): 400 "already COMPLETED", read, adopted.
-    let out = r.commit(&quote.id, &[]).await;
+    // Repeated by a process that has no record of it (a journal lost with its host): 400 "already
+    // COMPLETED", read, adopted.
+    let out = r.commit(&quote.id, &["--journal", "memory:"]).await;
     assert_eq!(seen(&out), (0, "adopted"), "{}", out.1);
     assert_eq!(out.1["evidence"]["steps"][0]["result"], "refused");
 
@@ -454,4 +473,281 @@ async fn coinqvest_a_re_commit_refused_while_the_first_is_in_flight_is_unknown_n
     assert_eq!(r.state(&quote.id).await, "COMPLETED");
     let out = r.commit(&quote.id, &[]).await;
     assert_eq!(seen(&out), (0, "adopted"), "{}", out.1);
+}
+
+// ---- the journal: `--journal`, `pay journal list`, `pay journal resume` -------------------------
+
+impl Rig {
+    /// `pay journal <args…>` (JSON lines) with the sandbox's credentials and base URLs.
+    async fn journal(&self, args: &[&str]) -> (i32, Vec<Value>) {
+        let mut all: Vec<String> = ["journal"]
+            .iter()
+            .chain(args)
+            .map(|a| (*a).to_owned())
+            .collect();
+        if args.first() == Some(&"resume") {
+            all.extend(
+                [
+                    "--qostiq-base-url",
+                    &self.sandbox.qostiq_base_url(),
+                    "--coinqvest-base-url",
+                    &self.sandbox.coinqvest_base_url(),
+                ]
+                .map(str::to_owned),
+            );
+            all.extend(TIMING.map(str::to_owned));
+        }
+        let creds = self.sandbox.credentials().clone();
+        let data = self.data.clone();
+        tokio::task::spawn_blocking(move || {
+            let output = Command::new(pay_binary())
+                .args(&all)
+                .env("XDG_DATA_HOME", &data)
+                .env_remove("PAY_JOURNAL")
+                .env("QOSTIQ_SHOP_ID", creds.qostiq_shop_id.to_string())
+                .env("QOSTIQ_SECRET", creds.qostiq_secret.expose())
+                .env("COINQVEST_KEY", &creds.coinqvest_key)
+                .env("COINQVEST_SECRET", creds.coinqvest_secret.expose())
+                .output()
+                .unwrap();
+            let lines = String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            (output.status.code().unwrap(), lines)
+        })
+        .await
+        .unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_journals_every_payout_resumes_by_id_and_lists_masked() {
+    let r = Rig::start().await;
+    // Unknown: the answer lost, every lookup broken.
+    r.fault(json!({"route": CREATE, "fault": "commit_then_drop", "count": 1}))
+        .await;
+    r.fault(json!({"route": LOOKUP, "fault": "reset_before_commit", "count": 50}))
+        .await;
+    let out = r.withdraw("j-unknown", &card(20), "10.00").await;
+    assert_eq!(seen(&out), (3, "unknown"), "{}", out.1);
+    let journal = out.1["journal"].as_str().unwrap().to_owned();
+    assert!(journal.ends_with("/pay/journal.sqlite"), "{journal}");
+    assert!(journal.starts_with(&format!("sqlite:{}", r.data.display())));
+
+    // Listed: unknown, the account masked, the request never printed.
+    let (code, lines) = r.journal(&["list"]).await;
+    assert_eq!(code, 0);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let listed = &lines[0];
+    assert_eq!(listed["key"], "qostiq/withdraw/j-unknown");
+    assert_eq!(listed["state"], "unknown");
+    assert_eq!(listed["terms"]["account"], "****0020");
+    assert_eq!(listed["evidence"]["sends"], 1);
+    assert!(!serde_json::to_string(&lines).unwrap().contains(&card(20)));
+
+    // Another amount under the id: refused before sending, naming the field.
+    let out = r.withdraw("j-unknown", &card(20), "11.00").await;
+    assert_eq!((out.0, out.1.clone()), (2, Value::Null));
+
+    // The lookups heal; `pay journal resume` settles it: adopted, exit 0, one payout.
+    r.sandbox
+        .admin()
+        .call(Method::DELETE, "/faults", None)
+        .await
+        .unwrap();
+    let (code, lines) = r.journal(&["resume"]).await;
+    assert_eq!(code, 0, "{lines:?}");
+    assert_eq!(lines[0]["key"], "qostiq/withdraw/j-unknown");
+    assert_eq!(lines[0]["outcome"], "adopted");
+    assert_eq!(lines.last().unwrap()["unknown"], 0);
+    assert_eq!(r.withdrawals("j-unknown").await.len(), 1);
+    let (_, lines) = r.journal(&["list"]).await;
+    assert!(lines.is_empty(), "{lines:?}");
+    let (_, lines) = r.journal(&["list", "--all"]).await;
+    assert_eq!(lines[0]["outcome"], "adopted");
+    assert_eq!(lines[0]["exists"], true);
+
+    // The same command again: answered from the journal's intent (a lookup), never sent again.
+    let out = r.withdraw("j-unknown", &card(20), "10.00").await;
+    assert_eq!(seen(&out), (0, "adopted"), "{}", out.1);
+    assert_eq!(r.withdrawals("j-unknown").await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_journal_refuses_the_payout_before_anything_is_sent() {
+    let r = Rig::start().await;
+    let mut args: Vec<String> = [
+        "qostiq",
+        "withdraw-create",
+        "--base-url",
+        &r.sandbox.qostiq_base_url(),
+        "--payway",
+        "card_uah",
+        "--account",
+        &card(30),
+        "--amount",
+        "10.00",
+        "--currency",
+        "UAH",
+        "--shop-payment-id",
+        "j-down",
+        "--journal",
+        "postgres://nobody@127.0.0.1:1/pay",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    args.extend(TIMING.map(str::to_owned));
+    let out = r.pay(args).await;
+    assert_eq!(seen(&out), (1, "not_sent"), "{}", out.1);
+    assert!(
+        out.1["error"]
+            .as_str()
+            .unwrap()
+            .contains("no journal, no payout"),
+        "{}",
+        out.1
+    );
+    assert!(r.withdrawals("j-down").await.is_empty());
+    // A malformed journal URL is a usage error.
+    let out = r
+        .pay(
+            ["journal", "list", "--journal", "mysql://x"]
+                .map(str::to_owned)
+                .to_vec(),
+        )
+        .await;
+    assert_eq!(out.0, 2);
+}
+
+// ---- two instances resuming one journal at once ------------------------------------------------
+
+/// Journals `n` withdrawals as processes that died after sending left them (the attempt recorded,
+/// no answer), the even ones applied by the sandbox, with leases that expired: what two resumers
+/// then share.
+async fn crashed_intents(r: &Rig, journal: &str, n: u32) -> Vec<(String, String)> {
+    use pay_qostiq::client::QostiqClient;
+    use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType};
+    use pay_qostiq::{Currency, Payway, ShopId};
+    use pay_store::{Begin, EvidenceKind, IntentJournal, IntentKey, OwnerId, StoreConfig};
+
+    let store = journal
+        .parse::<StoreConfig>()
+        .unwrap()
+        .open()
+        .await
+        .unwrap();
+    let creds = r.sandbox.credentials();
+    let unjournaled = QostiqClient::builder(
+        ShopId::new(creds.qostiq_shop_id).unwrap(),
+        creds.qostiq_secret.clone(),
+    )
+    .base_url(r.sandbox.qostiq_base_url().parse().unwrap())
+    .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
+    .build()
+    .unwrap();
+    let dead = OwnerId::new("dead-process").unwrap();
+    let mut intents = Vec::new();
+    for i in 0..n {
+        let id = format!("two-{i}");
+        let request = CreateWithdraw::new(
+            card(200 + i),
+            "10.00".parse().unwrap(),
+            WithdrawAmountType::PsAmount,
+            Payway::new("card_uah").unwrap(),
+            Currency::Uah,
+            id.as_str(),
+        );
+        let key = IntentKey::new(pay_core::error::Provider::Qostiq, "withdraw", id.as_str());
+        let payload = pay_transport::journal::payload_of(&request);
+        let Begin::Created(lease) = store
+            .begin(&key, &payload, &dead, Duration::from_millis(300))
+            .await
+            .unwrap()
+        else {
+            panic!("fresh key {id}")
+        };
+        store
+            .record(
+                &lease,
+                EvidenceKind::Attempt,
+                &json!({"send": "started", "at": "2024-01-01T00:00:00Z", "attempt": 1}),
+            )
+            .await
+            .unwrap();
+        if i % 2 == 0 {
+            let applied = unjournaled.create_withdraw(&request).await;
+            assert_eq!(applied.name().as_str(), "created");
+        }
+        intents.push((key.to_string(), id));
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    intents
+}
+
+/// Two `pay journal resume` processes at once on `journal`: every intent driven by exactly one,
+/// every payout made once.
+async fn two_resumers_drive_each_intent_once(journal: String) {
+    const N: u32 = 24;
+    let r = Rig::start().await;
+    let intents = crashed_intents(&r, &journal, N).await;
+    let creates_before = r.create_requests().await;
+    let args = ["resume", "--journal", journal.as_str()];
+    let ((code_a, lines_a), (code_b, lines_b)) = tokio::join!(r.journal(&args), r.journal(&args));
+    assert!(
+        [0, 3].contains(&code_a) && [0, 3].contains(&code_b),
+        "{lines_a:?} {lines_b:?}"
+    );
+    let mut driven: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for line in lines_a.iter().chain(&lines_b) {
+        if let (Some(key), Some(outcome)) = (line["key"].as_str(), line["outcome"].as_str()) {
+            if outcome != "unknown" {
+                driven
+                    .entry(key.to_owned())
+                    .or_default()
+                    .push(outcome.to_owned());
+            } else {
+                // The other process held it: reported, not driven.
+                assert!(
+                    line["error"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("being driven by"),
+                    "{line}"
+                );
+            }
+        }
+    }
+    for (i, (key, id)) in intents.iter().enumerate() {
+        let expected = if i % 2 == 0 { "adopted" } else { "recreated" };
+        assert_eq!(driven.get(key), Some(&vec![expected.to_owned()]), "{key}");
+        assert_eq!(r.withdrawals(id).await.len(), 1, "{id}");
+    }
+    // Only the unapplied half was sent again, once each.
+    assert_eq!(r.create_requests().await - creates_before, u64::from(N / 2));
+    let (_, unfinished) = r.journal(&["list", "--journal", journal.as_str()]).await;
+    assert!(unfinished.is_empty(), "{unfinished:?}");
+}
+
+impl Rig {
+    /// Requests the sandbox received on `/qostiq/withdraw/create`.
+    async fn create_requests(&self) -> u64 {
+        let stats = self.sandbox.admin().get("/requests").await.unwrap();
+        stats["routes"][CREATE]["received"].as_u64().unwrap_or(0)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_resuming_one_sqlite_journal_drive_each_intent_once() {
+    let dir = pay_store::testing::TempDir::new().unwrap();
+    two_resumers_drive_each_intent_once(dir.sqlite_url("journal.sqlite")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_resuming_one_postgres_journal_drive_each_intent_once() {
+    let Some(base) = pay_store::testing::postgres_url() else {
+        return;
+    };
+    let url = pay_store::testing::fresh_schema(&base).await.unwrap();
+    two_resumers_drive_each_intent_once(url).await;
 }

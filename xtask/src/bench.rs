@@ -34,6 +34,18 @@ const SUITES: &[Suite] = &[
             "bench_client",
         ],
     },
+    // PostgreSQL rows need PAY_TEST_POSTGRES_URL: `.ci/postgres.sh cargo xtask bench journal`.
+    Suite {
+        name: "journal",
+        cargo_args: &[
+            "run",
+            "--release",
+            "-p",
+            "pay-tests",
+            "--bin",
+            "bench_journal",
+        ],
+    },
     // PostgreSQL rows need PAY_TEST_POSTGRES_URL: `.ci/postgres.sh cargo xtask bench store`.
     Suite {
         name: "store",

@@ -4,19 +4,22 @@
 //! * `fuzz [--seconds N] [target...]`: the cargo-fuzz targets of `fuzz/`.
 //! * `bench`: every benchmark suite (figures go to `docs/benchmarks.md`).
 //! * `faults --iterations N [--seed S]`: fault schedules against the clients (no duplicate, no lost payout).
+//! * `crash --kills N [--backend sqlite|postgres|both] [--seed S]`: payout processes killed with
+//!   SIGKILL, the journal resumed, the sandbox's books compared with it.
 
 use std::process::{Command, ExitCode};
 
 mod bench;
 mod ci;
 mod conformance;
+mod crash;
 mod faults;
 mod fuzz;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
-        eprintln!("usage: cargo xtask <ci|fuzz|bench|conformance|faults> [args]");
+        eprintln!("usage: cargo xtask <ci|fuzz|bench|conformance|faults|crash> [args]");
         return ExitCode::from(2);
     };
     let result = match command.as_str() {
@@ -25,6 +28,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(rest),
         "conformance" => conformance::run(rest),
         "faults" => faults::run(rest),
+        "crash" => crash::run(rest),
         other => Err(format!("unknown command `{other}`")),
     };
     match result {

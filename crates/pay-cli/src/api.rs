@@ -35,8 +35,10 @@ use pay_transport::CallError;
 use pay_transport::floors::Floors;
 use serde_json::{Value, json};
 
+use crate::journal::{JournalArgs, OpenError, Opened};
 use crate::payout::{self, Printed};
 use crate::{coinqvest, qostiq};
+use pay_core::recovery::{Evidence, PayoutOutcome, Recoverable, Resolution};
 
 /// `pay qostiq …`: the offline sign/verify commands and the API commands.
 #[derive(Debug, Subcommand)]
@@ -111,6 +113,97 @@ pub(crate) struct CoinqvestConn {
     timeout: Duration,
 }
 
+/// Qostiq for `pay journal resume`: optional (its intents are skipped without credentials).
+#[derive(Debug, Args)]
+pub(crate) struct QostiqCredentials {
+    /// Qostiq base URL (the live API by default, or a sandbox's `http://127.0.0.1:PORT/qostiq`).
+    #[arg(long, default_value = pay_qostiq::DEFAULT_BASE_URL)]
+    qostiq_base_url: String,
+    /// The Qostiq shop id.
+    #[arg(long, env = "QOSTIQ_SHOP_ID")]
+    qostiq_shop_id: Option<u64>,
+    /// The shop's secret key (from the environment only).
+    #[arg(long, env = "QOSTIQ_SECRET", hide_env_values = true, hide = true)]
+    qostiq_secret: Option<String>,
+    #[command(flatten)]
+    plain_http: PlainHttp,
+}
+
+/// COINQVEST for `pay journal resume`: optional (its intents are skipped without credentials).
+#[derive(Debug, Args)]
+pub(crate) struct CoinqvestCredentials {
+    /// COINQVEST base URL (the live API by default, or a sandbox's
+    /// `http://127.0.0.1:PORT/coinqvest/api/v1`).
+    #[arg(long, default_value = pay_coinqvest::DEFAULT_BASE_URL)]
+    coinqvest_base_url: String,
+    /// The COINQVEST API key.
+    #[arg(long, env = "COINQVEST_KEY", hide_env_values = true)]
+    coinqvest_key: Option<String>,
+    /// The API secret (from the environment only).
+    #[arg(long, env = "COINQVEST_SECRET", hide_env_values = true, hide = true)]
+    coinqvest_secret: Option<String>,
+}
+
+impl QostiqCredentials {
+    /// The client, `None` without credentials, or a usage error.
+    pub(crate) fn client(
+        &self,
+        recovery: &RecoveryArgs,
+        timeout: Duration,
+        journal: Option<&Opened>,
+    ) -> Result<Option<QostiqClient>, String> {
+        let (Some(shop_id), Some(secret)) = (self.qostiq_shop_id, &self.qostiq_secret) else {
+            return Ok(None);
+        };
+        let conn = QostiqConn {
+            base_url: self.qostiq_base_url.clone(),
+            plain_http: PlainHttp {
+                allow_plain_http_for_sandbox: self.plain_http.allow_plain_http_for_sandbox,
+            },
+            shop_id,
+            secret: secret.clone(),
+            timeout,
+        };
+        conn.client_with(recovery, journal)
+            .map(Some)
+            .map_err(failure_text)
+    }
+}
+
+impl CoinqvestCredentials {
+    /// The client, `None` without credentials, or a usage error.
+    pub(crate) fn client(
+        &self,
+        plain_http: &QostiqCredentials,
+        recovery: &RecoveryArgs,
+        timeout: Duration,
+        journal: Option<&Opened>,
+    ) -> Result<Option<CoinqvestClient>, String> {
+        let (Some(key), Some(secret)) = (&self.coinqvest_key, &self.coinqvest_secret) else {
+            return Ok(None);
+        };
+        let conn = CoinqvestConn {
+            base_url: self.coinqvest_base_url.clone(),
+            plain_http: PlainHttp {
+                allow_plain_http_for_sandbox: plain_http.plain_http.allow_plain_http_for_sandbox,
+            },
+            key: key.clone(),
+            secret: secret.clone(),
+            timeout,
+        };
+        conn.client_with(recovery, journal)
+            .map(Some)
+            .map_err(failure_text)
+    }
+}
+
+fn failure_text(failure: Failure) -> String {
+    match failure {
+        Failure::Usage(message) => message,
+        Failure::Refused(value) | Failure::Unknown(value) => value.to_string(),
+    }
+}
+
 /// How a payout command recovers a lost answer.
 #[derive(Debug, Args)]
 pub(crate) struct RecoveryArgs {
@@ -125,7 +218,7 @@ pub(crate) struct RecoveryArgs {
 }
 
 /// A duration: whole seconds (`30`), or a number with `s` or `ms` (`30s`, `500ms`).
-fn duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn duration(text: &str) -> Result<Duration, String> {
     let (number, unit) = match text.strip_suffix("ms") {
         Some(n) => (n, Duration::from_millis(1)),
         None => (
@@ -146,6 +239,8 @@ pub(crate) struct WithdrawCreateArgs {
     conn: QostiqConn,
     #[command(flatten)]
     recovery: RecoveryArgs,
+    #[command(flatten)]
+    journal: JournalArgs,
     /// The withdraw payway (`card_uah`).
     #[arg(long)]
     payway: String,
@@ -175,6 +270,8 @@ pub(crate) struct WithdrawalCommitArgs {
     conn: CoinqvestConn,
     #[command(flatten)]
     recovery: RecoveryArgs,
+    #[command(flatten)]
+    journal: JournalArgs,
     /// The withdrawal id from `POST /withdrawal` (the quote).
     #[arg(long)]
     id: String,
@@ -238,6 +335,8 @@ pub(crate) struct WithdrawStatusArgs {
 pub(crate) struct BillCreateArgs {
     #[command(flatten)]
     conn: QostiqConn,
+    #[command(flatten)]
+    journal: JournalArgs,
     /// The amount the shop receives (`150.00`).
     #[arg(long)]
     amount: String,
@@ -362,13 +461,20 @@ const MIN_TIMEOUT: Duration = Duration::from_millis(100);
 
 impl QostiqConn {
     fn client(&self) -> Result<QostiqClient, Failure> {
-        self.client_with(&RecoveryArgs {
-            settle_window: None,
-            sandbox_poll_floor: None,
-        })
+        self.client_with(
+            &RecoveryArgs {
+                settle_window: None,
+                sandbox_poll_floor: None,
+            },
+            None,
+        )
     }
 
-    fn client_with(&self, recovery: &RecoveryArgs) -> Result<QostiqClient, Failure> {
+    fn client_with(
+        &self,
+        recovery: &RecoveryArgs,
+        journal: Option<&Opened>,
+    ) -> Result<QostiqClient, Failure> {
         let base = self.plain_http.base_url(&self.base_url)?;
         let shop = ShopId::new(self.shop_id).map_err(usage)?;
         let secret =
@@ -382,19 +488,31 @@ impl QostiqConn {
         if let Some(floor) = recovery.sandbox_poll_floor {
             builder = builder.floors(Floors::below_provider_minimums_for_sandbox(floor));
         }
+        if let Some(opened) = journal {
+            builder = builder
+                .journal_with(opened.journal())
+                .poll_turns(opened.store());
+        }
         builder.build().map_err(usage)
     }
 }
 
 impl CoinqvestConn {
     fn client(&self) -> Result<CoinqvestClient, Failure> {
-        self.client_with(&RecoveryArgs {
-            settle_window: None,
-            sandbox_poll_floor: None,
-        })
+        self.client_with(
+            &RecoveryArgs {
+                settle_window: None,
+                sandbox_poll_floor: None,
+            },
+            None,
+        )
     }
 
-    fn client_with(&self, recovery: &RecoveryArgs) -> Result<CoinqvestClient, Failure> {
+    fn client_with(
+        &self,
+        recovery: &RecoveryArgs,
+        journal: Option<&Opened>,
+    ) -> Result<CoinqvestClient, Failure> {
         let base = self.plain_http.base_url(&self.base_url)?;
         if self.key.trim().is_empty() {
             return Err(usage("COINQVEST_KEY is empty or blank"));
@@ -410,7 +528,50 @@ impl CoinqvestConn {
         if let Some(floor) = recovery.sandbox_poll_floor {
             builder = builder.floors(Floors::below_provider_minimums_for_sandbox(floor));
         }
+        if let Some(opened) = journal {
+            builder = builder
+                .journal_with(opened.journal())
+                .poll_turns(opened.store());
+        }
         builder.build().map_err(usage)
+    }
+}
+
+/// Opens the journal of a payout command: `Ok(Err(printed))` when it cannot be reached (the
+/// payout refuses to start: `not_sent`, nothing sent), with `intent` the request's terms.
+fn open_journal<P>(
+    rt: &tokio::runtime::Runtime,
+    args: &JournalArgs,
+    intent: pay_core::recovery::Intent,
+    payout_json: impl Fn(&P) -> Value,
+) -> Result<Result<Opened, Printed>, Failure> {
+    match rt.block_on(args.open()) {
+        Ok(opened) => Ok(Ok(opened)),
+        Err(OpenError::Usage(message)) => Err(usage(message)),
+        Err(OpenError::Unavailable(message)) => {
+            let error = pay_core::error::TransportError::new(
+                pay_core::error::TransportErrorKind::Other,
+                pay_core::error::Delivery::NotSent,
+                Some(format!("{message}: no journal, no payout").into()),
+            );
+            let outcome = PayoutOutcome::new(
+                Resolution::NotSent(error.into()),
+                intent,
+                Evidence::default(),
+            );
+            Ok(Err(payout::render(outcome, payout_json)))
+        }
+    }
+}
+
+/// `printed` with the journal it was written to.
+fn with_journal(printed: Printed, opened: &Opened) -> Printed {
+    match printed {
+        Printed::Json(Value::Object(mut out), code) => {
+            out.insert("journal".into(), json!(opened.shown));
+            Printed::Json(Value::Object(out), code)
+        }
+        other => other,
     }
 }
 
@@ -521,14 +682,20 @@ fn withdraw_create(args: &WithdrawCreateArgs) -> Result<Printed, Failure> {
         currency,
         args.shop_payment_id.clone(),
     );
-    let client = args.conn.client_with(&args.recovery)?;
-    let outcome = runtime()?.block_on(client.create_withdraw(&request));
-    Ok(payout::render(outcome, |w: &Withdrawal| {
+    let print = |w: &Withdrawal| {
         withdraw_json(
             &w.info,
             [("balance", json!(w.balance.map(|b| b.to_string())))],
         )
-    }))
+    };
+    let rt = runtime()?;
+    let opened = match open_journal(&rt, &args.journal, request.intent(), print)? {
+        Ok(opened) => opened,
+        Err(printed) => return Ok(printed),
+    };
+    let client = args.conn.client_with(&args.recovery, Some(&opened))?;
+    let outcome = rt.block_on(client.create_withdraw(&request));
+    Ok(with_journal(payout::render(outcome, print), &opened))
 }
 
 /// A COINQVEST withdrawal as the commands print it (the target account masked).
@@ -561,9 +728,22 @@ fn withdrawal_commit(args: &WithdrawalCommitArgs) -> Result<Printed, Failure> {
         .transpose()
         .map_err(usage)?;
     let commit = CommitWithdrawal::new(args.id.clone()).expecting(terms);
-    let client = args.conn.client_with(&args.recovery)?;
-    let outcome = runtime()?.block_on(client.commit(&commit));
-    Ok(payout::render(outcome, coinqvest_withdrawal_json))
+    let rt = runtime()?;
+    let opened = match open_journal(
+        &rt,
+        &args.journal,
+        commit.intent(),
+        coinqvest_withdrawal_json,
+    )? {
+        Ok(opened) => opened,
+        Err(printed) => return Ok(printed),
+    };
+    let client = args.conn.client_with(&args.recovery, Some(&opened))?;
+    let outcome = rt.block_on(client.commit(&commit));
+    Ok(with_journal(
+        payout::render(outcome, coinqvest_withdrawal_json),
+        &opened,
+    ))
 }
 
 /// A bill as the payout commands print it.
@@ -600,9 +780,20 @@ fn bill_create(args: &BillCreateArgs) -> Result<Printed, Failure> {
     };
     let mut bill = CreateBill::new(amount, currency, payer, args.shop_order_id.clone());
     bill.description.clone_from(&args.description);
-    let client = args.conn.client()?;
-    let outcome = runtime()?.block_on(client.create_bill(&bill));
-    Ok(payout::render(outcome, bill_json))
+    let rt = runtime()?;
+    let opened = match open_journal(&rt, &args.journal, bill.intent(), bill_json)? {
+        Ok(opened) => opened,
+        Err(printed) => return Ok(printed),
+    };
+    let client = args.conn.client_with(
+        &RecoveryArgs {
+            settle_window: None,
+            sandbox_poll_floor: None,
+        },
+        Some(&opened),
+    )?;
+    let outcome = rt.block_on(client.create_bill(&bill));
+    Ok(with_journal(payout::render(outcome, bill_json), &opened))
 }
 
 fn wallets(conn: &CoinqvestConn) -> Result<Value, Failure> {

@@ -11,8 +11,10 @@
 //! 1 (the provider refused), 2 (usage) and 3 (transport failure or unknown outcome); the payout
 //! commands (`pay qostiq withdraw-create`, `pay coinqvest withdrawal-commit`, `pay qostiq
 //! bill-create`; see `payout.rs`) 0 (it exists as asked), 1 (refused or not sent: nothing exists),
-//! 2 (usage), 3 (unknown: it may exist) and 4 (conflict: another payout holds the id). `pay demo`
-//! exits 0 only when every step held; `pay sandbox` runs until Ctrl-C.
+//! 2 (usage), 3 (unknown: it may exist) and 4 (conflict: another payout holds the id); they
+//! journal every payout (`--journal`, see `journal.rs`). `pay journal resume` exits 0 (every
+//! unfinished intent resolved), 3 (some still unknown) or 4 (a conflict). `pay demo` exits 0 only
+//! when every step held; `pay sandbox` runs until Ctrl-C.
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -25,6 +27,7 @@ mod api;
 mod coinqvest;
 mod demo;
 mod input;
+mod journal;
 mod payout;
 mod qostiq;
 mod sandbox;
@@ -50,6 +53,9 @@ enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// Show every capability end to end: an in-process sandbox driven by the real clients.
     Demo(demo::DemoArgs),
+    /// The payout journal: list intents, resume the unfinished ones after a crash.
+    #[command(subcommand)]
+    Journal(journal::JournalCommand),
 }
 
 /// Why a command did not succeed.
@@ -116,6 +122,7 @@ fn main() -> ExitCode {
         Command::Coinqvest(command) => return api::run_coinqvest(command),
         Command::Sandbox(args) => return sandbox::run(args),
         Command::Demo(args) => return demo::run(args),
+        Command::Journal(command) => return journal::run(command),
     };
     match result {
         Ok(report) => {

@@ -73,10 +73,13 @@ fn sandbox() -> Sandbox {
 }
 
 /// Runs `pay <args>` with the sandbox's credentials in the environment: (exit code, JSON, stderr).
+/// Each run journals in memory (its own, forgotten at exit): these tests are about the API calls;
+/// the journal across runs is `tests/tests/e2e_cli_payouts.rs`'s.
 fn pay(args: &[&str], env: &[(&str, &str)]) -> (i32, Value, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_pay"));
     command
         .args(args)
+        .env("PAY_JOURNAL", "memory:")
         .env("QOSTIQ_SHOP_ID", "77")
         .env("QOSTIQ_SECRET", QOSTIQ_SECRET)
         .env("COINQVEST_KEY", COINQVEST_KEY)

@@ -50,11 +50,14 @@ use std::time::Duration;
 
 use pay_core::clock::{Clock, OffsetClock, SystemClock};
 use pay_core::endpoint::{Authenticate, BaseUrl, Endpoint, Lookup};
-use pay_core::error::Error;
+use pay_core::error::{Error, Provider};
 use pay_core::recovery::{Evidence, PayoutOutcome, Recoverable};
 use pay_core::secret::Secret;
-use pay_transport::floors::{Floors, PollOperation};
+use pay_transport::floors::{Floors, PollOperation, SharedTurns};
 use pay_transport::hyper_transport::HyperTransport;
+use pay_transport::journal::{
+    Claimed, IntentJournal, Journal, Journaled, Resumed, StoreError, request_of,
+};
 use pay_transport::rate_limit::RateLimits;
 use pay_transport::recovery::Start;
 use pay_transport::service::HttpService;
@@ -133,6 +136,8 @@ pub struct CoinqvestClientBuilder {
     recovery_rounds: Option<u32>,
     seed: Option<u64>,
     resync: bool,
+    journal: Option<Journal>,
+    turns: Option<SharedTurns>,
 }
 
 impl fmt::Debug for CoinqvestClientBuilder {
@@ -152,6 +157,7 @@ impl fmt::Debug for CoinqvestClientBuilder {
             .field("settle_window", &self.settle_window)
             .field("recovery_rounds", &self.recovery_rounds)
             .field("resync_clock_on_auth_failure", &self.resync)
+            .field("journal", &self.journal)
             .finish_non_exhaustive()
     }
 }
@@ -172,6 +178,8 @@ impl CoinqvestClientBuilder {
             recovery_rounds: None,
             seed: None,
             resync: true,
+            journal: None,
+            turns: None,
         }
     }
 
@@ -260,6 +268,27 @@ impl CoinqvestClientBuilder {
         self
     }
 
+    /// Journals every withdrawal commit in `store`: written before it is sent, each attempt
+    /// recorded before it leaves, resumed by [`CoinqvestClient::resume_journal`] after a crash,
+    /// never committed under a second intent (see [`pay_transport::journal`]). If the store cannot
+    /// be reached, commits refuse to start (`not_sent`). Default: no journal.
+    pub fn journal(self, store: impl IntentJournal) -> Self {
+        self.journal_with(Journal::new(store))
+    }
+
+    /// Like [`CoinqvestClientBuilder::journal`], with the owner id and lease chosen.
+    pub fn journal_with(mut self, journal: Journal) -> Self {
+        self.journal = Some(journal);
+        self
+    }
+
+    /// Keeps polling turns in `store`, shared by every instance on it (floors measured on the
+    /// store's clock). Default: this process's memory.
+    pub fn poll_turns(mut self, store: impl pay_store::PollTurns) -> Self {
+        self.turns = Some(SharedTurns::new(store));
+        self
+    }
+
     /// Builds the client on the default transport ([`HyperTransport::new`]). Needs a tokio runtime
     /// when requests are made.
     pub fn build(self) -> Result<CoinqvestClient<HyperTransport>, Error> {
@@ -307,6 +336,12 @@ impl CoinqvestClientBuilder {
         }
         if let Some(rounds) = self.recovery_rounds {
             builder = builder.recovery_rounds(rounds);
+        }
+        if let Some(journal) = self.journal {
+            builder = builder.journal(journal);
+        }
+        if let Some(turns) = self.turns {
+            builder = builder.shared_turns(turns);
         }
         Ok(CoinqvestClient {
             executor: builder.build()?,
@@ -367,10 +402,19 @@ impl<S: HttpService> CoinqvestClient<S> {
     where
         E: Endpoint<Context = ()>,
     {
-        match self.executor.execute(endpoint, &()).await {
+        self.call_on(&self.executor, endpoint).await
+    }
+
+    /// [`call`](Self::call) through `executor` (a journaled commit's, which records each attempt
+    /// before it leaves).
+    async fn call_on<E>(&self, executor: &Executor<S>, endpoint: &E) -> Result<E::Output, CallError>
+    where
+        E: Endpoint<Context = ()>,
+    {
+        match executor.execute(endpoint, &()).await {
             Ok(done) => Ok(done.value),
             Err(e) if self.should_resync::<E>(&e) => {
-                self.resync_then(e, || self.executor.execute(endpoint, &()))
+                self.resync_then(e, || executor.execute(endpoint, &()))
                     .await
             }
             Err(e) => Err(e),
@@ -582,37 +626,100 @@ impl<S: HttpService> CoinqvestClient<S> {
         self.commit(&CommitWithdrawal::for_quote(quote)).await
     }
 
-    /// Runs `commit` with recovery, from a fresh start.
+    /// Runs `commit` with recovery, through the journal when one is configured
+    /// ([`CoinqvestClientBuilder::journal`]): a withdrawal id journaled before is resumed, not
+    /// committed again blindly, and another commit (other terms) under it is refused.
     pub async fn commit(&self, commit: &CommitWithdrawal) -> PayoutOutcome<Withdrawal> {
-        self.recover_commit(commit, Start::Fresh).await
+        let lookup = &commit.lookup();
+        let id = commit.withdrawal_id.as_str();
+        self.executor
+            .recover_payout(
+                commit,
+                move |sender: Executor<S>| async move { self.call_on(&sender, commit).await },
+                move || async move { self.poll(lookup, WITHDRAWAL_POLL, id).await },
+            )
+            .await
     }
 
     /// Resumes the recovery of `commit` from stored `evidence` (for instance
     /// [`Evidence::interrupted_send`] after a crash during the commit): it reads the withdrawal
-    /// before it commits anything again.
+    /// before it commits anything again. For callers keeping their own evidence; with a journal,
+    /// call [`commit`](Self::commit) again (or [`resume_journal`](Self::resume_journal)).
     pub async fn resume_commit(
         &self,
         commit: &CommitWithdrawal,
         evidence: Evidence,
-    ) -> PayoutOutcome<Withdrawal> {
-        self.recover_commit(commit, Start::Resume(evidence)).await
-    }
-
-    async fn recover_commit(
-        &self,
-        commit: &CommitWithdrawal,
-        start: Start,
     ) -> PayoutOutcome<Withdrawal> {
         let lookup = &commit.lookup();
         let id = commit.withdrawal_id.as_str();
         self.executor
             .recover(
                 commit,
-                start,
+                Start::Resume(evidence),
                 move || async move { self.call(commit).await },
                 move || async move { self.poll(lookup, WITHDRAWAL_POLL, id).await },
             )
             .await
+    }
+
+    /// Drives every due COINQVEST intent of the journal to an outcome (commits whose process
+    /// died, and the `unknown` ones due again), concurrently in batches of 32, each at most once
+    /// per call: read before anything is committed again. An intent still `unknown` stays listed
+    /// for a later call. One report per intent (none without a journal).
+    pub async fn resume_journal(&self) -> Result<Vec<Resumed>, StoreError> {
+        self.executor
+            .resume_due(Provider::Coinqvest, 32, |claimed| {
+                self.resume_claimed(claimed)
+            })
+            .await
+    }
+
+    /// Like [`resume_journal`](Self::resume_journal), but drives every unfinished COINQVEST
+    /// intent now, due or not (an operator's explicit resume, as `pay journal resume` does);
+    /// intents another call or instance holds are reported, not driven.
+    pub async fn resume_journal_now(&self) -> Result<Vec<Resumed>, StoreError> {
+        self.executor
+            .resume_unfinished(Provider::Coinqvest, 32, |claimed| {
+                self.resume_claimed(claimed)
+            })
+            .await
+    }
+
+    async fn resume_claimed(&self, claimed: Claimed) -> Resumed {
+        let key = claimed.record.intent.key.clone();
+        let request = if key.operation == <CommitWithdrawal as Journaled>::OPERATION {
+            request_of::<CommitWithdrawal>(&claimed.record.intent.payload)
+        } else {
+            Err(Error::invalid_input(
+                "operation",
+                format!(
+                    "`{}` is not one this client drives",
+                    pay_core::text::Untrusted::new(&key.operation)
+                ),
+            ))
+        };
+        let commit = match request {
+            Ok(commit) => commit,
+            Err(e) => {
+                if let Some(journal) = self.executor.journal() {
+                    let _ = journal.release(&claimed.lease).await;
+                }
+                return Resumed::failed(key, e);
+            }
+        };
+        let lookup = &commit.lookup();
+        let id = commit.withdrawal_id.as_str();
+        let commit = &commit;
+        let outcome = self
+            .executor
+            .resume_claimed(
+                claimed,
+                commit,
+                move |sender: Executor<S>| async move { self.call_on(&sender, commit).await },
+                move || async move { self.poll(lookup, WITHDRAWAL_POLL, id).await },
+            )
+            .await;
+        Resumed::of(key, &outcome)
     }
 
     // ---- reference ----------------------------------------------------------------------------

@@ -1018,3 +1018,86 @@ async fn debug_output_never_shows_the_secret() {
     let builder = CoinqvestClient::builder(KEY, secret());
     assert!(!format!("{builder:?}").contains(SECRET));
 }
+
+// ---- the payout journal ----------------------------------------------------------------------
+
+/// A SQLite journal in a fresh temporary file, removed when dropped.
+struct TempJournal(std::path::PathBuf);
+
+impl TempJournal {
+    fn new() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "pay-coinqvest-journal-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    async fn open(&self) -> pay_store::Store {
+        format!("sqlite:{}", self.0.join("journal.db").display())
+            .parse::<pay_store::StoreConfig>()
+            .unwrap()
+            .open()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for TempJournal {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[tokio::test]
+async fn a_journaled_commit_is_written_resumed_by_id_and_held_to_its_terms() {
+    use pay_coinqvest::withdrawals::{CommitWithdrawal, QuoteTerms};
+    use pay_store::{IntentJournal, IntentKey, IntentState, Listing};
+
+    let dir = TempJournal::new();
+    let store = dir.open().await;
+    let t = loopback_with(|b| b.journal(store.clone())).await;
+    let key = IntentKey::new(
+        pay_core::error::Provider::Coinqvest,
+        "withdrawal_commit",
+        ID,
+    );
+    // The answer lost, the commit applied: adopted, journaled final.
+    t.server.push_faults(COMMIT, [Fault::CommitThenDrop]);
+    let mut terms = QuoteTerms::default();
+    terms.source_amount = Some("142.31566".parse().unwrap());
+    let commit = CommitWithdrawal::new(ID).expecting(terms);
+    let outcome = t.client.commit(&commit).await;
+    assert_eq!(outcome.name(), OutcomeName::Adopted, "{outcome:?}");
+    let stored = store.get(&key).await.unwrap().unwrap();
+    assert_eq!(stored.intent.state, IntentState::Final);
+    assert_eq!(stored.intent.outcome.as_ref().unwrap().name, "adopted");
+    assert_eq!(
+        stored.intent.payload["request"]["source_amount"],
+        "142.31566"
+    );
+    // The same commit again (a process that never recorded its answer): read, never committed.
+    let again = t.client.commit(&commit).await;
+    assert_eq!(again.name(), OutcomeName::Adopted);
+    assert_eq!(t.server.hits(COMMIT), 1);
+    // Other terms under the id: refused before anything is sent.
+    let mut other = QuoteTerms::default();
+    other.source_amount = Some("1000".parse().unwrap());
+    let outcome = t
+        .client
+        .commit(&CommitWithdrawal::new(ID).expecting(other))
+        .await;
+    match outcome.resolution() {
+        Resolution::NotSent(Error::InvalidInput { field, .. }) => {
+            assert_eq!(field, "source_amount");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(t.server.hits(COMMIT), 1);
+    assert_eq!(store.list(Listing::All, 10).await.unwrap().len(), 1);
+    // Nothing left for resume.
+    assert!(t.client.resume_journal().await.unwrap().is_empty());
+}

@@ -71,11 +71,14 @@ use std::time::Duration;
 
 use pay_core::clock::{Clock, SystemClock};
 use pay_core::endpoint::{BaseUrl, Endpoint, Lookup};
-use pay_core::error::{Error, RequestOutcome};
+use pay_core::error::{Error, Provider, RequestOutcome};
 use pay_core::recovery::{Evidence, PayoutOutcome, Recoverable};
 use pay_core::secret::Secret;
-use pay_transport::floors::{Floors, PollOperation};
+use pay_transport::floors::{Floors, PollOperation, SharedTurns};
 use pay_transport::hyper_transport::HyperTransport;
+use pay_transport::journal::{
+    Claimed, IntentJournal, Journal, Journaled, Resumed, StoreError, request_of,
+};
 use pay_transport::rate_limit::RateLimits;
 use pay_transport::recovery::Start;
 use pay_transport::service::HttpService;
@@ -107,10 +110,13 @@ use crate::withdrawals::{
 /// "other reads" floor, 10 s).
 pub const TRANSFER_STATUS: PollOperation = PollOperation::Other("qostiq.transfer.status");
 
-/// A Qostiq money-moving create the client recovers: its [`Recoverable`] contract, the polling
-/// floor its lookup uses, and the id it is looked up by. Implemented for [`CreateWithdraw`],
-/// [`CreateCryptoWithdraw`], [`CreateTransfer`], [`CreateBill`] and [`CreateBillV2`] (sealed).
-pub trait QostiqPayout: Recoverable<Context = QostiqContext> + sealed::Sealed {
+/// A Qostiq money-moving create the client recovers: its [`Recoverable`] contract, its journal
+/// form ([`Journaled`]), the polling floor its lookup uses, and the id it is looked up by.
+/// Implemented for [`CreateWithdraw`], [`CreateCryptoWithdraw`], [`CreateTransfer`],
+/// [`CreateBill`] and [`CreateBillV2`] (sealed).
+pub trait QostiqPayout:
+    Recoverable<Context = QostiqContext> + Journaled + Send + Sync + sealed::Sealed
+{
     /// The polling floor of the lookup.
     const POLL: PollOperation;
 
@@ -202,6 +208,8 @@ pub struct QostiqClientBuilder<S = HyperTransport> {
     attempt_timeout: Option<Duration>,
     settle_window: Option<Duration>,
     recovery_rounds: Option<u32>,
+    journal: Option<Journal>,
+    turns: Option<SharedTurns>,
     seed: Option<u64>,
 }
 
@@ -215,6 +223,7 @@ impl<S> fmt::Debug for QostiqClientBuilder<S> {
             .field("attempt_timeout", &self.attempt_timeout)
             .field("settle_window", &self.settle_window)
             .field("recovery_rounds", &self.recovery_rounds)
+            .field("journal", &self.journal)
             .finish_non_exhaustive()
     }
 }
@@ -237,8 +246,35 @@ impl<S: HttpService> QostiqClientBuilder<S> {
             attempt_timeout: self.attempt_timeout,
             settle_window: self.settle_window,
             recovery_rounds: self.recovery_rounds,
+            journal: self.journal,
+            turns: self.turns,
             seed: self.seed,
         }
+    }
+
+    /// Journals every payout create (withdrawals, crypto withdrawals, transfers, bills) in `store`:
+    /// written before it is sent, each attempt recorded before it leaves, resumed by
+    /// [`QostiqClient::resume_journal`] after a crash, never sent under a second intent (see
+    /// [`pay_transport::journal`]). A `pay_store::Store` from `"sqlite:PATH".parse::<StoreConfig>()?
+    /// .open()` or `postgres://…`. If the store cannot be reached, payouts refuse to start
+    /// (`not_sent`). Default: no journal.
+    pub fn journal(self, store: impl IntentJournal) -> Self {
+        self.journal_with(Journal::new(store))
+    }
+
+    /// Like [`QostiqClientBuilder::journal`], with the owner id and lease chosen
+    /// ([`Journal::owner`], [`Journal::lease`]).
+    pub fn journal_with(mut self, journal: Journal) -> Self {
+        self.journal = Some(journal);
+        self
+    }
+
+    /// Keeps polling turns in `store`, shared by every instance on it: two processes polling one
+    /// payout never poll closer than its floor, measured on the store's clock. Default: this
+    /// process's memory.
+    pub fn poll_turns(mut self, store: impl pay_store::PollTurns) -> Self {
+        self.turns = Some(SharedTurns::new(store));
+        self
     }
 
     /// The API base URL (default [`DEFAULT_BASE_URL`]); a sandbox's `…/qostiq` for tests.
@@ -343,6 +379,12 @@ impl<S: HttpService> QostiqClientBuilder<S> {
         if let Some(seed) = self.seed {
             builder = builder.rng_seed(seed);
         }
+        if let Some(journal) = self.journal {
+            builder = builder.journal(journal);
+        }
+        if let Some(turns) = self.turns {
+            builder = builder.shared_turns(turns);
+        }
         let executor = builder.build()?;
         Ok(QostiqClient {
             executor,
@@ -395,6 +437,8 @@ impl QostiqClient<HyperTransport> {
             attempt_timeout: None,
             settle_window: None,
             recovery_rounds: None,
+            journal: None,
+            turns: None,
             seed: None,
         }
     }
@@ -453,21 +497,131 @@ impl<S: HttpService> QostiqClient<S> {
             .map(|done| done.value)
     }
 
-    /// Creates a payout with recovery (what every `create_*` method does), from a fresh start.
+    /// Creates a payout with recovery (what every `create_*` method does), through the journal
+    /// when one is configured ([`QostiqClientBuilder::journal`]): a `shop_payment_id` journaled
+    /// before is resumed, not created again, and another request under it is refused.
     pub async fn create<R: QostiqPayout>(&self, request: &R) -> PayoutOutcome<R::Payout> {
-        self.recover(request, Start::Fresh).await
+        let lookup = request.lookup();
+        let (context, key) = (&self.context, request.payment_key());
+        let (executor, lookup) = (&self.executor, &lookup);
+        self.executor
+            .recover_payout(
+                request,
+                move |sender: Executor<S>| async move {
+                    sender
+                        .execute(request, context)
+                        .await
+                        .map(|done| done.value)
+                },
+                move || async move {
+                    executor
+                        .execute_poll(lookup, context, key, R::POLL)
+                        .await
+                        .map(|done| done.value)
+                },
+            )
+            .await
     }
 
     /// Resumes the recovery of `request` from stored `evidence` (for instance
     /// [`Evidence::interrupted_send`] after a crash during the create): it looks the payout up
     /// before it sends anything, and sends again (with the same id) only after a conclusive
-    /// "not found".
+    /// "not found". For callers keeping their own evidence; with a journal, call
+    /// [`QostiqClient::create`] again with the same request (or [`QostiqClient::resume_journal`]).
     pub async fn resume<R: QostiqPayout>(
         &self,
         request: &R,
         evidence: Evidence,
     ) -> PayoutOutcome<R::Payout> {
         self.recover(request, Start::Resume(evidence)).await
+    }
+
+    /// Drives every due Qostiq intent of the journal to an outcome (those whose process died, and
+    /// the `unknown` ones due again), concurrently in batches of 32, each at most once per call:
+    /// looked up before anything is sent again, never under a new id. An intent that is still
+    /// `unknown` stays listed and comes back on a later call. Returns one report per intent
+    /// (none without a journal); fails only if the journal cannot be read.
+    pub async fn resume_journal(&self) -> Result<Vec<Resumed>, StoreError> {
+        self.executor
+            .resume_due(Provider::Qostiq, 32, |claimed| self.resume_claimed(claimed))
+            .await
+    }
+
+    /// Like [`resume_journal`](Self::resume_journal), but drives every unfinished Qostiq intent
+    /// now, due or not (an operator's explicit resume, as `pay journal resume` does); intents
+    /// another call or instance holds are reported, not driven.
+    pub async fn resume_journal_now(&self) -> Result<Vec<Resumed>, StoreError> {
+        self.executor
+            .resume_unfinished(Provider::Qostiq, 32, |claimed| self.resume_claimed(claimed))
+            .await
+    }
+
+    /// Drives one claimed intent, by its operation.
+    async fn resume_claimed(&self, claimed: Claimed) -> Resumed {
+        let key = claimed.record.intent.key.clone();
+        match key.operation.as_str() {
+            <CreateWithdraw as Journaled>::OPERATION => {
+                self.resume_one::<CreateWithdraw>(claimed).await
+            }
+            <CreateCryptoWithdraw as Journaled>::OPERATION => {
+                self.resume_one::<CreateCryptoWithdraw>(claimed).await
+            }
+            <CreateTransfer as Journaled>::OPERATION => {
+                self.resume_one::<CreateTransfer>(claimed).await
+            }
+            <CreateBill as Journaled>::OPERATION => self.resume_one::<CreateBill>(claimed).await,
+            <CreateBillV2 as Journaled>::OPERATION => {
+                self.resume_one::<CreateBillV2>(claimed).await
+            }
+            other => {
+                if let Some(journal) = self.executor.journal() {
+                    let _ = journal.release(&claimed.lease).await;
+                }
+                Resumed::failed(
+                    key.clone(),
+                    format!(
+                        "operation `{}` is not one this client drives",
+                        pay_core::text::Untrusted::new(other)
+                    ),
+                )
+            }
+        }
+    }
+
+    async fn resume_one<R: QostiqPayout>(&self, claimed: Claimed) -> Resumed {
+        let key = claimed.record.intent.key.clone();
+        let request = match request_of::<R>(&claimed.record.intent.payload) {
+            Ok(request) => request,
+            Err(e) => {
+                if let Some(journal) = self.executor.journal() {
+                    let _ = journal.release(&claimed.lease).await;
+                }
+                return Resumed::failed(key, e);
+            }
+        };
+        let lookup = request.lookup();
+        let (context, id) = (&self.context, request.payment_key());
+        let (executor, lookup, request) = (&self.executor, &lookup, &request);
+        let outcome = self
+            .executor
+            .resume_claimed(
+                claimed,
+                request,
+                move |sender: Executor<S>| async move {
+                    sender
+                        .execute(request, context)
+                        .await
+                        .map(|done| done.value)
+                },
+                move || async move {
+                    executor
+                        .execute_poll(lookup, context, id, R::POLL)
+                        .await
+                        .map(|done| done.value)
+                },
+            )
+            .await;
+        Resumed::of(key, &outcome)
     }
 
     async fn recover<R: QostiqPayout>(

@@ -69,6 +69,8 @@ pub mod currency;
 mod envelope;
 pub mod error;
 pub mod invoices;
+#[cfg(feature = "client")]
+mod journaled;
 pub mod pay_form;
 mod recovery;
 pub mod shop;

@@ -1234,3 +1234,623 @@ async fn loopback_faults_on_create_withdraw_are_recovered_without_a_second_payou
         }
     }
 }
+
+// ---- the payout journal ----------------------------------------------------------------------
+
+mod journal {
+    use super::*;
+    use pay_store::{
+        Begin, Claimed, EvidenceKind, IntentClaim, IntentJournal, IntentKey, IntentRecord,
+        IntentState, Lease, Listing, MemoryStore, OwnerId, StoreError,
+    };
+    use pay_transport::journal::{Journal, JournalError};
+    use serde_json::{Value, json};
+    use std::error::Error as _;
+
+    /// A client on the fake in virtual time, journaling into `store` with a 5-minute lease.
+    fn rig_journaled(
+        store: impl IntentJournal,
+    ) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
+        let clock = Arc::new(ManualClock::new(T0));
+        rig_on(clock, store)
+    }
+
+    fn rig_on(
+        clock: Arc<ManualClock>,
+        store: impl IntentJournal,
+    ) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
+        let fake = Fake::new(clock.clone());
+        let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
+            .transport(fake.service())
+            .base_url("https://core.qostiq.test".parse().unwrap())
+            .clock(clock.clone())
+            .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+            .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
+            .rng_seed(7)
+            .journal_with(Journal::new(store).lease(Duration::from_secs(300)))
+            .build()
+            .unwrap();
+        (fake, clock, client)
+    }
+
+    /// A memory store on `clock` (leases expire in virtual time).
+    fn memory(clock: &Arc<ManualClock>) -> MemoryStore {
+        MemoryStore::with_clock(clock.clone())
+    }
+
+    fn key(spid: &str) -> IntentKey {
+        IntentKey::new(pay_core::error::Provider::Qostiq, "withdraw", spid)
+    }
+
+    async fn record(store: &MemoryStore, spid: &str) -> IntentRecord {
+        store.get(&key(spid)).await.unwrap().unwrap()
+    }
+
+    /// The journal entries of an intent in short: `started`, `send`, `lookup`, `note`.
+    fn entries(record: &IntentRecord) -> Vec<&'static str> {
+        record
+            .evidence
+            .iter()
+            .map(|e| {
+                if e.data.get("send").is_some() {
+                    "started"
+                } else if e.data.get("note").is_some() {
+                    "note"
+                } else if e.kind == EvidenceKind::Lookup {
+                    "lookup"
+                } else {
+                    "send"
+                }
+            })
+            .collect()
+    }
+
+    fn journal_error<P>(outcome: &PayoutOutcome<P>) -> Option<&JournalError> {
+        let error = match outcome.resolution() {
+            Resolution::NotSent(e) | Resolution::Unknown(Some(e)) => e,
+            _ => return None,
+        };
+        error.source()?.downcast_ref::<JournalError>()
+    }
+
+    #[tokio::test]
+    async fn the_intent_and_each_attempt_are_journaled_before_the_request_leaves() {
+        let clock = Arc::new(ManualClock::new(T0));
+        let store = memory(&clock);
+        let fake = Fake::new(clock.clone());
+        // The transport checks the journal as each create arrives.
+        let seen: Arc<Mutex<Vec<Vec<&'static str>>>> = Arc::default();
+        let (watched, log, inner) = (store.clone(), seen.clone(), fake.clone());
+        let transport = service_fn(move |req: Request<Bytes>| {
+            let (store, log, inner) = (watched.clone(), log.clone(), inner.clone());
+            async move {
+                if req.uri().path() == "/withdraw/create" {
+                    let stored = store.get(&key("j-1")).await.unwrap().unwrap();
+                    log.lock().unwrap().push(entries(&stored));
+                }
+                inner.handle(req).await
+            }
+        });
+        let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
+            .transport(transport)
+            .base_url("https://core.qostiq.test".parse().unwrap())
+            .clock(clock.clone())
+            .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+            .journal(store.clone())
+            .build()
+            .unwrap();
+        // A 429 first: two attempts of one send, each journaled before it left.
+        fake.script("/withdraw/create", [Step::TooMany]);
+        let outcome = client.create_withdraw(&withdraw("j-1")).await;
+        assert_eq!(outcome.name(), OutcomeName::Created);
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![vec!["started"], vec!["started", "started"]]
+        );
+        let stored = record(&store, "j-1").await;
+        assert_eq!(entries(&stored), ["started", "started", "send"]);
+        assert_eq!(stored.intent.state, IntentState::Final);
+        assert_eq!(stored.intent.outcome.as_ref().unwrap().name, "created");
+        // The full request, to send it again after a crash: the account in clear.
+        assert_eq!(
+            stored.intent.payload["request"]["account"],
+            "4111111111111111"
+        );
+        assert_eq!(stored.intent.payload["intent"]["id"], "j-1");
+    }
+
+    #[tokio::test]
+    async fn calling_again_with_the_same_id_resumes_the_intent_never_a_second_one() {
+        let clock = Arc::new(ManualClock::new(T0));
+        let store = memory(&clock);
+        let (fake, _, client) = rig_on(clock.clone(), store.clone());
+        // The answer is lost and every lookup fails: unknown, listed.
+        fake.script("/withdraw/create", [Step::CommitThenDrop]);
+        fake.script(
+            "/withdraw/shop_payment_status",
+            [Step::ResetBeforeCommit; 15],
+        );
+        let first = client.create_withdraw(&withdraw("j-2")).await;
+        assert_eq!(first.name(), OutcomeName::Unknown);
+        assert_eq!(
+            record(&store, "j-2").await.intent.state,
+            IntentState::Unknown
+        );
+        // Called again: looked up (not sent), adopted; one payout, one intent. The evidence is
+        // the intent's: the first call's send and five failed lookups, then this call's lookup.
+        let again = client.create_withdraw(&withdraw("j-2")).await;
+        assert_eq!(again.name(), OutcomeName::Adopted, "{}", steps(&again));
+        assert_eq!(steps(&again), "SLLLLLL");
+        assert_eq!(fake.hits("/withdraw/create"), 1);
+        assert_eq!(fake.records("withdraw"), 1);
+        assert_eq!(store.list(Listing::All, 10).await.unwrap().len(), 1);
+        let stored = record(&store, "j-2").await;
+        assert_eq!(stored.intent.outcome.unwrap().name, "adopted");
+        // A third call sends nothing either: a final intent is answered by a lookup.
+        let third = client.create_withdraw(&withdraw("j-2")).await;
+        assert_eq!(third.name(), OutcomeName::Adopted);
+        assert_eq!(fake.hits("/withdraw/create"), 1);
+        assert_eq!(record(&store, "j-2").await.evidence, stored.evidence);
+    }
+
+    #[tokio::test]
+    async fn another_request_under_a_journaled_id_is_refused_naming_the_field() {
+        let clock = Arc::new(ManualClock::new(T0));
+        let store = memory(&clock);
+        let (fake, _, client) = rig_on(clock, store.clone());
+        assert_eq!(
+            client.create_withdraw(&withdraw("j-3")).await.name(),
+            OutcomeName::Created
+        );
+        let mut more = withdraw("j-3");
+        more.amount = "11.00".parse().unwrap();
+        let mut elsewhere = withdraw("j-3");
+        elsewhere.account = "5555555555554444".into();
+        for (other, field) in [(more, "amount"), (elsewhere, "account")] {
+            let outcome = client.create_withdraw(&other).await;
+            match outcome.resolution() {
+                Resolution::NotSent(pay_core::Error::InvalidInput { field: f, reason }) => {
+                    assert_eq!(f, field);
+                    assert!(!reason.contains("5555555555554444"), "{reason}");
+                }
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+        // `10.0` is the amount journaled as `10.00`: the same request.
+        let mut same = withdraw("j-3");
+        same.amount = "10.0".parse().unwrap();
+        assert_eq!(
+            client.create_withdraw(&same).await.name(),
+            OutcomeName::Adopted
+        );
+        assert_eq!(fake.hits("/withdraw/create"), 1);
+        assert_eq!(
+            record(&store, "j-3").await.intent.payload["request"]["amount"],
+            "10.00"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_or_unsent_intent_is_driven_again_by_a_new_call_with_the_same_id() {
+        let clock = Arc::new(ManualClock::new(T0));
+        let store = memory(&clock);
+        let (fake, _, client) = rig_on(clock, store.clone());
+        fake.script("/withdraw/create", [Step::Reject]);
+        let refused = client.create_withdraw(&withdraw("j-4")).await;
+        assert_eq!(refused.name(), OutcomeName::Refused);
+        // The cause fixed, the same command again: sent again with the same id.
+        let again = client.create_withdraw(&withdraw("j-4")).await;
+        assert_eq!(again.name(), OutcomeName::Created, "{}", steps(&again));
+        assert_eq!(fake.records("withdraw"), 1);
+        let stored = record(&store, "j-4").await;
+        assert_eq!(
+            entries(&stored),
+            ["started", "send", "note", "started", "send"]
+        );
+        assert_eq!(stored.intent.outcome.unwrap().name, "created");
+
+        fake.script("/withdraw/create", [Step::Refused; 3]);
+        let unsent = client.create_withdraw(&withdraw("j-5")).await;
+        assert_eq!(unsent.name(), OutcomeName::NotSent);
+        let again = client.create_withdraw(&withdraw("j-5")).await;
+        assert_eq!(again.name(), OutcomeName::Created);
+        assert_eq!(fake.records("withdraw"), 2);
+    }
+
+    #[tokio::test]
+    async fn an_intent_driven_elsewhere_is_left_alone() {
+        let clock = Arc::new(ManualClock::new(T0));
+        let store = memory(&clock);
+        let (fake, _, client) = rig_on(clock, store.clone());
+        let other = OwnerId::new("instance-b").unwrap();
+        let payload = pay_transport::journal::payload_of(&withdraw("j-6"));
+        let Begin::Created(_) = store
+            .begin(&key("j-6"), &payload, &other, Duration::from_secs(600))
+            .await
+            .unwrap()
+        else {
+            panic!("fresh key")
+        };
+        let outcome = client.create_withdraw(&withdraw("j-6")).await;
+        assert_eq!(outcome.name(), OutcomeName::Unknown);
+        assert!(matches!(
+            journal_error(&outcome),
+            Some(JournalError::Held { owner, .. }) if owner == "instance-b"
+        ));
+        assert_eq!(fake.hits("/withdraw/create"), 0);
+        assert_eq!(fake.hits("/withdraw/shop_payment_status"), 0);
+    }
+
+    /// A memory store whose writes fail as unavailable once `healthy_writes` succeeded (`begin`,
+    /// `renew`, `record`, `finish`, `mark_unknown` each count one).
+    #[derive(Clone)]
+    struct Failing {
+        inner: MemoryStore,
+        healthy_writes: Arc<Mutex<usize>>,
+    }
+
+    impl Failing {
+        fn new(inner: MemoryStore, healthy_writes: usize) -> Self {
+            Self {
+                inner,
+                healthy_writes: Arc::new(Mutex::new(healthy_writes)),
+            }
+        }
+
+        fn write(&self) -> Result<(), StoreError> {
+            let mut left = self.healthy_writes.lock().unwrap();
+            if *left == 0 {
+                return Err(StoreError::Unavailable("the database is down".into()));
+            }
+            *left -= 1;
+            Ok(())
+        }
+    }
+
+    impl IntentJournal for Failing {
+        async fn begin(
+            &self,
+            key: &IntentKey,
+            payload: &Value,
+            owner: &OwnerId,
+            lease: Duration,
+        ) -> Result<Begin, StoreError> {
+            self.write()?;
+            self.inner.begin(key, payload, owner, lease).await
+        }
+        async fn get(&self, key: &IntentKey) -> Result<Option<IntentRecord>, StoreError> {
+            self.inner.get(key).await
+        }
+        async fn claim_intent(
+            &self,
+            key: &IntentKey,
+            owner: &OwnerId,
+            lease: Duration,
+        ) -> Result<IntentClaim, StoreError> {
+            self.write()?;
+            self.inner.claim_intent(key, owner, lease).await
+        }
+        async fn claim_due(
+            &self,
+            owner: &OwnerId,
+            lease: Duration,
+            limit: u32,
+            provider: Option<pay_core::error::Provider>,
+        ) -> Result<Vec<Claimed>, StoreError> {
+            self.write()?;
+            self.inner.claim_due(owner, lease, limit, provider).await
+        }
+        async fn reopen(
+            &self,
+            key: &IntentKey,
+            owner: &OwnerId,
+            lease: Duration,
+            reopenable: &[&str],
+        ) -> Result<IntentClaim, StoreError> {
+            self.write()?;
+            self.inner.reopen(key, owner, lease, reopenable).await
+        }
+        async fn renew(&self, lease: &Lease, duration: Duration) -> Result<Lease, StoreError> {
+            self.write()?;
+            self.inner.renew(lease, duration).await
+        }
+        async fn record(
+            &self,
+            lease: &Lease,
+            kind: EvidenceKind,
+            data: &Value,
+        ) -> Result<pay_store::Evidence, StoreError> {
+            self.write()?;
+            self.inner.record(lease, kind, data).await
+        }
+        async fn finish(
+            &self,
+            lease: &Lease,
+            outcome: &pay_store::Outcome,
+        ) -> Result<(), StoreError> {
+            self.write()?;
+            self.inner.finish(lease, outcome).await
+        }
+        async fn mark_unknown(
+            &self,
+            lease: &Lease,
+            retry_after: Duration,
+        ) -> Result<(), StoreError> {
+            self.write()?;
+            self.inner.mark_unknown(lease, retry_after).await
+        }
+        async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
+            self.write()?;
+            self.inner.release_lease(lease).await
+        }
+        async fn list(
+            &self,
+            listing: Listing,
+            limit: u32,
+        ) -> Result<Vec<pay_store::Intent>, StoreError> {
+            self.inner.list(listing, limit).await
+        }
+    }
+
+    #[tokio::test]
+    async fn no_journal_no_payout_when_the_store_is_down() {
+        // Down from the start, at the first attempt (after `begin`), or at the attempt's record:
+        // nothing is sent, and the outcome says so.
+        for healthy_writes in [0, 1, 2] {
+            let clock = Arc::new(ManualClock::new(T0));
+            let inner = memory(&clock);
+            let (fake, _, client) = rig_on(clock, Failing::new(inner.clone(), healthy_writes));
+            let outcome = client.create_withdraw(&withdraw("j-7")).await;
+            assert_eq!(outcome.name(), OutcomeName::NotSent, "{healthy_writes}");
+            assert!(
+                matches!(journal_error(&outcome), Some(JournalError::Unavailable(_))),
+                "{healthy_writes}: {outcome:?}"
+            );
+            assert_eq!(fake.hits("/withdraw/create"), 0, "{healthy_writes}");
+            let listed = inner.list(Listing::All, 10).await.unwrap();
+            assert_eq!(listed.len(), usize::from(healthy_writes > 0));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_store_lost_after_the_send_leaves_the_intent_for_resume_never_reported_not_sent() {
+        let clock = Arc::new(ManualClock::new(T0));
+        let inner = memory(&clock);
+        // begin, renew, record "started": then the database goes away during the request.
+        let (fake, _, client) = rig_on(clock.clone(), Failing::new(inner.clone(), 3));
+        fake.script("/withdraw/create", [Step::CommitThenDrop]);
+        let outcome = client.create_withdraw(&withdraw("j-8")).await;
+        assert_eq!(outcome.name(), OutcomeName::Unknown);
+        assert!(matches!(
+            journal_error(&outcome),
+            Some(JournalError::Unavailable(_))
+        ));
+        // Stopped at once: nothing looked up or sent unjournaled.
+        assert_eq!(fake.hits("/withdraw/create"), 1);
+        assert_eq!(fake.hits("/withdraw/shop_payment_status"), 0);
+        // The database back and the lease over, resume settles it by lookup: adopted, one payout.
+        clock.advance(time::Duration::minutes(10));
+        let (resumer_fake, _, resumer) = rig_on(clock.clone(), inner.clone());
+        resumer_fake.insert("withdraw", "j-8");
+        let resumed = resumer.resume_journal().await.unwrap();
+        assert_eq!(resumed.len(), 1);
+        assert_eq!(resumed[0].outcome, OutcomeName::Adopted, "{resumed:?}");
+        assert_eq!(resumer_fake.hits("/withdraw/create"), 0);
+        assert_eq!(
+            record(&inner, "j-8").await.intent.outcome.unwrap().name,
+            "adopted"
+        );
+    }
+
+    /// Journals `spid` as a process that died `state` would leave it, on `store`.
+    async fn crashed(store: &MemoryStore, spid: &str, attempted: bool) {
+        let dead = OwnerId::new("dead-process").unwrap();
+        let payload = pay_transport::journal::payload_of(&withdraw(spid));
+        let Begin::Created(lease) = store
+            .begin(&key(spid), &payload, &dead, Duration::from_secs(60))
+            .await
+            .unwrap()
+        else {
+            panic!("fresh key")
+        };
+        if attempted {
+            store
+                .record(
+                    &lease,
+                    EvidenceKind::Attempt,
+                    &json!({"send": "started", "at": "2024-01-01T00:00:00Z", "attempt": 1}),
+                )
+                .await
+                .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn resume_drives_what_a_dead_process_left_by_lookup_never_a_second_payout() {
+        let clock = Arc::new(ManualClock::new(T0));
+        let store = memory(&clock);
+        // Sent and applied, answer never recorded; sent and lost; never attempted.
+        crashed(&store, "d-applied", true).await;
+        crashed(&store, "d-lost", true).await;
+        crashed(&store, "d-never", false).await;
+        let (fake, _, client) = rig_on(clock.clone(), store.clone());
+        fake.insert("withdraw", "d-applied");
+        // Still leased by the dead process: nothing is taken yet.
+        assert!(client.resume_journal().await.unwrap().is_empty());
+        clock.advance(time::Duration::minutes(2));
+        let mut resumed = client.resume_journal().await.unwrap();
+        resumed.sort_by(|a, b| a.key.intent_id.cmp(&b.key.intent_id));
+        let outcomes: Vec<(&str, OutcomeName)> = resumed
+            .iter()
+            .map(|r| (r.key.intent_id.as_str(), r.outcome))
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                ("d-applied", OutcomeName::Adopted),
+                // Not found a settle window after the resume: sent again, same id.
+                ("d-lost", OutcomeName::Recreated),
+                // Never sent: not sent now either (a new call with the same id sends it).
+                ("d-never", OutcomeName::NotSent),
+            ]
+        );
+        assert_eq!(fake.hits("/withdraw/create"), 1);
+        assert_eq!(fake.records("withdraw"), 2);
+        assert!(
+            store
+                .list(Listing::Unfinished, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Nothing due any more.
+        assert!(client.resume_journal().await.unwrap().is_empty());
+        // The never-attempted one, called again: sent now.
+        let sent = client.create_withdraw(&withdraw("d-never")).await;
+        assert_eq!(sent.name(), OutcomeName::Created);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_intent_stays_listed_and_is_looked_up_again_on_each_resume() {
+        let clock = Arc::new(ManualClock::new(T0));
+        let store = memory(&clock);
+        let (fake, _, client) = rig_on(clock.clone(), store.clone());
+        fake.script("/withdraw/create", [Step::CommitThenDrop]);
+        fake.script(
+            "/withdraw/shop_payment_status",
+            [Step::ResetBeforeCommit; 30],
+        );
+        assert_eq!(
+            client.create_withdraw(&withdraw("u-1")).await.name(),
+            OutcomeName::Unknown
+        );
+        // Not due yet (retried a settle window later).
+        assert!(client.resume_journal().await.unwrap().is_empty());
+        clock.advance(time::Duration::minutes(2));
+        let resumed = client.resume_journal().await.unwrap();
+        assert_eq!(resumed[0].outcome, OutcomeName::Unknown);
+        assert_eq!(store.list(Listing::Unfinished, 10).await.unwrap().len(), 1);
+        clock.advance(time::Duration::minutes(2));
+        let resumed = client.resume_journal().await.unwrap();
+        assert_eq!(resumed[0].outcome, OutcomeName::Adopted);
+        assert_eq!(fake.hits("/withdraw/create"), 1);
+        assert!(
+            store
+                .list(Listing::Unfinished, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_lost_lease_stops_the_drive_at_once() {
+        let clock = Arc::new(ManualClock::new(T0));
+        let store = memory(&clock);
+        let fake = Fake::new(clock.clone());
+        // While the create is in flight, the lease runs out and another instance claims it.
+        let (thief, inner, at) = (store.clone(), fake.clone(), clock.clone());
+        let transport = service_fn(move |req: Request<Bytes>| {
+            let (thief, inner, at) = (thief.clone(), inner.clone(), at.clone());
+            async move {
+                if req.uri().path() == "/withdraw/create" {
+                    at.advance(time::Duration::minutes(10));
+                    let taken = thief
+                        .claim_intent(
+                            &key("l-1"),
+                            &OwnerId::new("instance-b").unwrap(),
+                            Duration::from_secs(600),
+                        )
+                        .await
+                        .unwrap();
+                    assert!(matches!(taken, IntentClaim::Claimed(_)));
+                }
+                inner.handle(req).await
+            }
+        });
+        let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
+            .transport(transport)
+            .base_url("https://core.qostiq.test".parse().unwrap())
+            .clock(clock.clone())
+            .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+            .journal_with(Journal::new(store.clone()).lease(Duration::from_secs(300)))
+            .build()
+            .unwrap();
+        fake.script("/withdraw/create", [Step::CommitThenDrop]);
+        let outcome = client.create_withdraw(&withdraw("l-1")).await;
+        assert_eq!(outcome.name(), OutcomeName::Unknown);
+        assert!(matches!(
+            journal_error(&outcome),
+            Some(JournalError::LeaseLost(_))
+        ));
+        // No lookup, no second send by the fenced-off instance; its step was not written.
+        assert_eq!(fake.hits("/withdraw/shop_payment_status"), 0);
+        assert_eq!(fake.hits("/withdraw/create"), 1);
+        let stored = record(&store, "l-1").await;
+        assert_eq!(entries(&stored), ["started"]);
+        assert_eq!(stored.intent.owner, "instance-b");
+    }
+
+    #[tokio::test]
+    async fn a_lease_shorter_than_the_attempt_timeout_sends_nothing() {
+        let clock = Arc::new(ManualClock::new(T0));
+        let store = memory(&clock);
+        let fake = Fake::new(clock.clone());
+        let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
+            .transport(fake.service())
+            .base_url("https://core.qostiq.test".parse().unwrap())
+            .clock(clock.clone())
+            .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+            .attempt_timeout(Duration::from_secs(30))
+            .journal_with(Journal::new(store).lease(Duration::from_secs(20)))
+            .build()
+            .unwrap();
+        let outcome = client.create_withdraw(&withdraw("s-1")).await;
+        assert_eq!(outcome.name(), OutcomeName::NotSent);
+        assert!(matches!(
+            journal_error(&outcome),
+            Some(JournalError::LeaseTooShort { .. })
+        ));
+        assert_eq!(fake.hits("/withdraw/create"), 0);
+    }
+
+    #[tokio::test]
+    async fn crypto_withdrawals_transfers_and_bills_are_journaled_too() {
+        let clock = Arc::new(ManualClock::new(T0));
+        let store = memory(&clock);
+        let (fake, _, client) = rig_on(clock, store.clone());
+        assert_eq!(create(&client, Kind::Crypto, "k-1").await, "created");
+        assert_eq!(create(&client, Kind::Transfer, "k-1").await, "created");
+        let bill = CreateBill::new(
+            "150.00".parse().unwrap(),
+            Currency::Uah,
+            Currency::Uah,
+            "k-1",
+        );
+        assert_eq!(client.create_bill(&bill).await.name(), OutcomeName::Created);
+        let mut operations: Vec<String> = store
+            .list(Listing::All, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.key.operation)
+            .collect();
+        operations.sort();
+        assert_eq!(operations, ["bill", "crypto_withdraw", "transfer"]);
+        // Called again: answered from the journal's intent (a lookup), never created twice.
+        assert_eq!(create(&client, Kind::Crypto, "k-1").await, "adopted");
+        assert_eq!(fake.hits("/crypto/withdraw/create"), 1);
+    }
+
+    #[tokio::test]
+    async fn without_a_journal_nothing_changes() {
+        let (fake, _, client) = rig();
+        fake.script("/withdraw/create", [Step::Reject]);
+        assert_eq!(
+            client.create_withdraw(&withdraw("n-1")).await.name(),
+            OutcomeName::Refused
+        );
+        assert!(client.resume_journal().await.unwrap().is_empty());
+        let _ = rig_journaled(MemoryStore::new());
+    }
+}

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use pay_core::error::Provider;
 use serde_json::Value;
 
 use crate::dedup::{Claim, DedupKey, DedupPolicy, DedupStore};
@@ -227,8 +228,19 @@ impl IntentJournal for Store {
         owner: &OwnerId,
         lease: Duration,
         limit: u32,
+        provider: Option<Provider>,
     ) -> Result<Vec<Claimed>, StoreError> {
-        dispatch!(self, s => s.claim_due(owner, lease, limit).await)
+        dispatch!(self, s => s.claim_due(owner, lease, limit, provider).await)
+    }
+
+    async fn reopen(
+        &self,
+        key: &IntentKey,
+        owner: &OwnerId,
+        lease: Duration,
+        reopenable: &[&str],
+    ) -> Result<IntentClaim, StoreError> {
+        dispatch!(self, s => s.reopen(key, owner, lease, reopenable).await)
     }
 
     async fn renew(&self, lease: &Lease, duration: Duration) -> Result<Lease, StoreError> {

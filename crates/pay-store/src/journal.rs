@@ -348,6 +348,8 @@ pub enum Listing {
     Unfinished,
     /// What [`IntentJournal::claim_due`] would take now: not final, lease free or expired, due.
     Claimable,
+    /// Every intent, final ones included.
+    All,
 }
 
 /// The durable journal of payout intents. See the [module documentation](self).
@@ -382,13 +384,28 @@ pub trait IntentJournal: Send + Sync + 'static {
     ) -> impl Future<Output = Result<IntentClaim, StoreError>> + Send;
 
     /// Claims up to `limit` intents that are not final, whose lease is free or expired and that are
-    /// due, oldest due first. Concurrent callers get disjoint sets.
+    /// due, oldest due first; only `provider`'s when given (an instance that drives one provider's
+    /// payouts). Concurrent callers get disjoint sets.
     fn claim_due(
         &self,
         owner: &OwnerId,
         lease: Duration,
         limit: u32,
+        provider: Option<Provider>,
     ) -> impl Future<Output = Result<Vec<Claimed>, StoreError>> + Send;
+
+    /// Claims one intent as [`IntentJournal::claim_intent`] does and, in the same atomic step, a
+    /// final one whose outcome is named in `reopenable`: it becomes open again (outcome cleared,
+    /// evidence kept) under the new lease. For outcomes that promise nothing exists at the
+    /// provider (refused, nothing sent), after which a new call may drive the same id again.
+    /// A final intent with another outcome answers [`IntentClaim::Finished`].
+    fn reopen(
+        &self,
+        key: &IntentKey,
+        owner: &OwnerId,
+        lease: Duration,
+        reopenable: &[&str],
+    ) -> impl Future<Output = Result<IntentClaim, StoreError>> + Send;
 
     /// Extends a lease to `lease` from now (same epoch), if it is still this holder's.
     fn renew(

@@ -55,7 +55,7 @@
 //! use pay_store::{IntentJournal, OwnerId, Store, StoreError};
 //!
 //! async fn recover(store: &Store, me: &OwnerId) -> Result<(), StoreError> {
-//!     for claimed in store.claim_due(me, Duration::from_secs(60), 10).await? {
+//!     for claimed in store.claim_due(me, Duration::from_secs(60), 10, None).await? {
 //!         // … look the payout up by its id, knowing its attempts from `claimed.record.evidence`
 //!         // (never re-send blindly), then `finish` with the outcome, or try again later:
 //!         store.mark_unknown(&claimed.lease, Duration::from_secs(300)).await?;
@@ -81,6 +81,8 @@ pub mod memory;
 pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(feature = "test-util")]
+pub mod testing;
 pub mod turns;
 
 pub use config::{Store, StoreConfig};

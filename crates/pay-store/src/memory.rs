@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use pay_core::clock::{Clock, SystemClock};
+use pay_core::error::Provider;
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -46,8 +47,10 @@ struct Dedup {
     events: HashMap<String, Entry>,
     /// object key → expiry of its recorded terminal state
     terminal: HashMap<String, OffsetDateTime>,
-    /// insertion order of applied event keys and terminal object keys, for eviction
-    order: VecDeque<String>,
+    /// applied event keys with their expiry, oldest first (for eviction)
+    applied: VecDeque<(String, OffsetDateTime)>,
+    /// terminal object keys with their expiry, oldest first (for eviction)
+    terminals: VecDeque<(String, OffsetDateTime)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -229,21 +232,7 @@ impl IntentJournal for MemoryStore {
         owner: &OwnerId,
         lease: Duration,
     ) -> Result<IntentClaim, StoreError> {
-        let lease = checked("lease", lease, true)?;
-        let mut state = self.lock();
-        let now = self.now();
-        let Some(record) = state.intents.get_mut(key) else {
-            return Ok(IntentClaim::Missing);
-        };
-        if record.intent.state == IntentState::Final {
-            return Ok(IntentClaim::Finished(record.clone()));
-        }
-        if let Some(held) = record.intent.lease.as_ref().filter(|l| l.until > now) {
-            return Ok(IntentClaim::Held(held.clone()));
-        }
-        Ok(IntentClaim::Claimed(claim_record(
-            record, owner, lease, now,
-        )))
+        self.reopen(key, owner, lease, &[]).await
     }
 
     async fn claim_due(
@@ -251,6 +240,7 @@ impl IntentJournal for MemoryStore {
         owner: &OwnerId,
         lease: Duration,
         limit: u32,
+        provider: Option<Provider>,
     ) -> Result<Vec<Claimed>, StoreError> {
         let lease = checked("lease", lease, true)?;
         let mut state = self.lock();
@@ -262,6 +252,7 @@ impl IntentJournal for MemoryStore {
                 r.intent.state != IntentState::Final
                     && is_free(&r.intent, now)
                     && r.intent.due_at <= now
+                    && provider.is_none_or(|p| r.intent.key.provider == p)
             })
             .collect();
         due.sort_by(|a, b| {
@@ -281,6 +272,38 @@ impl IntentJournal for MemoryStore {
             .take(limit as usize)
             .map(|record| claim_record(record, owner, lease, now))
             .collect())
+    }
+
+    async fn reopen(
+        &self,
+        key: &IntentKey,
+        owner: &OwnerId,
+        lease: Duration,
+        reopenable: &[&str],
+    ) -> Result<IntentClaim, StoreError> {
+        let lease = checked("lease", lease, true)?;
+        let mut state = self.lock();
+        let now = self.now();
+        let Some(record) = state.intents.get_mut(key) else {
+            return Ok(IntentClaim::Missing);
+        };
+        if record.intent.state == IntentState::Final {
+            let name = record.intent.outcome.as_ref().map(|o| o.name.as_str());
+            if !name.is_some_and(|name| reopenable.contains(&name)) {
+                return Ok(IntentClaim::Finished(record.clone()));
+            }
+            let intent = &mut record.intent;
+            intent.state = IntentState::Open;
+            intent.outcome = None;
+            intent.finished_at = None;
+            intent.due_at = now;
+        }
+        if let Some(held) = record.intent.lease.as_ref().filter(|l| l.until > now) {
+            return Ok(IntentClaim::Held(held.clone()));
+        }
+        Ok(IntentClaim::Claimed(claim_record(
+            record, owner, lease, now,
+        )))
     }
 
     async fn renew(&self, lease: &Lease, duration: Duration) -> Result<Lease, StoreError> {
@@ -370,6 +393,7 @@ impl IntentJournal for MemoryStore {
             .values()
             .map(|r| &r.intent)
             .filter(|i| match listing {
+                Listing::All => true,
                 Listing::Unfinished => i.state != IntentState::Final,
                 Listing::Claimable => {
                     i.state != IntentState::Final && is_free(i, now) && i.due_at <= now
@@ -386,29 +410,44 @@ impl IntentJournal for MemoryStore {
 }
 
 impl MemoryStore {
+    /// Forgets what expired, and the oldest entries beyond the capacity: `capacity` applied
+    /// events (and as many objects' terminal states, counted apart).
     fn evict(&self, dedup: &mut Dedup, now: OffsetDateTime) {
-        while dedup.order.len() > self.shared.capacity {
-            if let Some(key) = dedup.order.pop_front() {
-                dedup.events.remove(&key);
-                dedup.terminal.remove(&key);
+        let Dedup {
+            events,
+            terminal,
+            applied,
+            terminals,
+        } = dedup;
+        let capacity = self.shared.capacity;
+        trim(applied, capacity, now, |key, expires| {
+            // Only the entry this record made (a key applied again later has a later expiry).
+            if matches!(events.get(key), Some(Entry::Applied { expires: e }) if *e == expires) {
+                events.remove(key);
             }
+        });
+        trim(terminals, capacity, now, |key, expires| {
+            if terminal.get(key) == Some(&expires) {
+                terminal.remove(key);
+            }
+        });
+    }
+}
+
+/// Pops records off the front of `order` while there are more than `capacity` or the front one
+/// expired (insertion order is expiry order: one retention for all), calling `forget` on each.
+fn trim(
+    order: &mut VecDeque<(String, OffsetDateTime)>,
+    capacity: usize,
+    now: OffsetDateTime,
+    mut forget: impl FnMut(&str, OffsetDateTime),
+) {
+    while let Some((_, expires)) = order.front() {
+        if order.len() <= capacity && *expires > now {
+            break;
         }
-        // Drop expired entries from the front (insertion order is expiry order for one policy).
-        while let Some(key) = dedup.order.front() {
-            let expired = match (dedup.events.get(key), dedup.terminal.get(key)) {
-                (Some(Entry::Applied { expires }), _) => *expires <= now,
-                (_, Some(expires)) => *expires <= now,
-                _ => true,
-            };
-            if !expired {
-                break;
-            }
-            if let Some(key) = dedup.order.pop_front() {
-                if matches!(dedup.events.get(&key), Some(Entry::Applied { .. })) {
-                    dedup.events.remove(&key);
-                }
-                dedup.terminal.remove(&key);
-            }
+        if let Some((key, expires)) = order.pop_front() {
+            forget(&key, expires);
         }
     }
 }
@@ -453,10 +492,10 @@ impl DedupStore for MemoryStore {
         dedup
             .events
             .insert(key.event.to_owned(), Entry::Applied { expires });
-        dedup.order.push_back(key.event.to_owned());
+        dedup.applied.push_back((key.event.to_owned(), expires));
         if key.finality == Finality::Terminal {
             dedup.terminal.insert(key.object.to_owned(), expires);
-            dedup.order.push_back(key.object.to_owned());
+            dedup.terminals.push_back((key.object.to_owned(), expires));
         }
         self.evict(dedup, now);
         Ok(())
@@ -561,6 +600,77 @@ mod tests {
         assert_eq!(block(store.claim(&e)).unwrap(), Claim::InProgress);
         clock.advance(time::Duration::minutes(2));
         assert_eq!(block(store.claim(&e)).unwrap(), Claim::Proceed);
+    }
+
+    fn apply(store: &MemoryStore, e: &DedupKey<'_>) {
+        assert_eq!(block(store.claim(e)).unwrap(), Claim::Proceed);
+        block(store.complete(e)).unwrap();
+    }
+
+    #[test]
+    fn claim_complete_duplicate_release() {
+        let (_, store) = store(10, DedupPolicy::default());
+        let e = key("a|RESOLVED", "a", Finality::Terminal);
+        assert_eq!(block(store.claim(&e)).unwrap(), Claim::Proceed);
+        assert_eq!(block(store.claim(&e)).unwrap(), Claim::InProgress);
+        block(store.complete(&e)).unwrap();
+        assert_eq!(block(store.claim(&e)).unwrap(), Claim::Duplicate);
+        // A failed handler's release lets the retry through; an applied event stays applied.
+        let f = key("b|RESOLVED", "b", Finality::Terminal);
+        assert_eq!(block(store.claim(&f)).unwrap(), Claim::Proceed);
+        block(store.release(&f)).unwrap();
+        assert_eq!(block(store.claim(&f)).unwrap(), Claim::Proceed);
+        block(store.release(&e)).unwrap();
+        assert_eq!(block(store.claim(&e)).unwrap(), Claim::Duplicate);
+    }
+
+    #[test]
+    fn a_terminal_status_is_never_regressed() {
+        let (_, store) = store(10, DedupPolicy::default());
+        apply(&store, &key("p|RESOLVED", "p", Finality::Terminal));
+        let late = key("p|UNRESOLVED", "p", Finality::Intermediate);
+        assert_eq!(block(store.claim(&late)).unwrap(), Claim::Stale);
+        let unknown = key("p|SOMETHING_NEW", "p", Finality::Unknown);
+        assert_eq!(block(store.claim(&unknown)).unwrap(), Claim::Proceed);
+    }
+
+    #[test]
+    fn capacity_counts_events_and_keeps_the_latest_final_state() {
+        let policy = DedupPolicy {
+            lease: Duration::from_secs(60),
+            retention: Duration::from_secs(3600),
+        };
+        let (_, three) = store(3, policy);
+        let events: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+        for e in &events {
+            apply(
+                &three,
+                &key(&format!("{e}|RESOLVED"), e, Finality::Terminal),
+            );
+        }
+        // Three events (not one and a half): a terminal one is not counted twice.
+        assert_eq!(three.applied_len(), 3);
+        let late = key("9|UNRESOLVED", "9", Finality::Intermediate);
+        assert_eq!(block(three.claim(&late)).unwrap(), Claim::Stale);
+        // An object with two final events keeps its final state when the older record goes.
+        let (clock, two) = store(2, policy);
+        apply(&two, &key("p|RESOLVED", "p", Finality::Terminal));
+        clock.advance(time::Duration::minutes(10));
+        apply(&two, &key("p|COMPLETED", "p", Finality::Terminal));
+        clock.advance(time::Duration::minutes(10));
+        apply(&two, &key("q|RESOLVED", "q", Finality::Terminal));
+        clock.advance(time::Duration::minutes(10));
+        let late = key("p|UNRESOLVED", "p", Finality::Intermediate);
+        assert_eq!(block(two.claim(&late)).unwrap(), Claim::Stale);
+        // A key applied again is not forgotten with its older record.
+        let (clock, two) = store(2, policy);
+        let again = key("r|X", "r", Finality::Unknown);
+        apply(&two, &again);
+        clock.advance(time::Duration::minutes(61));
+        assert_eq!(block(two.claim(&again)).unwrap(), Claim::Proceed);
+        block(two.complete(&again)).unwrap();
+        apply(&two, &key("s|X", "s", Finality::Unknown));
+        assert_eq!(block(two.claim(&again)).unwrap(), Claim::Duplicate);
     }
 
     #[test]

@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
+use pay_core::error::Provider;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
@@ -459,8 +460,56 @@ impl IntentJournal for PostgresStore {
         owner: &OwnerId,
         lease: Duration,
     ) -> Result<IntentClaim, StoreError> {
+        self.reopen(key, owner, lease, &[]).await
+    }
+
+    async fn reopen(
+        &self,
+        key: &IntentKey,
+        owner: &OwnerId,
+        lease: Duration,
+        reopenable: &[&str],
+    ) -> Result<IntentClaim, StoreError> {
         let lease = to_micros(checked("lease", lease, true)?);
         let client = self.client().await?;
+        if !reopenable.is_empty() {
+            // A final intent with a reopenable outcome: open and claimed in one statement.
+            let reopen = client
+                .prepare_cached(&format!(
+                    "UPDATE pay_intents p SET state = 'open', outcome_name = NULL,
+                         outcome_detail = NULL, finished_at = NULL, due_at = clock_timestamp(),
+                         owner = $4, epoch = p.epoch + 1,
+                         lease_until = clock_timestamp() + $5::bigint * interval '1 microsecond',
+                         updated_at = clock_timestamp()
+                     WHERE p.provider = $1 AND p.operation = $2 AND p.intent_id = $3
+                       AND p.state = 'final' AND p.outcome_name = ANY($6)
+                     RETURNING {INTENT_COLUMNS_P}, clock_timestamp()"
+                ))
+                .await
+                .map_err(db)?;
+            let (provider, operation, intent_id) = key_params(key);
+            let names: Vec<&str> = reopenable.to_vec();
+            let reopened = client
+                .query_opt(
+                    &reopen,
+                    &[
+                        &provider,
+                        &operation,
+                        &intent_id,
+                        &owner.as_str(),
+                        &lease,
+                        &names,
+                    ],
+                )
+                .await
+                .map_err(db)?;
+            if let Some(row) = reopened {
+                let granted: OffsetDateTime = row.try_get(16).map_err(db)?;
+                let (row, lease) = claimed(read_row(&row)?, owner, granted)?;
+                let record = record_of(&client, row).await?;
+                return Ok(IntentClaim::Claimed(Claimed { lease, record }));
+            }
+        }
         // `clock_timestamp()` inline, not once up front: the row lock may be waited for, and the
         // lease must run from when it is granted. The grant time is read last (conservative).
         let update = client
@@ -509,8 +558,10 @@ impl IntentJournal for PostgresStore {
         owner: &OwnerId,
         lease: Duration,
         limit: u32,
+        provider: Option<Provider>,
     ) -> Result<Vec<Claimed>, StoreError> {
         let lease = to_micros(checked("lease", lease, true)?);
+        let provider = provider.map(|p| p.to_string());
         let client = self.client().await?;
         let update = client
             .prepare_cached(&format!(
@@ -520,6 +571,7 @@ impl IntentJournal for PostgresStore {
                      WHERE state <> 'final'
                        AND (lease_until IS NULL OR lease_until <= clock_timestamp())
                        AND due_at <= clock_timestamp()
+                       AND ($4::text IS NULL OR provider = $4)
                      ORDER BY due_at, id
                      LIMIT $3
                      FOR UPDATE SKIP LOCKED)
@@ -532,7 +584,10 @@ impl IntentJournal for PostgresStore {
             .await
             .map_err(db)?;
         let rows = client
-            .query(&update, &[&owner.as_str(), &lease, &i64::from(limit)])
+            .query(
+                &update,
+                &[&owner.as_str(), &lease, &i64::from(limit), &provider],
+            )
             .await
             .map_err(db)?;
         let mut leases = Vec::with_capacity(rows.len());
@@ -706,6 +761,7 @@ impl IntentJournal for PostgresStore {
     async fn list(&self, listing: Listing, limit: u32) -> Result<Vec<Intent>, StoreError> {
         let client = self.client().await?;
         let filter = match listing {
+            Listing::All => "TRUE",
             Listing::Unfinished => "state <> 'final'",
             Listing::Claimable => {
                 "state <> 'final' AND (lease_until IS NULL OR lease_until <= clock_timestamp())

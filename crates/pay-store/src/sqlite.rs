@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use pay_core::clock::{Clock, SystemClock};
+use pay_core::error::Provider;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -471,25 +472,7 @@ impl IntentJournal for SqliteStore {
         owner: &OwnerId,
         lease: Duration,
     ) -> Result<IntentClaim, StoreError> {
-        let lease = checked("lease", lease, true)?;
-        let (key, owner) = (key.clone(), owner.clone());
-        self.write(move |tx, now| {
-            let Some(row) = find(tx, &key)? else {
-                return Ok(IntentClaim::Missing);
-            };
-            if row.state()? == IntentState::Final {
-                return Ok(IntentClaim::Finished(record_of(tx, row)?));
-            }
-            let id = row.id;
-            if row.lease_until.is_some_and(|until| micros(until) > now) {
-                if let Some(held) = row.into_intent()?.lease {
-                    return Ok(IntentClaim::Held(held));
-                }
-                return Err(StoreError::Corrupt(format!("lease of {key}")));
-            }
-            claim_row(tx, id, key, &owner, lease, now).map(IntentClaim::Claimed)
-        })
-        .await
+        self.reopen(key, owner, lease, &[]).await
     }
 
     async fn claim_due(
@@ -497,21 +480,23 @@ impl IntentJournal for SqliteStore {
         owner: &OwnerId,
         lease: Duration,
         limit: u32,
+        provider: Option<Provider>,
     ) -> Result<Vec<Claimed>, StoreError> {
         let lease = checked("lease", lease, true)?;
         let owner = owner.clone();
+        let provider = provider.map(|p| p.to_string());
         self.write(move |tx, now| {
             let due = {
                 let mut statement = tx
                     .prepare_cached(
                         "SELECT id, provider, operation, intent_id FROM pay_intents
                          WHERE state <> 'final' AND (lease_until IS NULL OR lease_until <= ?1)
-                           AND due_at <= ?1
+                           AND due_at <= ?1 AND (?3 IS NULL OR provider = ?3)
                          ORDER BY due_at, id LIMIT ?2",
                     )
                     .map_err(StoreError::unavailable)?;
                 let rows = statement
-                    .query_map(params![now, limit], |r| {
+                    .query_map(params![now, limit, provider], |r| {
                         Ok((
                             r.get::<_, i64>(0)?,
                             r.get::<_, String>(1)?,
@@ -529,6 +514,47 @@ impl IntentJournal for SqliteStore {
                     claim_row(tx, id, key, &owner, lease, now)
                 })
                 .collect()
+        })
+        .await
+    }
+
+    async fn reopen(
+        &self,
+        key: &IntentKey,
+        owner: &OwnerId,
+        lease: Duration,
+        reopenable: &[&str],
+    ) -> Result<IntentClaim, StoreError> {
+        let lease = checked("lease", lease, true)?;
+        let (key, owner) = (key.clone(), owner.clone());
+        let reopenable: Vec<String> = reopenable.iter().map(|&n| n.to_owned()).collect();
+        self.write(move |tx, now| {
+            let Some(row) = find(tx, &key)? else {
+                return Ok(IntentClaim::Missing);
+            };
+            let id = row.id;
+            if row.state()? == IntentState::Final {
+                if !row
+                    .outcome_name
+                    .as_ref()
+                    .is_some_and(|name| reopenable.contains(name))
+                {
+                    return Ok(IntentClaim::Finished(record_of(tx, row)?));
+                }
+                tx.prepare_cached(
+                    "UPDATE pay_intents SET state = 'open', outcome_name = NULL,
+                         outcome_detail = NULL, finished_at = NULL, due_at = ?2
+                     WHERE id = ?1",
+                )
+                .and_then(|mut s| s.execute(params![id, now]))
+                .map_err(StoreError::unavailable)?;
+            } else if row.lease_until.is_some_and(|until| micros(until) > now) {
+                if let Some(held) = row.into_intent()?.lease {
+                    return Ok(IntentClaim::Held(held));
+                }
+                return Err(StoreError::Corrupt(format!("lease of {key}")));
+            }
+            claim_row(tx, id, key, &owner, lease, now).map(IntentClaim::Claimed)
         })
         .await
     }
@@ -664,6 +690,7 @@ impl IntentJournal for SqliteStore {
         self.run(move |connection, clock| {
             let now = micros(clock.now());
             let filter = match listing {
+                Listing::All => "?1 IS NULL",
                 Listing::Unfinished => "state <> 'final'",
                 Listing::Claimable => {
                     "state <> 'final' AND (lease_until IS NULL OR lease_until <= ?1)
@@ -677,7 +704,7 @@ impl IntentJournal for SqliteStore {
                 ))
                 .map_err(StoreError::unavailable)?;
             let parameters = match listing {
-                Listing::Unfinished => params![None::<i64>, limit],
+                Listing::All | Listing::Unfinished => params![None::<i64>, limit],
                 Listing::Claimable => params![Some(now), limit],
             };
             let rows = statement

@@ -353,7 +353,7 @@ async fn claim_due_hands_out_disjoint_work(env: Env) {
             let me = owner(&format!("w{n}"));
             let mut mine = Vec::new();
             loop {
-                let batch = store.claim_due(&me, LONG, 3).await.unwrap();
+                let batch = store.claim_due(&me, LONG, 3, None).await.unwrap();
                 if batch.is_empty() {
                     return mine;
                 }
@@ -396,10 +396,16 @@ async fn unknown_intents_stay_listed_and_come_back_when_due(env: Env) {
     assert_eq!(listed[0].state, IntentState::Unknown);
     assert!(listed[0].lease.is_none());
     assert!(store.list(Listing::Claimable, 10).await.unwrap().is_empty());
-    assert!(store.claim_due(&me, LONG, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .claim_due(&me, LONG, 10, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     sleep(PAST_SHORT).await;
-    let due = store.claim_due(&owner("b"), LONG, 10).await.unwrap();
+    let due = store.claim_due(&owner("b"), LONG, 10, None).await.unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].record.intent.state, IntentState::Unknown);
     assert_eq!(due[0].lease.epoch(), 2);
@@ -432,11 +438,164 @@ async fn a_crash_between_begin_and_finish_leaves_the_intent_listed(env: Env) {
     assert_eq!(listed[0].key, key("o-1"));
     assert_eq!(listed[0].evidence_count, 1);
     sleep(PAST_SHORT).await;
-    let due = store.claim_due(&owner("survivor"), LONG, 10).await.unwrap();
+    let due = store
+        .claim_due(&owner("survivor"), LONG, 10, None)
+        .await
+        .unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].record.evidence[0].data, json!({"attempt": 1}));
     assert_eq!(due[0].record.evidence[0].owner, crashed.as_str());
     store.finish(&due[0].lease, &outcome("paid")).await.unwrap();
+}
+
+async fn claim_due_takes_one_providers_work_when_asked(env: Env) {
+    let store = env.open().await;
+    let crashed = owner("crashed");
+    for (provider, id) in [
+        (Provider::Qostiq, "q-1"),
+        (Provider::Coinqvest, "c-1"),
+        (Provider::Qostiq, "q-2"),
+    ] {
+        let key = IntentKey::new(provider, "withdraw", id);
+        let Begin::Created(lease) = store
+            .begin(&key, &json!({"id": id}), &crashed, LONG)
+            .await
+            .unwrap()
+        else {
+            panic!("fresh key {id}");
+        };
+        store.release_lease(&lease).await.unwrap();
+    }
+    let me = owner("coinqvest-worker");
+    let mine = store
+        .claim_due(&me, LONG, 10, Some(Provider::Coinqvest))
+        .await
+        .unwrap();
+    let ids: Vec<&str> = mine
+        .iter()
+        .map(|c| c.record.intent.key.intent_id.as_str())
+        .collect();
+    assert_eq!(ids, ["c-1"]);
+    let rest = store.claim_due(&me, LONG, 10, None).await.unwrap();
+    let mut ids: Vec<&str> = rest
+        .iter()
+        .map(|c| c.record.intent.key.intent_id.as_str())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["q-1", "q-2"]);
+}
+
+async fn reopen_opens_only_the_named_final_outcomes(env: Env) {
+    let store = env.open().await;
+    let me = owner("a");
+    // A refused intent is reopened under a new lease, its evidence kept.
+    let lease = begin(&store, "refused", &me, LONG).await;
+    store
+        .record(&lease, EvidenceKind::Attempt, &json!({"attempt": 1}))
+        .await
+        .unwrap();
+    store.finish(&lease, &outcome("refused")).await.unwrap();
+    let IntentClaim::Claimed(again) = store
+        .reopen(&key("refused"), &owner("b"), LONG, &["refused", "not_sent"])
+        .await
+        .unwrap()
+    else {
+        panic!("a refused intent is reopened");
+    };
+    assert_eq!(again.lease.epoch(), 2);
+    assert_eq!(again.record.intent.state, IntentState::Open);
+    assert_eq!(again.record.intent.outcome, None);
+    assert_eq!(again.record.intent.finished_at, None);
+    assert_eq!(again.record.evidence.len(), 1);
+    // The old lease is fenced off; the new one drives it to another outcome.
+    assert!(store.finish(&lease, &outcome("refused")).await.is_err());
+    store
+        .record(
+            &again.lease,
+            EvidenceKind::Note,
+            &json!({"note": "reopened"}),
+        )
+        .await
+        .unwrap();
+    store
+        .finish(&again.lease, &outcome("created"))
+        .await
+        .unwrap();
+    // Another outcome is not reopened.
+    match store
+        .reopen(&key("refused"), &me, LONG, &["refused", "not_sent"])
+        .await
+        .unwrap()
+    {
+        IntentClaim::Finished(record) => {
+            assert_eq!(record.intent.outcome.unwrap().name, "created");
+        }
+        other => panic!("a created intent was reopened: {other:?}"),
+    }
+    // Nothing reopenable given: a plain claim, which leaves final intents alone.
+    let done = begin(&store, "done", &me, LONG).await;
+    store.finish(&done, &outcome("refused")).await.unwrap();
+    assert!(matches!(
+        store.reopen(&key("done"), &me, LONG, &[]).await.unwrap(),
+        IntentClaim::Finished(_)
+    ));
+    // Open intents answer as claim_intent does.
+    let held = begin(&store, "held", &me, LONG).await;
+    assert!(matches!(
+        store
+            .reopen(&key("held"), &owner("b"), LONG, &["refused"])
+            .await
+            .unwrap(),
+        IntentClaim::Held(_)
+    ));
+    assert!(matches!(
+        store
+            .reopen(&key("missing"), &me, LONG, &["refused"])
+            .await
+            .unwrap(),
+        IntentClaim::Missing
+    ));
+    store.finish(&held, &outcome("created")).await.unwrap();
+    // Every intent, final ones included.
+    let all = store.list(Listing::All, 10).await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert!(
+        store
+            .list(Listing::Unfinished, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn concurrent_reopens_have_one_winner(env: Env) {
+    let env = Arc::new(env);
+    let store = env.open().await;
+    let lease = begin(&store, "o-1", &owner("a"), LONG).await;
+    store.finish(&lease, &outcome("not_sent")).await.unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..6 {
+        let env = env.clone();
+        tasks.push(tokio::spawn(async move {
+            let store = env.open().await;
+            store
+                .reopen(&key("o-1"), &owner(&format!("r{n}")), LONG, &["not_sent"])
+                .await
+                .unwrap()
+        }));
+    }
+    let mut winners = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            IntentClaim::Claimed(claimed) => {
+                winners += 1;
+                assert_eq!(claimed.lease.epoch(), 2);
+            }
+            IntentClaim::Held(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(winners, 1, "exactly one call drives the reopened intent");
 }
 
 async fn release_makes_an_intent_claimable_at_once(env: Env) {
@@ -742,6 +901,9 @@ contract!(
     an_expired_lease_not_taken_over_still_serves_its_holder,
     concurrent_claims_have_one_winner,
     claim_due_hands_out_disjoint_work,
+    claim_due_takes_one_providers_work_when_asked,
+    reopen_opens_only_the_named_final_outcomes,
+    concurrent_reopens_have_one_winner,
     unknown_intents_stay_listed_and_come_back_when_due,
     a_crash_between_begin_and_finish_leaves_the_intent_listed,
     release_makes_an_intent_claimable_at_once,

@@ -109,7 +109,7 @@ async fn worker(path: &str) {
     }
     loop {
         let due = store
-            .claim_due(&me, Duration::from_secs(600), 4)
+            .claim_due(&me, Duration::from_secs(600), 4, None)
             .await
             .unwrap();
         if due.is_empty() {
@@ -147,7 +147,7 @@ async fn crash(path: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_share_one_file_without_double_work() {
-    let dir = TempDir::new();
+    let dir = TempDir::new().unwrap();
     let path = dir.file("shared.db");
     let children = [spawn_child("worker", &path), spawn_child("worker", &path)];
     let outputs: Vec<Output> = children
@@ -184,7 +184,12 @@ async fn two_processes_share_one_file_without_double_work() {
     let store = SqliteStore::open(&path).await.unwrap();
     assert_eq!(store.schema_version().await.unwrap(), 1);
     let rest = store
-        .claim_due(&OwnerId::unique("parent"), Duration::from_secs(600), 100)
+        .claim_due(
+            &OwnerId::unique("parent"),
+            Duration::from_secs(600),
+            100,
+            None,
+        )
         .await
         .unwrap();
     let all: HashSet<String> = claimed
@@ -196,7 +201,7 @@ async fn two_processes_share_one_file_without_double_work() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_process_leaves_its_intent_listed_for_takeover() {
-    let dir = TempDir::new();
+    let dir = TempDir::new().unwrap();
     let path = dir.file("crash.db");
     let output = spawn_child("crash", &path).wait_with_output().unwrap();
     assert!(!output.status.success(), "the child was meant to abort");
@@ -231,7 +236,7 @@ async fn a_killed_process_leaves_its_intent_listed_for_takeover() {
 
 #[tokio::test]
 async fn a_schema_newer_than_this_build_is_refused() {
-    let dir = TempDir::new();
+    let dir = TempDir::new().unwrap();
     let path = dir.file("future.db");
     drop(SqliteStore::open(&path).await.unwrap());
     let connection = rusqlite::Connection::open(&path).unwrap();
@@ -253,7 +258,7 @@ async fn a_schema_newer_than_this_build_is_refused() {
 
 #[tokio::test]
 async fn an_unusable_path_fails_to_open() {
-    let dir = TempDir::new();
+    let dir = TempDir::new().unwrap();
     let missing = dir.file("no/such/dir/store.db");
     assert!(matches!(
         SqliteStore::open(&missing).await,

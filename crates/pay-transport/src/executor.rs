@@ -12,7 +12,15 @@ use pay_core::error::{Delivery, Error, RequestOutcome, TransportError, Transport
 use pay_core::retry::AttemptOutcome;
 use tracing::Instrument;
 
-use crate::floors::{Floors, PollOperation, PollScheduler};
+use std::future::Future;
+
+use pay_core::recovery::{PayoutOutcome, Resolution};
+use pay_store::PollTurns;
+
+use crate::floors::{Floors, PollOperation, PollScheduler, SharedTurns};
+use crate::journal::{
+    self, Claimed, Drive, IntentClaim, Journal, Journaled, Lease, Resumed, Started, StoreError,
+};
 use crate::rate_limit::{RateLimiter, RateLimits};
 use crate::recovery::{RecoveryBounds, Start};
 use crate::retry::{Ending, Next, RetryBudget, RetryPolicy, delivery_name, retry_after};
@@ -154,14 +162,27 @@ impl From<CallError> for Error {
 /// ```
 pub struct Executor<S> {
     inner: Arc<Inner<S>>,
+    /// Checked before each attempt is handed to the transport (a journaled payout's sends).
+    gate: Option<Arc<dyn AttemptGate>>,
 }
 
 impl<S> Clone for Executor<S> {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.clone(),
+            gate: self.gate.clone(),
         }
     }
+}
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// What runs before each attempt of a request is handed to the transport (the payout journal:
+/// renew the lease, record the attempt). An error stops the call at once: that attempt was not
+/// sent.
+pub(crate) trait AttemptGate: Send + Sync {
+    /// Before attempt number `attempt` (from 1) leaves.
+    fn before_attempt(&self, attempt: u32) -> BoxFuture<'_, Result<(), Error>>;
 }
 
 struct Inner<S> {
@@ -176,6 +197,7 @@ struct Inner<S> {
     polls: Arc<PollScheduler>,
     attempt_timeout: Duration,
     recovery: RecoveryBounds,
+    journal: Option<Journal>,
     rng: Mutex<fastrand::Rng>,
 }
 
@@ -189,6 +211,7 @@ impl<S> fmt::Debug for Executor<S> {
             .field("attempt_timeout", &i.attempt_timeout)
             .field("floors", i.polls.floors())
             .field("recovery", &i.recovery)
+            .field("journal", &i.journal)
             .finish_non_exhaustive()
     }
 }
@@ -207,6 +230,8 @@ pub struct ExecutorBuilder<S> {
     attempt_timeout: Duration,
     settle_window: Option<Duration>,
     recovery_rounds: u32,
+    journal: Option<Journal>,
+    turns: Option<SharedTurns>,
     seed: Option<u64>,
 }
 
@@ -219,6 +244,7 @@ impl<S> fmt::Debug for ExecutorBuilder<S> {
             .field("floors", &self.floors)
             .field("settle_window", &self.settle_window)
             .field("recovery_rounds", &self.recovery_rounds)
+            .field("journal", &self.journal)
             .finish_non_exhaustive()
     }
 }
@@ -242,6 +268,8 @@ impl<S: HttpService> ExecutorBuilder<S> {
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             settle_window: None,
             recovery_rounds: pay_core::recovery::Policy::DEFAULT_LOOKUPS,
+            journal: None,
+            turns: None,
             seed: None,
         }
     }
@@ -314,6 +342,26 @@ impl<S: HttpService> ExecutorBuilder<S> {
         self
     }
 
+    /// Journals every payout recovered through [`Executor::recover_payout`]: written before it is
+    /// sent, resumable after a crash ([`crate::journal`]). Default: none (payouts run unjournaled).
+    pub fn journal(mut self, journal: Journal) -> Self {
+        self.journal = Some(journal);
+        self
+    }
+
+    /// Keeps the polling turns of [`Executor::execute_poll`] in `turns` (a `pay-store` shared by
+    /// every instance), so the floors hold across processes, measured on the store's clock.
+    /// Default: in this process's memory.
+    pub fn poll_turns(self, turns: impl PollTurns) -> Self {
+        self.shared_turns(SharedTurns::new(turns))
+    }
+
+    /// [`ExecutorBuilder::poll_turns`] with turns already wrapped.
+    pub fn shared_turns(mut self, turns: SharedTurns) -> Self {
+        self.turns = Some(turns);
+        self
+    }
+
     /// Seeds the jitter generator (reproducible tests); default a random seed.
     pub fn rng_seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
@@ -333,11 +381,11 @@ impl<S: HttpService> ExecutorBuilder<S> {
             Some(seed) => fastrand::Rng::with_seed(seed),
             None => fastrand::Rng::new(),
         };
-        let polls = Arc::new(PollScheduler::new(
-            self.floors,
-            self.clock.clone(),
-            sleep.clone(),
-        ));
+        let mut polls = PollScheduler::new(self.floors, self.clock.clone(), sleep.clone());
+        if let Some(turns) = self.turns {
+            polls = polls.shared(turns);
+        }
+        let polls = Arc::new(polls);
         Ok(Executor {
             inner: Arc::new(Inner {
                 service: self.service,
@@ -359,8 +407,10 @@ impl<S: HttpService> ExecutorBuilder<S> {
                     lookups: self.recovery_rounds,
                     ..RecoveryBounds::for_attempt_timeout(self.attempt_timeout)
                 },
+                journal: self.journal,
                 rng: Mutex::new(rng),
             }),
+            gate: None,
         })
     }
 }
@@ -441,6 +491,298 @@ impl<S: HttpService> Executor<S> {
             request,
             start,
             send,
+            look_up,
+        )
+        .await
+    }
+
+    /// The payout journal, when one is configured.
+    pub fn journal(&self) -> Option<&Journal> {
+        self.inner.journal.as_ref()
+    }
+
+    /// Runs a payout with recovery through the journal when one is configured
+    /// ([`crate::journal`]): written before it is sent, each attempt recorded before it leaves,
+    /// resumed (never sent again blindly) when its id was journaled before, refused when another
+    /// request was journaled under its id. Without a journal, [`Executor::recover`] from a fresh
+    /// start.
+    ///
+    /// `send` gets the executor to send with (it records each attempt before it leaves: use it,
+    /// not another executor); `look_up` reads the payout by its id.
+    pub async fn recover_payout<R, SF, LF>(
+        &self,
+        request: &R,
+        mut send: impl FnMut(Executor<S>) -> SF,
+        look_up: impl FnMut() -> LF,
+    ) -> PayoutOutcome<R::Payout>
+    where
+        R: Journaled,
+        SF: Future<Output = Result<R::Output, CallError>>,
+        LF: Future<Output = Result<<R::Lookup as Endpoint>::Output, CallError>>,
+    {
+        let Some(journal) = &self.inner.journal else {
+            return self
+                .recover(request, Start::Fresh, || send(self.clone()), look_up)
+                .await;
+        };
+        let lease = journal.lease_for(self.inner.attempt_timeout);
+        match journal::begin(journal, request, lease, &*self.inner.sleep).await {
+            Started::Answer(error) => answered(error, request.intent()),
+            Started::Replay(evidence) => self.replay(request, evidence, look_up).await,
+            Started::Drive {
+                lease,
+                start,
+                reopened,
+            } => {
+                self.drive(journal, lease, request, start, reopened, send, look_up)
+                    .await
+            }
+        }
+    }
+
+    /// Drives one intent claimed from the journal (by [`Executor::resume_due`]) to an outcome:
+    /// from its evidence (looking before sending again), or, if it was never attempted, `not_sent`
+    /// without sending (a new call with the same id sends it).
+    pub async fn resume_claimed<R, SF, LF>(
+        &self,
+        claimed: Claimed,
+        request: &R,
+        send: impl FnMut(Executor<S>) -> SF,
+        look_up: impl FnMut() -> LF,
+    ) -> PayoutOutcome<R::Payout>
+    where
+        R: Journaled,
+        SF: Future<Output = Result<R::Output, CallError>>,
+        LF: Future<Output = Result<<R::Lookup as Endpoint>::Output, CallError>>,
+    {
+        let Some(journal) = &self.inner.journal else {
+            return answered(
+                Error::invalid_input("journal", "no journal configured"),
+                request.intent(),
+            );
+        };
+        let evidence = match journal::evidence_of(&claimed.record) {
+            Ok(evidence) => evidence,
+            Err(e) => {
+                let _ = journal.release(&claimed.lease).await;
+                return answered(
+                    TransportError::new(
+                        TransportErrorKind::Other,
+                        Delivery::MaybeSent,
+                        Some(Box::new(e)),
+                    )
+                    .into(),
+                    request.intent(),
+                );
+            }
+        };
+        if evidence.steps.is_empty() {
+            let drive = self.new_drive(journal, claimed.lease);
+            let outcome = PayoutOutcome::new(
+                Resolution::NotSent(
+                    TransportError::new(
+                        TransportErrorKind::Cancelled,
+                        Delivery::NotSent,
+                        Some("never attempted: its call stopped before sending".into()),
+                    )
+                    .into(),
+                ),
+                request.intent(),
+                evidence,
+            );
+            return match drive
+                .conclude(&outcome, self.inner.recovery.settle_window)
+                .await
+            {
+                Ok(()) => outcome,
+                Err(e) => journal::after_failed_conclusion(outcome, e),
+            };
+        }
+        self.drive(
+            journal,
+            claimed.lease,
+            request,
+            Start::Resume(evidence),
+            None,
+            send,
+            look_up,
+        )
+        .await
+    }
+
+    /// Claims the due intents of `provider` from the journal, `batch` at a time, and drives each
+    /// with `drive` (concurrently within a batch) until none is due; an intent is driven at most
+    /// once per call. Returns one report per intent driven.
+    ///
+    /// `drive` is given each claimed intent and dispatches it by its operation, usually to
+    /// [`Executor::resume_claimed`] (the clients' `resume_journal` do this).
+    pub async fn resume_due<F, Fut>(
+        &self,
+        provider: pay_core::error::Provider,
+        batch: u32,
+        drive: F,
+    ) -> Result<Vec<Resumed>, StoreError>
+    where
+        F: Fn(Claimed) -> Fut,
+        Fut: Future<Output = Resumed>,
+    {
+        let Some(journal) = &self.inner.journal else {
+            return Ok(Vec::new());
+        };
+        let lease = journal.lease_for(self.inner.attempt_timeout);
+        let mut seen = std::collections::HashSet::new();
+        let mut reports = Vec::new();
+        loop {
+            let claimed = journal.claim_due(provider, lease, batch.max(1)).await?;
+            if claimed.is_empty() {
+                return Ok(reports);
+            }
+            let (again, fresh): (Vec<Claimed>, Vec<Claimed>) = claimed
+                .into_iter()
+                .partition(|c| seen.contains(&c.record.intent.key));
+            for claimed in &again {
+                // Due again within this call (a short retry delay): left for the next call.
+                journal.release(&claimed.lease).await?;
+            }
+            if fresh.is_empty() {
+                return Ok(reports);
+            }
+            seen.extend(fresh.iter().map(|c| c.record.intent.key.clone()));
+            reports.extend(journal::join_all(fresh.into_iter().map(&drive).collect()).await);
+        }
+    }
+
+    /// Like [`Executor::resume_due`], but takes every unfinished intent of `provider` now, due or
+    /// not (an operator's explicit resume: `unknown` intents are looked up again at once). An
+    /// intent another call or instance holds is reported as such, not driven.
+    pub async fn resume_unfinished<F, Fut>(
+        &self,
+        provider: pay_core::error::Provider,
+        batch: u32,
+        drive: F,
+    ) -> Result<Vec<Resumed>, StoreError>
+    where
+        F: Fn(Claimed) -> Fut,
+        Fut: Future<Output = Resumed>,
+    {
+        let Some(journal) = &self.inner.journal else {
+            return Ok(Vec::new());
+        };
+        let lease = journal.lease_for(self.inner.attempt_timeout);
+        let keys: Vec<_> = journal
+            .unfinished(u32::MAX)
+            .await?
+            .into_iter()
+            .filter(|intent| intent.key.provider == provider)
+            .map(|intent| intent.key)
+            .collect();
+        let mut reports = Vec::new();
+        for chunk in keys.chunks(usize::try_from(batch.max(1)).unwrap_or(1)) {
+            let mut claimed = Vec::new();
+            for key in chunk {
+                match journal.claim(key, lease).await? {
+                    IntentClaim::Claimed(c) => claimed.push(c),
+                    IntentClaim::Held(held) => {
+                        reports.push(Resumed::held(key.clone(), &held.owner, held.until));
+                    }
+                    // Finished or gone since it was listed: nothing to drive.
+                    IntentClaim::Finished(_) | IntentClaim::Missing => {}
+                }
+            }
+            reports.extend(journal::join_all(claimed.into_iter().map(&drive).collect()).await);
+        }
+        Ok(reports)
+    }
+
+    fn new_drive(&self, journal: &Journal, lease: Lease) -> Arc<Drive> {
+        Arc::new(Drive::new(
+            journal.clone(),
+            lease,
+            self.inner.attempt_timeout,
+            self.inner.clock.clone(),
+            self.inner.sleep.clone(),
+        ))
+    }
+
+    /// One journaled drive under `lease`.
+    #[allow(clippy::too_many_arguments)]
+    async fn drive<R, SF, LF>(
+        &self,
+        journal: &Journal,
+        lease: Lease,
+        request: &R,
+        start: Start,
+        reopened: Option<String>,
+        mut send: impl FnMut(Executor<S>) -> SF,
+        look_up: impl FnMut() -> LF,
+    ) -> PayoutOutcome<R::Payout>
+    where
+        R: Journaled,
+        SF: Future<Output = Result<R::Output, CallError>>,
+        LF: Future<Output = Result<<R::Lookup as Endpoint>::Output, CallError>>,
+    {
+        let drive = self.new_drive(journal, lease);
+        if let Some(after) = reopened
+            && let Err(error) = drive.note_reopened(&after).await
+        {
+            return journal::stopped_outcome(error, request.intent(), Default::default());
+        }
+        let gated = Executor {
+            inner: self.inner.clone(),
+            gate: Some(drive.clone()),
+        };
+        let mut log = &*drive;
+        let run = crate::recovery::run_logged(
+            &*self.inner.clock,
+            &*self.inner.sleep,
+            &self.inner.recovery,
+            request,
+            start,
+            || send(gated.clone()),
+            look_up,
+            &mut log,
+        )
+        .await;
+        match run {
+            Ok(outcome) => match drive
+                .conclude(&outcome, self.inner.recovery.settle_window)
+                .await
+            {
+                Ok(()) => outcome,
+                Err(e) => journal::after_failed_conclusion(outcome, e),
+            },
+            Err(stopped) => stopped.outcome(),
+        }
+    }
+
+    /// The answer for a final intent: looked up (never sent: no re-send is allowed), nothing
+    /// written.
+    async fn replay<R, LF>(
+        &self,
+        request: &R,
+        evidence: pay_core::recovery::Evidence,
+        look_up: impl FnMut() -> LF,
+    ) -> PayoutOutcome<R::Payout>
+    where
+        R: Journaled,
+        LF: Future<Output = Result<<R::Lookup as Endpoint>::Output, CallError>>,
+    {
+        let bounds = RecoveryBounds {
+            resends: 0,
+            ..self.inner.recovery
+        };
+        crate::recovery::run(
+            &*self.inner.clock,
+            &*self.inner.sleep,
+            &bounds,
+            request,
+            Start::Resume(evidence),
+            || {
+                std::future::ready(Err(CallError::before_sending(Error::invalid_input(
+                    "journal",
+                    "a final intent is never sent again",
+                ))))
+            },
             look_up,
         )
         .await
@@ -554,14 +896,36 @@ impl<S: HttpService> Executor<S> {
                 .limiter
                 .acquire(info.name, &*inner.clock, &*inner.sleep)
                 .await;
-            if let Some((payment, operation)) = poll {
-                inner
+            if let Some((payment, operation)) = poll
+                && let Err(error) = inner
                     .polls
                     .wait_turn(info.provider, operation, payment)
-                    .await;
+                    .await
+            {
+                // Without its turn the poll is not sent: the floor cannot be proven.
+                let failed = CallError {
+                    error,
+                    attempts: attempt.saturating_sub(1),
+                    ending: Ending::Final,
+                };
+                return (Err(failed), inner.clock.now());
             }
             let attempt_started = inner.clock.now();
-            let sent = self.attempt(request.clone(), attempt_started).await;
+            let sent = match self
+                .attempt(request.clone(), attempt, attempt_started)
+                .await
+            {
+                Ok(sent) => sent,
+                Err(refused) => {
+                    tracing::debug!(attempt, error = %refused, "attempt not sent: refused before leaving");
+                    let failed = CallError {
+                        error: refused,
+                        attempts: attempt.saturating_sub(1),
+                        ending: Ending::Final,
+                    };
+                    return (Err(failed), inner.clock.now());
+                }
+            };
             let attempt_ended = inner.clock.now();
             let latency = to_std(attempt_ended - attempt_started);
             let (error, status, wait) = match sent {
@@ -648,19 +1012,39 @@ impl<S: HttpService> Executor<S> {
     }
 
     /// One attempt: authenticate with `now` (read just before), resolve, wait for the service,
-    /// send under the timeout.
+    /// pass the gate (if any: `Err`, nothing sent), send under the timeout.
     async fn attempt(
         &self,
-        mut request: Request<Bytes>,
+        request: Request<Bytes>,
+        number: u32,
         now: time::OffsetDateTime,
-    ) -> AttemptResult {
+    ) -> Result<AttemptResult, Error> {
         let inner = &*self.inner;
-        inner.authenticator.authenticate(&mut request, now)?;
-        let uri = inner.base_url.resolve(request.uri())?;
-        *request.uri_mut() = uri;
         let mut service = inner.service.clone();
+        let prepared = (|| {
+            let mut request = request;
+            inner.authenticator.authenticate(&mut request, now)?;
+            let uri = inner.base_url.resolve(request.uri())?;
+            *request.uri_mut() = uri;
+            Ok::<_, Error>(request)
+        })();
+        let request = match prepared {
+            Ok(request) => request,
+            Err(e) => return Ok(Err(e)),
+        };
         // Readiness is queueing, not sending: outside the timeout.
-        std::future::poll_fn(|cx| service.poll_ready(cx)).await?;
+        if let Err(e) = std::future::poll_fn(|cx| service.poll_ready(cx)).await {
+            return Ok(Err(e.into()));
+        }
+        if let Some(gate) = &self.gate {
+            gate.before_attempt(number).await?;
+        }
+        Ok(self.send_timed(service, request).await)
+    }
+
+    /// Hands `request` to `service` under the attempt timeout.
+    async fn send_timed(&self, mut service: S, request: Request<Bytes>) -> AttemptResult {
+        let inner = &*self.inner;
         let call = service.call(request);
         match timeout(&*inner.sleep, inner.attempt_timeout, call).await {
             Some(result) => result.map_err(Error::from),
@@ -684,4 +1068,14 @@ fn outcome_name(o: RequestOutcome) -> &'static str {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The outcome of a journaled call that did not drive its intent: `not_sent` when `error` says
+/// nothing was sent, else `unknown`.
+fn answered<P>(error: Error, intent: pay_core::recovery::Intent) -> PayoutOutcome<P> {
+    let resolution = match error.outcome() {
+        RequestOutcome::NotSent => Resolution::NotSent(error),
+        _ => Resolution::Unknown(Some(error)),
+    };
+    PayoutOutcome::new(resolution, intent, Default::default())
 }

@@ -27,7 +27,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use pay_core::clock::Clock;
-use pay_core::error::Provider;
+use pay_core::error::{Delivery, Error, Provider, TransportError, TransportErrorKind};
+use pay_store::{PollKey, PollTurns, StoreError, Turn};
 use time::OffsetDateTime;
 
 use crate::sleep::{Sleep, to_std, to_time};
@@ -43,6 +44,57 @@ pub enum PollOperation {
     CryptoWithdrawStatus,
     /// Any other status read, by a stable name (`coinqvest.checkout`).
     Other(&'static str),
+}
+
+impl PollOperation {
+    /// The stable name of the operation in shared turns (`withdraw_status`, or the name of
+    /// [`PollOperation::Other`]).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::BillStatus => "bill_status",
+            Self::WithdrawStatus => "withdraw_status",
+            Self::CryptoWithdrawStatus => "crypto_withdraw_status",
+            Self::Other(name) => name,
+        }
+    }
+}
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// [`PollTurns`] behind a pointer.
+trait DynTurns: Send + Sync + 'static {
+    fn reserve<'a>(
+        &'a self,
+        key: &'a PollKey<'a>,
+        floor: Duration,
+    ) -> BoxFuture<'a, Result<Turn, StoreError>>;
+}
+
+impl<T: PollTurns> DynTurns for T {
+    fn reserve<'a>(
+        &'a self,
+        key: &'a PollKey<'a>,
+        floor: Duration,
+    ) -> BoxFuture<'a, Result<Turn, StoreError>> {
+        Box::pin(PollTurns::reserve(self, key, floor))
+    }
+}
+
+/// Polling turns kept in a store shared by every instance ([`PollScheduler::shared`]).
+#[derive(Clone)]
+pub struct SharedTurns(Arc<dyn DynTurns>);
+
+impl SharedTurns {
+    /// Turns kept in `turns`.
+    pub fn new(turns: impl PollTurns) -> Self {
+        Self(Arc::new(turns))
+    }
+}
+
+impl std::fmt::Debug for SharedTurns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedTurns")
+    }
 }
 
 /// Minimum intervals between polls, per [`PollOperation`].
@@ -165,7 +217,7 @@ type Key = (Provider, PollOperation, String);
 /// let polls = PollScheduler::new(Floors::PROVIDER_MINIMUMS, clock.clone(), Arc::new(VirtualSleep::new(clock.clone())));
 /// # let waker = std::task::Waker::noop();
 /// # let mut cx = std::task::Context::from_waker(&waker);
-/// # let mut run = |f: std::pin::Pin<&mut dyn std::future::Future<Output = time::OffsetDateTime>>| match f.poll(&mut cx) { std::task::Poll::Ready(v) => v, _ => unreachable!() };
+/// # let mut run = |f: std::pin::Pin<&mut dyn std::future::Future<Output = Result<time::OffsetDateTime, pay_core::error::Error>>>| match f.poll(&mut cx) { std::task::Poll::Ready(v) => v.unwrap(), _ => unreachable!() };
 /// let q = pay_core::error::Provider::Qostiq;
 /// let first = run(std::pin::pin!(polls.wait_turn(q, PollOperation::WithdrawStatus, "w-1")));
 /// let other = run(std::pin::pin!(polls.wait_turn(q, PollOperation::WithdrawStatus, "w-2")));
@@ -179,6 +231,7 @@ pub struct PollScheduler {
     clock: Arc<dyn Clock>,
     sleep: Arc<dyn Sleep>,
     last: Mutex<HashMap<Key, OffsetDateTime>>,
+    shared: Option<SharedTurns>,
 }
 
 /// Entries beyond this many are pruned of keys whose floor has passed.
@@ -192,7 +245,20 @@ impl PollScheduler {
             clock,
             sleep,
             last: Mutex::new(HashMap::new()),
+            shared: None,
         }
+    }
+
+    /// This scheduler with its turns kept in `turns`, shared by every instance on that store
+    /// (see [Across instances](self#across-instances)).
+    pub fn shared(mut self, turns: SharedTurns) -> Self {
+        self.shared = Some(turns);
+        self
+    }
+
+    /// Whether turns are kept in a shared store.
+    pub fn is_shared(&self) -> bool {
+        self.shared.is_some()
     }
 
     /// The floors enforced.
@@ -207,7 +273,42 @@ impl PollScheduler {
     ///
     /// Cancel-safe: dropping the future before it completes gives the turn back if no later turn
     /// was reserved after it (otherwise the gap stays, which only errs on the slow side).
+    ///
+    /// Fails only with shared turns whose store cannot be reached: the poll must not be sent.
     pub async fn wait_turn(
+        &self,
+        provider: Provider,
+        operation: PollOperation,
+        payment: &str,
+    ) -> Result<OffsetDateTime, Error> {
+        if let Some(shared) = &self.shared {
+            let key = PollKey {
+                provider,
+                operation: operation.name(),
+                subject: payment,
+            };
+            let turn = shared
+                .0
+                .reserve(&key, self.floors.floor(operation))
+                .await
+                .map_err(|e| {
+                    Error::from(TransportError::new(
+                        TransportErrorKind::Other,
+                        Delivery::NotSent,
+                        Some(format!("no polling turn: {e}").into()),
+                    ))
+                })?;
+            let wait = turn.wait();
+            if !wait.is_zero() {
+                self.sleep.sleep(wait).await;
+            }
+            return Ok(self.clock.now());
+        }
+        Ok(self.local_turn(provider, operation, payment).await)
+    }
+
+    /// A turn kept in this process's memory.
+    async fn local_turn(
         &self,
         provider: Provider,
         operation: PollOperation,
@@ -331,7 +432,7 @@ mod tests {
     fn payments_providers_and_operations_are_independent() {
         let (clock, s) = scheduler(Floors::PROVIDER_MINIMUMS);
         let t0 = clock.now();
-        let turn = |provider, op, payment| block_on(s.wait_turn(provider, op, payment));
+        let turn = |provider, op, payment| block_on(s.wait_turn(provider, op, payment)).unwrap();
         assert_eq!(turn(Q, PollOperation::BillStatus, "a"), t0);
         assert_eq!(turn(Q, PollOperation::BillStatus, "b"), t0);
         assert_eq!(turn(Q, PollOperation::WithdrawStatus, "a"), t0);
@@ -367,7 +468,7 @@ mod tests {
         let t0 = clock.now();
         let key = (Q, PollOperation::WithdrawStatus, "a".to_owned());
         assert_eq!(
-            block_on(s.wait_turn(Q, PollOperation::WithdrawStatus, "a")),
+            block_on(s.wait_turn(Q, PollOperation::WithdrawStatus, "a")).unwrap(),
             t0
         );
         let mut cx = Context::from_waker(std::task::Waker::noop());
@@ -384,7 +485,7 @@ mod tests {
         let other = (Q, PollOperation::BillStatus, "b".to_owned());
         clock.advance(time::Duration::seconds(1));
         assert_eq!(
-            block_on(s.wait_turn(Q, PollOperation::BillStatus, "b")),
+            block_on(s.wait_turn(Q, PollOperation::BillStatus, "b")).unwrap(),
             clock.now()
         );
         s.last.lock().unwrap().remove(&other);
@@ -407,8 +508,8 @@ mod tests {
             clock.clone(),
             Arc::new(Early(clock.clone())),
         );
-        let a = block_on(s.wait_turn(Q, PollOperation::BillStatus, "k"));
-        block_on(s.wait_turn(Q, PollOperation::BillStatus, "k"));
+        let a = block_on(s.wait_turn(Q, PollOperation::BillStatus, "k")).unwrap();
+        block_on(s.wait_turn(Q, PollOperation::BillStatus, "k")).unwrap();
         assert!(clock.now() - a >= time::Duration::seconds(10));
     }
 }

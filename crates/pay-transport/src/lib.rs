@@ -20,6 +20,10 @@
 //! * **Polling floors** ([`floors`]): status reads of one payment are spaced as the providers
 //!   require (per payment, not per shop), waiting rather than failing; going below takes a
 //!   constructor named for sandboxes.
+//! * **A durable payout journal** ([`journal`], [`Executor::recover_payout`]): with a `pay-store`
+//!   configured, each payout is written before it is sent and every attempt before it leaves; an
+//!   intent whose process died is resumed from its record ([`Executor::resume_due`]), never under
+//!   a new id; no journal, no payout.
 //! * **Injected time** ([`sleep`], `pay_core::clock`): tests run retries, timeouts, rate limits and
 //!   floors in virtual time.
 //! * **Any transport**: a `tower::Service` ([`service::HttpService`]), a closure
@@ -50,6 +54,7 @@ pub mod executor;
 pub mod floors;
 #[cfg(feature = "hyper")]
 pub mod hyper_transport;
+pub mod journal;
 #[cfg(feature = "test-util")]
 pub mod log_capture;
 pub mod rate_limit;

@@ -39,6 +39,7 @@ use pay_core::text::Untrusted;
 use time::OffsetDateTime;
 
 use crate::executor::CallError;
+use crate::journal::{JournalError, NoLog, StepLog};
 use crate::sleep::{Sleep, to_std};
 
 /// Where a recovery starts.
@@ -103,13 +104,60 @@ pub async fn run<R, SF, LF>(
     bounds: &RecoveryBounds,
     request: &R,
     start: Start,
-    mut send: impl FnMut() -> SF,
-    mut look_up: impl FnMut() -> LF,
+    send: impl FnMut() -> SF,
+    look_up: impl FnMut() -> LF,
 ) -> PayoutOutcome<R::Payout>
 where
     R: Recoverable,
     SF: Future<Output = Result<R::Output, CallError>>,
     LF: Future<Output = Result<<R::Lookup as Endpoint>::Output, CallError>>,
+{
+    match run_logged(
+        clock, sleep, bounds, request, start, send, look_up, &mut NoLog,
+    )
+    .await
+    {
+        Ok(outcome) => outcome,
+        // `NoLog` never stops a recovery.
+        Err(stopped) => stopped.outcome(),
+    }
+}
+
+/// A recovery stopped by its journal: why, and what it had gathered.
+pub(crate) struct Stopped {
+    /// Why.
+    pub(crate) error: JournalError,
+    /// What was asked.
+    pub(crate) intent: pay_core::recovery::Intent,
+    /// The steps made.
+    pub(crate) evidence: Evidence,
+}
+
+impl Stopped {
+    /// `not_sent` when nothing of it can exist, else `unknown`.
+    pub(crate) fn outcome<P>(self) -> PayoutOutcome<P> {
+        crate::journal::stopped_outcome(self.error, self.intent, self.evidence)
+    }
+}
+
+/// [`run`], with `log` called before every step and after it (the payout journal); an error from
+/// it stops the recovery at once.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn run_logged<R, SF, LF, L>(
+    clock: &dyn Clock,
+    sleep: &dyn Sleep,
+    bounds: &RecoveryBounds,
+    request: &R,
+    start: Start,
+    mut send: impl FnMut() -> SF,
+    mut look_up: impl FnMut() -> LF,
+    log: &mut L,
+) -> Result<PayoutOutcome<R::Payout>, Stopped>
+where
+    R: Recoverable,
+    SF: Future<Output = Result<R::Output, CallError>>,
+    LF: Future<Output = Result<<R::Lookup as Endpoint>::Output, CallError>>,
+    L: StepLog,
 {
     let intent = request.intent();
     let endpoint = R::INFO.name;
@@ -139,7 +187,7 @@ where
                 match finish(name, R::INFO.provider, &mut kept, &evidence) {
                     Ok(resolution) => {
                         log_finish(endpoint, id, name, &evidence);
-                        return PayoutOutcome::new(resolution, intent, evidence);
+                        return Ok(PayoutOutcome::new(resolution, intent, evidence));
                     }
                     // Decided on resumed evidence whose payout value was not stored: read it.
                     Err(NeedsPayout)
@@ -156,11 +204,19 @@ where
                     Err(NeedsPayout) => {
                         log_finish(endpoint, id, OutcomeName::Unknown, &evidence);
                         let resolution = Resolution::Unknown(kept.error.take());
-                        return PayoutOutcome::new(resolution, intent, evidence);
+                        return Ok(PayoutOutcome::new(resolution, intent, evidence));
                     }
                 }
             }
         };
+        let wait = not_before.map_or(Duration::ZERO, |at| to_std(at - clock.now()));
+        if let Err(error) = log.before_step(wait).await {
+            return Err(Stopped {
+                error,
+                intent,
+                evidence,
+            });
+        }
         if let Some(not_before) = not_before {
             wait_until(clock, sleep, not_before).await;
         }
@@ -184,6 +240,16 @@ where
             "payout recovery step"
         );
         evidence.push(action, started, ended, result);
+        if let Some(step) = evidence.steps.last()
+            && let Err(error) = log.after_step(step).await
+        {
+            tracing::warn!(endpoint, %id, %error, "payout recovery stopped by its journal");
+            return Err(Stopped {
+                error,
+                intent,
+                evidence,
+            });
+        }
     }
 }
 

@@ -443,7 +443,7 @@ fn a_hundred_thousand_polls_never_break_a_floor() {
             i64::try_from((r >> 16) % 20_000).unwrap(),
         ));
         let before = clock.now();
-        let turn = run(polls.wait_turn(Provider::Qostiq, ops[op], keys[key]));
+        let turn = run(polls.wait_turn(Provider::Qostiq, ops[op], keys[key])).unwrap();
         let now = clock.now();
         assert_eq!(turn, now);
         if now > before {
@@ -507,8 +507,8 @@ fn sandbox_floors_are_explicit() {
         sleep,
     );
     assert!(polls.floors().is_below_provider_minimums());
-    run(polls.wait_turn(Provider::Qostiq, PollOperation::WithdrawStatus, "s"));
-    run(polls.wait_turn(Provider::Qostiq, PollOperation::WithdrawStatus, "s"));
+    run(polls.wait_turn(Provider::Qostiq, PollOperation::WithdrawStatus, "s")).unwrap();
+    run(polls.wait_turn(Provider::Qostiq, PollOperation::WithdrawStatus, "s")).unwrap();
     assert_eq!(clock.now() - T0, time::Duration::milliseconds(5));
 }
 

@@ -7,17 +7,8 @@ use pay_core::json::{StrictObject, Value};
 use pay_core::text::Untrusted;
 use pay_qostiq::CallbackStatus;
 use pay_signing::qostiq::VerifiedCallback;
-
-/// Whether a status ends the life of the object it describes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Finality {
-    /// A final status (`success`, `rejected`, `RESOLVED`, `COMPLETED` …).
-    Terminal,
-    /// A known intermediate status (`UNRESOLVED`, `PENDING` …). Never applied after a terminal one.
-    Intermediate,
-    /// A status this crate does not know: always handed to the handler.
-    Unknown,
-}
+use pay_store::DedupKey;
+pub use pay_store::Finality;
 
 /// The identity of a pushed event.
 ///
@@ -53,6 +44,15 @@ impl EventIdentity {
     /// The key of the object the event is about (for "never regress a final status").
     pub fn object_key(&self) -> String {
         format!("{}|{}|{}", self.provider, self.kind, self.object_id)
+    }
+
+    /// The deduplication key of this event, over its two keys (`event_key`, `object_key`).
+    pub fn dedup_key<'a>(&self, event_key: &'a str, object_key: &'a str) -> DedupKey<'a> {
+        DedupKey {
+            event: event_key,
+            object: object_key,
+            finality: self.finality,
+        }
     }
 }
 

@@ -9,8 +9,10 @@
 //!    (duplicate keys, trailing bytes, invalid UTF-8, depth); for Qostiq, whose signature covers the
 //!    values but not the key names, also binds every key to the callback's type (declare the custom
 //!    fields your shop passes with [`ReceiverBuilder::custom_fields`]);
-//! 3. deduplicates through a [`DedupStore`] keyed by the event's identity, never letting a later
-//!    intermediate status replace a final one;
+//! 3. deduplicates through a [`DedupStore`] (from `pay-store`: [`MemoryStore`] by default; a SQLite
+//!    file or a PostgreSQL database shared by every receiver, so N receivers handle each event
+//!    once) keyed by the event's identity, never letting a later intermediate status replace a
+//!    final one;
 //! 4. calls your [`Handler`] once per event and acknowledges (`200 OK`) only after it succeeded, so a
 //!    failed handler makes the provider deliver again; redeliveries are acknowledged without a call.
 //!
@@ -36,12 +38,11 @@ pub mod identity;
 mod receiver;
 pub mod scheme;
 pub mod source;
-pub mod store;
 
 pub use identity::{EventIdentity, Finality};
 pub use pay_signing::qostiq::CallbackKind;
+pub use pay_store::{Claim, DedupKey, DedupPolicy, DedupStore, MemoryStore, StoreError};
 pub use receiver::{
     DEFAULT_BODY_LIMIT, Event, Handler, Outcome, Receiver, ReceiverBuilder, Rejection,
 };
 pub use source::{IpRange, PeerAddr, SourcePolicy, presets};
-pub use store::{Claim, DedupStore, MemoryStore};

@@ -12,7 +12,6 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body::Body;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use pay_core::clock::{Clock, SystemClock};
 use pay_core::error::{Provider, SignatureError};
 use pay_core::secret::Secret;
 use pay_signing::qostiq::{CallbackKind, CallbackVerifier};
@@ -20,7 +19,7 @@ use pay_signing::qostiq::{CallbackKind, CallbackVerifier};
 use crate::identity::EventIdentity;
 use crate::scheme::{self, Scheme, VerifyError};
 use crate::source::{PeerAddr, SourcePolicy, SourceRejection};
-use crate::store::{Claim, DedupStore, MemoryStore};
+use pay_store::{Claim, DedupStore, MemoryStore};
 
 /// Default largest accepted body: 64 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
@@ -151,7 +150,6 @@ pub struct ReceiverBuilder<S> {
     scheme: S,
     sources: SourcePolicy,
     body_limit: usize,
-    clock: Arc<dyn Clock>,
 }
 
 impl ReceiverBuilder<scheme::Qostiq> {
@@ -193,13 +191,11 @@ impl ReceiverBuilder<scheme::Qostiq> {
             scheme,
             sources,
             body_limit,
-            clock,
         } = self;
         Ok(Self {
             scheme: scheme::Qostiq::from_verifier(configure(scheme.into_verifier())?),
             sources,
             body_limit,
-            clock,
         })
     }
 }
@@ -218,7 +214,6 @@ impl<S: Scheme> ReceiverBuilder<S> {
             scheme,
             sources: SourcePolicy::any(),
             body_limit: DEFAULT_BODY_LIMIT,
-            clock: Arc::new(SystemClock),
         }
     }
 
@@ -234,18 +229,16 @@ impl<S: Scheme> ReceiverBuilder<S> {
         self
     }
 
-    /// The clock used for dedup expiry (default: the system clock).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// Finishes with the default in-memory store.
+    /// Finishes with the default store: [`MemoryStore::new`], in this process's memory (lost on
+    /// restart, not shared with other instances), on the system clock.
     pub fn build<H: Handler>(self, handler: H) -> Receiver<S, H, MemoryStore> {
         self.build_with_store(handler, MemoryStore::new())
     }
 
-    /// Finishes with a custom [`DedupStore`].
+    /// Finishes with `store`: any `pay-store` [`DedupStore`] (a SQLite file shared by the
+    /// processes of one host, a PostgreSQL database shared by every instance: each event is then
+    /// handled once across all receivers on it). Leases and retention run on the store's clock
+    /// and follow its [`pay_store::DedupPolicy`].
     pub fn build_with_store<H: Handler, St: DedupStore>(
         self,
         handler: H,
@@ -256,7 +249,6 @@ impl<S: Scheme> ReceiverBuilder<S> {
                 scheme: self.scheme,
                 sources: self.sources,
                 body_limit: self.body_limit,
-                clock: self.clock,
                 handler,
                 store,
             }),
@@ -282,7 +274,6 @@ struct Inner<S, H, St> {
     scheme: S,
     sources: SourcePolicy,
     body_limit: usize,
-    clock: Arc<dyn Clock>,
     handler: H,
     store: St,
 }
@@ -358,8 +349,9 @@ impl<S: Scheme, H: Handler, St: DedupStore> Receiver<S, H, St> {
                 return Outcome::Rejected(Rejection::Verification(e));
             }
         };
-        let now = inner.clock.now();
-        match inner.store.claim(&identity, now).await {
+        let (event_key, object_key) = (identity.event_key(), identity.object_key());
+        let dedup = identity.dedup_key(&event_key, &object_key);
+        match inner.store.claim(&dedup).await {
             Ok(Claim::Proceed) => {}
             Ok(Claim::Duplicate) => {
                 tracing::info!(event = %identity, "duplicate delivery acknowledged");
@@ -381,7 +373,7 @@ impl<S: Scheme, H: Handler, St: DedupStore> Receiver<S, H, St> {
             secret_index,
         };
         match inner.handler.handle(event).await {
-            Ok(()) => match inner.store.complete(&identity, inner.clock.now()).await {
+            Ok(()) => match inner.store.complete(&dedup).await {
                 Ok(()) => {
                     tracing::info!(event = %identity, "event applied");
                     Outcome::Applied
@@ -394,7 +386,7 @@ impl<S: Scheme, H: Handler, St: DedupStore> Receiver<S, H, St> {
             },
             Err(e) => {
                 tracing::warn!(event = %identity, error = %e, "handler failed; provider will retry");
-                if let Err(e) = inner.store.release(&identity).await {
+                if let Err(e) = inner.store.release(&dedup).await {
                     tracing::error!(event = %identity, error = %e, "dedup store release failed");
                 }
                 Outcome::HandlerFailed

@@ -21,7 +21,7 @@ use pay_core::secret::Secret;
 use pay_signing::coinqvest::sign_webhook;
 use pay_signing::qostiq::forgery::{ForgeryClass, each_forgery};
 use pay_webhook::scheme::{Coinqvest, Qostiq, Scheme};
-use pay_webhook::store::{DEFAULT_RETENTION, MemoryStore};
+use pay_webhook::{DedupPolicy, MemoryStore};
 use pay_webhook::{Event, EventIdentity, Outcome, ReceiverBuilder, Rejection};
 use time::macros::datetime;
 use tower_service::Service;
@@ -109,9 +109,10 @@ async fn every_forgery_is_refused_or_a_duplicate_of_the_genuine_event() {
 
 #[tokio::test]
 async fn the_default_store_outlasts_every_redelivery_window() {
-    assert!(DEFAULT_RETENTION > Qostiq::REDELIVERY_WINDOW);
-    assert!(DEFAULT_RETENTION > Coinqvest::REDELIVERY_WINDOW);
-    assert_eq!(MemoryStore::new().retention(), DEFAULT_RETENTION);
+    // The default store's retention (`MemoryStore::new` keeps `DedupPolicy::default`).
+    let retention = time::Duration::try_from(DedupPolicy::default().retention).unwrap();
+    assert!(retention > Qostiq::REDELIVERY_WINDOW);
+    assert!(retention > Coinqvest::REDELIVERY_WINDOW);
     // The last redelivery of each provider, a minute after its window, is still a duplicate.
     let t0 = datetime!(2026-11-30 10:00 UTC);
     let calls = Arc::new(AtomicUsize::new(0));
@@ -126,8 +127,10 @@ async fn the_default_store_outlasts_every_redelivery_window() {
         .unwrap()
         .custom_fields(["test_add_on"])
         .unwrap()
-        .clock(clock.clone())
-        .build(counting(calls.clone()));
+        .build_with_store(
+            counting(calls.clone()),
+            MemoryStore::with_clock(clock.clone()),
+        );
     let body = genuine()[0].clone();
     assert_eq!(qostiq.receive(post(body.clone())).await, Outcome::Applied);
     clock.advance(Qostiq::REDELIVERY_WINDOW + time::Duration::minutes(1));
@@ -136,8 +139,10 @@ async fn the_default_store_outlasts_every_redelivery_window() {
     let clock = Arc::new(ManualClock::new(t0));
     let coinqvest = ReceiverBuilder::coinqvest(vec![Secret::new(SECRET).unwrap()])
         .unwrap()
-        .clock(clock.clone())
-        .build(counting(calls.clone()));
+        .build_with_store(
+            counting(calls.clone()),
+            MemoryStore::with_clock(clock.clone()),
+        );
     let body = r#"{"id":"cb69affabf53","type":"PAYMENT","state":"RESOLVED"}"#;
     let request = || {
         let mut r = post(body);
@@ -153,7 +158,7 @@ async fn the_default_store_outlasts_every_redelivery_window() {
     clock.advance(Coinqvest::REDELIVERY_WINDOW + time::Duration::minutes(1));
     assert_eq!(coinqvest.receive(request()).await, Outcome::Duplicate);
     // … and forgotten once the retention is over.
-    clock.advance(DEFAULT_RETENTION);
+    clock.advance(retention);
     assert_eq!(coinqvest.receive(request()).await, Outcome::Applied);
     assert_eq!(calls.load(Ordering::SeqCst), 3);
 }

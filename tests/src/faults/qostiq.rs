@@ -74,14 +74,49 @@ pub fn supports(class: FaultClass) -> bool {
 
 /// What an intent pays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Withdraw,
     Transfer,
     Crypto,
 }
 
 impl Kind {
-    fn create_route(self) -> &'static str {
+    /// Every kind.
+    pub(crate) const ALL: [Self; 3] = [Self::Withdraw, Self::Transfer, Self::Crypto];
+
+    /// The books' list of this kind (`GET /admin/qostiq/state`).
+    pub(crate) fn list(self) -> &'static str {
+        match self {
+            Self::Withdraw => "withdrawals",
+            Self::Transfer => "transfers",
+            Self::Crypto => "crypto_withdrawals",
+        }
+    }
+
+    /// The books' field holding the payee account.
+    fn account_field(self) -> &'static str {
+        match self {
+            Self::Withdraw => "account",
+            Self::Transfer => "payee_account",
+            Self::Crypto => "payee_address",
+        }
+    }
+
+    /// The name used on command lines (`withdraw`, `transfer`, `crypto`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Withdraw => "withdraw",
+            Self::Transfer => "transfer",
+            Self::Crypto => "crypto",
+        }
+    }
+
+    /// The kind named `name` ([`Kind::name`]).
+    pub(crate) fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    pub(crate) fn create_route(self) -> &'static str {
         match self {
             Self::Withdraw => "/qostiq/withdraw/create",
             Self::Transfer => "/qostiq/transfer/create",
@@ -89,7 +124,7 @@ impl Kind {
         }
     }
 
-    fn lookup_route(self) -> &'static str {
+    pub(crate) fn lookup_route(self) -> &'static str {
         match self {
             Self::Withdraw => "/qostiq/withdraw/shop_payment_status",
             Self::Transfer => "/qostiq/transfer/shop_payment_status",
@@ -192,7 +227,7 @@ impl Admin {
 }
 
 /// The admin rule for `count` faults named `fault` (with its parameters) on `route`.
-fn rule(route: &str, count: u64, fault: &str) -> String {
+pub(crate) fn rule(route: &str, count: u64, fault: &str) -> String {
     format!(r#"{{"route": "{route}", "method": "POST", "count": {count}, {fault}}}"#)
 }
 
@@ -202,7 +237,7 @@ fn named(class: FaultClass) -> String {
 }
 
 /// One fault of a transport class, with its random parameters (the admin API's spelling).
-fn transport_fault(class: FaultClass, rng: &mut fastrand::Rng) -> String {
+pub(crate) fn transport_fault(class: FaultClass, rng: &mut fastrand::Rng) -> String {
     let name = named(class);
     match class {
         FaultClass::CommitThenDelay => format!(r#"{name}, "delay_ms": {DELAY_MS}"#),
@@ -352,14 +387,14 @@ async fn worker(
 }
 
 /// One payout intent of the runner.
-enum Intent {
+pub(crate) enum Intent {
     Withdraw(CreateWithdraw),
     Transfer(CreateTransfer),
     Crypto(CreateCryptoWithdraw),
 }
 
 /// The intent of `kind` whose payee account is made from `tag` (unique to it).
-fn intent(kind: Kind, tag: &str, shop_payment_id: &str) -> Result<Intent, String> {
+pub(crate) fn intent(kind: Kind, tag: &str, shop_payment_id: &str) -> Result<Intent, String> {
     Ok(match kind {
         Kind::Withdraw => Intent::Withdraw(CreateWithdraw::new(
             tag,
@@ -389,6 +424,27 @@ fn intent(kind: Kind, tag: &str, shop_payment_id: &str) -> Result<Intent, String
 }
 
 impl Intent {
+    /// Its payee account, as the books show it.
+    pub(crate) fn account(&self) -> &str {
+        match self {
+            Intent::Withdraw(r) => r.account.expose(),
+            Intent::Transfer(r) => r.payee_account.expose(),
+            Intent::Crypto(r) => r.account.expose(),
+        }
+    }
+
+    /// Creates it through `client` (journaled when the client has a journal): the outcome's name.
+    pub(crate) async fn create<S: pay_transport::service::HttpService>(
+        &self,
+        client: &QostiqClient<S>,
+    ) -> pay_core::recovery::OutcomeName {
+        match self {
+            Intent::Withdraw(r) => client.create_withdraw(r).await.name(),
+            Intent::Transfer(r) => client.create_transfer(r).await.name(),
+            Intent::Crypto(r) => client.create_crypto_withdraw(r).await.name(),
+        }
+    }
+
     /// Creates it and records what the client said.
     async fn said(&self, client: &QostiqClient) -> Said {
         match self {
@@ -419,37 +475,37 @@ fn amount(text: &str) -> Result<pay_core::money::Amount, String> {
         .map_err(|e: pay_core::money::AmountError| e.to_string())
 }
 
-/// Counts the server's payouts per payee account and compares them with what the client said.
-fn compare(class: FaultClass, said: &[Said], state: &Value) -> ClassReport {
-    // (list, account) → ids of the server's payouts.
-    let mut books: HashMap<(&'static str, String), Vec<u64>> = HashMap::new();
-    for (list, field) in [
-        ("withdrawals", "account"),
-        ("transfers", "payee_account"),
-        ("crypto_withdrawals", "payee_address"),
-    ] {
-        let items = state.get(list).and_then(Value::as_array);
+/// The server's payouts per (list, payee account): their ids and `shop_payment_id`s.
+pub(crate) fn books(state: &Value) -> HashMap<(&'static str, String), Vec<(u64, String)>> {
+    let mut books: HashMap<(&'static str, String), Vec<(u64, String)>> = HashMap::new();
+    for kind in Kind::ALL {
+        let items = state.get(kind.list()).and_then(Value::as_array);
         for item in items.into_iter().flatten() {
-            let account = item.get(field).and_then(Value::as_str);
+            let account = item.get(kind.account_field()).and_then(Value::as_str);
             let id = item.get("id").and_then(Value::as_u64);
+            let spid = item
+                .get("shop_payment_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if let (Some(account), Some(id)) = (account, id) {
                 books
-                    .entry((list, account.to_owned()))
+                    .entry((kind.list(), account.to_owned()))
                     .or_default()
-                    .push(id);
+                    .push((id, spid.to_owned()));
             }
         }
     }
+    books
+}
+
+/// Counts the server's payouts per payee account and compares them with what the client said.
+fn compare(class: FaultClass, said: &[Said], state: &Value) -> ClassReport {
+    let books = books(state);
     let mut report = ClassReport::default();
     for s in said {
-        let list = match s.kind {
-            Kind::Withdraw => "withdrawals",
-            Kind::Transfer => "transfers",
-            Kind::Crypto => "crypto_withdrawals",
-        };
-        let ids = books
-            .get(&(list, s.account.clone()))
-            .cloned()
+        let ids: Vec<u64> = books
+            .get(&(s.kind.list(), s.account.clone()))
+            .map(|found| found.iter().map(|(id, _)| *id).collect())
             .unwrap_or_default();
         let judged = Judged {
             said_exists: s.exists,

@@ -174,10 +174,12 @@ pub fn may_report_refused(evidence: &Evidence) -> bool {
 }
 
 /// Whether the intent may be sent again now, with the same id: the last step is a conclusive
-/// negative lookup after an uncertain send, the last send was not refused (a refusal of a re-send
-/// means something still holds the id or the money: look again instead), a re-send is left to
-/// this call, and a lookup is left to check it. The negative lookup must be this call's own: a
-/// resumed recovery looks before it sends.
+/// negative lookup after an uncertain send, this call's last send was not refused (a refusal of a
+/// re-send means something still holds the id or the money: look again instead), a re-send is
+/// left to this call, and a lookup is left to check it. The negative lookup must be this call's
+/// own: a resumed recovery looks before it sends. A refusal made by an earlier call is stale: a
+/// resumed call that then found nothing, conclusively, may send again (a re-send cannot pay
+/// twice: both providers refuse a second payout under one id).
 pub fn may_resend(policy: &Policy, evidence: &Evidence) -> bool {
     let Some(last) = evidence.steps.last() else {
         return false;
@@ -187,12 +189,17 @@ pub fn may_resend(policy: &Policy, evidence: &Evidence) -> bool {
     }
     let settled_before_asking =
         matches!(settle(policy, evidence), Settle::At(deadline) if last.started >= deadline);
-    let last_send_not_refused = evidence.sends().last().is_some_and(|s| {
-        matches!(
+    let last_send_not_refused = match policy
+        .this_call(evidence)
+        .filter(|s| s.action == StepAction::Send)
+        .last()
+    {
+        Some(s) => matches!(
             s.result,
             StepResult::Unknown { .. } | StepResult::NotSent { .. } | StepResult::Payout { .. }
-        )
-    });
+        ),
+        None => evidence.sends().last().is_some(),
+    };
     last.is_negative_lookup()
         && settled_before_asking
         && last_send_not_refused
@@ -395,6 +402,21 @@ mod tests {
         assert_eq!(next(&resumed, &ev), Next::Send);
         ev.steps.push(step("S:same@901-902"));
         assert_eq!(next(&resumed, &ev), Next::Finish(OutcomeName::Recreated));
+        // A re-send refused by an earlier call is stale: resumed, the call that finds nothing
+        // (conclusively) sends again; within one call a refused re-send is never followed by
+        // another.
+        let mut refused = evidence(&spent);
+        refused.steps.push(step("L:notfound@900-901"));
+        refused.steps.push(step("S:definitive@901-902"));
+        refused.steps.push(step("L:notfound@902-903"));
+        assert_eq!(next(&resumed, &refused), Next::LookUp { not_before: None });
+        let again = Policy {
+            first_step: refused.steps.len(),
+            ..create()
+        };
+        assert_eq!(next(&again, &refused), Next::LookUp { not_before: None });
+        refused.steps.push(step("L:notfound@2000-2001"));
+        assert_eq!(next(&again, &refused), Next::Send);
         // An earlier uncertain send still forbids "refused" in a resumed call.
         let mut ev = evidence(&spent);
         ev.steps.push(step("L:notfound@900-901"));
