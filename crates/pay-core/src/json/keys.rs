@@ -13,6 +13,27 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 
+use super::JsonError;
+
+/// An open object as both readers keep it: where its keys (or members) start in their scratch
+/// list, and whether its keys went into a hash set.
+pub(super) struct OpenObject {
+    /// Index of the object's first key in the reader's list.
+    pub(super) first: usize,
+    /// Whether the keys are hashed (see [`KeySets::insert`]).
+    pub(super) hashed: bool,
+}
+
+impl OpenObject {
+    /// An object whose keys will start at `first`.
+    pub(super) fn at(first: usize) -> Self {
+        Self {
+            first,
+            hashed: false,
+        }
+    }
+}
+
 /// Objects with at most this many keys are checked by scanning the earlier keys. A Qostiq callback
 /// has about 20 top-level keys; scanning them is cheaper than building a set.
 const SCAN_LIMIT: usize = 32;
@@ -146,6 +167,27 @@ impl<'a> KeySets<'a> {
             // Unreachable (pushed above, or by an earlier call for this object); refuse rather
             // than miss a duplicate.
             None => false,
+        }
+    }
+
+    /// [`Self::insert`] as the readers use it: `key` back when it is new, else the duplicate error.
+    #[inline]
+    pub(super) fn check<'k, I>(
+        &mut self,
+        hashed: &mut bool,
+        earlier: I,
+        key: Cow<'a, str>,
+    ) -> Result<Cow<'a, str>, JsonError>
+    where
+        'a: 'k,
+        I: ExactSizeIterator<Item = &'k Cow<'a, str>>,
+    {
+        if self.insert(hashed, earlier, &key) {
+            Ok(key)
+        } else {
+            Err(JsonError::DuplicateKey {
+                key: key.into_owned(),
+            })
         }
     }
 

@@ -17,7 +17,9 @@
 //! ```
 
 pub mod decode;
+mod grammar;
 mod keys;
+mod lexer;
 pub mod python;
 mod raw;
 mod reader;
@@ -26,8 +28,8 @@ mod validate;
 use std::borrow::Cow;
 
 pub use decode::{DecodeError, decode, decode_checked};
+pub use lexer::is_json_number;
 pub use raw::RawJson;
-pub use reader::is_json_number;
 pub use validate::validate;
 
 /// Bounds applied while reading untrusted JSON.
@@ -163,15 +165,7 @@ pub struct StrictObject<'a> {
 impl<'a> StrictObject<'a> {
     /// Reads `input` as exactly one JSON object within `limits`.
     pub fn parse(input: &'a [u8], limits: Limits) -> Result<Self, JsonError> {
-        if input.len() > limits.max_bytes {
-            return Err(JsonError::TooLarge {
-                size: input.len(),
-                limit: limits.max_bytes,
-            });
-        }
-        let source = std::str::from_utf8(input).map_err(|e| JsonError::InvalidUtf8 {
-            offset: e.valid_up_to(),
-        })?;
+        let source = lexer::checked_source(input, limits)?;
         let members = reader::read_document(source, limits.max_depth)?;
         Ok(Self { source, members })
     }

@@ -1,80 +1,23 @@
-//! The strict recursive-descent reader behind [`StrictObject`](super::StrictObject).
+//! The tree reader behind [`StrictObject`](super::StrictObject): the [grammar](super::grammar)
+//! building [`Value`]s, duplicate keys refused in linear time ([`KeySets`]).
 
 use std::borrow::Cow;
 
-use super::keys::KeySets;
-use super::validate::plain_run;
+use super::grammar::{self, Build};
+use super::keys::{KeySets, OpenObject};
 use super::{JsonError, Member, Value};
-
-/// Whether `token` is exactly one JSON number (RFC 8259 grammar).
-///
-/// ```
-/// use pay_core::json::is_json_number;
-/// assert!(is_json_number("-0.5e+3"));
-/// assert!(!is_json_number("01") && !is_json_number("1.") && !is_json_number("+1"));
-/// ```
-pub fn is_json_number(token: &str) -> bool {
-    let bytes = token.as_bytes();
-    number_end(bytes, 0) == Some(bytes.len())
-}
-
-/// The end of the number starting at `start`, or `None` if none starts there.
-pub(super) fn number_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let at = |i: usize| bytes.get(i).copied();
-    let digits_from = |mut i: usize| {
-        let begin = i;
-        while at(i).is_some_and(|b| b.is_ascii_digit()) {
-            i += 1;
-        }
-        (i > begin).then_some(i)
-    };
-    let mut i = start;
-    if at(i) == Some(b'-') {
-        i += 1;
-    }
-    match at(i) {
-        Some(b'0') => i += 1,
-        Some(b'1'..=b'9') => i = digits_from(i)?,
-        _ => return None,
-    }
-    if at(i) == Some(b'.') {
-        i = digits_from(i + 1)?;
-    }
-    if matches!(at(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(at(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        i = digits_from(i)?;
-    }
-    Some(i)
-}
 
 /// Reads a whole document that must be one object.
 pub(super) fn read_document(source: &str, max_depth: usize) -> Result<Vec<Member<'_>>, JsonError> {
-    let mut reader = Reader {
-        src: source,
-        bytes: source.as_bytes(),
-        pos: 0,
-        max_depth,
+    let tree = Tree {
         items: Vec::new(),
         members: Vec::new(),
         key_sets: KeySets::default(),
     };
-    reader.skip_ws();
-    if reader.peek() != Some(b'{') {
-        // Still tell a syntax error from a valid non-object.
-        reader.value(1)?;
-        return Err(JsonError::NotAnObject);
+    match grammar::document(source, max_depth, tree)? {
+        Value::Object(members) => Ok(members),
+        _ => Err(JsonError::NotAnObject),
     }
-    let Value::Object(members) = reader.value(1)? else {
-        return Err(JsonError::NotAnObject);
-    };
-    reader.skip_ws();
-    if reader.pos != reader.bytes.len() {
-        return Err(JsonError::TrailingBytes { offset: reader.pos });
-    }
-    Ok(members)
 }
 
 /// The items of `scratch` from `first` on, as a `Vec` of their own: exactly sized, or the scratch
@@ -87,11 +30,7 @@ fn take_from<T>(scratch: &mut Vec<T>, first: usize) -> Vec<T> {
     }
 }
 
-struct Reader<'a> {
-    src: &'a str,
-    bytes: &'a [u8],
-    pos: usize,
-    max_depth: usize,
+struct Tree<'a> {
     /// The items of every open array, innermost last: a closed array moves its own out with
     /// [`take_from`] (one allocation per array, none wasted on growth).
     items: Vec<Value<'a>>,
@@ -100,234 +39,58 @@ struct Reader<'a> {
     key_sets: KeySets<'a>,
 }
 
-impl<'a> Reader<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
+impl<'a> Build<'a> for Tree<'a> {
+    type Out = Value<'a>;
+    type Key = Cow<'a, str>;
+    type Object = OpenObject;
+    /// Where the array's items start in the scratch.
+    type Array = usize;
+    const DECODE_STRINGS: bool = true;
+
+    #[inline]
+    fn scalar(&mut self, value: impl FnOnce() -> Value<'a>) -> Value<'a> {
+        value()
     }
 
-    fn syntax(&self, reason: &'static str) -> JsonError {
-        JsonError::Syntax {
-            offset: self.pos,
-            reason,
-        }
+    #[inline]
+    fn open_object(&mut self) -> OpenObject {
+        OpenObject::at(self.members.len())
     }
 
-    fn skip_ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.pos += 1;
-        }
+    #[inline]
+    fn key(
+        &mut self,
+        object: &mut OpenObject,
+        key: Cow<'a, str>,
+    ) -> Result<Cow<'a, str>, JsonError> {
+        let earlier = self.members.get(object.first..).unwrap_or_default();
+        self.key_sets
+            .check(&mut object.hashed, earlier.iter().map(|m| &m.key), key)
     }
 
-    fn expect(&mut self, byte: u8, reason: &'static str) -> Result<(), JsonError> {
-        if self.peek() == Some(byte) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            Err(self.syntax(reason))
-        }
+    #[inline]
+    fn member(&mut self, _: &mut OpenObject, key: Cow<'a, str>, value: Value<'a>, raw: &'a str) {
+        self.members.push(Member { key, value, raw });
     }
 
-    fn literal(&mut self, word: &'static str, value: Value<'a>) -> Result<Value<'a>, JsonError> {
-        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
-            self.pos += word.len();
-            Ok(value)
-        } else {
-            Err(self.syntax("expected a JSON value"))
-        }
+    #[inline]
+    fn close_object(&mut self, object: OpenObject) -> Value<'a> {
+        self.key_sets.close(object.hashed);
+        Value::Object(take_from(&mut self.members, object.first))
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
-        match self.peek() {
-            Some(b'{') => self.object(depth),
-            Some(b'[') => self.array(depth),
-            Some(b'"') => self.string().map(Value::String),
-            Some(b't') => self.literal("true", Value::Bool(true)),
-            Some(b'f') => self.literal("false", Value::Bool(false)),
-            Some(b'n') => self.literal("null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => {
-                let end =
-                    number_end(self.bytes, self.pos).ok_or_else(|| self.syntax("bad number"))?;
-                let token = self
-                    .src
-                    .get(self.pos..end)
-                    .ok_or_else(|| self.syntax("bad number"))?;
-                self.pos = end;
-                Ok(Value::Number(token))
-            }
-            Some(_) => Err(self.syntax("expected a JSON value")),
-            None => Err(self.syntax("unexpected end of input")),
-        }
+    #[inline]
+    fn open_array(&mut self) -> usize {
+        self.items.len()
     }
 
-    fn enter(&self, depth: usize) -> Result<(), JsonError> {
-        if depth > self.max_depth {
-            Err(JsonError::TooDeep {
-                limit: self.max_depth,
-            })
-        } else {
-            Ok(())
-        }
+    #[inline]
+    fn item(&mut self, _: &mut usize, value: Value<'a>) {
+        self.items.push(value);
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
-        self.enter(depth)?;
-        self.pos += 1; // '{'
-        let first = self.members.len();
-        let mut hashed = false;
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Value::Object(Vec::new()));
-        }
-        loop {
-            self.skip_ws();
-            if self.peek() != Some(b'"') {
-                return Err(self.syntax("expected a string key"));
-            }
-            let key = self.string()?;
-            let earlier = self.members.get(first..).unwrap_or_default();
-            if !self
-                .key_sets
-                .insert(&mut hashed, earlier.iter().map(|m| &m.key), &key)
-            {
-                return Err(JsonError::DuplicateKey {
-                    key: key.into_owned(),
-                });
-            }
-            self.skip_ws();
-            self.expect(b':', "expected `:`")?;
-            self.skip_ws();
-            let start = self.pos;
-            let value = self.value(depth + 1)?;
-            let raw = self
-                .src
-                .get(start..self.pos)
-                .ok_or_else(|| self.syntax("bad value"))?;
-            self.members.push(Member { key, value, raw });
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    self.key_sets.close(hashed);
-                    return Ok(Value::Object(take_from(&mut self.members, first)));
-                }
-                _ => return Err(self.syntax("expected `,` or `}`")),
-            }
-        }
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
-        self.enter(depth)?;
-        self.pos += 1; // '['
-        let first = self.items.len();
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Value::Array(Vec::new()));
-        }
-        loop {
-            self.skip_ws();
-            let item = self.value(depth + 1)?;
-            self.items.push(item);
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Value::Array(take_from(&mut self.items, first)));
-                }
-                _ => return Err(self.syntax("expected `,` or `]`")),
-            }
-        }
-    }
-
-    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
-        self.pos += 1; // opening quote
-        // Unescaped text is copied in runs; only a string with escapes allocates.
-        let mut owned: Option<String> = None;
-        loop {
-            let run_start = self.pos;
-            let rest = self.bytes.get(self.pos..).unwrap_or_default();
-            self.pos += plain_run(rest);
-            // `run_start` and `pos` sit on ASCII bytes (or the end): both are char boundaries.
-            let run = self
-                .src
-                .get(run_start..self.pos)
-                .ok_or_else(|| self.syntax("bad string"))?;
-            match self.peek() {
-                Some(b'"') => {
-                    self.pos += 1;
-                    return Ok(match owned {
-                        None => Cow::Borrowed(run),
-                        Some(mut out) => {
-                            out.push_str(run);
-                            Cow::Owned(out)
-                        }
-                    });
-                }
-                Some(b'\\') => {
-                    let out = owned.get_or_insert_with(|| String::with_capacity(run.len() + 16));
-                    out.push_str(run);
-                    let escape_at = self.pos;
-                    self.pos += 1;
-                    let c = match self.peek() {
-                        Some(b'"') => '"',
-                        Some(b'\\') => '\\',
-                        Some(b'/') => '/',
-                        Some(b'b') => '\u{8}',
-                        Some(b'f') => '\u{c}',
-                        Some(b'n') => '\n',
-                        Some(b'r') => '\r',
-                        Some(b't') => '\t',
-                        Some(b'u') => {
-                            self.pos += 1;
-                            let unit = self.hex4()?;
-                            let code = if (0xD800..0xDC00).contains(&unit) {
-                                if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
-                                    return Err(JsonError::LoneSurrogate { offset: escape_at });
-                                }
-                                self.pos += 2;
-                                let low = self.hex4()?;
-                                if !(0xDC00..0xE000).contains(&low) {
-                                    return Err(JsonError::LoneSurrogate { offset: escape_at });
-                                }
-                                0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                            } else if (0xDC00..0xE000).contains(&unit) {
-                                return Err(JsonError::LoneSurrogate { offset: escape_at });
-                            } else {
-                                unit
-                            };
-                            out.push(
-                                char::from_u32(code)
-                                    .ok_or(JsonError::LoneSurrogate { offset: escape_at })?,
-                            );
-                            continue;
-                        }
-                        _ => return Err(self.syntax("invalid escape")),
-                    };
-                    self.pos += 1;
-                    out.push(c);
-                }
-                Some(_) => return Err(self.syntax("control character in string")),
-                None => return Err(self.syntax("unterminated string")),
-            }
-        }
-    }
-
-    fn hex4(&mut self) -> Result<u32, JsonError> {
-        let digits = self
-            .bytes
-            .get(self.pos..self.pos + 4)
-            .ok_or_else(|| self.syntax("bad \\u escape"))?;
-        let mut value = 0u32;
-        for &d in digits {
-            let nibble = (d as char)
-                .to_digit(16)
-                .ok_or_else(|| self.syntax("bad \\u escape"))?;
-            value = value * 16 + nibble;
-        }
-        self.pos += 4;
-        Ok(value)
+    #[inline]
+    fn close_array(&mut self, first: usize) -> Value<'a> {
+        Value::Array(take_from(&mut self.items, first))
     }
 }
