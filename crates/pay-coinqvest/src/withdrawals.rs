@@ -23,11 +23,11 @@
 use bytes::Bytes;
 use http::StatusCode;
 use pay_core::Error;
-use pay_core::endpoint::{Endpoint, EndpointInfo, Lookup};
+use pay_core::endpoint::{Endpoint, EndpointInfo};
 use pay_core::error::ProviderError;
 use pay_core::money::Amount;
 use pay_core::recovery::{
-    Action, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
+    Action, FieldValue, Intent, Observed, PayoutRecord, Recoverable, RefusalClass, Verdict,
 };
 use pay_core::text::AccountNumber;
 use serde::{Deserialize, Serialize};
@@ -570,36 +570,40 @@ impl Recoverable for CommitWithdrawal {
         GetWithdrawal::new(self.withdrawal_id.clone())
     }
 
-    fn answered(output: Withdrawal) -> Withdrawal {
-        output
-    }
-
-    fn found(output: Lookup<Withdrawal>) -> Lookup<Withdrawal> {
-        output
-    }
-
     /// `GET /withdrawal` answers 404 for an id it does not know.
     fn lookup_refusal_is_not_found(refusal: &ProviderError) -> bool {
         refusal.status == StatusCode::NOT_FOUND
     }
 
-    fn judge(intent: &Intent, w: &Withdrawal) -> Verdict {
-        let observed = Observed::with_id(&w.id)
-            .field("sourceAmount", Some(FieldValue::Amount(w.source_amount)))
+    /// 401/403: not authenticated, nothing done (the client re-syncs its clock once before);
+    /// 429: throttled; any other refusal: read the withdrawal first.
+    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
+        match refusal.status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => RefusalClass::Definitive,
+            StatusCode::TOO_MANY_REQUESTS => RefusalClass::Throttled,
+            _ => RefusalClass::LookFirst,
+        }
+    }
+}
+
+impl PayoutRecord for Withdrawal {
+    fn judge(&self, intent: &Intent) -> Verdict {
+        let observed = Observed::with_id(&self.id)
+            .field("sourceAmount", Some(FieldValue::Amount(self.source_amount)))
             .field(
                 "sourceAssetIssuer",
-                Some(FieldValue::text(w.source_asset_issuer.clone())),
+                Some(FieldValue::text(self.source_asset_issuer.clone())),
             )
-            .field("targetAmount", Some(FieldValue::Amount(w.target_amount)))
+            .field("targetAmount", Some(FieldValue::Amount(self.target_amount)))
             .field(
                 "targetAccount",
-                w.target_account
+                self.target_account
                     .number()
                     .and_then(|n| AccountNumber::new(n.expose()).ok())
                     .map(FieldValue::Account),
             );
         match intent.judge(&observed) {
-            Verdict::Same => match &w.state {
+            Verdict::Same => match &self.state {
                 WithdrawalState::Processing
                 | WithdrawalState::Completed
                 | WithdrawalState::Failed => Verdict::Same,
@@ -612,25 +616,15 @@ impl Recoverable for CommitWithdrawal {
         }
     }
 
-    /// 401/403: not authenticated, nothing done (the client re-syncs its clock once before);
-    /// 429: throttled; any other refusal: read the withdrawal first.
-    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
-        match refusal.status {
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => RefusalClass::Definitive,
-            StatusCode::TOO_MANY_REQUESTS => RefusalClass::Throttled,
-            _ => RefusalClass::LookFirst,
-        }
-    }
-
-    fn summarize(w: &Withdrawal) -> String {
+    fn summarize(&self) -> String {
         format!(
             "withdrawal {} {}, source {} {}, target {} {}",
-            w.id,
-            w.state,
-            w.source_amount,
-            w.source_asset_code,
-            w.target_amount,
-            w.target_asset_code
+            self.id,
+            self.state,
+            self.source_amount,
+            self.source_asset_code,
+            self.target_amount,
+            self.target_asset_code
         )
     }
 }

@@ -26,7 +26,7 @@ use pay_core::endpoint::{Authenticate, Endpoint};
 use pay_core::error::Provider;
 use pay_core::json::RawJson;
 use pay_core::money::Amount;
-use pay_core::recovery::{Recoverable, RefusalClass, Verdict};
+use pay_core::recovery::{LookupAnswer, PayoutRecord, Recoverable, RefusalClass, Verdict};
 use pay_core::retry::RetryClass;
 use pay_core::secret::Secret;
 use time::macros::datetime;
@@ -1150,12 +1150,9 @@ fn parse_commit_withdrawal_and_recover() {
     let pinned = quote.commit();
     let read = |body: String| {
         let found = GetWithdrawal::new("x").parse_response(&ok(&body)).unwrap();
-        CommitWithdrawal::found(found).found().unwrap()
+        found.into_payout().found().unwrap()
     };
-    let verdict = |commit: &CommitWithdrawal, w: &Withdrawal| match CommitWithdrawal::judge(
-        &commit.intent(),
-        w,
-    ) {
+    let verdict = |commit: &CommitWithdrawal, w: &Withdrawal| match w.judge(&commit.intent()) {
         Verdict::Same => "same".to_owned(),
         Verdict::Absent => "absent".to_owned(),
         Verdict::InDoubt { .. } => "doubt".to_owned(),
@@ -1204,7 +1201,7 @@ fn parse_commit_withdrawal_and_recover() {
         assert_eq!(verdict(&pinned, &w), by_quote, "{w:?}");
     }
     // The commit's own answer is judged the same way.
-    assert_eq!(verdict(&pinned, &CommitWithdrawal::answered(out)), "same");
+    assert_eq!(verdict(&pinned, &out), "same");
     // 404 on the read means "no such withdrawal".
     let missing = pay_core::error::ProviderError::new(
         Provider::Coinqvest,

@@ -30,7 +30,8 @@ use pay_core::endpoint::{Endpoint, Lookup};
 use pay_core::error::{Error, ProviderError};
 use pay_core::money::Amount;
 use pay_core::recovery::{
-    Action, Difference, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
+    Action, Difference, FieldValue, Intent, Observed, PayoutRecord, Recoverable, RefusalClass,
+    Verdict,
 };
 use pay_core::text::AccountNumber;
 
@@ -352,51 +353,59 @@ impl BillRecord {
     }
 }
 
-/// What both bill creates share in their recovery contract: the lookup by `shop_order_id`, the
-/// judgement (a lookup answering `is_unique: false` means several bills share the id: a
-/// conflict), the summary.
-fn judge_bill(intent: &Intent, bill: &BillRecord) -> Verdict {
-    let observed = Observed::with_id(bill.shop_order_id())
-        .field("shop_amount", bill.shop_amount().map(FieldValue::Amount))
-        .field(
-            "shop_currency",
-            Some(crate::recovery::currency(bill.shop_currency())),
-        );
-    let mut differences = intent.compare(&observed);
-    if let BillRecord::Found(info) = bill
-        && !info.is_unique
-    {
-        differences.push(Difference {
-            field: "is_unique".to_owned(),
-            asked: "true".to_owned(),
-            found: "false".to_owned(),
-        });
-    }
-    if differences.is_empty() {
-        Verdict::Same
-    } else {
-        Verdict::Conflict { differences }
+impl From<Bill> for BillRecord {
+    fn from(bill: Bill) -> Self {
+        Self::Created(bill)
     }
 }
 
-fn summarize_bill(bill: &BillRecord) -> String {
-    match bill {
-        BillRecord::Created(b) => format!(
-            "bill {} created, shop_amount {} {}",
-            b.id,
-            b.shop_amount
-                .map_or_else(|| "free".to_owned(), |a| a.to_string()),
-            b.shop_currency.code()
-        ),
-        BillRecord::Found(b) => format!(
-            "bill payment {} status {} ({}), shop_amount {} {}",
-            b.payment_id,
-            b.status.code(),
-            b.status,
-            b.shop_amount
-                .map_or_else(|| "free".to_owned(), |a| a.to_string()),
-            b.shop_currency.code()
-        ),
+impl From<BillInfo> for BillRecord {
+    fn from(info: BillInfo) -> Self {
+        Self::Found(info)
+    }
+}
+
+/// Both bill creates recover the same way: by `shop_order_id`; a lookup answering
+/// `is_unique: false` means several bills share the id (a conflict).
+impl PayoutRecord for BillRecord {
+    fn judge(&self, intent: &Intent) -> Verdict {
+        let observed = Observed::with_id(self.shop_order_id())
+            .field("shop_amount", self.shop_amount().map(FieldValue::Amount))
+            .field(
+                "shop_currency",
+                Some(crate::recovery::currency(self.shop_currency())),
+            );
+        let mut differences = intent.compare(&observed);
+        if let Self::Found(info) = self
+            && !info.is_unique
+        {
+            differences.push(Difference {
+                field: "is_unique".to_owned(),
+                asked: "true".to_owned(),
+                found: "false".to_owned(),
+            });
+        }
+        if differences.is_empty() {
+            Verdict::Same
+        } else {
+            Verdict::Conflict { differences }
+        }
+    }
+
+    fn summarize(&self) -> String {
+        let amount = self
+            .shop_amount()
+            .map_or_else(|| "free".to_owned(), |a| a.to_string());
+        let currency = self.shop_currency().code();
+        match self {
+            Self::Created(b) => format!("bill {} created, shop_amount {amount} {currency}", b.id),
+            Self::Found(b) => format!(
+                "bill payment {} status {} ({}), shop_amount {amount} {currency}",
+                b.payment_id,
+                b.status.code(),
+                b.status,
+            ),
+        }
     }
 }
 
@@ -423,24 +432,8 @@ impl Recoverable for CreateBill {
         GetBill::new(self.shop_order_id.clone())
     }
 
-    fn answered(output: Bill) -> BillRecord {
-        BillRecord::Created(output)
-    }
-
-    fn found(output: Lookup<BillInfo>) -> Lookup<BillRecord> {
-        output.map(BillRecord::Found)
-    }
-
-    fn judge(intent: &Intent, payout: &BillRecord) -> Verdict {
-        judge_bill(intent, payout)
-    }
-
     fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
         crate::recovery::classify_create_refusal(refusal)
-    }
-
-    fn summarize(payout: &BillRecord) -> String {
-        summarize_bill(payout)
     }
 }
 
@@ -464,24 +457,8 @@ impl Recoverable for CreateBillV2 {
         GetBill::new(self.shop_order_id.clone())
     }
 
-    fn answered(output: Bill) -> BillRecord {
-        BillRecord::Created(output)
-    }
-
-    fn found(output: Lookup<BillInfo>) -> Lookup<BillRecord> {
-        output.map(BillRecord::Found)
-    }
-
-    fn judge(intent: &Intent, payout: &BillRecord) -> Verdict {
-        judge_bill(intent, payout)
-    }
-
     fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
         crate::recovery::classify_create_refusal(refusal)
-    }
-
-    fn summarize(payout: &BillRecord) -> String {
-        summarize_bill(payout)
     }
 }
 

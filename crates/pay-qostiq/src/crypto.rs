@@ -41,7 +41,7 @@ use pay_core::endpoint::{Endpoint, Lookup};
 use pay_core::error::{Error, ProviderError};
 use pay_core::money::Amount;
 use pay_core::recovery::{
-    Action, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
+    Action, FieldValue, Intent, Observed, PayoutRecord, Recoverable, RefusalClass, Verdict,
 };
 use pay_core::text::AccountNumber;
 
@@ -269,16 +269,14 @@ impl Recoverable for CreateCryptoWithdraw {
         GetCryptoWithdrawByShopPaymentId::new(self.shop_payment_id.clone())
     }
 
-    fn answered(output: CryptoWithdrawal) -> CryptoWithdrawal {
-        output
+    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
+        crate::recovery::classify_create_refusal(refusal)
     }
+}
 
-    fn found(output: Lookup<CryptoWithdrawInfo>) -> Lookup<CryptoWithdrawal> {
-        output.map(CryptoWithdrawal::from)
-    }
-
-    fn judge(intent: &Intent, payout: &CryptoWithdrawal) -> Verdict {
-        let w = &payout.info;
+impl PayoutRecord for CryptoWithdrawal {
+    fn judge(&self, intent: &Intent) -> Verdict {
+        let w = &self.info;
         intent.judge(
             &Observed::with_id(&w.shop_payment_id)
                 .field("payee_receive", Some(FieldValue::Amount(w.payee_receive)))
@@ -294,12 +292,8 @@ impl Recoverable for CreateCryptoWithdraw {
         )
     }
 
-    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
-        crate::recovery::classify_create_refusal(refusal)
-    }
-
-    fn summarize(payout: &CryptoWithdrawal) -> String {
-        let w = &payout.info;
+    fn summarize(&self) -> String {
+        let w = &self.info;
         format!(
             "crypto withdrawal {} status {} ({}), payee_receive {} {}, shop_write_off {} {}",
             w.id,

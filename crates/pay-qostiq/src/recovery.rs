@@ -89,16 +89,16 @@ mod tests {
 /// The judgement of every create's payouts against its intent, on the seeds' field values.
 #[cfg(test)]
 mod judged {
-    use pay_core::endpoint::{Endpoint, Lookup};
-    use pay_core::recovery::{Recoverable, Verdict};
+    use pay_core::endpoint::Endpoint;
+    use pay_core::recovery::{PayoutRecord, Recoverable, Verdict};
 
     use crate::ShopId;
     use crate::bills::{BillInfo, BillRecord, CreateBill, CreateBillV2};
-    use crate::crypto::{CreateCryptoWithdraw, CryptoWithdrawInfo};
+    use crate::crypto::{CreateCryptoWithdraw, CryptoWithdrawInfo, CryptoWithdrawal};
     use crate::currency::{CryptoAsset, Currency, Payway};
     use crate::status::{BillStatus, CryptoWithdrawStatus, WithdrawStatus};
-    use crate::transfers::{CreateTransfer, TransferAmountType, TransferInfo};
-    use crate::withdrawals::{CreateWithdraw, WithdrawAmountType, WithdrawInfo};
+    use crate::transfers::{CreateTransfer, Transfer, TransferAmountType, TransferInfo};
+    use crate::withdrawals::{CreateWithdraw, WithdrawAmountType, WithdrawInfo, Withdrawal};
 
     fn amount(text: &str) -> pay_core::money::Amount {
         text.parse().unwrap()
@@ -172,10 +172,8 @@ mod judged {
             ),
         ];
         for (request, info, expected) in cases {
-            let payout = CreateWithdraw::found(Lookup::Found(info.clone()))
-                .found()
-                .unwrap();
-            let got = verdict(CreateWithdraw::judge(&request.intent(), &payout));
+            let payout = Withdrawal::from(info.clone());
+            let got = verdict(payout.judge(&request.intent()));
             assert_eq!(got, expected, "{:?} vs {info:?}", request.amount_type);
         }
         let intent = ps.intent();
@@ -226,10 +224,8 @@ mod judged {
             (info("test_withdraw_id_5", ours, "0.0001"), "id"),
         ];
         for (found, expected) in cases {
-            let payout = CreateCryptoWithdraw::found(Lookup::Found(found.clone()))
-                .found()
-                .unwrap();
-            let got = verdict(CreateCryptoWithdraw::judge(&request.intent(), &payout));
+            let payout = CryptoWithdrawal::from(found.clone());
+            let got = verdict(payout.judge(&request.intent()));
             assert_eq!(got, expected, "{found:?}");
         }
     }
@@ -272,10 +268,8 @@ mod judged {
             (&receive, info("other", "10", "10"), "id"),
         ];
         for (request, found, expected) in cases {
-            let payout = CreateTransfer::found(Lookup::Found(found.clone()))
-                .found()
-                .unwrap();
-            let got = verdict(CreateTransfer::judge(&request.intent(), &payout));
+            let payout = Transfer::from(found.clone());
+            let got = verdict(payout.judge(&request.intent()));
             assert_eq!(got, expected, "{found:?}");
         }
     }
@@ -303,41 +297,26 @@ mod judged {
         };
         let found = |i: BillInfo| BillRecord::Found(i);
         assert_eq!(
-            verdict(CreateBill::judge(
-                &bill.intent(),
-                &found(info("4239", "23.15", true))
-            )),
+            verdict(found(info("4239", "23.15", true)).judge(&bill.intent())),
             "same"
         );
         assert_eq!(
-            verdict(CreateBill::judge(
-                &bill.intent(),
-                &found(info("4239", "1", true))
-            )),
+            verdict(found(info("4239", "1", true)).judge(&bill.intent())),
             "shop_amount"
         );
         // Several bills share the order id: the lookup shows the last one; never guessed.
         assert_eq!(
-            verdict(CreateBill::judge(
-                &bill.intent(),
-                &found(info("4239", "23.15", false))
-            )),
+            verdict(found(info("4239", "23.15", false)).judge(&bill.intent())),
             "is_unique"
         );
         // A free-amount bill has no amount to compare.
         assert_eq!(
-            verdict(CreateBillV2::judge(
-                &free.intent(),
-                &found(info("4239", "99", true))
-            )),
+            verdict(found(info("4239", "99", true)).judge(&free.intent())),
             "same"
         );
         free.amount = Some(amount("5"));
         assert_eq!(
-            verdict(CreateBillV2::judge(
-                &free.intent(),
-                &found(info("4239", "99", true))
-            )),
+            verdict(found(info("4239", "99", true)).judge(&free.intent())),
             "shop_amount"
         );
     }

@@ -37,7 +37,7 @@ use pay_core::endpoint::{Endpoint, Lookup};
 use pay_core::error::{Error, ProviderError};
 use pay_core::money::Amount;
 use pay_core::recovery::{
-    Action, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
+    Action, FieldValue, Intent, Observed, PayoutRecord, Recoverable, RefusalClass, Verdict,
 };
 use pay_core::text::AccountNumber;
 
@@ -306,59 +306,49 @@ impl Recoverable for CreateTransfer {
         GetTransfer::new(self.shop_payment_id.clone())
     }
 
-    fn answered(output: Transfer) -> Transfer {
-        output
+    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
+        crate::recovery::classify_create_refusal(refusal)
     }
+}
 
-    fn found(output: Lookup<TransferInfo>) -> Lookup<Transfer> {
-        output.map(Transfer::from)
-    }
-
-    fn judge(intent: &Intent, payout: &Transfer) -> Verdict {
+impl PayoutRecord for Transfer {
+    fn judge(&self, intent: &Intent) -> Verdict {
         let observed = Observed {
-            id: payout.shop_payment_id.clone(),
+            id: self.shop_payment_id.clone(),
             fields: Vec::new(),
         };
         intent.judge(
             &observed
-                .field(
-                    "payee_amount",
-                    Some(FieldValue::Amount(payout.payee_amount)),
-                )
+                .field("payee_amount", Some(FieldValue::Amount(self.payee_amount)))
                 .field(
                     "write_off_amount",
-                    Some(FieldValue::Amount(payout.write_off_amount)),
+                    Some(FieldValue::Amount(self.write_off_amount)),
                 )
                 .field(
                     "payee_currency",
-                    Some(crate::recovery::currency(payout.payee_currency)),
+                    Some(crate::recovery::currency(self.payee_currency)),
                 )
                 .field(
                     "shop_currency",
-                    Some(crate::recovery::currency(payout.shop_currency)),
+                    Some(crate::recovery::currency(self.shop_currency)),
                 )
                 .field(
                     "payee_account",
-                    payout
-                        .payee_account
+                    self.payee_account
                         .as_ref()
                         .and_then(crate::recovery::account),
                 ),
         )
     }
 
-    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
-        crate::recovery::classify_create_refusal(refusal)
-    }
-
-    fn summarize(payout: &Transfer) -> String {
+    fn summarize(&self) -> String {
         format!(
             "transfer {}, payee_amount {} {}, write_off_amount {} {}",
-            payout.id,
-            payout.payee_amount,
-            payout.payee_currency.code(),
-            payout.write_off_amount,
-            payout.shop_currency.code()
+            self.id,
+            self.payee_amount,
+            self.payee_currency.code(),
+            self.write_off_amount,
+            self.shop_currency.code()
         )
     }
 }

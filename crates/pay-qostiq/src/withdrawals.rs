@@ -21,7 +21,7 @@ use pay_core::endpoint::{Endpoint, Lookup};
 use pay_core::error::{Error, ProviderError};
 use pay_core::money::Amount;
 use pay_core::recovery::{
-    Action, FieldValue, Intent, Observed, Recoverable, RefusalClass, Verdict,
+    Action, FieldValue, Intent, Observed, PayoutRecord, Recoverable, RefusalClass, Verdict,
 };
 use pay_core::text::AccountNumber;
 
@@ -359,16 +359,14 @@ impl Recoverable for CreateWithdraw {
         GetWithdrawByShopPaymentId::new(self.shop_payment_id.clone())
     }
 
-    fn answered(output: Withdrawal) -> Withdrawal {
-        output
+    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
+        crate::recovery::classify_create_refusal(refusal)
     }
+}
 
-    fn found(output: Lookup<WithdrawInfo>) -> Lookup<Withdrawal> {
-        output.map(Withdrawal::from)
-    }
-
-    fn judge(intent: &Intent, payout: &Withdrawal) -> Verdict {
-        let w = &payout.info;
+impl PayoutRecord for Withdrawal {
+    fn judge(&self, intent: &Intent) -> Verdict {
+        let w = &self.info;
         intent.judge(
             &Observed::with_id(&w.shop_payment_id)
                 .field("payee_receive", Some(FieldValue::Amount(w.payee_receive)))
@@ -380,12 +378,8 @@ impl Recoverable for CreateWithdraw {
         )
     }
 
-    fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
-        crate::recovery::classify_create_refusal(refusal)
-    }
-
-    fn summarize(payout: &Withdrawal) -> String {
-        let w = &payout.info;
+    fn summarize(&self) -> String {
+        let w = &self.info;
         format!(
             "withdrawal {} status {} ({}), payee_receive {} {}, shop_write_off {} {}",
             w.id,

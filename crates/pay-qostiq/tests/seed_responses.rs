@@ -17,7 +17,7 @@ use pay_core::error::{Error, Provider};
 use pay_core::money::Amount;
 use pay_core::secret::Secret;
 use pay_core::text::AccountNumber;
-use pay_qostiq::bills::{CreateBill, CreateBillV2, GetBill};
+use pay_qostiq::bills::{BillRecord, CreateBill, CreateBillV2, GetBill};
 use pay_qostiq::callbacks::{
     Callback, CallbackVerifier, CryptoWithdrawRecord, WithdrawRecord, verify_and_parse,
 };
@@ -188,14 +188,11 @@ fn unpaid_free_amount_bill_status_has_no_shop_amount() {
 
     // A lost free-amount create is adopted from that answer (nothing to compare but the id and
     // the currency).
-    use pay_core::recovery::{Recoverable, Verdict};
+    use pay_core::recovery::{PayoutRecord, Recoverable, Verdict};
     let create = CreateBillV2::new(Currency::Uah, "234234232323");
-    let found = match CreateBillV2::found(Lookup::Found(info)) {
-        Lookup::Found(record) => record,
-        Lookup::NotFound => panic!("not found"),
-    };
+    let found = BillRecord::from(info);
     assert_eq!(found.shop_amount(), None);
-    assert_eq!(CreateBillV2::judge(&create.intent(), &found), Verdict::Same);
+    assert_eq!(found.judge(&create.intent()), Verdict::Same);
 }
 
 #[test]

@@ -32,8 +32,8 @@ use pay_core::error::{
 };
 use pay_core::recovery::decide::{self, Next, Policy};
 use pay_core::recovery::{
-    Conflict, Evidence, OutcomeName, PayoutOutcome, Recoverable, Resolution, StepAction,
-    StepResult, Verdict, refusal,
+    Conflict, Evidence, LookupAnswer, OutcomeName, PayoutOutcome, Recoverable, Resolution,
+    StepAction, StepResult, Verdict, refusal,
 };
 use pay_core::text::Untrusted;
 use time::OffsetDateTime;
@@ -321,8 +321,8 @@ fn sent<R: Recoverable>(
 ) -> StepResult {
     match answer {
         Ok(output) => {
-            let payout = R::answered(output);
-            let result = StepResult::payout(R::judge(intent, &payout), &R::summarize(&payout));
+            let payout = R::Payout::from(output);
+            let result = StepResult::judged(intent, &payout);
             kept.payout = Some(payout);
             result
         }
@@ -347,9 +347,9 @@ fn looked_up<R: Recoverable>(
 ) -> StepResult {
     kept.payout = None;
     match answer {
-        Ok(output) => match R::found(output) {
+        Ok(output) => match output.into_payout() {
             Lookup::Found(payout) => {
-                let result = StepResult::payout(R::judge(intent, &payout), &R::summarize(&payout));
+                let result = StepResult::judged(intent, &payout);
                 kept.payout = Some(payout);
                 result
             }

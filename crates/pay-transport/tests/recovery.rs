@@ -24,8 +24,8 @@ use pay_core::error::{
 };
 use pay_core::money::Amount;
 use pay_core::recovery::{
-    Action, Evidence, FieldValue, Intent, Observed, OutcomeName, Recoverable, RefusalClass,
-    Resolution, StepAction, StepResult, Verdict,
+    Action, Evidence, FieldValue, Intent, Observed, OutcomeName, PayoutRecord, Recoverable,
+    RefusalClass, Resolution, StepAction, StepResult, Verdict,
 };
 use pay_core::retry::RetryClass;
 use pay_transport::floors::{Floors, PollOperation};
@@ -156,20 +156,6 @@ impl Recoverable for CreatePayout {
         }
     }
 
-    fn answered(output: Payout) -> Payout {
-        output
-    }
-
-    fn found(output: Lookup<Payout>) -> Lookup<Payout> {
-        output
-    }
-
-    fn judge(intent: &Intent, payout: &Payout) -> Verdict {
-        intent.judge(
-            &Observed::with_id(&payout.id).field("amount", Some(FieldValue::Amount(payout.amount))),
-        )
-    }
-
     fn classify_refusal(refusal: &ProviderError) -> RefusalClass {
         match refusal.code {
             Some(6) => RefusalClass::Exists,
@@ -177,9 +163,17 @@ impl Recoverable for CreatePayout {
             _ => RefusalClass::Definitive,
         }
     }
+}
 
-    fn summarize(payout: &Payout) -> String {
-        format!("{} {}", payout.id, payout.amount)
+impl PayoutRecord for Payout {
+    fn judge(&self, intent: &Intent) -> Verdict {
+        intent.judge(
+            &Observed::with_id(&self.id).field("amount", Some(FieldValue::Amount(self.amount))),
+        )
+    }
+
+    fn summarize(&self) -> String {
+        format!("{} {}", self.id, self.amount)
     }
 }
 

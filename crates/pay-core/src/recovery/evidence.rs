@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::intent::Verdict;
+use super::PayoutRecord;
+use super::intent::{Intent, Verdict};
 use crate::error::{Error, Provider, ProviderError};
 use crate::text::Untrusted;
 
@@ -129,6 +130,11 @@ impl StepResult {
             verdict,
             summary: summarise(summary),
         }
+    }
+
+    /// `payout` judged against `intent` and summarised.
+    pub fn judged(intent: &Intent, payout: &impl PayoutRecord) -> Self {
+        Self::payout(payout.judge(intent), &payout.summarize())
     }
 
     /// The result of a send that failed with `error`: refusals classified by `classify`, the

@@ -32,14 +32,15 @@ use crate::error::ProviderError;
 /// The recovery contract of a money-moving endpoint (a create or a commit), implemented next to it.
 ///
 /// It says what was asked ([`Recoverable::intent`]), how to look the payout up
-/// ([`Recoverable::lookup`]), how to read the answers into one payout type, how to judge a payout
-/// against an intent ([`Recoverable::judge`]), and what a refusal means
-/// ([`Recoverable::classify_refusal`]). Every method is pure.
+/// ([`Recoverable::lookup`]) and what a refusal means ([`Recoverable::classify_refusal`]). The
+/// payout type reads both the request's own answer (`From<Self::Output>`) and the lookup's
+/// ([`LookupAnswer`]), and judges itself against the intent ([`PayoutRecord`]), so two requests
+/// making the same kind of payout share one judgement. Every method is pure.
 pub trait Recoverable: Endpoint {
     /// The payout as both the answer and the lookup give it (one type, so outcomes are uniform).
-    type Payout;
+    type Payout: PayoutRecord + From<Self::Output>;
     /// The lookup by the intent's id.
-    type Lookup: Endpoint<Context = Self::Context>;
+    type Lookup: Endpoint<Context = Self::Context, Output: LookupAnswer<Self::Payout>>;
     /// Create or commit.
     const ACTION: Action;
 
@@ -49,26 +50,35 @@ pub trait Recoverable: Endpoint {
     /// The lookup of this request's payout by its id.
     fn lookup(&self) -> Self::Lookup;
 
-    /// The payout from the request's own answer.
-    fn answered(output: Self::Output) -> Self::Payout;
-
-    /// The payout from the lookup's answer, or "not found".
-    fn found(output: <Self::Lookup as Endpoint>::Output) -> Lookup<Self::Payout>;
-
     /// Whether a refusal of the lookup means "not found" (COINQVEST answers 404); by default none.
     fn lookup_refusal_is_not_found(refusal: &ProviderError) -> bool {
         let _ = refusal;
         false
     }
 
-    /// The judgement of `payout` against `intent`: the same payout, nothing done yet, something
-    /// else, or not judgeable yet. Pure; used on the answer and on every lookup.
-    fn judge(intent: &Intent, payout: &Self::Payout) -> Verdict;
-
     /// What a refusal of this request means.
     fn classify_refusal(refusal: &ProviderError) -> RefusalClass;
+}
+
+/// A payout as a recovery reads it, whichever request made it.
+pub trait PayoutRecord {
+    /// The judgement of this payout against `intent`: the same payout, nothing done yet, something
+    /// else, or not judgeable yet. Pure; used on the answer and on every lookup.
+    fn judge(&self, intent: &Intent) -> Verdict;
 
     /// The payout in a few words for the evidence (ids, status, amounts; never an account number
     /// in full).
-    fn summarize(payout: &Self::Payout) -> String;
+    fn summarize(&self) -> String;
+}
+
+/// A lookup's answer read as a payout, or "not found".
+pub trait LookupAnswer<P> {
+    /// The payout found, or [`Lookup::NotFound`].
+    fn into_payout(self) -> Lookup<P>;
+}
+
+impl<T: Into<P>, P> LookupAnswer<P> for Lookup<T> {
+    fn into_payout(self) -> Lookup<P> {
+        self.map(Into::into)
+    }
 }
