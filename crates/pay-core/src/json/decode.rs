@@ -145,22 +145,28 @@ fn reason(error: &serde_json::Error) -> String {
 
 /// A non-negative integer sent as a JSON integer or a string of digits (`980`, `"980"`).
 pub fn uint<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    deserializer.deserialize_any(Uint)
+    narrow(deserializer.deserialize_any(Integer::UNSIGNED)?)
 }
 
 /// [`uint`], or `None` for `null` or an absent field (with `#[serde(default)]`).
 pub fn opt_uint<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-    deserializer.deserialize_option(Optional(Uint))
+    deserializer
+        .deserialize_option(Optional(Integer::UNSIGNED))?
+        .map(narrow)
+        .transpose()
 }
 
 /// An integer sent as a JSON integer or a string of digits with an optional `-`.
 pub fn int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-    deserializer.deserialize_any(Int)
+    narrow(deserializer.deserialize_any(Integer::SIGNED)?)
 }
 
 /// [`int`], or `None` for `null` or an absent field (with `#[serde(default)]`).
 pub fn opt_int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    deserializer.deserialize_option(Optional(Int))
+    deserializer
+        .deserialize_option(Optional(Integer::SIGNED))?
+        .map(narrow)
+        .transpose()
 }
 
 /// A string, or a JSON integer as its decimal text (ids sent either way: `4239`, `"4239"`).
@@ -173,54 +179,54 @@ pub fn opt_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Str
     deserializer.deserialize_option(Optional(Text))
 }
 
+/// An integer read by [`Integer`] in the field's own type.
+fn narrow<T: TryFrom<i128>, E: de::Error>(value: i128) -> Result<T, E> {
+    T::try_from(value).map_err(|_| E::custom("integer out of range"))
+}
+
 fn digits(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-struct Uint;
-
-impl Visitor<'_> for Uint {
-    type Value = u64;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a non-negative integer (a number or a string of digits)")
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
-        Ok(v)
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
-        u64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
-        if !digits(v) {
-            return Err(E::invalid_value(de::Unexpected::Str(v), &self));
-        }
-        v.parse().map_err(|_| E::custom("integer out of range"))
-    }
+/// An integer sent as a JSON integer or as its decimal text, read wide (every `u64` and `i64`
+/// fits) and narrowed by [`narrow`]; a `-` is allowed only when `signed`.
+struct Integer {
+    signed: bool,
 }
 
-struct Int;
+impl Integer {
+    const SIGNED: Self = Self { signed: true };
+    const UNSIGNED: Self = Self { signed: false };
+}
 
-impl Visitor<'_> for Int {
-    type Value = i64;
+impl Visitor<'_> for Integer {
+    type Value = i128;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an integer (a number or a string of digits)")
+        f.write_str(if self.signed {
+            "an integer (a number or a string of digits)"
+        } else {
+            "a non-negative integer (a number or a string of digits)"
+        })
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
-        i64::try_from(v).map_err(|_| E::custom("integer out of range"))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i128, E> {
+        Ok(v.into())
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
-        Ok(v)
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i128, E> {
+        if v < 0 && !self.signed {
+            return Err(E::invalid_value(de::Unexpected::Signed(v), &self));
+        }
+        Ok(v.into())
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-        if !digits(v.strip_prefix('-').unwrap_or(v)) {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<i128, E> {
+        let magnitude = match v.strip_prefix('-') {
+            Some(rest) if self.signed => rest,
+            _ => v,
+        };
+        if !digits(magnitude) {
             return Err(E::invalid_value(de::Unexpected::Str(v), &self));
         }
         v.parse().map_err(|_| E::custom("integer out of range"))

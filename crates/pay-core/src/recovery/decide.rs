@@ -373,17 +373,20 @@ mod tests {
         }
     }
 
+    /// Two lost sends, each followed by two conclusive "not found" lookups.
+    const TWO_LOST_SENDS: [&str; 6] = [
+        "S:unknown@0-30",
+        "L:notfound@30-31",
+        "L:notfound@90-91",
+        "S:unknown@91-121",
+        "L:notfound@121-122",
+        "L:notfound@181-182",
+    ];
+
     #[test]
     fn the_bounds_are_per_call_so_a_resumed_recovery_can_finish() {
         // A first call used all its lookups and its re-send, and ended unknown.
-        let spent = [
-            "S:unknown@0-30",
-            "L:notfound@30-31",
-            "L:notfound@90-91",
-            "S:unknown@91-121",
-            "L:notfound@121-122",
-            "L:notfound@181-182",
-        ];
+        let spent = TWO_LOST_SENDS;
         assert_eq!(
             next(&create(), &evidence(&spent)),
             Next::Finish(OutcomeName::Unknown)
@@ -441,14 +444,7 @@ mod tests {
         let p = Policy::new(Action::Commit, WINDOW);
         assert_eq!((p.lookups, p.resends), (5, 2));
         // With the defaults, two lost sends in a row are still re-sent once each.
-        let ev = evidence(&[
-            "S:unknown@0-30",
-            "L:notfound@30-31",
-            "L:notfound@90-91",
-            "S:unknown@91-121",
-            "L:notfound@121-122",
-            "L:notfound@181-182",
-        ]);
+        let ev = evidence(&TWO_LOST_SENDS);
         assert_eq!(next(&p, &ev), Next::Send);
         let mut ev = ev;
         ev.steps.push(step("S:unknown@182-212"));
