@@ -8,6 +8,8 @@
 //!   documents (`../shared/seeds/`), each byte for byte as printed, quirks included (PHP's `\/`,
 //!   numbers and strings mixed, one-element arrays); `testdata/seeds/README.md` says which example
 //!   of which seed each file is. Read with [`seed`].
+//! * [`assert_masked`] and [`assert_debug_masked`]: the one check of the redaction tests (no
+//!   account number shown beyond its last four characters).
 //!
 //! ```
 //! let cases: Vec<serde_json::Value> = pay_testdata::vectors("qostiq_callbacks.json");
@@ -77,6 +79,33 @@ pub fn seed_names(provider: &str) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// Fails when `shown` holds five consecutive characters of one of `accounts` (pay-rs shows at most
+/// the last four); `what` names the value in the failure.
+///
+/// # Panics
+/// When an account shows.
+pub fn assert_masked(accounts: &[&str], what: &str, shown: &str) {
+    for account in accounts {
+        let chars: Vec<char> = account.chars().collect();
+        for window in chars.windows(5) {
+            let piece: String = window.iter().collect();
+            assert!(
+                !shown.contains(&piece),
+                "{what}: `{piece}` of {account} shown in:\n{shown}"
+            );
+        }
+    }
+}
+
+/// [`assert_masked`] on the `Debug` and the pretty `Debug` (`{:#?}`) of `value`.
+///
+/// # Panics
+/// When an account shows.
+pub fn assert_debug_masked(accounts: &[&str], what: &str, value: &impl std::fmt::Debug) {
+    assert_masked(accounts, what, &format!("{value:?}"));
+    assert_masked(accounts, what, &format!("{value:#?}"));
 }
 
 #[cfg(test)]

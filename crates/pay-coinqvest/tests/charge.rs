@@ -8,11 +8,10 @@
 
 use pay_coinqvest::checkouts::*;
 use pay_core::Error;
-use pay_core::money::Amount;
 
-fn amount(text: &str) -> Amount {
-    text.parse().unwrap()
-}
+mod support;
+
+use support::amount;
 
 fn one_item() -> ChargeBuilder {
     ChargeBuilder::new("USD").line_item(LineItem::new("T-Shirt", amount("10")))

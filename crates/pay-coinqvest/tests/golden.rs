@@ -31,14 +31,14 @@ use pay_core::retry::RetryClass;
 use pay_core::secret::Secret;
 use time::macros::datetime;
 
+mod support;
+
+use support::{amount, seed};
+
 const KEY: &str = "a1b2c3d4e5f6";
 const SECRET: &str = "Abcd-Efgh-Ijkl-Mnop-Qrst-Uvwx";
 /// Unix 1600000000.
 const CLOCK: FixedClock = FixedClock(datetime!(2020-09-13 12:26:40 UTC));
-
-fn amount(text: &str) -> Amount {
-    text.parse().unwrap()
-}
 
 /// Builds, signs and compares the whole request.
 fn golden<E: Endpoint<Context = ()>>(
@@ -904,11 +904,6 @@ fn customer_refusals_before_sending() {
 }
 
 // ================================================================ the seed's answers
-
-/// One example answer of seed 003, as printed (`testdata/seeds/coinqvest/<name>.json`).
-fn seed(name: &str) -> String {
-    pay_testdata::seed("coinqvest", name)
-}
 
 #[test]
 fn parse_create_checkout() {

@@ -13,11 +13,6 @@
     clippy::indexing_slicing
 )]
 
-/// One example answer of seed 003, as printed (`testdata/seeds/coinqvest/<name>.json`).
-fn seed(name: &str) -> String {
-    pay_testdata::seed("coinqvest", name)
-}
-
 use std::fmt::Debug;
 
 use bytes::Bytes;
@@ -42,6 +37,10 @@ use pay_coinqvest::withdrawals::{
 };
 use pay_core::endpoint::Endpoint;
 
+mod support;
+
+use support::{amount, seed};
+
 const IBAN: &str = "DE89370400440532013000";
 const NUBAN: &str = "3080494548";
 const US_ACCOUNT: &str = "000987654321";
@@ -65,27 +64,10 @@ const ACCOUNTS: [&str; 9] = [
     XRP_ACCOUNT,
 ];
 
-/// Fails when `shown` holds five consecutive characters of an account number.
-fn assert_masked(what: &str, shown: &str) {
-    for account in ACCOUNTS {
-        let chars: Vec<char> = account.chars().collect();
-        for window in chars.windows(5) {
-            let piece: String = window.iter().collect();
-            assert!(
-                !shown.contains(&piece),
-                "{what}: `{piece}` of {account} shown in:\n{shown}"
-            );
-        }
-    }
-}
-
+/// Fails when the `Debug` of `value` holds five consecutive characters of an account number of
+/// [`ACCOUNTS`].
 fn assert_debug_masked(what: &str, value: &impl Debug) {
-    assert_masked(what, &format!("{value:?}"));
-    assert_masked(what, &format!("{value:#?}"));
-}
-
-fn amount(text: &str) -> pay_core::money::Amount {
-    text.parse().unwrap()
+    pay_testdata::assert_debug_masked(&ACCOUNTS, what, value);
 }
 
 /// One target of every kind.
@@ -256,7 +238,7 @@ mod logs {
     use pay_transport::sleep::VirtualSleep;
     use time::macros::datetime;
 
-    use super::{IBAN, amount, assert_masked};
+    use super::{ACCOUNTS, IBAN, amount};
 
     /// An `errors` list repeating the merchant's IBAN and a card number, then a newline and a forged
     /// log line, a carriage return and an ANSI "erase line" (JSON escapes).
@@ -328,7 +310,7 @@ mod logs {
             format!("{committed:#?}"),
         ];
         for shown in lines.iter().chain(&outputs) {
-            assert_masked("log", shown);
+            pay_testdata::assert_masked(&ACCOUNTS, "log", shown);
             assert!(!shown.contains("4111111111111111"), "{shown}");
             assert!(
                 !shown.chars().any(|c| c.is_control() && c != '\n'),

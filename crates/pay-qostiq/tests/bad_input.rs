@@ -10,10 +10,9 @@
 )] // test code: a failure is a failed test
 
 use bytes::Bytes;
-use pay_core::clock::FixedClock;
 use pay_core::endpoint::Endpoint;
 use pay_core::error::{Error, SignatureError};
-use pay_core::money::{Amount, Precision};
+use pay_core::money::Precision;
 use pay_core::secret::Secret;
 use pay_qostiq::bills::{CreateBill, CreateBillV2, GetBill};
 use pay_qostiq::callbacks::{CallbackVerifier, verify_and_parse};
@@ -29,23 +28,12 @@ use pay_qostiq::withdrawals::{
     CheckAccount, CreateWithdraw, GetWithdraw, GetWithdrawByShopPaymentId, TryWithdraw,
     WithdrawAmountType,
 };
-use pay_qostiq::{
-    AccountDetails, CryptoAsset, Currency, Payway, QostiqContext, QostiqRequest, ShopId,
-};
+use pay_qostiq::{AccountDetails, CryptoAsset, Currency, Payway, QostiqRequest, ShopId};
 use proptest::prelude::*;
-use time::macros::datetime;
 
-fn context() -> QostiqContext {
-    QostiqContext::new(
-        ShopId::new(112).unwrap(),
-        Secret::new("Testkey1").unwrap(),
-        FixedClock(datetime!(2021-05-01 16:56:25.009469 UTC)),
-    )
-}
+mod support;
 
-fn amount(text: &str) -> Amount {
-    text.parse().unwrap()
-}
+use support::{amount, context};
 
 fn card() -> Payway {
     Payway::new("card_uah").unwrap()

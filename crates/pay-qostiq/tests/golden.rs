@@ -36,19 +36,14 @@ use pay_qostiq::{
 use sha2::{Digest, Sha256};
 use time::macros::datetime;
 
-const SECRET: &str = "Testkey1";
+mod support;
+
+use support::{SECRET, amount, context};
+
 /// The fixed instant: `2021-05-01 16:56:25.009469` UTC.
 const NOW_FIAT: &str = "2021-05-01 16:56:25.009469";
 const NOW_UNIX: &str = "1619888185";
 const NOW_DAY_FIRST: &str = "01.05.2021 16:56:25";
-
-fn context() -> QostiqContext {
-    QostiqContext::new(
-        ShopId::new(112).unwrap(),
-        Secret::new(SECRET).unwrap(),
-        FixedClock(datetime!(2021-05-01 16:56:25.009469 UTC)),
-    )
-}
 
 /// PROTOCOL.md's rule, computed independently of pay-signing.
 fn reference_sign(values: &[&str]) -> String {
@@ -95,10 +90,6 @@ fn golden<E: QostiqRequest>(
     assert_eq!(signed.string_to_sign, format!("{}***", values.join(":")));
     assert_eq!(signed.sign, sign);
     assert_eq!(signed.body, *built.body());
-}
-
-fn amount(text: &str) -> pay_core::money::Amount {
-    text.parse().unwrap()
 }
 
 #[test]

@@ -17,7 +17,6 @@
 use std::fmt::Debug;
 
 use bytes::Bytes;
-use pay_core::clock::FixedClock;
 use pay_core::endpoint::Endpoint;
 use pay_core::secret::Secret;
 use pay_qostiq::bills::{CreateBill, CreateBillV2, GetBill};
@@ -35,10 +34,11 @@ use pay_qostiq::withdrawals::{
     CheckAccount, CreateWithdraw, GetWithdraw, GetWithdrawByShopPaymentId, TryWithdraw,
     WithdrawAmountType,
 };
-use pay_qostiq::{
-    AccountDetails, CryptoAsset, Currency, Payway, QostiqContext, QostiqRequest, ShopId,
-};
-use time::macros::datetime;
+use pay_qostiq::{AccountDetails, CryptoAsset, Currency, Payway, QostiqRequest};
+
+mod support;
+
+use support::{amount, context};
 
 const CARD: &str = "4111111111111111";
 const QOSTIQ_WALLET: &str = "201497141132";
@@ -57,35 +57,13 @@ const ACCOUNTS: [&str; 6] = [
     EMAIL_ACCOUNT,
 ];
 
-/// Fails when `shown` holds five consecutive characters of an account number.
+/// Fails when `shown` holds five consecutive characters of an account number of [`ACCOUNTS`].
 fn assert_masked(what: &str, shown: &str) {
-    for account in ACCOUNTS {
-        let chars: Vec<char> = account.chars().collect();
-        for window in chars.windows(5) {
-            let piece: String = window.iter().collect();
-            assert!(
-                !shown.contains(&piece),
-                "{what}: `{piece}` of {account} shown in:\n{shown}"
-            );
-        }
-    }
+    pay_testdata::assert_masked(&ACCOUNTS, what, shown);
 }
 
 fn assert_debug_masked(what: &str, value: &impl Debug) {
-    assert_masked(what, &format!("{value:?}"));
-    assert_masked(what, &format!("{value:#?}"));
-}
-
-fn context() -> QostiqContext {
-    QostiqContext::new(
-        ShopId::new(112).unwrap(),
-        Secret::new("Testkey1").unwrap(),
-        FixedClock(datetime!(2021-05-01 16:56:25.009469 UTC)),
-    )
-}
-
-fn amount(text: &str) -> pay_core::money::Amount {
-    text.parse().unwrap()
+    pay_testdata::assert_debug_masked(&ACCOUNTS, what, value);
 }
 
 fn details() -> AccountDetails {

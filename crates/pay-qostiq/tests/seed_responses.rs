@@ -10,9 +10,8 @@
     clippy::indexing_slicing
 )] // test code: a failure is a failed test
 
-use bytes::Bytes;
 use http::StatusCode;
-use pay_core::endpoint::{Endpoint, Lookup};
+use pay_core::endpoint::Lookup;
 use pay_core::error::{Error, Provider};
 use pay_core::money::Amount;
 use pay_core::secret::Secret;
@@ -37,22 +36,9 @@ use pay_qostiq::{
 };
 use time::macros::datetime;
 
-/// One example answer of seeds 000-002, as printed (`testdata/seeds/qostiq/<name>.json`).
-fn seed(name: &str) -> String {
-    pay_testdata::seed("qostiq", name)
-}
+mod support;
 
-fn respond<E: Endpoint>(endpoint: &E, status: u16, body: &str) -> Result<E::Output, Error> {
-    let response = http::Response::builder()
-        .status(status)
-        .body(Bytes::copy_from_slice(body.as_bytes()))
-        .unwrap();
-    endpoint.parse_response(&response)
-}
-
-fn amount(text: &str) -> Amount {
-    text.parse().unwrap()
-}
+use support::{amount, respond, seed};
 
 fn refusal<T: std::fmt::Debug>(result: Result<T, Error>) -> (QostiqErrorCode, String, StatusCode) {
     match result {
