@@ -2,12 +2,7 @@
 //! `Error::InvalidInput` naming the field; every required response field missing or malformed gives
 //! `Error::Undecodable` naming `data.<field>`; every required callback field gives
 //! `Error::InvalidInput` naming it. Proptests: no response body and no callback body panics.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)] // test code: a failure is a failed test
+#![allow(clippy::panic, clippy::unwrap_used)] // test code: a failure is a failed test
 
 use bytes::Bytes;
 use pay_core::endpoint::Endpoint;

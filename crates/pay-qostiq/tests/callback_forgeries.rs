@@ -2,13 +2,7 @@
 //! moved values, colon shifts, merges, splits, re-encoded values; each keeps the signed string, so
 //! the signature verifies) through `verify_and_parse`: refused, or read as a typed callback with the
 //! same kind, ids, status, shop, reference, amounts, currencies and payee address as the genuine one.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::print_stdout
-)] // test code
+#![allow(clippy::indexing_slicing, clippy::panic, clippy::unwrap_used)] // test code
 
 use std::collections::BTreeMap;
 

@@ -2,12 +2,7 @@
 //! headers and body bytes. The `sign` in each expected body is not copied from the code under test:
 //! it is computed here from PROTOCOL.md's rule (`sha256(v1:…:vN + secret)`, lowercase hex) with the
 //! `sha2` crate, and also recomputed from the built body by pay-signing's server-side rendering.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)] // test code: a failure is a failed test
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 use http::Method;
 use http::header::CONTENT_TYPE;

@@ -3,12 +3,7 @@
 //! output or the typed error. Callbacks printed in the seeds
 //! carry signatures made with unknown secrets, so they are re-signed here with a known secret
 //! (pay-signing's `sign_callback`) and then verified and parsed.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)] // test code: a failure is a failed test
+#![allow(clippy::panic, clippy::unwrap_used)] // test code: a failure is a failed test
 
 use http::StatusCode;
 use pay_core::endpoint::Lookup;
