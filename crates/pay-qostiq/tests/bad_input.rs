@@ -7,7 +7,7 @@
 use bytes::Bytes;
 use pay_core::endpoint::Endpoint;
 use pay_core::error::{Error, SignatureError};
-use pay_core::money::Precision;
+use pay_core::money::{Amount, Precision};
 use pay_core::secret::Secret;
 use pay_qostiq::bills::{CreateBill, CreateBillV2, GetBill};
 use pay_qostiq::callbacks::{CallbackVerifier, verify_and_parse};
@@ -50,6 +50,22 @@ fn refuses<E: QostiqRequest>(request: &E, field: &str) {
     names(request.signed_body(&context()), field);
     // build_request refuses the same way (nothing is built).
     names(request.build_request(&context()), field);
+}
+
+/// Asserts that `ok` changed by `change` is refused naming `field`.
+#[track_caller]
+fn refused_after<E: QostiqRequest + Clone>(ok: &E, field: &str, change: impl FnOnce(&mut E)) {
+    let mut request = ok.clone();
+    change(&mut request);
+    refuses(&request, field);
+}
+
+/// Asserts that `ok` with each of [`BAD_FIAT`] put in by `set` is refused naming `field`.
+#[track_caller]
+fn refuses_bad_fiat<E: QostiqRequest + Clone>(ok: &E, field: &str, set: impl Fn(&mut E, Amount)) {
+    for bad in BAD_FIAT {
+        refused_after(ok, field, |r| set(r, amount(bad)));
+    }
 }
 
 /// `10.000` has no more *value* than `10.00`, but it is sent and signed as written, and the seeds
@@ -97,31 +113,23 @@ fn fiat_amounts_are_checked_as_written() {
 fn bills_name_the_field() {
     let ok = CreateBill::new(amount("1"), Currency::Uah, Currency::Uah, "o-1");
     assert!(ok.signed_body(&context()).is_ok());
-    for bad in BAD_FIAT {
-        let mut r = ok.clone();
-        r.shop_amount = amount(bad);
-        refuses(&r, "shop_amount");
-    }
-    let mut r = ok.clone();
-    r.shop_currency = Currency::Other(0);
-    refuses(&r, "shop_currency");
-    let mut r = ok.clone();
-    r.payer_currency = Currency::Other(1000);
-    refuses(&r, "payer_currency");
+    refuses_bad_fiat(&ok, "shop_amount", |r, a| r.shop_amount = a);
+    refused_after(&ok, "shop_currency", |r| {
+        r.shop_currency = Currency::Other(0)
+    });
+    refused_after(&ok, "payer_currency", |r| {
+        r.payer_currency = Currency::Other(1000)
+    });
     for bad in ["", "   ", "a\nb"] {
-        let mut r = ok.clone();
-        r.shop_order_id = bad.into();
-        refuses(&r, "shop_order_id");
+        refused_after(&ok, "shop_order_id", |r| r.shop_order_id = bad.into());
     }
-    let mut r = ok.clone();
-    r.payer_account = Some(String::new().into());
-    refuses(&r, "payer_account");
-    let mut r = ok.clone();
-    r.description = Some("x".repeat(256));
-    refuses(&r, "description");
-    let mut r = ok.clone();
-    r.lifetime_minutes = Some(0);
-    refuses(&r, "lifetime");
+    refused_after(&ok, "payer_account", |r| {
+        r.payer_account = Some(String::new().into())
+    });
+    refused_after(&ok, "description", |r| {
+        r.description = Some("x".repeat(256))
+    });
+    refused_after(&ok, "lifetime", |r| r.lifetime_minutes = Some(0));
     for (field, url) in [
         ("success_url", "ftp://x"),
         ("failed_url", "shop.example/fail"),
@@ -140,21 +148,11 @@ fn bills_name_the_field() {
 
     let ok = CreateBillV2::new(Currency::Usd, "o-1");
     assert!(ok.signed_body(&context()).is_ok());
-    let mut r = ok.clone();
-    r.currency = Currency::Other(0);
-    refuses(&r, "currency");
-    let mut r = ok.clone();
-    r.shop_order_id = String::new();
-    refuses(&r, "shop_order_id");
-    for bad in BAD_FIAT {
-        let mut r = ok.clone();
-        r.amount = Some(amount(bad));
-        refuses(&r, "amount");
-    }
+    refused_after(&ok, "currency", |r| r.currency = Currency::Other(0));
+    refused_after(&ok, "shop_order_id", |r| r.shop_order_id = String::new());
+    refuses_bad_fiat(&ok, "amount", |r, a| r.amount = Some(a));
     for bad in ["", "no-at-sign", "@x", "a b@c"] {
-        let mut r = ok.clone();
-        r.email = Some(bad.into());
-        refuses(&r, "email");
+        refused_after(&ok, "email", |r| r.email = Some(bad.into()));
     }
     refuses(&GetBill::new(""), "shop_order_id");
 }
@@ -168,17 +166,13 @@ fn transfers_name_the_field() {
         Currency::Usd,
     );
     assert!(ok.signed_body(&context()).is_ok());
-    for bad in BAD_FIAT {
-        let mut r = ok.clone();
-        r.amount = amount(bad);
-        refuses(&r, "amount");
-    }
-    let mut r = ok.clone();
-    r.payee_currency = Currency::Other(0);
-    refuses(&r, "payee_currency");
-    let mut r = ok.clone();
-    r.shop_currency = Currency::Other(0);
-    refuses(&r, "shop_currency");
+    refuses_bad_fiat(&ok, "amount", |r, a| r.amount = a);
+    refused_after(&ok, "payee_currency", |r| {
+        r.payee_currency = Currency::Other(0)
+    });
+    refused_after(&ok, "shop_currency", |r| {
+        r.shop_currency = Currency::Other(0)
+    });
 
     let ok = CreateTransfer::new(
         amount("1"),
@@ -189,23 +183,17 @@ fn transfers_name_the_field() {
         "p-1",
     );
     assert!(ok.signed_body(&context()).is_ok());
-    for bad in BAD_FIAT {
-        let mut r = ok.clone();
-        r.amount = amount(bad);
-        refuses(&r, "amount");
-    }
-    let mut r = ok.clone();
-    r.payee_account = String::new().into();
-    refuses(&r, "payee_account");
-    let mut r = ok.clone();
-    r.payee_currency = Currency::Other(0);
-    refuses(&r, "payee_currency");
-    let mut r = ok.clone();
-    r.shop_currency = Currency::Other(4000);
-    refuses(&r, "shop_currency");
-    let mut r = ok.clone();
-    r.shop_payment_id = " ".into();
-    refuses(&r, "shop_payment_id");
+    refuses_bad_fiat(&ok, "amount", |r, a| r.amount = a);
+    refused_after(&ok, "payee_account", |r| {
+        r.payee_account = String::new().into()
+    });
+    refused_after(&ok, "payee_currency", |r| {
+        r.payee_currency = Currency::Other(0)
+    });
+    refused_after(&ok, "shop_currency", |r| {
+        r.shop_currency = Currency::Other(4000)
+    });
+    refused_after(&ok, "shop_payment_id", |r| r.shop_payment_id = " ".into());
     refuses(&GetTransfer::new(""), "shop_payment_id");
 }
 
@@ -218,28 +206,18 @@ fn withdrawals_name_the_field() {
         Currency::Uah,
     );
     assert!(ok.signed_body(&context()).is_ok());
-    for bad in BAD_FIAT {
-        let mut r = ok.clone();
-        r.amount = amount(bad);
-        refuses(&r, "amount");
-    }
-    let mut r = ok.clone();
-    r.shop_currency = Currency::Other(0);
-    refuses(&r, "shop_currency");
+    refuses_bad_fiat(&ok, "amount", |r, a| r.amount = a);
+    refused_after(&ok, "shop_currency", |r| {
+        r.shop_currency = Currency::Other(0)
+    });
     for bad in ["", "card uah", "карта"] {
         names(Payway::new(bad), "payway");
     }
 
     let ok = CheckAccount::new("4111111111111111", amount("1"), card());
     assert!(ok.signed_body(&context()).is_ok());
-    let mut r = ok.clone();
-    r.account = String::new().into();
-    refuses(&r, "account");
-    for bad in BAD_FIAT {
-        let mut r = ok.clone();
-        r.amount = amount(bad);
-        refuses(&r, "amount");
-    }
+    refused_after(&ok, "account", |r| r.account = String::new().into());
+    refuses_bad_fiat(&ok, "amount", |r, a| r.amount = a);
 
     let ok = CreateWithdraw::new(
         "4111111111111111",
@@ -250,29 +228,21 @@ fn withdrawals_name_the_field() {
         "p-1",
     );
     assert!(ok.signed_body(&context()).is_ok());
-    let mut r = ok.clone();
-    r.account = String::new().into();
-    refuses(&r, "account");
-    for bad in BAD_FIAT {
-        let mut r = ok.clone();
-        r.amount = amount(bad);
-        refuses(&r, "amount");
-    }
-    let mut r = ok.clone();
-    r.shop_currency = Currency::Other(0);
-    refuses(&r, "shop_currency");
-    let mut r = ok.clone();
-    r.shop_payment_id = String::new();
-    refuses(&r, "shop_payment_id");
-    let mut r = ok.clone();
-    r.email = Some("nope".into());
-    refuses(&r, "email");
-    let mut r = ok.clone();
-    r.callback_url = Some("javascript:alert(1)".into());
-    refuses(&r, "callback_url");
-    let mut r = ok.clone();
-    r.description = Some("a\u{0}b".into());
-    refuses(&r, "description");
+    refused_after(&ok, "account", |r| r.account = String::new().into());
+    refuses_bad_fiat(&ok, "amount", |r, a| r.amount = a);
+    refused_after(&ok, "shop_currency", |r| {
+        r.shop_currency = Currency::Other(0)
+    });
+    refused_after(&ok, "shop_payment_id", |r| {
+        r.shop_payment_id = String::new()
+    });
+    refused_after(&ok, "email", |r| r.email = Some("nope".into()));
+    refused_after(&ok, "callback_url", |r| {
+        r.callback_url = Some("javascript:alert(1)".into())
+    });
+    refused_after(&ok, "description", |r| {
+        r.description = Some("a\u{0}b".into())
+    });
     names(
         AccountDetails::new().with("a", "1").unwrap().with("a", "2"),
         "account_details",
@@ -295,21 +265,19 @@ fn crypto_names_the_field() {
     );
     assert!(ok.signed_body(&context()).is_ok());
     for bad in ["1.0000001", "0", "-1"] {
-        let mut r = ok.clone();
-        r.amount = amount(bad);
-        refuses(&r, "amount");
+        refused_after(&ok, "amount", |r| r.amount = amount(bad));
     }
     // Trailing zeros beyond the precision are refused too: the amount is sent and signed as
     // written, and the server keeps the payway's precision (PROTOCOL.md "Amount precision").
+    refused_after(&ok, "amount", |r| r.amount = amount("1.000001000"));
     let mut r = ok.clone();
-    r.amount = amount("1.000001000");
-    refuses(&r, "amount");
     r.amount = amount("1.000001").normalized();
     assert!(r.signed_body(&context()).is_ok());
     // An alias outside the precision table needs an explicit precision.
+    refused_after(&ok, "payway", |r| {
+        r.payway = Payway::new("ton_ton").unwrap()
+    });
     let mut r = ok.clone();
-    r.payway = Payway::new("ton_ton").unwrap();
-    refuses(&r, "payway");
     r.payway = Payway::new("ton_ton")
         .unwrap()
         .with_precision(Precision::crypto(9));
@@ -325,25 +293,21 @@ fn crypto_names_the_field() {
         "w-1",
     );
     assert!(ok.signed_body(&context()).is_ok());
-    let mut r = ok.clone();
-    r.account = String::new().into();
-    refuses(&r, "account");
-    let mut r = ok.clone();
-    r.amount = amount("0.0000001");
-    refuses(&r, "amount");
-    let mut r = ok.clone();
-    r.shop_payment_id = String::new();
-    refuses(&r, "shop_payment_id");
-    let mut r = ok.clone();
-    r.crypto_callback_url = Some("nope".into());
-    refuses(&r, "crypto_callback_url");
-    let mut r = ok.clone();
-    r.account_details = Some(
-        AccountDetails::new()
-            .with("comment", "x".repeat(256))
-            .unwrap(),
-    );
-    refuses(&r, "account_details");
+    refused_after(&ok, "account", |r| r.account = String::new().into());
+    refused_after(&ok, "amount", |r| r.amount = amount("0.0000001"));
+    refused_after(&ok, "shop_payment_id", |r| {
+        r.shop_payment_id = String::new()
+    });
+    refused_after(&ok, "crypto_callback_url", |r| {
+        r.crypto_callback_url = Some("nope".into())
+    });
+    refused_after(&ok, "account_details", |r| {
+        r.account_details = Some(
+            AccountDetails::new()
+                .with("comment", "x".repeat(256))
+                .unwrap(),
+        )
+    });
     refuses(&GetCryptoWithdraw::new(0), "withdraw_id");
     refuses(
         &GetCryptoWithdrawByShopPaymentId::new(""),
@@ -361,20 +325,14 @@ fn shop_invoices_and_form_name_the_field() {
 
     let ok = CreateInvoice::new(amount("1"), Currency::Uah, card(), "o-1");
     assert!(ok.signed_body(&context()).is_ok());
-    for bad in BAD_FIAT {
-        let mut r = ok.clone();
-        r.invoice.amount = amount(bad);
-        refuses(&r, "amount");
-    }
-    let mut r = ok.clone();
-    r.invoice.currency = Currency::Other(0);
-    refuses(&r, "currency");
-    let mut r = ok.clone();
-    r.invoice.shop_order_id = String::new();
-    refuses(&r, "shop_order_id");
-    let mut r = ok.clone();
-    r.invoice.success_url = Some("x".into());
-    refuses(&r, "success_url");
+    refuses_bad_fiat(&ok, "amount", |r, a| r.invoice.amount = a);
+    refused_after(&ok, "currency", |r| r.invoice.currency = Currency::Other(0));
+    refused_after(&ok, "shop_order_id", |r| {
+        r.invoice.shop_order_id = String::new()
+    });
+    refused_after(&ok, "success_url", |r| {
+        r.invoice.success_url = Some("x".into())
+    });
     let mut r = TryInvoice::new(amount("1"), Currency::Uah, card(), "o-1");
     r.invoice.amount = amount("1.001");
     refuses(&r, "amount");
