@@ -680,9 +680,9 @@ fn golden_list_customers() {
     );
 }
 
-#[test]
-fn golden_create_customer() {
-    let customer = NewCustomer {
+/// Seed 003's `POST /customer` example.
+fn seed_customer() -> NewCustomer {
+    NewCustomer {
         firstname: Some("John".into()),
         lastname: Some("Doe".into()),
         company: Some("ACME Inc.".into()),
@@ -696,9 +696,13 @@ fn golden_create_customer() {
         note: Some("Always pays on time. Never late.".into()),
         meta: Some(RawJson::from_text(r#"{"reference":123}"#).unwrap()),
         ..NewCustomer::new("john@doe.com")
-    };
+    }
+}
+
+#[test]
+fn golden_create_customer() {
     golden(
-        &CreateCustomer::new(customer),
+        &CreateCustomer::new(seed_customer()),
         "POST",
         "/customer",
         r#"{"customer":{"email":"john@doe.com","firstname":"John","lastname":"Doe","company":"ACME Inc.","adr1":"810 Beach St","adr2":"Finance Dept","zip":"CA 94133","city":"San Francisco","countrycode":"US","phonenumber":"+14156226819","taxid":"US1234567890","note":"Always pays on time. Never late.","meta":{"reference":123}}}"#,
@@ -804,14 +808,7 @@ fn customer_ids_are_at_most_twelve_characters() {
 /// a given one and listing the missing ones (before, a partial address was sent).
 #[test]
 fn customer_addresses_come_whole() {
-    let seed_example = NewCustomer {
-        adr1: Some("810 Beach St".into()),
-        adr2: Some("Finance Dept".into()),
-        zip: Some("CA 94133".into()),
-        city: Some("San Francisco".into()),
-        countrycode: Some("US".into()),
-        ..NewCustomer::new("john@doe.com")
-    };
+    let seed_example = seed_customer();
     assert!(
         CreateCustomer::new(seed_example.clone())
             .build_request(&())
