@@ -545,25 +545,17 @@ impl Recoverable for CommitWithdrawal {
     /// `targetAmount` and `targetAccount`.
     fn intent(&self) -> Intent {
         let t = &self.terms;
-        let fields = [
-            ("sourceAmount", t.source_amount.map(FieldValue::Amount)),
-            (
+        Intent::new(Self::INFO.name, &self.withdrawal_id)
+            .optional_field("sourceAmount", t.source_amount.map(FieldValue::Amount))
+            .optional_field(
                 "sourceAssetIssuer",
                 t.source_asset_issuer.clone().map(FieldValue::Text),
-            ),
-            ("targetAmount", t.target_amount.map(FieldValue::Amount)),
-            (
+            )
+            .optional_field("targetAmount", t.target_amount.map(FieldValue::Amount))
+            .optional_field(
                 "targetAccount",
                 t.target_account.clone().map(FieldValue::Account),
-            ),
-        ];
-        fields.into_iter().fold(
-            Intent::new(Self::INFO.name, &self.withdrawal_id),
-            |i, f| match f {
-                (name, Some(value)) => i.field(name, value),
-                (_, None) => i,
-            },
-        )
+            )
     }
 
     fn lookup(&self) -> GetWithdrawal {

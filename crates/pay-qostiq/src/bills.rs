@@ -445,12 +445,9 @@ impl Recoverable for CreateBillV2 {
     /// `shop_order_id`, the fixed `amount` as `shop_amount` (a free-amount bill has none to
     /// compare), `currency` as `shop_currency`.
     fn intent(&self) -> Intent {
-        let intent = Intent::new(Self::INFO.name, &self.shop_order_id)
-            .field("shop_currency", crate::recovery::currency(self.currency));
-        match self.amount {
-            Some(amount) => intent.field("shop_amount", FieldValue::Amount(amount)),
-            None => intent,
-        }
+        Intent::new(Self::INFO.name, &self.shop_order_id)
+            .field("shop_currency", crate::recovery::currency(self.currency))
+            .optional_field("shop_amount", self.amount.map(FieldValue::Amount))
     }
 
     fn lookup(&self) -> GetBill {

@@ -247,22 +247,18 @@ impl Recoverable for CreateCryptoWithdraw {
     /// (`shop_amount`); `shop_currency`; the address as `payee_address`; and, not reported back,
     /// `amount_type` and `payway`.
     fn intent(&self) -> Intent {
-        let amount_field = match self.amount_type {
-            WithdrawAmountType::PsAmount => "payee_receive",
-            WithdrawAmountType::ShopAmount => "shop_write_off",
-        };
-        let intent = Intent::new(Self::INFO.name, &self.shop_payment_id)
-            .field(amount_field, FieldValue::Amount(self.amount))
+        Intent::new(Self::INFO.name, &self.shop_payment_id)
+            .field(
+                self.amount_type.reported_as(),
+                FieldValue::Amount(self.amount),
+            )
             .field(
                 "shop_currency",
                 FieldValue::text(self.shop_currency.as_str()),
             )
             .field("amount_type", FieldValue::text(self.amount_type.as_str()))
-            .field("payway", FieldValue::text(self.payway.as_str()));
-        match crate::recovery::account(&self.account) {
-            Some(address) => intent.field("payee_address", address),
-            None => intent,
-        }
+            .field("payway", FieldValue::text(self.payway.as_str()))
+            .optional_field("payee_address", crate::recovery::account(&self.account))
     }
 
     fn lookup(&self) -> GetCryptoWithdrawByShopPaymentId {

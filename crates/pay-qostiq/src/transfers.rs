@@ -285,7 +285,7 @@ impl Recoverable for CreateTransfer {
             TransferAmountType::ReceiveAmount => "payee_amount",
             TransferAmountType::WriteoffAmount => "write_off_amount",
         };
-        let intent = Intent::new(Self::INFO.name, &self.shop_payment_id)
+        Intent::new(Self::INFO.name, &self.shop_payment_id)
             .field(amount_field, FieldValue::Amount(self.amount))
             .field(
                 "payee_currency",
@@ -295,11 +295,11 @@ impl Recoverable for CreateTransfer {
                 "shop_currency",
                 crate::recovery::currency(self.shop_currency),
             )
-            .field("amount_type", FieldValue::text(self.amount_type.as_str()));
-        match crate::recovery::account(&self.payee_account) {
-            Some(account) => intent.field("payee_account", account),
-            None => intent,
-        }
+            .field("amount_type", FieldValue::text(self.amount_type.as_str()))
+            .optional_field(
+                "payee_account",
+                crate::recovery::account(&self.payee_account),
+            )
     }
 
     fn lookup(&self) -> GetTransfer {

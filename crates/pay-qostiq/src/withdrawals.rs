@@ -55,6 +55,16 @@ impl WithdrawAmountType {
             Self::ShopAmount => "shop_amount",
         }
     }
+
+    /// The field of a withdrawal (fiat or crypto) that reports the asked amount back, which a
+    /// recovery compares it with: `payee_receive` for `ps_amount`, `shop_write_off` for
+    /// `shop_amount`.
+    pub(crate) fn reported_as(self) -> &'static str {
+        match self {
+            Self::PsAmount => "payee_receive",
+            Self::ShopAmount => "shop_write_off",
+        }
+    }
 }
 
 fn details(details: &Option<AccountDetails>) -> Option<&AccountDetails> {
@@ -337,22 +347,18 @@ impl Recoverable for CreateWithdraw {
     /// (`shop_amount`); `shop_currency`; and, not reported back, `amount_type`, `payway`,
     /// `account`.
     fn intent(&self) -> Intent {
-        let amount_field = match self.amount_type {
-            WithdrawAmountType::PsAmount => "payee_receive",
-            WithdrawAmountType::ShopAmount => "shop_write_off",
-        };
-        let intent = Intent::new(Self::INFO.name, &self.shop_payment_id)
-            .field(amount_field, FieldValue::Amount(self.amount))
+        Intent::new(Self::INFO.name, &self.shop_payment_id)
+            .field(
+                self.amount_type.reported_as(),
+                FieldValue::Amount(self.amount),
+            )
             .field(
                 "shop_currency",
                 crate::recovery::currency(self.shop_currency),
             )
             .field("amount_type", FieldValue::text(self.amount_type.as_str()))
-            .field("payway", FieldValue::text(self.payway.as_str()));
-        match crate::recovery::account(&self.account) {
-            Some(account) => intent.field("account", account),
-            None => intent,
-        }
+            .field("payway", FieldValue::text(self.payway.as_str()))
+            .optional_field("account", crate::recovery::account(&self.account))
     }
 
     fn lookup(&self) -> GetWithdrawByShopPaymentId {

@@ -203,6 +203,27 @@ impl Intent {
         self
     }
 
+    /// Adds an asked term when there is one (a fixed amount of a bill that may be free, an
+    /// account that is valid); `None` adds nothing.
+    ///
+    /// ```
+    /// use pay_core::recovery::{FieldValue, Intent};
+    ///
+    /// let fixed = Some(FieldValue::Amount("5".parse().unwrap()));
+    /// let intent = Intent::new("qostiq.bill.create.v2", "4239")
+    ///     .optional_field("shop_amount", None)
+    ///     .optional_field("shop_amount", fixed);
+    /// assert_eq!(intent.fields.len(), 1);
+    /// assert_eq!(intent.fields[0].name, "shop_amount");
+    /// ```
+    #[must_use]
+    pub fn optional_field(self, name: impl Into<String>, value: Option<FieldValue>) -> Self {
+        match value {
+            Some(value) => self.field(name, value),
+            None => self,
+        }
+    }
+
     /// Every term on which `observed` differs from this intent: the id (when the payout reports
     /// one), then each intent field the payout reports, compared exactly
     /// ([`FieldValue::matches`]). Fields the payout does not report are not compared; nothing is
