@@ -783,19 +783,17 @@ fn refused_naming(result: Result<impl std::fmt::Debug, Error>, field: &str) {
 
 /// JSON-ish values: the shapes the server sends, and the ones it should not.
 fn json_value() -> impl Strategy<Value = String> {
+    let literals = vec!["null", "true", "false", "1e999999", "-0", "\"\""];
+    // Each literal as likely as each generated form.
+    let weight = u32::try_from(literals.len()).unwrap();
     let leaf = prop_oneof![
-        Just("null".to_owned()),
-        Just("true".to_owned()),
-        Just("false".to_owned()),
-        Just("1e999999".to_owned()),
-        Just("-0".to_owned()),
-        Just("\"\"".to_owned()),
-        any::<i64>().prop_map(|n| n.to_string()),
-        any::<u64>().prop_map(|n| n.to_string()),
-        "-?[0-9]{1,30}(\\.[0-9]{1,30})?([eE][+-]?[0-9]{1,4})?",
-        "\"-?[0-9]{0,30}(\\.[0-9]{0,30})?\"",
-        "\"[a-zA-Z0-9 :,.-]{0,30}\"",
-        "\"\\\\u[0-9a-fA-F]{4}\"",
+        weight => prop::sample::select(literals).prop_map(str::to_owned),
+        1 => any::<i64>().prop_map(|n| n.to_string()),
+        1 => any::<u64>().prop_map(|n| n.to_string()),
+        1 => "-?[0-9]{1,30}(\\.[0-9]{1,30})?([eE][+-]?[0-9]{1,4})?",
+        1 => "\"-?[0-9]{0,30}(\\.[0-9]{0,30})?\"",
+        1 => "\"[a-zA-Z0-9 :,.-]{0,30}\"",
+        1 => "\"\\\\u[0-9a-fA-F]{4}\"",
     ];
     leaf.prop_recursive(3, 24, 6, |inner| {
         prop_oneof![

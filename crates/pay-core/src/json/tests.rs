@@ -206,26 +206,22 @@ fn validate_agrees_on_the_fixed_cases() {
 
 /// JSON-like text built from fragments that often repeat keys, nest and escape.
 fn json_like() -> impl Strategy<Value = String> {
+    let structure = ["{", "}", "[", "]", ",", ":", " "];
+    let strings = [
+        "\"a\"",
+        "\"b\"",
+        "\"\\u0061\"",
+        "\"\\ud83d\\ude00\"",
+        "\"\\ud83d\"",
+        "\"\\n\"",
+    ];
+    let scalars = ["1", "-0.5e3", "01", "null", "true"];
+    let fragments = [&structure[..], &strings, &scalars].concat();
+    // Each fragment as likely as a generated run of letters, digits, `\` and `"`.
+    let weight = u32::try_from(fragments.len()).unwrap();
     let token = prop_oneof![
-        Just("{".to_owned()),
-        Just("}".to_owned()),
-        Just("[".to_owned()),
-        Just("]".to_owned()),
-        Just(",".to_owned()),
-        Just(":".to_owned()),
-        Just(" ".to_owned()),
-        Just("\"a\"".to_owned()),
-        Just("\"b\"".to_owned()),
-        Just("\"\\u0061\"".to_owned()),
-        Just("\"\\ud83d\\ude00\"".to_owned()),
-        Just("\"\\ud83d\"".to_owned()),
-        Just("\"\\n\"".to_owned()),
-        Just("1".to_owned()),
-        Just("-0.5e3".to_owned()),
-        Just("01".to_owned()),
-        Just("null".to_owned()),
-        Just("true".to_owned()),
-        "[a-z0-9\\\\\"]{1,3}",
+        weight => prop::sample::select(fragments).prop_map(str::to_owned),
+        1 => "[a-z0-9\\\\\"]{1,3}",
     ];
     prop::collection::vec(token, 0..24).prop_map(|parts| parts.concat())
 }
@@ -344,15 +340,9 @@ fn object_with(
 
 /// JSON text of an object whose values nest arrays and more such objects, two levels down.
 fn object_text() -> impl Strategy<Value = String> {
-    let leaf = prop_oneof![
-        Just("null".to_owned()),
-        Just("true".to_owned()),
-        Just("-0.5e3".to_owned()),
-        Just("\"x\\u00e9\"".to_owned()),
-        Just("[]".to_owned()),
-        Just("{}".to_owned()),
-    ]
-    .boxed();
+    let leaf = prop::sample::select(vec!["null", "true", "-0.5e3", "\"x\\u00e9\"", "[]", "{}"])
+        .prop_map(str::to_owned)
+        .boxed();
     let nest = |inner: BoxedStrategy<String>| {
         prop_oneof![
             8 => inner.clone(),
