@@ -441,37 +441,46 @@ mod tests {
 
     #[test]
     fn outcomes_follow_the_money() {
-        let refused = Error::from(ProviderError::new(
-            Provider::Qostiq,
-            StatusCode::BAD_REQUEST,
-            Some(6),
-            "shop_payment_id not unique",
-            vec![],
-        ));
-        assert_eq!(refused.outcome(), RequestOutcome::Refused);
-        let five = Error::from(ProviderError::new(
-            Provider::Coinqvest,
-            StatusCode::BAD_GATEWAY,
-            None,
-            "bad gateway",
-            vec![],
-        ));
-        assert_eq!(five.outcome(), RequestOutcome::Unknown);
-        let timeout = Error::from(TransportError::new(
-            TransportErrorKind::Timeout,
-            Delivery::MaybeSent,
-            None,
-        ));
-        assert_eq!(timeout.outcome(), RequestOutcome::Unknown);
-        let connect = Error::from(TransportError::new(
-            TransportErrorKind::Connect,
-            Delivery::NotSent,
-            None,
-        ));
-        assert_eq!(connect.outcome(), RequestOutcome::NotSent);
-        let garbled =
-            Error::undecodable(StatusCode::OK, "truncated", Bytes::from_static(b"{\"res"));
-        assert_eq!(garbled.outcome(), RequestOutcome::Unknown);
+        let answered = |provider, status, code, message: &str| {
+            Error::from(ProviderError::new(provider, status, code, message, vec![]))
+        };
+        let transport = |kind, delivery| Error::from(TransportError::new(kind, delivery, None));
+        // (error, what it says about the money)
+        let cases = [
+            (
+                answered(
+                    Provider::Qostiq,
+                    StatusCode::BAD_REQUEST,
+                    Some(6),
+                    "shop_payment_id not unique",
+                ),
+                RequestOutcome::Refused,
+            ),
+            (
+                answered(
+                    Provider::Coinqvest,
+                    StatusCode::BAD_GATEWAY,
+                    None,
+                    "bad gateway",
+                ),
+                RequestOutcome::Unknown,
+            ),
+            (
+                transport(TransportErrorKind::Timeout, Delivery::MaybeSent),
+                RequestOutcome::Unknown,
+            ),
+            (
+                transport(TransportErrorKind::Connect, Delivery::NotSent),
+                RequestOutcome::NotSent,
+            ),
+            (
+                Error::undecodable(StatusCode::OK, "truncated", Bytes::from_static(b"{\"res")),
+                RequestOutcome::Unknown,
+            ),
+        ];
+        for (error, outcome) in cases {
+            assert_eq!(error.outcome(), outcome, "{error:?}");
+        }
     }
 
     /// A message an attacker (or a provider echoing what the merchant sent) controls: a card
