@@ -8,6 +8,7 @@
 //!   documents (`../shared/seeds/`), each byte for byte as printed, quirks included (PHP's `\/`,
 //!   numbers and strings mixed, one-element arrays); `testdata/seeds/README.md` says which example
 //!   of which seed each file is. Read with [`seed`].
+//! * [`genuine_qostiq_callbacks`]: the valid callback vectors' bodies, where forgery tests start.
 //! * [`assert_masked`] and [`assert_debug_masked`]: the one check of the redaction tests (no
 //!   account number shown beyond its last four characters).
 //!
@@ -46,6 +47,28 @@ pub fn vectors<T: DeserializeOwned>(file: &str) -> Vec<T> {
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The bodies of the valid Qostiq callback vectors signed with `secret` (withdraw, crypto
+/// withdraw, payment notification): the genuine callbacks the forgery tests start from.
+///
+/// # Panics
+/// When the vector file cannot be read or a valid case has no string `body`.
+pub fn genuine_qostiq_callbacks(secret: &str) -> Vec<String> {
+    let text = |case: &serde_json::Value, key: &str| {
+        case.get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    vectors::<serde_json::Value>("qostiq_callbacks.json")
+        .iter()
+        .filter(|case| case.get("valid") == Some(&serde_json::Value::Bool(true)))
+        .filter(|case| text(case, "secret").as_deref() == Some(secret))
+        .map(|case| match text(case, "body") {
+            Some(body) => body,
+            None => panic!("qostiq_callbacks.json: a valid case without a string body"),
+        })
+        .collect()
 }
 
 /// The folder holding the seed answers (`testdata/seeds`).
@@ -116,6 +139,16 @@ mod tests {
             let cases: Vec<serde_json::Value> = super::vectors(file);
             assert!(!cases.is_empty(), "{file}");
         }
+    }
+
+    /// The three kinds of callback (withdraw, crypto withdraw, payment) are signed with the
+    /// forgery tests' secret; another secret has none.
+    #[test]
+    fn genuine_callbacks_are_the_valid_vectors_of_one_secret() {
+        let genuine = super::genuine_qostiq_callbacks("d3b07384d113edec49eaa6238ad5ff00");
+        assert_eq!(genuine.len(), 3, "{genuine:?}");
+        assert!(genuine.iter().all(|body| body.starts_with('{')));
+        assert!(super::genuine_qostiq_callbacks("another secret").is_empty());
     }
 
     /// Every seed answer is one JSON value as printed, and the index names every file.

@@ -17,14 +17,6 @@ use pay_signing::qostiq::forgery::{ForgeryClass, each_forgery};
 const SECRET: &str = "d3b07384d113edec49eaa6238ad5ff00";
 const CUSTOM: [&str; 2] = ["test_add_on", "email"];
 
-fn genuine() -> Vec<String> {
-    pay_testdata::vectors::<serde_json::Value>("qostiq_callbacks.json")
-        .into_iter()
-        .filter(|c| c["valid"] == true && c["secret"] == SECRET)
-        .map(|c| c["body"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 /// What money depends on in a typed callback.
 #[derive(Debug, PartialEq, Eq)]
 struct MoneyView {
@@ -90,7 +82,7 @@ fn every_forgery_is_refused_or_reads_the_same_money() {
         .unwrap();
     let mut counts: BTreeMap<ForgeryClass, (usize, usize, usize)> = BTreeMap::new();
     let mut harmful = Vec::new();
-    for body in genuine() {
+    for body in pay_testdata::genuine_qostiq_callbacks(SECRET) {
         let expected = money_view(&verify_and_parse(&verifier, body.as_bytes()).unwrap());
         each_forgery(body.as_bytes(), &CUSTOM, |class, forged| {
             let entry = counts.entry(class).or_default();
