@@ -145,28 +145,22 @@ fn reason(error: &serde_json::Error) -> String {
 
 /// A non-negative integer sent as a JSON integer or a string of digits (`980`, `"980"`).
 pub fn uint<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    narrow(deserializer.deserialize_any(Integer::UNSIGNED)?)
+    Integer::UNSIGNED.read(deserializer)
 }
 
 /// [`uint`], or `None` for `null` or an absent field (with `#[serde(default)]`).
 pub fn opt_uint<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-    deserializer
-        .deserialize_option(Optional(Integer::UNSIGNED))?
-        .map(narrow)
-        .transpose()
+    Integer::UNSIGNED.read_optional(deserializer)
 }
 
 /// An integer sent as a JSON integer or a string of digits with an optional `-`.
 pub fn int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-    narrow(deserializer.deserialize_any(Integer::SIGNED)?)
+    Integer::SIGNED.read(deserializer)
 }
 
 /// [`int`], or `None` for `null` or an absent field (with `#[serde(default)]`).
 pub fn opt_int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    deserializer
-        .deserialize_option(Optional(Integer::SIGNED))?
-        .map(narrow)
-        .transpose()
+    Integer::SIGNED.read_optional(deserializer)
 }
 
 /// A string, or a JSON integer as its decimal text (ids sent either way: `4239`, `"4239"`).
@@ -179,17 +173,12 @@ pub fn opt_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Str
     deserializer.deserialize_option(Optional(Text))
 }
 
-/// An integer read by [`Integer`] in the field's own type.
-fn narrow<T: TryFrom<i128>, E: de::Error>(value: i128) -> Result<T, E> {
-    T::try_from(value).map_err(|_| E::custom("integer out of range"))
-}
-
 fn digits(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// An integer sent as a JSON integer or as its decimal text, read wide (every `u64` and `i64`
-/// fits) and narrowed by [`narrow`]; a `-` is allowed only when `signed`.
+/// fits), then narrowed to the field's type; a `-` is allowed only when `signed`.
 struct Integer {
     signed: bool,
 }
@@ -197,6 +186,28 @@ struct Integer {
 impl Integer {
     const SIGNED: Self = Self { signed: true };
     const UNSIGNED: Self = Self { signed: false };
+
+    fn read<'de, D: Deserializer<'de>, T: TryFrom<i128>>(
+        self,
+        deserializer: D,
+    ) -> Result<T, D::Error> {
+        narrow(deserializer.deserialize_any(self)?)
+    }
+
+    fn read_optional<'de, D: Deserializer<'de>, T: TryFrom<i128>>(
+        self,
+        deserializer: D,
+    ) -> Result<Option<T>, D::Error> {
+        deserializer
+            .deserialize_option(Optional(self))?
+            .map(narrow)
+            .transpose()
+    }
+}
+
+/// `value` in the field's own type, or "integer out of range".
+fn narrow<T: TryFrom<i128>, E: de::Error>(value: i128) -> Result<T, E> {
+    T::try_from(value).map_err(|_| E::custom("integer out of range"))
 }
 
 impl Visitor<'_> for Integer {
