@@ -93,13 +93,13 @@ impl Rig {
             .unwrap()
     }
 
-    /// Runs `pay <args>` with the sandbox's credentials (off the runtime's threads, which serve
-    /// the sandbox): exit code and the printed JSON (`null` when nothing was printed).
-    async fn pay(&self, args: Vec<String>) -> (i32, Value) {
+    /// Runs `pay <args>` with the sandbox's credentials and this rig's data directory, off the
+    /// runtime's threads (which serve the sandbox).
+    async fn run_pay(&self, args: Vec<String>) -> std::process::Output {
         let creds = self.sandbox.credentials().clone();
         let data = self.data.clone();
         tokio::task::spawn_blocking(move || {
-            let output = Command::new(pay_binary())
+            Command::new(pay_binary())
                 .args(&args)
                 .env("XDG_DATA_HOME", &data)
                 .env_remove("PAY_JOURNAL")
@@ -108,22 +108,27 @@ impl Rig {
                 .env("COINQVEST_KEY", &creds.coinqvest_key)
                 .env("COINQVEST_SECRET", creds.coinqvest_secret.expose())
                 .output()
-                .unwrap();
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            let json = if stdout.trim().is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
-                    panic!(
-                        "not one JSON object: {stdout}\nstderr: {}",
-                        String::from_utf8_lossy(&output.stderr)
-                    )
-                })
-            };
-            (output.status.code().unwrap(), json)
+                .unwrap()
         })
         .await
         .unwrap()
+    }
+
+    /// Runs `pay <args>`: exit code and the printed JSON (`null` when nothing was printed).
+    async fn pay(&self, args: Vec<String>) -> (i32, Value) {
+        let output = self.run_pay(args).await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let json = if stdout.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
+                panic!(
+                    "not one JSON object: {stdout}\nstderr: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            })
+        };
+        (output.status.code().unwrap(), json)
     }
 
     /// `pay qostiq withdraw-create` of `amount` UAH to `account` under `id`.
@@ -497,27 +502,12 @@ impl Rig {
             );
             all.extend(TIMING.map(str::to_owned));
         }
-        let creds = self.sandbox.credentials().clone();
-        let data = self.data.clone();
-        tokio::task::spawn_blocking(move || {
-            let output = Command::new(pay_binary())
-                .args(&all)
-                .env("XDG_DATA_HOME", &data)
-                .env_remove("PAY_JOURNAL")
-                .env("QOSTIQ_SHOP_ID", creds.qostiq_shop_id.to_string())
-                .env("QOSTIQ_SECRET", creds.qostiq_secret.expose())
-                .env("COINQVEST_KEY", &creds.coinqvest_key)
-                .env("COINQVEST_SECRET", creds.coinqvest_secret.expose())
-                .output()
-                .unwrap();
-            let lines = String::from_utf8_lossy(&output.stdout)
-                .lines()
-                .map(|l| serde_json::from_str(l).unwrap())
-                .collect();
-            (output.status.code().unwrap(), lines)
-        })
-        .await
-        .unwrap()
+        let output = self.run_pay(all).await;
+        let lines = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (output.status.code().unwrap(), lines)
     }
 }
 

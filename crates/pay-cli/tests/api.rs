@@ -7,68 +7,36 @@
     clippy::indexing_slicing
 )] // test code
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Command;
 
 use serde_json::Value;
+use support::SandboxProcess;
+
+mod support;
 
 const QOSTIQ_SECRET: &str = "Api-Test-Secret-1";
 const COINQVEST_KEY: &str = "api-test-key";
 const COINQVEST_SECRET: &str = "Api-Test-Secret-2";
 
+/// A `pay sandbox` with this file's credentials, and its two base URLs.
 struct Sandbox {
-    child: Child,
+    _process: SandboxProcess,
     qostiq: String,
     coinqvest: String,
 }
 
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn sandbox() -> Sandbox {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pay"))
-        .args(["sandbox", "--port", "0", "--callbacks-fast"])
-        .env("QOSTIQ_SHOP_ID", "77")
-        .env("QOSTIQ_SECRET", QOSTIQ_SECRET)
-        .env("COINQVEST_KEY", COINQVEST_KEY)
-        .env("COINQVEST_SECRET", COINQVEST_SECRET)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { return };
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
+    let process = SandboxProcess::start(&["--callbacks-fast"], |command| {
+        command
+            .env("QOSTIQ_SHOP_ID", "77")
+            .env("QOSTIQ_SECRET", QOSTIQ_SECRET)
+            .env("COINQVEST_KEY", COINQVEST_KEY)
+            .env("COINQVEST_SECRET", COINQVEST_SECRET);
     });
-    let (mut qostiq, mut coinqvest) = (String::new(), String::new());
-    loop {
-        let line = rx.recv_timeout(Duration::from_secs(60)).unwrap();
-        let line = line.trim();
-        if let Some(url) = line.strip_prefix("Qostiq base URL:") {
-            qostiq = url.trim().to_owned();
-        } else if let Some(url) = line.strip_prefix("COINQVEST base URL:") {
-            coinqvest = url.trim().to_owned();
-        }
-        if line.contains("Ctrl-C") {
-            break;
-        }
-    }
     Sandbox {
-        child,
-        qostiq,
-        coinqvest,
+        qostiq: process.banner_value("Qostiq base URL:").unwrap(),
+        coinqvest: process.banner_value("COINQVEST base URL:").unwrap(),
+        _process: process,
     }
 }
 
