@@ -13,21 +13,9 @@ use http::Method;
 use pay_signing::qostiq::CallbackVerifier;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use support::{Harness, Receiver, dec, fast};
+use support::{Harness, Receiver, assert_keys, dec, fast};
 
 const NOW: &str = "2024-11-18 13:41:57.000000";
-
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-    k.sort();
-    k
-}
-
-fn assert_keys(v: &Value, expected: &[&str]) {
-    let mut want: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
-    want.sort();
-    assert_eq!(keys(v), want, "{v}");
-}
 
 async fn balance(h: &Harness, currency: u64) -> (Decimal, Decimal) {
     let data = h

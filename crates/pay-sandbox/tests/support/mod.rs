@@ -271,6 +271,20 @@ impl Harness {
     }
 }
 
+/// The keys of a JSON object, sorted.
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+/// Asserts that the JSON object has exactly the keys `expected` (in any order).
+pub fn assert_keys(v: &Value, expected: &[&str]) {
+    let mut want: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+    want.sort();
+    assert_eq!(keys(v), want, "{v}");
+}
+
 /// Decimal of a JSON number or string (test helper).
 pub fn dec(v: &Value) -> Decimal {
     let text = match v {
