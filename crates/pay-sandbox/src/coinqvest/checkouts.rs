@@ -7,14 +7,14 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use time::Duration;
 
 use super::protocol::{
-    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, Paging, decimal_member, string_member,
+    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, decimal_member, string_member,
 };
 use super::reference::{self, CHAINS};
 use super::{payments, wallets, webhooks};
 use crate::books::coinqvest::{Checkout, Deposit, Payment, PaymentMethod};
 use crate::context::Context;
 use crate::dates::w3c;
-use crate::json::{Json, fixed_decimal, integer, object, optional_string, string};
+use crate::json::{Json, fixed_decimal, object, optional_string, string};
 
 /// Payment window of a checkout.
 pub(crate) const WINDOW_MINUTES: i64 = 60;
@@ -357,26 +357,12 @@ pub(crate) fn get(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAns
 /// `GET /checkouts?limit=&offset=` (newest first).
 pub(crate) fn list(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     expire(ctx);
-    let Paging {
-        limit,
-        offset,
-        limit_echo,
-        offset_echo,
-    } = req.paging()?;
-    let all = &ctx.books.coinqvest.checkouts;
-    let page = all
-        .iter()
-        .rev()
-        .skip(offset)
-        .take(limit)
-        .map(|c| checkout_json(ctx, c))
-        .collect();
-    Ok(object([
-        ("count", integer(all.len() as u64)),
-        ("limit", limit_echo),
-        ("offset", offset_echo),
-        ("checkouts", Json::Array(page)),
-    ]))
+    let paging = req.paging()?;
+    Ok(
+        paging.answer("checkouts", &ctx.books.coinqvest.checkouts, |c| {
+            checkout_json(ctx, c)
+        }),
+    )
 }
 
 /// Marks unpaid checkouts past their window as `EXPIRED`.

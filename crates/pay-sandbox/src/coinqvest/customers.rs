@@ -2,11 +2,11 @@
 //! `PUT /customer` (partial: a `null` unsets, an absent key keeps), `DELETE /customer`,
 //! `GET /customers`.
 
-use super::protocol::{CoinqvestAnswer, CoinqvestError, CoinqvestRequest, Paging, string_member};
+use super::protocol::{CoinqvestAnswer, CoinqvestError, CoinqvestRequest, string_member};
 use crate::books::coinqvest::Customer;
 use crate::context::Context;
 use crate::dates::w3c;
-use crate::json::{Json, integer, object, string};
+use crate::json::{Json, object, string};
 
 /// Attributes a customer may carry.
 pub(crate) const FIELDS: &[&str] = &[
@@ -235,29 +235,8 @@ pub(crate) fn delete(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
 
 /// `GET /customers?limit=&offset=` (newest first).
 pub(crate) fn list(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
-    let Paging {
-        limit,
-        offset,
-        limit_echo,
-        offset_echo,
-    } = req.paging()?;
-    let all = &ctx.books.coinqvest.customers;
-    Ok(object([
-        ("count", integer(all.len() as u64)),
-        ("limit", limit_echo),
-        ("offset", offset_echo),
-        (
-            "customers",
-            Json::Array(
-                all.iter()
-                    .rev()
-                    .skip(offset)
-                    .take(limit)
-                    .map(customer_json)
-                    .collect(),
-            ),
-        ),
-    ]))
+    let paging = req.paging()?;
+    Ok(paging.answer("customers", &ctx.books.coinqvest.customers, customer_json))
 }
 
 /// All customers (admin state).

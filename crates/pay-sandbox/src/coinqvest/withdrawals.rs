@@ -6,14 +6,14 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::protocol::{
-    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, Paging, decimal_member, string_member,
+    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, decimal_member, string_member,
 };
 use super::reference::{self, Issuer};
 use super::wallets;
 use crate::books::coinqvest::Withdrawal;
 use crate::context::Context;
 use crate::dates::w3c;
-use crate::json::{Json, fixed_decimal, integer, object, optional_string, string};
+use crate::json::{Json, fixed_decimal, object, optional_string, string};
 
 fn required_account_fields(network: &str) -> &'static [&'static str] {
     match network {
@@ -224,29 +224,12 @@ pub(crate) fn get(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAns
 
 /// `GET /withdrawals?limit=&offset=` (newest first).
 pub(crate) fn list(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
-    let Paging {
-        limit,
-        offset,
-        limit_echo,
-        offset_echo,
-    } = req.paging()?;
-    let all = &ctx.books.coinqvest.withdrawals;
-    Ok(object([
-        ("count", integer(all.len() as u64)),
-        ("limit", limit_echo),
-        ("offset", offset_echo),
-        (
-            "withdrawals",
-            Json::Array(
-                all.iter()
-                    .rev()
-                    .skip(offset)
-                    .take(limit)
-                    .map(|w| withdrawal_json(w, true))
-                    .collect(),
-            ),
-        ),
-    ]))
+    let paging = req.paging()?;
+    Ok(
+        paging.answer("withdrawals", &ctx.books.coinqvest.withdrawals, |w| {
+            withdrawal_json(w, true)
+        }),
+    )
 }
 
 /// `lookup_other_payout` on `GET /withdrawal?id=…`: the latest *other* withdrawal, as the real
