@@ -169,14 +169,6 @@ impl IntentJournal for Pausing {
     async fn get(&self, key: &IntentKey) -> Result<Option<IntentRecord>, StoreError> {
         self.inner.get(key).await
     }
-    async fn claim_intent(
-        &self,
-        key: &IntentKey,
-        owner: &OwnerId,
-        lease: Duration,
-    ) -> Result<IntentClaim, StoreError> {
-        self.inner.claim_intent(key, owner, lease).await
-    }
     async fn claim_due(
         &self,
         owner: &OwnerId,
