@@ -71,6 +71,7 @@ use tokio::process::{Child, Command};
 
 use crate::faults::qostiq::{Kind, books, intent, rule, transport_fault};
 use crate::faults::{FaultClass, Judged};
+use crate::say;
 
 /// The per-attempt timeout of every client of the run.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(200);
@@ -132,17 +133,6 @@ impl Point {
 async fn pause(point: Point) {
     say(&format!("@@paused {}", point.name()));
     std::future::pending::<()>().await;
-}
-
-#[allow(
-    clippy::print_stdout,
-    reason = "the driver's protocol with the runner is its stdout"
-)]
-fn say(line: &str) {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
 }
 
 // ---------------------------------------------------------------------------- the driver side
