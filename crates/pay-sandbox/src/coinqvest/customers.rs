@@ -158,6 +158,17 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
             ctx.books.coinqvest.customers.len() - 1
         }
     };
+    let customer = patch_customer(ctx, index, patch)?;
+    Ok(object([("customerId", string(&customer.id))]))
+}
+
+/// Applies `patch` to the customer at `index`, all or nothing, and stamps its update time.
+fn patch_customer<'c>(
+    ctx: &'c mut Context<'_>,
+    index: usize,
+    patch: &Json,
+) -> Result<&'c Customer, CoinqvestError> {
+    let now = ctx.now;
     let customer = ctx
         .books
         .coinqvest
@@ -168,7 +179,7 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
     apply(&mut updated, patch)?;
     updated.updatetime = now;
     *customer = updated;
-    Ok(object([("customerId", string(&customer.id))]))
+    Ok(customer)
 }
 
 fn find(ctx: &Context<'_>, id: &str) -> Result<usize, CoinqvestError> {
@@ -210,17 +221,7 @@ pub(crate) fn update(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
             "Another customer already uses this email address.",
         ));
     }
-    let now = ctx.now;
-    let customer = ctx
-        .books
-        .coinqvest
-        .customers
-        .get_mut(index)
-        .ok_or_else(|| CoinqvestError::not_found("Customer not found."))?;
-    let mut updated = customer.clone();
-    apply(&mut updated, patch)?;
-    updated.updatetime = now;
-    *customer = updated;
+    patch_customer(ctx, index, patch)?;
     Ok(object([("success", Json::Bool(true))]))
 }
 
