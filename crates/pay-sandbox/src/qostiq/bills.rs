@@ -49,7 +49,7 @@ fn check_unique_order(ctx: &Context<'_>, key: &str) -> Result<(), QostiqError> {
 }
 
 fn bill_json(ctx: &Context<'_>, bill: &Bill) -> Json {
-    object([
+    let mut json = object([
         ("created", string(dates::http_date(bill.created))),
         ("id", integer(bill.id)),
         ("lifetime", bill.lifetime.clone()),
@@ -59,6 +59,16 @@ fn bill_json(ctx: &Context<'_>, bill: &Bill) -> Json {
             "payer_price",
             bill.payer_price.map_or(Json::Null, python_float),
         ),
+    ]);
+    json.extend(shop_fields(ctx, bill));
+    let url = format!("{}/qostiq-wallet/en/bill/pay/{}", ctx.base_url, bill.token);
+    json.set("url", string(url));
+    json
+}
+
+/// The shop's side of a bill, as every bill answer writes it: `shop_amount` to `shop_refund`.
+fn shop_fields(ctx: &Context<'_>, bill: &Bill) -> Json {
+    object([
         (
             "shop_amount",
             bill.shop_amount.map_or(Json::Null, python_float),
@@ -69,13 +79,6 @@ fn bill_json(ctx: &Context<'_>, bill: &Bill) -> Json {
         (
             "shop_refund",
             bill.shop_refund.map_or(Json::Null, python_float),
-        ),
-        (
-            "url",
-            string(format!(
-                "{}/qostiq-wallet/en/bill/pay/{}",
-                ctx.base_url, bill.token
-            )),
         ),
     ])
 }
@@ -254,19 +257,9 @@ fn bill_fields(ctx: &Context<'_>, bill: &Bill, is_unique: Option<bool>, status: 
             "ps_data",
             object([("ps_payer_account", optional_string(bill.paid_by.as_deref()))]),
         ),
-        (
-            "shop_amount",
-            bill.shop_amount.map_or(Json::Null, python_float),
-        ),
-        ("shop_currency", integer(bill.shop_currency)),
-        ("shop_id", integer(ctx.credentials.qostiq_shop_id)),
-        ("shop_order_id", bill.shop_order_id.clone()),
-        (
-            "shop_refund",
-            bill.shop_refund.map_or(Json::Null, python_float),
-        ),
-        ("status", status),
     ]));
+    json.extend(shop_fields(ctx, bill));
+    json.set("status", status);
     json
 }
 
