@@ -155,6 +155,13 @@ impl Harness {
         env["data"].clone()
     }
 
+    /// [`Harness::qostiq_ok`], asserting that the data has exactly the keys `expected`.
+    pub async fn qostiq_shaped(&self, endpoint: &str, fields: Value, expected: &[&str]) -> Value {
+        let data = self.qostiq_ok(endpoint, fields).await;
+        assert_keys(&data, expected);
+        data
+    }
+
     pub fn shop_id(&self) -> u64 {
         self.sandbox.credentials().qostiq_shop_id
     }
