@@ -7,7 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use time::Duration;
 
 use super::protocol::{
-    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, decimal_member, string_member,
+    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, decimal_member, find_by_id, string_member,
 };
 use super::reference::{self, CHAINS};
 use super::{payments, wallets, webhooks};
@@ -224,13 +224,7 @@ pub(crate) fn hosted(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
 
 /// The checkout `id`: its index in the books and the record, or COINQVEST's not-found answer.
 fn find<'c>(ctx: &'c Context<'_>, id: &str) -> Result<(usize, &'c Checkout), CoinqvestError> {
-    ctx.books
-        .coinqvest
-        .checkouts
-        .iter()
-        .enumerate()
-        .find(|(_, c)| c.id == id)
-        .ok_or_else(|| CoinqvestError::not_found("Checkout not found."))
+    find_by_id(&ctx.books.coinqvest.checkouts, |c| &c.id, id, "Checkout")
 }
 
 /// [`find`] for the admin API: a copy of the checkout, and its index to write it back.

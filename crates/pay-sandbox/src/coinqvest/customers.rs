@@ -2,7 +2,9 @@
 //! `PUT /customer` (partial: a `null` unsets, an absent key keeps), `DELETE /customer`,
 //! `GET /customers`.
 
-use super::protocol::{CoinqvestAnswer, CoinqvestError, CoinqvestRequest, string_member};
+use super::protocol::{
+    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, find_by_id, string_member,
+};
 use crate::books::coinqvest::Customer;
 use crate::context::Context;
 use crate::dates::w3c;
@@ -182,24 +184,14 @@ fn patch_customer<'c>(
     Ok(customer)
 }
 
-fn find(ctx: &Context<'_>, id: &str) -> Result<usize, CoinqvestError> {
-    ctx.books
-        .coinqvest
-        .customers
-        .iter()
-        .position(|c| c.id == id)
-        .ok_or_else(|| CoinqvestError::not_found("Customer not found."))
+/// The customer `id`: its index in the books and the record, or COINQVEST's not-found answer.
+fn find<'c>(ctx: &'c Context<'_>, id: &str) -> Result<(usize, &'c Customer), CoinqvestError> {
+    find_by_id(&ctx.books.coinqvest.customers, |c| &c.id, id, "Customer")
 }
 
 /// `GET /customer?id=`.
 pub(crate) fn get(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
-    let index = find(ctx, req.required_query("id")?)?;
-    let c = ctx
-        .books
-        .coinqvest
-        .customers
-        .get(index)
-        .ok_or_else(|| CoinqvestError::not_found("Customer not found."))?;
+    let (_, c) = find(ctx, req.required_query("id")?)?;
     Ok(object([("customer", customer_json(c))]))
 }
 
@@ -208,7 +200,7 @@ pub(crate) fn update(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
     let patch = customer_object(req)?;
     let id = string_member(patch, "id")
         .ok_or_else(|| CoinqvestError::bad("customer.id is required."))?;
-    let index = find(ctx, id)?;
+    let (index, _) = find(ctx, id)?;
     if let Some(email) = string_member(patch, "email")
         && ctx
             .books
@@ -229,7 +221,7 @@ pub(crate) fn update(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
 pub(crate) fn delete(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     let id =
         string_member(&req.body, "id").ok_or_else(|| CoinqvestError::bad("id is required."))?;
-    let index = find(ctx, id)?;
+    let (index, _) = find(ctx, id)?;
     ctx.books.coinqvest.customers.remove(index);
     Ok(object([("success", Json::Bool(true))]))
 }

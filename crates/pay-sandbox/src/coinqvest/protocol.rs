@@ -159,6 +159,20 @@ impl Paging {
     }
 }
 
+/// The record `id` of a COINQVEST book (its index and the record, `id_of` reading a record's id),
+/// or the provider's not-found answer naming `what` (`"Customer not found."`).
+pub(crate) fn find_by_id<'b, T>(
+    book: &'b [T],
+    id_of: impl Fn(&T) -> &str,
+    id: &str,
+    what: &str,
+) -> Result<(usize, &'b T), CoinqvestError> {
+    book.iter()
+        .enumerate()
+        .find(|(_, record)| id_of(record) == id)
+        .ok_or_else(|| CoinqvestError::not_found(format!("{what} not found.")))
+}
+
 /// A string member of an object.
 pub(crate) fn string_member<'j>(json: &'j Json, key: &str) -> Option<&'j str> {
     json.get(key).and_then(Json::as_str)

@@ -6,7 +6,7 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::protocol::{
-    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, decimal_member, string_member,
+    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, decimal_member, find_by_id, string_member,
 };
 use super::reference::{self, Issuer};
 use super::wallets;
@@ -165,27 +165,22 @@ pub(crate) fn withdrawal_json(w: &Withdrawal, listed: bool) -> Json {
     ])
 }
 
-fn find(ctx: &Context<'_>, id: &str) -> Result<usize, CoinqvestError> {
-    ctx.books
-        .coinqvest
-        .withdrawals
-        .iter()
-        .position(|w| w.id == id)
-        .ok_or_else(|| CoinqvestError::not_found("Withdrawal not found."))
+/// The withdrawal `id`: its index in the books and the record, or COINQVEST's not-found answer.
+fn find<'c>(ctx: &'c Context<'_>, id: &str) -> Result<(usize, &'c Withdrawal), CoinqvestError> {
+    find_by_id(
+        &ctx.books.coinqvest.withdrawals,
+        |w| &w.id,
+        id,
+        "Withdrawal",
+    )
 }
 
 /// `POST /withdrawal/commit`: debits the source asset and completes.
 pub(crate) fn commit(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     let id = string_member(&req.body, "withdrawalId")
         .ok_or_else(|| CoinqvestError::bad("withdrawalId is required."))?;
-    let index = find(ctx, id)?;
-    let w = ctx
-        .books
-        .coinqvest
-        .withdrawals
-        .get(index)
-        .ok_or_else(|| CoinqvestError::not_found("Withdrawal not found."))?
-        .clone();
+    let (index, w) = find(ctx, id)?;
+    let w = w.clone();
     if w.state != "PENDING_API_COMMIT" {
         return Err(CoinqvestError::bad(format!(
             "Withdrawal is {} and cannot be committed.",
@@ -212,13 +207,7 @@ pub(crate) fn commit(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
 
 /// `GET /withdrawal?id=`.
 pub(crate) fn get(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
-    let index = find(ctx, req.required_query("id")?)?;
-    let w = ctx
-        .books
-        .coinqvest
-        .withdrawals
-        .get(index)
-        .ok_or_else(|| CoinqvestError::not_found("Withdrawal not found."))?;
+    let (_, w) = find(ctx, req.required_query("id")?)?;
     Ok(object([("withdrawal", withdrawal_json(w, false))]))
 }
 
@@ -247,14 +236,8 @@ pub(crate) fn other_withdrawal(ctx: &Context<'_>, asked_id: &str) -> Option<Json
 
 /// Admin: a completed withdrawal fails; the source amount returns to the wallet.
 pub(crate) fn fail(ctx: &mut Context<'_>, id: &str) -> Result<Json, String> {
-    let index = find(ctx, id).map_err(|_| "withdrawal not found".to_owned())?;
-    let w = ctx
-        .books
-        .coinqvest
-        .withdrawals
-        .get(index)
-        .ok_or("withdrawal not found")?
-        .clone();
+    let (index, w) = find(ctx, id).map_err(|_| "withdrawal not found".to_owned())?;
+    let w = w.clone();
     if w.state != "COMPLETED" && w.state != "PROCESSING" {
         return Err(format!("withdrawal is {}", w.state));
     }
