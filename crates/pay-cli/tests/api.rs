@@ -65,6 +65,22 @@ fn pay(args: &[&str], env: &[(&str, &str)]) -> (i32, Value, String) {
     )
 }
 
+/// `pay coinqvest checkout-create` of 10 USD against `base`, with `extra` arguments.
+fn checkout_create(base: &str, extra: &[&str]) -> (i32, Value, String) {
+    let mut args = vec![
+        "coinqvest",
+        "checkout-create",
+        "--base-url",
+        base,
+        "--currency",
+        "USD",
+        "--amount",
+        "10",
+    ];
+    args.extend(extra);
+    pay(&args, &[])
+}
+
 #[test]
 fn qostiq_commands_against_the_sandbox() {
     let s = sandbox();
@@ -167,19 +183,7 @@ fn coinqvest_commands_against_the_sandbox() {
             .any(|w| w["asset_code"] == "USD")
     );
 
-    let (code, json, _) = pay(
-        &[
-            "coinqvest",
-            "checkout-create",
-            "--base-url",
-            c,
-            "--currency",
-            "USD",
-            "--amount",
-            "10",
-        ],
-        &[],
-    );
+    let (code, json, _) = checkout_create(c, &[]);
     assert_eq!(code, 0, "{json}");
     let id = json["id"].as_str().unwrap().to_owned();
     assert!(json["url"].as_str().unwrap().contains(&id));
@@ -191,20 +195,7 @@ fn coinqvest_commands_against_the_sandbox() {
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["state"], "NEW_CHARGE");
 
-    let (code, json, _) = pay(
-        &[
-            "coinqvest",
-            "checkout-create",
-            "--base-url",
-            c,
-            "--currency",
-            "USD",
-            "--amount",
-            "10",
-            "--white-label",
-        ],
-        &[],
-    );
+    let (code, json, _) = checkout_create(c, &["--white-label"]);
     assert_eq!(code, 0, "{json}");
     assert!(!json["payment_methods"].as_array().unwrap().is_empty());
 
