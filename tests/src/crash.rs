@@ -71,6 +71,7 @@ use tokio::process::{Child, Command};
 
 use crate::faults::qostiq::{Kind, books, intent, rule, transport_fault};
 use crate::faults::{FaultClass, Judged};
+use crate::say;
 
 /// The per-attempt timeout of every client of the run.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(200);
@@ -134,17 +135,6 @@ async fn pause(point: Point) {
     std::future::pending::<()>().await;
 }
 
-#[allow(
-    clippy::print_stdout,
-    reason = "the driver's protocol with the runner is its stdout"
-)]
-fn say(line: &str) {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
-}
-
 // ---------------------------------------------------------------------------- the driver side
 
 /// A journal that pauses at the driver's point.
@@ -168,14 +158,6 @@ impl IntentJournal for Pausing {
     }
     async fn get(&self, key: &IntentKey) -> Result<Option<IntentRecord>, StoreError> {
         self.inner.get(key).await
-    }
-    async fn claim_intent(
-        &self,
-        key: &IntentKey,
-        owner: &OwnerId,
-        lease: Duration,
-    ) -> Result<IntentClaim, StoreError> {
-        self.inner.claim_intent(key, owner, lease).await
     }
     async fn claim_due(
         &self,
@@ -620,30 +602,18 @@ async fn drivers(
                     .lock()
                     .map_err(|e| e.to_string())?
                     .push(intent.clone());
-                let child = Command::new(&config.crash)
-                    .args([
-                        "drive",
-                        "--journal",
-                        &config.journal,
-                        "--base",
-                        &base,
-                        "--point",
-                        point.name(),
-                        "--seed",
-                        &rng.u64(..).to_string(),
-                        "--kind",
-                        kind.name(),
-                        "--id",
-                        &intent.id,
-                        "--tag",
-                        &intent.tag,
-                    ])
-                    .stdout(Stdio::piped())
-                    .kill_on_drop(true)
-                    .spawn()
-                    .map_err(|e| format!("cannot start a driver: {e}"))?;
+                let seed = rng.u64(..);
                 let kill_after =
                     (point == Point::Random).then(|| Duration::from_millis(rng.u64(0..400)));
+                let extra = [
+                    "--kind",
+                    kind.name(),
+                    "--id",
+                    &intent.id,
+                    "--tag",
+                    &intent.tag,
+                ];
+                let child = start_child(&config, "drive", &base, point, seed, &extra)?;
                 if let Ended::Killed = watch(child, kill_after).await {
                     killed.fetch_add(1, Ordering::SeqCst);
                 }
@@ -656,6 +626,37 @@ async fn drivers(
     }
 
     Ok(())
+}
+
+/// Starts `crash <role>` (a driver or a resumer) on this run's journal and sandbox, pausing at
+/// `point`, with `extra` arguments after the common ones.
+fn start_child(
+    config: &RunConfig,
+    role: &str,
+    base: &str,
+    point: Point,
+    seed: u64,
+    extra: &[&str],
+) -> Result<Child, String> {
+    let seed = seed.to_string();
+    let common = [
+        role,
+        "--journal",
+        &config.journal,
+        "--base",
+        base,
+        "--point",
+        point.name(),
+        "--seed",
+        &seed,
+    ];
+    Command::new(&config.crash)
+        .args(common)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start `crash {role}`: {e}"))
 }
 
 /// Runs the crash test on one journal: see the module docs.
@@ -691,22 +692,7 @@ pub async fn run(config: &RunConfig) -> Result<CrashReport, String> {
             &[Point::DuringRecovery, Point::BeforeSend, Point::Random],
             Point::Random,
         );
-        let child = Command::new(&config.crash)
-            .args([
-                "resume",
-                "--journal",
-                &config.journal,
-                "--base",
-                &base,
-                "--point",
-                point.name(),
-                "--seed",
-                &rng.u64(..).to_string(),
-            ])
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| format!("cannot start a resumer: {e}"))?;
+        let child = start_child(config, "resume", &base, point, rng.u64(..), &[])?;
         let kill_after = (point == Point::Random).then(|| Duration::from_millis(rng.u64(0..600)));
         if let Ended::Killed = watch(child, kill_after).await {
             resume_killed += 1;

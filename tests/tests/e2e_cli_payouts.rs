@@ -85,6 +85,12 @@ impl Rig {
         self.sandbox.admin().post("/faults", &rule).await.unwrap();
     }
 
+    /// Injects `fault` on `route` for its next request only.
+    async fn fault_once(&self, route: &str, fault: &str) {
+        self.fault(json!({"route": route, "fault": fault, "count": 1}))
+            .await;
+    }
+
     async fn books(&self, provider: &str) -> Value {
         self.sandbox
             .admin()
@@ -93,13 +99,13 @@ impl Rig {
             .unwrap()
     }
 
-    /// Runs `pay <args>` with the sandbox's credentials (off the runtime's threads, which serve
-    /// the sandbox): exit code and the printed JSON (`null` when nothing was printed).
-    async fn pay(&self, args: Vec<String>) -> (i32, Value) {
+    /// Runs `pay <args>` with the sandbox's credentials and this rig's data directory, off the
+    /// runtime's threads (which serve the sandbox).
+    async fn run_pay(&self, args: Vec<String>) -> std::process::Output {
         let creds = self.sandbox.credentials().clone();
         let data = self.data.clone();
         tokio::task::spawn_blocking(move || {
-            let output = Command::new(pay_binary())
+            Command::new(pay_binary())
                 .args(&args)
                 .env("XDG_DATA_HOME", &data)
                 .env_remove("PAY_JOURNAL")
@@ -108,22 +114,27 @@ impl Rig {
                 .env("COINQVEST_KEY", &creds.coinqvest_key)
                 .env("COINQVEST_SECRET", creds.coinqvest_secret.expose())
                 .output()
-                .unwrap();
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            let json = if stdout.trim().is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
-                    panic!(
-                        "not one JSON object: {stdout}\nstderr: {}",
-                        String::from_utf8_lossy(&output.stderr)
-                    )
-                })
-            };
-            (output.status.code().unwrap(), json)
+                .unwrap()
         })
         .await
         .unwrap()
+    }
+
+    /// Runs `pay <args>`: exit code and the printed JSON (`null` when nothing was printed).
+    async fn pay(&self, args: Vec<String>) -> (i32, Value) {
+        let output = self.run_pay(args).await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let json = if stdout.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
+                panic!(
+                    "not one JSON object: {stdout}\nstderr: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            })
+        };
+        (output.status.code().unwrap(), json)
     }
 
     /// `pay qostiq withdraw-create` of `amount` UAH to `account` under `id`.
@@ -259,8 +270,7 @@ async fn qostiq_withdraw_create_outcomes_and_exit_codes() {
     assert_eq!(seen(&out), (1, "not_sent"), "{}", out.1);
 
     // Reset before applying: "not found" trusted after the window, re-created with the same id.
-    r.fault(json!({"route": CREATE, "fault": "reset_before_commit", "count": 1}))
-        .await;
+    r.fault_once(CREATE, "reset_before_commit").await;
     let out = r.withdraw("w-recreated", &card(4), "10.00").await;
     assert_eq!(seen(&out), (0, "recreated"), "{}", out.1);
     assert_eq!(r.withdrawals("w-recreated").await.len(), 1);
@@ -301,10 +311,8 @@ async fn qostiq_withdraw_create_outcomes_and_exit_codes() {
 async fn qostiq_a_lookup_answering_a_different_payout_is_a_conflict() {
     let r = Rig::start().await;
     assert_eq!(seen(&r.withdraw("decoy", &card(90), "10.00").await).0, 0);
-    r.fault(json!({"route": CREATE, "fault": "commit_then_drop", "count": 1}))
-        .await;
-    r.fault(json!({"route": LOOKUP, "fault": "lookup_other_payout", "count": 1}))
-        .await;
+    r.fault_once(CREATE, "commit_then_drop").await;
+    r.fault_once(LOOKUP, "lookup_other_payout").await;
     let out = r.withdraw("w-other", &card(6), "10.00").await;
     assert_eq!(seen(&out), (4, "conflict"), "{}", out.1);
     assert_eq!(out.1["exists"], Value::Null);
@@ -317,10 +325,8 @@ async fn qostiq_a_lookup_answering_a_different_payout_is_a_conflict() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn qostiq_a_lookup_answering_the_id_with_another_amount_is_a_conflict() {
     let r = Rig::start().await;
-    r.fault(json!({"route": CREATE, "fault": "commit_then_drop", "count": 1}))
-        .await;
-    r.fault(json!({"route": LOOKUP, "fault": "lookup_mismatch", "count": 1}))
-        .await;
+    r.fault_once(CREATE, "commit_then_drop").await;
+    r.fault_once(LOOKUP, "lookup_mismatch").await;
     let out = r.withdraw("w-mismatch", &card(7), "500.00").await;
     assert_eq!(seen(&out), (4, "conflict"), "{}", out.1);
     let differences = out.1["conflict"]["differences"].as_array().unwrap();
@@ -332,8 +338,7 @@ async fn qostiq_a_lookup_answering_the_id_with_another_amount_is_a_conflict() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn qostiq_an_id_reused_by_an_earlier_payout_is_a_conflict_not_adopted() {
     let r = Rig::start().await;
-    r.fault(json!({"route": CREATE, "fault": "id_reused", "count": 1}))
-        .await;
+    r.fault_once(CREATE, "id_reused").await;
     let out = r.withdraw("w-reused", &card(8), "10.00").await;
     assert_eq!(seen(&out), (4, "conflict"), "{}", out.1);
     // The books hold the earlier payout only: ours was never made.
@@ -414,20 +419,16 @@ async fn coinqvest_a_read_answering_another_withdrawal_or_other_terms_is_a_confl
     let r = Rig::start().await;
     let other = r.quote().await;
     let quote = r.quote().await;
-    r.fault(json!({"route": COMMIT, "fault": "commit_then_drop", "count": 1}))
-        .await;
-    r.fault(json!({"route": READ, "fault": "lookup_other_payout", "count": 1}))
-        .await;
+    r.fault_once(COMMIT, "commit_then_drop").await;
+    r.fault_once(READ, "lookup_other_payout").await;
     let out = r.commit(&quote.id, &[]).await;
     assert_eq!(seen(&out), (4, "conflict"), "{}", out.1);
     assert_eq!(out.1["conflict"]["found"]["id"], other.id.as_str());
 
     // The same id with another amount, held to the quote's terms.
     let quote = r.quote().await;
-    r.fault(json!({"route": COMMIT, "fault": "commit_then_drop", "count": 1}))
-        .await;
-    r.fault(json!({"route": READ, "fault": "lookup_mismatch", "count": 1}))
-        .await;
+    r.fault_once(COMMIT, "commit_then_drop").await;
+    r.fault_once(READ, "lookup_mismatch").await;
     let amount = quote.source_amount.to_string();
     let out = r
         .commit(
@@ -497,27 +498,12 @@ impl Rig {
             );
             all.extend(TIMING.map(str::to_owned));
         }
-        let creds = self.sandbox.credentials().clone();
-        let data = self.data.clone();
-        tokio::task::spawn_blocking(move || {
-            let output = Command::new(pay_binary())
-                .args(&all)
-                .env("XDG_DATA_HOME", &data)
-                .env_remove("PAY_JOURNAL")
-                .env("QOSTIQ_SHOP_ID", creds.qostiq_shop_id.to_string())
-                .env("QOSTIQ_SECRET", creds.qostiq_secret.expose())
-                .env("COINQVEST_KEY", &creds.coinqvest_key)
-                .env("COINQVEST_SECRET", creds.coinqvest_secret.expose())
-                .output()
-                .unwrap();
-            let lines = String::from_utf8_lossy(&output.stdout)
-                .lines()
-                .map(|l| serde_json::from_str(l).unwrap())
-                .collect();
-            (output.status.code().unwrap(), lines)
-        })
-        .await
-        .unwrap()
+        let output = self.run_pay(all).await;
+        let lines = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (output.status.code().unwrap(), lines)
     }
 }
 
@@ -525,8 +511,7 @@ impl Rig {
 async fn the_cli_journals_every_payout_resumes_by_id_and_lists_masked() {
     let r = Rig::start().await;
     // Unknown: the answer lost, every lookup broken.
-    r.fault(json!({"route": CREATE, "fault": "commit_then_drop", "count": 1}))
-        .await;
+    r.fault_once(CREATE, "commit_then_drop").await;
     r.fault(json!({"route": LOOKUP, "fault": "reset_before_commit", "count": 50}))
         .await;
     let out = r.withdraw("j-unknown", &card(20), "10.00").await;

@@ -11,9 +11,7 @@
     clippy::indexing_slicing
 )]
 
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use http::Method;
@@ -23,23 +21,20 @@ use pay_coinqvest::customers::{CustomerUpdate, NewCustomer, Patch};
 use pay_coinqvest::pagination::Page;
 use pay_coinqvest::withdrawals::{CreateWithdrawal, NgnBank, TargetAccount, Withdrawal};
 use pay_core::recovery::Resolution;
-use pay_sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
+use pay_sandbox::{SandboxBuilder, SandboxHandle};
 use pay_transport::floors::Floors;
 use pay_webhook::ReceiverBuilder;
 use serde_json::{Value, json};
 
 mod support;
 
-const LIMIT: Duration = Duration::from_secs(30);
+use support::{Flaky, admin, fast, until_delivered};
+
 const USD: &str = "USD:GDUKMGUGDZQK6YHYA5Z6AY2G4XDSZPSZ3SW5UN3ARVMO6QSRDWP5YLEX";
 
 struct Rig {
     sandbox: SandboxHandle,
     client: CoinqvestClient,
-}
-
-fn fast() -> SandboxBuilder {
-    Sandbox::builder().callbacks_fast(true).seed(7)
 }
 
 async fn rig_with(builder: SandboxBuilder) -> Rig {
@@ -59,11 +54,6 @@ async fn rig_with(builder: SandboxBuilder) -> Rig {
 
 async fn rig() -> Rig {
     rig_with(fast()).await
-}
-
-async fn admin(sandbox: &SandboxHandle, method: Method, path: &str, body: Value) -> Value {
-    let body = (!body.is_null()).then_some(&body);
-    sandbox.admin().call(method, path, body).await.unwrap()
 }
 
 fn params() -> CheckoutParams {
@@ -499,32 +489,9 @@ async fn lost_commit_answer_is_adopted_without_a_second_debit() {
 // ---- webhooks with retries --------------------------------------------------------------------
 
 /// A COINQVEST receiver whose handler fails its first `failures` calls (see `support`).
-async fn flaky_receiver(
-    failures: usize,
-) -> (SocketAddr, Arc<AtomicUsize>, Arc<Mutex<Vec<String>>>) {
+async fn flaky_receiver(failures: usize) -> Flaky {
     let secret = pay_sandbox::Credentials::defaults().coinqvest_secret;
     support::flaky_receiver(ReceiverBuilder::coinqvest(vec![secret]).unwrap(), failures).await
-}
-
-async fn until_delivered(sandbox: &SandboxHandle) -> Value {
-    let start = tokio::time::Instant::now();
-    loop {
-        let all = admin(
-            sandbox,
-            Method::GET,
-            "/deliveries?provider=coinqvest",
-            Value::Null,
-        )
-        .await["deliveries"]
-            .as_array()
-            .unwrap()
-            .clone();
-        if let Some(d) = all.iter().find(|d| d["state"] == "delivered") {
-            return d.clone();
-        }
-        assert!(start.elapsed() < LIMIT, "not delivered: {all:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test]
@@ -532,7 +499,7 @@ async fn payment_webhook_is_retried_until_200_and_applied_once() {
     let (addr, calls, applied) = flaky_receiver(2).await;
     let r = rig_with(fast().coinqvest_webhook_url(format!("http://{addr}/webhook"))).await;
     let id = paid_checkout(&r).await;
-    let delivery = until_delivered(&r.sandbox).await;
+    let delivery = until_delivered(&r.sandbox, "provider=coinqvest").await;
     let attempts = delivery["attempts"].as_array().unwrap();
     assert_eq!(attempts.len(), 3, "{delivery}");
     assert_eq!(attempts[0]["status"], 500);

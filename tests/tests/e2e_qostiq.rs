@@ -11,9 +11,7 @@
     clippy::indexing_slicing
 )]
 
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use http::Method;
@@ -28,22 +26,18 @@ use pay_qostiq::shop::RegisterAccount;
 use pay_qostiq::transfers::{CreateTransfer, TransferAmountType, TryTransfer};
 use pay_qostiq::withdrawals::{CheckAccount, CreateWithdraw, TryWithdraw, WithdrawAmountType};
 use pay_qostiq::{BillStatus, CryptoAsset, Currency, Payway, ShopId, WithdrawStatus};
-use pay_sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
+use pay_sandbox::{SandboxBuilder, SandboxHandle};
 use pay_transport::floors::Floors;
 use pay_webhook::ReceiverBuilder;
 use serde_json::{Value, json};
 
 mod support;
 
-const LIMIT: Duration = Duration::from_secs(30);
+use support::{Flaky, admin, fast, until_delivered};
 
 struct Rig {
     sandbox: SandboxHandle,
     client: QostiqClient,
-}
-
-fn fast() -> SandboxBuilder {
-    Sandbox::builder().callbacks_fast(true).seed(7)
 }
 
 async fn rig_with(builder: SandboxBuilder) -> Rig {
@@ -77,11 +71,6 @@ fn payway(name: &str) -> Payway {
 
 fn usdt() -> CryptoAsset {
     CryptoAsset::new("USDT").unwrap()
-}
-
-async fn admin(sandbox: &SandboxHandle, method: Method, path: &str, body: Value) -> Value {
-    let body = (!body.is_null()).then_some(&body);
-    sandbox.admin().call(method, path, body).await.unwrap()
 }
 
 fn withdraw(id: &str) -> CreateWithdraw {
@@ -448,36 +437,8 @@ async fn withdrawal_is_polled_to_final_as_it_auto_progresses() {
 // ---- callbacks with retries -------------------------------------------------------------------
 
 /// A Qostiq receiver whose handler fails its first `failures` calls (see `support`).
-async fn flaky_receiver(
-    secret: pay_core::secret::Secret,
-    failures: usize,
-) -> (SocketAddr, Arc<AtomicUsize>, Arc<Mutex<Vec<String>>>) {
+async fn flaky_receiver(secret: pay_core::secret::Secret, failures: usize) -> Flaky {
     support::flaky_receiver(ReceiverBuilder::qostiq(vec![secret]).unwrap(), failures).await
-}
-
-async fn deliveries(sandbox: &SandboxHandle, kind: &str) -> Vec<Value> {
-    admin(
-        sandbox,
-        Method::GET,
-        &format!("/deliveries?provider=qostiq&kind={kind}"),
-        Value::Null,
-    )
-    .await["deliveries"]
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
-async fn until_delivered(sandbox: &SandboxHandle, kind: &str) -> Value {
-    let start = tokio::time::Instant::now();
-    loop {
-        let all = deliveries(sandbox, kind).await;
-        if let Some(d) = all.iter().find(|d| d["state"] == "delivered") {
-            return d.clone();
-        }
-        assert!(start.elapsed() < LIMIT, "not delivered: {all:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test]
@@ -493,7 +454,7 @@ async fn withdraw_callback_is_retried_until_ok_and_applied_once() {
         json!({"id": w.info.id, "status": 5}),
     )
     .await;
-    let delivery = until_delivered(&r.sandbox, "withdraw").await;
+    let delivery = until_delivered(&r.sandbox, "provider=qostiq&kind=withdraw").await;
     let attempts = delivery["attempts"].as_array().unwrap();
     assert_eq!(attempts.len(), 3, "{delivery}");
     assert_eq!(attempts[0]["status"], 500);
@@ -516,7 +477,7 @@ async fn crypto_callback_is_delivered_and_verified() {
         json!({"id": c.info.id, "status": 3}),
     )
     .await;
-    let delivery = until_delivered(&r.sandbox, "crypto_withdraw").await;
+    let delivery = until_delivered(&r.sandbox, "provider=qostiq&kind=crypto_withdraw").await;
     assert_eq!(delivery["attempts"].as_array().unwrap().len(), 1);
     assert_eq!(applied.lock().unwrap().len(), 1);
 }
@@ -534,7 +495,7 @@ async fn payment_notification_of_a_paid_bill_is_verified() {
         json!({"shop_order_id": "b-cb"}),
     )
     .await;
-    let delivery = until_delivered(&r.sandbox, "payment").await;
+    let delivery = until_delivered(&r.sandbox, "provider=qostiq&kind=payment").await;
     assert_eq!(delivery["attempts"].as_array().unwrap().len(), 2);
     assert_eq!(applied.lock().unwrap().len(), 1);
 }

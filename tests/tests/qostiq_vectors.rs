@@ -40,29 +40,11 @@ use pay_qostiq::{
     CallbackStatus, CryptoAsset, Currency, NowForm, Payway, QostiqContext, QostiqDateTime,
     QostiqRequest, ShopId, explain_body,
 };
-use serde::Deserialize;
+use support::vectors::{CallbackCase, RequestCase, report};
 use time::OffsetDateTime;
 
-fn load<T: for<'de> Deserialize<'de>>(file: &str) -> Vec<T> {
-    pay_testdata::vectors(file)
-}
-
-fn report(file: &str, failures: &[String], total: usize) {
-    assert!(
-        failures.is_empty(),
-        "{file}: {} of {total} cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
-
-#[derive(Deserialize)]
-struct RequestCase {
-    endpoint: String,
-    secret: String,
-    body: String,
-    string_to_sign: String,
-    sign: String,
+mod support {
+    pub mod vectors;
 }
 
 /// The `now` form each endpoint signs.
@@ -328,7 +310,7 @@ fn typed(case: &RequestCase, object: &StrictObject<'_>) -> Result<(String, Strin
 
 #[test]
 fn qostiq_requests() {
-    let cases: Vec<RequestCase> = load("qostiq_requests.json");
+    let cases: Vec<RequestCase> = pay_testdata::vectors("qostiq_requests.json");
     let mut failures = Vec::new();
     let mut typed_count = 0;
     for (i, case) in cases.iter().enumerate() {
@@ -395,7 +377,7 @@ fn qostiq_requests() {
 fn the_untyped_request_cases_are_the_expected_ones() {
     // Every case left to the table is so for a reason stated by `not_typed_because`, never because
     // the endpoint lacks a typed request.
-    let cases: Vec<RequestCase> = load("qostiq_requests.json");
+    let cases: Vec<RequestCase> = pay_testdata::vectors("qostiq_requests.json");
     for case in &cases {
         let object = StrictObject::parse(case.body.as_bytes(), Limits::default()).unwrap();
         if let Some(reason) = not_typed_because(case, &object) {
@@ -408,18 +390,9 @@ fn the_untyped_request_cases_are_the_expected_ones() {
     }
 }
 
-#[derive(Deserialize)]
-struct CallbackCase {
-    secret: String,
-    body: String,
-    valid: bool,
-    #[serde(default)]
-    why: Option<String>,
-}
-
 #[test]
 fn qostiq_callbacks() {
-    let cases: Vec<CallbackCase> = load("qostiq_callbacks.json");
+    let cases: Vec<CallbackCase> = pay_testdata::vectors("qostiq_callbacks.json");
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let why = case.why.as_deref().unwrap_or("valid");

@@ -7,34 +7,16 @@ use pay_core::error::{Error, SignatureError};
 use pay_core::json::{JsonError, Limits, StrictObject};
 use pay_core::secret::Secret;
 use pay_signing::{coinqvest, qostiq};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use support::vectors::{CallbackCase, DigestCase, RequestCase, WebhookCase, report};
 
-fn load<T: for<'de> Deserialize<'de>>(file: &str) -> Vec<T> {
-    pay_testdata::vectors(file)
-}
-
-fn report(file: &str, failures: Vec<String>, total: usize) {
-    assert!(
-        failures.is_empty(),
-        "{file}: {} of {total} cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
-
-#[derive(Deserialize)]
-struct RequestCase {
-    endpoint: String,
-    secret: String,
-    body: String,
-    string_to_sign: String,
-    sign: String,
+mod support {
+    pub mod vectors;
 }
 
 #[test]
 fn qostiq_requests() {
-    let cases: Vec<RequestCase> = load("qostiq_requests.json");
+    let cases: Vec<RequestCase> = pay_testdata::vectors("qostiq_requests.json");
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let name = format!("#{i} {} {}", case.endpoint, case.body);
@@ -73,22 +55,12 @@ fn qostiq_requests() {
             Err(e) => failures.push(format!("{name}: {e}")),
         }
     }
-    report("qostiq_requests.json", failures, cases.len());
-}
-
-#[derive(Deserialize)]
-struct CallbackCase {
-    secret: String,
-    body: String,
-    valid: bool,
-    string_to_sign: Option<String>,
-    sign: Option<String>,
-    why: Option<String>,
+    report("qostiq_requests.json", &failures, cases.len());
 }
 
 #[test]
 fn qostiq_callbacks() {
-    let cases: Vec<CallbackCase> = load("qostiq_callbacks.json");
+    let cases: Vec<CallbackCase> = pay_testdata::vectors("qostiq_callbacks.json");
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let name = format!("#{i} ({})", case.why.as_deref().unwrap_or("valid"));
@@ -157,26 +129,12 @@ fn qostiq_callbacks() {
             Err(_) => {}
         }
     }
-    report("qostiq_callbacks.json", failures, cases.len());
-}
-
-#[derive(Deserialize)]
-struct DigestCase {
-    key: String,
-    secret: String,
-    timestamp: i64,
-    method: String,
-    signed_path: String,
-    request_target: String,
-    body: String,
-    x_digest_key: String,
-    x_digest_timestamp: String,
-    x_digest_signature: String,
+    report("qostiq_callbacks.json", &failures, cases.len());
 }
 
 #[test]
 fn coinqvest_digest() {
-    let cases: Vec<DigestCase> = load("coinqvest_digest.json");
+    let cases: Vec<DigestCase> = pay_testdata::vectors("coinqvest_digest.json");
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let name = format!("#{i} {} {}", case.method, case.request_target);
@@ -204,21 +162,12 @@ fn coinqvest_digest() {
             failures.push(format!("{name}: got {headers:?}"));
         }
     }
-    report("coinqvest_digest.json", failures, cases.len());
-}
-
-#[derive(Deserialize)]
-struct WebhookCase {
-    secret: String,
-    body: String,
-    x_webhook_auth: String,
-    valid: bool,
-    why: Option<String>,
+    report("coinqvest_digest.json", &failures, cases.len());
 }
 
 #[test]
 fn coinqvest_webhook() {
-    let cases: Vec<WebhookCase> = load("coinqvest_webhook.json");
+    let cases: Vec<WebhookCase> = pay_testdata::vectors("coinqvest_webhook.json");
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let name = format!("#{i} ({})", case.why.as_deref().unwrap_or("valid"));
@@ -245,5 +194,5 @@ fn coinqvest_webhook() {
             )),
         }
     }
-    report("coinqvest_webhook.json", failures, cases.len());
+    report("coinqvest_webhook.json", &failures, cases.len());
 }

@@ -3,66 +3,76 @@
 
 use crate::run_step;
 
-/// A benchmark suite: a name and the cargo arguments that run it.
+/// A benchmark suite: a name and how cargo runs it.
 struct Suite {
     name: &'static str,
-    cargo_args: &'static [&'static str],
+    runs: Runs,
+}
+
+/// How cargo runs a suite.
+enum Runs {
+    /// `cargo bench -p <package> [--features <features>] --bench <bench>`: a criterion bench.
+    Bench {
+        package: &'static str,
+        features: Option<&'static str>,
+        bench: &'static str,
+    },
+    /// `cargo run --release -p pay-tests --bin <bin>`: a measuring binary of the tests crate.
+    TestsBinary(&'static str),
+}
+
+impl Runs {
+    fn cargo_args(&self) -> Vec<&'static str> {
+        match *self {
+            Self::Bench {
+                package,
+                features,
+                bench,
+            } => {
+                let mut args = vec!["bench", "-p", package];
+                if let Some(features) = features {
+                    args.extend(["--features", features]);
+                }
+                args.extend(["--bench", bench]);
+                args
+            }
+            Self::TestsBinary(bin) => vec!["run", "--release", "-p", "pay-tests", "--bin", bin],
+        }
+    }
+}
+
+/// A suite named `name`.
+const fn suite(name: &'static str, runs: Runs) -> Suite {
+    Suite { name, runs }
+}
+
+/// A criterion bench of `package` without extra features.
+const fn bench(package: &'static str, bench: &'static str) -> Runs {
+    Runs::Bench {
+        package,
+        features: None,
+        bench,
+    }
 }
 
 /// Every suite, in the order `docs/benchmarks.md` lists them.
 const SUITES: &[Suite] = &[
-    Suite {
-        name: "signing",
-        cargo_args: &["bench", "-p", "pay-signing", "--bench", "signing"],
-    },
-    Suite {
-        name: "webhook",
-        cargo_args: &["bench", "-p", "pay-webhook", "--bench", "receiver"],
-    },
-    Suite {
-        name: "sandbox",
-        cargo_args: &["bench", "-p", "pay-sandbox", "--bench", "throughput"],
-    },
-    Suite {
-        name: "client",
-        cargo_args: &[
-            "run",
-            "--release",
-            "-p",
-            "pay-tests",
-            "--bin",
-            "bench_client",
-        ],
-    },
+    suite("signing", bench("pay-signing", "signing")),
+    suite("webhook", bench("pay-webhook", "receiver")),
+    suite("sandbox", bench("pay-sandbox", "throughput")),
+    suite("client", Runs::TestsBinary("bench_client")),
     // PostgreSQL rows need PAY_TEST_POSTGRES_URL: `.ci/postgres.sh cargo xtask bench journal`.
-    Suite {
-        name: "journal",
-        cargo_args: &[
-            "run",
-            "--release",
-            "-p",
-            "pay-tests",
-            "--bin",
-            "bench_journal",
-        ],
-    },
+    suite("journal", Runs::TestsBinary("bench_journal")),
     // PostgreSQL rows need PAY_TEST_POSTGRES_URL: `.ci/postgres.sh cargo xtask bench store`.
-    Suite {
-        name: "store",
-        cargo_args: &[
-            "bench",
-            "-p",
-            "pay-store",
-            "--features",
-            "postgres",
-            "--bench",
-            "store",
-        ],
-    },
-    Suite {
-        name: "json",
-        cargo_args: &["bench", "-p", "pay-core", "--bench", "json"],
-    },
+    suite(
+        "store",
+        Runs::Bench {
+            package: "pay-store",
+            features: Some("postgres"),
+            bench: "store",
+        },
+    ),
+    suite("json", bench("pay-core", "json")),
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
@@ -80,7 +90,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     };
     for suite in selected {
         eprintln!("xtask bench: {}", suite.name);
-        run_step("cargo", suite.cargo_args)?;
+        run_step("cargo", &suite.runs.cargo_args())?;
     }
     Ok(())
 }

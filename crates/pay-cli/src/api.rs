@@ -442,10 +442,7 @@ fn finish_payout(result: Result<Printed, Failure>) -> ExitCode {
 fn finish(result: Result<Value, Failure>) -> ExitCode {
     let (value, code) = match result {
         Ok(value) => (value, 0),
-        Err(Failure::Usage(message)) => {
-            let _ = writeln!(std::io::stderr().lock(), "pay: error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(Failure::Usage(message)) => return crate::fail(2, &message),
         Err(Failure::Refused(value)) => (value, 1),
         Err(Failure::Unknown(value)) => (value, 3),
     };

@@ -29,7 +29,7 @@ use pay_transport::journal::{Journal, OwnerId, Resumed, evidence_of, intent_of};
 use serde_json::{Map, Value, json};
 
 use crate::api::{self, CoinqvestCredentials, QostiqCredentials, RecoveryArgs};
-use crate::payout;
+use crate::{fail, payout};
 
 /// Where payouts are journaled (the payout commands and `pay journal`).
 #[derive(Debug, Args)]
@@ -173,22 +173,12 @@ pub(crate) struct ResumeArgs {
 
 /// Runs `pay journal …`.
 pub(crate) fn run(command: JournalCommand) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => return fail(payout::EXIT_UNKNOWN, &format!("tokio runtime: {e}")),
-    };
-    match command {
-        JournalCommand::List(args) => runtime.block_on(list(args)),
-        JournalCommand::Resume(args) => runtime.block_on(resume(args)),
-    }
-}
-
-fn fail(code: u8, message: &str) -> ExitCode {
-    let _ = writeln!(std::io::stderr().lock(), "pay: error: {message}");
-    ExitCode::from(code)
+    crate::block_on(tokio::runtime::Builder::new_current_thread(), async move {
+        match command {
+            JournalCommand::List(args) => list(args).await,
+            JournalCommand::Resume(args) => resume(args).await,
+        }
+    })
 }
 
 fn open_error(e: OpenError) -> ExitCode {

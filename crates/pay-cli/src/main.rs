@@ -106,6 +106,23 @@ pub(crate) fn body_check_name(error: &JsonError) -> &'static str {
     }
 }
 
+/// Writes `pay: error: {message}` to standard error and returns exit `code`.
+pub(crate) fn fail(code: u8, message: &str) -> ExitCode {
+    let _ = writeln!(std::io::stderr().lock(), "pay: error: {message}");
+    ExitCode::from(code)
+}
+
+/// Runs `task` on the runtime `builder` makes (with I/O and timers); exit 3 when it cannot start.
+pub(crate) fn block_on(
+    mut builder: tokio::runtime::Builder,
+    task: impl Future<Output = ExitCode>,
+) -> ExitCode {
+    match builder.enable_all().build() {
+        Ok(runtime) => runtime.block_on(task),
+        Err(e) => fail(3, &format!("tokio runtime: {e}")),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -137,9 +154,6 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        Err(CliError::Usage(message)) => {
-            let _ = writeln!(std::io::stderr().lock(), "pay: error: {message}");
-            ExitCode::from(2)
-        }
+        Err(CliError::Usage(message)) => fail(2, &message),
     }
 }

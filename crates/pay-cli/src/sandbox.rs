@@ -5,7 +5,6 @@
 //! the environment: a flag would show in `ps`). The banner printed on start names the base URLs
 //! and the credentials, secrets masked.
 
-use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -92,30 +91,13 @@ fn config(args: SandboxArgs) -> Result<SandboxConfig, String> {
 pub(crate) fn run(args: SandboxArgs) -> ExitCode {
     let config = match config(args) {
         Ok(config) => config,
-        Err(message) => {
-            let _ = writeln!(std::io::stderr().lock(), "pay: error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(message) => return crate::fail(2, &message),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            let _ = writeln!(std::io::stderr().lock(), "pay: error: tokio runtime: {e}");
-            return ExitCode::from(3);
+    crate::block_on(tokio::runtime::Builder::new_multi_thread(), async move {
+        match pay_sandbox::run_standalone(config).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(pay_sandbox::SandboxError::Config(message)) => crate::fail(2, &message),
+            Err(e) => crate::fail(3, &e.to_string()),
         }
-    };
-    match runtime.block_on(pay_sandbox::run_standalone(config)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(pay_sandbox::SandboxError::Config(message)) => {
-            let _ = writeln!(std::io::stderr().lock(), "pay: error: {message}");
-            ExitCode::from(2)
-        }
-        Err(e) => {
-            let _ = writeln!(std::io::stderr().lock(), "pay: error: {e}");
-            ExitCode::from(3)
-        }
-    }
+    })
 }

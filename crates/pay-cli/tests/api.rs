@@ -7,68 +7,36 @@
     clippy::indexing_slicing
 )] // test code
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Command;
 
 use serde_json::Value;
+use support::SandboxProcess;
+
+mod support;
 
 const QOSTIQ_SECRET: &str = "Api-Test-Secret-1";
 const COINQVEST_KEY: &str = "api-test-key";
 const COINQVEST_SECRET: &str = "Api-Test-Secret-2";
 
+/// A `pay sandbox` with this file's credentials, and its two base URLs.
 struct Sandbox {
-    child: Child,
+    _process: SandboxProcess,
     qostiq: String,
     coinqvest: String,
 }
 
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn sandbox() -> Sandbox {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pay"))
-        .args(["sandbox", "--port", "0", "--callbacks-fast"])
-        .env("QOSTIQ_SHOP_ID", "77")
-        .env("QOSTIQ_SECRET", QOSTIQ_SECRET)
-        .env("COINQVEST_KEY", COINQVEST_KEY)
-        .env("COINQVEST_SECRET", COINQVEST_SECRET)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { return };
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
+    let process = SandboxProcess::start(&["--callbacks-fast"], |command| {
+        command
+            .env("QOSTIQ_SHOP_ID", "77")
+            .env("QOSTIQ_SECRET", QOSTIQ_SECRET)
+            .env("COINQVEST_KEY", COINQVEST_KEY)
+            .env("COINQVEST_SECRET", COINQVEST_SECRET);
     });
-    let (mut qostiq, mut coinqvest) = (String::new(), String::new());
-    loop {
-        let line = rx.recv_timeout(Duration::from_secs(60)).unwrap();
-        let line = line.trim();
-        if let Some(url) = line.strip_prefix("Qostiq base URL:") {
-            qostiq = url.trim().to_owned();
-        } else if let Some(url) = line.strip_prefix("COINQVEST base URL:") {
-            coinqvest = url.trim().to_owned();
-        }
-        if line.contains("Ctrl-C") {
-            break;
-        }
-    }
     Sandbox {
-        child,
-        qostiq,
-        coinqvest,
+        qostiq: process.banner_value("Qostiq base URL:").unwrap(),
+        coinqvest: process.banner_value("COINQVEST base URL:").unwrap(),
+        _process: process,
     }
 }
 
@@ -95,6 +63,22 @@ fn pay(args: &[&str], env: &[(&str, &str)]) -> (i32, Value, String) {
         json,
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// `pay coinqvest checkout-create` of 10 USD against `base`, with `extra` arguments.
+fn checkout_create(base: &str, extra: &[&str]) -> (i32, Value, String) {
+    let mut args = vec![
+        "coinqvest",
+        "checkout-create",
+        "--base-url",
+        base,
+        "--currency",
+        "USD",
+        "--amount",
+        "10",
+    ];
+    args.extend(extra);
+    pay(&args, &[])
 }
 
 #[test]
@@ -199,19 +183,7 @@ fn coinqvest_commands_against_the_sandbox() {
             .any(|w| w["asset_code"] == "USD")
     );
 
-    let (code, json, _) = pay(
-        &[
-            "coinqvest",
-            "checkout-create",
-            "--base-url",
-            c,
-            "--currency",
-            "USD",
-            "--amount",
-            "10",
-        ],
-        &[],
-    );
+    let (code, json, _) = checkout_create(c, &[]);
     assert_eq!(code, 0, "{json}");
     let id = json["id"].as_str().unwrap().to_owned();
     assert!(json["url"].as_str().unwrap().contains(&id));
@@ -223,20 +195,7 @@ fn coinqvest_commands_against_the_sandbox() {
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["state"], "NEW_CHARGE");
 
-    let (code, json, _) = pay(
-        &[
-            "coinqvest",
-            "checkout-create",
-            "--base-url",
-            c,
-            "--currency",
-            "USD",
-            "--amount",
-            "10",
-            "--white-label",
-        ],
-        &[],
-    );
+    let (code, json, _) = checkout_create(c, &["--white-label"]);
     assert_eq!(code, 0, "{json}");
     assert!(!json["payment_methods"].as_array().unwrap().is_empty());
 

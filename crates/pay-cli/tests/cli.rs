@@ -797,6 +797,20 @@ fn coinqvest_verify_webhook_every_vector() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// `pay coinqvest verify-webhook --secret <secret> --signature <signature> <extra…>`.
+fn verify_webhook(secret: &str, signature: &str, extra: &[&str]) -> Pay {
+    let mut args = vec![
+        "coinqvest",
+        "verify-webhook",
+        "--secret",
+        secret,
+        "--signature",
+        signature,
+    ];
+    args.extend(extra);
+    pay(&args)
+}
+
 #[test]
 fn coinqvest_verify_webhook_checks_and_usage() {
     let secret = "s3cret-Value";
@@ -805,45 +819,19 @@ fn coinqvest_verify_webhook_checks_and_usage() {
         &pay_core::secret::Secret::new(secret).unwrap(),
         body.as_bytes(),
     );
-    let run = pay(&[
-        "coinqvest",
-        "verify-webhook",
-        "--secret",
-        secret,
-        "--signature",
-        &good,
-    ])
-    .stdin(body)
-    .run();
+    let run = verify_webhook(secret, &good, &[]).stdin(body).run();
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()["valid"], true);
     // `echo` adds a newline: invalid, with a hint.
-    let run = pay(&[
-        "coinqvest",
-        "verify-webhook",
-        "--secret",
-        secret,
-        "--signature",
-        &good,
-    ])
-    .stdin(format!("{body}\n"))
-    .run();
+    let run = verify_webhook(secret, &good, &[])
+        .stdin(format!("{body}\n"))
+        .run();
     assert_eq!(run.code, 1);
     let out = run.json();
     assert_eq!(out["check"], "mismatch");
     assert!(out["hint"].as_str().unwrap().contains("newline"));
     for (signature, check) in [("", "missing_signature"), ("abc", "malformed_signature")] {
-        let run = pay(&[
-            "coinqvest",
-            "verify-webhook",
-            "--secret",
-            secret,
-            "--signature",
-            signature,
-            "--body",
-            body,
-        ])
-        .run();
+        let run = verify_webhook(secret, signature, &["--body", body]).run();
         assert_eq!(run.code, 1);
         assert_eq!(run.json()["check"], check);
     }
@@ -853,17 +841,7 @@ fn coinqvest_verify_webhook_checks_and_usage() {
         &pay_core::secret::Secret::new(secret).unwrap(),
         glued.as_bytes(),
     );
-    let run = pay(&[
-        "coinqvest",
-        "verify-webhook",
-        "--secret",
-        secret,
-        "--signature",
-        &auth,
-        "--body",
-        &glued,
-    ])
-    .run();
+    let run = verify_webhook(secret, &auth, &["--body", &glued]).run();
     assert_eq!(run.code, 1);
     assert_eq!(run.json()["check"], "trailing_bytes");
     // Usage.

@@ -7,21 +7,14 @@
     clippy::indexing_slicing
 )] // test code
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
-/// Kills the child when the test ends, even on a failed assertion.
-struct Running(Child);
+use support::SandboxProcess;
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod support;
 
 /// One HTTP/1.1 request over a fresh connection; returns (status line, body).
 fn http(addr: &str, method: &str, path: &str, body: &str) -> (String, String) {
@@ -43,44 +36,15 @@ fn http(addr: &str, method: &str, path: &str, body: &str) -> (String, String) {
 
 #[test]
 fn sandbox_starts_prints_masked_credentials_and_answers() {
-    let child = Command::new(env!("CARGO_BIN_EXE_pay"))
-        .args(["sandbox", "--port", "0", "--callbacks-fast", "--seed", "7"])
-        .env("QOSTIQ_SECRET", "Integration-Secret-42")
-        .env_remove("QOSTIQ_SHOP_ID")
-        .env_remove("COINQVEST_KEY")
-        .env_remove("COINQVEST_SECRET")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut running = Running(child);
-    let stdout = running.0.stdout.take().unwrap();
-    // Read the banner on a thread so a silent child cannot hang the test.
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { return };
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
+    let sandbox = SandboxProcess::start(&["--callbacks-fast", "--seed", "7"], |command| {
+        command
+            .env("QOSTIQ_SECRET", "Integration-Secret-42")
+            .env_remove("QOSTIQ_SHOP_ID")
+            .env_remove("COINQVEST_KEY")
+            .env_remove("COINQVEST_SECRET");
     });
-    let mut banner = Vec::new();
-    let mut admin = None;
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|e| panic!("no banner ({e}); so far: {banner:?}"));
-        if let Some(url) = line.trim().strip_prefix("admin API:") {
-            admin = Some(url.trim().to_owned());
-        }
-        let last = line.contains("Ctrl-C");
-        banner.push(line);
-        if last {
-            break;
-        }
-    }
-    let banner = banner.join("\n");
+    let admin = sandbox.banner_value("admin API:");
+    let banner = sandbox.banner.join("\n");
     assert!(banner.contains("QOSTIQ_SECRET=In***"), "{banner}");
     assert!(!banner.contains("Integration-Secret-42"), "{banner}");
     assert!(banner.contains("fast schedule"), "{banner}");

@@ -13,19 +13,7 @@ use http::Method;
 use pay_signing::coinqvest::WebhookVerifier;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use support::{Harness, Receiver, dec, fast, now_unix};
-
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-    k.sort();
-    k
-}
-
-fn assert_keys(v: &Value, expected: &[&str]) {
-    let mut want: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
-    want.sort();
-    assert_eq!(keys(v), want, "{v}");
-}
+use support::{Harness, Receiver, assert_keys, dec, fast, now_unix};
 
 const PAYMENT_KEYS: &[&str] = &[
     "id",

@@ -13,21 +13,9 @@ use http::Method;
 use pay_signing::qostiq::CallbackVerifier;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use support::{Harness, Receiver, dec, fast};
+use support::{Harness, Receiver, assert_keys, dec, fast};
 
 const NOW: &str = "2024-11-18 13:41:57.000000";
-
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-    k.sort();
-    k
-}
-
-fn assert_keys(v: &Value, expected: &[&str]) {
-    let mut want: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
-    want.sort();
-    assert_eq!(keys(v), want, "{v}");
-}
 
 async fn balance(h: &Harness, currency: u64) -> (Decimal, Decimal) {
     let data = h
@@ -49,29 +37,26 @@ async fn every_endpoint_answers_a_signed_request_in_the_documented_shape() {
     let shop = h.shop_id();
 
     let bill = h
-        .qostiq_ok(
+        .qostiq_shaped(
             "/bill/create",
             json!({"description": "Test Bill", "payer_currency": 980, "shop_amount": "23.15",
                    "shop_currency": 980, "shop_id": shop.to_string(), "shop_order_id": 4239}),
+            &[
+                "created",
+                "id",
+                "lifetime",
+                "payer_account",
+                "payer_currency",
+                "payer_price",
+                "shop_amount",
+                "shop_currency",
+                "shop_id",
+                "shop_order_id",
+                "shop_refund",
+                "url",
+            ],
         )
         .await;
-    assert_keys(
-        &bill,
-        &[
-            "created",
-            "id",
-            "lifetime",
-            "payer_account",
-            "payer_currency",
-            "payer_price",
-            "shop_amount",
-            "shop_currency",
-            "shop_id",
-            "shop_order_id",
-            "shop_refund",
-            "url",
-        ],
-    );
     assert_eq!(bill["shop_amount"].to_string(), "23.15");
     assert_eq!(bill["shop_order_id"], 4239);
     assert!(bill["created"].as_str().unwrap().ends_with(" GMT"));
@@ -86,64 +71,53 @@ async fn every_endpoint_answers_a_signed_request_in_the_documented_shape() {
     assert_eq!(v2["lifetime"], 90);
 
     let status = h
-        .qostiq_ok(
+        .qostiq_shaped(
             "/bill/shop_order_status",
             json!({"now": NOW, "shop_id": shop, "shop_order_id": "4239"}),
+            &[
+                "client_price",
+                "created",
+                "description",
+                "is_unique",
+                "payment_id",
+                "payway",
+                "processed",
+                "ps_currency",
+                "ps_data",
+                "shop_amount",
+                "shop_currency",
+                "shop_id",
+                "shop_order_id",
+                "shop_refund",
+                "status",
+            ],
         )
         .await;
-    assert_keys(
-        &status,
-        &[
-            "client_price",
-            "created",
-            "description",
-            "is_unique",
-            "payment_id",
-            "payway",
-            "processed",
-            "ps_currency",
-            "ps_data",
-            "shop_amount",
-            "shop_currency",
-            "shop_id",
-            "shop_order_id",
-            "shop_refund",
-            "status",
-        ],
-    );
     assert_eq!(status["status"], 1);
     assert_eq!(status["is_unique"], true);
 
     let t = h
-        .qostiq_ok(
+        .qostiq_shaped(
             "/transfer/try",
             json!({"amount": "1.11", "amount_type": "receive_amount", "payee_currency": 978,
                    "shop_currency": 840, "shop_id": shop}),
+            &[
+                "account_info_config",
+                "info",
+                "payee_amount",
+                "payee_currency",
+                "shop_currency",
+                "write_off_amount",
+            ],
         )
         .await;
-    assert_keys(
-        &t,
-        &[
-            "account_info_config",
-            "info",
-            "payee_amount",
-            "payee_currency",
-            "shop_currency",
-            "write_off_amount",
-        ],
-    );
     assert_eq!(dec(&t["write_off_amount"]), Decimal::new(120, 2)); // 1.11 EUR at 1.08
 
-    let tr = h
-        .qostiq_ok(
-            "/transfer/create",
-            json!({"amount": "10", "amount_type": "receive_amount", "payee_account": "201497141132",
+    h.qostiq_shaped(
+        "/transfer/create",
+        json!({"amount": "10", "amount_type": "receive_amount", "payee_account": "201497141132",
                    "payee_currency": 980, "shop_currency": 980, "shop_id": shop,
                    "shop_payment_id": "tr-1"}),
-        )
-        .await;
-    assert_keys(
-        &tr,
         &[
             "balance",
             "id",
@@ -154,15 +128,11 @@ async fn every_endpoint_answers_a_signed_request_in_the_documented_shape() {
             "shop_currency",
             "write_off_amount",
         ],
-    );
-    let ts = h
-        .qostiq_ok(
-            "/transfer/shop_payment_status",
-            json!({"now": NOW, "shop_id": shop, "shop_payment_id": "tr-1"}),
-        )
-        .await;
-    assert_keys(
-        &ts,
+    )
+    .await;
+    h.qostiq_shaped(
+        "/transfer/shop_payment_status",
+        json!({"now": NOW, "shop_id": shop, "shop_payment_id": "tr-1"}),
         &[
             "id",
             "payee_currency",
@@ -171,67 +141,57 @@ async fn every_endpoint_answers_a_signed_request_in_the_documented_shape() {
             "shop_payment_id",
             "write_off_amount",
         ],
-    );
+    )
+    .await;
 
     let wt = h
-        .qostiq_ok(
+        .qostiq_shaped(
             "/withdraw/try",
             json!({"amount": "1", "amount_type": "ps_amount", "payway": "card_uah",
                    "shop_currency": 980, "shop_id": shop}),
+            &[
+                "account_info_config",
+                "info",
+                "payee_receive",
+                "ps_currency",
+                "shop_currency",
+                "shop_write_off",
+            ],
         )
         .await;
-    assert_keys(
-        &wt,
-        &[
-            "account_info_config",
-            "info",
-            "payee_receive",
-            "ps_currency",
-            "shop_currency",
-            "shop_write_off",
-        ],
-    );
     assert_eq!(wt["shop_write_off"].to_string(), "1.02");
 
     let ca = h
-        .qostiq_ok(
+        .qostiq_shaped(
             "/check_account",
             json!({"account": "4111111111111111", "amount": 1, "payway": "card_uah", "shop_id": shop}),
+            &["account_info", "provider_status", "result"],
         )
         .await;
-    assert_keys(&ca, &["account_info", "provider_status", "result"]);
     assert_eq!(ca["result"], true);
 
     let wc = h
-        .qostiq_ok(
+        .qostiq_shaped(
             "/withdraw/create",
             json!({"account": "4111111111111111", "amount": 1, "amount_type": "ps_amount",
                    "payway": "card_uah", "shop_currency": 980, "shop_id": shop,
                    "shop_payment_id": "w-shape"}),
+            &[
+                "balance",
+                "id",
+                "payee_receive",
+                "ps_currency",
+                "shop_currency",
+                "shop_payment_id",
+                "shop_write_off",
+                "status",
+            ],
         )
         .await;
-    assert_keys(
-        &wc,
-        &[
-            "balance",
-            "id",
-            "payee_receive",
-            "ps_currency",
-            "shop_currency",
-            "shop_payment_id",
-            "shop_write_off",
-            "status",
-        ],
-    );
     let id = wc["id"].as_u64().unwrap();
-    let ws = h
-        .qostiq_ok(
-            "/withdraw/status",
-            json!({"now": NOW, "shop_id": shop, "withdraw_id": id}),
-        )
-        .await;
-    assert_keys(
-        &ws,
+    h.qostiq_shaped(
+        "/withdraw/status",
+        json!({"now": NOW, "shop_id": shop, "withdraw_id": id}),
         &[
             "id",
             "payee_receive",
@@ -241,7 +201,8 @@ async fn every_endpoint_answers_a_signed_request_in_the_documented_shape() {
             "shop_write_off",
             "status",
         ],
-    );
+    )
+    .await;
     let wsp = h
         .qostiq_ok(
             "/withdraw/shop_payment_status",
@@ -250,18 +211,20 @@ async fn every_endpoint_answers_a_signed_request_in_the_documented_shape() {
         .await;
     assert_eq!(wsp["id"], id);
 
-    let reg = h
-        .qostiq_ok(
-            "/account/register",
-            json!({"email": "a@example.com", "now": "30.06.2017 10:12:44", "shop_id": shop}),
-        )
-        .await;
-    assert_keys(&reg, &["account_number", "email"]);
+    h.qostiq_shaped(
+        "/account/register",
+        json!({"email": "a@example.com", "now": "30.06.2017 10:12:44", "shop_id": shop}),
+        &["account_number", "email"],
+    )
+    .await;
 
     let bal = h
-        .qostiq_ok("/shop_balance", json!({"now": NOW, "shop_id": shop}))
+        .qostiq_shaped(
+            "/shop_balance",
+            json!({"now": NOW, "shop_id": shop}),
+            &["balances", "shop_id"],
+        )
         .await;
-    assert_keys(&bal, &["balances", "shop_id"]);
     assert_keys(
         &bal["balances"][0],
         &["available", "currency", "frozen", "hold", "rolling_reserve"],
@@ -309,28 +272,25 @@ async fn every_endpoint_answers_a_signed_request_in_the_documented_shape() {
                             "shop_currency": "TON", "shop_write_off": "1.005"})
     );
     let cc = h
-        .qostiq_ok(
+        .qostiq_shaped(
             "/crypto/withdraw/create",
             json!({"account": "EQC67_9GtyJveay9fYwjuOUg2VvokASM3xI7MQ7R84UzC2Qx",
                    "account_details": {"comment": "12345678"}, "amount": "1",
                    "amount_type": "ps_amount", "now": 1655802380, "payway": "ton_ton",
                    "shop_currency": "TON", "shop_id": shop, "shop_payment_id": "c-1"}),
+            &[
+                "balance",
+                "id",
+                "payee_address",
+                "payee_currency",
+                "payee_receive",
+                "shop_currency",
+                "shop_payment_id",
+                "shop_write_off",
+                "status",
+            ],
         )
         .await;
-    assert_keys(
-        &cc,
-        &[
-            "balance",
-            "id",
-            "payee_address",
-            "payee_currency",
-            "payee_receive",
-            "shop_currency",
-            "shop_payment_id",
-            "shop_write_off",
-            "status",
-        ],
-    );
     assert_eq!(cc["balance"], "98.995");
     let cs = h
         .qostiq_ok(
@@ -365,14 +325,13 @@ async fn every_endpoint_answers_a_signed_request_in_the_documented_shape() {
         )
         .await;
     assert_eq!(it["shop_refund"].to_string(), "11.6"); // 6% fee on the shop
-    let ic = h
-        .qostiq_ok(
-            "/invoice/create",
-            json!({"amount": "12.34", "currency": 980, "payway": "card_uah", "shop_id": shop,
+    h.qostiq_shaped(
+        "/invoice/create",
+        json!({"amount": "12.34", "currency": 980, "payway": "card_uah", "shop_id": shop,
                    "shop_order_id": 4126}),
-        )
-        .await;
-    assert_keys(&ic, &["data", "id", "method", "url"]);
+        &["data", "id", "method", "url"],
+    )
+    .await;
     h.sandbox.shutdown().await;
 }
 

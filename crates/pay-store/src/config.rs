@@ -214,15 +214,6 @@ impl IntentJournal for Store {
         dispatch!(self, s => s.get(key).await)
     }
 
-    async fn claim_intent(
-        &self,
-        key: &IntentKey,
-        owner: &OwnerId,
-        lease: Duration,
-    ) -> Result<IntentClaim, StoreError> {
-        dispatch!(self, s => s.claim_intent(key, owner, lease).await)
-    }
-
     async fn claim_due(
         &self,
         owner: &OwnerId,

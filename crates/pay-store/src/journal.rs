@@ -376,12 +376,16 @@ pub trait IntentJournal: Send + Sync + 'static {
 
     /// Claims one intent for `owner` for `lease` (a new epoch), unless it is final or another lease
     /// on it has not expired. Ignores `due_at` (an explicit claim, e.g. an operator's).
+    ///
+    /// Provided: [`IntentJournal::reopen`] with no reopenable outcome.
     fn claim_intent(
         &self,
         key: &IntentKey,
         owner: &OwnerId,
         lease: Duration,
-    ) -> impl Future<Output = Result<IntentClaim, StoreError>> + Send;
+    ) -> impl Future<Output = Result<IntentClaim, StoreError>> + Send {
+        self.reopen(key, owner, lease, &[])
+    }
 
     /// Claims up to `limit` intents that are not final, whose lease is free or expired and that are
     /// due, oldest due first; only `provider`'s when given (an instance that drives one provider's

@@ -226,15 +226,6 @@ impl IntentJournal for MemoryStore {
         Ok(self.lock().intents.get(key).cloned())
     }
 
-    async fn claim_intent(
-        &self,
-        key: &IntentKey,
-        owner: &OwnerId,
-        lease: Duration,
-    ) -> Result<IntentClaim, StoreError> {
-        self.reopen(key, owner, lease, &[]).await
-    }
-
     async fn claim_due(
         &self,
         owner: &OwnerId,

@@ -454,15 +454,6 @@ impl IntentJournal for PostgresStore {
         Ok(record)
     }
 
-    async fn claim_intent(
-        &self,
-        key: &IntentKey,
-        owner: &OwnerId,
-        lease: Duration,
-    ) -> Result<IntentClaim, StoreError> {
-        self.reopen(key, owner, lease, &[]).await
-    }
-
     async fn reopen(
         &self,
         key: &IntentKey,

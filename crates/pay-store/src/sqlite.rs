@@ -466,15 +466,6 @@ impl IntentJournal for SqliteStore {
         .await
     }
 
-    async fn claim_intent(
-        &self,
-        key: &IntentKey,
-        owner: &OwnerId,
-        lease: Duration,
-    ) -> Result<IntentClaim, StoreError> {
-        self.reopen(key, owner, lease, &[]).await
-    }
-
     async fn claim_due(
         &self,
         owner: &OwnerId,

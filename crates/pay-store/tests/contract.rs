@@ -56,6 +56,23 @@ async fn begin(store: &Store, id: &str, who: &OwnerId, lease: Duration) -> Lease
     }
 }
 
+/// How many of these concurrent claims were granted the intent (each at epoch 2); the others
+/// must find it held.
+fn second_epoch_winners(answers: Vec<IntentClaim>) -> usize {
+    let mut winners = 0;
+    for answer in answers {
+        match answer {
+            IntentClaim::Claimed(claimed) => {
+                winners += 1;
+                assert_eq!(claimed.lease.epoch(), 2);
+            }
+            IntentClaim::Held(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    winners
+}
+
 fn assert_lease_lost(result: Result<impl std::fmt::Debug, StoreError>) {
     match result {
         Err(StoreError::LeaseLost { .. }) => {}
@@ -109,23 +126,20 @@ async fn begin_writes_once_and_returns_the_stored_intent(env: Env) {
 
 async fn concurrent_begins_make_one_intent(env: Env) {
     let env = Arc::new(env);
-    let mut tasks = Vec::new();
-    for n in 0..8 {
-        let env = env.clone();
-        tasks.push(tokio::spawn(async move {
-            let store = env.open().await;
+    let answers = env
+        .race(8, |store, n| async move {
             let payload = json!({"n": n});
             let answer = store
                 .begin(&key("race"), &payload, &owner(&format!("p{n}")), LONG)
                 .await
                 .unwrap();
             (payload, answer)
-        }));
-    }
+        })
+        .await;
     let mut created = Vec::new();
     let mut existing = Vec::new();
-    for task in tasks {
-        match task.await.unwrap() {
+    for answer in answers {
+        match answer {
             (payload, Begin::Created(lease)) => created.push((payload, lease)),
             (_, Begin::Existing(record)) => existing.push(record),
         }
@@ -293,29 +307,19 @@ async fn concurrent_claims_have_one_winner(env: Env) {
     let store = env.open().await;
     let lease = begin(&store, "o-1", &owner("crashed"), LONG).await;
     store.release_lease(&lease).await.unwrap();
-    let mut tasks = Vec::new();
-    for n in 0..8 {
-        let env = env.clone();
-        tasks.push(tokio::spawn(async move {
-            let store = env.open().await;
+    let answers = env
+        .race(8, |store, n| async move {
             store
                 .claim_intent(&key("o-1"), &owner(&format!("c{n}")), LONG)
                 .await
                 .unwrap()
-        }));
-    }
-    let mut winners = 0;
-    for task in tasks {
-        match task.await.unwrap() {
-            IntentClaim::Claimed(claimed) => {
-                winners += 1;
-                assert_eq!(claimed.lease.epoch(), 2);
-            }
-            IntentClaim::Held(_) => {}
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-    assert_eq!(winners, 1, "exactly one instance drives the intent");
+        })
+        .await;
+    assert_eq!(
+        second_epoch_winners(answers),
+        1,
+        "exactly one instance drives the intent"
+    );
 }
 
 async fn claim_due_hands_out_disjoint_work(env: Env) {
@@ -345,11 +349,8 @@ async fn claim_due_hands_out_disjoint_work(env: Env) {
     );
     assert_eq!(store.list(Listing::Unfinished, 5).await.unwrap().len(), 5);
 
-    let mut tasks = Vec::new();
-    for n in 0..4 {
-        let env = env.clone();
-        tasks.push(tokio::spawn(async move {
-            let store = env.open().await;
+    let workers = env
+        .race(4, |store, n| async move {
             let me = owner(&format!("w{n}"));
             let mut mine = Vec::new();
             loop {
@@ -365,11 +366,11 @@ async fn claim_due_hands_out_disjoint_work(env: Env) {
                     mine.push(claimed.record.intent.key.intent_id);
                 }
             }
-        }));
-    }
+        })
+        .await;
     let mut seen = HashSet::new();
-    for task in tasks {
-        for id in task.await.unwrap() {
+    for mine in workers {
+        for id in mine {
             assert!(seen.insert(id.clone()), "{id} was handed out twice");
         }
     }
@@ -573,29 +574,19 @@ async fn concurrent_reopens_have_one_winner(env: Env) {
     let store = env.open().await;
     let lease = begin(&store, "o-1", &owner("a"), LONG).await;
     store.finish(&lease, &outcome("not_sent")).await.unwrap();
-    let mut tasks = Vec::new();
-    for n in 0..6 {
-        let env = env.clone();
-        tasks.push(tokio::spawn(async move {
-            let store = env.open().await;
+    let answers = env
+        .race(6, |store, n| async move {
             store
                 .reopen(&key("o-1"), &owner(&format!("r{n}")), LONG, &["not_sent"])
                 .await
                 .unwrap()
-        }));
-    }
-    let mut winners = 0;
-    for task in tasks {
-        match task.await.unwrap() {
-            IntentClaim::Claimed(claimed) => {
-                winners += 1;
-                assert_eq!(claimed.lease.epoch(), 2);
-            }
-            IntentClaim::Held(_) => {}
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-    assert_eq!(winners, 1, "exactly one call drives the reopened intent");
+        })
+        .await;
+    assert_eq!(
+        second_epoch_winners(answers),
+        1,
+        "exactly one call drives the reopened intent"
+    );
 }
 
 async fn release_makes_an_intent_claimable_at_once(env: Env) {
@@ -726,22 +717,19 @@ async fn dedup_leases_and_retention_expire(env: Env) {
 async fn concurrent_dedup_claims_have_one_winner(env: Env) {
     let env = Arc::new(env);
     for round in 0..3 {
-        let mut tasks = Vec::new();
-        for _ in 0..8 {
-            let env = env.clone();
-            tasks.push(tokio::spawn(async move {
-                let store = env.open().await;
+        let answers = env
+            .race(8, move |store, _| async move {
                 let name = format!("c|payment|{round}|RESOLVED");
                 let object = format!("c|payment|{round}");
                 store
                     .claim(&event(&name, &object, Finality::Terminal))
                     .await
                     .unwrap()
-            }));
-        }
+            })
+            .await;
         let mut proceeds = 0;
-        for task in tasks {
-            match task.await.unwrap() {
+        for answer in answers {
+            match answer {
                 Claim::Proceed => proceeds += 1,
                 Claim::InProgress => {}
                 other => panic!("unexpected {other:?}"),
@@ -799,13 +787,10 @@ async fn concurrent_reservers_with_skewed_clocks_keep_the_floor(env: Env) {
     let env = Arc::new(env);
     let floor = Duration::from_millis(150);
     let start = Instant::now();
-    let mut tasks = Vec::new();
-    for n in 0..6u64 {
-        let env = env.clone();
-        tasks.push(tokio::spawn(async move {
-            let store = env.open().await;
+    let mut turns = env
+        .race(6, move |store, n| async move {
             // This host's clock is off by up to ±50 minutes: the turn is used as a duration.
-            let skew = Duration::from_secs(n * 1_000);
+            let skew = Duration::from_secs(n as u64 * 1_000);
             let local_now = || Instant::now() + skew;
             let turn = store.reserve(&poll("shared"), floor).await.unwrap();
             let reserved = Instant::now();
@@ -816,12 +801,8 @@ async fn concurrent_reservers_with_skewed_clocks_keep_the_floor(env: Env) {
             let polled = Instant::now();
             assert!(polled - reserved >= turn.wait());
             (turn, polled - start)
-        }));
-    }
-    let mut turns = Vec::new();
-    for task in tasks {
-        turns.push(task.await.unwrap());
-    }
+        })
+        .await;
     turns.sort_by_key(|(turn, _)| turn.at);
     for pair in turns.windows(2) {
         let gap = pair[1].0.at - pair[0].0.at;
@@ -839,15 +820,7 @@ async fn concurrent_reservers_with_skewed_clocks_keep_the_floor(env: Env) {
 
 async fn opening_is_idempotent_and_concurrent(env: Env) {
     let env = Arc::new(env);
-    let mut tasks = Vec::new();
-    for _ in 0..4 {
-        let env = env.clone();
-        tasks.push(tokio::spawn(async move { env.open().await }));
-    }
-    let mut stores = Vec::new();
-    for task in tasks {
-        stores.push(task.await.unwrap());
-    }
+    let stores = env.race(4, |store, _| async move { store }).await;
     let lease = begin(&stores[0], "o-1", &owner("a"), LONG).await;
     for store in &stores {
         assert_eq!(

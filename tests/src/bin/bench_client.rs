@@ -43,6 +43,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use pay_coinqvest::DigestSigner;
 use pay_coinqvest::client::CoinqvestClient;
 use pay_core::secret::Secret;
+use pay_tests::say;
 use pay_transport::hyper_transport::HyperTransport;
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use tokio::net::TcpListener;
@@ -602,9 +603,4 @@ fn report(a: &mut Latency, b: &mut Latency, ta: Throughput, tb: Throughput) {
     for line in lines {
         say(&line);
     }
-}
-
-#[allow(clippy::print_stdout, reason = "a benchmark binary reports on stdout")]
-fn say(line: &str) {
-    println!("{line}");
 }

@@ -10,23 +10,10 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pay_tests::crash::{ClientArgs, CrashReport, Point, RunConfig};
-
-#[allow(clippy::print_stdout, reason = "the runner's report goes to stdout")]
-fn say(line: &str) {
-    println!("{line}");
-}
-
-/// Wall-clock time since `start`, for the report only.
-#[allow(
-    clippy::disallowed_methods,
-    reason = "the report states how long the run took"
-)]
-fn now() -> Instant {
-    Instant::now()
-}
+use pay_tests::{say, wall_clock};
 
 /// `--name value` pairs.
 fn options(args: &[String]) -> Result<Vec<(String, String)>, String> {
@@ -137,7 +124,7 @@ fn run(options: &[(String, String)]) -> Result<bool, String> {
     let runtime = runtime(true)?;
     let mut total = CrashReport::default();
     for backend in backends {
-        let started = now();
+        let started = wall_clock();
         let dir = pay_store::testing::TempDir::new().map_err(|e| e.to_string())?;
         let journal = match backend {
             "sqlite" => dir.sqlite_url("journal.sqlite"),
@@ -163,7 +150,7 @@ fn run(options: &[(String, String)]) -> Result<bool, String> {
             eprintln!("crash: kept {}", config.journal);
             std::mem::forget(dir);
         }
-        let elapsed: Duration = now() - started;
+        let elapsed: Duration = wall_clock() - started;
         say(&format!(
             "crash[{backend}]: {} ({:.1} s)",
             report.line().trim_start_matches("crash: "),

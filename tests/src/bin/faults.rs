@@ -8,9 +8,9 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
 
 use pay_tests::faults::{ClassReport, FaultClass};
+use pay_tests::{say, wall_clock};
 
 type Run = fn(FaultClass, u64, u64) -> Pin<Box<dyn Future<Output = ClassReport> + Send>>;
 
@@ -58,21 +58,6 @@ fn parse(args: &[String]) -> Result<Args, String> {
     Ok(out)
 }
 
-#[allow(clippy::print_stdout, reason = "the runner's report goes to stdout")]
-fn say(line: &str) {
-    println!("{line}");
-}
-
-/// Wall-clock time since `start`, for the report only (the runs themselves never read it).
-#[allow(
-    clippy::disallowed_methods,
-    reason = "the report states how long the run took"
-)]
-fn elapsed(start: Option<Instant>) -> (Option<Instant>, Duration) {
-    let now = Instant::now();
-    (Some(now), start.map_or(Duration::ZERO, |s| now - s))
-}
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args = match parse(&args) {
@@ -92,7 +77,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let (started, _) = elapsed(None);
+    let started = wall_clock();
     let mut total = ClassReport::default();
     runtime.block_on(async {
         for (provider, supports, run) in providers() {
@@ -101,7 +86,7 @@ fn main() -> ExitCode {
                     say(&format!("{provider} {class:<27} n/a"));
                     continue;
                 }
-                let (class_started, _) = elapsed(None);
+                let class_started = wall_clock();
                 let r = run(class, args.iterations, args.seed).await;
                 say(&format!(
                     "{provider} {class:<27} iterations={} created={} refused={} unknown={} conflict={} duplicates={} lost={} wrong={} ({:.1} s)",
@@ -113,13 +98,16 @@ fn main() -> ExitCode {
                     r.duplicates,
                     r.lost,
                     r.wrong,
-                    elapsed(class_started).1.as_secs_f64(),
+                    (wall_clock() - class_started).as_secs_f64(),
                 ));
                 total.merge(r);
             }
         }
     });
-    eprintln!("faults: done in {:.1} s", elapsed(started).1.as_secs_f64());
+    eprintln!(
+        "faults: done in {:.1} s",
+        (wall_clock() - started).as_secs_f64()
+    );
     say(&format!(
         "faults: {} per class, duplicates={}, lost={}, wrong={}, unknown={}",
         args.iterations, total.duplicates, total.lost, total.wrong, total.unknown

@@ -1,27 +1,68 @@
-//! Shared by the end-to-end tests: a `pay_webhook` receiver served on loopback whose handler fails
-//! its first calls, to watch the sandbox redeliver.
+//! Shared by the end-to-end tests: the sandbox they start, its admin API and delivery log, and a
+//! `pay_webhook` receiver served on loopback whose handler fails its first calls, to watch the
+//! sandbox redeliver.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use http::Method;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use pay_sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
 use pay_webhook::scheme::Scheme;
 use pay_webhook::{Event, Receiver, ReceiverBuilder};
+use serde_json::Value;
+
+/// How long a test waits for what the sandbox does by itself (a delivery, a status change).
+pub const LIMIT: Duration = Duration::from_secs(30);
+
+/// A sandbox with fast callbacks and fixed ids.
+pub fn fast() -> SandboxBuilder {
+    Sandbox::builder().callbacks_fast(true).seed(7)
+}
+
+/// Calls the sandbox's admin API (`Value::Null`: no body) and returns its answer.
+pub async fn admin(sandbox: &SandboxHandle, method: Method, path: &str, body: Value) -> Value {
+    let body = (!body.is_null()).then_some(&body);
+    sandbox.admin().call(method, path, body).await.unwrap()
+}
+
+/// The sandbox's delivery log, filtered by `query` (`provider=qostiq&kind=withdraw`).
+pub async fn deliveries(sandbox: &SandboxHandle, query: &str) -> Vec<Value> {
+    let path = format!("/deliveries?{query}");
+    admin(sandbox, Method::GET, &path, Value::Null).await["deliveries"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// Waits (at most [`LIMIT`]) for a delivery matching `query` that the receiver accepted.
+pub async fn until_delivered(sandbox: &SandboxHandle, query: &str) -> Value {
+    let start = tokio::time::Instant::now();
+    loop {
+        let all = deliveries(sandbox, query).await;
+        if let Some(d) = all.iter().find(|d| d["state"] == "delivered") {
+            return d.clone();
+        }
+        assert!(start.elapsed() < LIMIT, "not delivered: {all:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
 
 /// What a flaky receiver saw: every handler call, and the event keys it applied.
-pub type Seen = (Arc<AtomicUsize>, Arc<Mutex<Vec<String>>>);
+type Seen = (Arc<AtomicUsize>, Arc<Mutex<Vec<String>>>);
+
+/// A flaky receiver: its address, the handler-call counter and the applied event keys.
+pub type Flaky = (SocketAddr, Arc<AtomicUsize>, Arc<Mutex<Vec<String>>>);
 
 /// Builds `builder` with a handler that fails its first `failures` calls and serves it on
 /// 127.0.0.1:0. Returns the address, the handler-call counter and the applied event keys.
-pub async fn flaky_receiver<S: Scheme>(
-    builder: ReceiverBuilder<S>,
-    failures: usize,
-) -> (SocketAddr, Arc<AtomicUsize>, Arc<Mutex<Vec<String>>>) {
+pub async fn flaky_receiver<S: Scheme>(builder: ReceiverBuilder<S>, failures: usize) -> Flaky {
     let seen: Seen = (Arc::default(), Arc::default());
     let (calls, applied) = (Arc::clone(&seen.0), Arc::clone(&seen.1));
     let receiver = builder.build(move |event: Event| {

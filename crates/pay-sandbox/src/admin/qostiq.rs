@@ -4,6 +4,7 @@
 use http::StatusCode;
 
 use super::args::{Args, Refusal, Routed, bad, conflict, ok};
+use crate::books::qostiq::find_payout;
 use crate::emulator::Emulator;
 use crate::json::object;
 use crate::qostiq::{bills, crypto, invoices, shop, transfers, withdrawals};
@@ -108,7 +109,8 @@ pub(crate) fn route(
             let reason = args.text("rejected_reason");
             emulator
                 .with_books(|ctx| {
-                    let index = withdrawals::find(ctx, id, key.as_deref())?;
+                    let list = &ctx.books.qostiq.withdrawals;
+                    let index = find_payout(list, id, key.as_deref(), "withdrawal")?;
                     withdrawals::set_status(ctx, index, status, reason)
                 })
                 .map(|w| ok(object([("withdrawal", w)])))
@@ -119,7 +121,8 @@ pub(crate) fn route(
             let status = status(args)?;
             emulator
                 .with_books(|ctx| {
-                    let index = crypto::find(ctx, id, key.as_deref())?;
+                    let list = &ctx.books.qostiq.crypto_withdrawals;
+                    let index = find_payout(list, id, key.as_deref(), "crypto withdrawal")?;
                     crypto::set_status(ctx, index, status)
                 })
                 .map(|w| ok(object([("withdrawal", w)])))

@@ -168,6 +168,61 @@ pub(crate) struct CryptoWithdrawal {
     pub(crate) callback_url: Option<String>,
 }
 
+/// What the two payout records (card and crypto withdrawals) share: found by Qostiq's id or the
+/// shop's, and stepped through their statuses as sandbox time passes.
+pub(crate) trait Payout {
+    /// Qostiq's id, the shop's id, the status code and the last status change.
+    fn keys(&self) -> (u64, &str, u8, OffsetDateTime);
+}
+
+impl Payout for Withdrawal {
+    fn keys(&self) -> (u64, &str, u8, OffsetDateTime) {
+        (self.id, &self.shop_payment_id, self.status, self.changed)
+    }
+}
+
+impl Payout for CryptoWithdrawal {
+    fn keys(&self) -> (u64, &str, u8, OffsetDateTime) {
+        (self.id, &self.shop_payment_id, self.status, self.changed)
+    }
+}
+
+/// The index of the payout with Qostiq's `id`, else with the shop's `shop_payment_id`; `what`
+/// names the record in the errors.
+pub(crate) fn find_payout<P: Payout>(
+    list: &[P],
+    id: Option<u64>,
+    shop_payment_id: Option<&str>,
+    what: &str,
+) -> Result<usize, String> {
+    match (id, shop_payment_id) {
+        (Some(id), _) => list.iter().position(|p| p.keys().0 == id),
+        (None, Some(key)) => list.iter().position(|p| p.keys().1 == key),
+        (None, None) => return Err("give `id` or `shop_payment_id`".into()),
+    }
+    .ok_or_else(|| format!("{what} not found"))
+}
+
+/// The payouts due their next status at `now` (not final, unchanged for `step`), with that status
+/// as `next` picks it.
+pub(crate) fn due_steps<P: Payout>(
+    list: &[P],
+    now: OffsetDateTime,
+    step: std::time::Duration,
+    is_final: fn(u8) -> bool,
+    next: impl Fn(&P) -> u8,
+) -> Vec<(usize, u8)> {
+    let step = time::Duration::try_from(step).unwrap_or(time::Duration::SECOND);
+    list.iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            let (_, _, status, changed) = p.keys();
+            !is_final(status) && changed + step <= now
+        })
+        .map(|(i, p)| (i, next(p)))
+        .collect()
+}
+
 /// An invoice (`/invoice/create`).
 #[derive(Debug, Clone)]
 pub(crate) struct Invoice {

@@ -7,14 +7,14 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use time::Duration;
 
 use super::protocol::{
-    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, Paging, decimal_member, string_member,
+    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, decimal_member, find_by_id, string_member,
 };
 use super::reference::{self, CHAINS};
 use super::{payments, wallets, webhooks};
 use crate::books::coinqvest::{Checkout, Deposit, Payment, PaymentMethod};
 use crate::context::Context;
 use crate::dates::w3c;
-use crate::json::{Json, fixed_decimal, integer, object, optional_string, string};
+use crate::json::{Json, fixed_decimal, object, optional_string, string};
 
 /// Payment window of a checkout.
 pub(crate) const WINDOW_MINUTES: i64 = 60;
@@ -222,13 +222,27 @@ pub(crate) fn hosted(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
     Ok(answer)
 }
 
-fn find(ctx: &Context<'_>, id: &str) -> Result<usize, CoinqvestError> {
-    ctx.books
+/// The checkout `id`: its index in the books and the record, or COINQVEST's not-found answer.
+fn find<'c>(ctx: &'c Context<'_>, id: &str) -> Result<(usize, &'c Checkout), CoinqvestError> {
+    find_by_id(&ctx.books.coinqvest.checkouts, |c| &c.id, id, "Checkout")
+}
+
+/// [`find`] for the admin API: a copy of the checkout, and its index to write it back.
+fn find_for_admin(ctx: &Context<'_>, id: &str) -> Result<(usize, Checkout), String> {
+    find(ctx, id)
+        .map(|(index, c)| (index, c.clone()))
+        .map_err(|_| "checkout not found".to_owned())
+}
+
+/// The admin API's answer: the checkout at `index` as the API writes it.
+fn admin_answer(ctx: &Context<'_>, index: usize) -> Result<Json, String> {
+    let c = ctx
+        .books
         .coinqvest
         .checkouts
-        .iter()
-        .position(|c| c.id == id)
-        .ok_or_else(|| CoinqvestError::not_found("Checkout not found."))
+        .get(index)
+        .ok_or("checkout not found")?;
+    Ok(object([("checkout", checkout_json(ctx, c))]))
 }
 
 fn deposit_for(ctx: &mut Context<'_>, method: PaymentMethod) -> Deposit {
@@ -263,13 +277,7 @@ pub(crate) fn commit(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
         .ok_or_else(|| CoinqvestError::bad("checkoutId is required."))?;
     let asset = string_member(&req.body, "assetCode")
         .ok_or_else(|| CoinqvestError::bad("assetCode is required."))?;
-    let index = find(ctx, id)?;
-    let checkout = ctx
-        .books
-        .coinqvest
-        .checkouts
-        .get(index)
-        .ok_or_else(|| CoinqvestError::not_found("Checkout not found."))?;
+    let (index, checkout) = find(ctx, id)?;
     if checkout.state != "NEW_CHARGE" {
         return Err(CoinqvestError::bad(format!(
             "Checkout is {} and cannot be committed.",
@@ -344,39 +352,19 @@ pub(crate) fn checkout_json(ctx: &Context<'_>, c: &Checkout) -> Json {
 pub(crate) fn get(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     expire(ctx);
     let id = req.required_query("id")?;
-    let index = find(ctx, id)?;
-    let c = ctx
-        .books
-        .coinqvest
-        .checkouts
-        .get(index)
-        .ok_or_else(|| CoinqvestError::not_found("Checkout not found."))?;
+    let (_, c) = find(ctx, id)?;
     Ok(object([("checkout", checkout_json(ctx, c))]))
 }
 
 /// `GET /checkouts?limit=&offset=` (newest first).
 pub(crate) fn list(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     expire(ctx);
-    let Paging {
-        limit,
-        offset,
-        limit_echo,
-        offset_echo,
-    } = req.paging()?;
-    let all = &ctx.books.coinqvest.checkouts;
-    let page = all
-        .iter()
-        .rev()
-        .skip(offset)
-        .take(limit)
-        .map(|c| checkout_json(ctx, c))
-        .collect();
-    Ok(object([
-        ("count", integer(all.len() as u64)),
-        ("limit", limit_echo),
-        ("offset", offset_echo),
-        ("checkouts", Json::Array(page)),
-    ]))
+    let paging = req.paging()?;
+    Ok(
+        paging.answer("checkouts", &ctx.books.coinqvest.checkouts, |c| {
+            checkout_json(ctx, c)
+        }),
+    )
 }
 
 /// Marks unpaid checkouts past their window as `EXPIRED`.
@@ -391,19 +379,14 @@ pub(crate) fn expire(ctx: &mut Context<'_>) {
 
 /// Admin: expire a new checkout now.
 pub(crate) fn force_expire(ctx: &mut Context<'_>, id: &str) -> Result<Json, String> {
-    let index = find(ctx, id).map_err(|_| "checkout not found".to_owned())?;
-    let c = ctx
-        .books
-        .coinqvest
-        .checkouts
-        .get_mut(index)
-        .ok_or("checkout not found")?;
+    let (index, c) = find_for_admin(ctx, id)?;
     if c.state != "NEW_CHARGE" {
         return Err(format!("checkout is {}", c.state));
     }
-    c.state = "EXPIRED".to_owned();
-    let c = c.clone();
-    Ok(object([("checkout", checkout_json(ctx, &c))]))
+    if let Some(c) = ctx.books.coinqvest.checkouts.get_mut(index) {
+        c.state = "EXPIRED".to_owned();
+    }
+    admin_answer(ctx, index)
 }
 
 /// Admin: the customer pays. `ratio` `None` pays exactly (`COMPLETED`, credited); below 1
@@ -416,14 +399,7 @@ pub(crate) fn pay(
     ratio: Option<Decimal>,
 ) -> Result<Json, String> {
     expire(ctx);
-    let index = find(ctx, id).map_err(|_| "checkout not found".to_owned())?;
-    let c = ctx
-        .books
-        .coinqvest
-        .checkouts
-        .get(index)
-        .ok_or("checkout not found")?
-        .clone();
+    let (index, c) = find_for_admin(ctx, id)?;
     let late = match c.state.as_str() {
         "NEW_CHARGE" => false,
         "EXPIRED" => true,
@@ -498,25 +474,12 @@ pub(crate) fn pay(
         c.state = state.to_owned();
         c.payments.push(payment_id);
     }
-    let c = ctx
-        .books
-        .coinqvest
-        .checkouts
-        .get(index)
-        .ok_or("checkout not found")?;
-    Ok(object([("checkout", checkout_json(ctx, c))]))
+    admin_answer(ctx, index)
 }
 
 /// Admin: the merchant resolves an unresolved checkout; its payments are credited.
 pub(crate) fn resolve(ctx: &mut Context<'_>, id: &str) -> Result<Json, String> {
-    let index = find(ctx, id).map_err(|_| "checkout not found".to_owned())?;
-    let c = ctx
-        .books
-        .coinqvest
-        .checkouts
-        .get(index)
-        .ok_or("checkout not found")?
-        .clone();
+    let (index, c) = find_for_admin(ctx, id)?;
     if !(c.state.starts_with("UNRESOLVED")
         || c.state == "DELAYED_UNDERPAID"
         || c.state == "DELAYED_OVERPAID")
@@ -539,13 +502,7 @@ pub(crate) fn resolve(ctx: &mut Context<'_>, id: &str) -> Result<Json, String> {
     if let Some(c) = ctx.books.coinqvest.checkouts.get_mut(index) {
         c.state = "RESOLVED".to_owned();
     }
-    let c = ctx
-        .books
-        .coinqvest
-        .checkouts
-        .get(index)
-        .ok_or("checkout not found")?;
-    Ok(object([("checkout", checkout_json(ctx, c))]))
+    admin_answer(ctx, index)
 }
 
 /// All checkouts (admin state), with totals.

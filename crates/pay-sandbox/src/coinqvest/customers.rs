@@ -2,11 +2,13 @@
 //! `PUT /customer` (partial: a `null` unsets, an absent key keeps), `DELETE /customer`,
 //! `GET /customers`.
 
-use super::protocol::{CoinqvestAnswer, CoinqvestError, CoinqvestRequest, Paging, string_member};
+use super::protocol::{
+    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, find_by_id, string_member,
+};
 use crate::books::coinqvest::Customer;
 use crate::context::Context;
 use crate::dates::w3c;
-use crate::json::{Json, integer, object, string};
+use crate::json::{Json, object, string};
 
 /// Attributes a customer may carry.
 pub(crate) const FIELDS: &[&str] = &[
@@ -158,6 +160,17 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
             ctx.books.coinqvest.customers.len() - 1
         }
     };
+    let customer = patch_customer(ctx, index, patch)?;
+    Ok(object([("customerId", string(&customer.id))]))
+}
+
+/// Applies `patch` to the customer at `index`, all or nothing, and stamps its update time.
+fn patch_customer<'c>(
+    ctx: &'c mut Context<'_>,
+    index: usize,
+    patch: &Json,
+) -> Result<&'c Customer, CoinqvestError> {
+    let now = ctx.now;
     let customer = ctx
         .books
         .coinqvest
@@ -168,27 +181,17 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
     apply(&mut updated, patch)?;
     updated.updatetime = now;
     *customer = updated;
-    Ok(object([("customerId", string(&customer.id))]))
+    Ok(customer)
 }
 
-fn find(ctx: &Context<'_>, id: &str) -> Result<usize, CoinqvestError> {
-    ctx.books
-        .coinqvest
-        .customers
-        .iter()
-        .position(|c| c.id == id)
-        .ok_or_else(|| CoinqvestError::not_found("Customer not found."))
+/// The customer `id`: its index in the books and the record, or COINQVEST's not-found answer.
+fn find<'c>(ctx: &'c Context<'_>, id: &str) -> Result<(usize, &'c Customer), CoinqvestError> {
+    find_by_id(&ctx.books.coinqvest.customers, |c| &c.id, id, "Customer")
 }
 
 /// `GET /customer?id=`.
 pub(crate) fn get(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
-    let index = find(ctx, req.required_query("id")?)?;
-    let c = ctx
-        .books
-        .coinqvest
-        .customers
-        .get(index)
-        .ok_or_else(|| CoinqvestError::not_found("Customer not found."))?;
+    let (_, c) = find(ctx, req.required_query("id")?)?;
     Ok(object([("customer", customer_json(c))]))
 }
 
@@ -197,7 +200,7 @@ pub(crate) fn update(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
     let patch = customer_object(req)?;
     let id = string_member(patch, "id")
         .ok_or_else(|| CoinqvestError::bad("customer.id is required."))?;
-    let index = find(ctx, id)?;
+    let (index, _) = find(ctx, id)?;
     if let Some(email) = string_member(patch, "email")
         && ctx
             .books
@@ -210,17 +213,7 @@ pub(crate) fn update(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
             "Another customer already uses this email address.",
         ));
     }
-    let now = ctx.now;
-    let customer = ctx
-        .books
-        .coinqvest
-        .customers
-        .get_mut(index)
-        .ok_or_else(|| CoinqvestError::not_found("Customer not found."))?;
-    let mut updated = customer.clone();
-    apply(&mut updated, patch)?;
-    updated.updatetime = now;
-    *customer = updated;
+    patch_customer(ctx, index, patch)?;
     Ok(object([("success", Json::Bool(true))]))
 }
 
@@ -228,36 +221,15 @@ pub(crate) fn update(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
 pub(crate) fn delete(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     let id =
         string_member(&req.body, "id").ok_or_else(|| CoinqvestError::bad("id is required."))?;
-    let index = find(ctx, id)?;
+    let (index, _) = find(ctx, id)?;
     ctx.books.coinqvest.customers.remove(index);
     Ok(object([("success", Json::Bool(true))]))
 }
 
 /// `GET /customers?limit=&offset=` (newest first).
 pub(crate) fn list(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
-    let Paging {
-        limit,
-        offset,
-        limit_echo,
-        offset_echo,
-    } = req.paging()?;
-    let all = &ctx.books.coinqvest.customers;
-    Ok(object([
-        ("count", integer(all.len() as u64)),
-        ("limit", limit_echo),
-        ("offset", offset_echo),
-        (
-            "customers",
-            Json::Array(
-                all.iter()
-                    .rev()
-                    .skip(offset)
-                    .take(limit)
-                    .map(customer_json)
-                    .collect(),
-            ),
-        ),
-    ]))
+    let paging = req.paging()?;
+    Ok(paging.answer("customers", &ctx.books.coinqvest.customers, customer_json))
 }
 
 /// All customers (admin state).

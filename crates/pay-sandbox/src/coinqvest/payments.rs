@@ -1,10 +1,10 @@
 //! Payments: `GET /payment`, `GET /payments`.
 
-use super::protocol::{CoinqvestAnswer, CoinqvestError, CoinqvestRequest, Paging};
+use super::protocol::{CoinqvestAnswer, CoinqvestError, CoinqvestRequest};
 use crate::books::coinqvest::Payment;
 use crate::context::Context;
 use crate::dates::w3c;
-use crate::json::{Json, fixed_decimal, integer, object, optional_string, string};
+use crate::json::{Json, fixed_decimal, object, optional_string, string};
 
 /// A payment as the API (and the webhook) writes it.
 pub(crate) fn payment_json(p: &Payment) -> Json {
@@ -42,29 +42,8 @@ pub(crate) fn get(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAns
 
 /// `GET /payments?limit=&offset=` (newest first).
 pub(crate) fn list(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
-    let Paging {
-        limit,
-        offset,
-        limit_echo,
-        offset_echo,
-    } = req.paging()?;
-    let all = &ctx.books.coinqvest.payments;
-    Ok(object([
-        ("count", integer(all.len() as u64)),
-        ("limit", limit_echo),
-        ("offset", offset_echo),
-        (
-            "payments",
-            Json::Array(
-                all.iter()
-                    .rev()
-                    .skip(offset)
-                    .take(limit)
-                    .map(payment_json)
-                    .collect(),
-            ),
-        ),
-    ]))
+    let paging = req.paging()?;
+    Ok(paging.answer("payments", &ctx.books.coinqvest.payments, payment_json))
 }
 
 /// All payments (admin state).

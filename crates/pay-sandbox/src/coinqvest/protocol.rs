@@ -19,7 +19,7 @@ use subtle::ConstantTimeEq;
 use crate::config::{Credentials, SandboxClock};
 use crate::context::Context;
 use crate::exchange::Reply;
-use crate::json::{Json, integer, string};
+use crate::json::{Json, integer, object, string};
 
 /// A COINQVEST error answer: HTTP status and `errors`.
 #[derive(Debug, Clone)]
@@ -130,13 +130,47 @@ impl CoinqvestRequest {
 /// A list endpoint's page.
 pub(crate) struct Paging {
     /// Items per page.
-    pub(crate) limit: usize,
+    limit: usize,
     /// Items skipped.
-    pub(crate) offset: usize,
+    offset: usize,
     /// `limit` as the answer echoes it.
-    pub(crate) limit_echo: Json,
+    limit_echo: Json,
     /// `offset` as the answer echoes it.
-    pub(crate) offset_echo: Json,
+    offset_echo: Json,
+}
+
+impl Paging {
+    /// The list answer over `all` (kept oldest first): `count`, the echoed `limit` and `offset`,
+    /// and under `key` this page of it, newest first, each item written by `to_json`.
+    pub(crate) fn answer<T>(self, key: &str, all: &[T], to_json: impl FnMut(&T) -> Json) -> Json {
+        let page = all
+            .iter()
+            .rev()
+            .skip(self.offset)
+            .take(self.limit)
+            .map(to_json)
+            .collect();
+        object([
+            ("count", integer(all.len() as u64)),
+            ("limit", self.limit_echo),
+            ("offset", self.offset_echo),
+            (key, Json::Array(page)),
+        ])
+    }
+}
+
+/// The record `id` of a COINQVEST book (its index and the record, `id_of` reading a record's id),
+/// or the provider's not-found answer naming `what` (`"Customer not found."`).
+pub(crate) fn find_by_id<'b, T>(
+    book: &'b [T],
+    id_of: impl Fn(&T) -> &str,
+    id: &str,
+    what: &str,
+) -> Result<(usize, &'b T), CoinqvestError> {
+    book.iter()
+        .enumerate()
+        .find(|(_, record)| id_of(record) == id)
+        .ok_or_else(|| CoinqvestError::not_found(format!("{what} not found.")))
 }
 
 /// A string member of an object.

@@ -6,14 +6,14 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::protocol::{
-    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, Paging, decimal_member, string_member,
+    CoinqvestAnswer, CoinqvestError, CoinqvestRequest, decimal_member, find_by_id, string_member,
 };
 use super::reference::{self, Issuer};
 use super::wallets;
 use crate::books::coinqvest::Withdrawal;
 use crate::context::Context;
 use crate::dates::w3c;
-use crate::json::{Json, fixed_decimal, integer, object, optional_string, string};
+use crate::json::{Json, fixed_decimal, object, optional_string, string};
 
 fn required_account_fields(network: &str) -> &'static [&'static str] {
     match network {
@@ -165,27 +165,22 @@ pub(crate) fn withdrawal_json(w: &Withdrawal, listed: bool) -> Json {
     ])
 }
 
-fn find(ctx: &Context<'_>, id: &str) -> Result<usize, CoinqvestError> {
-    ctx.books
-        .coinqvest
-        .withdrawals
-        .iter()
-        .position(|w| w.id == id)
-        .ok_or_else(|| CoinqvestError::not_found("Withdrawal not found."))
+/// The withdrawal `id`: its index in the books and the record, or COINQVEST's not-found answer.
+fn find<'c>(ctx: &'c Context<'_>, id: &str) -> Result<(usize, &'c Withdrawal), CoinqvestError> {
+    find_by_id(
+        &ctx.books.coinqvest.withdrawals,
+        |w| &w.id,
+        id,
+        "Withdrawal",
+    )
 }
 
 /// `POST /withdrawal/commit`: debits the source asset and completes.
 pub(crate) fn commit(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
     let id = string_member(&req.body, "withdrawalId")
         .ok_or_else(|| CoinqvestError::bad("withdrawalId is required."))?;
-    let index = find(ctx, id)?;
-    let w = ctx
-        .books
-        .coinqvest
-        .withdrawals
-        .get(index)
-        .ok_or_else(|| CoinqvestError::not_found("Withdrawal not found."))?
-        .clone();
+    let (index, w) = find(ctx, id)?;
+    let w = w.clone();
     if w.state != "PENDING_API_COMMIT" {
         return Err(CoinqvestError::bad(format!(
             "Withdrawal is {} and cannot be committed.",
@@ -212,41 +207,18 @@ pub(crate) fn commit(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> Coinqvest
 
 /// `GET /withdrawal?id=`.
 pub(crate) fn get(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
-    let index = find(ctx, req.required_query("id")?)?;
-    let w = ctx
-        .books
-        .coinqvest
-        .withdrawals
-        .get(index)
-        .ok_or_else(|| CoinqvestError::not_found("Withdrawal not found."))?;
+    let (_, w) = find(ctx, req.required_query("id")?)?;
     Ok(object([("withdrawal", withdrawal_json(w, false))]))
 }
 
 /// `GET /withdrawals?limit=&offset=` (newest first).
 pub(crate) fn list(ctx: &mut Context<'_>, req: &CoinqvestRequest) -> CoinqvestAnswer {
-    let Paging {
-        limit,
-        offset,
-        limit_echo,
-        offset_echo,
-    } = req.paging()?;
-    let all = &ctx.books.coinqvest.withdrawals;
-    Ok(object([
-        ("count", integer(all.len() as u64)),
-        ("limit", limit_echo),
-        ("offset", offset_echo),
-        (
-            "withdrawals",
-            Json::Array(
-                all.iter()
-                    .rev()
-                    .skip(offset)
-                    .take(limit)
-                    .map(|w| withdrawal_json(w, true))
-                    .collect(),
-            ),
-        ),
-    ]))
+    let paging = req.paging()?;
+    Ok(
+        paging.answer("withdrawals", &ctx.books.coinqvest.withdrawals, |w| {
+            withdrawal_json(w, true)
+        }),
+    )
 }
 
 /// `lookup_other_payout` on `GET /withdrawal?id=…`: the latest *other* withdrawal, as the real
@@ -264,14 +236,8 @@ pub(crate) fn other_withdrawal(ctx: &Context<'_>, asked_id: &str) -> Option<Json
 
 /// Admin: a completed withdrawal fails; the source amount returns to the wallet.
 pub(crate) fn fail(ctx: &mut Context<'_>, id: &str) -> Result<Json, String> {
-    let index = find(ctx, id).map_err(|_| "withdrawal not found".to_owned())?;
-    let w = ctx
-        .books
-        .coinqvest
-        .withdrawals
-        .get(index)
-        .ok_or("withdrawal not found")?
-        .clone();
+    let (index, w) = find(ctx, id).map_err(|_| "withdrawal not found".to_owned())?;
+    let w = w.clone();
     if w.state != "COMPLETED" && w.state != "PROCESSING" {
         return Err(format!("withdrawal is {}", w.state));
     }

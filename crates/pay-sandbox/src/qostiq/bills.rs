@@ -49,7 +49,7 @@ fn check_unique_order(ctx: &Context<'_>, key: &str) -> Result<(), QostiqError> {
 }
 
 fn bill_json(ctx: &Context<'_>, bill: &Bill) -> Json {
-    object([
+    let mut json = object([
         ("created", string(dates::http_date(bill.created))),
         ("id", integer(bill.id)),
         ("lifetime", bill.lifetime.clone()),
@@ -59,6 +59,16 @@ fn bill_json(ctx: &Context<'_>, bill: &Bill) -> Json {
             "payer_price",
             bill.payer_price.map_or(Json::Null, python_float),
         ),
+    ]);
+    json.extend(shop_fields(ctx, bill));
+    let url = format!("{}/qostiq-wallet/en/bill/pay/{}", ctx.base_url, bill.token);
+    json.set("url", string(url));
+    json
+}
+
+/// The shop's side of a bill, as every bill answer writes it: `shop_amount` to `shop_refund`.
+fn shop_fields(ctx: &Context<'_>, bill: &Bill) -> Json {
+    object([
         (
             "shop_amount",
             bill.shop_amount.map_or(Json::Null, python_float),
@@ -69,13 +79,6 @@ fn bill_json(ctx: &Context<'_>, bill: &Bill) -> Json {
         (
             "shop_refund",
             bill.shop_refund.map_or(Json::Null, python_float),
-        ),
-        (
-            "url",
-            string(format!(
-                "{}/qostiq-wallet/en/bill/pay/{}",
-                ctx.base_url, bill.token
-            )),
         ),
     ])
 }
@@ -203,39 +206,13 @@ pub(crate) fn status(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> Qost
             format!("Bill (shop_order_id={key}) wasn't found"),
         ));
     };
-    Ok(object([
-        (
-            "client_price",
-            bill.payer_price.map_or(Json::Null, python_float),
-        ),
-        ("created", string(dates::qostiq(bill.created))),
-        ("description", string(&bill.description)),
-        ("is_unique", Json::Bool(bills.len() == 1)),
-        ("payment_id", integer(bill.payment_id.unwrap_or(bill.id))),
-        ("payway", string(payway(bill.payer_currency))),
-        (
-            "processed",
-            bill.processed
-                .map_or(Json::Null, |p| string(dates::qostiq(p))),
-        ),
-        ("ps_currency", integer(bill.payer_currency)),
-        (
-            "ps_data",
-            object([("ps_payer_account", optional_string(bill.paid_by.as_deref()))]),
-        ),
-        (
-            "shop_amount",
-            bill.shop_amount.map_or(Json::Null, python_float),
-        ),
-        ("shop_currency", integer(bill.shop_currency)),
-        ("shop_id", integer(ctx.credentials.qostiq_shop_id)),
-        ("shop_order_id", bill.shop_order_id.clone()),
-        (
-            "shop_refund",
-            bill.shop_refund.map_or(Json::Null, python_float),
-        ),
-        ("status", integer(bill.status)),
-    ]))
+    let is_unique = bills.len() == 1;
+    Ok(bill_fields(
+        ctx,
+        bill,
+        Some(is_unique),
+        integer(bill.status),
+    ))
 }
 
 /// Finds a bill by Qostiq id or (last) `shop_order_id`.
@@ -253,14 +230,21 @@ fn find(
     index.ok_or_else(|| "bill not found".into())
 }
 
-fn notification(ctx: &Context<'_>, bill: &Bill, status: &str) -> Json {
-    object([
+/// A bill as Qostiq writes it: in the status answer (with `is_unique` and the status code) and in
+/// the payment notification (without `is_unique`, the status by name).
+fn bill_fields(ctx: &Context<'_>, bill: &Bill, is_unique: Option<bool>, status: Json) -> Json {
+    let mut json = object([
         (
             "client_price",
             bill.payer_price.map_or(Json::Null, python_float),
         ),
         ("created", string(dates::qostiq(bill.created))),
         ("description", string(&bill.description)),
+    ]);
+    if let Some(is_unique) = is_unique {
+        json.set("is_unique", Json::Bool(is_unique));
+    }
+    json.extend(object([
         ("payment_id", integer(bill.payment_id.unwrap_or(bill.id))),
         ("payway", string(payway(bill.payer_currency))),
         (
@@ -273,19 +257,10 @@ fn notification(ctx: &Context<'_>, bill: &Bill, status: &str) -> Json {
             "ps_data",
             object([("ps_payer_account", optional_string(bill.paid_by.as_deref()))]),
         ),
-        (
-            "shop_amount",
-            bill.shop_amount.map_or(Json::Null, python_float),
-        ),
-        ("shop_currency", integer(bill.shop_currency)),
-        ("shop_id", integer(ctx.credentials.qostiq_shop_id)),
-        ("shop_order_id", bill.shop_order_id.clone()),
-        (
-            "shop_refund",
-            bill.shop_refund.map_or(Json::Null, python_float),
-        ),
-        ("status", string(status)),
-    ])
+    ]));
+    json.extend(shop_fields(ctx, bill));
+    json.set("status", status);
+    json
 }
 
 /// Admin: the payer pays a waiting bill (free-amount bills need `amount`). Credits the shop and
@@ -327,7 +302,7 @@ pub(crate) fn pay(
     let bill = bill.clone();
     let balance = ctx.books.qostiq.fiat_mut(bill.shop_currency);
     balance.available += shop_amount;
-    let body = notification(ctx, &bill, "success");
+    let body = bill_fields(ctx, &bill, None, string("success"));
     let url = bill.callback_url.clone().or(default_url);
     callbacks::queue(ctx, "payment", bill.shop_order_key.clone(), url, &body);
     Ok(body)
@@ -354,7 +329,7 @@ pub(crate) fn cancel(
     bill.status = 3;
     bill.processed = Some(ctx.now);
     let bill = bill.clone();
-    let body = notification(ctx, &bill, "rejected");
+    let body = bill_fields(ctx, &bill, None, string("rejected"));
     if bill.callback_rejected_url.is_some() {
         callbacks::queue(
             ctx,

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::callbacks;
 use super::money::{Fee, round};
 use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
-use crate::books::qostiq::CryptoWithdrawal;
+use crate::books::qostiq::{CryptoWithdrawal, due_steps};
 use crate::context::Context;
 use crate::dates;
 use crate::json::{Json, fixed_decimal, integer, object, optional_string, string, trimmed_decimal};
@@ -332,43 +332,21 @@ pub(crate) fn set_status(ctx: &mut Context<'_>, index: usize, status: u8) -> Res
     Ok(status_json(&w))
 }
 
-/// Finds a crypto withdrawal by id or `shop_payment_id`.
-pub(crate) fn find(
-    ctx: &Context<'_>,
-    id: Option<u64>,
-    shop_payment_id: Option<&str>,
-) -> Result<usize, String> {
-    let list = &ctx.books.qostiq.crypto_withdrawals;
-    match (id, shop_payment_id) {
-        (Some(id), _) => list.iter().position(|w| w.id == id),
-        (None, Some(key)) => list.iter().position(|w| w.shop_payment_id == key),
-        (None, None) => return Err("give `id` or `shop_payment_id`".into()),
-    }
-    .ok_or_else(|| "crypto withdrawal not found".into())
-}
-
 /// Auto-progress: New (1) → Waiting (2) → Success (3) (Rejected (4) for addresses starting with
 /// `reject`).
 pub(crate) fn auto_progress(ctx: &mut Context<'_>, step: Duration) {
-    let step = time::Duration::try_from(step).unwrap_or(time::Duration::SECOND);
-    let due: Vec<(usize, u8)> = ctx
-        .books
-        .qostiq
-        .crypto_withdrawals
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| !is_final(w.status) && w.changed + step <= ctx.now)
-        .map(|(i, w)| {
-            let next = match w.status {
-                1 => 2,
-                _ if w.address.starts_with(REJECTED_ADDRESS_PREFIX) => 4,
-                _ => 3,
-            };
-            (i, next)
-        })
-        .collect();
-    for (index, next) in due {
+    let list = &ctx.books.qostiq.crypto_withdrawals;
+    for (index, next) in due_steps(list, ctx.now, step, is_final, next_status) {
         let _ = set_status(ctx, index, next);
+    }
+}
+
+/// The status auto-progress moves a crypto withdrawal to next.
+fn next_status(w: &CryptoWithdrawal) -> u8 {
+    match w.status {
+        1 => 2,
+        _ if w.address.starts_with(REJECTED_ADDRESS_PREFIX) => 4,
+        _ => 3,
     }
 }
 

@@ -2,6 +2,8 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::json::{Json, object, python_float};
+
 /// Rounds half-up to `places` decimals (how the server treats extra decimals).
 pub(crate) fn round(value: Decimal, places: u32) -> Decimal {
     value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
@@ -69,6 +71,14 @@ impl Fee {
         Decimal::new(self.fix.0, self.fix.1)
     }
 
+    /// `fee_config` as the shop config endpoints answer it: `{"fix": 0.5, "percent": 1.5}`.
+    pub(crate) fn config_json(&self) -> Json {
+        object([
+            ("fix", python_float(self.fix())),
+            ("percent", python_float(self.percent())),
+        ])
+    }
+
     /// The fee on `amount`, rounded half-up to `places`.
     pub(crate) fn on(&self, amount: Decimal, places: u32) -> Decimal {
         round(
@@ -82,4 +92,10 @@ impl Fee {
         let net = (gross - self.fix()) / (Decimal::ONE + self.percent() / Decimal::ONE_HUNDRED);
         round_down(net.max(Decimal::ZERO), places)
     }
+}
+
+/// A payway's amount limit, `(mantissa, scale)`, as the shop config endpoints answer it (a Python
+/// float: `1.0`).
+pub(crate) fn limit_json(limit: (i64, u32)) -> Json {
+    python_float(Decimal::new(limit.0, limit.1))
 }

@@ -1,6 +1,7 @@
 //! Shop methods: `/account/register`, `/shop_balance`, `/shop_input_config/shop`,
 //! `/shop_output_config/shop`.
 
+use super::money::limit_json;
 use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
 use super::{invoices, withdrawals};
 use crate::context::Context;
@@ -70,13 +71,7 @@ pub(crate) fn input_config(_ctx: &mut Context<'_>, _req: &QostiqRequest<'_, '_>)
                 ("add_ons_config", Json::Null),
                 ("alias", string(p.alias)),
                 ("currency", integer(p.currency)),
-                (
-                    "fee_config",
-                    object([
-                        ("fix", python_float(p.fee.fix())),
-                        ("percent", python_float(p.fee.percent())),
-                    ]),
-                ),
+                ("fee_config", p.fee.config_json()),
                 (
                     "fee_part_config",
                     object([
@@ -86,14 +81,8 @@ pub(crate) fn input_config(_ctx: &mut Context<'_>, _req: &QostiqRequest<'_, '_>)
                 ),
                 ("id", integer(p.id)),
                 ("is_active", Json::Bool(true)),
-                (
-                    "max_amount",
-                    python_float(rust_decimal::Decimal::new(p.max.0, p.max.1)),
-                ),
-                (
-                    "min_amount",
-                    python_float(rust_decimal::Decimal::new(p.min.0, p.min.1)),
-                ),
+                ("max_amount", limit_json(p.max)),
+                ("min_amount", limit_json(p.min)),
             ])
         })
         .collect();
@@ -123,22 +112,10 @@ pub(crate) fn output_config(_ctx: &mut Context<'_>, _req: &QostiqRequest<'_, '_>
                 ),
                 ("alias", string(p.alias)),
                 ("currency", integer(p.currency)),
-                (
-                    "fee_config",
-                    object([
-                        ("fix", python_float(p.fee.fix())),
-                        ("percent", python_float(p.fee.percent())),
-                    ]),
-                ),
+                ("fee_config", p.fee.config_json()),
                 ("info_id", Json::Null),
-                (
-                    "max_amount",
-                    python_float(rust_decimal::Decimal::new(p.max.0, p.max.1)),
-                ),
-                (
-                    "min_amount",
-                    python_float(rust_decimal::Decimal::new(p.min.0, p.min.1)),
-                ),
+                ("max_amount", limit_json(p.max)),
+                ("min_amount", limit_json(p.min)),
             ])
         })
         .collect();

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use super::callbacks;
 use super::money::{Fee, convert, round};
 use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
-use crate::books::qostiq::Withdrawal;
+use crate::books::qostiq::{Withdrawal, due_steps};
 use crate::context::Context;
 use crate::dates;
 use crate::json::{Json, integer, object, python_float, string};
@@ -394,43 +394,21 @@ fn callback_body(ctx: &Context<'_>, w: &Withdrawal, outcome: &str) -> Json {
     j
 }
 
-/// Finds a withdrawal by id or `shop_payment_id`.
-pub(crate) fn find(
-    ctx: &Context<'_>,
-    id: Option<u64>,
-    shop_payment_id: Option<&str>,
-) -> Result<usize, String> {
-    let list = &ctx.books.qostiq.withdrawals;
-    match (id, shop_payment_id) {
-        (Some(id), _) => list.iter().position(|w| w.id == id),
-        (None, Some(key)) => list.iter().position(|w| w.shop_payment_id == key),
-        (None, None) => return Err("give `id` or `shop_payment_id`".into()),
-    }
-    .ok_or_else(|| "withdrawal not found".into())
-}
-
 /// Auto-progress: Created (1) → PsProcessing (3) → Success (5) (Rejected (6) for
 /// [`REJECTED_CARD`]), one step per `step` of sandbox time.
 pub(crate) fn auto_progress(ctx: &mut Context<'_>, step: Duration) {
-    let step = time::Duration::try_from(step).unwrap_or(time::Duration::SECOND);
-    let due: Vec<(usize, u8)> = ctx
-        .books
-        .qostiq
-        .withdrawals
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| !is_final(w.status) && w.changed + step <= ctx.now)
-        .map(|(i, w)| {
-            let next = match w.status {
-                1 | 2 | 7 => 3,
-                _ if w.account == REJECTED_CARD => 6,
-                _ => 5,
-            };
-            (i, next)
-        })
-        .collect();
-    for (index, next) in due {
+    let list = &ctx.books.qostiq.withdrawals;
+    for (index, next) in due_steps(list, ctx.now, step, is_final, next_status) {
         let _ = set_status(ctx, index, next, None);
+    }
+}
+
+/// The status auto-progress moves a withdrawal to next.
+fn next_status(w: &Withdrawal) -> u8 {
+    match w.status {
+        1 | 2 | 7 => 3,
+        _ if w.account == REJECTED_CARD => 6,
+        _ => 5,
     }
 }
 

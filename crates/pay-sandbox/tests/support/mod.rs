@@ -155,6 +155,13 @@ impl Harness {
         env["data"].clone()
     }
 
+    /// [`Harness::qostiq_ok`], asserting that the data has exactly the keys `expected`.
+    pub async fn qostiq_shaped(&self, endpoint: &str, fields: Value, expected: &[&str]) -> Value {
+        let data = self.qostiq_ok(endpoint, fields).await;
+        assert_keys(&data, expected);
+        data
+    }
+
     pub fn shop_id(&self) -> u64 {
         self.sandbox.credentials().qostiq_shop_id
     }
@@ -269,6 +276,20 @@ impl Harness {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+/// The keys of a JSON object, sorted.
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+/// Asserts that the JSON object has exactly the keys `expected` (in any order).
+pub fn assert_keys(v: &Value, expected: &[&str]) {
+    let mut want: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+    want.sort();
+    assert_eq!(keys(v), want, "{v}");
 }
 
 /// Decimal of a JSON number or string (test helper).

@@ -1,6 +1,9 @@
 //! Test environments: a fresh, empty store of each backend, and more handles on the same data.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::future::Future;
+use std::sync::Arc;
+
 use pay_store::{DedupPolicy, Store, StoreConfig};
 
 /// Where a test's data lives; [`Env::open`] gives a new handle (its own connection) on it.
@@ -18,6 +21,29 @@ pub enum Backend {
 }
 
 impl Env {
+    /// Runs `contenders` calls at once, each on its own new handle (as separate instances would),
+    /// `contend(store, n)` for the `n`th, and returns their answers in that order.
+    pub async fn race<T, F, Fut>(self: &Arc<Self>, contenders: usize, contend: F) -> Vec<T>
+    where
+        T: Send + 'static,
+        F: Fn(Store, usize) -> Fut + Clone + Send + 'static,
+        Fut: Future<Output = T> + Send,
+    {
+        let mut tasks = Vec::new();
+        for n in 0..contenders {
+            let (env, contend) = (Arc::clone(self), contend.clone());
+            tasks.push(tokio::spawn(async move {
+                let store = env.open().await;
+                contend(store, n).await
+            }));
+        }
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.unwrap());
+        }
+        answers
+    }
+
     pub fn memory() -> Self {
         Self {
             backend: Backend::Memory(Store::Memory(pay_store::MemoryStore::new())),
