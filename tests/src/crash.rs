@@ -312,18 +312,20 @@ async fn client(args: &ClientArgs) -> Result<QostiqClient<PausingTransport>, Str
         point: args.point,
     })
     .base_url(base)
-    .attempt_timeout(ATTEMPT_TIMEOUT)
-    .settle_window(SETTLE_WINDOW)
-    .retry_policy(
-        RetryPolicy::standard()
-            .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-            .with_max_retry_after(Duration::from_millis(10)),
-    )
-    .retry_budget(Arc::new(RetryBudget::new(u32::MAX / 2, 5, 10)))
-    .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
-    .rng_seed(args.seed)
-    .journal_with(journal)
-    .poll_turns(store)
+    .executor(|e| {
+        e.attempt_timeout(ATTEMPT_TIMEOUT)
+            .settle_window(SETTLE_WINDOW)
+            .retry_policy(
+                RetryPolicy::standard()
+                    .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+                    .with_max_retry_after(Duration::from_millis(10)),
+            )
+            .retry_budget(Arc::new(RetryBudget::new(u32::MAX / 2, 5, 10)))
+            .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
+            .rng_seed(args.seed)
+            .journal(journal)
+            .poll_turns(store)
+    })
     .build()
     .map_err(|e| e.to_string())
 }

@@ -46,23 +46,17 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use pay_core::clock::{Clock, OffsetClock, SystemClock};
+use pay_core::clock::{Clock, OffsetClock};
 use pay_core::endpoint::{Authenticate, BaseUrl, Endpoint, Lookup};
 use pay_core::error::{Error, Provider};
 use pay_core::recovery::{Evidence, PayoutOutcome, Recoverable};
 use pay_core::secret::Secret;
-use pay_transport::floors::{Floors, PollOperation, SharedTurns};
 use pay_transport::hyper_transport::HyperTransport;
-use pay_transport::journal::{
-    Claimed, IntentJournal, Journal, Journaled, Resumed, StoreError, request_of,
-};
-use pay_transport::rate_limit::RateLimits;
+use pay_transport::journal::{Claimed, Journaled, Resumed, StoreError, request_of};
 use pay_transport::recovery::Start;
 use pay_transport::service::HttpService;
-use pay_transport::sleep::Sleep;
-use pay_transport::{CallError, Executor, RetryBudget, RetryPolicy};
+use pay_transport::{CallError, Executor, ExecutorBuilder};
 use time::OffsetDateTime;
 
 use crate::checkouts::Checkout;
@@ -87,11 +81,6 @@ use crate::withdrawals::{
     CommitWithdrawal, CreateWithdrawal, GetWithdrawal, ListWithdrawals, Withdrawal, WithdrawalList,
 };
 use crate::{BasicAuth, DEFAULT_BASE_URL, DigestSigner};
-
-/// The polling operation of checkout status reads ([`CoinqvestClient::wait_until_final_checkout`]).
-pub const CHECKOUT_POLL: PollOperation = PollOperation::Other("coinqvest.checkout");
-/// The polling operation of withdrawal lookups during a commit's recovery (per withdrawal).
-pub const WITHDRAWAL_POLL: PollOperation = PollOperation::Other("coinqvest.withdrawal");
 
 /// The offset clock shared by the client and its authenticator.
 type ServerClock = Arc<OffsetClock<Arc<dyn Clock>>>;
@@ -121,29 +110,33 @@ enum Auth {
     Basic(BasicAuth),
 }
 
-/// Builds a [`CoinqvestClient`]. Everything but the credentials has a production default.
-pub struct CoinqvestClientBuilder {
-    base_url: Option<BaseUrl>,
+/// Builds a [`CoinqvestClient`]: the API credentials, the COINQVEST base URL and its
+/// authentication choices; every executor setting (transport aside) through
+/// [`CoinqvestClientBuilder::executor`]. Start with [`CoinqvestClient::builder`].
+///
+/// Defaults: base URL [`DEFAULT_BASE_URL`], [`HyperTransport`], digest signatures with a clock
+/// re-sync on 401/403, and the [`ExecutorBuilder`] defaults.
+///
+/// ```no_run
+/// # fn demo(clock: std::sync::Arc<dyn pay_core::clock::Clock>) -> Result<(), pay_core::Error> {
+/// use std::time::Duration;
+/// use pay_coinqvest::client::CoinqvestClient;
+/// use pay_core::secret::Secret;
+///
+/// let client = CoinqvestClient::builder("a1b2c3d4e5f6", Secret::new("the-api-secret")?)
+///     .executor(|e| e.clock(clock).attempt_timeout(Duration::from_secs(10)))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+pub struct CoinqvestClientBuilder<S = HyperTransport> {
+    executor: ExecutorBuilder<S>,
     auth: Auth,
-    clock: Arc<dyn Clock>,
-    sleep: Option<Arc<dyn Sleep>>,
-    policy: RetryPolicy,
-    budget: Option<Arc<RetryBudget>>,
-    limits: RateLimits,
-    floors: Floors,
-    attempt_timeout: Duration,
-    settle_window: Option<Duration>,
-    recovery_rounds: Option<u32>,
-    seed: Option<u64>,
     resync: bool,
-    journal: Option<Journal>,
-    turns: Option<SharedTurns>,
 }
 
-impl fmt::Debug for CoinqvestClientBuilder {
+impl<S> fmt::Debug for CoinqvestClientBuilder<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CoinqvestClientBuilder")
-            .field("base_url", &self.base_url)
             .field(
                 "auth",
                 &match self.auth {
@@ -151,41 +144,39 @@ impl fmt::Debug for CoinqvestClientBuilder {
                     Auth::Basic(_) => "basic (replayable)",
                 },
             )
-            .field("policy", &self.policy)
-            .field("floors", &self.floors)
-            .field("attempt_timeout", &self.attempt_timeout)
-            .field("settle_window", &self.settle_window)
-            .field("recovery_rounds", &self.recovery_rounds)
             .field("resync_clock_on_auth_failure", &self.resync)
-            .field("journal", &self.journal)
+            .field("executor", &self.executor)
             .finish_non_exhaustive()
     }
 }
 
-impl CoinqvestClientBuilder {
-    fn new(api_key: String, api_secret: Secret) -> Self {
-        Self {
-            base_url: None,
-            auth: Auth::Digest(DigestSigner::new(api_key, api_secret)),
-            clock: Arc::new(SystemClock),
-            sleep: None,
-            policy: RetryPolicy::standard(),
-            budget: None,
-            limits: RateLimits::none(),
-            floors: Floors::PROVIDER_MINIMUMS,
-            attempt_timeout: pay_transport::executor::DEFAULT_ATTEMPT_TIMEOUT,
-            settle_window: None,
-            recovery_rounds: None,
-            seed: None,
-            resync: true,
-            journal: None,
-            turns: None,
+impl<S> CoinqvestClientBuilder<S> {
+    /// Sends requests through `transport` (any [`HttpService`]: a tower service, a
+    /// [`pay_transport::service::service_fn`] closure, or a configured [`HyperTransport`]).
+    pub fn transport<T: HttpService>(self, transport: T) -> CoinqvestClientBuilder<T> {
+        CoinqvestClientBuilder {
+            executor: self.executor.transport(transport),
+            auth: self.auth,
+            resync: self.resync,
         }
     }
 
     /// The API base URL (default [`DEFAULT_BASE_URL`], `https://www.coinqvest.com/api/v1`).
     pub fn base_url(mut self, base_url: BaseUrl) -> Self {
-        self.base_url = Some(base_url);
+        self.executor = self.executor.base_url(base_url);
+        self
+    }
+
+    /// Configures the executor: clock (signatures use it shifted by the offset learnt from
+    /// `GET /time`; floors, backoff and timeouts use it as is), sleeper, retries, rate limits,
+    /// polling floors and shared turns, attempt timeout, settle window, recovery reads, the payout
+    /// journal (every withdrawal commit is then written before it is sent and resumed by
+    /// [`CoinqvestClient::resume_journal`] after a crash). See [`ExecutorBuilder`].
+    pub fn executor(
+        mut self,
+        configure: impl FnOnce(ExecutorBuilder<S>) -> ExecutorBuilder<S>,
+    ) -> Self {
+        self.executor = configure(self.executor);
         self
     }
 
@@ -197,116 +188,21 @@ impl CoinqvestClientBuilder {
         self
     }
 
-    /// The local clock (default the system clock). Signatures use it shifted by the offset learnt
-    /// from `GET /time`; floors, backoff and timeouts use it as is.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// How to wait (default tokio's timer). Give a [`pay_transport::sleep::VirtualSleep`] in tests.
-    pub fn sleep(mut self, sleep: Arc<dyn Sleep>) -> Self {
-        self.sleep = Some(sleep);
-        self
-    }
-
-    /// Attempts and backoff (default [`RetryPolicy::standard`]: 3 attempts).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// The retry budget; share one `Arc` between clients of the same account.
-    pub fn retry_budget(mut self, budget: Arc<RetryBudget>) -> Self {
-        self.budget = Some(budget);
-        self
-    }
-
-    /// Client-side rate limits per endpoint name (default none).
-    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Polling floors (default [`Floors::PROVIDER_MINIMUMS`]: reads of one checkout or one
-    /// withdrawal at least 10 s apart; different ones never wait on each other).
-    pub fn floors(mut self, floors: Floors) -> Self {
-        self.floors = floors;
-        self
-    }
-
-    /// The timeout of one attempt (default 30 s). A timeout means "may have been sent".
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.attempt_timeout = timeout;
-        self
-    }
-
-    /// How long after a commit whose answer was lost it may still be applied (default twice the
-    /// attempt timeout): a `PENDING_API_COMMIT` read earlier is not trusted, and the commit is not
-    /// sent again before it passed. See [`pay_core::recovery::decide`].
-    pub fn settle_window(mut self, window: Duration) -> Self {
-        self.settle_window = Some(window);
-        self
-    }
-
-    /// Withdrawal reads per commit before answering `unknown` (default 5, at least 1).
-    pub fn recovery_rounds(mut self, rounds: u32) -> Self {
-        self.recovery_rounds = Some(rounds.max(1));
-        self
-    }
-
-    /// Seeds the backoff jitter (reproducible tests).
-    pub fn rng_seed(mut self, seed: u64) -> Self {
-        self.seed = Some(seed);
-        self
-    }
-
     /// Whether a 401/403 triggers one `GET /time` re-sync and one repeat (default on; always off
     /// with basic auth, which carries no timestamp).
     pub fn resync_clock_on_auth_failure(mut self, yes: bool) -> Self {
         self.resync = yes;
         self
     }
+}
 
-    /// Journals every withdrawal commit in `store`: written before it is sent, each attempt
-    /// recorded before it leaves, resumed by [`CoinqvestClient::resume_journal`] after a crash,
-    /// never committed under a second intent (see [`pay_transport::journal`]). If the store cannot
-    /// be reached, commits refuse to start (`not_sent`). Default: no journal.
-    pub fn journal(self, store: impl IntentJournal) -> Self {
-        self.journal_with(Journal::new(store))
-    }
-
-    /// Like [`CoinqvestClientBuilder::journal`], with the owner id and lease chosen.
-    pub fn journal_with(mut self, journal: Journal) -> Self {
-        self.journal = Some(journal);
-        self
-    }
-
-    /// Keeps polling turns in `store`, shared by every instance on it (floors measured on the
-    /// store's clock). Default: this process's memory.
-    pub fn poll_turns(mut self, store: impl pay_store::PollTurns) -> Self {
-        self.turns = Some(SharedTurns::new(store));
-        self
-    }
-
-    /// Builds the client on the default transport ([`HyperTransport::new`]). Needs a tokio runtime
-    /// when requests are made.
-    pub fn build(self) -> Result<CoinqvestClient<HyperTransport>, Error> {
-        let transport = HyperTransport::new()?;
-        self.build_with_transport(transport)
-    }
-
-    /// Builds the client on `transport`: any `tower::Service` from `http::Request<Bytes>` to
-    /// `http::Response<Bytes>` (see [`HttpService`]).
-    pub fn build_with_transport<S: HttpService>(
-        self,
-        transport: S,
-    ) -> Result<CoinqvestClient<S>, Error> {
-        let base_url = match self.base_url {
-            Some(b) => b,
-            None => DEFAULT_BASE_URL.parse()?,
-        };
-        let server_clock: ServerClock = Arc::new(OffsetClock::new(self.clock.clone()));
+impl<S: HttpService> CoinqvestClientBuilder<S> {
+    /// Builds the client. Fails as [`ExecutorBuilder::build`] does. The default transport needs a
+    /// tokio runtime when requests are made.
+    pub fn build(self) -> Result<CoinqvestClient<S>, Error> {
+        let executor = self.executor.default_base_url(DEFAULT_BASE_URL)?;
+        let server_clock: ServerClock =
+            Arc::new(OffsetClock::new(executor.configured_clock().clone()));
         let (inner, resync): (Arc<dyn Authenticate>, bool) = match self.auth {
             Auth::Digest(d) => (Arc::new(d), self.resync),
             Auth::Basic(b) => (Arc::new(b), false),
@@ -315,36 +211,8 @@ impl CoinqvestClientBuilder {
             inner,
             server_clock: server_clock.clone(),
         });
-        let mut builder = Executor::builder(transport, base_url)
-            .authenticator(authenticator)
-            .clock(self.clock)
-            .retry_policy(self.policy)
-            .rate_limits(self.limits)
-            .floors(self.floors)
-            .attempt_timeout(self.attempt_timeout);
-        if let Some(sleep) = self.sleep {
-            builder = builder.sleep(sleep);
-        }
-        if let Some(budget) = self.budget {
-            builder = builder.retry_budget(budget);
-        }
-        if let Some(seed) = self.seed {
-            builder = builder.rng_seed(seed);
-        }
-        if let Some(window) = self.settle_window {
-            builder = builder.settle_window(window);
-        }
-        if let Some(rounds) = self.recovery_rounds {
-            builder = builder.recovery_rounds(rounds);
-        }
-        if let Some(journal) = self.journal {
-            builder = builder.journal(journal);
-        }
-        if let Some(turns) = self.turns {
-            builder = builder.shared_turns(turns);
-        }
         Ok(CoinqvestClient {
-            executor: builder.build()?,
+            executor: executor.authenticator(authenticator).build()?,
             server_clock,
             resync,
         })
@@ -382,7 +250,11 @@ impl<S> fmt::Debug for CoinqvestClient<S> {
 impl CoinqvestClient<HyperTransport> {
     /// Starts a builder authenticating with digest signatures for `api_key` and `api_secret`.
     pub fn builder(api_key: impl Into<String>, api_secret: Secret) -> CoinqvestClientBuilder {
-        CoinqvestClientBuilder::new(api_key.into(), api_secret)
+        CoinqvestClientBuilder {
+            executor: ExecutorBuilder::with_default_transport(),
+            auth: Auth::Digest(DigestSigner::new(api_key.into(), api_secret)),
+            resync: true,
+        }
     }
 }
 
@@ -422,29 +294,17 @@ impl<S: HttpService> CoinqvestClient<S> {
     }
 
     /// Like [`call`](Self::call) for a status read of one payment (`payment` is its id), spaced by
-    /// the polling floor of (COINQVEST, `operation`, `payment`) on every attempt. Same name and
-    /// argument order as `pay_qostiq::client::QostiqClient::poll`.
-    pub async fn poll<E>(
-        &self,
-        endpoint: &E,
-        operation: PollOperation,
-        payment: &str,
-    ) -> Result<E::Output, CallError>
+    /// the endpoint's polling floor for that payment on every attempt. Same name and argument
+    /// order as `pay_qostiq::client::QostiqClient::poll`.
+    pub async fn poll<E>(&self, endpoint: &E, payment: &str) -> Result<E::Output, CallError>
     where
         E: Endpoint<Context = ()>,
     {
-        match self
-            .executor
-            .execute_poll(endpoint, &(), payment, operation)
-            .await
-        {
+        match self.executor.execute_poll(endpoint, &(), payment).await {
             Ok(done) => Ok(done.value),
             Err(e) if self.should_resync::<E>(&e) => {
-                self.resync_then(e, || {
-                    self.executor
-                        .execute_poll(endpoint, &(), payment, operation)
-                })
-                .await
+                self.resync_then(e, || self.executor.execute_poll(endpoint, &(), payment))
+                    .await
             }
             Err(e) => Err(e),
         }
@@ -529,7 +389,7 @@ impl<S: HttpService> CoinqvestClient<S> {
 
     /// Polls `GET /checkout?id=…` until the checkout leaves `NEW_CHARGE`/`IN_PROGRESS`, and returns
     /// it. Every poll (retries included) waits for the polling floor of this checkout
-    /// ([`CHECKOUT_POLL`], 10 s by default). Drop the future to cancel; a read error that the
+    /// ([`pay_transport::floors::DEFAULT_POLL_FLOOR`], 10 s: COINQVEST publishes none). Drop the future to cancel; a read error that the
     /// executor's retries did not resolve ends the wait with that error, and the API's "not found"
     /// with `Lookup::NotFound`.
     pub async fn wait_until_final_checkout(
@@ -538,7 +398,7 @@ impl<S: HttpService> CoinqvestClient<S> {
     ) -> Result<Lookup<Checkout>, CallError> {
         let read = GetCheckout::new(checkout_id);
         loop {
-            let checkout = match self.poll(&read, CHECKOUT_POLL, checkout_id).await? {
+            let checkout = match self.poll(&read, checkout_id).await? {
                 Lookup::Found(checkout) => checkout,
                 Lookup::NotFound => return Ok(Lookup::NotFound),
             };
@@ -636,7 +496,7 @@ impl<S: HttpService> CoinqvestClient<S> {
             .recover_payout(
                 commit,
                 move |sender: Executor<S>| async move { self.call_on(&sender, commit).await },
-                move || async move { self.poll(lookup, WITHDRAWAL_POLL, id).await },
+                move || async move { self.poll(lookup, id).await },
             )
             .await
     }
@@ -657,7 +517,7 @@ impl<S: HttpService> CoinqvestClient<S> {
                 commit,
                 Start::Resume(evidence),
                 move || async move { self.call(commit).await },
-                move || async move { self.poll(lookup, WITHDRAWAL_POLL, id).await },
+                move || async move { self.poll(lookup, id).await },
             )
             .await
     }
@@ -716,7 +576,7 @@ impl<S: HttpService> CoinqvestClient<S> {
                 claimed,
                 commit,
                 move |sender: Executor<S>| async move { self.call_on(&sender, commit).await },
-                move || async move { self.poll(lookup, WITHDRAWAL_POLL, id).await },
+                move || async move { self.poll(lookup, id).await },
             )
             .await;
         Resumed::of(key, &outcome)

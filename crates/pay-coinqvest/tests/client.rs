@@ -18,7 +18,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use pay_coinqvest::DigestSigner;
-use pay_coinqvest::client::{CoinqvestClient, CoinqvestClientBuilder};
+use pay_coinqvest::client::CoinqvestClient;
 use pay_coinqvest::pagination::Page;
 use pay_coinqvest::payments::ListPayments;
 use pay_coinqvest::state::{CheckoutState, WithdrawalState};
@@ -28,11 +28,12 @@ use pay_core::error::{Error, Provider, RequestOutcome, TransportError};
 use pay_core::recovery::{OutcomeName, PayoutOutcome, Resolution, StepAction};
 use pay_core::secret::Secret;
 use pay_sandbox::{Fault, Reply, ScriptedServer, Step};
-use pay_transport::RetryPolicy;
 use pay_transport::floors::Floors;
 use pay_transport::hyper_transport::HyperTransport;
+use pay_transport::journal::Journal;
 use pay_transport::service::{HttpService, service_fn};
 use pay_transport::sleep::VirtualSleep;
+use pay_transport::{ExecutorBuilder, RetryPolicy};
 use time::macros::datetime;
 use tower_service::Service;
 
@@ -122,7 +123,7 @@ async fn loopback() -> Loopback {
 }
 
 async fn loopback_with(
-    configure: impl FnOnce(CoinqvestClientBuilder) -> CoinqvestClientBuilder,
+    configure: impl FnOnce(ExecutorBuilder<Stateful>) -> ExecutorBuilder<Stateful>,
 ) -> Loopback {
     let server = Arc::new(ScriptedServer::start(Provider::Coinqvest).await.unwrap());
     server.set_reply(
@@ -135,17 +136,23 @@ async fn loopback_with(
         server: server.clone(),
         forced: forced.clone(),
     };
-    let builder = CoinqvestClient::builder(KEY, secret())
+    let client = CoinqvestClient::builder(KEY, secret())
         .base_url(server.base_url())
-        .attempt_timeout(Duration::from_millis(500))
-        .retry_policy(
-            RetryPolicy::standard()
-                .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-                .with_max_retry_after(Duration::from_millis(20)),
-        )
-        .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
-        .rng_seed(7);
-    let client = configure(builder).build_with_transport(transport).unwrap();
+        .transport(transport)
+        .executor(|e| {
+            configure(
+                e.attempt_timeout(Duration::from_millis(500))
+                    .retry_policy(
+                        RetryPolicy::standard()
+                            .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+                            .with_max_retry_after(Duration::from_millis(20)),
+                    )
+                    .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
+                    .rng_seed(7),
+            )
+        })
+        .build()
+        .unwrap();
     Loopback {
         server,
         forced,
@@ -538,10 +545,13 @@ fn fake(
 fn virtual_client<S: HttpService>(clock: &Arc<ManualClock>, transport: S) -> CoinqvestClient<S> {
     CoinqvestClient::builder(KEY, secret())
         .base_url(BASE.parse().unwrap())
-        .clock(clock.clone())
-        .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-        .rng_seed(1)
-        .build_with_transport(transport)
+        .transport(transport)
+        .executor(|e| {
+            e.clock(clock.clone())
+                .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+                .rng_seed(1)
+        })
+        .build()
         .unwrap()
 }
 
@@ -693,15 +703,18 @@ async fn the_resync_happens_once_and_never_loops() {
     let hits = Arc::new(Hits::default());
     let client = CoinqvestClient::builder(KEY, secret())
         .base_url(BASE.parse().unwrap())
-        .clock(clock.clone())
-        .sleep(Arc::new(VirtualSleep::new(clock.clone())))
         .replayable_basic_auth(pay_coinqvest::BasicAuth::new_replayable(KEY, secret()))
-        .build_with_transport(skewed_server(
+        .transport(skewed_server(
             clock.clone(),
             time::Duration::ZERO,
             true,
             hits.clone(),
         ))
+        .executor(|e| {
+            e.clock(clock.clone())
+                .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+        })
+        .build()
         .unwrap();
     client.auth_test().await.unwrap_err();
     assert_eq!(hits.get("/auth-test"), 1);
@@ -900,12 +913,15 @@ async fn wait_until_final_is_cancelled_by_dropping_it() {
     let counter = hits.clone();
     let client = CoinqvestClient::builder(KEY, secret())
         .base_url(BASE.parse().unwrap())
-        .clock(clock.clone())
-        .sleep(Arc::new(SteppingSleep(clock.clone())))
-        .build_with_transport(fake(move |path, _| {
+        .transport(fake(move |path, _| {
             counter.hit(path);
             json(StatusCode::OK, checkout_json("c1", "NEW_CHARGE"))
         }))
+        .executor(|e| {
+            e.clock(clock.clone())
+                .sleep(Arc::new(SteppingSleep(clock.clone())))
+        })
+        .build()
         .unwrap();
     let start = clock.now();
     let mut wait = Box::pin(client.wait_until_final_checkout("c1"));
@@ -1059,7 +1075,7 @@ async fn a_journaled_commit_is_written_resumed_by_id_and_held_to_its_terms() {
 
     let dir = TempJournal::new();
     let store = dir.open().await;
-    let t = loopback_with(|b| b.journal(store.clone())).await;
+    let t = loopback_with(|b| b.journal(Journal::new(store.clone()))).await;
     let key = IntentKey::new(
         pay_core::error::Provider::Coinqvest,
         "withdrawal_commit",

@@ -16,7 +16,7 @@
 //!   [`name`](PayoutOutcome::name) says what happened, with the evidence (every send and lookup).
 //! * **Status reads respect the polling floors per payment** (bill ≥ 10 s, withdraw and crypto
 //!   withdraw ≥ 60 s for each payout; lower only through
-//!   [`Floors::below_provider_minimums_for_sandbox`]), recovery lookups included: lookups of
+//!   [`Floors::below_provider_minimums_for_sandbox`](pay_transport::floors::Floors::below_provider_minimums_for_sandbox)), recovery lookups included: lookups of
 //!   different payouts never wait on each other. [`QostiqClient::wait_until_final_withdraw`] and its
 //!   siblings poll until the status is final.
 //! * **Nothing secret is logged.** The executor's `pay.call` spans carry no header or body; this
@@ -69,21 +69,17 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use pay_core::clock::{Clock, SystemClock};
+use pay_core::clock::Clock;
 use pay_core::endpoint::{BaseUrl, Endpoint, Lookup};
 use pay_core::error::{Error, Provider, RequestOutcome};
 use pay_core::recovery::{Evidence, PayoutOutcome, Recoverable};
 use pay_core::secret::Secret;
-use pay_transport::floors::{Floors, PollOperation, SharedTurns};
 use pay_transport::hyper_transport::HyperTransport;
-use pay_transport::journal::{
-    Claimed, IntentJournal, Journal, Journaled, Resumed, StoreError, request_of,
-};
-use pay_transport::rate_limit::RateLimits;
+use pay_transport::journal::{Claimed, Journaled, Resumed, StoreError, request_of};
 use pay_transport::recovery::Start;
 use pay_transport::service::HttpService;
 use pay_transport::sleep::{Sleep, SleepFuture};
-use pay_transport::{CallError, Executor, RetryBudget, RetryPolicy};
+use pay_transport::{CallError, Executor, ExecutorBuilder};
 use time::OffsetDateTime;
 
 use crate::bills::{BillInfo, BillRecord, CreateBill, CreateBillV2, GetBill};
@@ -106,54 +102,29 @@ use crate::withdrawals::{
     TryWithdraw, WithdrawInfo, WithdrawQuote, Withdrawal,
 };
 
-/// The polling key of transfer lookups (Qostiq publishes no floor for them: pay-rs uses the
-/// "other reads" floor, 10 s).
-pub const TRANSFER_STATUS: PollOperation = PollOperation::Other("qostiq.transfer.status");
-
-/// A Qostiq money-moving create the client recovers: its [`Recoverable`] contract, its journal
-/// form ([`Journaled`]), the polling floor its lookup uses, and the id it is looked up by.
-/// Implemented for [`CreateWithdraw`], [`CreateCryptoWithdraw`], [`CreateTransfer`],
-/// [`CreateBill`] and [`CreateBillV2`] (sealed).
+/// A Qostiq money-moving create the client recovers: its [`Recoverable`] contract and its journal
+/// form ([`Journaled`]); it is looked up by its [`Intent::id`](pay_core::recovery::Intent) under
+/// the lookup endpoint's polling floor. Implemented for [`CreateWithdraw`],
+/// [`CreateCryptoWithdraw`], [`CreateTransfer`], [`CreateBill`] and [`CreateBillV2`] (sealed).
 pub trait QostiqPayout:
     Recoverable<Context = QostiqContext> + Journaled + Send + Sync + sealed::Sealed
 {
-    /// The polling floor of the lookup.
-    const POLL: PollOperation;
-
-    /// The shop's id of the payout (`shop_payment_id`, `shop_order_id`): the lookup's key and the
-    /// polling floor's payment.
-    fn payment_key(&self) -> &str;
 }
 
 mod sealed {
     pub trait Sealed {}
 }
 
-macro_rules! qostiq_payout {
-    ($ty:ty, $poll:expr, $key:ident) => {
-        impl sealed::Sealed for $ty {}
-        impl QostiqPayout for $ty {
-            const POLL: PollOperation = $poll;
-            fn payment_key(&self) -> &str {
-                &self.$key
-            }
-        }
-    };
+impl<R> QostiqPayout for R where
+    R: Recoverable<Context = QostiqContext> + Journaled + Send + Sync + sealed::Sealed
+{
 }
 
-qostiq_payout!(
-    CreateWithdraw,
-    PollOperation::WithdrawStatus,
-    shop_payment_id
-);
-qostiq_payout!(
-    CreateCryptoWithdraw,
-    PollOperation::CryptoWithdrawStatus,
-    shop_payment_id
-);
-qostiq_payout!(CreateTransfer, TRANSFER_STATUS, shop_payment_id);
-qostiq_payout!(CreateBill, PollOperation::BillStatus, shop_order_id);
-qostiq_payout!(CreateBillV2, PollOperation::BillStatus, shop_order_id);
+impl sealed::Sealed for CreateWithdraw {}
+impl sealed::Sealed for CreateCryptoWithdraw {}
+impl sealed::Sealed for CreateTransfer {}
+impl sealed::Sealed for CreateBill {}
+impl sealed::Sealed for CreateBillV2 {}
 
 /// Why a `wait_until_final_*` call stopped without a final status.
 #[derive(Debug)]
@@ -187,209 +158,79 @@ impl<T> fmt::Display for WaitError<T> {
 
 impl<T: fmt::Debug> std::error::Error for WaitError<T> {}
 
-type MakeTransport<S> = Box<dyn FnOnce() -> Result<S, Error> + Send>;
-
-/// Builds a [`QostiqClient`]. Start with [`QostiqClient::builder`].
+/// Builds a [`QostiqClient`]: the shop's credentials and the Qostiq base URL; every executor
+/// setting (transport aside) through [`QostiqClientBuilder::executor`]. Start with
+/// [`QostiqClient::builder`].
 ///
-/// Defaults: base URL [`DEFAULT_BASE_URL`], [`HyperTransport`], [`SystemClock`], tokio sleep,
-/// [`RetryPolicy::standard`], a fresh [`RetryBudget::standard`], [`Floors::PROVIDER_MINIMUMS`],
-/// 30 s per attempt, a settle window of twice that, 5 recovery lookups.
+/// Defaults: base URL [`DEFAULT_BASE_URL`], [`HyperTransport`], and the [`ExecutorBuilder`]
+/// defaults ([`SystemClock`](pay_core::clock::SystemClock), tokio sleep,
+/// [`RetryPolicy::standard`](pay_transport::RetryPolicy::standard), the endpoints' own polling
+/// floors, 30 s per attempt, a settle window of twice that, 5 recovery lookups, no journal).
+///
+/// ```no_run
+/// # fn demo(clock: std::sync::Arc<dyn pay_core::clock::Clock>) -> Result<(), pay_core::Error> {
+/// use std::time::Duration;
+/// use pay_core::secret::Secret;
+/// use pay_qostiq::{ShopId, client::QostiqClient};
+///
+/// let client = QostiqClient::builder(ShopId::new(112)?, Secret::new("shop-secret")?)
+///     .executor(|e| e.clock(clock).attempt_timeout(Duration::from_secs(10)))
+///     .build()?;
+/// # Ok(()) }
+/// ```
 pub struct QostiqClientBuilder<S = HyperTransport> {
-    make_transport: MakeTransport<S>,
-    base_url: Option<BaseUrl>,
+    executor: ExecutorBuilder<S>,
     shop_id: ShopId,
     secret: Secret,
-    clock: Arc<dyn Clock>,
-    sleep: Option<Arc<dyn Sleep>>,
-    policy: RetryPolicy,
-    budget: Option<Arc<RetryBudget>>,
-    limits: RateLimits,
-    floors: Floors,
-    attempt_timeout: Option<Duration>,
-    settle_window: Option<Duration>,
-    recovery_rounds: Option<u32>,
-    journal: Option<Journal>,
-    turns: Option<SharedTurns>,
-    seed: Option<u64>,
 }
 
 impl<S> fmt::Debug for QostiqClientBuilder<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("QostiqClientBuilder")
-            .field("base_url", &self.base_url)
             .field("shop_id", &self.shop_id)
-            .field("policy", &self.policy)
-            .field("floors", &self.floors)
-            .field("attempt_timeout", &self.attempt_timeout)
-            .field("settle_window", &self.settle_window)
-            .field("recovery_rounds", &self.recovery_rounds)
-            .field("journal", &self.journal)
+            .field("executor", &self.executor)
             .finish_non_exhaustive()
     }
 }
 
-impl<S: HttpService> QostiqClientBuilder<S> {
+impl<S> QostiqClientBuilder<S> {
     /// Sends requests through `transport` (any [`HttpService`]: a tower service, a
     /// [`pay_transport::service::service_fn`] closure, or a configured [`HyperTransport`]).
     pub fn transport<T: HttpService>(self, transport: T) -> QostiqClientBuilder<T> {
         QostiqClientBuilder {
-            make_transport: Box::new(move || Ok(transport)),
-            base_url: self.base_url,
+            executor: self.executor.transport(transport),
             shop_id: self.shop_id,
             secret: self.secret,
-            clock: self.clock,
-            sleep: self.sleep,
-            policy: self.policy,
-            budget: self.budget,
-            limits: self.limits,
-            floors: self.floors,
-            attempt_timeout: self.attempt_timeout,
-            settle_window: self.settle_window,
-            recovery_rounds: self.recovery_rounds,
-            journal: self.journal,
-            turns: self.turns,
-            seed: self.seed,
         }
-    }
-
-    /// Journals every payout create (withdrawals, crypto withdrawals, transfers, bills) in `store`:
-    /// written before it is sent, each attempt recorded before it leaves, resumed by
-    /// [`QostiqClient::resume_journal`] after a crash, never sent under a second intent (see
-    /// [`pay_transport::journal`]). A `pay_store::Store` from `"sqlite:PATH".parse::<StoreConfig>()?
-    /// .open()` or `postgres://…`. If the store cannot be reached, payouts refuse to start
-    /// (`not_sent`). Default: no journal.
-    pub fn journal(self, store: impl IntentJournal) -> Self {
-        self.journal_with(Journal::new(store))
-    }
-
-    /// Like [`QostiqClientBuilder::journal`], with the owner id and lease chosen
-    /// ([`Journal::owner`], [`Journal::lease`]).
-    pub fn journal_with(mut self, journal: Journal) -> Self {
-        self.journal = Some(journal);
-        self
-    }
-
-    /// Keeps polling turns in `store`, shared by every instance on it: two processes polling one
-    /// payout never poll closer than its floor, measured on the store's clock. Default: this
-    /// process's memory.
-    pub fn poll_turns(mut self, store: impl pay_store::PollTurns) -> Self {
-        self.turns = Some(SharedTurns::new(store));
-        self
     }
 
     /// The API base URL (default [`DEFAULT_BASE_URL`]); a sandbox's `…/qostiq` for tests.
     pub fn base_url(mut self, base_url: BaseUrl) -> Self {
-        self.base_url = Some(base_url);
+        self.executor = self.executor.base_url(base_url);
         self
     }
 
-    /// The clock for `now` in signed bodies, floors, deadlines and latency (default
-    /// [`SystemClock`]).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+    /// Configures the executor: clock (also the `now` of signed bodies), sleeper, retries, rate
+    /// limits, polling floors and shared turns, attempt timeout, settle window, recovery lookups,
+    /// the payout journal (every withdrawal, crypto withdrawal, transfer and bill create is then
+    /// written before it is sent and resumed by [`QostiqClient::resume_journal`] after a crash).
+    /// See [`ExecutorBuilder`].
+    pub fn executor(
+        mut self,
+        configure: impl FnOnce(ExecutorBuilder<S>) -> ExecutorBuilder<S>,
+    ) -> Self {
+        self.executor = configure(self.executor);
         self
     }
+}
 
-    /// How to wait (default tokio's timer); a `VirtualSleep` for virtual-time tests.
-    pub fn sleep(mut self, sleep: Arc<dyn Sleep>) -> Self {
-        self.sleep = Some(sleep);
-        self
-    }
-
-    /// Attempts and backoff of one call (default [`RetryPolicy::standard`]).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// The retry budget; share one `Arc` between clients of the same provider.
-    pub fn retry_budget(mut self, budget: Arc<RetryBudget>) -> Self {
-        self.budget = Some(budget);
-        self
-    }
-
-    /// Client-side rate limits (default none).
-    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Polling floors (default [`Floors::PROVIDER_MINIMUMS`]). Only
-    /// [`Floors::below_provider_minimums_for_sandbox`] goes below the provider's limits.
-    pub fn floors(mut self, floors: Floors) -> Self {
-        self.floors = floors;
-        self
-    }
-
-    /// The timeout of one attempt (default 30 s). A timeout counts as "may have been sent".
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.attempt_timeout = Some(timeout);
-        self
-    }
-
-    /// How long after a create whose answer was lost its effect may still appear at Qostiq
-    /// (default twice the attempt timeout): a "not found" asked earlier is not trusted, and the
-    /// create is not sent again before it passed. See [`pay_core::recovery::decide`].
-    pub fn settle_window(mut self, window: Duration) -> Self {
-        self.settle_window = Some(window);
-        self
-    }
-
-    /// Lookups per create before answering `unknown` (default 5, at least 1).
-    pub fn recovery_rounds(mut self, rounds: u32) -> Self {
-        self.recovery_rounds = Some(rounds.max(1));
-        self
-    }
-
-    /// Seeds the backoff jitter (reproducible tests).
-    pub fn rng_seed(mut self, seed: u64) -> Self {
-        self.seed = Some(seed);
-        self
-    }
-
-    /// Builds the client. Fails if the default transport cannot be built.
+impl<S: HttpService> QostiqClientBuilder<S> {
+    /// Builds the client. Fails as [`ExecutorBuilder::build`] does.
     pub fn build(self) -> Result<QostiqClient<S>, Error> {
-        let base_url = match self.base_url {
-            Some(url) => url,
-            None => DEFAULT_BASE_URL
-                .parse()
-                .map_err(|_| Error::invalid_input("base_url", "the default base URL is invalid"))?,
-        };
-        let transport = (self.make_transport)()?;
-        let mut builder = Executor::builder(transport, base_url)
-            .clock(self.clock.clone())
-            .retry_policy(self.policy)
-            .rate_limits(self.limits)
-            .floors(self.floors);
-        if let Some(sleep) = self.sleep {
-            builder = builder.sleep(sleep);
-        }
-        if let Some(budget) = self.budget {
-            builder = builder.retry_budget(budget);
-        }
-        if let Some(timeout) = self.attempt_timeout {
-            builder = builder.attempt_timeout(timeout);
-        }
-        if let Some(window) = self.settle_window {
-            builder = builder.settle_window(window);
-        }
-        if let Some(rounds) = self.recovery_rounds {
-            builder = builder.recovery_rounds(rounds);
-        }
-        if let Some(seed) = self.seed {
-            builder = builder.rng_seed(seed);
-        }
-        if let Some(journal) = self.journal {
-            builder = builder.journal(journal);
-        }
-        if let Some(turns) = self.turns {
-            builder = builder.shared_turns(turns);
-        }
-        let executor = builder.build()?;
-        Ok(QostiqClient {
-            executor,
-            context: QostiqContext::with_shared_clock(self.shop_id, self.secret, self.clock),
-        })
+        let executor = self.executor.default_base_url(DEFAULT_BASE_URL)?.build()?;
+        let context =
+            QostiqContext::with_shared_clock(self.shop_id, self.secret, executor.clock().clone());
+        Ok(QostiqClient { executor, context })
     }
 }
 
@@ -424,22 +265,9 @@ impl QostiqClient<HyperTransport> {
     /// A builder for `shop_id` with its secret key, on the default transport.
     pub fn builder(shop_id: ShopId, secret: Secret) -> QostiqClientBuilder<HyperTransport> {
         QostiqClientBuilder {
-            make_transport: Box::new(HyperTransport::new),
-            base_url: None,
+            executor: ExecutorBuilder::with_default_transport(),
             shop_id,
             secret,
-            clock: Arc::new(SystemClock),
-            sleep: None,
-            policy: RetryPolicy::standard(),
-            budget: None,
-            limits: RateLimits::none(),
-            floors: Floors::PROVIDER_MINIMUMS,
-            attempt_timeout: None,
-            settle_window: None,
-            recovery_rounds: None,
-            journal: None,
-            turns: None,
-            seed: None,
         }
     }
 }
@@ -480,19 +308,14 @@ impl<S: HttpService> QostiqClient<S> {
             .map(|done| done.value)
     }
 
-    /// Runs a status read of one payment under the polling floor of `operation` for that payment
+    /// Runs a status read of one payment under the endpoint's polling floor for that payment
     /// (`payment` is the id the read asks about: a `shop_payment_id`, a Qostiq id).
-    pub async fn poll<E>(
-        &self,
-        endpoint: &E,
-        operation: PollOperation,
-        payment: &str,
-    ) -> Result<E::Output, CallError>
+    pub async fn poll<E>(&self, endpoint: &E, payment: &str) -> Result<E::Output, CallError>
     where
         E: Endpoint<Context = QostiqContext>,
     {
         self.executor
-            .execute_poll(endpoint, &self.context, payment, operation)
+            .execute_poll(endpoint, &self.context, payment)
             .await
             .map(|done| done.value)
     }
@@ -502,7 +325,7 @@ impl<S: HttpService> QostiqClient<S> {
     /// before is resumed, not created again, and another request under it is refused.
     pub async fn create<R: QostiqPayout>(&self, request: &R) -> PayoutOutcome<R::Payout> {
         let lookup = request.lookup();
-        let (context, key) = (&self.context, request.payment_key());
+        let (context, key) = (&self.context, &request.intent().id);
         let (executor, lookup) = (&self.executor, &lookup);
         self.executor
             .recover_payout(
@@ -515,7 +338,7 @@ impl<S: HttpService> QostiqClient<S> {
                 },
                 move || async move {
                     executor
-                        .execute_poll(lookup, context, key, R::POLL)
+                        .execute_poll(lookup, context, key)
                         .await
                         .map(|done| done.value)
                 },
@@ -600,7 +423,7 @@ impl<S: HttpService> QostiqClient<S> {
             }
         };
         let lookup = request.lookup();
-        let (context, id) = (&self.context, request.payment_key());
+        let (context, id) = (&self.context, &request.intent().id);
         let (executor, lookup, request) = (&self.executor, &lookup, &request);
         let outcome = self
             .executor
@@ -615,7 +438,7 @@ impl<S: HttpService> QostiqClient<S> {
                 },
                 move || async move {
                     executor
-                        .execute_poll(lookup, context, id, R::POLL)
+                        .execute_poll(lookup, context, id)
                         .await
                         .map(|done| done.value)
                 },
@@ -630,7 +453,7 @@ impl<S: HttpService> QostiqClient<S> {
         start: Start,
     ) -> PayoutOutcome<R::Payout> {
         let lookup = request.lookup();
-        let (executor, context, key) = (&self.executor, &self.context, request.payment_key());
+        let (executor, context, key) = (&self.executor, &self.context, &request.intent().id);
         let lookup = &lookup;
         self.executor
             .recover(
@@ -644,7 +467,7 @@ impl<S: HttpService> QostiqClient<S> {
                 },
                 move || async move {
                     executor
-                        .execute_poll(lookup, context, key, R::POLL)
+                        .execute_poll(lookup, context, key)
                         .await
                         .map(|done| done.value)
                 },
@@ -667,12 +490,7 @@ impl<S: HttpService> QostiqClient<S> {
 
     /// `/bill/shop_order_status` (bill polling floor, per bill).
     pub async fn get_bill(&self, shop_order_id: &str) -> Result<Lookup<BillInfo>, CallError> {
-        self.poll(
-            &GetBill::new(shop_order_id),
-            PollOperation::BillStatus,
-            shop_order_id,
-        )
-        .await
+        self.poll(&GetBill::new(shop_order_id), shop_order_id).await
     }
 
     /// Polls `/bill/shop_order_status` (at the bill floor, ≥ 10 s) until the status is final.
@@ -684,7 +502,6 @@ impl<S: HttpService> QostiqClient<S> {
     ) -> Result<BillInfo, WaitError<BillInfo>> {
         self.wait_final(
             &GetBill::new(shop_order_id),
-            PollOperation::BillStatus,
             shop_order_id,
             deadline,
             |b: &BillInfo| b.status.is_final(),
@@ -705,17 +522,13 @@ impl<S: HttpService> QostiqClient<S> {
         self.create(request).await
     }
 
-    /// `/transfer/shop_payment_status` (floor [`TRANSFER_STATUS`], per transfer).
+    /// `/transfer/shop_payment_status` (the default polling floor, per transfer: Qostiq publishes none).
     pub async fn get_transfer(
         &self,
         shop_payment_id: &str,
     ) -> Result<Lookup<TransferInfo>, CallError> {
-        self.poll(
-            &GetTransfer::new(shop_payment_id),
-            TRANSFER_STATUS,
-            shop_payment_id,
-        )
-        .await
+        self.poll(&GetTransfer::new(shop_payment_id), shop_payment_id)
+            .await
     }
 
     // ---- fiat withdrawals --------------------------------------------------------------------
@@ -749,12 +562,8 @@ impl<S: HttpService> QostiqClient<S> {
 
     /// `/withdraw/status` by Qostiq's id (withdraw floor, ≥ 60 s).
     pub async fn get_withdraw(&self, withdraw_id: u64) -> Result<Lookup<WithdrawInfo>, CallError> {
-        self.poll(
-            &GetWithdraw::new(withdraw_id),
-            PollOperation::WithdrawStatus,
-            &withdraw_id.to_string(),
-        )
-        .await
+        self.poll(&GetWithdraw::new(withdraw_id), &withdraw_id.to_string())
+            .await
     }
 
     /// `/withdraw/shop_payment_status` by the shop's id (withdraw floor, ≥ 60 s for this payout).
@@ -764,7 +573,6 @@ impl<S: HttpService> QostiqClient<S> {
     ) -> Result<Lookup<WithdrawInfo>, CallError> {
         self.poll(
             &GetWithdrawByShopPaymentId::new(shop_payment_id),
-            PollOperation::WithdrawStatus,
             shop_payment_id,
         )
         .await
@@ -785,7 +593,6 @@ impl<S: HttpService> QostiqClient<S> {
     ) -> Result<WithdrawInfo, WaitError<WithdrawInfo>> {
         self.wait_final(
             &GetWithdraw::new(withdraw_id),
-            PollOperation::WithdrawStatus,
             &withdraw_id.to_string(),
             deadline,
             |w: &WithdrawInfo| w.status.is_final(),
@@ -820,7 +627,6 @@ impl<S: HttpService> QostiqClient<S> {
     ) -> Result<Lookup<CryptoWithdrawInfo>, CallError> {
         self.poll(
             &GetCryptoWithdraw::new(withdraw_id),
-            PollOperation::CryptoWithdrawStatus,
             &withdraw_id.to_string(),
         )
         .await
@@ -833,7 +639,6 @@ impl<S: HttpService> QostiqClient<S> {
     ) -> Result<Lookup<CryptoWithdrawInfo>, CallError> {
         self.poll(
             &GetCryptoWithdrawByShopPaymentId::new(shop_payment_id),
-            PollOperation::CryptoWithdrawStatus,
             shop_payment_id,
         )
         .await
@@ -848,7 +653,6 @@ impl<S: HttpService> QostiqClient<S> {
     ) -> Result<CryptoWithdrawInfo, WaitError<CryptoWithdrawInfo>> {
         self.wait_final(
             &GetCryptoWithdraw::new(withdraw_id),
-            PollOperation::CryptoWithdrawStatus,
             &withdraw_id.to_string(),
             deadline,
             |w: &CryptoWithdrawInfo| w.status.is_final(),
@@ -906,7 +710,6 @@ impl<S: HttpService> QostiqClient<S> {
     async fn wait_final<E, T>(
         &self,
         endpoint: &E,
-        operation: PollOperation,
         payment: &str,
         deadline: Option<OffsetDateTime>,
         is_final: impl Fn(&T) -> bool,
@@ -914,7 +717,7 @@ impl<S: HttpService> QostiqClient<S> {
     where
         E: Endpoint<Context = QostiqContext, Output = Lookup<T>>,
     {
-        let floor = time::Duration::try_from(self.executor.polls().floors().floor(operation))
+        let floor = time::Duration::try_from(self.executor.polls().floors().floor(&E::INFO))
             .unwrap_or(time::Duration::MAX);
         let mut last = None;
         let mut last_error = None;
@@ -937,7 +740,7 @@ impl<S: HttpService> QostiqClient<S> {
             let polled = before(
                 self.executor.sleeper(),
                 remaining,
-                self.poll(endpoint, operation, payment),
+                self.poll(endpoint, payment),
             )
             .await;
             previous_end = Some(self.executor.clock().now());

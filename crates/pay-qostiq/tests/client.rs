@@ -394,11 +394,13 @@ fn rig_with(floors: Floors) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpSe
     let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
         .transport(fake.service())
         .base_url("https://core.qostiq.test".parse().unwrap())
-        .clock(clock.clone())
-        .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-        .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
-        .floors(floors)
-        .rng_seed(7)
+        .executor(|e| {
+            e.clock(clock.clone())
+                .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+                .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
+                .floors(floors)
+                .rng_seed(7)
+        })
         .build()
         .unwrap();
     (fake, clock, client)
@@ -415,11 +417,13 @@ fn rig_with_settle(window: Duration) -> (Fake, Arc<ManualClock>, QostiqClient<im
     let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
         .transport(fake.service())
         .base_url("https://core.qostiq.test".parse().unwrap())
-        .clock(clock.clone())
-        .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-        .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
-        .settle_window(window)
-        .rng_seed(7)
+        .executor(|e| {
+            e.clock(clock.clone())
+                .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+                .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
+                .settle_window(window)
+                .rng_seed(7)
+        })
         .build()
         .unwrap();
     (fake, clock, client)
@@ -947,12 +951,7 @@ async fn the_sandbox_opt_in_passes_through_and_nothing_else_goes_below_the_floor
     );
 
     // `stricter` cannot go below the provider minimums.
-    let (fake, _, client) = rig_with(Floors::stricter(
-        Duration::ZERO,
-        Duration::from_secs(1),
-        Duration::ZERO,
-        Duration::ZERO,
-    ));
+    let (fake, _, client) = rig_with(Floors::stricter(Duration::from_secs(1)));
     fake.statuses([1, 5]);
     client.wait_until_final_withdraw(1, None).await.unwrap();
     assert_eq!(
@@ -1199,12 +1198,14 @@ async fn loopback_faults_on_create_withdraw_are_recovered_without_a_second_payou
         let base: BaseUrl = server.base_url();
         let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
             .base_url(base)
-            .attempt_timeout(Duration::from_millis(500))
-            .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
-            .retry_policy(
-                RetryPolicy::standard()
-                    .with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
-            )
+            .executor(|e| {
+                e.attempt_timeout(Duration::from_millis(500))
+                    .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
+                    .retry_policy(
+                        RetryPolicy::standard()
+                            .with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
+                    )
+            })
             .build()
             .unwrap();
         let outcome = client.create_withdraw(&withdraw("w-1")).await;
@@ -1263,11 +1264,13 @@ mod journal {
         let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
             .transport(fake.service())
             .base_url("https://core.qostiq.test".parse().unwrap())
-            .clock(clock.clone())
-            .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-            .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
-            .rng_seed(7)
-            .journal_with(Journal::new(store).lease(Duration::from_secs(300)))
+            .executor(|e| {
+                e.clock(clock.clone())
+                    .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+                    .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
+                    .rng_seed(7)
+                    .journal(Journal::new(store).lease(Duration::from_secs(300)))
+            })
             .build()
             .unwrap();
         (fake, clock, client)
@@ -1334,9 +1337,11 @@ mod journal {
         let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
             .transport(transport)
             .base_url("https://core.qostiq.test".parse().unwrap())
-            .clock(clock.clone())
-            .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-            .journal(store.clone())
+            .executor(|e| {
+                e.clock(clock.clone())
+                    .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+                    .journal(pay_transport::journal::Journal::new(store.clone()))
+            })
             .build()
             .unwrap();
         // A 429 first: two attempts of one send, each journaled before it left.
@@ -1771,9 +1776,11 @@ mod journal {
         let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
             .transport(transport)
             .base_url("https://core.qostiq.test".parse().unwrap())
-            .clock(clock.clone())
-            .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-            .journal_with(Journal::new(store.clone()).lease(Duration::from_secs(300)))
+            .executor(|e| {
+                e.clock(clock.clone())
+                    .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+                    .journal(Journal::new(store.clone()).lease(Duration::from_secs(300)))
+            })
             .build()
             .unwrap();
         fake.script("/withdraw/create", [Step::CommitThenDrop]);
@@ -1799,10 +1806,12 @@ mod journal {
         let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
             .transport(fake.service())
             .base_url("https://core.qostiq.test".parse().unwrap())
-            .clock(clock.clone())
-            .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-            .attempt_timeout(Duration::from_secs(30))
-            .journal_with(Journal::new(store).lease(Duration::from_secs(20)))
+            .executor(|e| {
+                e.clock(clock.clone())
+                    .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+                    .attempt_timeout(Duration::from_secs(30))
+                    .journal(Journal::new(store).lease(Duration::from_secs(20)))
+            })
             .build()
             .unwrap();
         let outcome = client.create_withdraw(&withdraw("s-1")).await;

@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -28,7 +30,7 @@ use pay_core::recovery::{
     Resolution, StepAction, StepResult, Verdict,
 };
 use pay_core::retry::RetryClass;
-use pay_transport::floors::{Floors, PollOperation};
+use pay_transport::floors::Floors;
 use pay_transport::recovery::Start;
 use pay_transport::service::{HttpService, service_fn};
 use pay_transport::sleep::VirtualSleep;
@@ -36,8 +38,9 @@ use pay_transport::{Executor, RetryPolicy};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
+use support::info;
+
 const T0: OffsetDateTime = datetime!(2024-11-18 13:41:57 UTC);
-const POLL: PollOperation = PollOperation::Other("toy.status");
 
 // ---- a toy payout API --------------------------------------------------------------------------
 
@@ -87,13 +90,14 @@ struct CreatePayout {
 impl Endpoint for CreatePayout {
     type Output = Payout;
     type Context = ();
-    const INFO: EndpointInfo = EndpointInfo {
-        provider: Provider::Qostiq,
-        name: "toy.payout.create",
-        method: Method::POST,
-        path: "/create",
-        retry_class: RetryClass::RecoverByLookup,
-    };
+    const INFO: EndpointInfo = info(
+        Provider::Qostiq,
+        "toy.payout.create",
+        Method::POST,
+        "/create",
+        RetryClass::RecoverByLookup,
+        None,
+    );
 
     fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
         Ok(Request::post("/create")
@@ -118,13 +122,14 @@ struct GetPayout {
 impl Endpoint for GetPayout {
     type Output = Lookup<Payout>;
     type Context = ();
-    const INFO: EndpointInfo = EndpointInfo {
-        provider: Provider::Qostiq,
-        name: "toy.payout.get",
-        method: Method::POST,
-        path: "/get",
-        retry_class: RetryClass::Safe,
-    };
+    const INFO: EndpointInfo = info(
+        Provider::Qostiq,
+        "toy.payout.get",
+        Method::POST,
+        "/get",
+        RetryClass::Safe,
+        None,
+    );
 
     fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
         Ok(Request::post("/get")
@@ -360,7 +365,7 @@ fn recover(
         || async { executor.execute(request, &()).await.map(|d| d.value) },
         || async {
             executor
-                .execute_poll(&lookup, &(), &lookup.id, POLL)
+                .execute_poll(&lookup, &(), &lookup.id)
                 .await
                 .map(|d| d.value)
         },

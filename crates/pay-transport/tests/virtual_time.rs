@@ -24,7 +24,7 @@ use pay_core::error::{
 };
 use pay_core::secret::Secret;
 use pay_signing::coinqvest::DigestSigner;
-use pay_transport::floors::{Floors, PollOperation, PollScheduler};
+use pay_transport::floors::{Floors, PollScheduler};
 use pay_transport::rate_limit::{Rate, RateLimits};
 use pay_transport::retry::{RetryBudget, RetryPolicy};
 use pay_transport::service::service_fn;
@@ -425,10 +425,24 @@ fn a_hundred_thousand_polls_never_break_a_floor() {
     let (clock, sleep) = clock();
     let polls = PollScheduler::new(Floors::PROVIDER_MINIMUMS, clock.clone(), sleep);
     let ops = [
-        PollOperation::BillStatus,
-        PollOperation::WithdrawStatus,
-        PollOperation::CryptoWithdrawStatus,
-        PollOperation::Other("coinqvest.checkout"),
+        info(
+            Provider::Qostiq,
+            "bill_status",
+            Method::POST,
+            "/b",
+            RetryClass::Safe,
+            Some(Duration::from_secs(10)),
+        ),
+        WithdrawStatus::INFO,
+        info(
+            Provider::Qostiq,
+            "crypto_withdraw_status",
+            Method::POST,
+            "/c",
+            RetryClass::Safe,
+            Some(Duration::from_secs(60)),
+        ),
+        GetCheckout::INFO,
     ];
     let keys = ["w-1", "w-2", "bill-3", "chk-9"];
     let mut rng = fastrand_like(0x5eed);
@@ -443,19 +457,19 @@ fn a_hundred_thousand_polls_never_break_a_floor() {
             i64::try_from((r >> 16) % 20_000).unwrap(),
         ));
         let before = clock.now();
-        let turn = run(polls.wait_turn(Provider::Qostiq, ops[op], keys[key])).unwrap();
+        let turn = run(polls.wait_turn(&ops[op], keys[key])).unwrap();
         let now = clock.now();
         assert_eq!(turn, now);
         if now > before {
             waited += 1;
         }
         if let Some(prev) = last.insert((key, op), now) {
-            let floor = Floors::PROVIDER_MINIMUMS.floor(ops[op]);
+            let floor = Floors::PROVIDER_MINIMUMS.floor(&ops[op]);
             assert!(
                 now - prev >= time::Duration::try_from(floor).unwrap(),
-                "{} {:?} polled after {} (< {floor:?})",
+                "{} {} polled after {} (< {floor:?})",
                 keys[key],
-                ops[op],
+                ops[op].name,
                 now - prev
             );
         }
@@ -482,13 +496,7 @@ fn polled_reads_respect_the_floor_on_every_attempt_including_retries() {
         .build()
         .unwrap();
     for _ in 0..20 {
-        let ok = run(exec.execute_poll(
-            &WithdrawStatus::default(),
-            &(),
-            "w-1",
-            PollOperation::WithdrawStatus,
-        ))
-        .unwrap();
+        let ok = run(exec.execute_poll(&WithdrawStatus::default(), &(), "w-1")).unwrap();
         assert_eq!(ok.attempts, 3);
     }
     let times = sent.all();
@@ -507,8 +515,8 @@ fn sandbox_floors_are_explicit() {
         sleep,
     );
     assert!(polls.floors().is_below_provider_minimums());
-    run(polls.wait_turn(Provider::Qostiq, PollOperation::WithdrawStatus, "s")).unwrap();
-    run(polls.wait_turn(Provider::Qostiq, PollOperation::WithdrawStatus, "s")).unwrap();
+    run(polls.wait_turn(&WithdrawStatus::INFO, "s")).unwrap();
+    run(polls.wait_turn(&WithdrawStatus::INFO, "s")).unwrap();
     assert_eq!(clock.now() - T0, time::Duration::milliseconds(5));
 }
 

@@ -153,18 +153,21 @@ async fn iteration(shared: Shared, class: FaultClass, seed: u64, n: u64) -> Clas
     };
     let client = CoinqvestClient::builder(KEY, shared.secret.clone())
         .base_url(base)
-        .attempt_timeout(ATTEMPT_TIMEOUT)
-        .retry_policy(
-            RetryPolicy::standard()
-                .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-                .with_max_retry_after(Duration::from_millis(10)),
-        )
-        .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
-        .rng_seed(rng.u64(..))
-        .build_with_transport(Stateful {
+        .transport(Stateful {
             inner: shared.transport.clone(),
             server: server.clone(),
-        });
+        })
+        .executor(|e| {
+            e.attempt_timeout(ATTEMPT_TIMEOUT)
+                .retry_policy(
+                    RetryPolicy::standard()
+                        .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+                        .with_max_retry_after(Duration::from_millis(10)),
+                )
+                .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
+                .rng_seed(rng.u64(..))
+        })
+        .build();
     let Ok(client) = client else {
         report.unknown = 1;
         return report;

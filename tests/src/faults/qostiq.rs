@@ -332,15 +332,17 @@ async fn worker(
     )
     .transport(transport)
     .base_url(base)
-    .attempt_timeout(ATTEMPT_TIMEOUT)
-    .retry_policy(
-        RetryPolicy::standard()
-            .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-            .with_max_retry_after(Duration::from_millis(10)),
-    )
-    .retry_budget(Arc::new(RetryBudget::new(u32::MAX / 2, 5, 10)))
-    .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
-    .rng_seed(rng.u64(..))
+    .executor(|e| {
+        e.attempt_timeout(ATTEMPT_TIMEOUT)
+            .retry_policy(
+                RetryPolicy::standard()
+                    .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+                    .with_max_retry_after(Duration::from_millis(10)),
+            )
+            .retry_budget(Arc::new(RetryBudget::new(u32::MAX / 2, 5, 10)))
+            .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
+            .rng_seed(rng.u64(..))
+    })
     .build()
     .map_err(|e| e.to_string())?;
 
