@@ -465,13 +465,7 @@ async fn customer_delete() {
 async fn paid_checkout_is_polled_to_final() {
     let r = rig().await;
     let id = paid_checkout(&r).await;
-    let checkout = r
-        .client
-        .wait_until_final_checkout(&id)
-        .await
-        .unwrap()
-        .found()
-        .unwrap();
+    let checkout = r.client.wait_until_final_checkout(&id, None).await.unwrap();
     assert!(checkout.is_completed_and_credited(), "{checkout:?}");
 }
 

@@ -676,11 +676,9 @@ async fn demo(args: DemoArgs) -> Result<bool, String> {
             .await?;
             let checkout = w
                 .coinqvest
-                .wait_until_final_checkout(&id)
+                .wait_until_final_checkout(&id, None)
                 .await
-                .map_err(|e| e.to_string())?
-                .found()
-                .ok_or("the committed checkout is not found")?;
+                .map_err(|e| e.to_string())?;
             if !checkout.is_completed_and_credited() {
                 return Err(format!("checkout state {:?}", checkout.state));
             }

@@ -158,8 +158,6 @@ pub mod checkouts;
 pub mod client;
 pub mod customers;
 pub mod error;
-#[cfg(feature = "client")]
-mod journaled;
 pub mod pagination;
 pub mod payments;
 pub mod reference;

@@ -874,10 +874,8 @@ async fn wait_until_final_polls_through_the_floor_in_virtual_time() {
         }),
     );
     let checkout = client
-        .wait_until_final_checkout("82098fd51fcc")
+        .wait_until_final_checkout("82098fd51fcc", None)
         .await
-        .unwrap()
-        .found()
         .unwrap();
     assert_eq!(checkout.state, CheckoutState::Completed);
     let polls = polls.lock().unwrap().clone();
@@ -924,7 +922,7 @@ async fn wait_until_final_is_cancelled_by_dropping_it() {
         .build()
         .unwrap();
     let start = clock.now();
-    let mut wait = Box::pin(client.wait_until_final_checkout("c1"));
+    let mut wait = Box::pin(client.wait_until_final_checkout("c1", None));
     let mut cx = Context::from_waker(std::task::Waker::noop());
     for _ in 0..10 {
         assert!(wait.as_mut().poll(&mut cx).is_pending());
@@ -936,7 +934,7 @@ async fn wait_until_final_is_cancelled_by_dropping_it() {
     assert_eq!(hits.get("/checkout"), 10);
     // The cancelled turn was given back: a new wait polls at once (at 100 s, 10 s after the last
     // poll; had the turn been kept, it would still be waiting), then waits for the next turn.
-    let mut again = Box::pin(client.wait_until_final_checkout("c1"));
+    let mut again = Box::pin(client.wait_until_final_checkout("c1", None));
     assert!(again.as_mut().poll(&mut cx).is_pending());
     assert_eq!(hits.get("/checkout"), 11);
     assert_eq!(clock.now() - start, time::Duration::seconds(110));

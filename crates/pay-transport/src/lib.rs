@@ -50,6 +50,7 @@
 //! to the transport nothing was sent; after, the attempt **may have been sent** (exactly like a
 //! timeout): treat a dropped `RecoverByLookup` call as an unknown outcome and recover by lookup.
 
+pub mod client;
 pub mod executor;
 pub mod floors;
 #[cfg(feature = "hyper")]
