@@ -97,7 +97,6 @@ pub async fn create<C, R>(client: &C, request: &R) -> PayoutOutcome<R::Payout>
 where
     C: ProviderClient,
     R: Journaled<Context = C::Context>,
-    R::Lookup: Endpoint<Context = C::Context>,
 {
     let lookup = &request.lookup();
     let id = &request.intent().id;
@@ -120,7 +119,6 @@ pub async fn resume<C, R>(client: &C, request: &R, evidence: Evidence) -> Payout
 where
     C: ProviderClient,
     R: Journaled<Context = C::Context>,
-    R::Lookup: Endpoint<Context = C::Context>,
 {
     let lookup = &request.lookup();
     let id = &request.intent().id;
@@ -161,7 +159,6 @@ pub async fn resume_as<C, R>(client: &C, claimed: Claimed) -> Resumed
 where
     C: ProviderClient,
     R: Journaled<Context = C::Context>,
-    R::Lookup: Endpoint<Context = C::Context>,
 {
     let key = claimed.record.intent.key.clone();
     let request = match request_of::<R>(&claimed.record.intent.payload) {

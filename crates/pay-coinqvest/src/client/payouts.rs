@@ -39,8 +39,8 @@ impl<S: HttpService> CoinqvestClient<S> {
     }
 
     /// Runs `commit` with recovery, through the journal when one is configured
-    /// ([`ExecutorBuilder::journal`](pay_transport::ExecutorBuilder::journal) through [`CoinqvestClientBuilder::executor`](super::CoinqvestClientBuilder::executor)): a withdrawal id journaled before is resumed, not
-    /// committed again blindly, and another commit (other terms) under it is refused.
+    /// (`.executor(|e| e.journal(…))` on the builder): a withdrawal id journaled before is
+    /// resumed, not committed again blindly, and another commit (other terms) under it is refused.
     pub async fn commit(&self, commit: &CommitWithdrawal) -> PayoutOutcome<Withdrawal> {
         client::create(self, commit).await
     }
@@ -57,17 +57,13 @@ impl<S: HttpService> CoinqvestClient<S> {
         client::resume(self, commit, evidence).await
     }
 
-    /// Drives every due COINQVEST intent of the journal to an outcome (commits whose process
-    /// died, and the `unknown` ones due again), concurrently in batches of 32, each at most once
-    /// per call: read before anything is committed again. An intent still `unknown` stays listed
-    /// for a later call. One report per intent (none without a journal).
+    /// Drives the due COINQVEST intents of the journal to an outcome (read before anything is committed again); an intent
+    /// still `unknown` comes back on a later call. See [`client::resume_journal`].
     pub async fn resume_journal(&self) -> Result<Vec<Resumed>, StoreError> {
         client::resume_journal(self, false).await
     }
 
-    /// Like [`resume_journal`](Self::resume_journal), but drives every unfinished COINQVEST
-    /// intent now, due or not (an operator's explicit resume, as `pay journal resume` does);
-    /// intents another call or instance holds are reported, not driven.
+    /// Drives every unfinished COINQVEST intent now, due or not (as `pay journal resume` does).
     pub async fn resume_journal_now(&self) -> Result<Vec<Resumed>, StoreError> {
         client::resume_journal(self, true).await
     }

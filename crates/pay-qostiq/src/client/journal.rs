@@ -8,9 +8,9 @@
 //! value as the request's own constructors do, so a hand-edited row is refused, never sent.
 
 use pay_core::error::Error;
-use pay_core::money::{Amount, Precision};
+use pay_core::money::Precision;
 use pay_core::text::AccountNumber;
-use pay_transport::journal::Journaled;
+use pay_transport::journal::{Journaled, Stored, unreadable};
 use serde_json::{Map, Value, json};
 
 use crate::account::AccountDetails;
@@ -21,71 +21,22 @@ use crate::pay_form::Lang;
 use crate::transfers::{CreateTransfer, TransferAmountType};
 use crate::withdrawals::{CreateWithdraw, WithdrawAmountType};
 
-/// The stored fields of one request, read with the checks of the request's own types.
-struct Stored<'a>(&'a Map<String, Value>);
-
-fn unreadable(field: &str, why: &str) -> Error {
-    Error::invalid_input(format!("journal.{field}"), why.to_owned())
+/// The Qostiq fields of a stored request, read with the checks of the request's own types.
+trait QostiqFields {
+    fn currency(&self, field: &str) -> Result<Currency, Error>;
+    fn payway(&self) -> Result<Payway, Error>;
+    fn withdraw_amount_type(&self) -> Result<WithdrawAmountType, Error>;
+    fn account_details(&self) -> Result<Option<AccountDetails>, Error>;
+    fn urls(&self) -> Result<BillUrls, Error>;
 }
 
-impl<'a> Stored<'a> {
-    fn of(value: &'a Value) -> Result<Self, Error> {
-        value
-            .as_object()
-            .map(Self)
-            .ok_or_else(|| unreadable("request", "not an object"))
-    }
-
-    fn text(&self, field: &str) -> Result<String, Error> {
-        self.opt_text(field)?
-            .ok_or_else(|| unreadable(field, "missing"))
-    }
-
-    fn opt_text(&self, field: &str) -> Result<Option<String>, Error> {
-        match self.0.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(unreadable(field, "not a string")),
-        }
-    }
-
-    fn amount(&self, field: &str) -> Result<Amount, Error> {
-        self.opt_amount(field)?
-            .ok_or_else(|| unreadable(field, "missing"))
-    }
-
-    fn opt_amount(&self, field: &str) -> Result<Option<Amount>, Error> {
-        self.opt_text(field)?
-            .map(|t| t.parse().map_err(|_| unreadable(field, "not an amount")))
-            .transpose()
-    }
-
-    fn account(&self, field: &str) -> Result<AccountNumber, Error> {
-        AccountNumber::new(self.text(field)?)
-    }
-
-    fn opt_account(&self, field: &str) -> Result<Option<AccountNumber>, Error> {
-        self.opt_text(field)?.map(AccountNumber::new).transpose()
-    }
-
+impl QostiqFields for Stored<'_> {
     fn currency(&self, field: &str) -> Result<Currency, Error> {
-        self.0
-            .get(field)
+        self.get(field)
             .and_then(Value::as_u64)
             .and_then(|code| u16::try_from(code).ok())
             .map(Currency::from_code)
             .ok_or_else(|| unreadable(field, "not a numeric currency code"))
-    }
-
-    fn opt_u32(&self, field: &str) -> Result<Option<u32>, Error> {
-        match self.0.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => v
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .map(Some)
-                .ok_or_else(|| unreadable(field, "not a whole number")),
-        }
     }
 
     /// A payway with the precision it was sent with.
@@ -106,7 +57,7 @@ impl<'a> Stored<'a> {
     }
 
     fn account_details(&self) -> Result<Option<AccountDetails>, Error> {
-        let Some(value) = self.0.get("account_details").filter(|v| !v.is_null()) else {
+        let Some(value) = self.get("account_details") else {
             return Ok(None);
         };
         let pairs = value
@@ -400,6 +351,7 @@ impl Journaled for CreateBillV2 {
 mod tests {
     use super::*;
     use pay_core::endpoint::Endpoint;
+    use pay_core::money::Amount;
 
     fn amount(text: &str) -> Amount {
         text.parse().unwrap()

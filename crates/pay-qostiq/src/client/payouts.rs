@@ -40,8 +40,8 @@ impl sealed::Sealed for CreateBillV2 {}
 
 impl<S: HttpService> QostiqClient<S> {
     /// Creates a payout with recovery (what every `create_*` method does), through the journal
-    /// when one is configured ([`ExecutorBuilder::journal`](pay_transport::ExecutorBuilder::journal) through [`QostiqClientBuilder::executor`](super::QostiqClientBuilder::executor)): a `shop_payment_id` journaled
-    /// before is resumed, not created again, and another request under it is refused.
+    /// when one is configured (`.executor(|e| e.journal(…))` on the builder): a `shop_payment_id`
+    /// journaled before is resumed, not created again, and another request under it is refused.
     pub async fn create<R: QostiqPayout>(&self, request: &R) -> PayoutOutcome<R::Payout> {
         client::create(self, request).await
     }
@@ -59,18 +59,13 @@ impl<S: HttpService> QostiqClient<S> {
         client::resume(self, request, evidence).await
     }
 
-    /// Drives every due Qostiq intent of the journal to an outcome (those whose process died, and
-    /// the `unknown` ones due again), concurrently in batches of 32, each at most once per call:
-    /// looked up before anything is sent again, never under a new id. An intent that is still
-    /// `unknown` stays listed and comes back on a later call. Returns one report per intent
-    /// (none without a journal); fails only if the journal cannot be read.
+    /// Drives the due Qostiq intents of the journal to an outcome (looked up before anything is sent again, never under a new id); an intent
+    /// still `unknown` comes back on a later call. See [`client::resume_journal`].
     pub async fn resume_journal(&self) -> Result<Vec<Resumed>, StoreError> {
         client::resume_journal(self, false).await
     }
 
-    /// Like [`resume_journal`](Self::resume_journal), but drives every unfinished Qostiq intent
-    /// now, due or not (an operator's explicit resume, as `pay journal resume` does); intents
-    /// another call or instance holds are reported, not driven.
+    /// Drives every unfinished Qostiq intent now, due or not (as `pay journal resume` does).
     pub async fn resume_journal_now(&self) -> Result<Vec<Resumed>, StoreError> {
         client::resume_journal(self, true).await
     }
