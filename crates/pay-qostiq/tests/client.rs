@@ -36,9 +36,10 @@ use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType};
 use pay_qostiq::{CryptoAsset, Currency, Payway, ShopId, WithdrawStatus};
 use pay_sandbox::{Fault, Reply, ScriptedServer};
 use pay_transport::floors::Floors;
+use pay_transport::hyper_transport::HyperTransport;
 use pay_transport::service::{HttpService, service_fn};
 use pay_transport::sleep::VirtualSleep;
-use pay_transport::{RetryBudget, RetryPolicy};
+use pay_transport::{ExecutorBuilder, RetryBudget, RetryPolicy};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -387,23 +388,45 @@ fn html(status: u16) -> Response<Bytes> {
         .unwrap()
 }
 
-/// A client on the fake in virtual time, with the provider's floors.
-fn rig_with(floors: Floors) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
-    let clock = Arc::new(ManualClock::new(T0));
-    let fake = Fake::new(clock.clone());
-    let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
-        .transport(fake.service())
+/// A client of shop 112 on `transport` in virtual time on `clock`, its executor further set by
+/// `configure` (settings are kept when the transport is set after them).
+fn client_on<S: HttpService>(
+    transport: S,
+    clock: &Arc<ManualClock>,
+    configure: impl FnOnce(ExecutorBuilder<HyperTransport>) -> ExecutorBuilder<HyperTransport>,
+) -> QostiqClient<S> {
+    QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
         .base_url("https://core.qostiq.test".parse().unwrap())
         .executor(|e| {
-            e.clock(clock.clone())
-                .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-                .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
-                .floors(floors)
-                .rng_seed(7)
+            configure(
+                e.clock(clock.clone())
+                    .sleep(Arc::new(VirtualSleep::new(clock.clone()))),
+            )
         })
+        .transport(transport)
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// A client on the fake in virtual time, a large retry budget and a fixed jitter seed, its
+/// executor further set by `configure`.
+fn rig_configured(
+    configure: impl FnOnce(ExecutorBuilder<HyperTransport>) -> ExecutorBuilder<HyperTransport>,
+) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
+    let clock = Arc::new(ManualClock::new(T0));
+    let fake = Fake::new(clock.clone());
+    let client = client_on(fake.service(), &clock, |e| {
+        configure(
+            e.retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
+                .rng_seed(7),
+        )
+    });
     (fake, clock, client)
+}
+
+/// A client on the fake in virtual time, with `floors`.
+fn rig_with(floors: Floors) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
+    rig_configured(move |e| e.floors(floors))
 }
 
 fn rig() -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
@@ -412,21 +435,7 @@ fn rig() -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
 
 /// A client whose settle window is `window` (shorter than the provider's hold, in some tests).
 fn rig_with_settle(window: Duration) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
-    let clock = Arc::new(ManualClock::new(T0));
-    let fake = Fake::new(clock.clone());
-    let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
-        .transport(fake.service())
-        .base_url("https://core.qostiq.test".parse().unwrap())
-        .executor(|e| {
-            e.clock(clock.clone())
-                .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-                .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
-                .settle_window(window)
-                .rng_seed(7)
-        })
-        .build()
-        .unwrap();
-    (fake, clock, client)
+    rig_configured(move |e| e.settle_window(window))
 }
 
 fn withdraw(spid: &str) -> CreateWithdraw {
@@ -1261,18 +1270,11 @@ mod journal {
         store: impl IntentJournal,
     ) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
         let fake = Fake::new(clock.clone());
-        let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
-            .transport(fake.service())
-            .base_url("https://core.qostiq.test".parse().unwrap())
-            .executor(|e| {
-                e.clock(clock.clone())
-                    .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-                    .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
-                    .rng_seed(7)
-                    .journal(Journal::new(store).lease(Duration::from_secs(300)))
-            })
-            .build()
-            .unwrap();
+        let client = client_on(fake.service(), &clock, |e| {
+            e.retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
+                .rng_seed(7)
+                .journal(Journal::new(store).lease(Duration::from_secs(300)))
+        });
         (fake, clock, client)
     }
 
@@ -1334,16 +1336,9 @@ mod journal {
                 inner.handle(req).await
             }
         });
-        let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
-            .transport(transport)
-            .base_url("https://core.qostiq.test".parse().unwrap())
-            .executor(|e| {
-                e.clock(clock.clone())
-                    .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-                    .journal(pay_transport::journal::Journal::new(store.clone()))
-            })
-            .build()
-            .unwrap();
+        let client = client_on(transport, &clock, |e| {
+            e.journal(pay_transport::journal::Journal::new(store.clone()))
+        });
         // A 429 first: two attempts of one send, each journaled before it left.
         fake.script("/withdraw/create", [Step::TooMany]);
         let outcome = client.create_withdraw(&withdraw("j-1")).await;
@@ -1773,16 +1768,9 @@ mod journal {
                 inner.handle(req).await
             }
         });
-        let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
-            .transport(transport)
-            .base_url("https://core.qostiq.test".parse().unwrap())
-            .executor(|e| {
-                e.clock(clock.clone())
-                    .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-                    .journal(Journal::new(store.clone()).lease(Duration::from_secs(300)))
-            })
-            .build()
-            .unwrap();
+        let client = client_on(transport, &clock, |e| {
+            e.journal(Journal::new(store.clone()).lease(Duration::from_secs(300)))
+        });
         fake.script("/withdraw/create", [Step::CommitThenDrop]);
         let outcome = client.create_withdraw(&withdraw("l-1")).await;
         assert_eq!(outcome.name(), OutcomeName::Unknown);
@@ -1803,17 +1791,10 @@ mod journal {
         let clock = Arc::new(ManualClock::new(T0));
         let store = memory(&clock);
         let fake = Fake::new(clock.clone());
-        let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
-            .transport(fake.service())
-            .base_url("https://core.qostiq.test".parse().unwrap())
-            .executor(|e| {
-                e.clock(clock.clone())
-                    .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-                    .attempt_timeout(Duration::from_secs(30))
-                    .journal(Journal::new(store).lease(Duration::from_secs(20)))
-            })
-            .build()
-            .unwrap();
+        let client = client_on(fake.service(), &clock, |e| {
+            e.attempt_timeout(Duration::from_secs(30))
+                .journal(Journal::new(store).lease(Duration::from_secs(20)))
+        });
         let outcome = client.create_withdraw(&withdraw("s-1")).await;
         assert_eq!(outcome.name(), OutcomeName::NotSent);
         assert!(matches!(
