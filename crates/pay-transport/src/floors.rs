@@ -340,20 +340,11 @@ impl Drop for Reservation<'_> {
 mod tests {
     use super::*;
     use crate::sleep::VirtualSleep;
+    use crate::support::block_on;
     use pay_core::clock::ManualClock;
     use std::future::Future;
-    use std::task::{Context, Poll};
+    use std::task::Context;
     use time::macros::datetime;
-
-    fn block_on<F: Future>(fut: F) -> F::Output {
-        let mut fut = std::pin::pin!(fut);
-        let mut cx = Context::from_waker(std::task::Waker::noop());
-        loop {
-            if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-                return v;
-            }
-        }
-    }
 
     fn scheduler(floors: Floors) -> (Arc<ManualClock>, PollScheduler) {
         let clock = Arc::new(ManualClock::new(datetime!(2024-01-01 0:00 UTC)));

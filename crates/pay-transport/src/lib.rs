@@ -63,6 +63,8 @@ pub mod recovery;
 pub mod retry;
 pub mod service;
 pub mod sleep;
+#[cfg(test)]
+mod support;
 
 pub use executor::{CallError, Executed, Executor, ExecutorBuilder};
 pub use retry::{Ending, RetryBudget, RetryPolicy};

@@ -12,9 +12,7 @@
 mod support;
 
 use std::collections::{HashMap, VecDeque};
-use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -38,7 +36,7 @@ use pay_transport::{Executor, RetryPolicy};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-use support::info;
+use support::{info, run};
 
 const T0: OffsetDateTime = datetime!(2024-11-18 13:41:57 UTC);
 
@@ -323,18 +321,6 @@ impl FakeProvider {
             .map(|(_, t)| *t)
             .collect()
     }
-}
-
-/// Drives a future whose every wait is virtual.
-fn run<F: Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = Context::from_waker(std::task::Waker::noop());
-    for _ in 0..10_000 {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-    panic!("future did not complete in virtual time")
 }
 
 fn rig(settle: Option<Duration>) -> (FakeProvider, Arc<ManualClock>, Executor<impl HttpService>) {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll};
+use std::task::Context;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -35,18 +35,6 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 const T0: OffsetDateTime = datetime!(2024-11-18 13:41:57 UTC);
-
-/// Drives a future whose every wait is virtual: it never stays pending.
-fn run<F: Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = Context::from_waker(std::task::Waker::noop());
-    for _ in 0..1_000 {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-    panic!("future did not complete in virtual time")
-}
 
 fn clock() -> (Arc<ManualClock>, Arc<VirtualSleep>) {
     let clock = Arc::new(ManualClock::new(T0));

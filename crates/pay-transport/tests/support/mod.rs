@@ -1,7 +1,9 @@
 //! Shared test endpoints and helpers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -147,4 +149,16 @@ impl<T: Clone> Log<T> {
 /// The sandbox's scripted loopback server; its faults answer the COINQVEST way (`{"errors": …}`).
 pub async fn scripted_server() -> ScriptedServer {
     ScriptedServer::start(Provider::Coinqvest).await.unwrap()
+}
+
+/// Drives a future whose every wait is virtual: it never stays pending.
+pub fn run<F: Future>(fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    for _ in 0..10_000 {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+    panic!("future did not complete in virtual time")
 }
