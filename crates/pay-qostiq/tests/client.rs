@@ -502,6 +502,18 @@ impl Kind {
     }
 }
 
+/// A fresh rig whose create of `kind` meets `create` and whose lookup meets `lookup`.
+fn scripted<const C: usize, const L: usize>(
+    kind: Kind,
+    create: [Step; C],
+    lookup: [Step; L],
+) -> (Fake, QostiqClient<impl HttpService>) {
+    let (fake, _, client) = rig();
+    fake.script(kind.create_path(), create);
+    fake.script(kind.lookup_path(), lookup);
+    (fake, client)
+}
+
 /// The outcome's name and, for a refusal, its status; for an unknown, the lookups made.
 fn name<P>(o: &PayoutOutcome<P>) -> String {
     match o.resolution() {
@@ -593,8 +605,7 @@ async fn every_fault_class_on_every_create_ends_without_a_duplicate_and_with_the
 #[tokio::test]
 async fn a_found_lookup_is_adopted_and_never_re_created() {
     for kind in Kind::ALL {
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::CommitThenDrop]);
+        let (fake, client) = scripted(kind, [Step::CommitThenDrop], []);
         assert_eq!(create(&client, kind, "p-1").await, "adopted");
         assert_eq!(fake.hits(kind.create_path()), 1);
         assert_eq!(fake.hits(kind.lookup_path()), 1);
@@ -604,8 +615,7 @@ async fn a_found_lookup_is_adopted_and_never_re_created() {
 #[tokio::test]
 async fn not_found_re_creates_with_the_same_id_exactly_once_after_the_settle_window() {
     for kind in Kind::ALL {
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::ResetBeforeCommit]);
+        let (fake, client) = scripted(kind, [Step::ResetBeforeCommit], []);
         assert_eq!(create(&client, kind, "p-2").await, "recreated");
         let creates = fake.requests(kind.create_path());
         assert_eq!(creates.len(), 2, "{kind:?}");
@@ -635,10 +645,9 @@ async fn a_duplicate_id_is_looked_up_and_adopted() {
 
         // During a re-create: the lookup wrongly said "not found" twice (the second time after
         // the settle window), the re-create meets code 6: looked up again, adopted.
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::CommitThenDrop]);
-        fake.script(
-            kind.lookup_path(),
+        let (fake, client) = scripted(
+            kind,
+            [Step::CommitThenDrop],
             [Step::FalseNotFound, Step::FalseNotFound],
         );
         assert_eq!(create(&client, kind, "dup-2").await, "adopted");
@@ -648,9 +657,7 @@ async fn a_duplicate_id_is_looked_up_and_adopted() {
 
         // A false "not found" before the window is not trusted: looked up again, adopted, the
         // create is not sent again.
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::CommitThenDrop]);
-        fake.script(kind.lookup_path(), [Step::FalseNotFound]);
+        let (fake, client) = scripted(kind, [Step::CommitThenDrop], [Step::FalseNotFound]);
         assert_eq!(create(&client, kind, "dup-3").await, "adopted");
         assert_eq!(fake.hits(kind.create_path()), 1);
         assert_eq!(fake.hits(kind.lookup_path()), 2);
@@ -662,9 +669,7 @@ async fn a_duplicate_id_is_looked_up_and_adopted() {
 #[tokio::test]
 async fn a_lookup_answering_another_payout_is_a_conflict_never_adopted_never_re_created() {
     for kind in Kind::ALL {
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::ResetBeforeCommit]);
-        fake.script(kind.lookup_path(), [Step::OtherPayout]);
+        let (fake, client) = scripted(kind, [Step::ResetBeforeCommit], [Step::OtherPayout]);
         let outcome = match kind {
             Kind::Withdraw => {
                 let o = client.create_withdraw(&withdraw("c-1")).await;
@@ -685,9 +690,7 @@ async fn a_lookup_answering_another_payout_is_a_conflict_never_adopted_never_re_
 #[tokio::test]
 async fn a_lookup_answering_the_id_with_another_amount_is_a_conflict() {
     for kind in Kind::ALL {
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::CommitThenDrop]);
-        fake.script(kind.lookup_path(), [Step::OtherAmount]);
+        let (fake, client) = scripted(kind, [Step::CommitThenDrop], [Step::OtherAmount]);
         assert_eq!(create(&client, kind, "c-2").await, "conflict", "{kind:?}");
         assert_eq!(fake.hits(kind.create_path()), 1);
     }
@@ -725,8 +728,7 @@ async fn an_id_reused_by_an_earlier_payout_with_another_amount_is_not_adopted() 
 async fn a_create_still_executing_when_looked_up_is_adopted_once_it_lands_never_sent_again() {
     for kind in Kind::ALL {
         // Held 50 s at Qostiq (past the 30 s attempt timeout), then applied.
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::Held(50)]);
+        let (fake, client) = scripted(kind, [Step::Held(50)], []);
         let outcome = create(&client, kind, "held-1").await;
         assert_eq!(outcome, "adopted", "{kind:?}");
         assert_eq!(fake.hits(kind.create_path()), 1, "{kind:?}");
@@ -789,10 +791,9 @@ async fn a_resumed_create_looks_before_sending_anything() {
 async fn a_failing_lookup_is_retried_as_a_read_then_reported_unknown_without_re_creating() {
     for kind in Kind::ALL {
         // One 5xx on the lookup: the executor retries the read.
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::CommitThenDrop]);
-        fake.script(
-            kind.lookup_path(),
+        let (fake, client) = scripted(
+            kind,
+            [Step::CommitThenDrop],
             [Step::Status5xx {
                 status: 503,
                 commit: false,
@@ -802,9 +803,11 @@ async fn a_failing_lookup_is_retried_as_a_read_then_reported_unknown_without_re_
         assert_eq!(fake.hits(kind.lookup_path()), 2);
 
         // The lookup never answers: 5 rounds × 3 attempts, then "unknown", one create only.
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::CommitThenTruncate]);
-        fake.script(kind.lookup_path(), [Step::ResetBeforeCommit; 15]);
+        let (fake, client) = scripted(
+            kind,
+            [Step::CommitThenTruncate],
+            [Step::ResetBeforeCommit; 15],
+        );
         assert_eq!(create(&client, kind, "l-2").await, "unknown after 5");
         assert_eq!(fake.hits(kind.create_path()), 1);
         assert_eq!(fake.hits(kind.lookup_path()), 15);
