@@ -838,27 +838,49 @@ async fn sixty_lost_answers_of_different_payouts_recover_within_one_floor_period
 
 #[tokio::test]
 async fn two_polls_of_one_payment_are_never_closer_than_its_floor() {
-    // Recovery lookups and status polls of the same shop_payment_id share the turn.
-    let (fake, _, client) = rig();
-    fake.script("/withdraw/create", [Step::ResetBeforeCommit]);
-    fake.script(
-        "/withdraw/shop_payment_status",
-        [Step::Status5xx {
-            status: 503,
-            commit: false,
-        }],
-    );
-    assert_eq!(create(&client, Kind::Withdraw, "one").await, "recreated");
-    client.get_withdraw_by_shop_payment_id("one").await.unwrap();
-    client.get_withdraw_by_shop_payment_id("one").await.unwrap();
-    let polls = fake.requests("/withdraw/shop_payment_status");
-    assert_eq!(
-        polls.len(),
-        5,
-        "2 recovery lookups (one retried after a 503), 2 reads"
-    );
-    for gap in gaps(&polls) {
-        assert!(gap >= time::Duration::seconds(60), "{gap}");
+    // Recovery lookups and status reads of the same shop_payment_id share the turn, at the floor
+    // the lookup endpoint declares: 60 s for fiat and crypto withdrawals (seeds 001, 002), the
+    // transport's default 10 s for transfers (Qostiq publishes none).
+    for (kind, floor) in [
+        (Kind::Withdraw, 60),
+        (Kind::Crypto, 60),
+        (Kind::Transfer, 10),
+    ] {
+        let (fake, client) = scripted(
+            kind,
+            [Step::ResetBeforeCommit],
+            [Step::Status5xx {
+                status: 503,
+                commit: false,
+            }],
+        );
+        assert_eq!(create(&client, kind, "one").await, "recreated");
+        for _ in 0..2 {
+            let found = match kind {
+                Kind::Withdraw => client
+                    .get_withdraw_by_shop_payment_id("one")
+                    .await
+                    .map(|l| l.found().is_some()),
+                Kind::Crypto => client
+                    .get_crypto_withdraw_by_shop_payment_id("one")
+                    .await
+                    .map(|l| l.found().is_some()),
+                Kind::Transfer => client
+                    .get_transfer("one")
+                    .await
+                    .map(|l| l.found().is_some()),
+            };
+            assert!(found.unwrap(), "{kind:?}");
+        }
+        let polls = fake.requests(kind.lookup_path());
+        assert_eq!(
+            polls.len(),
+            5,
+            "{kind:?}: 2 recovery lookups (one retried after a 503), 2 reads"
+        );
+        for gap in gaps(&polls) {
+            assert!(gap >= time::Duration::seconds(floor), "{kind:?}: {gap}");
+        }
     }
 }
 
