@@ -1115,3 +1115,16 @@ async fn a_journaled_commit_is_written_resumed_by_id_and_held_to_its_terms() {
     // Nothing left for resume.
     assert!(t.client.resume_journal().await.unwrap().is_empty());
 }
+
+#[test]
+fn client_futures_can_be_spawned() {
+    // The commit, resume and wait run through pay-transport's generic client code: their futures
+    // must stay `Send` for `tokio::spawn`.
+    fn spawnable<T: Send>(_: &T) {}
+    let clock = start_clock();
+    let client = virtual_client(&clock, fake(|_, _| json(StatusCode::OK, "{}")));
+    spawnable(&client.commit_withdrawal(ID));
+    spawnable(&client.resume_journal());
+    spawnable(&client.wait_until_final_checkout("c1", None));
+    spawnable(&client.get_checkout("c1"));
+}

@@ -1869,3 +1869,16 @@ mod journal {
         let _ = rig_journaled(MemoryStore::new());
     }
 }
+
+#[test]
+fn client_futures_can_be_spawned() {
+    // The creates, resumes and waits run through pay-transport's generic client code: their
+    // futures must stay `Send` for `tokio::spawn`.
+    fn spawnable<T: Send>(_: &T) {}
+    let (_, _, client) = rig();
+    let payout = withdraw("s-1");
+    spawnable(&client.create_withdraw(&payout));
+    spawnable(&client.resume_journal());
+    spawnable(&client.wait_until_final_withdraw(1, None));
+    spawnable(&client.get_bill("o-1"));
+}
