@@ -242,6 +242,11 @@ fn lost() -> Result<Response<Bytes>, TransportError> {
 }
 
 impl FakeProvider {
+    /// What the next create meets.
+    fn on_create(&self, step: OnCreate) {
+        self.books.lock().unwrap().creates.push_back(step);
+    }
+
     fn new(clock: Arc<ManualClock>) -> Self {
         Self {
             books: Arc::new(Mutex::new(Books::default())),
@@ -415,12 +420,7 @@ fn the_default_settle_window_is_twice_the_attempt_timeout() {
 #[test]
 fn a_lost_answer_of_an_applied_payout_is_adopted_after_one_lookup() {
     let (provider, _, executor) = rig(None);
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::LostAfter);
+    provider.on_create(OnCreate::LostAfter);
     let outcome = recover(&executor, &w1(), Start::Fresh);
     assert_eq!(outcome.name(), OutcomeName::Adopted);
     assert_eq!(actions(&outcome), "S:unknown L:same");
@@ -431,12 +431,7 @@ fn a_lost_answer_of_an_applied_payout_is_adopted_after_one_lookup() {
 #[test]
 fn not_found_is_trusted_only_once_the_settle_window_passed_then_the_same_id_is_sent_again() {
     let (provider, _, executor) = rig(None);
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::LostBefore);
+    provider.on_create(OnCreate::LostBefore);
     let outcome = recover(&executor, &w1(), Start::Fresh);
     assert_eq!(outcome.name(), OutcomeName::Recreated);
     assert_eq!(actions(&outcome), "S:unknown L:notfound L:notfound S:same");
@@ -455,12 +450,7 @@ fn not_found_is_trusted_only_once_the_settle_window_passed_then_the_same_id_is_s
 fn a_request_still_executing_when_looked_up_is_found_after_the_window_and_not_sent_again() {
     // Held 15 s (past the 10 s timeout), then applied: the early "not found" is not trusted.
     let (provider, _, executor) = rig(None);
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::Held(15));
+    provider.on_create(OnCreate::Held(15));
     let outcome = recover(&executor, &w1(), Start::Fresh);
     assert_eq!(
         outcome.name(),
@@ -479,12 +469,7 @@ fn a_refused_resend_while_the_first_request_holds_the_money_is_never_reported_re
     // re-send meets "insufficient funds" (the first one holds the balance). Looked up again, the
     // first one is found once it lands.
     let (provider, _, executor) = rig(Some(Duration::from_secs(5)));
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::Held(25));
+    provider.on_create(OnCreate::Held(25));
     let outcome = recover(&executor, &w1(), Start::Fresh);
     assert_eq!(
         outcome.name(),
@@ -500,12 +485,7 @@ fn a_refused_resend_while_the_first_request_holds_the_money_is_never_reported_re
 
     // Held longer than the recovery looks: "unknown", never "refused" nor "not sent".
     let (provider, clock, executor) = rig(Some(Duration::from_secs(5)));
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::Held(3_600));
+    provider.on_create(OnCreate::Held(3_600));
     let outcome = recover(&executor, &w1(), Start::Fresh);
     assert_eq!(
         outcome.name(),
@@ -666,12 +646,7 @@ fn a_resumed_recovery_looks_before_it_sends() {
 fn evidence_timestamps_come_from_the_injected_clock_and_survive_serde() {
     let (provider, clock, executor) = rig(None);
     clock.advance(time::Duration::days(400));
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::LostBefore);
+    provider.on_create(OnCreate::LostBefore);
     let outcome = recover(&executor, &w1(), Start::Fresh);
     let evidence = outcome.evidence();
     assert!(
@@ -689,12 +664,7 @@ fn evidence_timestamps_come_from_the_injected_clock_and_survive_serde() {
 #[test]
 fn a_recovery_that_ended_unknown_resumes_from_its_evidence_with_fresh_bounds() {
     let (provider, clock, executor) = rig(Some(Duration::from_secs(5)));
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::Held(3_600));
+    provider.on_create(OnCreate::Held(3_600));
     let first = recover(&executor, &w1(), Start::Fresh);
     assert_eq!(first.name(), OutcomeName::Unknown, "{}", actions(&first));
     // Stored, then resumed once the held request landed: it looks before anything else, and
