@@ -61,16 +61,15 @@ use pay_store::{
     Begin, Claimed, EvidenceKind, IntentClaim, IntentJournal, IntentKey, IntentRecord, Lease,
     Listing, Outcome, OwnerId, Store, StoreConfig, StoreError,
 };
-use pay_transport::floors::Floors;
+use pay_transport::RetryBudget;
 use pay_transport::hyper_transport::HyperTransport;
 use pay_transport::journal::Journal;
-use pay_transport::{RetryBudget, RetryPolicy};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use crate::faults::qostiq::{Kind, books, intent, rule, transport_fault};
-use crate::faults::{FaultClass, Judged};
+use crate::faults::{FaultClass, Judged, run_executor};
 use crate::say;
 
 /// The per-attempt timeout of every client of the run.
@@ -294,18 +293,13 @@ async fn client(args: &ClientArgs) -> Result<QostiqClient<PausingTransport>, Str
         point: args.point,
     })
     .base_url(base)
-    .attempt_timeout(ATTEMPT_TIMEOUT)
-    .settle_window(SETTLE_WINDOW)
-    .retry_policy(
-        RetryPolicy::standard()
-            .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-            .with_max_retry_after(Duration::from_millis(10)),
-    )
-    .retry_budget(Arc::new(RetryBudget::new(u32::MAX / 2, 5, 10)))
-    .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
-    .rng_seed(args.seed)
-    .journal_with(journal)
-    .poll_turns(store)
+    .executor(|e| {
+        run_executor(e, ATTEMPT_TIMEOUT, args.seed)
+            .settle_window(SETTLE_WINDOW)
+            .retry_budget(Arc::new(RetryBudget::new(u32::MAX / 2, 5, 10)))
+            .journal(journal)
+            .poll_turns(store)
+    })
     .build()
     .map_err(|e| e.to_string())
 }

@@ -186,7 +186,7 @@ impl Rig {
         let client =
             CoinqvestClient::builder(creds.coinqvest_key.clone(), creds.coinqvest_secret.clone())
                 .base_url(self.sandbox.coinqvest_base_url().parse().unwrap())
-                .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
+                .executor(|e| e.floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO)))
                 .build()
                 .unwrap();
         client
@@ -628,7 +628,7 @@ async fn crashed_intents(r: &Rig, journal: &str, n: u32) -> Vec<(String, String)
         creds.qostiq_secret.clone(),
     )
     .base_url(r.sandbox.qostiq_base_url().parse().unwrap())
-    .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
+    .executor(|e| e.floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO)))
     .build()
     .unwrap();
     let dead = OwnerId::new("dead-process").unwrap();

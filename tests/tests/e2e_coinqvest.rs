@@ -43,10 +43,12 @@ async fn rig_with(builder: SandboxBuilder) -> Rig {
     let client =
         CoinqvestClient::builder(creds.coinqvest_key.clone(), creds.coinqvest_secret.clone())
             .base_url(sandbox.coinqvest_base_url().parse().unwrap())
-            .floors(Floors::below_provider_minimums_for_sandbox(
-                Duration::from_millis(10),
-            ))
-            .attempt_timeout(Duration::from_secs(10))
+            .executor(|e| {
+                e.floors(Floors::below_provider_minimums_for_sandbox(
+                    Duration::from_millis(10),
+                ))
+                .attempt_timeout(Duration::from_secs(10))
+            })
             .build()
             .unwrap();
     Rig { sandbox, client }
@@ -453,13 +455,7 @@ async fn customer_delete() {
 async fn paid_checkout_is_polled_to_final() {
     let r = rig().await;
     let id = paid_checkout(&r).await;
-    let checkout = r
-        .client
-        .wait_until_final_checkout(&id)
-        .await
-        .unwrap()
-        .found()
-        .unwrap();
+    let checkout = r.client.wait_until_final_checkout(&id, None).await.unwrap();
     assert!(checkout.is_completed_and_credited(), "{checkout:?}");
 }
 

@@ -48,10 +48,12 @@ async fn rig_with(builder: SandboxBuilder) -> Rig {
         creds.qostiq_secret.clone(),
     )
     .base_url(sandbox.qostiq_base_url().parse().unwrap())
-    .floors(Floors::below_provider_minimums_for_sandbox(
-        Duration::from_millis(10),
-    ))
-    .attempt_timeout(Duration::from_secs(10))
+    .executor(|e| {
+        e.floors(Floors::below_provider_minimums_for_sandbox(
+            Duration::from_millis(10),
+        ))
+        .attempt_timeout(Duration::from_secs(10))
+    })
     .build()
     .unwrap();
     Rig { sandbox, client }

@@ -82,13 +82,15 @@ async fn client(
     )
     .transport(watched(sent))
     .base_url(sandbox.qostiq_base_url().parse().unwrap())
-    .floors(Floors::below_provider_minimums_for_sandbox(FLOOR));
+    .executor(|e| e.floors(Floors::below_provider_minimums_for_sandbox(FLOOR)));
     if let Some((url, noted)) = turns {
         // Its own handle (connection or pool) on the shared store.
         let store = url.parse::<StoreConfig>().unwrap().open().await.unwrap();
-        builder = builder.poll_turns(Noting {
-            inner: store,
-            turns: noted,
+        builder = builder.executor(|e| {
+            e.poll_turns(Noting {
+                inner: store,
+                turns: noted,
+            })
         });
     }
     builder.build().unwrap()

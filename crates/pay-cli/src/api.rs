@@ -31,8 +31,8 @@ use pay_qostiq::bills::{BillRecord, CreateBill};
 use pay_qostiq::client::QostiqClient;
 use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType, WithdrawInfo, Withdrawal};
 use pay_qostiq::{Currency, Payway, ShopId};
-use pay_transport::CallError;
 use pay_transport::floors::Floors;
+use pay_transport::{CallError, ExecutorBuilder};
 use serde_json::{Value, json};
 
 use crate::journal::{JournalArgs, OpenError, Opened};
@@ -476,21 +476,11 @@ impl QostiqConn {
         let shop = ShopId::new(self.shop_id).map_err(usage)?;
         let secret =
             Secret::new(self.secret.clone()).map_err(|e| usage(format!("QOSTIQ_SECRET: {e}")))?;
-        let mut builder = QostiqClient::builder(shop, secret)
+        QostiqClient::builder(shop, secret)
             .base_url(base)
-            .attempt_timeout(self.timeout.max(MIN_TIMEOUT));
-        if let Some(window) = recovery.settle_window {
-            builder = builder.settle_window(window);
-        }
-        if let Some(floor) = recovery.sandbox_poll_floor {
-            builder = builder.floors(Floors::below_provider_minimums_for_sandbox(floor));
-        }
-        if let Some(opened) = journal {
-            builder = builder
-                .journal_with(opened.journal())
-                .poll_turns(opened.store());
-        }
-        builder.build().map_err(usage)
+            .executor(|e| executor_settings(e, self.timeout, recovery, journal))
+            .build()
+            .map_err(usage)
     }
 }
 
@@ -516,22 +506,35 @@ impl CoinqvestConn {
         }
         let secret = Secret::new(self.secret.clone())
             .map_err(|e| usage(format!("COINQVEST_SECRET: {e}")))?;
-        let mut builder = CoinqvestClient::builder(self.key.clone(), secret)
+        CoinqvestClient::builder(self.key.clone(), secret)
             .base_url(base)
-            .attempt_timeout(self.timeout.max(MIN_TIMEOUT));
-        if let Some(window) = recovery.settle_window {
-            builder = builder.settle_window(window);
-        }
-        if let Some(floor) = recovery.sandbox_poll_floor {
-            builder = builder.floors(Floors::below_provider_minimums_for_sandbox(floor));
-        }
-        if let Some(opened) = journal {
-            builder = builder
-                .journal_with(opened.journal())
-                .poll_turns(opened.store());
-        }
-        builder.build().map_err(usage)
+            .executor(|e| executor_settings(e, self.timeout, recovery, journal))
+            .build()
+            .map_err(usage)
     }
+}
+
+/// The executor settings of a client of a command (both providers): the attempt timeout, the
+/// recovery arguments, and the journal and polling turns when one is opened.
+fn executor_settings<S>(
+    executor: ExecutorBuilder<S>,
+    timeout: Duration,
+    recovery: &RecoveryArgs,
+    journal: Option<&Opened>,
+) -> ExecutorBuilder<S> {
+    let mut executor = executor.attempt_timeout(timeout.max(MIN_TIMEOUT));
+    if let Some(window) = recovery.settle_window {
+        executor = executor.settle_window(window);
+    }
+    if let Some(floor) = recovery.sandbox_poll_floor {
+        executor = executor.floors(Floors::below_provider_minimums_for_sandbox(floor));
+    }
+    if let Some(opened) = journal {
+        executor = executor
+            .journal(opened.journal())
+            .poll_turns(opened.store());
+    }
+    executor
 }
 
 /// Opens the journal of a payout command: `Ok(Err(printed))` when it cannot be reached (the

@@ -447,15 +447,13 @@ async fn setup(args: &DemoArgs, stop: tokio::sync::watch::Receiver<bool>) -> Res
     let shop = ShopId::new(creds.qostiq_shop_id).map_err(|e| e.to_string())?;
     let qostiq = QostiqClient::builder(shop, creds.qostiq_secret.clone())
         .base_url(qostiq_base)
-        .floors(floors)
-        .attempt_timeout(Duration::from_secs(5))
+        .executor(|e| e.floors(floors).attempt_timeout(Duration::from_secs(5)))
         .build()
         .map_err(|e| format!("qostiq client: {e}"))?;
     let coinqvest =
         CoinqvestClient::builder(creds.coinqvest_key.clone(), creds.coinqvest_secret.clone())
             .base_url(coinqvest_base)
-            .floors(floors)
-            .attempt_timeout(Duration::from_secs(5))
+            .executor(|e| e.floors(floors).attempt_timeout(Duration::from_secs(5)))
             .build()
             .map_err(|e| format!("coinqvest client: {e}"))?;
     let admin = Admin(sandbox.admin());
@@ -746,11 +744,9 @@ async fn coinqvest_payment_webhook(w: &World) -> Result<Done, String> {
     .await?;
     let checkout = w
         .coinqvest
-        .wait_until_final_checkout(&id)
+        .wait_until_final_checkout(&id, None)
         .await
-        .map_err(|e| e.to_string())?
-        .found()
-        .ok_or("the committed checkout is not found")?;
+        .map_err(|e| e.to_string())?;
     if !checkout.is_completed_and_credited() {
         return Err(format!("checkout state {:?}", checkout.state));
     }

@@ -58,7 +58,9 @@
 //! See `docs/coinqvest.md` for a guide per flow. With the `client` feature, the `client` module (not built
 //! by default) runs every endpoint over HTTP with retries, commit recovery and clock re-sync.
 
-/// Builds the [`EndpointInfo`](pay_core::endpoint::EndpointInfo) of a COINQVEST endpoint.
+/// Builds the [`EndpointInfo`](pay_core::endpoint::EndpointInfo) of a COINQVEST endpoint. COINQVEST
+/// publishes no polling floor: its status reads leave `poll_floor` empty and get the transport's
+/// default when polled.
 macro_rules! info {
     ($name:literal, $method:ident, $path:literal, $retry:ident) => {
         pay_core::endpoint::EndpointInfo {
@@ -67,6 +69,7 @@ macro_rules! info {
             method: http::Method::$method,
             path: $path,
             retry_class: pay_core::retry::RetryClass::$retry,
+            poll_floor: None,
         }
     };
 }
@@ -155,8 +158,6 @@ pub mod checkouts;
 pub mod client;
 pub mod customers;
 pub mod error;
-#[cfg(feature = "client")]
-mod journaled;
 pub mod pagination;
 pub mod payments;
 pub mod reference;

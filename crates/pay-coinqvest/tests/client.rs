@@ -18,7 +18,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use pay_coinqvest::DigestSigner;
-use pay_coinqvest::client::{CoinqvestClient, CoinqvestClientBuilder};
+use pay_coinqvest::client::CoinqvestClient;
 use pay_coinqvest::pagination::Page;
 use pay_coinqvest::payments::ListPayments;
 use pay_coinqvest::state::{CheckoutState, WithdrawalState};
@@ -28,11 +28,12 @@ use pay_core::error::{Error, Provider, RequestOutcome, TransportError};
 use pay_core::recovery::{OutcomeName, PayoutOutcome, Resolution, StepAction};
 use pay_core::secret::Secret;
 use pay_sandbox::{Fault, Reply, ScriptedServer, Step};
-use pay_transport::RetryPolicy;
 use pay_transport::floors::Floors;
 use pay_transport::hyper_transport::HyperTransport;
+use pay_transport::journal::Journal;
 use pay_transport::service::{HttpService, service_fn};
 use pay_transport::sleep::VirtualSleep;
+use pay_transport::{ExecutorBuilder, RetryPolicy};
 use time::macros::datetime;
 use tower_service::Service;
 
@@ -122,7 +123,7 @@ async fn loopback() -> Loopback {
 }
 
 async fn loopback_with(
-    configure: impl FnOnce(CoinqvestClientBuilder) -> CoinqvestClientBuilder,
+    configure: impl FnOnce(ExecutorBuilder<Stateful>) -> ExecutorBuilder<Stateful>,
 ) -> Loopback {
     let server = Arc::new(ScriptedServer::start(Provider::Coinqvest).await.unwrap());
     server.set_reply(
@@ -135,17 +136,23 @@ async fn loopback_with(
         server: server.clone(),
         forced: forced.clone(),
     };
-    let builder = CoinqvestClient::builder(KEY, secret())
+    let client = CoinqvestClient::builder(KEY, secret())
         .base_url(server.base_url())
-        .attempt_timeout(Duration::from_millis(500))
-        .retry_policy(
-            RetryPolicy::standard()
-                .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-                .with_max_retry_after(Duration::from_millis(20)),
-        )
-        .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
-        .rng_seed(7);
-    let client = configure(builder).build_with_transport(transport).unwrap();
+        .transport(transport)
+        .executor(|e| {
+            configure(
+                e.attempt_timeout(Duration::from_millis(500))
+                    .retry_policy(
+                        RetryPolicy::standard()
+                            .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+                            .with_max_retry_after(Duration::from_millis(20)),
+                    )
+                    .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
+                    .rng_seed(7),
+            )
+        })
+        .build()
+        .unwrap();
     Loopback {
         server,
         forced,
@@ -538,10 +545,13 @@ fn fake(
 fn virtual_client<S: HttpService>(clock: &Arc<ManualClock>, transport: S) -> CoinqvestClient<S> {
     CoinqvestClient::builder(KEY, secret())
         .base_url(BASE.parse().unwrap())
-        .clock(clock.clone())
-        .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-        .rng_seed(1)
-        .build_with_transport(transport)
+        .transport(transport)
+        .executor(|e| {
+            e.clock(clock.clone())
+                .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+                .rng_seed(1)
+        })
+        .build()
         .unwrap()
 }
 
@@ -693,15 +703,18 @@ async fn the_resync_happens_once_and_never_loops() {
     let hits = Arc::new(Hits::default());
     let client = CoinqvestClient::builder(KEY, secret())
         .base_url(BASE.parse().unwrap())
-        .clock(clock.clone())
-        .sleep(Arc::new(VirtualSleep::new(clock.clone())))
         .replayable_basic_auth(pay_coinqvest::BasicAuth::new_replayable(KEY, secret()))
-        .build_with_transport(skewed_server(
+        .transport(skewed_server(
             clock.clone(),
             time::Duration::ZERO,
             true,
             hits.clone(),
         ))
+        .executor(|e| {
+            e.clock(clock.clone())
+                .sleep(Arc::new(VirtualSleep::new(clock.clone())))
+        })
+        .build()
         .unwrap();
     client.auth_test().await.unwrap_err();
     assert_eq!(hits.get("/auth-test"), 1);
@@ -861,10 +874,8 @@ async fn wait_until_final_polls_through_the_floor_in_virtual_time() {
         }),
     );
     let checkout = client
-        .wait_until_final_checkout("82098fd51fcc")
+        .wait_until_final_checkout("82098fd51fcc", None)
         .await
-        .unwrap()
-        .found()
         .unwrap();
     assert_eq!(checkout.state, CheckoutState::Completed);
     let polls = polls.lock().unwrap().clone();
@@ -900,15 +911,18 @@ async fn wait_until_final_is_cancelled_by_dropping_it() {
     let counter = hits.clone();
     let client = CoinqvestClient::builder(KEY, secret())
         .base_url(BASE.parse().unwrap())
-        .clock(clock.clone())
-        .sleep(Arc::new(SteppingSleep(clock.clone())))
-        .build_with_transport(fake(move |path, _| {
+        .transport(fake(move |path, _| {
             counter.hit(path);
             json(StatusCode::OK, checkout_json("c1", "NEW_CHARGE"))
         }))
+        .executor(|e| {
+            e.clock(clock.clone())
+                .sleep(Arc::new(SteppingSleep(clock.clone())))
+        })
+        .build()
         .unwrap();
     let start = clock.now();
-    let mut wait = Box::pin(client.wait_until_final_checkout("c1"));
+    let mut wait = Box::pin(client.wait_until_final_checkout("c1", None));
     let mut cx = Context::from_waker(std::task::Waker::noop());
     for _ in 0..10 {
         assert!(wait.as_mut().poll(&mut cx).is_pending());
@@ -920,7 +934,7 @@ async fn wait_until_final_is_cancelled_by_dropping_it() {
     assert_eq!(hits.get("/checkout"), 10);
     // The cancelled turn was given back: a new wait polls at once (at 100 s, 10 s after the last
     // poll; had the turn been kept, it would still be waiting), then waits for the next turn.
-    let mut again = Box::pin(client.wait_until_final_checkout("c1"));
+    let mut again = Box::pin(client.wait_until_final_checkout("c1", None));
     assert!(again.as_mut().poll(&mut cx).is_pending());
     assert_eq!(hits.get("/checkout"), 11);
     assert_eq!(clock.now() - start, time::Duration::seconds(110));
@@ -1059,7 +1073,7 @@ async fn a_journaled_commit_is_written_resumed_by_id_and_held_to_its_terms() {
 
     let dir = TempJournal::new();
     let store = dir.open().await;
-    let t = loopback_with(|b| b.journal(store.clone())).await;
+    let t = loopback_with(|b| b.journal(Journal::new(store.clone()))).await;
     let key = IntentKey::new(
         pay_core::error::Provider::Coinqvest,
         "withdrawal_commit",
@@ -1100,4 +1114,17 @@ async fn a_journaled_commit_is_written_resumed_by_id_and_held_to_its_terms() {
     assert_eq!(store.list(Listing::All, 10).await.unwrap().len(), 1);
     // Nothing left for resume.
     assert!(t.client.resume_journal().await.unwrap().is_empty());
+}
+
+#[test]
+fn client_futures_can_be_spawned() {
+    // The commit, resume and wait run through pay-transport's generic client code: their futures
+    // must stay `Send` for `tokio::spawn`.
+    fn spawnable<T: Send>(_: &T) {}
+    let clock = start_clock();
+    let client = virtual_client(&clock, fake(|_, _| json(StatusCode::OK, "{}")));
+    spawnable(&client.commit_withdrawal(ID));
+    spawnable(&client.resume_journal());
+    spawnable(&client.wait_until_final_checkout("c1", None));
+    spawnable(&client.get_checkout("c1"));
 }

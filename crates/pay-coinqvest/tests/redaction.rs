@@ -265,10 +265,13 @@ mod logs {
         let clock = Arc::new(ManualClock::new(datetime!(2026-11-30 12:00 UTC)));
         let client = CoinqvestClient::builder("key", Secret::new("cq-secret-1").unwrap())
             .base_url("https://cq.test/api/v1".parse().unwrap())
-            .clock(clock.clone())
-            .sleep(Arc::new(VirtualSleep::new(clock)))
-            .retry_policy(RetryPolicy::no_retries())
-            .build_with_transport(transport)
+            .transport(transport)
+            .executor(|e| {
+                e.clock(clock.clone())
+                    .sleep(Arc::new(VirtualSleep::new(clock)))
+                    .retry_policy(RetryPolicy::no_retries())
+            })
+            .build()
             .unwrap();
 
         let quote = CreateWithdrawal::new(

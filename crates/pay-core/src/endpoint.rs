@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::uri::{Authority, PathAndQuery, Scheme};
@@ -17,7 +18,9 @@ use crate::error::{Error, Provider};
 use crate::retry::RetryClass;
 use crate::text::Untrusted;
 
-/// Static facts about an endpoint, used for tracing, rate limits and retry decisions.
+/// Static facts about an endpoint, used for tracing, rate limits (keyed by [`name`](Self::name)),
+/// polling floors and retry decisions. Each provider crate writes them once, in the endpoint's
+/// definition; the transport reads them and names no provider operation itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointInfo {
     /// The provider serving it.
@@ -30,6 +33,11 @@ pub struct EndpointInfo {
     pub path: &'static str,
     /// How the request may be repeated.
     pub retry_class: RetryClass,
+    /// For a status read of one payment: the provider's minimum spacing between two reads of the
+    /// **same** payment (Qostiq bill status 10 s, withdraw status 60 s). `None` for an endpoint
+    /// that is not a status read, or whose provider publishes no floor (the transport then uses
+    /// its own default when the endpoint is polled).
+    pub poll_floor: Option<Duration>,
 }
 
 /// One endpoint of a provider API.

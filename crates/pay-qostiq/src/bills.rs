@@ -2,7 +2,7 @@
 //!
 //! Create a bill, redirect the payer to [`Bill::url`], then learn the outcome from the payment
 //! notification (see [`crate::callbacks`]) or by polling [`GetBill`] **at most once every 10 seconds**
-//! ([`BILL_POLL_FLOOR`]).
+//! ([`GetBill`]'s `INFO.poll_floor`).
 //!
 //! ```
 //! use pay_core::clock::FixedClock;
@@ -45,9 +45,6 @@ use crate::time::{NowForm, QostiqDateTime};
 use crate::validate;
 use pay_core::json::RawJson;
 use serde::Deserialize;
-
-/// Ask for a bill's status at most this often (seed 000).
-pub const BILL_POLL_FLOOR: Duration = Duration::from_secs(10);
 
 /// The redirect and notification URLs a bill may carry (unsigned; the shop's settings win over them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -305,6 +302,8 @@ qostiq_endpoint!(GetBill => Lookup<BillInfo>,
     name: "qostiq.bill.shop_order_status",
     path: "/bill/shop_order_status",
     retry: Safe,
+    // Seed 000: "no more often than once every 10 seconds".
+    poll_floor: Duration::from_secs(10),
     parse: |r| parse_lookup(r),
 );
 

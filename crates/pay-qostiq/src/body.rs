@@ -325,12 +325,17 @@ pub(crate) fn write_json_string(text: &str, out: &mut String) {
 
 /// Implements [`Endpoint`] and [`QostiqRequest`] for a request type with a private
 /// `fn body(&self, &QostiqContext) -> Result<Body, Error>`.
+/// A status read declares `poll_floor: <Duration>` (the provider's minimum spacing between reads
+/// of one payment) after `retry`.
 macro_rules! qostiq_endpoint {
+    (@floor) => { None };
+    (@floor $floor:expr) => { Some($floor) };
     (
         $ty:ty => $out:ty,
         name: $name:literal,
         path: $path:literal,
         retry: $retry:ident,
+        $(poll_floor: $floor:expr,)?
         parse: $parse:expr $(,)?
     ) => {
         impl pay_core::endpoint::Endpoint for $ty {
@@ -342,6 +347,7 @@ macro_rules! qostiq_endpoint {
                 method: http::Method::POST,
                 path: $path,
                 retry_class: pay_core::retry::RetryClass::$retry,
+                poll_floor: qostiq_endpoint!(@floor $($floor)?),
             };
 
             fn build_request(

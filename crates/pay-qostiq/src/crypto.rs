@@ -4,7 +4,7 @@
 //! `now` is signed as integer Unix seconds. Amounts follow the payway's precision
 //! ([`Payway::crypto_precision`]); more decimals are refused, never rounded (the server would round
 //! half-up silently). Poll statuses at most once a minute
-//! ([`WITHDRAW_POLL_FLOOR`](crate::withdrawals::WITHDRAW_POLL_FLOOR)); recovery of a lost create
+//! ([`GetCryptoWithdraw`]'s `INFO.poll_floor`); recovery of a lost create
 //! uses [`GetCryptoWithdrawByShopPaymentId`] exactly as for fiat withdrawals
 //! ([`CreateCryptoWithdraw`] implements [`Recoverable`]; the lookup also reports `payee_address`,
 //! which is compared when present).
@@ -342,6 +342,8 @@ qostiq_endpoint!(GetCryptoWithdraw => Lookup<CryptoWithdrawInfo>,
     name: "qostiq.crypto.withdraw.status",
     path: "/crypto/withdraw/status",
     retry: Safe,
+    // Seed 002: "no more than once a minute".
+    poll_floor: std::time::Duration::from_secs(60),
     parse: |r| parse_lookup(r),
 );
 
@@ -359,6 +361,7 @@ qostiq_endpoint!(GetCryptoWithdrawByShopPaymentId => Lookup<CryptoWithdrawInfo>,
     name: "qostiq.crypto.withdraw.shop_payment_status",
     path: "/crypto/withdraw/shop_payment_status",
     retry: Safe,
+    poll_floor: std::time::Duration::from_secs(60),
     parse: |r| parse_lookup(r),
 );
 

@@ -69,8 +69,6 @@ pub mod currency;
 mod envelope;
 pub mod error;
 pub mod invoices;
-#[cfg(feature = "client")]
-mod journaled;
 pub mod pay_form;
 mod recovery;
 pub mod shop;

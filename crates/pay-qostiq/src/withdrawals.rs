@@ -4,7 +4,7 @@
 //! The flow: [`TryWithdraw`] (fees, and the account fields the payway needs in
 //! [`WithdrawQuote::account_info_config`]) → [`CheckAccount`] (recommended) → [`CreateWithdraw`] →
 //! wait for the withdraw callback, or poll [`GetWithdraw`] **at most once every 60 seconds**
-//! ([`WITHDRAW_POLL_FLOOR`]) until [`WithdrawStatus::is_final`].
+//! ([`GetWithdraw`]'s `INFO.poll_floor`) until [`WithdrawStatus::is_final`].
 //!
 //! Recovery: a create whose answer is lost (timeout, reset, truncated body, 5xx) has an unknown
 //! outcome. Ask [`GetWithdrawByShopPaymentId`] with the same `shop_payment_id`: a withdrawal with
@@ -34,9 +34,6 @@ use crate::status::{ProviderStatus, WithdrawStatus};
 use crate::validate;
 use pay_core::json::RawJson;
 use serde::Deserialize;
-
-/// Ask for a withdrawal's status at most this often (seeds 001 and 002).
-pub const WITHDRAW_POLL_FLOOR: Duration = Duration::from_secs(60);
 
 /// What a withdrawal's `amount` means (fiat and crypto).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -439,6 +436,8 @@ qostiq_endpoint!(GetWithdraw => Lookup<WithdrawInfo>,
     name: "qostiq.withdraw.status",
     path: "/withdraw/status",
     retry: Safe,
+    // Seed 001: "no more than 1 request per 60 seconds".
+    poll_floor: Duration::from_secs(60),
     parse: |r| parse_lookup(r),
 );
 
@@ -456,5 +455,6 @@ qostiq_endpoint!(GetWithdrawByShopPaymentId => Lookup<WithdrawInfo>,
     name: "qostiq.withdraw.shop_payment_status",
     path: "/withdraw/shop_payment_status",
     retry: Safe,
+    poll_floor: Duration::from_secs(60),
     parse: |r| parse_lookup(r),
 );

@@ -36,9 +36,10 @@ use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType};
 use pay_qostiq::{CryptoAsset, Currency, Payway, ShopId, WithdrawStatus};
 use pay_sandbox::{Fault, Reply, ScriptedServer};
 use pay_transport::floors::Floors;
+use pay_transport::hyper_transport::HyperTransport;
 use pay_transport::service::{HttpService, service_fn};
 use pay_transport::sleep::VirtualSleep;
-use pay_transport::{RetryBudget, RetryPolicy};
+use pay_transport::{ExecutorBuilder, RetryBudget, RetryPolicy};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -387,21 +388,45 @@ fn html(status: u16) -> Response<Bytes> {
         .unwrap()
 }
 
-/// A client on the fake in virtual time, with the provider's floors.
-fn rig_with(floors: Floors) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
+/// A client of shop 112 on `transport` in virtual time on `clock`, its executor further set by
+/// `configure` (settings are kept when the transport is set after them).
+fn client_on<S: HttpService>(
+    transport: S,
+    clock: &Arc<ManualClock>,
+    configure: impl FnOnce(ExecutorBuilder<HyperTransport>) -> ExecutorBuilder<HyperTransport>,
+) -> QostiqClient<S> {
+    QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
+        .base_url("https://core.qostiq.test".parse().unwrap())
+        .executor(|e| {
+            configure(
+                e.clock(clock.clone())
+                    .sleep(Arc::new(VirtualSleep::new(clock.clone()))),
+            )
+        })
+        .transport(transport)
+        .build()
+        .unwrap()
+}
+
+/// A client on the fake in virtual time, a large retry budget and a fixed jitter seed, its
+/// executor further set by `configure`.
+fn rig_configured(
+    configure: impl FnOnce(ExecutorBuilder<HyperTransport>) -> ExecutorBuilder<HyperTransport>,
+) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
     let clock = Arc::new(ManualClock::new(T0));
     let fake = Fake::new(clock.clone());
-    let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
-        .transport(fake.service())
-        .base_url("https://core.qostiq.test".parse().unwrap())
-        .clock(clock.clone())
-        .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-        .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
-        .floors(floors)
-        .rng_seed(7)
-        .build()
-        .unwrap();
+    let client = client_on(fake.service(), &clock, |e| {
+        configure(
+            e.retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
+                .rng_seed(7),
+        )
+    });
     (fake, clock, client)
+}
+
+/// A client on the fake in virtual time, with `floors`.
+fn rig_with(floors: Floors) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
+    rig_configured(move |e| e.floors(floors))
 }
 
 fn rig() -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
@@ -410,19 +435,7 @@ fn rig() -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
 
 /// A client whose settle window is `window` (shorter than the provider's hold, in some tests).
 fn rig_with_settle(window: Duration) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
-    let clock = Arc::new(ManualClock::new(T0));
-    let fake = Fake::new(clock.clone());
-    let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
-        .transport(fake.service())
-        .base_url("https://core.qostiq.test".parse().unwrap())
-        .clock(clock.clone())
-        .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-        .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
-        .settle_window(window)
-        .rng_seed(7)
-        .build()
-        .unwrap();
-    (fake, clock, client)
+    rig_configured(move |e| e.settle_window(window))
 }
 
 fn withdraw(spid: &str) -> CreateWithdraw {
@@ -487,6 +500,18 @@ impl Kind {
     fn family(self) -> &'static str {
         family(self.create_path())
     }
+}
+
+/// A fresh rig whose create of `kind` meets `create` and whose lookup meets `lookup`.
+fn scripted<const C: usize, const L: usize>(
+    kind: Kind,
+    create: [Step; C],
+    lookup: [Step; L],
+) -> (Fake, QostiqClient<impl HttpService>) {
+    let (fake, _, client) = rig();
+    fake.script(kind.create_path(), create);
+    fake.script(kind.lookup_path(), lookup);
+    (fake, client)
 }
 
 /// The outcome's name and, for a refusal, its status; for an unknown, the lookups made.
@@ -580,8 +605,7 @@ async fn every_fault_class_on_every_create_ends_without_a_duplicate_and_with_the
 #[tokio::test]
 async fn a_found_lookup_is_adopted_and_never_re_created() {
     for kind in Kind::ALL {
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::CommitThenDrop]);
+        let (fake, client) = scripted(kind, [Step::CommitThenDrop], []);
         assert_eq!(create(&client, kind, "p-1").await, "adopted");
         assert_eq!(fake.hits(kind.create_path()), 1);
         assert_eq!(fake.hits(kind.lookup_path()), 1);
@@ -591,8 +615,7 @@ async fn a_found_lookup_is_adopted_and_never_re_created() {
 #[tokio::test]
 async fn not_found_re_creates_with_the_same_id_exactly_once_after_the_settle_window() {
     for kind in Kind::ALL {
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::ResetBeforeCommit]);
+        let (fake, client) = scripted(kind, [Step::ResetBeforeCommit], []);
         assert_eq!(create(&client, kind, "p-2").await, "recreated");
         let creates = fake.requests(kind.create_path());
         assert_eq!(creates.len(), 2, "{kind:?}");
@@ -622,10 +645,9 @@ async fn a_duplicate_id_is_looked_up_and_adopted() {
 
         // During a re-create: the lookup wrongly said "not found" twice (the second time after
         // the settle window), the re-create meets code 6: looked up again, adopted.
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::CommitThenDrop]);
-        fake.script(
-            kind.lookup_path(),
+        let (fake, client) = scripted(
+            kind,
+            [Step::CommitThenDrop],
             [Step::FalseNotFound, Step::FalseNotFound],
         );
         assert_eq!(create(&client, kind, "dup-2").await, "adopted");
@@ -635,9 +657,7 @@ async fn a_duplicate_id_is_looked_up_and_adopted() {
 
         // A false "not found" before the window is not trusted: looked up again, adopted, the
         // create is not sent again.
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::CommitThenDrop]);
-        fake.script(kind.lookup_path(), [Step::FalseNotFound]);
+        let (fake, client) = scripted(kind, [Step::CommitThenDrop], [Step::FalseNotFound]);
         assert_eq!(create(&client, kind, "dup-3").await, "adopted");
         assert_eq!(fake.hits(kind.create_path()), 1);
         assert_eq!(fake.hits(kind.lookup_path()), 2);
@@ -649,9 +669,7 @@ async fn a_duplicate_id_is_looked_up_and_adopted() {
 #[tokio::test]
 async fn a_lookup_answering_another_payout_is_a_conflict_never_adopted_never_re_created() {
     for kind in Kind::ALL {
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::ResetBeforeCommit]);
-        fake.script(kind.lookup_path(), [Step::OtherPayout]);
+        let (fake, client) = scripted(kind, [Step::ResetBeforeCommit], [Step::OtherPayout]);
         let outcome = match kind {
             Kind::Withdraw => {
                 let o = client.create_withdraw(&withdraw("c-1")).await;
@@ -672,9 +690,7 @@ async fn a_lookup_answering_another_payout_is_a_conflict_never_adopted_never_re_
 #[tokio::test]
 async fn a_lookup_answering_the_id_with_another_amount_is_a_conflict() {
     for kind in Kind::ALL {
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::CommitThenDrop]);
-        fake.script(kind.lookup_path(), [Step::OtherAmount]);
+        let (fake, client) = scripted(kind, [Step::CommitThenDrop], [Step::OtherAmount]);
         assert_eq!(create(&client, kind, "c-2").await, "conflict", "{kind:?}");
         assert_eq!(fake.hits(kind.create_path()), 1);
     }
@@ -712,8 +728,7 @@ async fn an_id_reused_by_an_earlier_payout_with_another_amount_is_not_adopted() 
 async fn a_create_still_executing_when_looked_up_is_adopted_once_it_lands_never_sent_again() {
     for kind in Kind::ALL {
         // Held 50 s at Qostiq (past the 30 s attempt timeout), then applied.
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::Held(50)]);
+        let (fake, client) = scripted(kind, [Step::Held(50)], []);
         let outcome = create(&client, kind, "held-1").await;
         assert_eq!(outcome, "adopted", "{kind:?}");
         assert_eq!(fake.hits(kind.create_path()), 1, "{kind:?}");
@@ -776,10 +791,9 @@ async fn a_resumed_create_looks_before_sending_anything() {
 async fn a_failing_lookup_is_retried_as_a_read_then_reported_unknown_without_re_creating() {
     for kind in Kind::ALL {
         // One 5xx on the lookup: the executor retries the read.
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::CommitThenDrop]);
-        fake.script(
-            kind.lookup_path(),
+        let (fake, client) = scripted(
+            kind,
+            [Step::CommitThenDrop],
             [Step::Status5xx {
                 status: 503,
                 commit: false,
@@ -789,9 +803,11 @@ async fn a_failing_lookup_is_retried_as_a_read_then_reported_unknown_without_re_
         assert_eq!(fake.hits(kind.lookup_path()), 2);
 
         // The lookup never answers: 5 rounds × 3 attempts, then "unknown", one create only.
-        let (fake, _, client) = rig();
-        fake.script(kind.create_path(), [Step::CommitThenTruncate]);
-        fake.script(kind.lookup_path(), [Step::ResetBeforeCommit; 15]);
+        let (fake, client) = scripted(
+            kind,
+            [Step::CommitThenTruncate],
+            [Step::ResetBeforeCommit; 15],
+        );
         assert_eq!(create(&client, kind, "l-2").await, "unknown after 5");
         assert_eq!(fake.hits(kind.create_path()), 1);
         assert_eq!(fake.hits(kind.lookup_path()), 15);
@@ -822,27 +838,49 @@ async fn sixty_lost_answers_of_different_payouts_recover_within_one_floor_period
 
 #[tokio::test]
 async fn two_polls_of_one_payment_are_never_closer_than_its_floor() {
-    // Recovery lookups and status polls of the same shop_payment_id share the turn.
-    let (fake, _, client) = rig();
-    fake.script("/withdraw/create", [Step::ResetBeforeCommit]);
-    fake.script(
-        "/withdraw/shop_payment_status",
-        [Step::Status5xx {
-            status: 503,
-            commit: false,
-        }],
-    );
-    assert_eq!(create(&client, Kind::Withdraw, "one").await, "recreated");
-    client.get_withdraw_by_shop_payment_id("one").await.unwrap();
-    client.get_withdraw_by_shop_payment_id("one").await.unwrap();
-    let polls = fake.requests("/withdraw/shop_payment_status");
-    assert_eq!(
-        polls.len(),
-        5,
-        "2 recovery lookups (one retried after a 503), 2 reads"
-    );
-    for gap in gaps(&polls) {
-        assert!(gap >= time::Duration::seconds(60), "{gap}");
+    // Recovery lookups and status reads of the same shop_payment_id share the turn, at the floor
+    // the lookup endpoint declares: 60 s for fiat and crypto withdrawals (seeds 001, 002), the
+    // transport's default 10 s for transfers (Qostiq publishes none).
+    for (kind, floor) in [
+        (Kind::Withdraw, 60),
+        (Kind::Crypto, 60),
+        (Kind::Transfer, 10),
+    ] {
+        let (fake, client) = scripted(
+            kind,
+            [Step::ResetBeforeCommit],
+            [Step::Status5xx {
+                status: 503,
+                commit: false,
+            }],
+        );
+        assert_eq!(create(&client, kind, "one").await, "recreated");
+        for _ in 0..2 {
+            let found = match kind {
+                Kind::Withdraw => client
+                    .get_withdraw_by_shop_payment_id("one")
+                    .await
+                    .map(|l| l.found().is_some()),
+                Kind::Crypto => client
+                    .get_crypto_withdraw_by_shop_payment_id("one")
+                    .await
+                    .map(|l| l.found().is_some()),
+                Kind::Transfer => client
+                    .get_transfer("one")
+                    .await
+                    .map(|l| l.found().is_some()),
+            };
+            assert!(found.unwrap(), "{kind:?}");
+        }
+        let polls = fake.requests(kind.lookup_path());
+        assert_eq!(
+            polls.len(),
+            5,
+            "{kind:?}: 2 recovery lookups (one retried after a 503), 2 reads"
+        );
+        for gap in gaps(&polls) {
+            assert!(gap >= time::Duration::seconds(floor), "{kind:?}: {gap}");
+        }
     }
 }
 
@@ -947,12 +985,7 @@ async fn the_sandbox_opt_in_passes_through_and_nothing_else_goes_below_the_floor
     );
 
     // `stricter` cannot go below the provider minimums.
-    let (fake, _, client) = rig_with(Floors::stricter(
-        Duration::ZERO,
-        Duration::from_secs(1),
-        Duration::ZERO,
-        Duration::ZERO,
-    ));
+    let (fake, _, client) = rig_with(Floors::stricter(Duration::from_secs(1)));
     fake.statuses([1, 5]);
     client.wait_until_final_withdraw(1, None).await.unwrap();
     assert_eq!(
@@ -1199,12 +1232,14 @@ async fn loopback_faults_on_create_withdraw_are_recovered_without_a_second_payou
         let base: BaseUrl = server.base_url();
         let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
             .base_url(base)
-            .attempt_timeout(Duration::from_millis(500))
-            .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
-            .retry_policy(
-                RetryPolicy::standard()
-                    .with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
-            )
+            .executor(|e| {
+                e.attempt_timeout(Duration::from_millis(500))
+                    .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
+                    .retry_policy(
+                        RetryPolicy::standard()
+                            .with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
+                    )
+            })
             .build()
             .unwrap();
         let outcome = client.create_withdraw(&withdraw("w-1")).await;
@@ -1260,16 +1295,11 @@ mod journal {
         store: impl IntentJournal,
     ) -> (Fake, Arc<ManualClock>, QostiqClient<impl HttpService>) {
         let fake = Fake::new(clock.clone());
-        let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
-            .transport(fake.service())
-            .base_url("https://core.qostiq.test".parse().unwrap())
-            .clock(clock.clone())
-            .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-            .retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
-            .rng_seed(7)
-            .journal_with(Journal::new(store).lease(Duration::from_secs(300)))
-            .build()
-            .unwrap();
+        let client = client_on(fake.service(), &clock, |e| {
+            e.retry_budget(Arc::new(RetryBudget::new(100_000, 5, 10)))
+                .rng_seed(7)
+                .journal(Journal::new(store).lease(Duration::from_secs(300)))
+        });
         (fake, clock, client)
     }
 
@@ -1331,14 +1361,9 @@ mod journal {
                 inner.handle(req).await
             }
         });
-        let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
-            .transport(transport)
-            .base_url("https://core.qostiq.test".parse().unwrap())
-            .clock(clock.clone())
-            .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-            .journal(store.clone())
-            .build()
-            .unwrap();
+        let client = client_on(transport, &clock, |e| {
+            e.journal(pay_transport::journal::Journal::new(store.clone()))
+        });
         // A 429 first: two attempts of one send, each journaled before it left.
         fake.script("/withdraw/create", [Step::TooMany]);
         let outcome = client.create_withdraw(&withdraw("j-1")).await;
@@ -1768,14 +1793,9 @@ mod journal {
                 inner.handle(req).await
             }
         });
-        let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
-            .transport(transport)
-            .base_url("https://core.qostiq.test".parse().unwrap())
-            .clock(clock.clone())
-            .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-            .journal_with(Journal::new(store.clone()).lease(Duration::from_secs(300)))
-            .build()
-            .unwrap();
+        let client = client_on(transport, &clock, |e| {
+            e.journal(Journal::new(store.clone()).lease(Duration::from_secs(300)))
+        });
         fake.script("/withdraw/create", [Step::CommitThenDrop]);
         let outcome = client.create_withdraw(&withdraw("l-1")).await;
         assert_eq!(outcome.name(), OutcomeName::Unknown);
@@ -1796,15 +1816,10 @@ mod journal {
         let clock = Arc::new(ManualClock::new(T0));
         let store = memory(&clock);
         let fake = Fake::new(clock.clone());
-        let client = QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new(SECRET).unwrap())
-            .transport(fake.service())
-            .base_url("https://core.qostiq.test".parse().unwrap())
-            .clock(clock.clone())
-            .sleep(Arc::new(VirtualSleep::new(clock.clone())))
-            .attempt_timeout(Duration::from_secs(30))
-            .journal_with(Journal::new(store).lease(Duration::from_secs(20)))
-            .build()
-            .unwrap();
+        let client = client_on(fake.service(), &clock, |e| {
+            e.attempt_timeout(Duration::from_secs(30))
+                .journal(Journal::new(store).lease(Duration::from_secs(20)))
+        });
         let outcome = client.create_withdraw(&withdraw("s-1")).await;
         assert_eq!(outcome.name(), OutcomeName::NotSent);
         assert!(matches!(
@@ -1853,4 +1868,17 @@ mod journal {
         assert!(client.resume_journal().await.unwrap().is_empty());
         let _ = rig_journaled(MemoryStore::new());
     }
+}
+
+#[test]
+fn client_futures_can_be_spawned() {
+    // The creates, resumes and waits run through pay-transport's generic client code: their
+    // futures must stay `Send` for `tokio::spawn`.
+    fn spawnable<T: Send>(_: &T) {}
+    let (_, _, client) = rig();
+    let payout = withdraw("s-1");
+    spawnable(&client.create_withdraw(&payout));
+    spawnable(&client.resume_journal());
+    spawnable(&client.wait_until_final_withdraw(1, None));
+    spawnable(&client.get_bill("o-1"));
 }

@@ -344,10 +344,12 @@ mod logs {
         let client =
             QostiqClient::builder(ShopId::new(112).unwrap(), Secret::new("Testkey1").unwrap())
                 .transport(transport)
-                .clock(clock.clone())
-                .sleep(Arc::new(VirtualSleep::new(clock)))
-                .retry_policy(RetryPolicy::no_retries())
-                .recovery_rounds(1)
+                .executor(|e| {
+                    e.clock(clock.clone())
+                        .sleep(Arc::new(VirtualSleep::new(clock)))
+                        .retry_policy(RetryPolicy::no_retries())
+                        .recovery_rounds(1)
+                })
                 .build()
                 .unwrap();
         let payout = CreateWithdraw::new(

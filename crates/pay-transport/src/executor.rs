@@ -17,7 +17,7 @@ use std::future::Future;
 use pay_core::recovery::{PayoutOutcome, Resolution};
 use pay_store::PollTurns;
 
-use crate::floors::{Floors, PollOperation, PollScheduler, SharedTurns};
+use crate::floors::{Floors, PollScheduler, SharedTurns};
 use crate::journal::{
     self, Claimed, Drive, IntentClaim, Journal, Journaled, Lease, Resumed, Started, StoreError,
 };
@@ -134,7 +134,8 @@ impl From<CallError> for Error {
 /// #     type Output = String;
 /// #     type Context = ();
 /// #     const INFO: EndpointInfo = EndpointInfo { provider: Provider::Qostiq, name: "qostiq.withdraw.create",
-/// #         method: Method::POST, path: "/withdraw/create", retry_class: RetryClass::RecoverByLookup };
+/// #         method: Method::POST, path: "/withdraw/create", retry_class: RetryClass::RecoverByLookup,
+/// #         poll_floor: None };
 /// #     fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
 /// #         Ok(Request::post("/withdraw/create").body(Bytes::from_static(b"{}")).unwrap())
 /// #     }
@@ -216,10 +217,16 @@ impl<S> fmt::Debug for Executor<S> {
     }
 }
 
-/// Builds an [`Executor`]. Every part has a production default except the transport and base URL.
+/// Builds an [`Executor`]: the one home of every executor setting (transport, base URL, clock,
+/// sleeper, retries, rate limits, floors, timeouts, recovery bounds, journal, polling turns).
+/// Every part has a production default except the base URL.
+///
+/// The provider clients are built from one too: their builders add only the provider's facts
+/// (credentials, default base URL) and hand this builder to a closure for the rest
+/// (`QostiqClient::builder(..).executor(|e| e.clock(clock))`).
 pub struct ExecutorBuilder<S> {
-    service: S,
-    base_url: BaseUrl,
+    make_service: MakeService<S>,
+    base_url: Option<BaseUrl>,
     authenticator: Arc<dyn Authenticate>,
     clock: Arc<dyn Clock>,
     sleep: Option<Arc<dyn Sleep>>,
@@ -234,6 +241,9 @@ pub struct ExecutorBuilder<S> {
     turns: Option<SharedTurns>,
     seed: Option<u64>,
 }
+
+/// Makes the transport when the executor is built (the default one is built only then).
+type MakeService<S> = Box<dyn FnOnce() -> Result<S, Error> + Send>;
 
 impl<S> fmt::Debug for ExecutorBuilder<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -255,9 +265,25 @@ pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 impl<S: HttpService> ExecutorBuilder<S> {
     /// Requests go through `service` to `base_url`.
     pub fn new(service: S, base_url: BaseUrl) -> Self {
+        Self::making(Box::new(move || Ok(service))).base_url(base_url)
+    }
+}
+
+#[cfg(feature = "hyper")]
+impl ExecutorBuilder<crate::hyper_transport::HyperTransport> {
+    /// A builder on the default transport ([`HyperTransport::new`](crate::hyper_transport::HyperTransport::new),
+    /// made when the executor is built), without a base URL yet: what the provider clients start
+    /// from.
+    pub fn with_default_transport() -> Self {
+        Self::making(Box::new(crate::hyper_transport::HyperTransport::new))
+    }
+}
+
+impl<S> ExecutorBuilder<S> {
+    fn making(make_service: MakeService<S>) -> Self {
         Self {
-            service,
-            base_url,
+            make_service,
+            base_url: None,
             authenticator: Arc::new(SignedInBody),
             clock: Arc::new(SystemClock),
             sleep: None,
@@ -272,6 +298,51 @@ impl<S: HttpService> ExecutorBuilder<S> {
             turns: None,
             seed: None,
         }
+    }
+
+    /// Sends requests through `transport` (any [`HttpService`]: a tower service, a
+    /// [`crate::service::service_fn`] closure, or a configured
+    /// [`HyperTransport`](crate::hyper_transport::HyperTransport)).
+    pub fn transport<T: HttpService>(self, transport: T) -> ExecutorBuilder<T> {
+        ExecutorBuilder {
+            make_service: Box::new(move || Ok(transport)),
+            base_url: self.base_url,
+            authenticator: self.authenticator,
+            clock: self.clock,
+            sleep: self.sleep,
+            policy: self.policy,
+            budget: self.budget,
+            limits: self.limits,
+            floors: self.floors,
+            attempt_timeout: self.attempt_timeout,
+            settle_window: self.settle_window,
+            recovery_rounds: self.recovery_rounds,
+            journal: self.journal,
+            turns: self.turns,
+            seed: self.seed,
+        }
+    }
+
+    /// The base URL requests are resolved against (checked by [`BaseUrl::require_tls`] when
+    /// built).
+    pub fn base_url(mut self, base_url: BaseUrl) -> Self {
+        self.base_url = Some(base_url);
+        self
+    }
+
+    /// This builder with `default` as its base URL unless one was set: a provider client's
+    /// default. Fails if `default` is not a valid [`BaseUrl`].
+    pub fn default_base_url(self, default: &str) -> Result<Self, Error> {
+        if self.base_url.is_some() {
+            return Ok(self);
+        }
+        Ok(self.base_url(default.parse()?))
+    }
+
+    /// The clock set with [`ExecutorBuilder::clock`] (for a provider whose authenticator follows
+    /// a server clock derived from it).
+    pub fn configured_clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// Per-attempt authentication (default [`SignedInBody`]: the request is complete when built).
@@ -367,12 +438,19 @@ impl<S: HttpService> ExecutorBuilder<S> {
         self.seed = Some(seed);
         self
     }
+}
 
-    /// Builds the executor. Fails when the base URL is plain `http://` to a host that is not a
-    /// loopback address without [`BaseUrl::allow_plain_http_for_sandbox`] (TLS by default:
-    /// [`BaseUrl::require_tls`]), and without a sleeper when the `tokio` feature is off.
+impl<S: HttpService> ExecutorBuilder<S> {
+    /// Builds the executor. Fails without a base URL, when the base URL is plain `http://` to a
+    /// host that is not a loopback address without [`BaseUrl::allow_plain_http_for_sandbox`] (TLS
+    /// by default: [`BaseUrl::require_tls`]), when the default transport cannot be made, and
+    /// without a sleeper when the `tokio` feature is off.
     pub fn build(self) -> Result<Executor<S>, Error> {
-        self.base_url.require_tls()?;
+        let base_url = self
+            .base_url
+            .ok_or_else(|| Error::invalid_input("base_url", "no base URL configured"))?;
+        base_url.require_tls()?;
+        let service = (self.make_service)()?;
         let sleep = match self.sleep {
             Some(s) => s,
             None => default_sleep()?,
@@ -388,8 +466,8 @@ impl<S: HttpService> ExecutorBuilder<S> {
         let polls = Arc::new(polls);
         Ok(Executor {
             inner: Arc::new(Inner {
-                service: self.service,
-                base_url: self.base_url,
+                service,
+                base_url,
                 authenticator: self.authenticator,
                 clock: self.clock,
                 sleep,
@@ -806,16 +884,15 @@ impl<S: HttpService> Executor<S> {
     }
 
     /// Like [`Executor::execute`] for a status read of one payment, taking a polling turn for
-    /// (the endpoint's provider, `operation`, `payment`) before **every attempt** (retries
-    /// included), so the provider never sees two polls of that payment closer than the floor.
-    /// `payment` is the id the read asks about; reads of different payments never wait on each
-    /// other (see [`crate::floors`]).
+    /// (the endpoint's provider and name, `payment`) before **every attempt** (retries included),
+    /// so the provider never sees two polls of that payment closer than the endpoint's floor
+    /// ([`EndpointInfo::poll_floor`]). `payment` is the id the read asks about; reads of different
+    /// payments never wait on each other (see [`crate::floors`]).
     pub async fn execute_poll<E: Endpoint>(
         &self,
         endpoint: &E,
         context: &E::Context,
         payment: &str,
-        operation: PollOperation,
     ) -> Result<Executed<E::Output>, CallError> {
         let request = endpoint
             .build_request(context)
@@ -824,7 +901,7 @@ impl<S: HttpService> Executor<S> {
             &E::INFO,
             request,
             |r| endpoint.parse_response(r),
-            Some((payment, operation)),
+            Some(payment),
         )
         .await
     }
@@ -845,7 +922,7 @@ impl<S: HttpService> Executor<S> {
         info: &EndpointInfo,
         request: Request<Bytes>,
         parse: impl Fn(&Response<Bytes>) -> Result<T, Error>,
-        poll: Option<(&str, PollOperation)>,
+        poll: Option<&str>,
     ) -> Result<Executed<T>, CallError> {
         let span = tracing::info_span!(
             "pay.call",
@@ -885,7 +962,7 @@ impl<S: HttpService> Executor<S> {
         info: &EndpointInfo,
         request: Request<Bytes>,
         parse: impl Fn(&Response<Bytes>) -> Result<T, Error>,
-        poll: Option<(&str, PollOperation)>,
+        poll: Option<&str>,
     ) -> (Result<Executed<T>, CallError>, time::OffsetDateTime) {
         let inner = &*self.inner;
         let mut leased = 0u32;
@@ -896,11 +973,8 @@ impl<S: HttpService> Executor<S> {
                 .limiter
                 .acquire(info.name, &*inner.clock, &*inner.sleep)
                 .await;
-            if let Some((payment, operation)) = poll
-                && let Err(error) = inner
-                    .polls
-                    .wait_turn(info.provider, operation, payment)
-                    .await
+            if let Some(payment) = poll
+                && let Err(error) = inner.polls.wait_turn(info, payment).await
             {
                 // Without its turn the poll is not sent: the floor cannot be proven.
                 let failed = CallError {

@@ -3,17 +3,15 @@
 //!
 //! The seeds tie the floors to a payment: "no more than 1 request per 60 seconds, as many payment
 //! systems also need time to process the payment" (withdrawals), "status request … no more often
-//! than once every 10 seconds" (a bill). So turns are keyed by (provider, operation, payment id):
-//! a shop with a thousand payouts in flight polls each of them once a minute, and recovery lookups
-//! of different payouts never wait on each other. A shop-wide request rate is a separate limit:
-//! [`crate::rate_limit::RateLimits`] (per endpoint, before every attempt).
+//! than once every 10 seconds" (a bill). So turns are keyed by (provider, endpoint name, payment
+//! id): a shop with a thousand payouts in flight polls each of them once a minute, and recovery
+//! lookups of different payouts never wait on each other. A shop-wide request rate is a separate
+//! limit: [`crate::rate_limit::RateLimits`] (per endpoint, before every attempt).
 //!
-//! | operation | floor | source |
-//! |---|---|---|
-//! | Qostiq bill status | 10 s | seed 000 ("at most once per 10 s") |
-//! | Qostiq withdraw status | 60 s | seed 001 |
-//! | Qostiq crypto withdraw status | 60 s | seed 002 |
-//! | anything else ([`PollOperation::Other`], e.g. COINQVEST checkout and withdrawal reads) | 10 s | pay-rs default: COINQVEST publishes no floor |
+//! The floor of a read is endpoint metadata, [`EndpointInfo::poll_floor`], written by the provider
+//! crate in the endpoint's definition (Qostiq bill status 10 s, withdraw and crypto withdraw status
+//! 60 s); an endpoint without one (COINQVEST publishes none) is polled at most every
+//! [`DEFAULT_POLL_FLOOR`]. This module names no provider operation.
 //!
 //! [`Floors::PROVIDER_MINIMUMS`] is the default. Floors can be raised with [`Floors::stricter`];
 //! going below the provider minimums takes [`Floors::below_provider_minimums_for_sandbox`], whose
@@ -27,37 +25,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use pay_core::clock::Clock;
+use pay_core::endpoint::EndpointInfo;
 use pay_core::error::{Delivery, Error, Provider, TransportError, TransportErrorKind};
 use pay_store::{PollKey, PollTurns, StoreError, Turn};
 use time::OffsetDateTime;
 
 use crate::sleep::{Sleep, to_std, to_time};
 
-/// A kind of status poll.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PollOperation {
-    /// Qostiq `/bill/shop_order_status`.
-    BillStatus,
-    /// Qostiq `/withdraw/status` and `/withdraw/shop_payment_status`.
-    WithdrawStatus,
-    /// Qostiq `/crypto/withdraw/status` and `/crypto/withdraw/shop_payment_status`.
-    CryptoWithdrawStatus,
-    /// Any other status read, by a stable name (`coinqvest.checkout`).
-    Other(&'static str),
-}
-
-impl PollOperation {
-    /// The stable name of the operation in shared turns (`withdraw_status`, or the name of
-    /// [`PollOperation::Other`]).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::BillStatus => "bill_status",
-            Self::WithdrawStatus => "withdraw_status",
-            Self::CryptoWithdrawStatus => "crypto_withdraw_status",
-            Self::Other(name) => name,
-        }
-    }
-}
+/// The floor of a polled endpoint that declares none ([`EndpointInfo::poll_floor`] is `None`):
+/// 10 s, pay-rs's own choice where the provider publishes nothing.
+pub const DEFAULT_POLL_FLOOR: Duration = Duration::from_secs(10);
 
 type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
@@ -97,13 +74,14 @@ impl std::fmt::Debug for SharedTurns {
     }
 }
 
-/// Minimum intervals between polls, per [`PollOperation`].
+/// Minimum intervals between polls of one payment: each endpoint's own
+/// [`EndpointInfo::poll_floor`] (or [`DEFAULT_POLL_FLOOR`]), optionally raised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Floors {
-    bill_status: Duration,
-    withdraw_status: Duration,
-    crypto_withdraw_status: Duration,
-    other: Duration,
+    /// Every floor is at least this.
+    at_least: Duration,
+    /// Set only by [`Floors::below_provider_minimums_for_sandbox`]: the one floor of every read.
+    sandbox: Option<Duration>,
 }
 
 impl Default for Floors {
@@ -113,93 +91,80 @@ impl Default for Floors {
 }
 
 impl Floors {
-    /// What the providers allow: bill status 10 s, withdraw and crypto withdraw status 60 s, other
-    /// reads 10 s.
+    /// What the providers allow: each endpoint's declared floor (Qostiq bill status 10 s, withdraw
+    /// and crypto withdraw status 60 s), [`DEFAULT_POLL_FLOOR`] where none is declared.
     pub const PROVIDER_MINIMUMS: Self = Self {
-        bill_status: Duration::from_secs(10),
-        withdraw_status: Duration::from_secs(60),
-        crypto_withdraw_status: Duration::from_secs(60),
-        other: Duration::from_secs(10),
+        at_least: Duration::ZERO,
+        sandbox: None,
     };
 
-    /// Floors at least as long as the provider minimums: shorter values are raised to them.
+    /// Floors at least `at_least` for every read, never below an endpoint's own floor.
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pay_transport::floors::{Floors, PollOperation};
-    ///
-    /// let f = Floors::stricter(Duration::from_secs(30), Duration::from_secs(1), Duration::from_secs(120), Duration::ZERO);
-    /// assert_eq!(f.floor(PollOperation::BillStatus), Duration::from_secs(30));
-    /// assert_eq!(f.floor(PollOperation::WithdrawStatus), Duration::from_secs(60)); // raised
+    /// use pay_core::endpoint::EndpointInfo;
+    /// use pay_transport::floors::Floors;
+    /// # use pay_core::{error::Provider, retry::RetryClass};
+    /// # const fn read(poll_floor: Option<Duration>) -> EndpointInfo {
+    /// #     EndpointInfo { provider: Provider::Qostiq, name: "status", method: http::Method::POST,
+    /// #         path: "/status", retry_class: RetryClass::Safe, poll_floor }
+    /// # }
+    /// let (bill, withdraw) = (read(Some(Duration::from_secs(10))), read(Some(Duration::from_secs(60))));
+    /// let f = Floors::stricter(Duration::from_secs(30));
+    /// assert_eq!(f.floor(&bill), Duration::from_secs(30));
+    /// assert_eq!(f.floor(&withdraw), Duration::from_secs(60)); // its own floor is longer
     /// assert!(!f.is_below_provider_minimums());
     /// ```
-    pub fn stricter(
-        bill_status: Duration,
-        withdraw_status: Duration,
-        crypto_withdraw_status: Duration,
-        other: Duration,
-    ) -> Self {
-        let min = Self::PROVIDER_MINIMUMS;
+    pub const fn stricter(at_least: Duration) -> Self {
         Self {
-            bill_status: bill_status.max(min.bill_status),
-            withdraw_status: withdraw_status.max(min.withdraw_status),
-            crypto_withdraw_status: crypto_withdraw_status.max(min.crypto_withdraw_status),
-            other: other.max(min.other),
+            at_least,
+            sandbox: None,
         }
     }
 
-    /// Floors **below what the providers allow**, for sandboxes and tests only. Against a real
-    /// provider this gets the shop throttled or blocked.
+    /// Floors **below what the providers allow**, for sandboxes and tests only: every read of one
+    /// payment at most `every`. Against a real provider this gets the shop throttled or blocked.
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pay_transport::floors::{Floors, PollOperation};
-    ///
+    /// use pay_transport::floors::Floors;
+    /// # use pay_core::{endpoint::EndpointInfo, error::Provider, retry::RetryClass};
+    /// # let withdraw = EndpointInfo { provider: Provider::Qostiq, name: "status", method: http::Method::POST,
+    /// #     path: "/status", retry_class: RetryClass::Safe, poll_floor: Some(Duration::from_secs(60)) };
     /// let fast = Floors::below_provider_minimums_for_sandbox(Duration::from_millis(10));
-    /// assert_eq!(fast.floor(PollOperation::WithdrawStatus), Duration::from_millis(10));
+    /// assert_eq!(fast.floor(&withdraw), Duration::from_millis(10));
     /// assert!(fast.is_below_provider_minimums());
     /// ```
-    pub fn below_provider_minimums_for_sandbox(every: Duration) -> Self {
+    pub const fn below_provider_minimums_for_sandbox(every: Duration) -> Self {
         Self {
-            bill_status: every,
-            withdraw_status: every,
-            crypto_withdraw_status: every,
-            other: every,
+            at_least: Duration::ZERO,
+            sandbox: Some(every),
         }
     }
 
-    /// The floor of `operation`.
-    pub fn floor(&self, operation: PollOperation) -> Duration {
-        match operation {
-            PollOperation::BillStatus => self.bill_status,
-            PollOperation::WithdrawStatus => self.withdraw_status,
-            PollOperation::CryptoWithdrawStatus => self.crypto_withdraw_status,
-            PollOperation::Other(_) => self.other,
+    /// The floor of reads of one payment through `endpoint`.
+    pub fn floor(&self, endpoint: &EndpointInfo) -> Duration {
+        match self.sandbox {
+            Some(every) => every,
+            None => endpoint
+                .poll_floor
+                .unwrap_or(DEFAULT_POLL_FLOOR)
+                .max(self.at_least),
         }
     }
 
-    /// Whether any floor is below the provider minimums (only possible through
+    /// Whether the floors replace the providers' minimums (only possible through
     /// [`Floors::below_provider_minimums_for_sandbox`]).
     pub fn is_below_provider_minimums(&self) -> bool {
-        let min = Self::PROVIDER_MINIMUMS;
-        self.bill_status < min.bill_status
-            || self.withdraw_status < min.withdraw_status
-            || self.crypto_withdraw_status < min.crypto_withdraw_status
-            || self.other < min.other
-    }
-
-    fn longest(&self) -> Duration {
-        self.bill_status
-            .max(self.withdraw_status)
-            .max(self.crypto_withdraw_status)
-            .max(self.other)
+        self.sandbox.is_some()
     }
 }
 
-type Key = (Provider, PollOperation, String);
+/// A turn's key: (provider, endpoint name, payment id).
+type Key = (Provider, &'static str, String);
 
-/// Hands out polling turns per payment, (provider, operation, payment id), at least the floor
-/// apart.
+/// Hands out polling turns per payment, (provider, endpoint name, payment id), at least the
+/// endpoint's floor apart.
 ///
 /// Turns are reserved under a lock, so concurrent pollers of the same key are spaced too. A turn is
 /// the instant the caller is released to send; [`crate::Executor::execute_poll`] takes one before
@@ -209,20 +174,24 @@ type Key = (Provider, PollOperation, String);
 /// use std::sync::Arc;
 /// use std::time::Duration;
 /// use pay_core::clock::{Clock, ManualClock};
-/// use pay_transport::floors::{Floors, PollOperation, PollScheduler};
+/// use pay_core::endpoint::EndpointInfo;
+/// use pay_transport::floors::{Floors, PollScheduler};
 /// use pay_transport::sleep::VirtualSleep;
 /// use time::macros::datetime;
+/// # use pay_core::{error::Provider, retry::RetryClass};
+/// # let withdraw_status = EndpointInfo { provider: Provider::Qostiq, name: "qostiq.withdraw.status",
+/// #     method: http::Method::POST, path: "/withdraw/status", retry_class: RetryClass::Safe,
+/// #     poll_floor: Some(Duration::from_secs(60)) };
 ///
 /// let clock = Arc::new(ManualClock::new(datetime!(2024-01-01 0:00 UTC)));
 /// let polls = PollScheduler::new(Floors::PROVIDER_MINIMUMS, clock.clone(), Arc::new(VirtualSleep::new(clock.clone())));
 /// # let waker = std::task::Waker::noop();
 /// # let mut cx = std::task::Context::from_waker(&waker);
 /// # let mut run = |f: std::pin::Pin<&mut dyn std::future::Future<Output = Result<time::OffsetDateTime, pay_core::error::Error>>>| match f.poll(&mut cx) { std::task::Poll::Ready(v) => v.unwrap(), _ => unreachable!() };
-/// let q = pay_core::error::Provider::Qostiq;
-/// let first = run(std::pin::pin!(polls.wait_turn(q, PollOperation::WithdrawStatus, "w-1")));
-/// let other = run(std::pin::pin!(polls.wait_turn(q, PollOperation::WithdrawStatus, "w-2")));
+/// let first = run(std::pin::pin!(polls.wait_turn(&withdraw_status, "w-1")));
+/// let other = run(std::pin::pin!(polls.wait_turn(&withdraw_status, "w-2")));
 /// assert_eq!(other, first); // another payout: no wait
-/// let second = run(std::pin::pin!(polls.wait_turn(q, PollOperation::WithdrawStatus, "w-1")));
+/// let second = run(std::pin::pin!(polls.wait_turn(&withdraw_status, "w-1")));
 /// assert_eq!(second - first, time::Duration::seconds(60)); // the same payout waited, in virtual time
 /// ```
 #[derive(Debug)]
@@ -230,7 +199,8 @@ pub struct PollScheduler {
     floors: Floors,
     clock: Arc<dyn Clock>,
     sleep: Arc<dyn Sleep>,
-    last: Mutex<HashMap<Key, OffsetDateTime>>,
+    /// Each key's last turn and the floor it was taken under.
+    last: Mutex<HashMap<Key, (OffsetDateTime, time::Duration)>>,
     shared: Option<SharedTurns>,
 }
 
@@ -266,10 +236,11 @@ impl PollScheduler {
         &self.floors
     }
 
-    /// Waits until payment `payment` of `provider` may be polled for `operation`, and returns the
-    /// instant of the turn. `payment` is the id the poll asks about (a `shop_payment_id`, a
-    /// withdrawal id, a checkout id); the same payment asked about by two different ids (Qostiq's
-    /// id and the shop's) has two keys, so poll one payment by one id.
+    /// Waits until payment `payment` may be read through `endpoint` (its provider and name key
+    /// the turn, its [`EndpointInfo::poll_floor`] spaces them), and returns the instant of the
+    /// turn. `payment` is the id the poll asks about (a `shop_payment_id`, a withdrawal id, a
+    /// checkout id); the same payment asked about by two different ids (Qostiq's id and the
+    /// shop's) has two keys, so poll one payment by one id.
     ///
     /// Cancel-safe: dropping the future before it completes gives the turn back if no later turn
     /// was reserved after it (otherwise the gap stays, which only errs on the slow side).
@@ -277,60 +248,49 @@ impl PollScheduler {
     /// Fails only with shared turns whose store cannot be reached: the poll must not be sent.
     pub async fn wait_turn(
         &self,
-        provider: Provider,
-        operation: PollOperation,
+        endpoint: &EndpointInfo,
         payment: &str,
     ) -> Result<OffsetDateTime, Error> {
+        let floor = self.floors.floor(endpoint);
         if let Some(shared) = &self.shared {
             let key = PollKey {
-                provider,
-                operation: operation.name(),
+                provider: endpoint.provider,
+                operation: endpoint.name,
                 subject: payment,
             };
-            let turn = shared
-                .0
-                .reserve(&key, self.floors.floor(operation))
-                .await
-                .map_err(|e| {
-                    Error::from(TransportError::new(
-                        TransportErrorKind::Other,
-                        Delivery::NotSent,
-                        Some(format!("no polling turn: {e}").into()),
-                    ))
-                })?;
+            let turn = shared.0.reserve(&key, floor).await.map_err(|e| {
+                Error::from(TransportError::new(
+                    TransportErrorKind::Other,
+                    Delivery::NotSent,
+                    Some(format!("no polling turn: {e}").into()),
+                ))
+            })?;
             let wait = turn.wait();
             if !wait.is_zero() {
                 self.sleep.sleep(wait).await;
             }
             return Ok(self.clock.now());
         }
-        Ok(self.local_turn(provider, operation, payment).await)
+        let key: Key = (endpoint.provider, endpoint.name, payment.to_owned());
+        Ok(self.local_turn(key, to_time(floor)).await)
     }
 
     /// A turn kept in this process's memory.
-    async fn local_turn(
-        &self,
-        provider: Provider,
-        operation: PollOperation,
-        payment: &str,
-    ) -> OffsetDateTime {
-        let floor = to_time(self.floors.floor(operation));
-        let map_key: Key = (provider, operation, payment.to_owned());
+    async fn local_turn(&self, key: Key, floor: time::Duration) -> OffsetDateTime {
         let now = self.clock.now();
         let (slot, previous) = {
             let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
             if last.len() > PRUNE_ABOVE {
-                let longest = to_time(self.floors.longest());
-                last.retain(|_, at| at.saturating_add(longest) > now);
+                last.retain(|_, (at, floor)| at.saturating_add(*floor) > now);
             }
-            let previous = last.get(&map_key).copied();
-            let slot = previous.map_or(now, |p| p.saturating_add(floor).max(now));
-            last.insert(map_key.clone(), slot);
+            let previous = last.get(&key).copied();
+            let slot = previous.map_or(now, |(p, _)| p.saturating_add(floor).max(now));
+            last.insert(key.clone(), (slot, floor));
             (slot, previous)
         };
         let mut guard = Reservation {
             scheduler: self,
-            key: Some(map_key),
+            key: Some(key),
             slot,
             previous,
         };
@@ -352,7 +312,7 @@ struct Reservation<'a> {
     scheduler: &'a PollScheduler,
     key: Option<Key>,
     slot: OffsetDateTime,
-    previous: Option<OffsetDateTime>,
+    previous: Option<(OffsetDateTime, time::Duration)>,
 }
 
 impl Drop for Reservation<'_> {
@@ -363,7 +323,7 @@ impl Drop for Reservation<'_> {
             .last
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if last.get(&key) == Some(&self.slot) {
+        if last.get(&key).map(|(at, _)| at) == Some(&self.slot) {
             match self.previous {
                 Some(p) => {
                     last.insert(key, p);
@@ -380,20 +340,11 @@ impl Drop for Reservation<'_> {
 mod tests {
     use super::*;
     use crate::sleep::VirtualSleep;
+    use crate::support::block_on;
     use pay_core::clock::ManualClock;
     use std::future::Future;
-    use std::task::{Context, Poll};
+    use std::task::Context;
     use time::macros::datetime;
-
-    fn block_on<F: Future>(fut: F) -> F::Output {
-        let mut fut = std::pin::pin!(fut);
-        let mut cx = Context::from_waker(std::task::Waker::noop());
-        loop {
-            if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-                return v;
-            }
-        }
-    }
 
     fn scheduler(floors: Floors) -> (Arc<ManualClock>, PollScheduler) {
         let clock = Arc::new(ManualClock::new(datetime!(2024-01-01 0:00 UTC)));
@@ -401,56 +352,58 @@ mod tests {
         (clock.clone(), PollScheduler::new(floors, clock, sleep))
     }
 
-    #[test]
-    fn provider_minimums() {
-        let f = Floors::PROVIDER_MINIMUMS;
-        assert_eq!(f.floor(PollOperation::BillStatus), Duration::from_secs(10));
-        assert_eq!(
-            f.floor(PollOperation::WithdrawStatus),
-            Duration::from_secs(60)
-        );
-        assert_eq!(
-            f.floor(PollOperation::CryptoWithdrawStatus),
-            Duration::from_secs(60)
-        );
-        assert_eq!(f, Floors::default());
-        assert_eq!(
-            Floors::stricter(
-                Duration::ZERO,
-                Duration::ZERO,
-                Duration::ZERO,
-                Duration::ZERO
-            ),
-            f
-        );
-        assert!(!f.is_below_provider_minimums());
+    const fn read(
+        provider: Provider,
+        name: &'static str,
+        poll_floor: Option<Duration>,
+    ) -> EndpointInfo {
+        EndpointInfo {
+            provider,
+            name,
+            method: http::Method::POST,
+            path: "/status",
+            retry_class: pay_core::retry::RetryClass::Safe,
+            poll_floor,
+        }
     }
 
     const Q: Provider = Provider::Qostiq;
+    static BILL: EndpointInfo = read(Q, "bill", Some(Duration::from_secs(10)));
+    static WITHDRAW: EndpointInfo = read(Q, "withdraw", Some(Duration::from_secs(60)));
+    static UNDECLARED: EndpointInfo = read(Provider::Coinqvest, "withdrawal", None);
 
     #[test]
-    fn payments_providers_and_operations_are_independent() {
+    fn provider_minimums() {
+        let f = Floors::PROVIDER_MINIMUMS;
+        assert_eq!(f.floor(&BILL), Duration::from_secs(10));
+        assert_eq!(f.floor(&WITHDRAW), Duration::from_secs(60));
+        assert_eq!(f.floor(&UNDECLARED), DEFAULT_POLL_FLOOR);
+        assert_eq!(f, Floors::default());
+        assert_eq!(Floors::stricter(Duration::ZERO), f);
+        let raised = Floors::stricter(Duration::from_secs(30));
+        assert_eq!(raised.floor(&BILL), Duration::from_secs(30));
+        assert_eq!(raised.floor(&WITHDRAW), Duration::from_secs(60));
+        assert!(!f.is_below_provider_minimums());
+        assert!(!raised.is_below_provider_minimums());
+    }
+
+    #[test]
+    fn payments_providers_and_endpoints_are_independent() {
         let (clock, s) = scheduler(Floors::PROVIDER_MINIMUMS);
         let t0 = clock.now();
-        let turn = |provider, op, payment| block_on(s.wait_turn(provider, op, payment)).unwrap();
-        assert_eq!(turn(Q, PollOperation::BillStatus, "a"), t0);
-        assert_eq!(turn(Q, PollOperation::BillStatus, "b"), t0);
-        assert_eq!(turn(Q, PollOperation::WithdrawStatus, "a"), t0);
-        let other = PollOperation::Other("coinqvest.withdrawal");
-        assert_eq!(turn(Provider::Coinqvest, other, "a"), t0);
-        assert_eq!(
-            turn(Q, PollOperation::BillStatus, "a"),
-            t0 + time::Duration::seconds(10)
-        );
+        let turn = |endpoint: &EndpointInfo, payment: &str| {
+            block_on(s.wait_turn(endpoint, payment)).unwrap()
+        };
+        assert_eq!(turn(&BILL, "a"), t0);
+        assert_eq!(turn(&BILL, "b"), t0);
+        assert_eq!(turn(&WITHDRAW, "a"), t0);
+        assert_eq!(turn(&UNDECLARED, "a"), t0);
+        // The same name at another provider is another key.
+        assert_eq!(turn(&read(Provider::Coinqvest, "bill", None), "a"), t0);
+        assert_eq!(turn(&BILL, "a"), t0 + time::Duration::seconds(10));
         // Its own floor had passed meanwhile: no further wait.
-        assert_eq!(
-            turn(Provider::Coinqvest, other, "a"),
-            t0 + time::Duration::seconds(10)
-        );
-        assert_eq!(
-            turn(Provider::Coinqvest, other, "a"),
-            t0 + time::Duration::seconds(20)
-        );
+        assert_eq!(turn(&UNDECLARED, "a"), t0 + time::Duration::seconds(10));
+        assert_eq!(turn(&UNDECLARED, "a"), t0 + time::Duration::seconds(20));
     }
 
     #[derive(Debug)]
@@ -466,30 +419,22 @@ mod tests {
         let clock = Arc::new(ManualClock::new(datetime!(2024-01-01 0:00 UTC)));
         let s = PollScheduler::new(Floors::PROVIDER_MINIMUMS, clock.clone(), Arc::new(Forever));
         let t0 = clock.now();
-        let key = (Q, PollOperation::WithdrawStatus, "a".to_owned());
-        assert_eq!(
-            block_on(s.wait_turn(Q, PollOperation::WithdrawStatus, "a")).unwrap(),
-            t0
-        );
+        let key: Key = (Q, WITHDRAW.name, "a".to_owned());
+        let last = |key: &Key| s.last.lock().unwrap().get(key).map(|(at, _)| *at);
+        assert_eq!(block_on(s.wait_turn(&WITHDRAW, "a")).unwrap(), t0);
         let mut cx = Context::from_waker(std::task::Waker::noop());
-        let mut waiting = Box::pin(s.wait_turn(Q, PollOperation::WithdrawStatus, "a"));
+        let mut waiting = Box::pin(s.wait_turn(&WITHDRAW, "a"));
         assert!(waiting.as_mut().poll(&mut cx).is_pending());
-        assert_eq!(
-            s.last.lock().unwrap().get(&key),
-            Some(&(t0 + time::Duration::seconds(60)))
-        );
+        assert_eq!(last(&key), Some(t0 + time::Duration::seconds(60)));
         drop(waiting); // cancelled while waiting
-        assert_eq!(s.last.lock().unwrap().get(&key), Some(&t0));
+        assert_eq!(last(&key), Some(t0));
 
         // A cancelled first poll leaves no trace at all.
-        let other = (Q, PollOperation::BillStatus, "b".to_owned());
+        let other: Key = (Q, BILL.name, "b".to_owned());
         clock.advance(time::Duration::seconds(1));
-        assert_eq!(
-            block_on(s.wait_turn(Q, PollOperation::BillStatus, "b")).unwrap(),
-            clock.now()
-        );
+        assert_eq!(block_on(s.wait_turn(&BILL, "b")).unwrap(), clock.now());
         s.last.lock().unwrap().remove(&other);
-        assert!(s.last.lock().unwrap().get(&other).is_none());
+        assert!(last(&other).is_none());
     }
 
     #[test]
@@ -508,8 +453,8 @@ mod tests {
             clock.clone(),
             Arc::new(Early(clock.clone())),
         );
-        let a = block_on(s.wait_turn(Q, PollOperation::BillStatus, "k")).unwrap();
-        block_on(s.wait_turn(Q, PollOperation::BillStatus, "k")).unwrap();
+        let a = block_on(s.wait_turn(&BILL, "k")).unwrap();
+        block_on(s.wait_turn(&BILL, "k")).unwrap();
         assert!(clock.now() - a >= time::Duration::seconds(10));
     }
 }

@@ -50,6 +50,7 @@
 //! to the transport nothing was sent; after, the attempt **may have been sent** (exactly like a
 //! timeout): treat a dropped `RecoverByLookup` call as an unknown outcome and recover by lookup.
 
+pub mod client;
 pub mod executor;
 pub mod floors;
 #[cfg(feature = "hyper")]
@@ -62,6 +63,8 @@ pub mod recovery;
 pub mod retry;
 pub mod service;
 pub mod sleep;
+#[cfg(test)]
+mod support;
 
 pub use executor::{CallError, Executed, Executor, ExecutorBuilder};
 pub use retry::{Ending, RetryBudget, RetryPolicy};

@@ -174,18 +174,9 @@ pub(crate) async fn timeout<F: Future>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::support::block_on;
     use pay_core::clock::Clock;
     use time::macros::datetime;
-
-    fn block_on<F: Future>(fut: F) -> F::Output {
-        let mut fut = std::pin::pin!(fut);
-        let mut cx = Context::from_waker(std::task::Waker::noop());
-        loop {
-            if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-                return v;
-            }
-        }
-    }
 
     #[test]
     fn timeout_prefers_a_ready_future_and_does_not_move_the_clock() {

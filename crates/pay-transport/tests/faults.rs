@@ -20,7 +20,7 @@ use pay_sandbox::{Fault, Reply, ScriptedServer, Step};
 use pay_transport::hyper_transport::HyperTransport;
 use pay_transport::service::HttpService;
 use pay_transport::sleep::TokioSleep;
-use pay_transport::{Ending, Executor, RetryPolicy};
+use pay_transport::{CallError, Ending, Executor, RetryPolicy};
 use support::*;
 
 const CREATE: &str = "/withdraw/create";
@@ -52,15 +52,27 @@ fn transport_kind(e: &Error) -> (TransportErrorKind, Delivery) {
     }
 }
 
+/// Sends `endpoint` through `exec`; it must fail.
+async fn failed(
+    exec: &Executor<impl HttpService>,
+    endpoint: &impl Endpoint<Context = (), Output = Answer>,
+) -> CallError {
+    exec.execute(endpoint, &()).await.unwrap_err()
+}
+
+/// `err` is a transport failure of `kind` after which the request may have been sent: the
+/// payout must be recovered by lookup.
+fn assert_needs_recovery(err: &CallError, kind: TransportErrorKind) {
+    assert!(err.needs_recovery(), "{err}");
+    assert_eq!(transport_kind(err.error()), (kind, Delivery::MaybeSent));
+}
+
 #[tokio::test]
 async fn commit_then_drop_is_recovered_for_payouts_and_retried_for_reads() {
     let server = scripted_server().await;
     let exec = executor(&server);
     server.push_faults(CREATE, [Fault::CommitThenDrop]);
-    let err = exec
-        .execute(&CreateWithdraw::default(), &())
-        .await
-        .unwrap_err();
+    let err = failed(&exec, &CreateWithdraw::default()).await;
     assert!(err.needs_recovery(), "{err}");
     assert_eq!(err.outcome(), RequestOutcome::Unknown);
     assert_eq!(err.attempts(), 1);
@@ -86,15 +98,8 @@ async fn commit_then_delay_times_out_as_maybe_sent() {
     let server = scripted_server().await;
     let exec = executor(&server);
     server.push_faults(CREATE, [Fault::CommitThenDelay(Duration::from_secs(30))]);
-    let err = exec
-        .execute(&CreateWithdraw::default(), &())
-        .await
-        .unwrap_err();
-    assert!(err.needs_recovery());
-    assert_eq!(
-        transport_kind(err.error()),
-        (TransportErrorKind::Timeout, Delivery::MaybeSent)
-    );
+    let err = failed(&exec, &CreateWithdraw::default()).await;
+    assert_needs_recovery(&err, TransportErrorKind::Timeout);
     assert_eq!(server.hits(CREATE), 1);
     assert_eq!(
         server.commits(CREATE),
@@ -119,15 +124,8 @@ async fn commit_then_truncated_body_is_maybe_sent() {
     );
     let exec = executor(&server);
     server.push_faults(CREATE, [Fault::CommitThenTruncate]);
-    let err = exec
-        .execute(&CreateWithdraw::default(), &())
-        .await
-        .unwrap_err();
-    assert!(err.needs_recovery());
-    assert_eq!(
-        transport_kind(err.error()),
-        (TransportErrorKind::TruncatedBody, Delivery::MaybeSent)
-    );
+    let err = failed(&exec, &CreateWithdraw::default()).await;
+    assert_needs_recovery(&err, TransportErrorKind::TruncatedBody);
     assert_eq!((server.hits(CREATE), server.commits(CREATE)), (1, 1));
 
     server.push_faults(
@@ -143,10 +141,7 @@ async fn reset_before_commit_is_still_maybe_sent_to_the_client() {
     let server = scripted_server().await;
     let exec = executor(&server);
     server.push_faults(CREATE, [Fault::ResetBeforeCommit]);
-    let err = exec
-        .execute(&CreateWithdraw::default(), &())
-        .await
-        .unwrap_err();
+    let err = failed(&exec, &CreateWithdraw::default()).await;
     // The client cannot tell a reset before the commit from one after it.
     assert!(err.needs_recovery());
     let (kind, delivery) = transport_kind(err.error());
@@ -174,10 +169,7 @@ async fn five_xx_bursts_retry_reads_and_stop_creates_and_commits() {
 
     // A burst longer than the attempt limit ends the read with the 5xx, attempts exhausted.
     server.push_faults(STATUS, [s503.clone(), s503.clone(), s503.clone()]);
-    let err = exec
-        .execute(&WithdrawStatus::default(), &())
-        .await
-        .unwrap_err();
+    let err = failed(&exec, &WithdrawStatus::default()).await;
     assert_eq!(err.ending(), Ending::AttemptsExhausted);
     assert_eq!(err.attempts(), 3);
 
@@ -189,20 +181,14 @@ async fn five_xx_bursts_retry_reads_and_stop_creates_and_commits() {
             applied: true,
         }],
     );
-    let err = exec
-        .execute(&CreateWithdraw::default(), &())
-        .await
-        .unwrap_err();
+    let err = failed(&exec, &CreateWithdraw::default()).await;
     assert!(err.needs_recovery());
     assert_eq!(err.outcome(), RequestOutcome::Unknown);
     assert_eq!((server.hits(CREATE), server.commits(CREATE)), (1, 1));
 
     // A commit (class Never) is not repeated either, and is not a lookup case.
     server.push_faults(COMMIT, [s503]);
-    let err = exec
-        .execute(&CommitWithdrawal::default(), &())
-        .await
-        .unwrap_err();
+    let err = failed(&exec, &CommitWithdrawal::default()).await;
     assert_eq!(err.ending(), Ending::NotRepeatable);
     assert_eq!(server.hits(COMMIT), 1);
 }
@@ -239,10 +225,7 @@ async fn refused_connections_are_not_sent_and_retried_even_for_payouts() {
     .retry_policy(RetryPolicy::standard().with_backoff(Duration::ZERO, Duration::ZERO))
     .build()
     .unwrap();
-    let err = exec
-        .execute(&CreateWithdraw::default(), &())
-        .await
-        .unwrap_err();
+    let err = failed(&exec, &CreateWithdraw::default()).await;
     assert_eq!(
         transport_kind(err.error()),
         (TransportErrorKind::Connect, Delivery::NotSent)
@@ -284,10 +267,7 @@ async fn oversized_responses_are_refused() {
         .retry_policy(RetryPolicy::no_retries())
         .build()
         .unwrap();
-    let err = exec
-        .execute(&WithdrawStatus::default(), &())
-        .await
-        .unwrap_err();
+    let err = failed(&exec, &WithdrawStatus::default()).await;
     assert_eq!(
         transport_kind(err.error()),
         (TransportErrorKind::ResponseTooLarge, Delivery::MaybeSent)
@@ -319,10 +299,7 @@ async fn the_default_limit_is_the_strict_json_limit() {
     let answer = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
     assert_eq!(answer.value.body.len(), limit);
     server.set_reply(STATUS, Reply::json(StatusCode::OK, body(limit + 1)));
-    let err = exec
-        .execute(&WithdrawStatus::default(), &())
-        .await
-        .unwrap_err();
+    let err = failed(&exec, &WithdrawStatus::default()).await;
     assert_eq!(
         transport_kind(err.error()),
         (TransportErrorKind::ResponseTooLarge, Delivery::MaybeSent)
@@ -362,10 +339,7 @@ async fn held_requests_are_applied_after_the_hold_and_others_refused_meanwhile()
         [Fault::RecreateRefusedInFlight(Duration::from_millis(800))],
     );
     // The first times out (500 ms) while held: it may have been sent, nothing is applied yet.
-    let err = exec
-        .execute(&CommitWithdrawal::default(), &())
-        .await
-        .unwrap_err();
+    let err = failed(&exec, &CommitWithdrawal::default()).await;
     assert_eq!(err.outcome(), RequestOutcome::Unknown);
     assert_eq!(server.commits(COMMIT), 0);
     // A second one meanwhile is refused ("PROCESSING") and applies nothing.

@@ -9,10 +9,10 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 use std::collections::{HashMap, VecDeque};
-use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -28,7 +28,7 @@ use pay_core::recovery::{
     RefusalClass, Resolution, StepAction, StepResult, Verdict,
 };
 use pay_core::retry::RetryClass;
-use pay_transport::floors::{Floors, PollOperation};
+use pay_transport::floors::Floors;
 use pay_transport::recovery::Start;
 use pay_transport::service::{HttpService, service_fn};
 use pay_transport::sleep::VirtualSleep;
@@ -36,8 +36,9 @@ use pay_transport::{Executor, RetryPolicy};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
+use support::{info, run};
+
 const T0: OffsetDateTime = datetime!(2024-11-18 13:41:57 UTC);
-const POLL: PollOperation = PollOperation::Other("toy.status");
 
 // ---- a toy payout API --------------------------------------------------------------------------
 
@@ -87,13 +88,14 @@ struct CreatePayout {
 impl Endpoint for CreatePayout {
     type Output = Payout;
     type Context = ();
-    const INFO: EndpointInfo = EndpointInfo {
-        provider: Provider::Qostiq,
-        name: "toy.payout.create",
-        method: Method::POST,
-        path: "/create",
-        retry_class: RetryClass::RecoverByLookup,
-    };
+    const INFO: EndpointInfo = info(
+        Provider::Qostiq,
+        "toy.payout.create",
+        Method::POST,
+        "/create",
+        RetryClass::RecoverByLookup,
+        None,
+    );
 
     fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
         Ok(Request::post("/create")
@@ -118,13 +120,14 @@ struct GetPayout {
 impl Endpoint for GetPayout {
     type Output = Lookup<Payout>;
     type Context = ();
-    const INFO: EndpointInfo = EndpointInfo {
-        provider: Provider::Qostiq,
-        name: "toy.payout.get",
-        method: Method::POST,
-        path: "/get",
-        retry_class: RetryClass::Safe,
-    };
+    const INFO: EndpointInfo = info(
+        Provider::Qostiq,
+        "toy.payout.get",
+        Method::POST,
+        "/get",
+        RetryClass::Safe,
+        None,
+    );
 
     fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
         Ok(Request::post("/get")
@@ -233,6 +236,11 @@ fn lost() -> Result<Response<Bytes>, TransportError> {
 }
 
 impl FakeProvider {
+    /// What the next create meets.
+    fn on_create(&self, step: OnCreate) {
+        self.books.lock().unwrap().creates.push_back(step);
+    }
+
     fn new(clock: Arc<ManualClock>) -> Self {
         Self {
             books: Arc::new(Mutex::new(Books::default())),
@@ -314,18 +322,6 @@ impl FakeProvider {
     }
 }
 
-/// Drives a future whose every wait is virtual.
-fn run<F: Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = Context::from_waker(std::task::Waker::noop());
-    for _ in 0..10_000 {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-    panic!("future did not complete in virtual time")
-}
-
 fn rig(settle: Option<Duration>) -> (FakeProvider, Arc<ManualClock>, Executor<impl HttpService>) {
     let clock = Arc::new(ManualClock::new(T0));
     let provider = FakeProvider::new(clock.clone());
@@ -354,7 +350,7 @@ fn recover(
         || async { executor.execute(request, &()).await.map(|d| d.value) },
         || async {
             executor
-                .execute_poll(&lookup, &(), &lookup.id, POLL)
+                .execute_poll(&lookup, &(), &lookup.id)
                 .await
                 .map(|d| d.value)
         },
@@ -418,12 +414,7 @@ fn the_default_settle_window_is_twice_the_attempt_timeout() {
 #[test]
 fn a_lost_answer_of_an_applied_payout_is_adopted_after_one_lookup() {
     let (provider, _, executor) = rig(None);
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::LostAfter);
+    provider.on_create(OnCreate::LostAfter);
     let outcome = recover(&executor, &w1(), Start::Fresh);
     assert_eq!(outcome.name(), OutcomeName::Adopted);
     assert_eq!(actions(&outcome), "S:unknown L:same");
@@ -434,12 +425,7 @@ fn a_lost_answer_of_an_applied_payout_is_adopted_after_one_lookup() {
 #[test]
 fn not_found_is_trusted_only_once_the_settle_window_passed_then_the_same_id_is_sent_again() {
     let (provider, _, executor) = rig(None);
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::LostBefore);
+    provider.on_create(OnCreate::LostBefore);
     let outcome = recover(&executor, &w1(), Start::Fresh);
     assert_eq!(outcome.name(), OutcomeName::Recreated);
     assert_eq!(actions(&outcome), "S:unknown L:notfound L:notfound S:same");
@@ -458,12 +444,7 @@ fn not_found_is_trusted_only_once_the_settle_window_passed_then_the_same_id_is_s
 fn a_request_still_executing_when_looked_up_is_found_after_the_window_and_not_sent_again() {
     // Held 15 s (past the 10 s timeout), then applied: the early "not found" is not trusted.
     let (provider, _, executor) = rig(None);
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::Held(15));
+    provider.on_create(OnCreate::Held(15));
     let outcome = recover(&executor, &w1(), Start::Fresh);
     assert_eq!(
         outcome.name(),
@@ -482,12 +463,7 @@ fn a_refused_resend_while_the_first_request_holds_the_money_is_never_reported_re
     // re-send meets "insufficient funds" (the first one holds the balance). Looked up again, the
     // first one is found once it lands.
     let (provider, _, executor) = rig(Some(Duration::from_secs(5)));
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::Held(25));
+    provider.on_create(OnCreate::Held(25));
     let outcome = recover(&executor, &w1(), Start::Fresh);
     assert_eq!(
         outcome.name(),
@@ -503,12 +479,7 @@ fn a_refused_resend_while_the_first_request_holds_the_money_is_never_reported_re
 
     // Held longer than the recovery looks: "unknown", never "refused" nor "not sent".
     let (provider, clock, executor) = rig(Some(Duration::from_secs(5)));
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::Held(3_600));
+    provider.on_create(OnCreate::Held(3_600));
     let outcome = recover(&executor, &w1(), Start::Fresh);
     assert_eq!(
         outcome.name(),
@@ -669,12 +640,7 @@ fn a_resumed_recovery_looks_before_it_sends() {
 fn evidence_timestamps_come_from_the_injected_clock_and_survive_serde() {
     let (provider, clock, executor) = rig(None);
     clock.advance(time::Duration::days(400));
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::LostBefore);
+    provider.on_create(OnCreate::LostBefore);
     let outcome = recover(&executor, &w1(), Start::Fresh);
     let evidence = outcome.evidence();
     assert!(
@@ -692,12 +658,7 @@ fn evidence_timestamps_come_from_the_injected_clock_and_survive_serde() {
 #[test]
 fn a_recovery_that_ended_unknown_resumes_from_its_evidence_with_fresh_bounds() {
     let (provider, clock, executor) = rig(Some(Duration::from_secs(5)));
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .creates
-        .push_back(OnCreate::Held(3_600));
+    provider.on_create(OnCreate::Held(3_600));
     let first = recover(&executor, &w1(), Start::Fresh);
     assert_eq!(first.name(), OutcomeName::Unknown, "{}", actions(&first));
     // Stored, then resumed once the held request landed: it looks before anything else, and

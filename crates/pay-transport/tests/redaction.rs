@@ -230,13 +230,7 @@ struct EchoingRefusal;
 impl pay_core::endpoint::Endpoint for EchoingRefusal {
     type Output = ();
     type Context = ();
-    const INFO: pay_core::endpoint::EndpointInfo = pay_core::endpoint::EndpointInfo {
-        provider: pay_core::error::Provider::Qostiq,
-        name: "qostiq.withdraw.status",
-        method: http::Method::POST,
-        path: "/withdraw/status",
-        retry_class: pay_core::retry::RetryClass::Safe,
-    };
+    const INFO: pay_core::endpoint::EndpointInfo = WithdrawStatus::INFO;
 
     fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
         Request::post("/withdraw/status")

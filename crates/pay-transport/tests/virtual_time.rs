@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll};
+use std::task::Context;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -24,29 +24,17 @@ use pay_core::error::{
 };
 use pay_core::secret::Secret;
 use pay_signing::coinqvest::DigestSigner;
-use pay_transport::floors::{Floors, PollOperation, PollScheduler};
+use pay_transport::floors::{Floors, PollScheduler};
 use pay_transport::rate_limit::{Rate, RateLimits};
 use pay_transport::retry::{RetryBudget, RetryPolicy};
-use pay_transport::service::service_fn;
+use pay_transport::service::{HttpService, service_fn};
 use pay_transport::sleep::VirtualSleep;
-use pay_transport::{Ending, Executor};
+use pay_transport::{Ending, Executor, ExecutorBuilder};
 use support::*;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
 const T0: OffsetDateTime = datetime!(2024-11-18 13:41:57 UTC);
-
-/// Drives a future whose every wait is virtual: it never stays pending.
-fn run<F: Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = Context::from_waker(std::task::Waker::noop());
-    for _ in 0..1_000 {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-    panic!("future did not complete in virtual time")
-}
 
 fn clock() -> (Arc<ManualClock>, Arc<VirtualSleep>) {
     let clock = Arc::new(ManualClock::new(T0));
@@ -61,19 +49,34 @@ fn status(code: u16) -> Result<Response<Bytes>, TransportError> {
         .unwrap())
 }
 
-#[test]
-fn a_full_5xx_outage_is_capped_by_the_retry_budget() {
-    let (clock, sleep) = clock();
+/// A transport answering `code` to every request, and how many requests it answered.
+fn counting(code: u16) -> (Arc<AtomicUsize>, impl HttpService + use<>) {
     let hits = Arc::new(AtomicUsize::new(0));
     let h = hits.clone();
     let transport = service_fn(move |_| {
         h.fetch_add(1, Ordering::SeqCst);
-        async { status(503) }
+        async move { status(code) }
     });
+    (hits, transport)
+}
+
+/// An executor on `transport` to `https://api.test`, in virtual time on `clock` and `sleep`.
+fn virtual_executor<S: HttpService>(
+    transport: S,
+    clock: &Arc<ManualClock>,
+    sleep: &Arc<VirtualSleep>,
+) -> ExecutorBuilder<S> {
+    Executor::builder(transport, "https://api.test".parse().unwrap())
+        .clock(clock.clone())
+        .sleep(sleep.clone())
+}
+
+#[test]
+fn a_full_5xx_outage_is_capped_by_the_retry_budget() {
+    let (clock, sleep) = clock();
+    let (hits, transport) = counting(503);
     let budget = Arc::new(RetryBudget::standard());
-    let exec = Executor::builder(transport, "https://api.test".parse().unwrap())
-        .clock(clock)
-        .sleep(sleep)
+    let exec = virtual_executor(transport, &clock, &sleep)
         .retry_budget(budget.clone())
         .retry_policy(RetryPolicy::standard().with_max_attempts(5))
         .build()
@@ -105,11 +108,7 @@ fn transport_failure_retries_cost_double() {
             ))
         }
     });
-    let exec = Executor::builder(transport, "https://api.test".parse().unwrap())
-        .clock(clock)
-        .sleep(sleep)
-        .build()
-        .unwrap();
+    let exec = virtual_executor(transport, &clock, &sleep).build().unwrap();
     for _ in 0..1_000 {
         run(exec.execute(&WithdrawStatus::default(), &())).unwrap_err();
     }
@@ -127,9 +126,7 @@ fn the_budget_refills_on_success() {
         async move { status(if i.is_multiple_of(2) { 503 } else { 200 }) }
     });
     let budget = Arc::new(RetryBudget::standard());
-    let exec = Executor::builder(transport, "https://api.test".parse().unwrap())
-        .clock(clock)
-        .sleep(sleep)
+    let exec = virtual_executor(transport, &clock, &sleep)
         .retry_budget(budget.clone())
         .build()
         .unwrap();
@@ -156,9 +153,7 @@ fn backoff_stays_within_its_bounds_for_every_attempt() {
     for seed in 0..200u64 {
         let (clock, sleep) = clock();
         let transport = service_fn(|_| async { status(500) });
-        let exec = Executor::builder(transport, "https://api.test".parse().unwrap())
-            .clock(clock)
-            .sleep(sleep.clone())
+        let exec = virtual_executor(transport, &clock, &sleep)
             .retry_policy(policy)
             .retry_budget(Arc::new(RetryBudget::new(u32::MAX, 5, 10)))
             .rng_seed(seed)
@@ -294,11 +289,7 @@ fn payouts_with_unknown_outcomes_are_sent_once_and_handed_to_recovery() {
             let f = failure.lock().unwrap().take();
             async move { f.unwrap_or_else(|| status(200)) }
         });
-        let exec = Executor::builder(transport, "https://api.test".parse().unwrap())
-            .clock(clock)
-            .sleep(sleep)
-            .build()
-            .unwrap();
+        let exec = virtual_executor(transport, &clock, &sleep).build().unwrap();
         let e = run(exec.execute(&CreateWithdraw::default(), &())).unwrap_err();
         assert!(e.needs_recovery());
         assert_eq!(e.outcome(), RequestOutcome::Unknown);
@@ -315,11 +306,7 @@ fn undecodable_answers_are_unknown() {
         h.fetch_add(1, Ordering::SeqCst);
         async { Ok(Response::new(Bytes::from_static(b"<html>proxy</html>"))) }
     });
-    let exec = Executor::builder(transport, "https://api.test".parse().unwrap())
-        .clock(clock)
-        .sleep(sleep)
-        .build()
-        .unwrap();
+    let exec = virtual_executor(transport, &clock, &sleep).build().unwrap();
     let e = run(exec.execute(&CreateWithdraw::default(), &())).unwrap_err();
     assert!(matches!(e.error(), Error::Undecodable { .. }));
     assert!(e.needs_recovery());
@@ -335,9 +322,7 @@ fn attempts_time_out_in_virtual_time_as_maybe_sent() {
     let (clock, sleep) = clock();
     let transport =
         service_fn(|_| std::future::pending::<Result<Response<Bytes>, TransportError>>());
-    let exec = Executor::builder(transport, "https://api.test".parse().unwrap())
-        .clock(clock.clone())
-        .sleep(sleep)
+    let exec = virtual_executor(transport, &clock, &sleep)
         .attempt_timeout(Duration::from_secs(20))
         .build()
         .unwrap();
@@ -358,12 +343,7 @@ fn attempts_time_out_in_virtual_time_as_maybe_sent() {
 #[test]
 fn errors_before_sending_make_no_attempt() {
     let (clock, sleep) = clock();
-    let hits = Arc::new(AtomicUsize::new(0));
-    let h = hits.clone();
-    let transport = service_fn(move |_| {
-        h.fetch_add(1, Ordering::SeqCst);
-        async { status(200) }
-    });
+    let (hits, transport) = counting(200);
     #[derive(Debug)]
     struct Broken;
     impl pay_core::endpoint::Authenticate for Broken {
@@ -371,9 +351,7 @@ fn errors_before_sending_make_no_attempt() {
             Err(Error::invalid_input("api_key", "not a valid header value"))
         }
     }
-    let exec = Executor::builder(transport, "https://api.test".parse().unwrap())
-        .clock(clock)
-        .sleep(sleep)
+    let exec = virtual_executor(transport, &clock, &sleep)
         .authenticator(Arc::new(Broken))
         .build()
         .unwrap();
@@ -398,9 +376,7 @@ fn rate_limits_space_attempts_per_endpoint() {
         s.push((name, c.now()));
         async { status(200) }
     });
-    let exec = Executor::builder(transport, "https://api.test".parse().unwrap())
-        .clock(clock)
-        .sleep(sleep)
+    let exec = virtual_executor(transport, &clock, &sleep)
         .rate_limits(RateLimits::none().with_endpoint(
             "qostiq.withdraw.status",
             Rate::new(2, Duration::from_secs(1)).with_burst(2),
@@ -425,10 +401,24 @@ fn a_hundred_thousand_polls_never_break_a_floor() {
     let (clock, sleep) = clock();
     let polls = PollScheduler::new(Floors::PROVIDER_MINIMUMS, clock.clone(), sleep);
     let ops = [
-        PollOperation::BillStatus,
-        PollOperation::WithdrawStatus,
-        PollOperation::CryptoWithdrawStatus,
-        PollOperation::Other("coinqvest.checkout"),
+        info(
+            Provider::Qostiq,
+            "bill_status",
+            Method::POST,
+            "/b",
+            RetryClass::Safe,
+            Some(Duration::from_secs(10)),
+        ),
+        WithdrawStatus::INFO,
+        info(
+            Provider::Qostiq,
+            "crypto_withdraw_status",
+            Method::POST,
+            "/c",
+            RetryClass::Safe,
+            Some(Duration::from_secs(60)),
+        ),
+        GetCheckout::INFO,
     ];
     let keys = ["w-1", "w-2", "bill-3", "chk-9"];
     let mut rng = fastrand_like(0x5eed);
@@ -443,19 +433,19 @@ fn a_hundred_thousand_polls_never_break_a_floor() {
             i64::try_from((r >> 16) % 20_000).unwrap(),
         ));
         let before = clock.now();
-        let turn = run(polls.wait_turn(Provider::Qostiq, ops[op], keys[key])).unwrap();
+        let turn = run(polls.wait_turn(&ops[op], keys[key])).unwrap();
         let now = clock.now();
         assert_eq!(turn, now);
         if now > before {
             waited += 1;
         }
         if let Some(prev) = last.insert((key, op), now) {
-            let floor = Floors::PROVIDER_MINIMUMS.floor(ops[op]);
+            let floor = Floors::PROVIDER_MINIMUMS.floor(&ops[op]);
             assert!(
                 now - prev >= time::Duration::try_from(floor).unwrap(),
-                "{} {:?} polled after {} (< {floor:?})",
+                "{} {} polled after {} (< {floor:?})",
                 keys[key],
-                ops[op],
+                ops[op].name,
                 now - prev
             );
         }
@@ -476,19 +466,9 @@ fn polled_reads_respect_the_floor_on_every_attempt_including_retries() {
         let i = k.fetch_add(1, Ordering::SeqCst);
         async move { status(if i % 3 == 2 { 200 } else { 502 }) }
     });
-    let exec = Executor::builder(transport, "https://api.test".parse().unwrap())
-        .clock(clock)
-        .sleep(sleep)
-        .build()
-        .unwrap();
+    let exec = virtual_executor(transport, &clock, &sleep).build().unwrap();
     for _ in 0..20 {
-        let ok = run(exec.execute_poll(
-            &WithdrawStatus::default(),
-            &(),
-            "w-1",
-            PollOperation::WithdrawStatus,
-        ))
-        .unwrap();
+        let ok = run(exec.execute_poll(&WithdrawStatus::default(), &(), "w-1")).unwrap();
         assert_eq!(ok.attempts, 3);
     }
     let times = sent.all();
@@ -507,8 +487,8 @@ fn sandbox_floors_are_explicit() {
         sleep,
     );
     assert!(polls.floors().is_below_provider_minimums());
-    run(polls.wait_turn(Provider::Qostiq, PollOperation::WithdrawStatus, "s")).unwrap();
-    run(polls.wait_turn(Provider::Qostiq, PollOperation::WithdrawStatus, "s")).unwrap();
+    run(polls.wait_turn(&WithdrawStatus::INFO, "s")).unwrap();
+    run(polls.wait_turn(&WithdrawStatus::INFO, "s")).unwrap();
     assert_eq!(clock.now() - T0, time::Duration::milliseconds(5));
 }
 
@@ -570,11 +550,7 @@ fn dropping_a_call_cancels_the_attempt_in_flight() {
 fn status_codes_map_to_provider_errors_with_the_right_outcome() {
     let (clock, sleep) = clock();
     let transport = service_fn(|_| async { status(429) });
-    let exec = Executor::builder(transport, "https://api.test".parse().unwrap())
-        .clock(clock)
-        .sleep(sleep)
-        .build()
-        .unwrap();
+    let exec = virtual_executor(transport, &clock, &sleep).build().unwrap();
     let e = run(exec.execute(&CreateWithdraw::default(), &())).unwrap_err();
     assert_eq!(e.ending(), Ending::AttemptsExhausted);
     assert_eq!(e.outcome(), RequestOutcome::Refused);

@@ -72,7 +72,7 @@ fn client(journal: Option<Store>) -> Result<QostiqClient<impl HttpService>, Fail
         .transport(instant_provider())
         .base_url("https://core.qostiq.test".parse()?);
     if let Some(store) = journal {
-        builder = builder.journal_with(Journal::new(store));
+        builder = builder.executor(|e| e.journal(Journal::new(store)));
     }
     Ok(builder.build()?)
 }

@@ -44,13 +44,11 @@ use pay_core::error::{Provider, TransportError};
 use pay_core::recovery::PayoutOutcome;
 use pay_core::secret::Secret;
 use pay_sandbox::{Fault, Reply, ScriptedServer};
-use pay_transport::RetryPolicy;
-use pay_transport::floors::Floors;
 use pay_transport::hyper_transport::HyperTransport;
 use tokio::task::JoinSet;
 use tower_service::Service;
 
-use super::{ClassReport, FaultClass, Judged, class_index};
+use super::{ClassReport, FaultClass, Judged, class_index, run_executor};
 
 /// Iterations in flight at once (they mostly wait on timers).
 const CONCURRENCY: u64 = 128;
@@ -153,18 +151,12 @@ async fn iteration(shared: Shared, class: FaultClass, seed: u64, n: u64) -> Clas
     };
     let client = CoinqvestClient::builder(KEY, shared.secret.clone())
         .base_url(base)
-        .attempt_timeout(ATTEMPT_TIMEOUT)
-        .retry_policy(
-            RetryPolicy::standard()
-                .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-                .with_max_retry_after(Duration::from_millis(10)),
-        )
-        .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
-        .rng_seed(rng.u64(..))
-        .build_with_transport(Stateful {
+        .transport(Stateful {
             inner: shared.transport.clone(),
             server: server.clone(),
-        });
+        })
+        .executor(|e| run_executor(e, ATTEMPT_TIMEOUT, rng.u64(..)))
+        .build();
     let Ok(client) = client else {
         report.unknown = 1;
         return report;

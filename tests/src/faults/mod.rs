@@ -19,6 +19,29 @@ pub mod qostiq;
 
 pub use pay_sandbox::FaultClass;
 
+use std::time::Duration;
+
+use pay_transport::floors::Floors;
+use pay_transport::{ExecutorBuilder, RetryPolicy};
+
+/// The executor settings of a fault or crash run: `attempt_timeout`, a tiny backoff (the runs are
+/// about what is sent again, not when), the sandbox's zero polling floors, jitter from `seed`.
+pub(crate) fn run_executor<S>(
+    executor: ExecutorBuilder<S>,
+    attempt_timeout: Duration,
+    seed: u64,
+) -> ExecutorBuilder<S> {
+    executor
+        .attempt_timeout(attempt_timeout)
+        .retry_policy(
+            RetryPolicy::standard()
+                .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+                .with_max_retry_after(Duration::from_millis(10)),
+        )
+        .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
+        .rng_seed(seed)
+}
+
 /// The seed-mixing index of a class: its place in [`FaultClass::ALL`] (report order).
 pub(crate) fn class_index(class: FaultClass) -> u64 {
     FaultClass::ALL

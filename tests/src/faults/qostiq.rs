@@ -42,13 +42,12 @@ use pay_qostiq::transfers::{CreateTransfer, TransferAmountType};
 use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType};
 use pay_qostiq::{CryptoAsset, Currency, Payway, ShopId};
 use pay_sandbox::{AdminClient, Sandbox, SandboxHandle};
-use pay_transport::floors::Floors;
+use pay_transport::RetryBudget;
 use pay_transport::hyper_transport::HyperTransport;
-use pay_transport::{RetryBudget, RetryPolicy};
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use super::{ClassReport, FaultClass, Judged, class_index};
+use super::{ClassReport, FaultClass, Judged, class_index, run_executor};
 
 /// The client's per-attempt timeout (the settle window is twice that: 400 ms).
 const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(200);
@@ -332,15 +331,13 @@ async fn worker(
     )
     .transport(transport)
     .base_url(base)
-    .attempt_timeout(ATTEMPT_TIMEOUT)
-    .retry_policy(
-        RetryPolicy::standard()
-            .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-            .with_max_retry_after(Duration::from_millis(10)),
-    )
-    .retry_budget(Arc::new(RetryBudget::new(u32::MAX / 2, 5, 10)))
-    .floors(Floors::below_provider_minimums_for_sandbox(Duration::ZERO))
-    .rng_seed(rng.u64(..))
+    .executor(|e| {
+        run_executor(e, ATTEMPT_TIMEOUT, rng.u64(..)).retry_budget(Arc::new(RetryBudget::new(
+            u32::MAX / 2,
+            5,
+            10,
+        )))
+    })
     .build()
     .map_err(|e| e.to_string())?;
 

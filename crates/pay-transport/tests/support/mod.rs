@@ -1,13 +1,17 @@
 //! Shared test endpoints and helpers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode};
-use pay_core::endpoint::{Endpoint, EndpointInfo};
+pub use http::Method;
+use http::{Request, Response, StatusCode};
+pub use pay_core::endpoint::{Endpoint, EndpointInfo};
 use pay_core::error::{Error, Provider, ProviderError};
-use pay_core::retry::RetryClass;
+pub use pay_core::retry::RetryClass;
 use pay_sandbox::ScriptedServer;
 
 /// What every test endpoint returns on a final answer.
@@ -31,8 +35,27 @@ fn parse(provider: Provider, r: &Response<Bytes>) -> Result<Answer, Error> {
     })
 }
 
+/// The facts of a test endpoint.
+pub const fn info(
+    provider: Provider,
+    name: &'static str,
+    method: Method,
+    path: &'static str,
+    retry_class: RetryClass,
+    poll_floor: Option<Duration>,
+) -> EndpointInfo {
+    EndpointInfo {
+        provider,
+        name,
+        method,
+        path,
+        retry_class,
+        poll_floor,
+    }
+}
+
 macro_rules! endpoint {
-    ($name:ident, $ename:literal, $method:ident, $path:literal, $class:ident, $provider:ident) => {
+    ($name:ident, $ename:literal, $method:ident, $path:literal, $class:ident, $provider:ident, $floor:expr) => {
         /// A test endpoint.
         #[derive(Debug, Clone, Default)]
         pub struct $name {
@@ -41,13 +64,14 @@ macro_rules! endpoint {
         impl Endpoint for $name {
             type Output = Answer;
             type Context = ();
-            const INFO: EndpointInfo = EndpointInfo {
-                provider: Provider::$provider,
-                name: $ename,
-                method: Method::$method,
-                path: $path,
-                retry_class: RetryClass::$class,
-            };
+            const INFO: EndpointInfo = info(
+                Provider::$provider,
+                $ename,
+                Method::$method,
+                $path,
+                RetryClass::$class,
+                $floor,
+            );
             fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
                 Request::builder()
                     .method(Method::$method)
@@ -69,7 +93,8 @@ endpoint!(
     POST,
     "/withdraw/create",
     RecoverByLookup,
-    Qostiq
+    Qostiq,
+    None
 );
 endpoint!(
     WithdrawStatus,
@@ -77,7 +102,8 @@ endpoint!(
     POST,
     "/withdraw/status",
     Safe,
-    Qostiq
+    Qostiq,
+    Some(Duration::from_secs(60))
 );
 endpoint!(
     CommitWithdrawal,
@@ -85,7 +111,8 @@ endpoint!(
     POST,
     "/withdrawal/commit",
     Never,
-    Coinqvest
+    Coinqvest,
+    None
 );
 endpoint!(
     GetCheckout,
@@ -93,7 +120,8 @@ endpoint!(
     GET,
     "/checkout",
     Safe,
-    Coinqvest
+    Coinqvest,
+    None
 );
 
 /// Collects values across calls of a `service_fn`.
@@ -121,4 +149,16 @@ impl<T: Clone> Log<T> {
 /// The sandbox's scripted loopback server; its faults answer the COINQVEST way (`{"errors": …}`).
 pub async fn scripted_server() -> ScriptedServer {
     ScriptedServer::start(Provider::Coinqvest).await.unwrap()
+}
+
+/// Drives a future whose every wait is virtual: it never stays pending.
+pub fn run<F: Future>(fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    for _ in 0..10_000 {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+    panic!("future did not complete in virtual time")
 }

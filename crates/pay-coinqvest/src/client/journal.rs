@@ -4,31 +4,11 @@
 //! id) after a crash, holding it to the same terms.
 
 use pay_core::Error;
-use pay_core::money::Amount;
 use pay_core::text::AccountNumber;
-use pay_transport::journal::Journaled;
+use pay_transport::journal::{Journaled, Stored};
 use serde_json::{Value, json};
 
 use crate::withdrawals::{CommitWithdrawal, QuoteTerms};
-
-fn unreadable(field: &str, why: &str) -> Error {
-    Error::invalid_input(format!("journal.{field}"), why.to_owned())
-}
-
-/// The optional text `field` of `value`.
-fn text(value: &Value, field: &str) -> Result<Option<String>, Error> {
-    match value.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(unreadable(field, "not a string")),
-    }
-}
-
-fn amount(value: &Value, field: &str) -> Result<Option<Amount>, Error> {
-    text(value, field)?
-        .map(|t| t.parse().map_err(|_| unreadable(field, "not an amount")))
-        .transpose()
-}
 
 impl Journaled for CommitWithdrawal {
     const OPERATION: &'static str = "withdrawal_commit";
@@ -54,20 +34,14 @@ impl Journaled for CommitWithdrawal {
     }
 
     fn from_journal(value: &Value) -> Result<Self, Error> {
-        if !value.is_object() {
-            return Err(unreadable("request", "not an object"));
-        }
-        let withdrawal_id =
-            text(value, "withdrawal_id")?.ok_or_else(|| unreadable("withdrawal_id", "missing"))?;
+        let s = Stored::of(value)?;
         let terms = QuoteTerms {
-            source_asset_issuer: text(value, "source_asset_issuer")?,
-            source_amount: amount(value, "source_amount")?,
-            target_amount: amount(value, "target_amount")?,
-            target_account: text(value, "target_account")?
-                .map(AccountNumber::new)
-                .transpose()?,
+            source_asset_issuer: s.opt_text("source_asset_issuer")?,
+            source_amount: s.opt_amount("source_amount")?,
+            target_amount: s.opt_amount("target_amount")?,
+            target_account: s.opt_account("target_account")?,
         };
-        Ok(Self::new(withdrawal_id).expecting(terms))
+        Ok(Self::new(s.text("withdrawal_id")?).expecting(terms))
     }
 }
 

@@ -32,6 +32,10 @@
 //! A lease lost to another instance ([`StoreError::LeaseLost`]) stops the drive at once: the call
 //! answers `unknown` and the other instance finishes it.
 
+mod stored;
+
+pub use stored::{Stored, unreadable};
+
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;

@@ -10,7 +10,7 @@
 use pay_core::error::Error;
 use pay_core::money::{Amount, Precision};
 use pay_core::text::AccountNumber;
-use pay_transport::journal::Journaled;
+use pay_transport::journal::{Journaled, Stored, unreadable};
 use serde_json::{Map, Value, json};
 
 use crate::account::AccountDetails;
@@ -21,71 +21,22 @@ use crate::pay_form::Lang;
 use crate::transfers::{CreateTransfer, TransferAmountType};
 use crate::withdrawals::{CreateWithdraw, WithdrawAmountType};
 
-/// The stored fields of one request, read with the checks of the request's own types.
-struct Stored<'a>(&'a Map<String, Value>);
-
-fn unreadable(field: &str, why: &str) -> Error {
-    Error::invalid_input(format!("journal.{field}"), why.to_owned())
+/// The Qostiq fields of a stored request, read with the checks of the request's own types.
+trait QostiqFields {
+    fn currency(&self, field: &str) -> Result<Currency, Error>;
+    fn payway(&self) -> Result<Payway, Error>;
+    fn withdraw_amount_type(&self) -> Result<WithdrawAmountType, Error>;
+    fn account_details(&self) -> Result<Option<AccountDetails>, Error>;
+    fn urls(&self) -> Result<BillUrls, Error>;
 }
 
-impl<'a> Stored<'a> {
-    fn of(value: &'a Value) -> Result<Self, Error> {
-        value
-            .as_object()
-            .map(Self)
-            .ok_or_else(|| unreadable("request", "not an object"))
-    }
-
-    fn text(&self, field: &str) -> Result<String, Error> {
-        self.opt_text(field)?
-            .ok_or_else(|| unreadable(field, "missing"))
-    }
-
-    fn opt_text(&self, field: &str) -> Result<Option<String>, Error> {
-        match self.0.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(unreadable(field, "not a string")),
-        }
-    }
-
-    fn amount(&self, field: &str) -> Result<Amount, Error> {
-        self.opt_amount(field)?
-            .ok_or_else(|| unreadable(field, "missing"))
-    }
-
-    fn opt_amount(&self, field: &str) -> Result<Option<Amount>, Error> {
-        self.opt_text(field)?
-            .map(|t| t.parse().map_err(|_| unreadable(field, "not an amount")))
-            .transpose()
-    }
-
-    fn account(&self, field: &str) -> Result<AccountNumber, Error> {
-        AccountNumber::new(self.text(field)?)
-    }
-
-    fn opt_account(&self, field: &str) -> Result<Option<AccountNumber>, Error> {
-        self.opt_text(field)?.map(AccountNumber::new).transpose()
-    }
-
+impl QostiqFields for Stored<'_> {
     fn currency(&self, field: &str) -> Result<Currency, Error> {
-        self.0
-            .get(field)
+        self.get(field)
             .and_then(Value::as_u64)
             .and_then(|code| u16::try_from(code).ok())
             .map(Currency::from_code)
             .ok_or_else(|| unreadable(field, "not a numeric currency code"))
-    }
-
-    fn opt_u32(&self, field: &str) -> Result<Option<u32>, Error> {
-        match self.0.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => v
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .map(Some)
-                .ok_or_else(|| unreadable(field, "not a whole number")),
-        }
     }
 
     /// A payway with the precision it was sent with.
@@ -106,7 +57,7 @@ impl<'a> Stored<'a> {
     }
 
     fn account_details(&self) -> Result<Option<AccountDetails>, Error> {
-        let Some(value) = self.0.get("account_details").filter(|v| !v.is_null()) else {
+        let Some(value) = self.get("account_details") else {
             return Ok(None);
         };
         let pairs = value
@@ -159,6 +110,60 @@ fn urls_json(out: &mut Map<String, Value>, urls: &BillUrls) {
     out.insert("callback_rejected_url".into(), json!(callback_rejected_url));
 }
 
+/// The fields a fiat and a crypto withdrawal share, written alike: the two differ only in their
+/// currency and callback fields.
+struct WithdrawFields<'a> {
+    account: &'a AccountNumber,
+    amount: &'a Amount,
+    amount_type: WithdrawAmountType,
+    payway: &'a Payway,
+    shop_payment_id: &'a str,
+    account_details: &'a Option<AccountDetails>,
+    description: &'a Option<String>,
+}
+
+impl WithdrawFields<'_> {
+    /// Writes the shared fields into `out` (each request adds its own).
+    fn write(&self, out: &mut Map<String, Value>) {
+        let fields = [
+            ("account", json!(self.account.expose())),
+            ("amount", json!(self.amount.to_string())),
+            ("amount_type", json!(self.amount_type.as_str())),
+            ("payway", json!(self.payway.as_str())),
+            ("payway_precision", precision_json(self.payway)),
+            ("shop_payment_id", json!(self.shop_payment_id)),
+            ("account_details", details_json(self.account_details)),
+            ("description", json!(self.description)),
+        ];
+        out.extend(fields.map(|(name, value)| (name.to_owned(), value)));
+    }
+}
+
+/// [`WithdrawFields`] read back, with the checks of the requests' own types.
+struct StoredWithdraw {
+    account: AccountNumber,
+    amount: Amount,
+    amount_type: WithdrawAmountType,
+    payway: Payway,
+    shop_payment_id: String,
+    account_details: Option<AccountDetails>,
+    description: Option<String>,
+}
+
+impl StoredWithdraw {
+    fn read(s: &Stored<'_>) -> Result<Self, Error> {
+        Ok(Self {
+            account: s.account("account")?,
+            amount: s.amount("amount")?,
+            amount_type: s.withdraw_amount_type()?,
+            payway: s.payway()?,
+            shop_payment_id: s.text("shop_payment_id")?,
+            account_details: s.account_details()?,
+            description: s.opt_text("description")?,
+        })
+    }
+}
+
 impl Journaled for CreateWithdraw {
     const OPERATION: &'static str = "withdraw";
 
@@ -175,32 +180,35 @@ impl Journaled for CreateWithdraw {
             email,
             callback_url,
         } = self;
-        json!({
-            "account": account.expose(),
-            "amount": amount.to_string(),
-            "amount_type": amount_type.as_str(),
-            "payway": payway.as_str(),
-            "payway_precision": precision_json(payway),
-            "shop_currency": shop_currency.code(),
-            "shop_payment_id": shop_payment_id,
-            "account_details": details_json(account_details),
-            "description": description,
-            "email": email,
-            "callback_url": callback_url,
-        })
+        let fields = WithdrawFields {
+            account,
+            amount,
+            amount_type: *amount_type,
+            payway,
+            shop_payment_id,
+            account_details,
+            description,
+        };
+        let mut out = Map::new();
+        fields.write(&mut out);
+        out.insert("shop_currency".into(), json!(shop_currency.code()));
+        out.insert("email".into(), json!(email));
+        out.insert("callback_url".into(), json!(callback_url));
+        Value::Object(out)
     }
 
     fn from_journal(value: &Value) -> Result<Self, Error> {
         let s = Stored::of(value)?;
+        let w = StoredWithdraw::read(&s)?;
         Ok(Self {
-            account: s.account("account")?,
-            amount: s.amount("amount")?,
-            amount_type: s.withdraw_amount_type()?,
-            payway: s.payway()?,
+            account: w.account,
+            amount: w.amount,
+            amount_type: w.amount_type,
+            payway: w.payway,
             shop_currency: s.currency("shop_currency")?,
-            shop_payment_id: s.text("shop_payment_id")?,
-            account_details: s.account_details()?,
-            description: s.opt_text("description")?,
+            shop_payment_id: w.shop_payment_id,
+            account_details: w.account_details,
+            description: w.description,
             email: s.opt_text("email")?,
             callback_url: s.opt_text("callback_url")?,
         })
@@ -222,31 +230,34 @@ impl Journaled for CreateCryptoWithdraw {
             description,
             crypto_callback_url,
         } = self;
-        json!({
-            "account": account.expose(),
-            "amount": amount.to_string(),
-            "amount_type": amount_type.as_str(),
-            "payway": payway.as_str(),
-            "payway_precision": precision_json(payway),
-            "shop_currency": shop_currency.as_str(),
-            "shop_payment_id": shop_payment_id,
-            "account_details": details_json(account_details),
-            "description": description,
-            "crypto_callback_url": crypto_callback_url,
-        })
+        let fields = WithdrawFields {
+            account,
+            amount,
+            amount_type: *amount_type,
+            payway,
+            shop_payment_id,
+            account_details,
+            description,
+        };
+        let mut out = Map::new();
+        fields.write(&mut out);
+        out.insert("shop_currency".into(), json!(shop_currency.as_str()));
+        out.insert("crypto_callback_url".into(), json!(crypto_callback_url));
+        Value::Object(out)
     }
 
     fn from_journal(value: &Value) -> Result<Self, Error> {
         let s = Stored::of(value)?;
+        let w = StoredWithdraw::read(&s)?;
         Ok(Self {
-            account: s.account("account")?,
-            amount: s.amount("amount")?,
-            amount_type: s.withdraw_amount_type()?,
-            payway: s.payway()?,
+            account: w.account,
+            amount: w.amount,
+            amount_type: w.amount_type,
+            payway: w.payway,
             shop_currency: CryptoAsset::new(s.text("shop_currency")?)?,
-            shop_payment_id: s.text("shop_payment_id")?,
-            account_details: s.account_details()?,
-            description: s.opt_text("description")?,
+            shop_payment_id: w.shop_payment_id,
+            account_details: w.account_details,
+            description: w.description,
             crypto_callback_url: s.opt_text("crypto_callback_url")?,
         })
     }
@@ -400,6 +411,7 @@ impl Journaled for CreateBillV2 {
 mod tests {
     use super::*;
     use pay_core::endpoint::Endpoint;
+    use pay_core::money::Amount;
 
     fn amount(text: &str) -> Amount {
         text.parse().unwrap()
