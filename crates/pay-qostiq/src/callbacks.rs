@@ -9,7 +9,9 @@
 //! passes at creation ([`CallbackVerifier::custom_fields`]); they come back at the top level and
 //! are kept in `extra`. Then compare the callback with your own record
 //! ([`WithdrawCallback::mismatches`] and friends) and apply it once: the server retries until it gets
-//! HTTP 200 with body [`ACK_BODY`] (`OK`), 25 times over a day, so duplicates are normal.
+//! HTTP 200 with body [`ACK_BODY`] (`OK`), 25 times over a day, so duplicates are normal:
+//! deduplicate by [`Callback`]'s [`ProviderEvent::identity`] (pay-webhook does), whose finality is
+//! [`CallbackStatus::finality`]. Senders: [`FIAT_CALLBACK_IPS`], [`CRYPTO_CALLBACK_IPS`].
 //!
 //! ```
 //! use pay_core::secret::Secret;
@@ -42,8 +44,10 @@
 //! ```
 
 use std::fmt;
+use std::net::Ipv4Addr;
 
-use pay_core::error::Error;
+use pay_core::error::{Error, Provider};
+use pay_core::event::{EventIdentity, Finality, MissingField, ProviderEvent};
 use pay_core::money::Amount;
 use pay_core::text::{AccountNumber, Untrusted};
 pub use pay_signing::qostiq::{CallbackForm, CallbackKind, CallbackVerifier, VerifiedCallback};
@@ -60,28 +64,30 @@ use serde::de::DeserializeOwned;
 /// The body to answer a callback with (HTTP 200), once it is safely stored.
 pub const ACK_BODY: &str = "OK";
 
-/// Addresses fiat callbacks come from (seed 001); an optional allow-list.
-pub const FIAT_CALLBACK_IPS: [&str; 11] = [
-    "34.90.243.164",
-    "34.147.48.238",
-    "34.90.176.128",
-    "34.90.34.134",
-    "35.242.192.50",
-    "34.90.247.48",
-    "34.90.185.30",
-    "34.147.69.92",
-    "35.198.183.103",
-    "35.234.123.199",
-    "34.159.7.106",
+/// Addresses fiat withdraw callbacks come from (seed 001, 11 addresses): an optional allow-list,
+/// e.g. pay-webhook's `SourcePolicy::allow_ranges(FIAT_CALLBACK_IPS)`.
+pub const FIAT_CALLBACK_IPS: [Ipv4Addr; 11] = [
+    Ipv4Addr::new(34, 90, 243, 164),
+    Ipv4Addr::new(34, 147, 48, 238),
+    Ipv4Addr::new(34, 90, 176, 128),
+    Ipv4Addr::new(34, 90, 34, 134),
+    Ipv4Addr::new(35, 242, 192, 50),
+    Ipv4Addr::new(34, 90, 247, 48),
+    Ipv4Addr::new(34, 90, 185, 30),
+    Ipv4Addr::new(34, 147, 69, 92),
+    Ipv4Addr::new(35, 198, 183, 103),
+    Ipv4Addr::new(35, 234, 123, 199),
+    Ipv4Addr::new(34, 159, 7, 106),
 ];
 
-/// Addresses crypto callbacks come from (seed 002); an optional allow-list.
-pub const CRYPTO_CALLBACK_IPS: [&str; 5] = [
-    "34.90.243.164",
-    "34.147.48.238",
-    "34.90.176.128",
-    "34.90.34.134",
-    "35.242.192.50",
+/// Addresses crypto withdraw callbacks come from (seed 002, 5 addresses, also fiat senders): an
+/// optional allow-list.
+pub const CRYPTO_CALLBACK_IPS: [Ipv4Addr; 5] = [
+    Ipv4Addr::new(34, 90, 243, 164),
+    Ipv4Addr::new(34, 147, 48, 238),
+    Ipv4Addr::new(34, 90, 176, 128),
+    Ipv4Addr::new(34, 90, 34, 134),
+    Ipv4Addr::new(35, 242, 192, 50),
 ];
 
 /// Any verified callback, by its [`CallbackKind`].
@@ -134,6 +140,42 @@ impl Callback {
             Self::CryptoWithdraw(_) => CallbackKind::CryptoWithdraw,
             Self::Payment(_) => CallbackKind::Payment,
         }
+    }
+
+    /// Qostiq's id of the withdrawal or payment (`payment_id`).
+    pub fn payment_id(&self) -> u64 {
+        match self {
+            Self::Withdraw(c) => c.payment_id,
+            Self::CryptoWithdraw(c) => c.payment_id,
+            Self::Payment(c) => c.payment_id,
+        }
+    }
+
+    /// The reported status.
+    pub fn status(&self) -> &CallbackStatus {
+        match self {
+            Self::Withdraw(c) => &c.status,
+            Self::CryptoWithdraw(c) => &c.status,
+            Self::Payment(c) => &c.status,
+        }
+    }
+}
+
+/// A callback's identity: the type the verifier bound its keys to (`withdraw`, `crypto_withdraw`,
+/// `payment`), `payment_id` and `status`, three keys every callback type requires and the
+/// signature covers (never a default); its finality is [`CallbackStatus::finality`].
+impl ProviderEvent for Callback {
+    fn identity(&self) -> Result<EventIdentity, MissingField> {
+        Ok(EventIdentity {
+            provider: Provider::Qostiq,
+            kind: self.kind().as_str().to_owned(),
+            object_id: self.payment_id().to_string(),
+            status: self.status().as_str().to_owned(),
+        })
+    }
+
+    fn finality(&self) -> Finality {
+        self.status().finality()
     }
 }
 
@@ -629,6 +671,58 @@ mod tests {
 
     fn verifier() -> CallbackVerifier {
         CallbackVerifier::new(Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap())
+    }
+
+    #[test]
+    fn identity_comes_from_the_bound_type_and_required_keys() {
+        let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
+        let read = |body: &str| {
+            let signed = sign_callback(&secret, body.as_bytes()).unwrap();
+            verify_and_parse(&verifier(), signed.as_bytes()).unwrap()
+        };
+        let crypto = read(
+            r#"{"address": "0xf8", "callback_type": "crypto_withdraw", "payee_receive": "0.0001", "payment_id": 149, "ps_currency": "BNB", "shop_currency": "BNB", "shop_id": 6, "shop_order_id": "c1", "shop_write_off": "0.000103", "status": "success"}"#,
+        );
+        assert_eq!(
+            crypto.identity().unwrap().event_key(),
+            "qostiq|crypto_withdraw|149|success"
+        );
+        assert_eq!(crypto.finality(), Finality::Terminal);
+        let payment = r#"{"payment_id": 7, "shop_amount": "6.00", "shop_currency": 980, "shop_order_id": "979", "status": "rejected"}"#;
+        let notification = read(payment);
+        let identity = notification.identity().unwrap();
+        assert_eq!(identity.kind, "payment");
+        assert_eq!(notification.finality(), Finality::Terminal);
+        // A status after the final ones (a refund of a successful withdrawal) is never stale.
+        let refunded = read(&payment.replace("rejected", "refunded"));
+        assert_eq!(refunded.finality(), Finality::Unknown);
+        assert_eq!(
+            refunded.identity().unwrap().object_key(),
+            identity.object_key()
+        );
+    }
+
+    /// Seed 001's withdraw callback (payment 64045) in `success`, then refunded by Qostiq (status
+    /// 11): the same withdrawal, a new event of unknown finality (never stale after `success`).
+    #[test]
+    fn the_seed_withdrawal_refunded_after_success_is_a_new_event_about_it() {
+        let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
+        let seed = pay_testdata::seed("qostiq", "withdraw_callback");
+        let read = |status: &str| {
+            let body = seed.replace(
+                r#""status": "success""#,
+                &format!(r#""status": "{status}""#),
+            );
+            let signed = sign_callback(&secret, body.as_bytes()).unwrap();
+            verify_and_parse(&verifier(), signed.as_bytes()).unwrap()
+        };
+        let (success, refunded) = (read("success"), read("refunded"));
+        assert_eq!(success.payment_id(), 64045);
+        assert_eq!(success.finality(), Finality::Terminal);
+        assert_eq!(refunded.finality(), Finality::Unknown);
+        let (success, refunded) = (success.identity().unwrap(), refunded.identity().unwrap());
+        assert_eq!(success.object_key(), refunded.object_key());
+        assert_ne!(success.event_key(), refunded.event_key());
     }
 
     #[test]

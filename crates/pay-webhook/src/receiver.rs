@@ -13,13 +13,13 @@ use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body::Body;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use pay_core::error::{Provider, SignatureError};
+use pay_core::event::{EventIdentity, Finality, ProviderEvent};
 use pay_core::secret::Secret;
 use pay_signing::qostiq::{CallbackKind, CallbackVerifier};
 
-use crate::identity::EventIdentity;
 use crate::scheme::{self, Scheme, VerifyError};
 use crate::source::{PeerAddr, SourcePolicy, SourceRejection};
-use pay_store::{Claim, DedupStore, MemoryStore};
+use pay_store::{Claim, DedupKey, DedupStore, MemoryStore};
 
 /// Default largest accepted body: 64 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
@@ -28,6 +28,7 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 #[derive(Debug, Clone)]
 pub struct Event {
     identity: EventIdentity,
+    finality: Finality,
     body: Bytes,
     secret_index: usize,
 }
@@ -36,6 +37,12 @@ impl Event {
     /// What the event is about.
     pub fn identity(&self) -> &EventIdentity {
         &self.identity
+    }
+
+    /// Whether its status is final, as its provider crate defines it
+    /// ([`ProviderEvent::finality`]).
+    pub fn finality(&self) -> Finality {
+        self.finality
     }
 
     /// The provider that sent it.
@@ -217,7 +224,8 @@ impl<S: Scheme> ReceiverBuilder<S> {
         }
     }
 
-    /// Restricts senders (see [`SourcePolicy`] and [`crate::source::presets`]).
+    /// Restricts senders (see [`SourcePolicy`]; the providers publish their addresses in their
+    /// crates, e.g. `pay_qostiq::callbacks::FIAT_CALLBACK_IPS`).
     pub fn sources(mut self, policy: SourcePolicy) -> Self {
         self.sources = policy;
         self
@@ -342,15 +350,23 @@ impl<S: Scheme, H: Handler, St: DedupStore> Receiver<S, H, St> {
             }
             Err(_) => return Outcome::Rejected(Rejection::BodyUnreadable),
         };
-        let (identity, secret_index) = match inner.scheme.verify(&parts.headers, &body) {
-            Ok(verified) => verified,
+        let identified = inner
+            .scheme
+            .verify(&parts.headers, &body)
+            .and_then(|(event, index)| Ok((event.identity()?, event.finality(), index)));
+        let (identity, finality, secret_index) = match identified {
+            Ok(identified) => identified,
             Err(e) => {
                 tracing::warn!(provider = %S::PROVIDER, reason = %e, "webhook verification failed");
                 return Outcome::Rejected(Rejection::Verification(e));
             }
         };
         let (event_key, object_key) = (identity.event_key(), identity.object_key());
-        let dedup = identity.dedup_key(&event_key, &object_key);
+        let dedup = DedupKey {
+            event: &event_key,
+            object: &object_key,
+            finality,
+        };
         match inner.store.claim(&dedup).await {
             Ok(Claim::Proceed) => {}
             Ok(Claim::Duplicate) => {
@@ -369,6 +385,7 @@ impl<S: Scheme, H: Handler, St: DedupStore> Receiver<S, H, St> {
         }
         let event = Event {
             identity: identity.clone(),
+            finality,
             body,
             secret_index,
         };

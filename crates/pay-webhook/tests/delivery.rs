@@ -2,6 +2,8 @@
 //! retries as the providers do (Qostiq until the body reads `OK`, COINQVEST until HTTP 200).
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,10 +21,8 @@ use pay_signing::qostiq::sign_callback;
 use pay_webhook::{
     DedupStore, Event, Handler, PeerAddr, Receiver, ReceiverBuilder, scheme::Scheme,
 };
+use support::{COINQVEST_SECRET, QOSTIQ_SECRET};
 use tokio::net::TcpListener;
-
-const QOSTIQ_SECRET: &str = "d3b07384d113edec49eaa6238ad5ff00";
-const COINQVEST_SECRET: &str = "Abcd-Efgh-Ijkl-Mnop-Qrst-Uvwx";
 
 /// Serves `receiver` on 127.0.0.1:0, inserting the peer address into each request.
 async fn serve<S: Scheme, H: Handler, St: DedupStore>(receiver: Receiver<S, H, St>) -> SocketAddr {
@@ -194,11 +194,7 @@ async fn out_of_order_delivery_never_regresses_a_final_status() {
         .build(handler);
     let sender = Sender::new(serve(receiver).await);
     let secret = Secret::new(COINQVEST_SECRET).unwrap();
-    let payment = |state: &str| {
-        format!(
-            r#"{{"id":"cb69affabf53","type":"PAYMENT","state":"{state}","checkoutId":"87508a7a78c3"}}"#
-        )
-    };
+    let payment = |state: &str| support::coinqvest_payment("cb69affabf53", state);
     let resolved = payment("RESOLVED");
     let unresolved = payment("UNRESOLVED");
     // The final state arrives first, the intermediate one late.
@@ -221,9 +217,7 @@ async fn out_of_order_delivery_never_regresses_a_final_status() {
     );
     assert_eq!(*seen.lock().unwrap(), ["RESOLVED"]);
     // In order, both are applied.
-    let other = |state: &str| {
-        format!(r#"{{"id":"aaaaaaaaaaaa","type":"PAYMENT","state":"{state}","checkoutId":"x"}}"#)
-    };
+    let other = |state: &str| support::coinqvest_payment("aaaaaaaaaaaa", state);
     for state in ["UNRESOLVED", "RESOLVED"] {
         let body = other(state);
         assert_eq!(

@@ -9,24 +9,25 @@
     clippy::print_stdout
 )] // test code
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use http::{Request, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http::StatusCode;
+use http_body_util::BodyExt;
 use pay_core::clock::ManualClock;
 use pay_core::secret::Secret;
-use pay_signing::coinqvest::sign_webhook;
 use pay_signing::qostiq::forgery::{ForgeryClass, each_forgery};
 use pay_webhook::scheme::{Coinqvest, Qostiq, Scheme};
 use pay_webhook::{DedupPolicy, MemoryStore};
 use pay_webhook::{Event, EventIdentity, Outcome, ReceiverBuilder, Rejection};
+use support::post;
 use time::macros::datetime;
 use tower_service::Service;
 
-const SECRET: &str = "d3b07384d113edec49eaa6238ad5ff00";
+const SECRET: &str = support::QOSTIQ_SECRET;
 const CUSTOM: [&str; 2] = ["test_add_on", "email"];
 
 fn genuine() -> Vec<String> {
@@ -35,13 +36,6 @@ fn genuine() -> Vec<String> {
         .filter(|c| c["valid"] == true && c["secret"] == SECRET)
         .map(|c| c["body"].as_str().unwrap().to_owned())
         .collect()
-}
-
-fn post(body: impl Into<Bytes>) -> Request<Full<Bytes>> {
-    Request::post("/callback")
-        .header("content-type", "application/json")
-        .body(Full::new(body.into()))
-        .unwrap()
 }
 
 /// The identities a [`recorder`] handler applied.
@@ -143,17 +137,8 @@ async fn the_default_store_outlasts_every_redelivery_window() {
             counting(calls.clone()),
             MemoryStore::with_clock(clock.clone()),
         );
-    let body = r#"{"id":"cb69affabf53","type":"PAYMENT","state":"RESOLVED"}"#;
-    let request = || {
-        let mut r = post(body);
-        r.headers_mut().insert(
-            "x-webhook-auth",
-            sign_webhook(&Secret::new(SECRET).unwrap(), body.as_bytes())
-                .parse()
-                .unwrap(),
-        );
-        r
-    };
+    let body = support::coinqvest_seed_payment();
+    let request = || support::coinqvest_post(SECRET, body.clone());
     assert_eq!(coinqvest.receive(request()).await, Outcome::Applied);
     clock.advance(Coinqvest::REDELIVERY_WINDOW + time::Duration::minutes(1));
     assert_eq!(coinqvest.receive(request()).await, Outcome::Duplicate);

@@ -4,25 +4,17 @@
 //! binary: a thread-local subscriber only sees every event when no other test runs alongside.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test code
 
+mod support;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use http::Request;
-use http_body_util::Full;
 use pay_core::secret::Secret;
-use pay_signing::coinqvest::sign_webhook;
 use pay_signing::qostiq::sign_callback;
 use pay_webhook::{Event, Outcome, ReceiverBuilder, Rejection};
+use support::post;
 
-const SECRET: &str = "d3b07384d113edec49eaa6238ad5ff00";
-
-fn post(body: impl Into<Bytes>) -> Request<Full<Bytes>> {
-    Request::post("/callback")
-        .header("content-type", "application/json")
-        .body(Full::new(body.into()))
-        .unwrap()
-}
+const SECRET: &str = support::QOSTIQ_SECRET;
 
 /// A `MakeWriter` collecting log output.
 #[derive(Clone, Default)]
@@ -84,17 +76,8 @@ async fn a_key_cannot_forge_a_log_line() {
     let coinqvest = ReceiverBuilder::coinqvest(vec![Secret::new(SECRET).unwrap()])
         .unwrap()
         .build(handler);
-    let body = format!(
-        r#"{{"id": {}, "type": "PAYMENT", "state": "RESOLVED"}}"#,
-        serde_json::to_string(&format!("cb69{FORGED}")).unwrap()
-    );
-    let mut request = post(body.clone());
-    request.headers_mut().insert(
-        "x-webhook-auth",
-        sign_webhook(&Secret::new(SECRET).unwrap(), body.as_bytes())
-            .parse()
-            .unwrap(),
-    );
+    let body = support::coinqvest_payment(&format!("cb69{FORGED}"), "RESOLVED");
+    let request = support::coinqvest_post(SECRET, body);
     assert_eq!(coinqvest.receive(request).await, Outcome::Applied);
     assert_eq!(*applied.lock().unwrap(), 1);
 

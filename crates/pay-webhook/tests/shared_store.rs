@@ -12,6 +12,8 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,7 +22,6 @@ use bytes::Bytes;
 use http::Request;
 use http_body_util::Full;
 use pay_core::secret::Secret;
-use pay_signing::coinqvest::sign_webhook;
 use pay_store::{Store, StoreConfig};
 use pay_webhook::{Event, Outcome, Receiver, ReceiverBuilder, scheme::Coinqvest};
 use tokio::sync::Semaphore;
@@ -67,13 +68,10 @@ async fn receiver(
 }
 
 fn delivery(n: usize) -> Request<Full<Bytes>> {
-    let body = format!(r#"{{"id":"ev{n:05}","type":"PAYMENT","state":"RESOLVED"}}"#);
-    let signature = sign_webhook(&Secret::new(SECRET).unwrap(), body.as_bytes());
-    Request::post("/webhook")
-        .header("content-type", "application/json")
-        .header("x-webhook-auth", signature)
-        .body(Full::new(Bytes::from(body)))
-        .unwrap()
+    support::coinqvest_post(
+        SECRET,
+        support::coinqvest_payment(&format!("ev{n:05}"), "RESOLVED"),
+    )
 }
 
 /// Delivers event `n` to `receiver` as a provider does: again after a `503` (another delivery of

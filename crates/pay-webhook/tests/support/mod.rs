@@ -1,0 +1,45 @@
+//! Shared by the receiver's tests: the seeds' events and the requests that carry them.
+#![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
+
+use bytes::Bytes;
+use http::Request;
+use http_body_util::Full;
+use pay_core::secret::Secret;
+use pay_signing::coinqvest::sign_webhook;
+
+/// The Qostiq secret of the seeds' examples and vectors.
+pub const QOSTIQ_SECRET: &str = "d3b07384d113edec49eaa6238ad5ff00";
+/// A COINQVEST API secret.
+pub const COINQVEST_SECRET: &str = "Abcd-Efgh-Ijkl-Mnop-Qrst-Uvwx";
+
+/// The seed's flat payment webhook (seed 003), exactly as the seed prints it.
+pub fn coinqvest_seed_payment() -> String {
+    pay_testdata::seed("coinqvest", "webhook_payment")
+}
+
+/// The seed's flat payment webhook about payment `id` in `state` (compact JSON).
+pub fn coinqvest_payment(id: &str, state: &str) -> String {
+    let mut payment: serde_json::Value = serde_json::from_str(&coinqvest_seed_payment()).unwrap();
+    payment["id"] = id.into();
+    payment["state"] = state.into();
+    payment.to_string()
+}
+
+/// A JSON `POST` of `body`, as both providers send events.
+pub fn post(body: impl Into<Bytes>) -> Request<Full<Bytes>> {
+    Request::post("/events")
+        .header("content-type", "application/json")
+        .body(Full::new(body.into()))
+        .unwrap()
+}
+
+/// A JSON `POST` of `body` signed with the COINQVEST `secret` (`X-Webhook-Auth`).
+pub fn coinqvest_post(secret: &str, body: impl Into<Bytes>) -> Request<Full<Bytes>> {
+    let body = body.into();
+    let signature = sign_webhook(&Secret::new(secret).unwrap(), &body);
+    let mut request = post(body);
+    request
+        .headers_mut()
+        .insert("x-webhook-auth", signature.parse().unwrap());
+    request
+}
