@@ -46,6 +46,23 @@ pub fn vectors<T: DeserializeOwned>(file: &str) -> Vec<T> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The bodies of the valid cases of `qostiq_callbacks.json` signed with `secret` (a withdraw, a
+/// crypto withdraw and a payment notification callback): what the forgery tests of every entry
+/// point start from.
+///
+/// # Panics
+/// As [`vectors`].
+pub fn genuine_qostiq_callbacks(secret: &str) -> Vec<String> {
+    vectors::<serde_json::Value>("qostiq_callbacks.json")
+        .into_iter()
+        .filter(|case| {
+            case.get("valid") == Some(&serde_json::Value::Bool(true))
+                && case.get("secret").and_then(serde_json::Value::as_str) == Some(secret)
+        })
+        .filter_map(|case| case.get("body")?.as_str().map(str::to_owned))
+        .collect()
+}
+
 /// The folder holding the seed answers (`testdata/seeds`).
 pub fn seeds_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seeds")

@@ -80,15 +80,12 @@ pub const FIAT_CALLBACK_IPS: [Ipv4Addr; 11] = [
     Ipv4Addr::new(34, 159, 7, 106),
 ];
 
-/// Addresses crypto withdraw callbacks come from (seed 002, 5 addresses, also fiat senders): an
-/// optional allow-list.
-pub const CRYPTO_CALLBACK_IPS: [Ipv4Addr; 5] = [
-    Ipv4Addr::new(34, 90, 243, 164),
-    Ipv4Addr::new(34, 147, 48, 238),
-    Ipv4Addr::new(34, 90, 176, 128),
-    Ipv4Addr::new(34, 90, 34, 134),
-    Ipv4Addr::new(35, 242, 192, 50),
-];
+/// Addresses crypto withdraw callbacks come from (seed 002: the first 5 of the fiat senders, in the
+/// same order): an optional allow-list.
+pub const CRYPTO_CALLBACK_IPS: [Ipv4Addr; 5] = {
+    let [first, second, third, fourth, fifth, ..] = FIAT_CALLBACK_IPS;
+    [first, second, third, fourth, fifth]
+};
 
 /// Any verified callback, by its [`CallbackKind`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -14,7 +13,7 @@ use http::{Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use pay_core::secret::Secret;
 use pay_signing::coinqvest::sign_webhook;
 use pay_signing::qostiq::sign_callback;
@@ -22,34 +21,19 @@ use pay_webhook::{
     DedupStore, Event, Handler, PeerAddr, Receiver, ReceiverBuilder, scheme::Scheme,
 };
 use support::{COINQVEST_SECRET, QOSTIQ_SECRET};
-use tokio::net::TcpListener;
 
-/// Serves `receiver` on 127.0.0.1:0, inserting the peer address into each request.
+/// Serves `receiver` (as the `tower_service::Service` it is) on 127.0.0.1:0, inserting the peer
+/// address into each request.
 async fn serve<S: Scheme, H: Handler, St: DedupStore>(receiver: Receiver<S, H, St>) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, peer)) = listener.accept().await else {
-                return;
-            };
-            let receiver = receiver.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
-                    req.extensions_mut().insert(PeerAddr(peer));
-                    let mut receiver = receiver.clone();
-                    async move {
-                        let response = tower_service::Service::call(&mut receiver, req).await?;
-                        Ok::<_, Infallible>(response)
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
+    support::serve(move |mut req: Request<Incoming>, peer| {
+        req.extensions_mut().insert(PeerAddr(peer));
+        let mut receiver = receiver.clone();
+        async move {
+            let Ok(response) = tower_service::Service::call(&mut receiver, req).await;
+            response
         }
-    });
-    addr
+    })
+    .await
 }
 
 /// The provider side: POSTs `body` and reports (status, body).
@@ -92,6 +76,13 @@ impl Sender {
         )
         .unwrap();
         (status, text)
+    }
+
+    /// One COINQVEST delivery of `body`, signed with [`COINQVEST_SECRET`]; the answer's status.
+    async fn post_coinqvest(&self, body: &str) -> StatusCode {
+        let secret = Secret::new(COINQVEST_SECRET).unwrap();
+        let auth = sign_webhook(&secret, body.as_bytes());
+        self.post(body, Some(&auth)).await.0
     }
 
     /// Qostiq's rule: redeliver at increasing intervals (scaled down here) until the answer is 200
@@ -193,40 +184,16 @@ async fn out_of_order_delivery_never_regresses_a_final_status() {
         .unwrap()
         .build(handler);
     let sender = Sender::new(serve(receiver).await);
-    let secret = Secret::new(COINQVEST_SECRET).unwrap();
-    let payment = |state: &str| support::coinqvest_payment("cb69affabf53", state);
-    let resolved = payment("RESOLVED");
-    let unresolved = payment("UNRESOLVED");
     // The final state arrives first, the intermediate one late.
-    assert_eq!(
-        sender
-            .post(&resolved, Some(&sign_webhook(&secret, resolved.as_bytes())))
-            .await
-            .0,
-        StatusCode::OK
-    );
-    assert_eq!(
-        sender
-            .post(
-                &unresolved,
-                Some(&sign_webhook(&secret, unresolved.as_bytes()))
-            )
-            .await
-            .0,
-        StatusCode::OK
-    );
+    for state in ["RESOLVED", "UNRESOLVED"] {
+        let late = support::coinqvest_payment("cb69affabf53", state);
+        assert_eq!(sender.post_coinqvest(&late).await, StatusCode::OK);
+    }
     assert_eq!(*seen.lock().unwrap(), ["RESOLVED"]);
     // In order, both are applied.
-    let other = |state: &str| support::coinqvest_payment("aaaaaaaaaaaa", state);
     for state in ["UNRESOLVED", "RESOLVED"] {
-        let body = other(state);
-        assert_eq!(
-            sender
-                .post(&body, Some(&sign_webhook(&secret, body.as_bytes())))
-                .await
-                .0,
-            StatusCode::OK
-        );
+        let in_order = support::coinqvest_payment("aaaaaaaaaaaa", state);
+        assert_eq!(sender.post_coinqvest(&in_order).await, StatusCode::OK);
     }
     assert_eq!(
         *seen.lock().unwrap(),

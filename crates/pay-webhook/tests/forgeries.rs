@@ -31,11 +31,7 @@ const SECRET: &str = support::QOSTIQ_SECRET;
 const CUSTOM: [&str; 2] = ["test_add_on", "email"];
 
 fn genuine() -> Vec<String> {
-    pay_testdata::vectors::<serde_json::Value>("qostiq_callbacks.json")
-        .into_iter()
-        .filter(|c| c["valid"] == true && c["secret"] == SECRET)
-        .map(|c| c["body"].as_str().unwrap().to_owned())
-        .collect()
+    pay_testdata::genuine_qostiq_callbacks(SECRET)
 }
 
 /// The identities a [`recorder`] handler applied.
