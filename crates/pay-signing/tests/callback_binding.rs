@@ -7,7 +7,6 @@
 #![allow(
     clippy::panic,
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::indexing_slicing,
     clippy::print_stdout
 )] // test code

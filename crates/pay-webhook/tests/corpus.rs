@@ -14,7 +14,7 @@ use pay_core::secret::Secret;
 use pay_qostiq::callbacks::FIAT_CALLBACK_IPS;
 use pay_signing::coinqvest::sign_webhook;
 use pay_signing::qostiq::sign_callback;
-use pay_webhook::{Event, Outcome, PeerAddr, ReceiverBuilder, SourcePolicy};
+use pay_webhook::{Event, Outcome, PeerAddr, SourcePolicy};
 use support::{COINQVEST_SECRET, QOSTIQ_SECRET};
 
 const QOSTIQ_UNSIGNED: &str = r#"{"account_details": {"customer_id": "vj5het2c"}, "callback_type": "withdraw", "created": "2024-11-18 13:41:57", "description": "example", "payee_receive": 10.5, "payment_id": 872734, "payway": "card_usd", "processed": "2024-11-18 13:45:38", "ps_currency": 840, "shop_currency": 840, "shop_id": 112, "shop_payment_id": "lfhx9l0v8r5f", "shop_write_off": 11.5, "status": "success", "test_add_on": null}"#;
@@ -410,15 +410,12 @@ async fn every_bad_input_is_rejected_without_calling_the_handler() {
             }
         }
     };
-    let qostiq = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
-        .unwrap()
+    let qostiq = support::qostiq_receiver()
         .custom_fields(["test_add_on"])
         .unwrap()
         .sources(SourcePolicy::allow_ranges(FIAT_CALLBACK_IPS))
         .build(counter(calls.clone()));
-    let coinqvest = ReceiverBuilder::coinqvest(vec![Secret::new(COINQVEST_SECRET).unwrap()])
-        .unwrap()
-        .build(counter(calls.clone()));
+    let coinqvest = support::coinqvest_receiver(COINQVEST_SECRET).build(counter(calls.clone()));
 
     let mut failures = Vec::new();
     let q = qostiq_cases();

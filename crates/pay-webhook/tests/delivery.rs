@@ -17,9 +17,7 @@ use hyper_util::rt::TokioExecutor;
 use pay_core::secret::Secret;
 use pay_signing::coinqvest::sign_webhook;
 use pay_signing::qostiq::sign_callback;
-use pay_webhook::{
-    DedupStore, Event, Handler, PeerAddr, Receiver, ReceiverBuilder, scheme::Scheme,
-};
+use pay_webhook::{DedupStore, Event, Handler, PeerAddr, Receiver, scheme::Scheme};
 use support::{COINQVEST_SECRET, QOSTIQ_SECRET};
 
 /// Serves `receiver` (as the `tower_service::Service` it is) on 127.0.0.1:0, inserting the peer
@@ -43,7 +41,9 @@ struct Sender {
 }
 
 impl Sender {
-    fn new(addr: SocketAddr) -> Self {
+    /// Serves `receiver` and sends to it.
+    async fn to<S: Scheme, H: Handler, St: DedupStore>(receiver: Receiver<S, H, St>) -> Self {
+        let addr = serve(receiver).await;
         Self {
             client: Client::builder(TokioExecutor::new()).build_http(),
             url: format!("http://{addr}/events"),
@@ -122,10 +122,7 @@ fn recorder() -> (Arc<Mutex<Vec<String>>>, impl Handler) {
 #[tokio::test]
 async fn twenty_five_redeliveries_apply_once() {
     let (seen, handler) = recorder();
-    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
-        .unwrap()
-        .build(handler);
-    let sender = Sender::new(serve(receiver).await);
+    let sender = Sender::to(support::qostiq_receiver().build(handler)).await;
     let body = qostiq_event(1, "success");
     for _ in 0..25 {
         assert_eq!(
@@ -151,10 +148,7 @@ async fn a_failing_handler_is_retried_by_the_sender_and_applied_once() {
             Ok(())
         }
     };
-    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
-        .unwrap()
-        .build(handler);
-    let sender = Sender::new(serve(receiver).await);
+    let sender = Sender::to(support::qostiq_receiver().build(handler)).await;
     let body = qostiq_event(2, "success");
     assert_eq!(
         sender.deliver_like_qostiq(&body).await,
@@ -180,10 +174,7 @@ async fn a_failing_handler_is_retried_by_the_sender_and_applied_once() {
 #[tokio::test]
 async fn out_of_order_delivery_never_regresses_a_final_status() {
     let (seen, handler) = recorder();
-    let receiver = ReceiverBuilder::coinqvest(vec![Secret::new(COINQVEST_SECRET).unwrap()])
-        .unwrap()
-        .build(handler);
-    let sender = Sender::new(serve(receiver).await);
+    let sender = Sender::to(support::coinqvest_receiver(COINQVEST_SECRET).build(handler)).await;
     // The final state arrives first, the intermediate one late.
     for state in ["RESOLVED", "UNRESOLVED"] {
         let late = support::coinqvest_payment("cb69affabf53", state);
@@ -207,10 +198,7 @@ async fn out_of_order_delivery_never_regresses_a_final_status() {
 #[tokio::test]
 async fn a_refunded_callback_after_success_reaches_the_handler() {
     let (seen, handler) = recorder();
-    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
-        .unwrap()
-        .build(handler);
-    let sender = Sender::new(serve(receiver).await);
+    let sender = Sender::to(support::qostiq_receiver().build(handler)).await;
     for status in ["success", "refunded"] {
         assert_eq!(
             sender
@@ -244,10 +232,7 @@ async fn concurrent_duplicates_reach_the_handler_once() {
             }
         })
     };
-    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
-        .unwrap()
-        .build(handler);
-    let sender = Arc::new(Sender::new(serve(receiver).await));
+    let sender = Arc::new(Sender::to(support::qostiq_receiver().build(handler)).await);
     let body = Arc::new(qostiq_event(3, "success"));
     let tasks: Vec<_> = (0..10)
         .map(|_| {

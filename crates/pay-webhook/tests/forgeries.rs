@@ -1,13 +1,7 @@
 //! Attacks on intake through the receiver: every forgery of every genuine Qostiq callback vector
 //! (`pay_signing::qostiq::forgery`), a replay after the provider's redelivery window, and the
 //! answers the sender sees. (Log injection: `tests/log_injection.rs`.)
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::print_stdout
-)] // test code
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stdout)] // test code
 
 mod support;
 
@@ -18,11 +12,10 @@ use std::sync::{Arc, Mutex};
 use http::StatusCode;
 use http_body_util::BodyExt;
 use pay_core::clock::ManualClock;
-use pay_core::secret::Secret;
 use pay_signing::qostiq::forgery::{ForgeryClass, each_forgery};
 use pay_webhook::scheme::{Coinqvest, Qostiq, Scheme};
 use pay_webhook::{DedupPolicy, MemoryStore};
-use pay_webhook::{Event, EventIdentity, Outcome, ReceiverBuilder, Rejection};
+use pay_webhook::{Event, EventIdentity, Outcome, Rejection};
 use support::post;
 use time::macros::datetime;
 use tower_service::Service;
@@ -53,8 +46,7 @@ fn recorder() -> (
 #[tokio::test]
 async fn every_forgery_is_refused_or_a_duplicate_of_the_genuine_event() {
     let (applied, handler) = recorder();
-    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
+    let receiver = support::qostiq_receiver()
         .custom_fields(CUSTOM)
         .unwrap()
         .build(handler);
@@ -113,8 +105,7 @@ async fn the_default_store_outlasts_every_redelivery_window() {
         }
     };
     let clock = Arc::new(ManualClock::new(t0));
-    let qostiq = ReceiverBuilder::qostiq(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
+    let qostiq = support::qostiq_receiver()
         .custom_fields(["test_add_on"])
         .unwrap()
         .build_with_store(
@@ -127,12 +118,10 @@ async fn the_default_store_outlasts_every_redelivery_window() {
     assert_eq!(qostiq.receive(post(body)).await, Outcome::Duplicate);
 
     let clock = Arc::new(ManualClock::new(t0));
-    let coinqvest = ReceiverBuilder::coinqvest(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
-        .build_with_store(
-            counting(calls.clone()),
-            MemoryStore::with_clock(clock.clone()),
-        );
+    let coinqvest = support::coinqvest_receiver(SECRET).build_with_store(
+        counting(calls.clone()),
+        MemoryStore::with_clock(clock.clone()),
+    );
     let body = support::coinqvest_seed_payment();
     let request = || support::coinqvest_post(SECRET, body.clone());
     assert_eq!(coinqvest.receive(request()).await, Outcome::Applied);

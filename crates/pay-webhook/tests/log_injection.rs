@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use pay_core::secret::Secret;
 use pay_signing::qostiq::sign_callback;
-use pay_webhook::{Event, Outcome, ReceiverBuilder, Rejection};
+use pay_webhook::{Event, Outcome, Rejection};
 use support::post;
 
 const SECRET: &str = support::QOSTIQ_SECRET;
@@ -53,9 +53,7 @@ async fn a_key_cannot_forge_a_log_line() {
         *count.lock().unwrap() += 1;
         std::future::ready(Ok::<(), std::io::Error>(()))
     };
-    let qostiq = ReceiverBuilder::qostiq(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
-        .build(handler.clone());
+    let qostiq = support::qostiq_receiver().build(handler.clone());
     // A signed body (a shop's own test, or a provider bug) with a key carrying a log line.
     let key = serde_json::to_string(&format!("status{FORGED}")).unwrap();
     let unsigned = format!(
@@ -73,9 +71,7 @@ async fn a_key_cannot_forge_a_log_line() {
         Outcome::Rejected(_)
     ));
     // COINQVEST: signed ids and states are logged through the event identity.
-    let coinqvest = ReceiverBuilder::coinqvest(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
-        .build(handler);
+    let coinqvest = support::coinqvest_receiver(SECRET).build(handler);
     let body = support::coinqvest_payment(&format!("cb69{FORGED}"), "RESOLVED");
     let request = support::coinqvest_post(SECRET, body);
     assert_eq!(coinqvest.receive(request).await, Outcome::Applied);
@@ -105,9 +101,8 @@ async fn a_forged_key_in_an_unauthenticated_callback_is_logged_escaped_and_maske
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
-        .build(|_event: Event| async { Ok::<(), std::io::Error>(()) });
+    let receiver =
+        support::qostiq_receiver().build(|_event: Event| async { Ok::<(), std::io::Error>(()) });
     // The key: a card number, a newline, then what a real "event applied" line looks like.
     let key = r"card 4111111111111111\n2026-11-30T12:00:00.000000Z  INFO pay_webhook::receiver: event applied event=qostiq withdraw 1 \u2192 success\r\u001b[2K";
     let body = format!(r#"{{"{key}": 1, "{key}": 2, "sign": "00"}}"#);

@@ -12,12 +12,24 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use pay_core::secret::Secret;
 use pay_signing::coinqvest::sign_webhook;
+use pay_webhook::ReceiverBuilder;
+use pay_webhook::scheme::{Coinqvest, Qostiq};
 use tokio::net::TcpListener;
 
 /// The Qostiq secret of the seeds' examples and vectors.
 pub const QOSTIQ_SECRET: &str = "d3b07384d113edec49eaa6238ad5ff00";
 /// A COINQVEST API secret.
 pub const COINQVEST_SECRET: &str = "Abcd-Efgh-Ijkl-Mnop-Qrst-Uvwx";
+
+/// A Qostiq receiver verifying with [`QOSTIQ_SECRET`].
+pub fn qostiq_receiver() -> ReceiverBuilder<Qostiq> {
+    ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()]).unwrap()
+}
+
+/// A COINQVEST receiver verifying with `secret`.
+pub fn coinqvest_receiver(secret: &str) -> ReceiverBuilder<Coinqvest> {
+    ReceiverBuilder::coinqvest(vec![Secret::new(secret).unwrap()]).unwrap()
+}
 
 /// The seed's flat payment webhook (seed 003), exactly as the seed prints it.
 pub fn coinqvest_seed_payment() -> String {
