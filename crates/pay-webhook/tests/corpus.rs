@@ -370,6 +370,14 @@ fn coinqvest_cases() -> Vec<Case> {
             br#"{"type":"PAYMENT","state":"RESOLVED"}"#.to_vec(),
         ),
         (
+            "the seed's payment without its state",
+            seed.replace(r#""state":"RESOLVED","#, "").into_bytes(),
+        ),
+        (
+            "the seed's payment with an amount that is not one",
+            seed.replace(r#""0.0100000""#, r#""0.01 USD""#).into_bytes(),
+        ),
+        (
             "event without data",
             br#"{"eventType":"CHECKOUT_COMPLETED"}"#.to_vec(),
         ),
