@@ -358,42 +358,24 @@ impl WithdrawCallback {
 
     /// Every difference from the shop's record (empty when they agree).
     pub fn mismatches(&self, record: &WithdrawRecord) -> Vec<Mismatch> {
-        let mut c = Compare::default();
-        c.text(
-            "shop_payment_id",
-            &record.shop_payment_id,
-            &self.shop_payment_id,
-        );
-        c.value("shop_id", record.shop_id.as_ref(), &self.shop_id);
-        c.amount(
-            "shop_write_off",
-            record.shop_write_off,
-            Some(self.shop_write_off),
-        );
-        c.amount(
-            "payee_receive",
-            record.payee_receive,
-            Some(self.payee_receive),
-        );
-        c.value(
-            "shop_currency",
-            record.shop_currency.as_ref(),
-            &self.shop_currency,
-        );
-        c.value(
-            "ps_currency",
-            record.ps_currency.as_ref(),
-            &self.ps_currency,
-        );
-        c.0
+        record.differences(Reported {
+            reference: ("shop_payment_id", &self.shop_payment_id),
+            shop_id: &self.shop_id,
+            shop_write_off: self.shop_write_off,
+            payee_receive: self.payee_receive,
+            shop_currency: &self.shop_currency,
+            ps_currency: &self.ps_currency,
+            address: None,
+        })
     }
 }
 
-/// The shop's own record of a fiat withdrawal; `None` fields are not compared.
+/// The shop's own record of a payout, compared with its callback (`mismatches`); `None` fields are
+/// not compared. [`WithdrawRecord`] for fiat withdrawals, [`CryptoWithdrawRecord`] for crypto ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct WithdrawRecord {
-    /// The payout id the shop created it with.
+pub struct PayoutRecord<C> {
+    /// The payout id the shop created it with (the crypto callback echoes it as `shop_order_id`).
     pub shop_payment_id: String,
     /// The shop.
     pub shop_id: Option<ShopId>,
@@ -402,13 +384,22 @@ pub struct WithdrawRecord {
     /// What the payee should receive.
     pub payee_receive: Option<Amount>,
     /// The shop currency.
-    pub shop_currency: Option<Currency>,
+    pub shop_currency: Option<C>,
     /// The payway currency.
-    pub ps_currency: Option<Currency>,
+    pub ps_currency: Option<C>,
+    /// The payee address (masked in `Debug`), compared in full. Only crypto callbacks carry one:
+    /// set on a fiat record, it is reported as a mismatch (`(absent)`), never skipped.
+    pub address: Option<AccountNumber>,
 }
 
-impl WithdrawRecord {
-    /// A record that compares only `shop_payment_id`; set the other fields you stored.
+/// The shop's own record of a fiat withdrawal.
+pub type WithdrawRecord = PayoutRecord<Currency>;
+
+/// The shop's own record of a crypto withdrawal.
+pub type CryptoWithdrawRecord = PayoutRecord<CryptoAsset>;
+
+impl<C> PayoutRecord<C> {
+    /// A record that compares only the payout id; set the other fields you stored.
     pub fn new(shop_payment_id: impl Into<String>) -> Self {
         Self {
             shop_payment_id: shop_payment_id.into(),
@@ -417,8 +408,58 @@ impl WithdrawRecord {
             payee_receive: None,
             shop_currency: None,
             ps_currency: None,
+            address: None,
         }
     }
+}
+
+impl<C: PartialEq + fmt::Display> PayoutRecord<C> {
+    /// Every difference between this record and what a payout callback reports.
+    fn differences(&self, reported: Reported<'_, C>) -> Vec<Mismatch> {
+        let mut c = Compare::default();
+        let (reference_field, reference) = reported.reference;
+        c.text(reference_field, &self.shop_payment_id, reference);
+        c.value("shop_id", self.shop_id.as_ref(), reported.shop_id);
+        c.amount(
+            "shop_write_off",
+            self.shop_write_off,
+            Some(reported.shop_write_off),
+        );
+        c.amount(
+            "payee_receive",
+            self.payee_receive,
+            Some(reported.payee_receive),
+        );
+        c.value(
+            "shop_currency",
+            self.shop_currency.as_ref(),
+            reported.shop_currency,
+        );
+        c.value(
+            "ps_currency",
+            self.ps_currency.as_ref(),
+            reported.ps_currency,
+        );
+        if let Some(expected) = &self.address {
+            match reported.address {
+                Some(received) => c.account("address", expected, received),
+                None => c.push("address", &expected.to_string(), "(absent)"),
+            }
+        }
+        c.0
+    }
+}
+
+/// What a payout callback reports, as compared with the shop's [`PayoutRecord`].
+struct Reported<'a, C> {
+    /// The key holding the shop's payout id, and its value.
+    reference: (&'static str, &'a str),
+    shop_id: &'a ShopId,
+    shop_write_off: Amount,
+    payee_receive: Amount,
+    shop_currency: &'a C,
+    ps_currency: &'a C,
+    address: Option<&'a AccountNumber>,
 }
 
 /// The crypto withdraw callback (`callback_type: "crypto_withdraw"`).
@@ -481,72 +522,15 @@ impl CryptoWithdrawCallback {
 
     /// Every difference from the shop's record (empty when they agree).
     pub fn mismatches(&self, record: &CryptoWithdrawRecord) -> Vec<Mismatch> {
-        let mut c = Compare::default();
-        c.text(
-            "shop_order_id",
-            &record.shop_payment_id,
-            &self.shop_order_id,
-        );
-        c.value("shop_id", record.shop_id.as_ref(), &self.shop_id);
-        c.amount(
-            "shop_write_off",
-            record.shop_write_off,
-            Some(self.shop_write_off),
-        );
-        c.amount(
-            "payee_receive",
-            record.payee_receive,
-            Some(self.payee_receive),
-        );
-        c.value(
-            "shop_currency",
-            record.shop_currency.as_ref(),
-            &self.shop_currency,
-        );
-        c.value(
-            "ps_currency",
-            record.ps_currency.as_ref(),
-            &self.ps_currency,
-        );
-        if let (Some(expected), Some(received)) = (&record.address, &self.address) {
-            c.account("address", expected, received);
-        }
-        c.0
-    }
-}
-
-/// The shop's own record of a crypto withdrawal; `None` fields are not compared.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CryptoWithdrawRecord {
-    /// The payout id the shop created it with (compared with the callback's `shop_order_id`).
-    pub shop_payment_id: String,
-    /// The shop.
-    pub shop_id: Option<ShopId>,
-    /// The payee address (masked in `Debug`).
-    pub address: Option<AccountNumber>,
-    /// The write-off the shop expects.
-    pub shop_write_off: Option<Amount>,
-    /// What the payee should receive.
-    pub payee_receive: Option<Amount>,
-    /// The shop currency.
-    pub shop_currency: Option<CryptoAsset>,
-    /// The payway currency.
-    pub ps_currency: Option<CryptoAsset>,
-}
-
-impl CryptoWithdrawRecord {
-    /// A record that compares only the payout id; set the other fields you stored.
-    pub fn new(shop_payment_id: impl Into<String>) -> Self {
-        Self {
-            shop_payment_id: shop_payment_id.into(),
-            shop_id: None,
-            address: None,
-            shop_write_off: None,
-            payee_receive: None,
-            shop_currency: None,
-            ps_currency: None,
-        }
+        record.differences(Reported {
+            reference: ("shop_order_id", &self.shop_order_id),
+            shop_id: &self.shop_id,
+            shop_write_off: self.shop_write_off,
+            payee_receive: self.payee_receive,
+            shop_currency: &self.shop_currency,
+            ps_currency: &self.ps_currency,
+            address: self.address.as_ref(),
+        })
     }
 }
 
@@ -720,6 +704,29 @@ mod tests {
         let (success, refunded) = (success.identity().unwrap(), refunded.identity().unwrap());
         assert_eq!(success.object_key(), refunded.object_key());
         assert_ne!(success.event_key(), refunded.event_key());
+    }
+
+    #[test]
+    fn a_payout_record_compares_every_field_it_sets() {
+        let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
+        let body = sign_callback(&secret, SIGNED.as_bytes()).unwrap();
+        let Ok(Callback::Withdraw(callback)) = verify_and_parse(&verifier(), body.as_bytes())
+        else {
+            panic!("not a withdraw callback");
+        };
+        let mut record = WithdrawRecord::new("lfhx9l0v8r5f");
+        record.shop_write_off = Some("11.50".parse().unwrap());
+        record.ps_currency = Some(Currency::Usd);
+        assert_eq!(callback.mismatches(&record), []);
+        // A fiat callback has no address: one expected is reported missing, not skipped.
+        record.address = Some("0xf8227AA7aF9B5166AF69581C703A4398387B2B07".into());
+        let mismatches = callback.mismatches(&record);
+        assert_eq!(mismatches.len(), 1);
+        assert_eq!(
+            (mismatches[0].field, mismatches[0].received.as_str()),
+            ("address", "(absent)")
+        );
+        assert!(!mismatches[0].expected.contains("0xf8227AA7"), "masked");
     }
 
     #[test]
