@@ -23,15 +23,18 @@
 //!
 //! ```
 //! use pay_core::secret::Secret;
-//! use pay_qostiq::callbacks::FIAT_CALLBACK_IPS;
+//! use pay_qostiq::callbacks::{Callback, FIAT_CALLBACK_IPS};
 //! use pay_webhook::{Event, ReceiverBuilder, SourcePolicy};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let receiver = ReceiverBuilder::qostiq(vec![Secret::new("d3b07384d113edec49eaa6238ad5ff00")?])?
 //!     .sources(SourcePolicy::allow_ranges(FIAT_CALLBACK_IPS))
 //!     .build(|event: Event| async move {
-//!         // Compare shop_payment_id, amounts and currency with your own record, then store.
-//!         println!("{}", event.identity());
+//!         // The callback as pay-qostiq read it: compare it with your own record
+//!         // (`WithdrawCallback::mismatches`), then store.
+//!         if let Some(Callback::Withdraw(withdrawal)) = event.typed::<Callback>() {
+//!             println!("{}: {}", event.identity(), withdrawal.shop_payment_id);
+//!         }
 //!         Ok::<(), std::io::Error>(())
 //!     });
 //! # let _ = receiver; Ok(()) }

@@ -1,6 +1,7 @@
 //! The receiver: a `tower::Service` that checks, verifies, deduplicates, calls the handler once and
 //! acknowledges only after the handler succeeded.
 
+use std::any::Any;
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
@@ -25,15 +26,35 @@ use pay_store::{Claim, DedupKey, DedupStore, MemoryStore};
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
 /// A verified, deduplicated event handed to the handler.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Event {
     identity: EventIdentity,
     finality: Finality,
     body: Bytes,
     secret_index: usize,
+    typed: Arc<dyn Any + Send + Sync>,
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("identity", &self.identity)
+            .field("finality", &self.finality)
+            .field("secret_index", &self.secret_index)
+            .field("body_bytes", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Event {
+    /// The event as its provider crate read it ([`Scheme::Event`]):
+    /// `pay_qostiq::callbacks::Callback` from a Qostiq receiver,
+    /// `pay_coinqvest::webhooks::WebhookEvent` from a COINQVEST one; `None` when `T` is another
+    /// type. Already verified and strictly read: no need to parse [`Event::body`] again.
+    pub fn typed<T: Any>(&self) -> Option<&T> {
+        self.typed.downcast_ref()
+    }
+
     /// What the event is about.
     pub fn identity(&self) -> &EventIdentity {
         &self.identity
@@ -50,7 +71,7 @@ impl Event {
         self.identity.provider
     }
 
-    /// The raw body, exactly as verified. Parse it with the provider crate's callback or webhook types.
+    /// The raw body, exactly as verified (the typed event: [`Event::typed`]).
     pub fn body(&self) -> &Bytes {
         &self.body
     }
@@ -353,8 +374,11 @@ impl<S: Scheme, H: Handler, St: DedupStore> Receiver<S, H, St> {
         let identified = inner
             .scheme
             .verify(&parts.headers, &body)
-            .and_then(|(event, index)| Ok((event.identity()?, event.finality(), index)));
-        let (identity, finality, secret_index) = match identified {
+            .and_then(|(event, index)| {
+                let (identity, finality) = (event.identity()?, event.finality());
+                Ok((event, identity, finality, index))
+            });
+        let (typed, identity, finality, secret_index) = match identified {
             Ok(identified) => identified,
             Err(e) => {
                 tracing::warn!(provider = %S::PROVIDER, reason = %e, "webhook verification failed");
@@ -388,6 +412,7 @@ impl<S: Scheme, H: Handler, St: DedupStore> Receiver<S, H, St> {
             finality,
             body,
             secret_index,
+            typed: Arc::new(typed),
         };
         match inner.handler.handle(event).await {
             Ok(()) => match inner.store.complete(&dedup).await {

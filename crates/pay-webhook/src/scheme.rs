@@ -67,7 +67,7 @@ pub trait Scheme: Send + Sync + 'static {
     const REDELIVERY_WINDOW: Duration;
 
     /// The provider crate's typed event, which defines its identity and finality.
-    type Event: ProviderEvent;
+    type Event: ProviderEvent + Send + Sync + 'static;
 
     /// Verifies the raw delivery and reads it as a typed event; also answers which secret matched.
     fn verify(&self, headers: &HeaderMap, body: &[u8])

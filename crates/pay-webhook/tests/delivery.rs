@@ -14,7 +14,9 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use pay_coinqvest::webhooks::WebhookEvent;
 use pay_core::secret::Secret;
+use pay_qostiq::callbacks::Callback;
 use pay_signing::coinqvest::sign_webhook;
 use pay_signing::qostiq::sign_callback;
 use pay_webhook::{DedupStore, Event, Handler, PeerAddr, Receiver, scheme::Scheme};
@@ -244,4 +246,45 @@ async fn concurrent_duplicates_reach_the_handler_once() {
         assert!(task.await.unwrap().is_some(), "every sender ends with OK");
     }
     assert_eq!(seen.load(Ordering::SeqCst), 1);
+}
+
+/// The handler reads the event as its provider crate did (no second parse): a Qostiq callback as
+/// `Callback`, a COINQVEST webhook as `WebhookEvent`, each agreeing with the event's identity.
+#[tokio::test]
+async fn the_handler_gets_the_typed_event() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let handler = |seen: Arc<Mutex<Vec<String>>>| {
+        move |event: Event| {
+            let read = match (event.typed::<Callback>(), event.typed::<WebhookEvent>()) {
+                (Some(callback), None) => {
+                    format!("{} {}", callback.payment_id(), callback.status())
+                }
+                (None, Some(webhook)) => format!("{:?}", webhook.checkout_id()),
+                other => format!("unexpected {other:?}"),
+            };
+            seen.lock()
+                .unwrap()
+                .push(format!("{} = {read}", event.identity()));
+            async { Ok::<(), std::io::Error>(()) }
+        }
+    };
+    let qostiq = Sender::to(support::qostiq_receiver().build(handler(seen.clone()))).await;
+    assert_eq!(
+        qostiq
+            .deliver_like_qostiq(&qostiq_event(7, "success"))
+            .await,
+        Some(1)
+    );
+    let coinqvest =
+        Sender::to(support::coinqvest_receiver(COINQVEST_SECRET).build(handler(seen.clone())))
+            .await;
+    let payment = support::coinqvest_seed_payment();
+    assert_eq!(coinqvest.post_coinqvest(&payment).await, StatusCode::OK);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            r#"qostiq "withdraw" "7" → "success" = 7 success"#,
+            r#"coinqvest "payment" "cb69affabf53" → "RESOLVED" = Some("87508a7a78c3")"#
+        ]
+    );
 }
