@@ -46,20 +46,25 @@ pub fn vectors<T: DeserializeOwned>(file: &str) -> Vec<T> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The bodies of the valid cases of `qostiq_callbacks.json` signed with `secret` (a withdraw, a
-/// crypto withdraw and a payment notification callback): what the forgery tests of every entry
-/// point start from.
+/// The bodies of the valid Qostiq callback vectors signed with `secret` (withdraw, crypto
+/// withdraw, payment notification): the genuine callbacks the forgery tests start from.
 ///
 /// # Panics
-/// As [`vectors`].
+/// When the vector file cannot be read or a valid case has no string `body`.
 pub fn genuine_qostiq_callbacks(secret: &str) -> Vec<String> {
+    let text = |case: &serde_json::Value, key: &str| {
+        case.get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
     vectors::<serde_json::Value>("qostiq_callbacks.json")
-        .into_iter()
-        .filter(|case| {
-            case.get("valid") == Some(&serde_json::Value::Bool(true))
-                && case.get("secret").and_then(serde_json::Value::as_str) == Some(secret)
+        .iter()
+        .filter(|case| case.get("valid") == Some(&serde_json::Value::Bool(true)))
+        .filter(|case| text(case, "secret").as_deref() == Some(secret))
+        .map(|case| match text(case, "body") {
+            Some(body) => body,
+            None => panic!("qostiq_callbacks.json: a valid case without a string body"),
         })
-        .filter_map(|case| case.get("body")?.as_str().map(str::to_owned))
         .collect()
 }
 
