@@ -11,6 +11,8 @@
 //! assert!(!future.is_completed_and_credited());
 //! ```
 
+use pay_core::event::Finality;
+
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
@@ -124,6 +126,28 @@ impl CheckoutState {
         )
     }
 
+    /// How final the state is, the table pay-webhook deduplicates checkout events by:
+    /// [`Finality::Terminal`] exactly when [`Self::is_completed_and_credited`]; every other known
+    /// state is [`Finality::Intermediate`], `EXPIRED` included (a payment after the expiry makes the
+    /// checkout `DELAYED_*`), as are the states that need the merchant's attention (resolving one
+    /// makes it `RESOLVED`); a state this version does not know is [`Finality::Unknown`].
+    ///
+    /// ```
+    /// use pay_coinqvest::state::CheckoutState;
+    /// use pay_core::event::Finality;
+    ///
+    /// assert_eq!(CheckoutState::DelayedCompleted.finality(), Finality::Terminal);
+    /// assert_eq!(CheckoutState::Expired.finality(), Finality::Intermediate);
+    /// assert_eq!(CheckoutState::from_wire("PARTIALLY_REFUNDED").finality(), Finality::Unknown);
+    /// ```
+    pub fn finality(&self) -> Finality {
+        match self {
+            Self::Unknown(_) => Finality::Unknown,
+            known if known.is_completed_and_credited() => Finality::Terminal,
+            _ => Finality::Intermediate,
+        }
+    }
+
     /// Whether the checkout is still waiting (`NEW_CHARGE`, `IN_PROGRESS`): poll again later.
     pub fn is_pending(&self) -> bool {
         matches!(self, Self::NewCharge | Self::InProgress)
@@ -157,6 +181,18 @@ impl PaymentState {
     /// Whether the payment was credited (`RESOLVED`).
     pub fn is_resolved(&self) -> bool {
         matches!(self, Self::Resolved)
+    }
+
+    /// How final the state is, the table pay-webhook deduplicates payment webhooks by: `RESOLVED`
+    /// is [`Finality::Terminal`]; `UNRESOLVED` is [`Finality::Intermediate`] (the merchant may
+    /// still resolve it), so a late `UNRESOLVED` never replaces `RESOLVED`; a state this version
+    /// does not know is [`Finality::Unknown`].
+    pub fn finality(&self) -> Finality {
+        match self {
+            Self::Resolved => Finality::Terminal,
+            Self::Unresolved => Finality::Intermediate,
+            Self::Unknown(_) => Finality::Unknown,
+        }
     }
 }
 
@@ -230,6 +266,25 @@ mod tests {
                 format!("\"{text}\"")
             );
         }
+        let terminal: Vec<_> = all
+            .iter()
+            .map(|t| CheckoutState::from_wire(t))
+            .filter(|s| s.finality() == Finality::Terminal)
+            .collect();
+        assert_eq!(
+            terminal,
+            [
+                CheckoutState::Completed,
+                CheckoutState::DelayedCompleted,
+                CheckoutState::Resolved
+            ]
+        );
+        assert_eq!(PaymentState::Resolved.finality(), Finality::Terminal);
+        assert_eq!(PaymentState::Unresolved.finality(), Finality::Intermediate);
+        assert_eq!(
+            PaymentState::from_wire("REVERSED").finality(),
+            Finality::Unknown
+        );
         assert!(CheckoutState::NewCharge.is_pending());
         assert!(CheckoutState::DelayedOverpaid.needs_attention());
         assert!(!CheckoutState::Expired.needs_attention());

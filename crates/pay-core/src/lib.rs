@@ -10,6 +10,7 @@
 //! * [`json`]: strict JSON for untrusted input, and the Python rendering Qostiq signs.
 //! * [`endpoint`]: the sans-IO call contract.
 //! * [`error`]: one taxonomy that says whether money may have moved.
+//! * [`event`]: pushed events' identity and finality, defined by each provider crate.
 //! * [`retry`]: pure retry classification.
 //! * [`recovery`]: the payout recovery contract, its pure decisions and the one outcome type.
 //! * [`text`]: untrusted text escaped and capped for logs and errors; masked account numbers.
@@ -17,6 +18,7 @@
 pub mod clock;
 pub mod endpoint;
 pub mod error;
+pub mod event;
 pub mod json;
 pub mod money;
 pub mod recovery;

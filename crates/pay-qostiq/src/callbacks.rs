@@ -9,7 +9,9 @@
 //! passes at creation ([`CallbackVerifier::custom_fields`]); they come back at the top level and
 //! are kept in `extra`. Then compare the callback with your own record
 //! ([`WithdrawCallback::mismatches`] and friends) and apply it once: the server retries until it gets
-//! HTTP 200 with body [`ACK_BODY`] (`OK`), 25 times over a day, so duplicates are normal.
+//! HTTP 200 with body [`ACK_BODY`] (`OK`), 25 times over a day, so duplicates are normal:
+//! deduplicate by [`Callback`]'s [`ProviderEvent::identity`] (pay-webhook does), whose finality is
+//! [`CallbackStatus::finality`]. Senders: [`FIAT_CALLBACK_IPS`], [`CRYPTO_CALLBACK_IPS`].
 //!
 //! ```
 //! use pay_core::secret::Secret;
@@ -42,8 +44,10 @@
 //! ```
 
 use std::fmt;
+use std::net::Ipv4Addr;
 
-use pay_core::error::Error;
+use pay_core::error::{Error, Provider};
+use pay_core::event::{EventIdentity, Finality, MissingField, ProviderEvent};
 use pay_core::money::Amount;
 use pay_core::text::{AccountNumber, Untrusted};
 pub use pay_signing::qostiq::{CallbackForm, CallbackKind, CallbackVerifier, VerifiedCallback};
@@ -60,29 +64,28 @@ use serde::de::DeserializeOwned;
 /// The body to answer a callback with (HTTP 200), once it is safely stored.
 pub const ACK_BODY: &str = "OK";
 
-/// Addresses fiat callbacks come from (seed 001); an optional allow-list.
-pub const FIAT_CALLBACK_IPS: [&str; 11] = [
-    "34.90.243.164",
-    "34.147.48.238",
-    "34.90.176.128",
-    "34.90.34.134",
-    "35.242.192.50",
-    "34.90.247.48",
-    "34.90.185.30",
-    "34.147.69.92",
-    "35.198.183.103",
-    "35.234.123.199",
-    "34.159.7.106",
+/// Addresses fiat withdraw callbacks come from (seed 001, 11 addresses): an optional allow-list,
+/// e.g. pay-webhook's `SourcePolicy::allow_ranges(FIAT_CALLBACK_IPS)`.
+pub const FIAT_CALLBACK_IPS: [Ipv4Addr; 11] = [
+    Ipv4Addr::new(34, 90, 243, 164),
+    Ipv4Addr::new(34, 147, 48, 238),
+    Ipv4Addr::new(34, 90, 176, 128),
+    Ipv4Addr::new(34, 90, 34, 134),
+    Ipv4Addr::new(35, 242, 192, 50),
+    Ipv4Addr::new(34, 90, 247, 48),
+    Ipv4Addr::new(34, 90, 185, 30),
+    Ipv4Addr::new(34, 147, 69, 92),
+    Ipv4Addr::new(35, 198, 183, 103),
+    Ipv4Addr::new(35, 234, 123, 199),
+    Ipv4Addr::new(34, 159, 7, 106),
 ];
 
-/// Addresses crypto callbacks come from (seed 002); an optional allow-list.
-pub const CRYPTO_CALLBACK_IPS: [&str; 5] = [
-    "34.90.243.164",
-    "34.147.48.238",
-    "34.90.176.128",
-    "34.90.34.134",
-    "35.242.192.50",
-];
+/// Addresses crypto withdraw callbacks come from (seed 002: the first 5 of the fiat senders, in the
+/// same order): an optional allow-list.
+pub const CRYPTO_CALLBACK_IPS: [Ipv4Addr; 5] = {
+    let [first, second, third, fourth, fifth, ..] = FIAT_CALLBACK_IPS;
+    [first, second, third, fourth, fifth]
+};
 
 /// Any verified callback, by its [`CallbackKind`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +137,42 @@ impl Callback {
             Self::CryptoWithdraw(_) => CallbackKind::CryptoWithdraw,
             Self::Payment(_) => CallbackKind::Payment,
         }
+    }
+
+    /// Qostiq's id of the withdrawal or payment (`payment_id`).
+    pub fn payment_id(&self) -> u64 {
+        match self {
+            Self::Withdraw(c) => c.payment_id,
+            Self::CryptoWithdraw(c) => c.payment_id,
+            Self::Payment(c) => c.payment_id,
+        }
+    }
+
+    /// The reported status.
+    pub fn status(&self) -> &CallbackStatus {
+        match self {
+            Self::Withdraw(c) => &c.status,
+            Self::CryptoWithdraw(c) => &c.status,
+            Self::Payment(c) => &c.status,
+        }
+    }
+}
+
+/// A callback's identity: the type the verifier bound its keys to (`withdraw`, `crypto_withdraw`,
+/// `payment`), `payment_id` and `status`, three keys every callback type requires and the
+/// signature covers (never a default); its finality is [`CallbackStatus::finality`].
+impl ProviderEvent for Callback {
+    fn identity(&self) -> Result<EventIdentity, MissingField> {
+        Ok(EventIdentity {
+            provider: Provider::Qostiq,
+            kind: self.kind().as_str().to_owned(),
+            object_id: self.payment_id().to_string(),
+            status: self.status().as_str().to_owned(),
+        })
+    }
+
+    fn finality(&self) -> Finality {
+        self.status().finality()
     }
 }
 
@@ -319,42 +358,24 @@ impl WithdrawCallback {
 
     /// Every difference from the shop's record (empty when they agree).
     pub fn mismatches(&self, record: &WithdrawRecord) -> Vec<Mismatch> {
-        let mut c = Compare::default();
-        c.text(
-            "shop_payment_id",
-            &record.shop_payment_id,
-            &self.shop_payment_id,
-        );
-        c.value("shop_id", record.shop_id.as_ref(), &self.shop_id);
-        c.amount(
-            "shop_write_off",
-            record.shop_write_off,
-            Some(self.shop_write_off),
-        );
-        c.amount(
-            "payee_receive",
-            record.payee_receive,
-            Some(self.payee_receive),
-        );
-        c.value(
-            "shop_currency",
-            record.shop_currency.as_ref(),
-            &self.shop_currency,
-        );
-        c.value(
-            "ps_currency",
-            record.ps_currency.as_ref(),
-            &self.ps_currency,
-        );
-        c.0
+        record.differences(Reported {
+            reference: ("shop_payment_id", &self.shop_payment_id),
+            shop_id: &self.shop_id,
+            shop_write_off: self.shop_write_off,
+            payee_receive: self.payee_receive,
+            shop_currency: &self.shop_currency,
+            ps_currency: &self.ps_currency,
+            address: None,
+        })
     }
 }
 
-/// The shop's own record of a fiat withdrawal; `None` fields are not compared.
+/// The shop's own record of a payout, compared with its callback (`mismatches`); `None` fields are
+/// not compared. [`WithdrawRecord`] for fiat withdrawals, [`CryptoWithdrawRecord`] for crypto ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct WithdrawRecord {
-    /// The payout id the shop created it with.
+pub struct PayoutRecord<C> {
+    /// The payout id the shop created it with (the crypto callback echoes it as `shop_order_id`).
     pub shop_payment_id: String,
     /// The shop.
     pub shop_id: Option<ShopId>,
@@ -363,13 +384,22 @@ pub struct WithdrawRecord {
     /// What the payee should receive.
     pub payee_receive: Option<Amount>,
     /// The shop currency.
-    pub shop_currency: Option<Currency>,
+    pub shop_currency: Option<C>,
     /// The payway currency.
-    pub ps_currency: Option<Currency>,
+    pub ps_currency: Option<C>,
+    /// The payee address (masked in `Debug`), compared in full. Only crypto callbacks carry one:
+    /// set on a fiat record, it is reported as a mismatch (`(absent)`), never skipped.
+    pub address: Option<AccountNumber>,
 }
 
-impl WithdrawRecord {
-    /// A record that compares only `shop_payment_id`; set the other fields you stored.
+/// The shop's own record of a fiat withdrawal.
+pub type WithdrawRecord = PayoutRecord<Currency>;
+
+/// The shop's own record of a crypto withdrawal.
+pub type CryptoWithdrawRecord = PayoutRecord<CryptoAsset>;
+
+impl<C> PayoutRecord<C> {
+    /// A record that compares only the payout id; set the other fields you stored.
     pub fn new(shop_payment_id: impl Into<String>) -> Self {
         Self {
             shop_payment_id: shop_payment_id.into(),
@@ -378,8 +408,58 @@ impl WithdrawRecord {
             payee_receive: None,
             shop_currency: None,
             ps_currency: None,
+            address: None,
         }
     }
+}
+
+impl<C: PartialEq + fmt::Display> PayoutRecord<C> {
+    /// Every difference between this record and what a payout callback reports.
+    fn differences(&self, reported: Reported<'_, C>) -> Vec<Mismatch> {
+        let mut c = Compare::default();
+        let (reference_field, reference) = reported.reference;
+        c.text(reference_field, &self.shop_payment_id, reference);
+        c.value("shop_id", self.shop_id.as_ref(), reported.shop_id);
+        c.amount(
+            "shop_write_off",
+            self.shop_write_off,
+            Some(reported.shop_write_off),
+        );
+        c.amount(
+            "payee_receive",
+            self.payee_receive,
+            Some(reported.payee_receive),
+        );
+        c.value(
+            "shop_currency",
+            self.shop_currency.as_ref(),
+            reported.shop_currency,
+        );
+        c.value(
+            "ps_currency",
+            self.ps_currency.as_ref(),
+            reported.ps_currency,
+        );
+        if let Some(expected) = &self.address {
+            match reported.address {
+                Some(received) => c.account("address", expected, received),
+                None => c.push("address", &expected.to_string(), "(absent)"),
+            }
+        }
+        c.0
+    }
+}
+
+/// What a payout callback reports, as compared with the shop's [`PayoutRecord`].
+struct Reported<'a, C> {
+    /// The key holding the shop's payout id, and its value.
+    reference: (&'static str, &'a str),
+    shop_id: &'a ShopId,
+    shop_write_off: Amount,
+    payee_receive: Amount,
+    shop_currency: &'a C,
+    ps_currency: &'a C,
+    address: Option<&'a AccountNumber>,
 }
 
 /// The crypto withdraw callback (`callback_type: "crypto_withdraw"`).
@@ -442,72 +522,15 @@ impl CryptoWithdrawCallback {
 
     /// Every difference from the shop's record (empty when they agree).
     pub fn mismatches(&self, record: &CryptoWithdrawRecord) -> Vec<Mismatch> {
-        let mut c = Compare::default();
-        c.text(
-            "shop_order_id",
-            &record.shop_payment_id,
-            &self.shop_order_id,
-        );
-        c.value("shop_id", record.shop_id.as_ref(), &self.shop_id);
-        c.amount(
-            "shop_write_off",
-            record.shop_write_off,
-            Some(self.shop_write_off),
-        );
-        c.amount(
-            "payee_receive",
-            record.payee_receive,
-            Some(self.payee_receive),
-        );
-        c.value(
-            "shop_currency",
-            record.shop_currency.as_ref(),
-            &self.shop_currency,
-        );
-        c.value(
-            "ps_currency",
-            record.ps_currency.as_ref(),
-            &self.ps_currency,
-        );
-        if let (Some(expected), Some(received)) = (&record.address, &self.address) {
-            c.account("address", expected, received);
-        }
-        c.0
-    }
-}
-
-/// The shop's own record of a crypto withdrawal; `None` fields are not compared.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CryptoWithdrawRecord {
-    /// The payout id the shop created it with (compared with the callback's `shop_order_id`).
-    pub shop_payment_id: String,
-    /// The shop.
-    pub shop_id: Option<ShopId>,
-    /// The payee address (masked in `Debug`).
-    pub address: Option<AccountNumber>,
-    /// The write-off the shop expects.
-    pub shop_write_off: Option<Amount>,
-    /// What the payee should receive.
-    pub payee_receive: Option<Amount>,
-    /// The shop currency.
-    pub shop_currency: Option<CryptoAsset>,
-    /// The payway currency.
-    pub ps_currency: Option<CryptoAsset>,
-}
-
-impl CryptoWithdrawRecord {
-    /// A record that compares only the payout id; set the other fields you stored.
-    pub fn new(shop_payment_id: impl Into<String>) -> Self {
-        Self {
-            shop_payment_id: shop_payment_id.into(),
-            shop_id: None,
-            address: None,
-            shop_write_off: None,
-            payee_receive: None,
-            shop_currency: None,
-            ps_currency: None,
-        }
+        record.differences(Reported {
+            reference: ("shop_order_id", &self.shop_order_id),
+            shop_id: &self.shop_id,
+            shop_write_off: self.shop_write_off,
+            payee_receive: self.payee_receive,
+            shop_currency: &self.shop_currency,
+            ps_currency: &self.ps_currency,
+            address: self.address.as_ref(),
+        })
     }
 }
 
@@ -629,6 +652,81 @@ mod tests {
 
     fn verifier() -> CallbackVerifier {
         CallbackVerifier::new(Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap())
+    }
+
+    #[test]
+    fn identity_comes_from_the_bound_type_and_required_keys() {
+        let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
+        let read = |body: &str| {
+            let signed = sign_callback(&secret, body.as_bytes()).unwrap();
+            verify_and_parse(&verifier(), signed.as_bytes()).unwrap()
+        };
+        let crypto = read(
+            r#"{"address": "0xf8", "callback_type": "crypto_withdraw", "payee_receive": "0.0001", "payment_id": 149, "ps_currency": "BNB", "shop_currency": "BNB", "shop_id": 6, "shop_order_id": "c1", "shop_write_off": "0.000103", "status": "success"}"#,
+        );
+        assert_eq!(
+            crypto.identity().unwrap().event_key(),
+            "qostiq|crypto_withdraw|149|success"
+        );
+        assert_eq!(crypto.finality(), Finality::Terminal);
+        let payment = r#"{"payment_id": 7, "shop_amount": "6.00", "shop_currency": 980, "shop_order_id": "979", "status": "rejected"}"#;
+        let notification = read(payment);
+        let identity = notification.identity().unwrap();
+        assert_eq!(identity.kind, "payment");
+        assert_eq!(notification.finality(), Finality::Terminal);
+        // A status after the final ones (a refund of a successful withdrawal) is never stale.
+        let refunded = read(&payment.replace("rejected", "refunded"));
+        assert_eq!(refunded.finality(), Finality::Unknown);
+        assert_eq!(
+            refunded.identity().unwrap().object_key(),
+            identity.object_key()
+        );
+    }
+
+    /// Seed 001's withdraw callback (payment 64045) in `success`, then refunded by Qostiq (status
+    /// 11): the same withdrawal, a new event of unknown finality (never stale after `success`).
+    #[test]
+    fn the_seed_withdrawal_refunded_after_success_is_a_new_event_about_it() {
+        let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
+        let seed = pay_testdata::seed("qostiq", "withdraw_callback");
+        let read = |status: &str| {
+            let body = seed.replace(
+                r#""status": "success""#,
+                &format!(r#""status": "{status}""#),
+            );
+            let signed = sign_callback(&secret, body.as_bytes()).unwrap();
+            verify_and_parse(&verifier(), signed.as_bytes()).unwrap()
+        };
+        let (success, refunded) = (read("success"), read("refunded"));
+        assert_eq!(success.payment_id(), 64045);
+        assert_eq!(success.finality(), Finality::Terminal);
+        assert_eq!(refunded.finality(), Finality::Unknown);
+        let (success, refunded) = (success.identity().unwrap(), refunded.identity().unwrap());
+        assert_eq!(success.object_key(), refunded.object_key());
+        assert_ne!(success.event_key(), refunded.event_key());
+    }
+
+    #[test]
+    fn a_payout_record_compares_every_field_it_sets() {
+        let secret = Secret::new("d3b07384d113edec49eaa6238ad5ff00").unwrap();
+        let body = sign_callback(&secret, SIGNED.as_bytes()).unwrap();
+        let Ok(Callback::Withdraw(callback)) = verify_and_parse(&verifier(), body.as_bytes())
+        else {
+            panic!("not a withdraw callback");
+        };
+        let mut record = WithdrawRecord::new("lfhx9l0v8r5f");
+        record.shop_write_off = Some("11.50".parse().unwrap());
+        record.ps_currency = Some(Currency::Usd);
+        assert_eq!(callback.mismatches(&record), []);
+        // A fiat callback has no address: one expected is reported missing, not skipped.
+        record.address = Some("0xf8227AA7aF9B5166AF69581C703A4398387B2B07".into());
+        let mismatches = callback.mismatches(&record);
+        assert_eq!(mismatches.len(), 1);
+        assert_eq!(
+            (mismatches[0].field, mismatches[0].received.as_str()),
+            ("address", "(absent)")
+        );
+        assert!(!mismatches[0].expected.contains("0xf8227AA7"), "masked");
     }
 
     #[test]

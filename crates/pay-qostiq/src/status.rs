@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use pay_core::event::Finality;
 use pay_core::text::Untrusted;
 
 macro_rules! status_enum {
@@ -230,11 +231,34 @@ impl CallbackStatus {
         }
     }
 
-    /// Whether the callback reports an end state (`success` or `rejected`). Any other status, such as
-    /// `refunded` for a fiat withdrawal refunded after its `success` (status 11), is not final and
-    /// can arrive after a final one: apply it, never drop it as stale.
+    /// How final the reported status is, the one table pay-webhook deduplicates by: `success` and
+    /// `rejected` (the two statuses seeds 000-002 document for callbacks) are
+    /// [`Finality::Terminal`]; any other text is [`Finality::Unknown`], never
+    /// [`Finality::Intermediate`]. Final is not forever: a fiat withdrawal in `success` can later be
+    /// refunded by Qostiq ([`WithdrawStatus::Refunded`], 11), and a `refunded` callback may then
+    /// follow the `success` one: of unknown finality, it always reaches the handler, never dropped
+    /// as stale (pay-webhook's `a_refunded_callback_after_success_reaches_the_handler`).
+    ///
+    /// ```
+    /// use pay_core::event::Finality;
+    /// use pay_qostiq::CallbackStatus;
+    ///
+    /// assert_eq!(CallbackStatus::Success.finality(), Finality::Terminal);
+    /// assert_eq!(CallbackStatus::parse("refunded").finality(), Finality::Unknown);
+    /// ```
+    pub fn finality(&self) -> Finality {
+        match self {
+            Self::Success | Self::Rejected => Finality::Terminal,
+            Self::Other(_) => Finality::Unknown,
+        }
+    }
+
+    /// Whether the callback reports an end state (`success` or `rejected`): [`Self::finality`] is
+    /// [`Finality::Terminal`]. Any other status, such as `refunded` for a fiat withdrawal refunded
+    /// after its `success` (status 11), is not final and can arrive after a final one: apply it,
+    /// never drop it as stale.
     pub fn is_final(&self) -> bool {
-        matches!(self, Self::Success | Self::Rejected)
+        self.finality() == Finality::Terminal
     }
 }
 

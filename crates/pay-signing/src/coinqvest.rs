@@ -14,7 +14,7 @@ use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use crate::digest::{decode, matches};
+use crate::digest::{Secrets, decode};
 
 /// `X-Digest-Key`.
 pub const X_DIGEST_KEY: HeaderName = HeaderName::from_static("x-digest-key");
@@ -219,28 +219,26 @@ impl Authenticate for BasicAuth {
 /// ```
 #[derive(Debug, Clone)]
 pub struct WebhookVerifier {
-    secrets: Vec<Secret>,
+    secrets: Secrets,
     limits: Limits,
 }
 
 impl WebhookVerifier {
     /// A verifier for one secret.
     pub fn new(secret: Secret) -> Self {
-        Self {
-            secrets: vec![secret],
-            limits: Limits::EVENTS,
-        }
+        Self::with(Secrets::one(secret))
     }
 
     /// A verifier accepting any of `secrets`. Refuses an empty list.
     pub fn with_secrets(secrets: Vec<Secret>) -> Result<Self, SignatureError> {
-        if secrets.is_empty() {
-            return Err(SignatureError::NoSecret);
-        }
-        Ok(Self {
+        Secrets::many(secrets).map(Self::with)
+    }
+
+    fn with(secrets: Secrets) -> Self {
+        Self {
             secrets,
             limits: Limits::EVENTS,
-        })
+        }
     }
 
     /// Replaces the parsing limits (default [`Limits::EVENTS`]).
@@ -277,8 +275,7 @@ impl WebhookVerifier {
         }
         let matched = self
             .secrets
-            .iter()
-            .position(|secret| matches(&webhook_digest(secret, body), &received))
+            .matching(&received, |secret| webhook_digest(secret, body))
             .ok_or(SignatureError::Mismatch)?;
         Ok((StrictObject::parse(body, self.limits)?, matched))
     }

@@ -1,6 +1,7 @@
 //! Decoding received signatures and comparing them in constant time.
 
 use pay_core::error::SignatureError;
+use pay_core::secret::Secret;
 use subtle::ConstantTimeEq;
 
 /// A SHA-256 or HMAC-SHA256 output.
@@ -26,6 +27,37 @@ pub(crate) fn decode(text: &str) -> Result<Digest, SignatureError> {
 /// Constant-time equality of two digests.
 pub(crate) fn matches(expected: &Digest, received: &Digest) -> bool {
     expected.ct_eq(received).into()
+}
+
+/// The secrets a verifier accepts, the current one first (several while rotating); never empty.
+#[derive(Debug, Clone)]
+pub(crate) struct Secrets(Vec<Secret>);
+
+impl Secrets {
+    /// One secret.
+    pub(crate) fn one(secret: Secret) -> Self {
+        Self(vec![secret])
+    }
+
+    /// Several secrets; refuses an empty list ([`SignatureError::NoSecret`]).
+    pub(crate) fn many(secrets: Vec<Secret>) -> Result<Self, SignatureError> {
+        if secrets.is_empty() {
+            return Err(SignatureError::NoSecret);
+        }
+        Ok(Self(secrets))
+    }
+
+    /// The index of the first secret whose digest (`digest_with`) matches `received`, each compared
+    /// in constant time.
+    pub(crate) fn matching(
+        &self,
+        received: &Digest,
+        digest_with: impl Fn(&Secret) -> Digest,
+    ) -> Option<usize> {
+        self.0
+            .iter()
+            .position(|secret| matches(&digest_with(secret), received))
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@
 #![allow(
     clippy::panic,
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::indexing_slicing,
     clippy::print_stdout
 )] // test code
@@ -30,11 +29,7 @@ const CUSTOM: [&str; 2] = ["test_add_on", "email"];
 
 /// The bodies of the valid callback vectors: withdraw, crypto withdraw, payment notification.
 fn genuine() -> Vec<String> {
-    pay_testdata::vectors::<serde_json::Value>("qostiq_callbacks.json")
-        .into_iter()
-        .filter(|c| c["valid"] == true && c["secret"] == SECRET)
-        .map(|c| c["body"].as_str().unwrap().to_owned())
-        .collect()
+    pay_testdata::genuine_qostiq_callbacks(SECRET)
 }
 
 fn verifier() -> CallbackVerifier {

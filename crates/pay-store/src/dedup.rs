@@ -23,16 +23,7 @@ use std::time::Duration;
 
 use crate::error::StoreError;
 
-/// Whether a status ends the life of the object it describes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Finality {
-    /// A final status (`success`, `rejected`, `RESOLVED`, `COMPLETED` …).
-    Terminal,
-    /// A known intermediate status (`UNRESOLVED`, `PENDING` …). Never applied after a terminal one.
-    Intermediate,
-    /// A status not known to be either: always handed to the handler.
-    Unknown,
-}
+pub use pay_core::event::Finality;
 
 /// What a delivery is deduplicated by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -13,6 +13,9 @@
 // A benchmark: rates are ratios of measurements (never money), and fixed test data is indexed.
 #![allow(clippy::float_arithmetic, clippy::indexing_slicing)]
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,44 +27,15 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use pay_core::clock::{Clock, SystemClock};
 use pay_core::secret::Secret;
 use pay_signing::qostiq::sign_callback;
 use pay_webhook::{Event, PeerAddr, ReceiverBuilder};
-use tokio::net::TcpListener;
 
 const SECRET: &str = "d3b07384d113edec49eaa6238ad5ff00";
 const REQUESTS: usize = 40_000;
 const CONCURRENCY: usize = 32;
-
-async fn serve<F, Fut>(handle: F) -> SocketAddr
-where
-    F: Fn(Request<Incoming>, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Response<Full<Bytes>>> + Send + 'static,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, peer)) = listener.accept().await else {
-                return;
-            };
-            stream.set_nodelay(true).unwrap();
-            let handle = handle.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |req| {
-                    let handle = handle.clone();
-                    async move { Ok::<_, Infallible>(handle(req, peer).await) }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    addr
-}
 
 /// Sends every body with `CONCURRENCY` workers; answers requests per second.
 async fn drive(addr: SocketAddr, bodies: Arc<Vec<Bytes>>) -> f64 {
@@ -121,7 +95,7 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let bare = serve(|req: Request<Incoming>, _| async move {
+        let bare = support::serve(|req: Request<Incoming>, _| async move {
             let _ = req.into_body().collect().await;
             Response::new(Full::new(Bytes::from_static(b"OK")))
         })
@@ -131,7 +105,7 @@ fn main() {
             .custom_fields(["test_add_on"])
             .unwrap()
             .build(|_: Event| async { Ok::<(), Infallible>(()) });
-        let verified = serve(move |mut req: Request<Incoming>, peer| {
+        let verified = support::serve(move |mut req: Request<Incoming>, peer| {
             req.extensions_mut().insert(PeerAddr(peer));
             let receiver = receiver.clone();
             async move {

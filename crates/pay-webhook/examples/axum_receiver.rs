@@ -5,14 +5,15 @@
 //! ```
 //! Qostiq callbacks go to `POST /qostiq/callback`, COINQVEST webhooks to `POST /coinqvest/webhook`.
 
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use pay_core::secret::Secret;
-use pay_webhook::{CallbackKind, Event, PeerAddr, ReceiverBuilder, SourcePolicy, presets};
+use pay_qostiq::callbacks::FIAT_CALLBACK_IPS;
+use pay_webhook::{CallbackKind, Event, PeerAddr, ReceiverBuilder, SourcePolicy};
 
 /// Copies axum's `ConnectInfo` into the `PeerAddr` the receivers read for their allow-lists.
 async fn peer_addr(
@@ -44,10 +45,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let qostiq = ReceiverBuilder::qostiq(vec![secret("QOSTIQ_SECRET", "sandbox-Secret-1")?])?
         // Parameters this shop passes when it creates a withdrawal come back in the callback.
         .custom_fields_for(CallbackKind::Withdraw, ["order_ref"])?
-        // In production: SourcePolicy::allow(presets::QOSTIQ_FIAT); loopback here for local testing.
-        .sources(SourcePolicy::allow(
-            presets::QOSTIQ_FIAT.iter().copied().chain(["127.0.0.1"]),
-        )?)
+        // In production: SourcePolicy::allow_ranges(FIAT_CALLBACK_IPS); loopback here for local
+        // testing.
+        .sources(SourcePolicy::allow_ranges(
+            FIAT_CALLBACK_IPS.into_iter().chain([Ipv4Addr::LOCALHOST]),
+        ))
         .build(credit_order);
     let coinqvest =
         ReceiverBuilder::coinqvest(vec![secret("COINQVEST_SECRET", "sandbox-Secret-2")?])?

@@ -12,7 +12,9 @@
 //! 3. deduplicates through a [`DedupStore`] (from `pay-store`: [`MemoryStore`] by default; a SQLite
 //!    file or a PostgreSQL database shared by every receiver, so N receivers handle each event
 //!    once) keyed by the event's identity, never letting a later intermediate status replace a
-//!    final one;
+//!    final one; the identity and finality are defined by the provider crates
+//!    ([`ProviderEvent`] on `pay_qostiq::callbacks::Callback` and
+//!    `pay_coinqvest::webhooks::WebhookEvent`): this crate names no provider status;
 //! 4. calls your [`Handler`] once per event and acknowledges (`200 OK`) only after it succeeded, so a
 //!    failed handler makes the provider deliver again; redeliveries are acknowledged without a call.
 //!
@@ -21,28 +23,31 @@
 //!
 //! ```
 //! use pay_core::secret::Secret;
-//! use pay_webhook::{Event, ReceiverBuilder, SourcePolicy, presets};
+//! use pay_qostiq::callbacks::{Callback, FIAT_CALLBACK_IPS};
+//! use pay_webhook::{Event, ReceiverBuilder, SourcePolicy};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let receiver = ReceiverBuilder::qostiq(vec![Secret::new("d3b07384d113edec49eaa6238ad5ff00")?])?
-//!     .sources(SourcePolicy::allow(presets::QOSTIQ_FIAT)?)
+//!     .sources(SourcePolicy::allow_ranges(FIAT_CALLBACK_IPS))
 //!     .build(|event: Event| async move {
-//!         // Compare shop_payment_id, amounts and currency with your own record, then store.
-//!         println!("{}", event.identity());
+//!         // The callback as pay-qostiq read it: compare it with your own record
+//!         // (`WithdrawCallback::mismatches`), then store.
+//!         if let Some(Callback::Withdraw(withdrawal)) = event.typed::<Callback>() {
+//!             println!("{}: {}", event.identity(), withdrawal.shop_payment_id);
+//!         }
 //!         Ok::<(), std::io::Error>(())
 //!     });
 //! # let _ = receiver; Ok(()) }
 //! ```
 
-pub mod identity;
 mod receiver;
 pub mod scheme;
 pub mod source;
 
-pub use identity::{EventIdentity, Finality};
+pub use pay_core::event::{EventIdentity, Finality, MissingField, ProviderEvent};
 pub use pay_signing::qostiq::CallbackKind;
 pub use pay_store::{Claim, DedupKey, DedupPolicy, DedupStore, MemoryStore, StoreError};
 pub use receiver::{
     DEFAULT_BODY_LIMIT, Event, Handler, Outcome, Receiver, ReceiverBuilder, Rejection,
 };
-pub use source::{IpRange, PeerAddr, SourcePolicy, presets};
+pub use source::{InvalidRange, IpRange, PeerAddr, SourcePolicy};

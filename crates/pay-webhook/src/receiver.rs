@@ -1,6 +1,7 @@
 //! The receiver: a `tower::Service` that checks, verifies, deduplicates, calls the handler once and
 //! acknowledges only after the handler succeeded.
 
+use std::any::Any;
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
@@ -13,29 +14,56 @@ use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body::Body;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use pay_core::error::{Provider, SignatureError};
+use pay_core::event::{EventIdentity, Finality, ProviderEvent};
 use pay_core::secret::Secret;
 use pay_signing::qostiq::{CallbackKind, CallbackVerifier};
 
-use crate::identity::EventIdentity;
 use crate::scheme::{self, Scheme, VerifyError};
 use crate::source::{PeerAddr, SourcePolicy, SourceRejection};
-use pay_store::{Claim, DedupStore, MemoryStore};
+use pay_store::{Claim, DedupKey, DedupStore, MemoryStore};
 
 /// Default largest accepted body: 64 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
 /// A verified, deduplicated event handed to the handler.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Event {
     identity: EventIdentity,
+    finality: Finality,
     body: Bytes,
     secret_index: usize,
+    typed: Arc<dyn Any + Send + Sync>,
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("identity", &self.identity)
+            .field("finality", &self.finality)
+            .field("secret_index", &self.secret_index)
+            .field("body_bytes", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Event {
+    /// The event as its provider crate read it ([`Scheme::Event`]):
+    /// `pay_qostiq::callbacks::Callback` from a Qostiq receiver,
+    /// `pay_coinqvest::webhooks::WebhookEvent` from a COINQVEST one; `None` when `T` is another
+    /// type. Already verified and strictly read: no need to parse [`Event::body`] again.
+    pub fn typed<T: Any>(&self) -> Option<&T> {
+        self.typed.downcast_ref()
+    }
+
     /// What the event is about.
     pub fn identity(&self) -> &EventIdentity {
         &self.identity
+    }
+
+    /// Whether its status is final, as its provider crate defines it
+    /// ([`ProviderEvent::finality`]).
+    pub fn finality(&self) -> Finality {
+        self.finality
     }
 
     /// The provider that sent it.
@@ -43,7 +71,7 @@ impl Event {
         self.identity.provider
     }
 
-    /// The raw body, exactly as verified. Parse it with the provider crate's callback or webhook types.
+    /// The raw body, exactly as verified (the typed event: [`Event::typed`]).
     pub fn body(&self) -> &Bytes {
         &self.body
     }
@@ -217,7 +245,8 @@ impl<S: Scheme> ReceiverBuilder<S> {
         }
     }
 
-    /// Restricts senders (see [`SourcePolicy`] and [`crate::source::presets`]).
+    /// Restricts senders (see [`SourcePolicy`]; the providers publish their addresses in their
+    /// crates, e.g. `pay_qostiq::callbacks::FIAT_CALLBACK_IPS`).
     pub fn sources(mut self, policy: SourcePolicy) -> Self {
         self.sources = policy;
         self
@@ -342,15 +371,26 @@ impl<S: Scheme, H: Handler, St: DedupStore> Receiver<S, H, St> {
             }
             Err(_) => return Outcome::Rejected(Rejection::BodyUnreadable),
         };
-        let (identity, secret_index) = match inner.scheme.verify(&parts.headers, &body) {
-            Ok(verified) => verified,
+        let identified = inner
+            .scheme
+            .verify(&parts.headers, &body)
+            .and_then(|(event, index)| {
+                let (identity, finality) = (event.identity()?, event.finality());
+                Ok((event, identity, finality, index))
+            });
+        let (typed, identity, finality, secret_index) = match identified {
+            Ok(identified) => identified,
             Err(e) => {
                 tracing::warn!(provider = %S::PROVIDER, reason = %e, "webhook verification failed");
                 return Outcome::Rejected(Rejection::Verification(e));
             }
         };
         let (event_key, object_key) = (identity.event_key(), identity.object_key());
-        let dedup = identity.dedup_key(&event_key, &object_key);
+        let dedup = DedupKey {
+            event: &event_key,
+            object: &object_key,
+            finality,
+        };
         match inner.store.claim(&dedup).await {
             Ok(Claim::Proceed) => {}
             Ok(Claim::Duplicate) => {
@@ -369,8 +409,10 @@ impl<S: Scheme, H: Handler, St: DedupStore> Receiver<S, H, St> {
         }
         let event = Event {
             identity: identity.clone(),
+            finality,
             body,
             secret_index,
+            typed: Arc::new(typed),
         };
         match inner.handler.handle(event).await {
             Ok(()) => match inner.store.complete(&dedup).await {

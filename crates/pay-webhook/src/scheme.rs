@@ -1,14 +1,15 @@
 //! How each provider signs its events and what it expects as an acknowledgement.
 
 use http::HeaderMap;
+use pay_coinqvest::webhooks::{self, WebhookEvent};
 use pay_core::error::{Provider, SignatureError};
+use pay_core::event::{MissingField, ProviderEvent};
 use pay_core::json::StrictObject;
 use pay_core::secret::Secret;
+use pay_qostiq::callbacks::Callback;
 use pay_signing::coinqvest::{WebhookVerifier, X_WEBHOOK_AUTH};
 use pay_signing::qostiq::CallbackVerifier;
 use time::Duration;
-
-use crate::identity::{self, EventIdentity, MissingField};
 
 /// Why a delivery failed verification.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,9 +20,22 @@ pub enum VerifyError {
     /// shifts: see [`CallbackVerifier`]).
     #[error(transparent)]
     Signature(#[from] SignatureError),
+    /// The body verified but its provider crate cannot read it as a typed event (the reason,
+    /// already escaped and capped by [`pay_core::Error`]'s `Display`).
+    #[error("signed event not readable: {0}")]
+    Unreadable(String),
     /// The body verified but lacks the fields that identify the event.
     #[error(transparent)]
     Identity(#[from] MissingField),
+}
+
+impl From<pay_core::Error> for VerifyError {
+    fn from(error: pay_core::Error) -> Self {
+        match error {
+            pay_core::Error::Signature(signature) => Self::Signature(signature),
+            other => Self::Unreadable(other.to_string()),
+        }
+    }
 }
 
 impl VerifyError {
@@ -52,12 +66,12 @@ pub trait Scheme: Send + Sync + 'static {
     /// events for longer (Qostiq: 25 attempts, the last a day after the first; COINQVEST: 48 hours).
     const REDELIVERY_WINDOW: Duration;
 
-    /// Verifies the raw delivery and reads its identity; also answers which secret matched.
-    fn verify(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Result<(EventIdentity, usize), VerifyError>;
+    /// The provider crate's typed event, which defines its identity and finality.
+    type Event: ProviderEvent + Send + Sync + 'static;
+
+    /// Verifies the raw delivery and reads it as a typed event; also answers which secret matched.
+    fn verify(&self, headers: &HeaderMap, body: &[u8])
+    -> Result<(Self::Event, usize), VerifyError>;
 }
 
 /// Qostiq callbacks and payment notifications: `sign` in the JSON body; acknowledged with `OK`.
@@ -90,9 +104,11 @@ impl Scheme for Qostiq {
     const ACK: &'static str = "OK";
     const REDELIVERY_WINDOW: Duration = Duration::days(1);
 
-    fn verify(&self, _: &HeaderMap, body: &[u8]) -> Result<(EventIdentity, usize), VerifyError> {
+    type Event = Callback;
+
+    fn verify(&self, _: &HeaderMap, body: &[u8]) -> Result<(Callback, usize), VerifyError> {
         let verified = self.verifier.verify(body)?;
-        Ok((identity::qostiq(&verified)?, verified.secret_index()))
+        Ok((Callback::from_verified(&verified)?, verified.secret_index()))
     }
 }
 
@@ -116,11 +132,13 @@ impl Scheme for Coinqvest {
     const ACK: &'static str = "OK";
     const REDELIVERY_WINDOW: Duration = Duration::hours(48);
 
+    type Event = WebhookEvent;
+
     fn verify(
         &self,
         headers: &HeaderMap,
         body: &[u8],
-    ) -> Result<(EventIdentity, usize), VerifyError> {
+    ) -> Result<(WebhookEvent, usize), VerifyError> {
         let mut values = headers.get_all(X_WEBHOOK_AUTH).iter();
         let header = match (values.next(), values.next()) {
             (Some(v), None) => Some(v.to_str().map_err(|_| SignatureError::Malformed {
@@ -135,7 +153,7 @@ impl Scheme for Coinqvest {
             }
         };
         let (object, index) = self.verifier.verify_indexed(header, body)?;
-        Ok((identity::coinqvest(&object)?, index))
+        Ok((webhooks::parse_verified(&object)?, index))
     }
 }
 

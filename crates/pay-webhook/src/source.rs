@@ -1,7 +1,7 @@
 //! Where a request comes from: the peer address, an optional allow-list, and `X-Forwarded-For` read
 //! only behind explicitly trusted proxies.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::str::FromStr;
 
 use http::HeaderMap;
@@ -48,6 +48,22 @@ impl IpRange {
     }
 }
 
+impl From<IpAddr> for IpRange {
+    /// The one address.
+    fn from(network: IpAddr) -> Self {
+        let prefix = if network.is_ipv4() { 32 } else { 128 };
+        Self { network, prefix }
+    }
+}
+
+impl From<Ipv4Addr> for IpRange {
+    /// The one address (the provider crates' sender lists, e.g.
+    /// `pay_qostiq::callbacks::FIAT_CALLBACK_IPS`, are typed addresses).
+    fn from(address: Ipv4Addr) -> Self {
+        Self::from(IpAddr::V4(address))
+    }
+}
+
 impl FromStr for IpRange {
     type Err = InvalidRange;
 
@@ -57,44 +73,28 @@ impl FromStr for IpRange {
             Some((a, p)) => (a, Some(p)),
             None => (s, None),
         };
-        let network: IpAddr = addr.parse().map_err(|_| invalid())?;
-        let max = if network.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            Some(p) => p
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or_else(invalid)?,
-            None => max,
-        };
-        Ok(Self { network, prefix })
+        let single = Self::from(addr.parse::<IpAddr>().map_err(|_| invalid())?);
+        match prefix {
+            Some(p) => {
+                let prefix = p
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|p| *p <= single.prefix)
+                    .ok_or_else(invalid)?;
+                Ok(Self { prefix, ..single })
+            }
+            None => Ok(single),
+        }
     }
 }
 
-/// The seeds' sender lists.
-pub mod presets {
-    /// Qostiq fiat withdrawal notifications (seed 001, 11 addresses).
-    pub const QOSTIQ_FIAT: &[&str] = &[
-        "34.90.243.164",
-        "34.147.48.238",
-        "34.90.176.128",
-        "34.90.34.134",
-        "35.242.192.50",
-        "34.90.247.48",
-        "34.90.185.30",
-        "34.147.69.92",
-        "35.198.183.103",
-        "35.234.123.199",
-        "34.159.7.106",
-    ];
-    /// Qostiq crypto withdrawal notifications (seed 002, 5 addresses).
-    pub const QOSTIQ_CRYPTO: &[&str] = &[
-        "34.90.243.164",
-        "34.147.48.238",
-        "34.90.176.128",
-        "34.90.34.134",
-        "35.242.192.50",
-    ];
+/// Ranges in CIDR notation, each parsed once.
+fn parse_ranges<I, S>(ranges: I) -> Result<Vec<IpRange>, InvalidRange>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    ranges.into_iter().map(|r| r.as_ref().parse()).collect()
 }
 
 /// Which sources may deliver events.
@@ -121,20 +121,26 @@ impl SourcePolicy {
         Self::default()
     }
 
-    /// Only these ranges may deliver events.
+    /// Only these ranges, written in CIDR notation (from configuration), may deliver events.
     pub fn allow<I, S>(ranges: I) -> Result<Self, InvalidRange>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let allow = ranges
-            .into_iter()
-            .map(|r| r.as_ref().parse())
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self {
-            allow: Some(allow),
+        Ok(Self::allow_ranges(parse_ranges(ranges)?))
+    }
+
+    /// Only these typed ranges or addresses may deliver events, e.g. a provider crate's sender list:
+    /// `SourcePolicy::allow_ranges(pay_qostiq::callbacks::FIAT_CALLBACK_IPS)`.
+    pub fn allow_ranges<I>(ranges: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<IpRange>,
+    {
+        Self {
+            allow: Some(ranges.into_iter().map(Into::into).collect()),
             trusted_proxies: Vec::new(),
-        })
+        }
     }
 
     /// Trusts `X-Forwarded-For` when the peer is one of these proxies (never by default). The client
@@ -144,10 +150,7 @@ impl SourcePolicy {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.trusted_proxies = ranges
-            .into_iter()
-            .map(|r| r.as_ref().parse())
-            .collect::<Result<Vec<_>, _>>()?;
+        self.trusted_proxies = parse_ranges(ranges)?;
         Ok(self)
     }
 
@@ -230,6 +233,10 @@ mod tests {
         assert!(all.contains(ip("1.2.3.4")));
         let one: IpRange = "34.90.243.164".parse().unwrap();
         assert!(one.contains(ip("34.90.243.164")) && !one.contains(ip("34.90.243.165")));
+        let typed = IpRange::from(Ipv4Addr::new(34, 90, 243, 164));
+        assert_eq!(typed, one);
+        assert_eq!("::1".parse::<IpRange>().unwrap(), IpRange::from(ip("::1")));
+        assert!("::1/128".parse::<IpRange>().is_ok());
         for bad in ["", "10.0.0.0/33", "x", "1.2.3.4/", "::1/129"] {
             assert!(bad.parse::<IpRange>().is_err(), "{bad}");
         }
@@ -237,7 +244,7 @@ mod tests {
 
     #[test]
     fn forwarded_for_is_ignored_unless_trusted() {
-        let policy = SourcePolicy::allow(presets::QOSTIQ_FIAT).unwrap();
+        let policy = SourcePolicy::allow_ranges(pay_qostiq::callbacks::FIAT_CALLBACK_IPS);
         let spoofed = xff("34.90.243.164");
         assert_eq!(
             policy.check(Some(ip("203.0.113.9")), &spoofed),

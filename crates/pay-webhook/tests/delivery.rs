@@ -2,7 +2,8 @@
 //! retries as the providers do (Qostiq until the body reads `OK`, COINQVEST until HTTP 200).
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
-use std::convert::Infallible;
+mod support;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,44 +13,27 @@ use http::{Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
+use pay_coinqvest::webhooks::WebhookEvent;
 use pay_core::secret::Secret;
+use pay_qostiq::callbacks::Callback;
 use pay_signing::coinqvest::sign_webhook;
 use pay_signing::qostiq::sign_callback;
-use pay_webhook::{
-    DedupStore, Event, Handler, PeerAddr, Receiver, ReceiverBuilder, scheme::Scheme,
-};
-use tokio::net::TcpListener;
+use pay_webhook::{DedupStore, Event, Handler, PeerAddr, Receiver, scheme::Scheme};
+use support::{COINQVEST_SECRET, QOSTIQ_SECRET};
 
-const QOSTIQ_SECRET: &str = "d3b07384d113edec49eaa6238ad5ff00";
-const COINQVEST_SECRET: &str = "Abcd-Efgh-Ijkl-Mnop-Qrst-Uvwx";
-
-/// Serves `receiver` on 127.0.0.1:0, inserting the peer address into each request.
+/// Serves `receiver` (as the `tower_service::Service` it is) on 127.0.0.1:0, inserting the peer
+/// address into each request.
 async fn serve<S: Scheme, H: Handler, St: DedupStore>(receiver: Receiver<S, H, St>) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, peer)) = listener.accept().await else {
-                return;
-            };
-            let receiver = receiver.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
-                    req.extensions_mut().insert(PeerAddr(peer));
-                    let mut receiver = receiver.clone();
-                    async move {
-                        let response = tower_service::Service::call(&mut receiver, req).await?;
-                        Ok::<_, Infallible>(response)
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
+    support::serve(move |mut req: Request<Incoming>, peer| {
+        req.extensions_mut().insert(PeerAddr(peer));
+        let mut receiver = receiver.clone();
+        async move {
+            let Ok(response) = tower_service::Service::call(&mut receiver, req).await;
+            response
         }
-    });
-    addr
+    })
+    .await
 }
 
 /// The provider side: POSTs `body` and reports (status, body).
@@ -59,7 +43,9 @@ struct Sender {
 }
 
 impl Sender {
-    fn new(addr: SocketAddr) -> Self {
+    /// Serves `receiver` and sends to it.
+    async fn to<S: Scheme, H: Handler, St: DedupStore>(receiver: Receiver<S, H, St>) -> Self {
+        let addr = serve(receiver).await;
         Self {
             client: Client::builder(TokioExecutor::new()).build_http(),
             url: format!("http://{addr}/events"),
@@ -92,6 +78,13 @@ impl Sender {
         )
         .unwrap();
         (status, text)
+    }
+
+    /// One COINQVEST delivery of `body`, signed with [`COINQVEST_SECRET`]; the answer's status.
+    async fn post_coinqvest(&self, body: &str) -> StatusCode {
+        let secret = Secret::new(COINQVEST_SECRET).unwrap();
+        let auth = sign_webhook(&secret, body.as_bytes());
+        self.post(body, Some(&auth)).await.0
     }
 
     /// Qostiq's rule: redeliver at increasing intervals (scaled down here) until the answer is 200
@@ -131,10 +124,7 @@ fn recorder() -> (Arc<Mutex<Vec<String>>>, impl Handler) {
 #[tokio::test]
 async fn twenty_five_redeliveries_apply_once() {
     let (seen, handler) = recorder();
-    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
-        .unwrap()
-        .build(handler);
-    let sender = Sender::new(serve(receiver).await);
+    let sender = Sender::to(support::qostiq_receiver().build(handler)).await;
     let body = qostiq_event(1, "success");
     for _ in 0..25 {
         assert_eq!(
@@ -160,10 +150,7 @@ async fn a_failing_handler_is_retried_by_the_sender_and_applied_once() {
             Ok(())
         }
     };
-    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
-        .unwrap()
-        .build(handler);
-    let sender = Sender::new(serve(receiver).await);
+    let sender = Sender::to(support::qostiq_receiver().build(handler)).await;
     let body = qostiq_event(2, "success");
     assert_eq!(
         sender.deliver_like_qostiq(&body).await,
@@ -189,50 +176,17 @@ async fn a_failing_handler_is_retried_by_the_sender_and_applied_once() {
 #[tokio::test]
 async fn out_of_order_delivery_never_regresses_a_final_status() {
     let (seen, handler) = recorder();
-    let receiver = ReceiverBuilder::coinqvest(vec![Secret::new(COINQVEST_SECRET).unwrap()])
-        .unwrap()
-        .build(handler);
-    let sender = Sender::new(serve(receiver).await);
-    let secret = Secret::new(COINQVEST_SECRET).unwrap();
-    let payment = |state: &str| {
-        format!(
-            r#"{{"id":"cb69affabf53","type":"PAYMENT","state":"{state}","checkoutId":"87508a7a78c3"}}"#
-        )
-    };
-    let resolved = payment("RESOLVED");
-    let unresolved = payment("UNRESOLVED");
+    let sender = Sender::to(support::coinqvest_receiver(COINQVEST_SECRET).build(handler)).await;
     // The final state arrives first, the intermediate one late.
-    assert_eq!(
-        sender
-            .post(&resolved, Some(&sign_webhook(&secret, resolved.as_bytes())))
-            .await
-            .0,
-        StatusCode::OK
-    );
-    assert_eq!(
-        sender
-            .post(
-                &unresolved,
-                Some(&sign_webhook(&secret, unresolved.as_bytes()))
-            )
-            .await
-            .0,
-        StatusCode::OK
-    );
+    for state in ["RESOLVED", "UNRESOLVED"] {
+        let late = support::coinqvest_payment("cb69affabf53", state);
+        assert_eq!(sender.post_coinqvest(&late).await, StatusCode::OK);
+    }
     assert_eq!(*seen.lock().unwrap(), ["RESOLVED"]);
     // In order, both are applied.
-    let other = |state: &str| {
-        format!(r#"{{"id":"aaaaaaaaaaaa","type":"PAYMENT","state":"{state}","checkoutId":"x"}}"#)
-    };
     for state in ["UNRESOLVED", "RESOLVED"] {
-        let body = other(state);
-        assert_eq!(
-            sender
-                .post(&body, Some(&sign_webhook(&secret, body.as_bytes())))
-                .await
-                .0,
-            StatusCode::OK
-        );
+        let in_order = support::coinqvest_payment("aaaaaaaaaaaa", state);
+        assert_eq!(sender.post_coinqvest(&in_order).await, StatusCode::OK);
     }
     assert_eq!(
         *seen.lock().unwrap(),
@@ -246,10 +200,7 @@ async fn out_of_order_delivery_never_regresses_a_final_status() {
 #[tokio::test]
 async fn a_refunded_callback_after_success_reaches_the_handler() {
     let (seen, handler) = recorder();
-    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
-        .unwrap()
-        .build(handler);
-    let sender = Sender::new(serve(receiver).await);
+    let sender = Sender::to(support::qostiq_receiver().build(handler)).await;
     for status in ["success", "refunded"] {
         assert_eq!(
             sender
@@ -283,10 +234,7 @@ async fn concurrent_duplicates_reach_the_handler_once() {
             }
         })
     };
-    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(QOSTIQ_SECRET).unwrap()])
-        .unwrap()
-        .build(handler);
-    let sender = Arc::new(Sender::new(serve(receiver).await));
+    let sender = Arc::new(Sender::to(support::qostiq_receiver().build(handler)).await);
     let body = Arc::new(qostiq_event(3, "success"));
     let tasks: Vec<_> = (0..10)
         .map(|_| {
@@ -298,4 +246,45 @@ async fn concurrent_duplicates_reach_the_handler_once() {
         assert!(task.await.unwrap().is_some(), "every sender ends with OK");
     }
     assert_eq!(seen.load(Ordering::SeqCst), 1);
+}
+
+/// The handler reads the event as its provider crate did (no second parse): a Qostiq callback as
+/// `Callback`, a COINQVEST webhook as `WebhookEvent`, each agreeing with the event's identity.
+#[tokio::test]
+async fn the_handler_gets_the_typed_event() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let handler = |seen: Arc<Mutex<Vec<String>>>| {
+        move |event: Event| {
+            let read = match (event.typed::<Callback>(), event.typed::<WebhookEvent>()) {
+                (Some(callback), None) => {
+                    format!("{} {}", callback.payment_id(), callback.status())
+                }
+                (None, Some(webhook)) => format!("{:?}", webhook.checkout_id()),
+                other => format!("unexpected {other:?}"),
+            };
+            seen.lock()
+                .unwrap()
+                .push(format!("{} = {read}", event.identity()));
+            async { Ok::<(), std::io::Error>(()) }
+        }
+    };
+    let qostiq = Sender::to(support::qostiq_receiver().build(handler(seen.clone()))).await;
+    assert_eq!(
+        qostiq
+            .deliver_like_qostiq(&qostiq_event(7, "success"))
+            .await,
+        Some(1)
+    );
+    let coinqvest =
+        Sender::to(support::coinqvest_receiver(COINQVEST_SECRET).build(handler(seen.clone())))
+            .await;
+    let payment = support::coinqvest_seed_payment();
+    assert_eq!(coinqvest.post_coinqvest(&payment).await, StatusCode::OK);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            r#"qostiq "withdraw" "7" → "success" = 7 success"#,
+            r#"coinqvest "payment" "cb69affabf53" → "RESOLVED" = Some("87508a7a78c3")"#
+        ]
+    );
 }

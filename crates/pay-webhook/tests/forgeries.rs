@@ -1,47 +1,30 @@
 //! Attacks on intake through the receiver: every forgery of every genuine Qostiq callback vector
 //! (`pay_signing::qostiq::forgery`), a replay after the provider's redelivery window, and the
 //! answers the sender sees. (Log injection: `tests/log_injection.rs`.)
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::print_stdout
-)] // test code
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stdout)] // test code
+
+mod support;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use http::{Request, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http::StatusCode;
+use http_body_util::BodyExt;
 use pay_core::clock::ManualClock;
-use pay_core::secret::Secret;
-use pay_signing::coinqvest::sign_webhook;
 use pay_signing::qostiq::forgery::{ForgeryClass, each_forgery};
 use pay_webhook::scheme::{Coinqvest, Qostiq, Scheme};
 use pay_webhook::{DedupPolicy, MemoryStore};
-use pay_webhook::{Event, EventIdentity, Outcome, ReceiverBuilder, Rejection};
+use pay_webhook::{Event, EventIdentity, Outcome, Rejection};
+use support::post;
 use time::macros::datetime;
 use tower_service::Service;
 
-const SECRET: &str = "d3b07384d113edec49eaa6238ad5ff00";
+const SECRET: &str = support::QOSTIQ_SECRET;
 const CUSTOM: [&str; 2] = ["test_add_on", "email"];
 
 fn genuine() -> Vec<String> {
-    pay_testdata::vectors::<serde_json::Value>("qostiq_callbacks.json")
-        .into_iter()
-        .filter(|c| c["valid"] == true && c["secret"] == SECRET)
-        .map(|c| c["body"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn post(body: impl Into<Bytes>) -> Request<Full<Bytes>> {
-    Request::post("/callback")
-        .header("content-type", "application/json")
-        .body(Full::new(body.into()))
-        .unwrap()
+    pay_testdata::genuine_qostiq_callbacks(SECRET)
 }
 
 /// The identities a [`recorder`] handler applied.
@@ -63,8 +46,7 @@ fn recorder() -> (
 #[tokio::test]
 async fn every_forgery_is_refused_or_a_duplicate_of_the_genuine_event() {
     let (applied, handler) = recorder();
-    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
+    let receiver = support::qostiq_receiver()
         .custom_fields(CUSTOM)
         .unwrap()
         .build(handler);
@@ -123,8 +105,7 @@ async fn the_default_store_outlasts_every_redelivery_window() {
         }
     };
     let clock = Arc::new(ManualClock::new(t0));
-    let qostiq = ReceiverBuilder::qostiq(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
+    let qostiq = support::qostiq_receiver()
         .custom_fields(["test_add_on"])
         .unwrap()
         .build_with_store(
@@ -137,23 +118,12 @@ async fn the_default_store_outlasts_every_redelivery_window() {
     assert_eq!(qostiq.receive(post(body)).await, Outcome::Duplicate);
 
     let clock = Arc::new(ManualClock::new(t0));
-    let coinqvest = ReceiverBuilder::coinqvest(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
-        .build_with_store(
-            counting(calls.clone()),
-            MemoryStore::with_clock(clock.clone()),
-        );
-    let body = r#"{"id":"cb69affabf53","type":"PAYMENT","state":"RESOLVED"}"#;
-    let request = || {
-        let mut r = post(body);
-        r.headers_mut().insert(
-            "x-webhook-auth",
-            sign_webhook(&Secret::new(SECRET).unwrap(), body.as_bytes())
-                .parse()
-                .unwrap(),
-        );
-        r
-    };
+    let coinqvest = support::coinqvest_receiver(SECRET).build_with_store(
+        counting(calls.clone()),
+        MemoryStore::with_clock(clock.clone()),
+    );
+    let body = support::coinqvest_seed_payment();
+    let request = || support::coinqvest_post(SECRET, body.clone());
     assert_eq!(coinqvest.receive(request()).await, Outcome::Applied);
     clock.advance(Coinqvest::REDELIVERY_WINDOW + time::Duration::minutes(1));
     assert_eq!(coinqvest.receive(request()).await, Outcome::Duplicate);

@@ -4,25 +4,17 @@
 //! binary: a thread-local subscriber only sees every event when no other test runs alongside.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test code
 
+mod support;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use http::Request;
-use http_body_util::Full;
 use pay_core::secret::Secret;
-use pay_signing::coinqvest::sign_webhook;
 use pay_signing::qostiq::sign_callback;
-use pay_webhook::{Event, Outcome, ReceiverBuilder, Rejection};
+use pay_webhook::{Event, Outcome, Rejection};
+use support::post;
 
-const SECRET: &str = "d3b07384d113edec49eaa6238ad5ff00";
-
-fn post(body: impl Into<Bytes>) -> Request<Full<Bytes>> {
-    Request::post("/callback")
-        .header("content-type", "application/json")
-        .body(Full::new(body.into()))
-        .unwrap()
-}
+const SECRET: &str = support::QOSTIQ_SECRET;
 
 /// A `MakeWriter` collecting log output.
 #[derive(Clone, Default)]
@@ -61,9 +53,7 @@ async fn a_key_cannot_forge_a_log_line() {
         *count.lock().unwrap() += 1;
         std::future::ready(Ok::<(), std::io::Error>(()))
     };
-    let qostiq = ReceiverBuilder::qostiq(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
-        .build(handler.clone());
+    let qostiq = support::qostiq_receiver().build(handler.clone());
     // A signed body (a shop's own test, or a provider bug) with a key carrying a log line.
     let key = serde_json::to_string(&format!("status{FORGED}")).unwrap();
     let unsigned = format!(
@@ -81,20 +71,9 @@ async fn a_key_cannot_forge_a_log_line() {
         Outcome::Rejected(_)
     ));
     // COINQVEST: signed ids and states are logged through the event identity.
-    let coinqvest = ReceiverBuilder::coinqvest(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
-        .build(handler);
-    let body = format!(
-        r#"{{"id": {}, "type": "PAYMENT", "state": "RESOLVED"}}"#,
-        serde_json::to_string(&format!("cb69{FORGED}")).unwrap()
-    );
-    let mut request = post(body.clone());
-    request.headers_mut().insert(
-        "x-webhook-auth",
-        sign_webhook(&Secret::new(SECRET).unwrap(), body.as_bytes())
-            .parse()
-            .unwrap(),
-    );
+    let coinqvest = support::coinqvest_receiver(SECRET).build(handler);
+    let body = support::coinqvest_payment(&format!("cb69{FORGED}"), "RESOLVED");
+    let request = support::coinqvest_post(SECRET, body);
     assert_eq!(coinqvest.receive(request).await, Outcome::Applied);
     assert_eq!(*applied.lock().unwrap(), 1);
 
@@ -122,9 +101,8 @@ async fn a_forged_key_in_an_unauthenticated_callback_is_logged_escaped_and_maske
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let receiver = ReceiverBuilder::qostiq(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
-        .build(|_event: Event| async { Ok::<(), std::io::Error>(()) });
+    let receiver =
+        support::qostiq_receiver().build(|_event: Event| async { Ok::<(), std::io::Error>(()) });
     // The key: a card number, a newline, then what a real "event applied" line looks like.
     let key = r"card 4111111111111111\n2026-11-30T12:00:00.000000Z  INFO pay_webhook::receiver: event applied event=qostiq withdraw 1 \u2192 success\r\u001b[2K";
     let body = format!(r#"{{"{key}": 1, "{key}": 2, "sign": "00"}}"#);

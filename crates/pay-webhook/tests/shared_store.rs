@@ -12,6 +12,8 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,10 +21,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::Request;
 use http_body_util::Full;
-use pay_core::secret::Secret;
-use pay_signing::coinqvest::sign_webhook;
 use pay_store::{Store, StoreConfig};
-use pay_webhook::{Event, Outcome, Receiver, ReceiverBuilder, scheme::Coinqvest};
+use pay_webhook::{Event, Outcome, Receiver, scheme::Coinqvest};
 use tokio::sync::Semaphore;
 
 const SECRET: &str = "Shared-Store-Webhook-Secret";
@@ -46,34 +46,29 @@ async fn receiver(
     counts: Counts,
 ) -> Receiver<Coinqvest, impl pay_webhook::Handler, Store> {
     let store = handle(url).await;
-    ReceiverBuilder::coinqvest(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
-        .build_with_store(
-            move |event: Event| {
-                let counts = counts.clone();
-                async move {
-                    // Widen the window between claim and complete.
-                    tokio::task::yield_now().await;
-                    *counts
-                        .lock()
-                        .unwrap()
-                        .entry(event.identity().event_key())
-                        .or_default() += 1;
-                    Ok::<(), std::io::Error>(())
-                }
-            },
-            store,
-        )
+    support::coinqvest_receiver(SECRET).build_with_store(
+        move |event: Event| {
+            let counts = counts.clone();
+            async move {
+                // Widen the window between claim and complete.
+                tokio::task::yield_now().await;
+                *counts
+                    .lock()
+                    .unwrap()
+                    .entry(event.identity().event_key())
+                    .or_default() += 1;
+                Ok::<(), std::io::Error>(())
+            }
+        },
+        store,
+    )
 }
 
 fn delivery(n: usize) -> Request<Full<Bytes>> {
-    let body = format!(r#"{{"id":"ev{n:05}","type":"PAYMENT","state":"RESOLVED"}}"#);
-    let signature = sign_webhook(&Secret::new(SECRET).unwrap(), body.as_bytes());
-    Request::post("/webhook")
-        .header("content-type", "application/json")
-        .header("x-webhook-auth", signature)
-        .body(Full::new(Bytes::from(body)))
-        .unwrap()
+    support::coinqvest_post(
+        SECRET,
+        support::coinqvest_payment(&format!("ev{n:05}"), "RESOLVED"),
+    )
 }
 
 /// Delivers event `n` to `receiver` as a provider does: again after a `503` (another delivery of
@@ -157,12 +152,8 @@ async fn without_a_shared_store_two_receivers_apply_an_event_twice() {
             }
         }
     };
-    let a = ReceiverBuilder::coinqvest(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
-        .build(handler(counts.clone()));
-    let b = ReceiverBuilder::coinqvest(vec![Secret::new(SECRET).unwrap()])
-        .unwrap()
-        .build(handler(counts.clone()));
+    let a = support::coinqvest_receiver(SECRET).build(handler(counts.clone()));
+    let b = support::coinqvest_receiver(SECRET).build(handler(counts.clone()));
     assert_eq!(a.receive(delivery(1)).await, Outcome::Applied);
     assert_eq!(b.receive(delivery(1)).await, Outcome::Applied);
     assert_eq!(counts.lock().unwrap().values().sum::<usize>(), 2);

@@ -8,7 +8,7 @@ use pay_core::secret::Secret;
 use super::bind::{self, CustomFields, Signed};
 use super::digest;
 use super::schema::CallbackKind;
-use crate::digest::{decode, matches};
+use crate::digest::{Secrets, decode};
 
 /// Which rendering of nested values produced the matching signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +101,7 @@ impl<'a> VerifiedCallback<'a> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct CallbackVerifier {
-    secrets: Vec<Secret>,
+    secrets: Secrets,
     limits: Limits,
     custom: CustomFields,
 }
@@ -109,23 +109,20 @@ pub struct CallbackVerifier {
 impl CallbackVerifier {
     /// A verifier for one secret.
     pub fn new(secret: Secret) -> Self {
-        Self {
-            secrets: vec![secret],
-            limits: Limits::EVENTS,
-            custom: CustomFields::default(),
-        }
+        Self::with(Secrets::one(secret))
     }
 
     /// A verifier accepting any of `secrets` (the current one first). Refuses an empty list.
     pub fn with_secrets(secrets: Vec<Secret>) -> Result<Self, SignatureError> {
-        if secrets.is_empty() {
-            return Err(SignatureError::NoSecret);
-        }
-        Ok(Self {
+        Secrets::many(secrets).map(Self::with)
+    }
+
+    fn with(secrets: Secrets) -> Self {
+        Self {
             secrets,
             limits: Limits::EVENTS,
             custom: CustomFields::default(),
-        })
+        }
     }
 
     /// Replaces the parsing limits (default: [`Limits::EVENTS`], 64 KiB and depth 32).
@@ -213,11 +210,10 @@ impl CallbackVerifier {
             if attempt > 0 && current == previous {
                 continue;
             }
-            for (secret_index, secret) in self.secrets.iter().enumerate() {
-                if matches(&digest(secret, &[current.as_str()]), &received) {
-                    matched = Some((form, secret_index));
-                    break 'forms;
-                }
+            let signed_by = |secret: &Secret| digest(secret, &[current.as_str()]);
+            if let Some(secret_index) = self.secrets.matching(&received, signed_by) {
+                matched = Some((form, secret_index));
+                break 'forms;
             }
             std::mem::swap(&mut previous, &mut current);
         }

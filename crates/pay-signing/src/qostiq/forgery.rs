@@ -206,13 +206,16 @@ impl Forger<'_> {
         names
     }
 
+    /// The keys of the signed items around item `i`: a key renamed or split off there must sort
+    /// after the first and before the second to keep the signed order.
+    fn neighbour_keys(&self, i: usize) -> (Option<&str>, Option<&str>) {
+        let key = |index: usize| self.signed.get(index).map(|item| item.key.as_str());
+        (i.checked_sub(1).and_then(key), key(i + 1))
+    }
+
     fn renamed(&self, visit: &mut impl FnMut(ForgeryClass, &str)) {
         for (i, item) in self.signed.iter().enumerate() {
-            let after = i
-                .checked_sub(1)
-                .and_then(|p| self.signed.get(p))
-                .map(|p| p.key.as_str());
-            let before = self.signed.get(i + 1).map(|n| n.key.as_str());
+            let (after, before) = self.neighbour_keys(i);
             let names = self
                 .universe
                 .iter()
@@ -343,11 +346,7 @@ impl Forger<'_> {
 
     fn split(&self, visit: &mut impl FnMut(ForgeryClass, &str)) {
         for (i, item) in self.signed.iter().enumerate() {
-            let after = i
-                .checked_sub(1)
-                .and_then(|p| self.signed.get(p))
-                .map(|p| p.key.as_str());
-            let before = self.signed.get(i + 1).map(|n| n.key.as_str());
+            let (after, before) = self.neighbour_keys(i);
             for (p, _) in item.text.match_indices(':') {
                 let (left, right) = split_at_colon(&item.text, p);
                 if left.is_empty() || right.is_empty() {
