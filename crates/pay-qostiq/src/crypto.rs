@@ -40,20 +40,20 @@
 use pay_core::endpoint::{Endpoint, Lookup};
 use pay_core::error::{Error, ProviderError};
 use pay_core::money::Amount;
-use pay_core::recovery::{
-    Action, FieldValue, Intent, Observed, PayoutRecord, Recoverable, RefusalClass, Verdict,
-};
+use pay_core::recovery::{Action, Intent, Recoverable, RefusalClass};
 use pay_core::text::AccountNumber;
 
 use crate::account::AccountDetails;
 use crate::body::{Body, qostiq_endpoint, shop_query, status_lookup};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::{CryptoAsset, Payway};
-use crate::envelope::{parse_data, parse_data_with, parse_lookup, with_balance};
+use crate::envelope::{parse_data, parse_lookup};
 use crate::status::CryptoWithdrawStatus;
 use crate::time::NowForm;
 use crate::validate;
-use crate::withdrawals::WithdrawAmountType;
+use crate::withdrawals::{
+    Reported, WithdrawAmountType, WithdrawReport, Withdrawal, withdraw_terms,
+};
 use serde::Deserialize;
 
 fn crypto_amount(payway: &Payway, amount: &Amount) -> Result<(), Error> {
@@ -175,10 +175,8 @@ impl CreateCryptoWithdraw {
     }
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        validate::text("account", self.account.expose())?;
-        crypto_amount(&self.payway, &self.amount)?;
-        validate::reference("shop_payment_id", &self.shop_payment_id)?;
-        validate::callback_text("description", self.description.as_deref())?;
+        let terms = withdraw_terms!(self);
+        terms.check(|amount| crypto_amount(&self.payway, amount))?;
         validate::optional_url("crypto_callback_url", self.crypto_callback_url.as_deref())?;
         if let Some(details) = &self.account_details {
             for (name, value) in details.iter() {
@@ -190,20 +188,9 @@ impl CreateCryptoWithdraw {
                 }
             }
         }
-        Ok(Body::new(Self::INFO.path)
-            .sign_account("account", &self.account)
-            .sign_str("amount", self.amount.to_string())
-            .sign_str("amount_type", self.amount_type.as_str())
+        Ok(terms
+            .body(Self::INFO.path, context)
             .sign_now(NowForm::UnixSeconds, context)?
-            .sign_str("payway", self.payway.as_str())
-            .sign_str("shop_currency", self.shop_currency.as_str())
-            .sign_int("shop_id", context.shop_id())
-            .sign_str("shop_payment_id", self.shop_payment_id.as_str())
-            .extra_details(
-                "account_details",
-                self.account_details.as_ref().filter(|d| !d.is_empty()),
-            )
-            .extra_str("description", self.description.as_deref())
             .extra_str("crypto_callback_url", self.crypto_callback_url.as_deref()))
     }
 }
@@ -212,31 +199,12 @@ qostiq_endpoint!(CreateCryptoWithdraw => CryptoWithdrawal,
     name: "qostiq.crypto.withdraw.create",
     path: "/crypto/withdraw/create",
     retry: RecoverByLookup,
-    parse: |r| parse_data_with(r, |data| {
-        with_balance(data).map(|(balance, info)| CryptoWithdrawal { balance, info })
-    }),
+    parse: CryptoWithdrawal::from_answer,
 );
 
 /// A crypto withdrawal as `/crypto/withdraw/create` answered it, or as a recovery lookup found it
 /// (then without `balance`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CryptoWithdrawal {
-    /// The available shop balance after the creation (only in the create's own answer).
-    pub balance: Option<Amount>,
-    /// The withdrawal as it stands.
-    pub info: CryptoWithdrawInfo,
-}
-
-impl From<CryptoWithdrawInfo> for CryptoWithdrawal {
-    /// A crypto withdrawal found by a lookup (no balance).
-    fn from(info: CryptoWithdrawInfo) -> Self {
-        Self {
-            balance: None,
-            info,
-        }
-    }
-}
+pub type CryptoWithdrawal = Withdrawal<CryptoWithdrawInfo>;
 
 impl Recoverable for CreateCryptoWithdraw {
     type Payout = CryptoWithdrawal;
@@ -247,18 +215,7 @@ impl Recoverable for CreateCryptoWithdraw {
     /// (`shop_amount`); `shop_currency`; the address as `payee_address`; and, not reported back,
     /// `amount_type` and `payway`.
     fn intent(&self) -> Intent {
-        Intent::new(Self::INFO.name, &self.shop_payment_id)
-            .field(
-                self.amount_type.reported_as(),
-                FieldValue::Amount(self.amount),
-            )
-            .field(
-                "shop_currency",
-                FieldValue::text(self.shop_currency.as_str()),
-            )
-            .field("amount_type", FieldValue::text(self.amount_type.as_str()))
-            .field("payway", FieldValue::text(self.payway.as_str()))
-            .optional_field("payee_address", crate::recovery::account(&self.account))
+        withdraw_terms!(self).intent(Self::INFO.name, "payee_address")
     }
 
     fn lookup(&self) -> GetCryptoWithdrawByShopPaymentId {
@@ -270,36 +227,21 @@ impl Recoverable for CreateCryptoWithdraw {
     }
 }
 
-impl PayoutRecord for CryptoWithdrawal {
-    fn judge(&self, intent: &Intent) -> Verdict {
-        let w = &self.info;
-        intent.judge(
-            &Observed::with_id(&w.shop_payment_id)
-                .field("payee_receive", Some(FieldValue::Amount(w.payee_receive)))
-                .field("shop_write_off", Some(FieldValue::Amount(w.shop_write_off)))
-                .field(
-                    "shop_currency",
-                    Some(FieldValue::text(w.shop_currency.as_str())),
-                )
-                .field(
-                    "payee_address",
-                    w.payee_address.as_ref().and_then(crate::recovery::account),
-                ),
-        )
-    }
+impl WithdrawReport for CryptoWithdrawInfo {
+    type Currency = CryptoAsset;
 
-    fn summarize(&self) -> String {
-        let w = &self.info;
-        format!(
-            "crypto withdrawal {} status {} ({}), payee_receive {} {}, shop_write_off {} {}",
-            w.id,
-            w.status.code(),
-            w.status,
-            w.payee_receive,
-            w.payee_currency.as_str(),
-            w.shop_write_off,
-            w.shop_currency.as_str()
-        )
+    fn reported(&self) -> Reported<'_, CryptoAsset> {
+        Reported {
+            kind: "crypto withdrawal",
+            id: self.id,
+            status: (self.status.code(), &self.status),
+            shop_payment_id: &self.shop_payment_id,
+            payee_receive: self.payee_receive,
+            payee_currency: &self.payee_currency,
+            shop_write_off: self.shop_write_off,
+            shop_currency: &self.shop_currency,
+            payee_address: self.payee_address.as_ref(),
+        }
     }
 }
 

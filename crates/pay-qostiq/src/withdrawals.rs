@@ -28,12 +28,14 @@ use pay_core::text::AccountNumber;
 use crate::account::{AccountDetails, AccountInfoConfig};
 use crate::body::{Body, qostiq_endpoint, status_lookup};
 use crate::context::QostiqContext;
-use crate::currency::{Currency, Payway};
+use crate::currency::{CryptoAsset, Currency, Payway};
 use crate::envelope::{parse_data, parse_data_with, parse_lookup, with_balance};
 use crate::status::{ProviderStatus, WithdrawStatus};
 use crate::validate;
+use bytes::Bytes;
 use pay_core::json::RawJson;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 /// What a withdrawal's `amount` means (fiat and crypto).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -283,23 +285,12 @@ impl CreateWithdraw {
     }
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
-        validate::text("account", self.account.expose())?;
-        validate::fiat_amount("amount", &self.amount)?;
-        self.shop_currency.check("shop_currency")?;
-        validate::reference("shop_payment_id", &self.shop_payment_id)?;
-        validate::callback_text("description", self.description.as_deref())?;
+        let terms = withdraw_terms!(self);
+        terms.check(|amount| validate::fiat_amount("amount", amount))?;
         validate::optional_email("email", self.email.as_deref())?;
         validate::optional_url("callback_url", self.callback_url.as_deref())?;
-        Ok(Body::new(Self::INFO.path)
-            .sign_account("account", &self.account)
-            .sign_str("amount", self.amount.to_string())
-            .sign_str("amount_type", self.amount_type.as_str())
-            .sign_str("payway", self.payway.as_str())
-            .sign_int("shop_currency", self.shop_currency.code())
-            .sign_int("shop_id", context.shop_id())
-            .sign_str("shop_payment_id", self.shop_payment_id.as_str())
-            .extra_details("account_details", details(&self.account_details))
-            .extra_str("description", self.description.as_deref())
+        Ok(terms
+            .body(Self::INFO.path, context)
             .extra_str("email", self.email.as_deref())
             .extra_str("callback_url", self.callback_url.as_deref()))
     }
@@ -309,25 +300,37 @@ qostiq_endpoint!(CreateWithdraw => Withdrawal,
     name: "qostiq.withdraw.create",
     path: "/withdraw/create",
     retry: RecoverByLookup,
-    parse: |r| parse_data_with(r, |data| {
-        with_balance(data).map(|(balance, info)| Withdrawal { balance, info })
-    }),
+    parse: Withdrawal::from_answer,
 );
 
-/// A withdrawal as `/withdraw/create` answered it, or as a recovery lookup found it (then
-/// without `balance`): the payout type of [`CreateWithdraw`]'s recovery.
+/// A withdrawal, fiat ([`WithdrawInfo`]) or crypto ([`CryptoWithdrawInfo`], as
+/// [`CryptoWithdrawal`]), as its create answered it, or as a recovery lookup found it (then without
+/// `balance`): the payout type of [`CreateWithdraw`]'s and [`CreateCryptoWithdraw`]'s recovery.
+///
+/// [`CryptoWithdrawInfo`]: crate::crypto::CryptoWithdrawInfo
+/// [`CryptoWithdrawal`]: crate::crypto::CryptoWithdrawal
+/// [`CreateCryptoWithdraw`]: crate::crypto::CreateCryptoWithdraw
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Withdrawal {
+pub struct Withdrawal<I = WithdrawInfo> {
     /// The shop balance after the creation (only in the create's own answer).
     pub balance: Option<Amount>,
     /// The withdrawal as it stands.
-    pub info: WithdrawInfo,
+    pub info: I,
 }
 
-impl From<WithdrawInfo> for Withdrawal {
+impl<I: DeserializeOwned> Withdrawal<I> {
+    /// Reads a create's answer: the withdrawal and the balance beside it.
+    pub(crate) fn from_answer(response: &http::Response<Bytes>) -> Result<Self, Error> {
+        parse_data_with(response, |data| {
+            with_balance(data).map(|(balance, info)| Self { balance, info })
+        })
+    }
+}
+
+impl<I> From<I> for Withdrawal<I> {
     /// A withdrawal found by a lookup (no balance).
-    fn from(info: WithdrawInfo) -> Self {
+    fn from(info: I) -> Self {
         Self {
             balance: None,
             info,
@@ -344,18 +347,7 @@ impl Recoverable for CreateWithdraw {
     /// (`shop_amount`); `shop_currency`; and, not reported back, `amount_type`, `payway`,
     /// `account`.
     fn intent(&self) -> Intent {
-        Intent::new(Self::INFO.name, &self.shop_payment_id)
-            .field(
-                self.amount_type.reported_as(),
-                FieldValue::Amount(self.amount),
-            )
-            .field(
-                "shop_currency",
-                crate::recovery::currency(self.shop_currency),
-            )
-            .field("amount_type", FieldValue::text(self.amount_type.as_str()))
-            .field("payway", FieldValue::text(self.payway.as_str()))
-            .optional_field("account", crate::recovery::account(&self.account))
+        withdraw_terms!(self).intent(Self::INFO.name, "account")
     }
 
     fn lookup(&self) -> GetWithdrawByShopPaymentId {
@@ -367,32 +359,198 @@ impl Recoverable for CreateWithdraw {
     }
 }
 
-impl PayoutRecord for Withdrawal {
+/// The shop balance currency of a withdrawal: a fiat [`Currency`] (sent as its numeric code) or a
+/// [`CryptoAsset`] (sent as its ticker).
+pub(crate) trait ShopCurrency {
+    /// Refuses a currency the endpoints do not take.
+    fn check(&self, field: &'static str) -> Result<(), Error>;
+    /// Adds the currency to `body` as a signed value.
+    fn sign(&self, body: Body, field: &'static str) -> Body;
+    /// The wire text, as an intent compares it and a summary shows it.
+    fn wire_text(&self) -> String;
+}
+
+impl ShopCurrency for Currency {
+    fn check(&self, field: &'static str) -> Result<(), Error> {
+        Currency::check(*self, field)
+    }
+
+    fn sign(&self, body: Body, field: &'static str) -> Body {
+        body.sign_int(field, self.code())
+    }
+
+    fn wire_text(&self) -> String {
+        self.code().to_string()
+    }
+}
+
+impl ShopCurrency for CryptoAsset {
+    /// An asset is checked when made.
+    fn check(&self, _field: &'static str) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn sign(&self, body: Body, field: &'static str) -> Body {
+        body.sign_str(field, self.as_str())
+    }
+
+    fn wire_text(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+/// The terms a fiat and a crypto withdrawal create share, under the same wire names: one home for
+/// how they are checked, signed, recovered and journaled.
+pub(crate) struct WithdrawTerms<'a, C> {
+    pub(crate) account: &'a AccountNumber,
+    pub(crate) amount: &'a Amount,
+    pub(crate) amount_type: WithdrawAmountType,
+    pub(crate) payway: &'a Payway,
+    pub(crate) shop_currency: &'a C,
+    pub(crate) shop_payment_id: &'a str,
+    pub(crate) account_details: &'a Option<AccountDetails>,
+    pub(crate) description: &'a Option<String>,
+}
+
+/// The [`WithdrawTerms`] of a [`CreateWithdraw`] or a `CreateCryptoWithdraw` (`request`).
+macro_rules! withdraw_terms {
+    ($request:expr) => {
+        $crate::withdrawals::WithdrawTerms {
+            account: &$request.account,
+            amount: &$request.amount,
+            amount_type: $request.amount_type,
+            payway: &$request.payway,
+            shop_currency: &$request.shop_currency,
+            shop_payment_id: &$request.shop_payment_id,
+            account_details: &$request.account_details,
+            description: &$request.description,
+        }
+    };
+}
+
+pub(crate) use withdraw_terms;
+
+impl<C: ShopCurrency> WithdrawTerms<'_, C> {
+    /// Checks the shared terms, the amount with `check_amount` (fiat and crypto precision differ).
+    pub(crate) fn check(
+        &self,
+        check_amount: impl FnOnce(&Amount) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        validate::text("account", self.account.expose())?;
+        check_amount(self.amount)?;
+        self.shop_currency.check("shop_currency")?;
+        validate::reference("shop_payment_id", self.shop_payment_id)?;
+        validate::callback_text("description", self.description.as_deref())
+    }
+
+    /// The body of `endpoint` with the shared terms: signed, then `account_details` and
+    /// `description` as the first extras.
+    pub(crate) fn body(&self, endpoint: &'static str, context: &QostiqContext) -> Body {
+        let body = Body::new(endpoint)
+            .sign_account("account", self.account)
+            .sign_str("amount", self.amount.to_string())
+            .sign_str("amount_type", self.amount_type.as_str())
+            .sign_str("payway", self.payway.as_str())
+            .sign_int("shop_id", context.shop_id())
+            .sign_str("shop_payment_id", self.shop_payment_id);
+        self.shop_currency
+            .sign(body, "shop_currency")
+            .extra_details("account_details", details(self.account_details))
+            .extra_str("description", self.description.as_deref())
+    }
+
+    /// The intent of the create `name`: `shop_payment_id`; the amount as `payee_receive`
+    /// (`ps_amount`) or `shop_write_off` (`shop_amount`); `shop_currency`; the account as
+    /// `account_field`; and, not reported back, `amount_type` and `payway`.
+    pub(crate) fn intent(&self, name: &str, account_field: &'static str) -> Intent {
+        Intent::new(name, self.shop_payment_id)
+            .field(
+                self.amount_type.reported_as(),
+                FieldValue::Amount(*self.amount),
+            )
+            .field(
+                "shop_currency",
+                FieldValue::text(self.shop_currency.wire_text()),
+            )
+            .field("amount_type", FieldValue::text(self.amount_type.as_str()))
+            .field("payway", FieldValue::text(self.payway.as_str()))
+            .optional_field(account_field, crate::recovery::account(self.account))
+    }
+}
+
+/// What a withdrawal (fiat or crypto) reports back, as a recovery judges and summarizes it.
+pub(crate) struct Reported<'a, C> {
+    /// `withdrawal` or `crypto withdrawal`.
+    pub(crate) kind: &'static str,
+    pub(crate) id: u64,
+    /// The status code and its meaning.
+    pub(crate) status: (i64, &'a dyn std::fmt::Display),
+    pub(crate) shop_payment_id: &'a str,
+    pub(crate) payee_receive: Amount,
+    pub(crate) payee_currency: &'a C,
+    pub(crate) shop_write_off: Amount,
+    pub(crate) shop_currency: &'a C,
+    /// The payee address, which only crypto withdrawals report.
+    pub(crate) payee_address: Option<&'a AccountNumber>,
+}
+
+/// A withdrawal's state as its recovery reads it.
+pub(crate) trait WithdrawReport {
+    /// The shop balance currency.
+    type Currency: ShopCurrency;
+    /// What the withdrawal reports back.
+    fn reported(&self) -> Reported<'_, Self::Currency>;
+}
+
+impl<I: WithdrawReport> PayoutRecord for Withdrawal<I> {
     fn judge(&self, intent: &Intent) -> Verdict {
-        let w = &self.info;
+        let w = self.info.reported();
         intent.judge(
-            &Observed::with_id(&w.shop_payment_id)
+            &Observed::with_id(w.shop_payment_id)
                 .field("payee_receive", Some(FieldValue::Amount(w.payee_receive)))
                 .field("shop_write_off", Some(FieldValue::Amount(w.shop_write_off)))
                 .field(
                     "shop_currency",
-                    Some(crate::recovery::currency(w.shop_currency)),
+                    Some(FieldValue::text(w.shop_currency.wire_text())),
+                )
+                .field(
+                    "payee_address",
+                    w.payee_address.and_then(crate::recovery::account),
                 ),
         )
     }
 
     fn summarize(&self) -> String {
-        let w = &self.info;
+        let w = self.info.reported();
         format!(
-            "withdrawal {} status {} ({}), payee_receive {} {}, shop_write_off {} {}",
+            "{} {} status {} ({}), payee_receive {} {}, shop_write_off {} {}",
+            w.kind,
             w.id,
-            w.status.code(),
-            w.status,
+            w.status.0,
+            w.status.1,
             w.payee_receive,
-            w.ps_currency.code(),
+            w.payee_currency.wire_text(),
             w.shop_write_off,
-            w.shop_currency.code()
+            w.shop_currency.wire_text()
         )
+    }
+}
+
+impl WithdrawReport for WithdrawInfo {
+    type Currency = Currency;
+
+    fn reported(&self) -> Reported<'_, Currency> {
+        Reported {
+            kind: "withdrawal",
+            id: self.id,
+            status: (self.status.code(), &self.status),
+            shop_payment_id: &self.shop_payment_id,
+            payee_receive: self.payee_receive,
+            payee_currency: &self.ps_currency,
+            shop_write_off: self.shop_write_off,
+            shop_currency: &self.shop_currency,
+            payee_address: None,
+        }
     }
 }
 

@@ -19,7 +19,7 @@ use crate::crypto::CreateCryptoWithdraw;
 use crate::currency::{CryptoAsset, Currency, Payway};
 use crate::pay_form::Lang;
 use crate::transfers::{CreateTransfer, TransferAmountType};
-use crate::withdrawals::{CreateWithdraw, WithdrawAmountType};
+use crate::withdrawals::{CreateWithdraw, WithdrawAmountType, WithdrawTerms, withdraw_terms};
 
 /// The Qostiq fields of a stored request, read with the checks of the request's own types.
 trait QostiqFields {
@@ -110,21 +110,10 @@ fn urls_json(out: &mut Map<String, Value>, urls: &BillUrls) {
     out.insert("callback_rejected_url".into(), json!(callback_rejected_url));
 }
 
-/// The fields a fiat and a crypto withdrawal share, written alike: the two differ only in their
-/// currency and callback fields.
-struct WithdrawFields<'a> {
-    account: &'a AccountNumber,
-    amount: &'a Amount,
-    amount_type: WithdrawAmountType,
-    payway: &'a Payway,
-    shop_payment_id: &'a str,
-    account_details: &'a Option<AccountDetails>,
-    description: &'a Option<String>,
-}
-
-impl WithdrawFields<'_> {
-    /// Writes the shared fields into `out` (each request adds its own).
-    fn write(&self, out: &mut Map<String, Value>) {
+impl<C> WithdrawTerms<'_, C> {
+    /// The journal form of a withdrawal: its shared terms, then `extras` (each create's own
+    /// `shop_currency` form and callback fields).
+    fn to_journal<const N: usize>(&self, extras: [(&str, Value); N]) -> Value {
         let fields = [
             ("account", json!(self.account.expose())),
             ("amount", json!(self.amount.to_string())),
@@ -135,83 +124,56 @@ impl WithdrawFields<'_> {
             ("account_details", details_json(self.account_details)),
             ("description", json!(self.description)),
         ];
-        out.extend(fields.map(|(name, value)| (name.to_owned(), value)));
+        let out: Map<String, Value> = fields
+            .into_iter()
+            .chain(extras)
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect();
+        Value::Object(out)
     }
 }
 
-/// [`WithdrawFields`] read back, with the checks of the requests' own types.
-struct StoredWithdraw {
-    account: AccountNumber,
-    amount: Amount,
-    amount_type: WithdrawAmountType,
-    payway: Payway,
-    shop_payment_id: String,
-    account_details: Option<AccountDetails>,
-    description: Option<String>,
-}
-
-impl StoredWithdraw {
-    fn read(s: &Stored<'_>) -> Result<Self, Error> {
-        Ok(Self {
-            account: s.account("account")?,
-            amount: s.amount("amount")?,
-            amount_type: s.withdraw_amount_type()?,
-            payway: s.payway()?,
-            shop_payment_id: s.text("shop_payment_id")?,
-            account_details: s.account_details()?,
-            description: s.opt_text("description")?,
-        })
-    }
+/// The shared terms of a withdrawal read back, with the checks of the requests' own types, into
+/// the request `new` makes (with the required fields) and the optional ones set.
+fn read_withdraw<R, C>(
+    s: &Stored<'_>,
+    shop_currency: C,
+    new: fn(AccountNumber, Amount, WithdrawAmountType, Payway, C, String) -> R,
+    optional: impl FnOnce(&mut R) -> (&mut Option<AccountDetails>, &mut Option<String>),
+) -> Result<R, Error> {
+    let mut request = new(
+        s.account("account")?,
+        s.amount("amount")?,
+        s.withdraw_amount_type()?,
+        s.payway()?,
+        shop_currency,
+        s.text("shop_payment_id")?,
+    );
+    let (account_details, description) = optional(&mut request);
+    *account_details = s.account_details()?;
+    *description = s.opt_text("description")?;
+    Ok(request)
 }
 
 impl Journaled for CreateWithdraw {
     const OPERATION: &'static str = "withdraw";
 
     fn to_journal(&self) -> Value {
-        let Self {
-            account,
-            amount,
-            amount_type,
-            payway,
-            shop_currency,
-            shop_payment_id,
-            account_details,
-            description,
-            email,
-            callback_url,
-        } = self;
-        let fields = WithdrawFields {
-            account,
-            amount,
-            amount_type: *amount_type,
-            payway,
-            shop_payment_id,
-            account_details,
-            description,
-        };
-        let mut out = Map::new();
-        fields.write(&mut out);
-        out.insert("shop_currency".into(), json!(shop_currency.code()));
-        out.insert("email".into(), json!(email));
-        out.insert("callback_url".into(), json!(callback_url));
-        Value::Object(out)
+        withdraw_terms!(self).to_journal([
+            ("shop_currency", json!(self.shop_currency.code())),
+            ("email", json!(self.email)),
+            ("callback_url", json!(self.callback_url)),
+        ])
     }
 
     fn from_journal(value: &Value) -> Result<Self, Error> {
         let s = Stored::of(value)?;
-        let w = StoredWithdraw::read(&s)?;
-        Ok(Self {
-            account: w.account,
-            amount: w.amount,
-            amount_type: w.amount_type,
-            payway: w.payway,
-            shop_currency: s.currency("shop_currency")?,
-            shop_payment_id: w.shop_payment_id,
-            account_details: w.account_details,
-            description: w.description,
-            email: s.opt_text("email")?,
-            callback_url: s.opt_text("callback_url")?,
-        })
+        let mut request = read_withdraw(&s, s.currency("shop_currency")?, Self::new, |r| {
+            (&mut r.account_details, &mut r.description)
+        })?;
+        request.email = s.opt_text("email")?;
+        request.callback_url = s.opt_text("callback_url")?;
+        Ok(request)
     }
 }
 
@@ -219,47 +181,20 @@ impl Journaled for CreateCryptoWithdraw {
     const OPERATION: &'static str = "crypto_withdraw";
 
     fn to_journal(&self) -> Value {
-        let Self {
-            account,
-            amount,
-            amount_type,
-            payway,
-            shop_currency,
-            shop_payment_id,
-            account_details,
-            description,
-            crypto_callback_url,
-        } = self;
-        let fields = WithdrawFields {
-            account,
-            amount,
-            amount_type: *amount_type,
-            payway,
-            shop_payment_id,
-            account_details,
-            description,
-        };
-        let mut out = Map::new();
-        fields.write(&mut out);
-        out.insert("shop_currency".into(), json!(shop_currency.as_str()));
-        out.insert("crypto_callback_url".into(), json!(crypto_callback_url));
-        Value::Object(out)
+        withdraw_terms!(self).to_journal([
+            ("shop_currency", json!(self.shop_currency.as_str())),
+            ("crypto_callback_url", json!(self.crypto_callback_url)),
+        ])
     }
 
     fn from_journal(value: &Value) -> Result<Self, Error> {
         let s = Stored::of(value)?;
-        let w = StoredWithdraw::read(&s)?;
-        Ok(Self {
-            account: w.account,
-            amount: w.amount,
-            amount_type: w.amount_type,
-            payway: w.payway,
-            shop_currency: CryptoAsset::new(s.text("shop_currency")?)?,
-            shop_payment_id: w.shop_payment_id,
-            account_details: w.account_details,
-            description: w.description,
-            crypto_callback_url: s.opt_text("crypto_callback_url")?,
-        })
+        let shop_currency = CryptoAsset::new(s.text("shop_currency")?)?;
+        let mut request = read_withdraw(&s, shop_currency, Self::new, |r| {
+            (&mut r.account_details, &mut r.description)
+        })?;
+        request.crypto_callback_url = s.opt_text("crypto_callback_url")?;
+        Ok(request)
     }
 }
 
