@@ -4,10 +4,11 @@
 //! `sha2` crate, and also recomputed from the built body by pay-signing's server-side rendering.
 #![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
+use bytes::Bytes;
 use http::Method;
 use http::header::CONTENT_TYPE;
 use pay_core::clock::FixedClock;
-use pay_core::endpoint::Endpoint;
+use pay_core::endpoint::{Endpoint, EndpointInfo};
 use pay_core::error::Provider;
 use pay_core::retry::RetryClass;
 use pay_core::secret::Secret;
@@ -26,7 +27,7 @@ use pay_qostiq::withdrawals::{
 };
 use pay_qostiq::{
     AccountDetails, CryptoAsset, Currency, Payway, QostiqContext, QostiqRequest, ShopId,
-    explain_body,
+    SignedBody, explain_body,
 };
 use sha2::{Digest, Sha256};
 use time::macros::datetime;
@@ -48,18 +49,50 @@ fn reference_sign(values: &[&str]) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// A request of any endpoint, as the golden checks see it (so one table can hold many endpoints).
+trait GoldenRequest {
+    fn info(&self) -> EndpointInfo;
+    fn build(&self, context: &QostiqContext) -> http::Request<Bytes>;
+    fn signed(&self, context: &QostiqContext) -> SignedBody;
+}
+
+impl<E: QostiqRequest> GoldenRequest for E {
+    fn info(&self) -> EndpointInfo {
+        E::INFO
+    }
+
+    fn build(&self, context: &QostiqContext) -> http::Request<Bytes> {
+        self.build_request(context).unwrap()
+    }
+
+    fn signed(&self, context: &QostiqContext) -> SignedBody {
+        self.signed_body(context).unwrap()
+    }
+}
+
+/// One golden case: the request, its endpoint name and retry class, the signed values in order,
+/// and the exact body (with `{SIGN}` standing for the reference signature of the values).
+type Case<'a> = (
+    &'a dyn GoldenRequest,
+    &'a str,
+    RetryClass,
+    &'a [&'a str],
+    &'a str,
+);
+
 /// Builds `request` and checks it against the expected body (with `{SIGN}` standing for the
 /// reference signature of `values`), the endpoint facts, and the server-side rendering.
-fn golden<E: QostiqRequest>(
-    request: &E,
+fn golden(
+    request: &dyn GoldenRequest,
     name: &str,
     retry: RetryClass,
     values: &[&str],
     expected_body: &str,
 ) {
     let context = context();
-    let built = request.build_request(&context).unwrap();
-    let path = E::INFO.path;
+    let built = request.build(&context);
+    let info = request.info();
+    let path = info.path;
     assert_eq!(built.method(), Method::POST, "{path}");
     assert_eq!(built.uri(), path, "{path}");
     assert_eq!(built.headers().len(), 1, "{path}: only Content-Type");
@@ -71,20 +104,27 @@ fn golden<E: QostiqRequest>(
         expected,
         "{path}"
     );
-    assert_eq!(E::INFO.provider, Provider::Qostiq);
-    assert_eq!(E::INFO.method, Method::POST);
-    assert_eq!(E::INFO.name, name);
-    assert_eq!(E::INFO.retry_class, retry, "{path}");
+    assert_eq!(info.provider, Provider::Qostiq);
+    assert_eq!(info.method, Method::POST);
+    assert_eq!(info.name, name);
+    assert_eq!(info.retry_class, retry, "{path}");
     // The server renders each signed value with Python's str(): it must get the same text.
     let explained = explain_body(path, built.body(), &Secret::new(SECRET).unwrap()).unwrap();
     assert_eq!(
         explained.sign, sign,
         "{path}: server-side rendering differs"
     );
-    let signed = request.signed_body(&context).unwrap();
+    let signed = request.signed(&context);
     assert_eq!(signed.string_to_sign, format!("{}***", values.join(":")));
     assert_eq!(signed.sign, sign);
     assert_eq!(signed.body, *built.body());
+}
+
+/// Checks every case of a table with [`golden`].
+fn golden_table(cases: &[Case<'_>]) {
+    for &(request, name, retry, values, expected_body) in cases {
+        golden(request, name, retry, values, expected_body);
+    }
 }
 
 #[test]
@@ -149,33 +189,6 @@ fn bill_create_v2() {
 }
 
 #[test]
-fn bill_shop_order_status() {
-    golden(
-        &GetBill::new("234234232323"),
-        "qostiq.bill.shop_order_status",
-        RetryClass::Safe,
-        &[NOW_FIAT, "112", "234234232323"],
-        r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"shop_order_id":"234234232323","sign":"{SIGN}"}"#,
-    );
-}
-
-#[test]
-fn transfer_try() {
-    golden(
-        &TryTransfer::new(
-            amount("1.11"),
-            TransferAmountType::ReceiveAmount,
-            Currency::Eur,
-            Currency::Usd,
-        ),
-        "qostiq.transfer.try",
-        RetryClass::Safe,
-        &["1.11", "receive_amount", "978", "840", "112"],
-        r#"{"amount":"1.11","amount_type":"receive_amount","payee_currency":978,"shop_currency":840,"shop_id":112,"sign":"{SIGN}"}"#,
-    );
-}
-
-#[test]
 fn transfer_create() {
     let mut transfer = CreateTransfer::new(
         amount("10"),
@@ -200,46 +213,6 @@ fn transfer_create() {
             "55ac443d-958b-40e3-8956-e04e72561324",
         ],
         r#"{"amount":"10","amount_type":"writeoff_amount","payee_account":"201497141132","payee_currency":980,"shop_currency":398,"shop_id":112,"shop_payment_id":"55ac443d-958b-40e3-8956-e04e72561324","description":"Оплата заказа","sign":"{SIGN}"}"#,
-    );
-}
-
-#[test]
-fn transfer_shop_payment_status() {
-    golden(
-        &GetTransfer::new("55ac443d-958b-40e3-8956-e04e72561322"),
-        "qostiq.transfer.shop_payment_status",
-        RetryClass::Safe,
-        &[NOW_FIAT, "112", "55ac443d-958b-40e3-8956-e04e72561322"],
-        r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"shop_payment_id":"55ac443d-958b-40e3-8956-e04e72561322","sign":"{SIGN}"}"#,
-    );
-}
-
-#[test]
-fn withdraw_try() {
-    golden(
-        &TryWithdraw::new(
-            amount("0.50"),
-            WithdrawAmountType::PsAmount,
-            Payway::new("card_uah").unwrap(),
-            Currency::Uah,
-        ),
-        "qostiq.withdraw.try",
-        RetryClass::Safe,
-        &["0.50", "ps_amount", "card_uah", "980", "112"],
-        r#"{"amount":"0.50","amount_type":"ps_amount","payway":"card_uah","shop_currency":980,"shop_id":112,"sign":"{SIGN}"}"#,
-    );
-}
-
-#[test]
-fn check_account() {
-    let mut check = CheckAccount::new("test_acc", amount("10.5"), Payway::new("card_uah").unwrap());
-    check.account_details = Some(AccountDetails::new().with("contract", "C1234").unwrap());
-    golden(
-        &check,
-        "qostiq.check_account",
-        RetryClass::Safe,
-        &["test_acc", "10.5", "card_uah", "112"],
-        r#"{"account":"test_acc","amount":"10.5","payway":"card_uah","shop_id":112,"account_details":{"contract":"C1234"},"sign":"{SIGN}"}"#,
     );
 }
 
@@ -289,51 +262,6 @@ fn withdraw_create() {
 }
 
 #[test]
-fn withdraw_status() {
-    golden(
-        &GetWithdraw::new(11298076),
-        "qostiq.withdraw.status",
-        RetryClass::Safe,
-        &[NOW_FIAT, "112", "11298076"],
-        r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"withdraw_id":11298076,"sign":"{SIGN}"}"#,
-    );
-}
-
-#[test]
-fn withdraw_shop_payment_status() {
-    golden(
-        &GetWithdrawByShopPaymentId::new("63288d86-241c-418e-94b8-db4bbf5026f"),
-        "qostiq.withdraw.shop_payment_status",
-        RetryClass::Safe,
-        &[NOW_FIAT, "112", "63288d86-241c-418e-94b8-db4bbf5026f"],
-        r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"shop_payment_id":"63288d86-241c-418e-94b8-db4bbf5026f","sign":"{SIGN}"}"#,
-    );
-}
-
-#[test]
-fn crypto_withdraw_try() {
-    golden(
-        &TryCryptoWithdraw::new(
-            amount("1.00000001"),
-            WithdrawAmountType::PsAmount,
-            Payway::new("usdt_bep20").unwrap(),
-            CryptoAsset::new("USDT").unwrap(),
-        ),
-        "qostiq.crypto.withdraw.try",
-        RetryClass::Safe,
-        &[
-            "1.00000001",
-            "ps_amount",
-            NOW_UNIX,
-            "usdt_bep20",
-            "USDT",
-            "112",
-        ],
-        r#"{"amount":"1.00000001","amount_type":"ps_amount","now":1619888185,"payway":"usdt_bep20","shop_currency":"USDT","shop_id":112,"sign":"{SIGN}"}"#,
-    );
-}
-
-#[test]
 fn crypto_withdraw_create() {
     let mut payout = CreateCryptoWithdraw::new(
         "EQC67_9GtyJveay9fYwjuOUg2VvokASM3xI7MQ7R84UzC2Qx",
@@ -366,81 +294,154 @@ fn crypto_withdraw_create() {
     );
 }
 
+/// The quotes and the account check: fees and requirements, nothing created.
 #[test]
-fn crypto_withdraw_status() {
-    golden(
-        &GetCryptoWithdraw::new(15),
-        "qostiq.crypto.withdraw.status",
-        RetryClass::Safe,
-        &[NOW_UNIX, "112", "15"],
-        r#"{"now":1619888185,"shop_id":112,"withdraw_id":15,"sign":"{SIGN}"}"#,
-    );
+fn quotes() {
+    let mut check = CheckAccount::new("test_acc", amount("10.5"), Payway::new("card_uah").unwrap());
+    check.account_details = Some(AccountDetails::new().with("contract", "C1234").unwrap());
+    golden_table(&[
+        (
+            &TryTransfer::new(
+                amount("1.11"),
+                TransferAmountType::ReceiveAmount,
+                Currency::Eur,
+                Currency::Usd,
+            ),
+            "qostiq.transfer.try",
+            RetryClass::Safe,
+            &["1.11", "receive_amount", "978", "840", "112"],
+            r#"{"amount":"1.11","amount_type":"receive_amount","payee_currency":978,"shop_currency":840,"shop_id":112,"sign":"{SIGN}"}"#,
+        ),
+        (
+            &TryWithdraw::new(
+                amount("0.50"),
+                WithdrawAmountType::PsAmount,
+                Payway::new("card_uah").unwrap(),
+                Currency::Uah,
+            ),
+            "qostiq.withdraw.try",
+            RetryClass::Safe,
+            &["0.50", "ps_amount", "card_uah", "980", "112"],
+            r#"{"amount":"0.50","amount_type":"ps_amount","payway":"card_uah","shop_currency":980,"shop_id":112,"sign":"{SIGN}"}"#,
+        ),
+        (
+            &check,
+            "qostiq.check_account",
+            RetryClass::Safe,
+            &["test_acc", "10.5", "card_uah", "112"],
+            r#"{"account":"test_acc","amount":"10.5","payway":"card_uah","shop_id":112,"account_details":{"contract":"C1234"},"sign":"{SIGN}"}"#,
+        ),
+        (
+            &TryCryptoWithdraw::new(
+                amount("1.00000001"),
+                WithdrawAmountType::PsAmount,
+                Payway::new("usdt_bep20").unwrap(),
+                CryptoAsset::new("USDT").unwrap(),
+            ),
+            "qostiq.crypto.withdraw.try",
+            RetryClass::Safe,
+            &[
+                "1.00000001",
+                "ps_amount",
+                NOW_UNIX,
+                "usdt_bep20",
+                "USDT",
+                "112",
+            ],
+            r#"{"amount":"1.00000001","amount_type":"ps_amount","now":1619888185,"payway":"usdt_bep20","shop_currency":"USDT","shop_id":112,"sign":"{SIGN}"}"#,
+        ),
+    ]);
 }
 
+/// The status lookups, by the shop's id or Qostiq's, with `now` in each endpoint's form.
 #[test]
-fn crypto_withdraw_shop_payment_status() {
-    golden(
-        &GetCryptoWithdrawByShopPaymentId::new("test_withdraw_id_4"),
-        "qostiq.crypto.withdraw.shop_payment_status",
-        RetryClass::Safe,
-        &[NOW_UNIX, "112", "test_withdraw_id_4"],
-        r#"{"now":1619888185,"shop_id":112,"shop_payment_id":"test_withdraw_id_4","sign":"{SIGN}"}"#,
-    );
+fn status_lookups() {
+    golden_table(&[
+        (
+            &GetBill::new("234234232323"),
+            "qostiq.bill.shop_order_status",
+            RetryClass::Safe,
+            &[NOW_FIAT, "112", "234234232323"],
+            r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"shop_order_id":"234234232323","sign":"{SIGN}"}"#,
+        ),
+        (
+            &GetTransfer::new("55ac443d-958b-40e3-8956-e04e72561322"),
+            "qostiq.transfer.shop_payment_status",
+            RetryClass::Safe,
+            &[NOW_FIAT, "112", "55ac443d-958b-40e3-8956-e04e72561322"],
+            r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"shop_payment_id":"55ac443d-958b-40e3-8956-e04e72561322","sign":"{SIGN}"}"#,
+        ),
+        (
+            &GetWithdraw::new(11298076),
+            "qostiq.withdraw.status",
+            RetryClass::Safe,
+            &[NOW_FIAT, "112", "11298076"],
+            r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"withdraw_id":11298076,"sign":"{SIGN}"}"#,
+        ),
+        (
+            &GetWithdrawByShopPaymentId::new("63288d86-241c-418e-94b8-db4bbf5026f"),
+            "qostiq.withdraw.shop_payment_status",
+            RetryClass::Safe,
+            &[NOW_FIAT, "112", "63288d86-241c-418e-94b8-db4bbf5026f"],
+            r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"shop_payment_id":"63288d86-241c-418e-94b8-db4bbf5026f","sign":"{SIGN}"}"#,
+        ),
+        (
+            &GetCryptoWithdraw::new(15),
+            "qostiq.crypto.withdraw.status",
+            RetryClass::Safe,
+            &[NOW_UNIX, "112", "15"],
+            r#"{"now":1619888185,"shop_id":112,"withdraw_id":15,"sign":"{SIGN}"}"#,
+        ),
+        (
+            &GetCryptoWithdrawByShopPaymentId::new("test_withdraw_id_4"),
+            "qostiq.crypto.withdraw.shop_payment_status",
+            RetryClass::Safe,
+            &[NOW_UNIX, "112", "test_withdraw_id_4"],
+            r#"{"now":1619888185,"shop_id":112,"shop_payment_id":"test_withdraw_id_4","sign":"{SIGN}"}"#,
+        ),
+    ]);
 }
 
+/// The requests about the shop itself.
 #[test]
-fn crypto_shop_balance() {
-    golden(
-        &GetCryptoBalance::new(),
-        "qostiq.crypto.shop_balance",
-        RetryClass::Safe,
-        &[NOW_UNIX, "112"],
-        r#"{"now":1619888185,"shop_id":112,"sign":"{SIGN}"}"#,
-    );
-}
-
-#[test]
-fn account_register() {
-    golden(
-        &RegisterAccount::new("example@email.com"),
-        "qostiq.account.register",
-        RetryClass::Never,
-        &["example@email.com", NOW_DAY_FIRST, "112"],
-        r#"{"email":"example@email.com","now":"01.05.2021 16:56:25","shop_id":112,"sign":"{SIGN}"}"#,
-    );
-}
-
-#[test]
-fn shop_balance() {
-    golden(
-        &GetShopBalance::new(),
-        "qostiq.shop_balance",
-        RetryClass::Safe,
-        &[NOW_FIAT, "112"],
-        r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"sign":"{SIGN}"}"#,
-    );
-}
-
-#[test]
-fn shop_input_config() {
-    golden(
-        &GetInputConfig::new(),
-        "qostiq.shop_input_config",
-        RetryClass::Safe,
-        &[NOW_FIAT, "112"],
-        r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"sign":"{SIGN}"}"#,
-    );
-}
-
-#[test]
-fn shop_output_config() {
-    golden(
-        &GetOutputConfig::new(),
-        "qostiq.shop_output_config",
-        RetryClass::Safe,
-        &[NOW_FIAT, "112"],
-        r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"sign":"{SIGN}"}"#,
-    );
+fn shop_queries() {
+    golden_table(&[
+        (
+            &GetCryptoBalance::new(),
+            "qostiq.crypto.shop_balance",
+            RetryClass::Safe,
+            &[NOW_UNIX, "112"],
+            r#"{"now":1619888185,"shop_id":112,"sign":"{SIGN}"}"#,
+        ),
+        (
+            &RegisterAccount::new("example@email.com"),
+            "qostiq.account.register",
+            RetryClass::Never,
+            &["example@email.com", NOW_DAY_FIRST, "112"],
+            r#"{"email":"example@email.com","now":"01.05.2021 16:56:25","shop_id":112,"sign":"{SIGN}"}"#,
+        ),
+        (
+            &GetShopBalance::new(),
+            "qostiq.shop_balance",
+            RetryClass::Safe,
+            &[NOW_FIAT, "112"],
+            r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"sign":"{SIGN}"}"#,
+        ),
+        (
+            &GetInputConfig::new(),
+            "qostiq.shop_input_config",
+            RetryClass::Safe,
+            &[NOW_FIAT, "112"],
+            r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"sign":"{SIGN}"}"#,
+        ),
+        (
+            &GetOutputConfig::new(),
+            "qostiq.shop_output_config",
+            RetryClass::Safe,
+            &[NOW_FIAT, "112"],
+            r#"{"now":"2021-05-01 16:56:25.009469","shop_id":112,"sign":"{SIGN}"}"#,
+        ),
+    ]);
 }
 
 #[test]
