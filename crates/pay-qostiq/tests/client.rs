@@ -1308,6 +1308,29 @@ mod journal {
         MemoryStore::with_clock(clock.clone())
     }
 
+    /// A client journaling into a memory store, both on one virtual clock.
+    fn rig_memory() -> (
+        Fake,
+        Arc<ManualClock>,
+        MemoryStore,
+        QostiqClient<impl HttpService>,
+    ) {
+        let clock = Arc::new(ManualClock::new(T0));
+        let store = memory(&clock);
+        let (fake, clock, client) = rig_on(clock, store.clone());
+        (fake, clock, store, client)
+    }
+
+    /// The next withdraw create is applied but its answer lost, and the next `lookups` lookups
+    /// fail: the outcome stays unknown.
+    fn lose_the_answer_and_lookups(fake: &Fake, lookups: usize) {
+        fake.script("/withdraw/create", [Step::CommitThenDrop]);
+        fake.script(
+            "/withdraw/shop_payment_status",
+            vec![Step::ResetBeforeCommit; lookups],
+        );
+    }
+
     fn key(spid: &str) -> IntentKey {
         IntentKey::new(pay_core::error::Provider::Qostiq, "withdraw", spid)
     }
@@ -1386,15 +1409,9 @@ mod journal {
 
     #[tokio::test]
     async fn calling_again_with_the_same_id_resumes_the_intent_never_a_second_one() {
-        let clock = Arc::new(ManualClock::new(T0));
-        let store = memory(&clock);
-        let (fake, _, client) = rig_on(clock.clone(), store.clone());
+        let (fake, _, store, client) = rig_memory();
         // The answer is lost and every lookup fails: unknown, listed.
-        fake.script("/withdraw/create", [Step::CommitThenDrop]);
-        fake.script(
-            "/withdraw/shop_payment_status",
-            [Step::ResetBeforeCommit; 15],
-        );
+        lose_the_answer_and_lookups(&fake, 15);
         let first = client.create_withdraw(&withdraw("j-2")).await;
         assert_eq!(first.name(), OutcomeName::Unknown);
         assert_eq!(
@@ -1420,9 +1437,7 @@ mod journal {
 
     #[tokio::test]
     async fn another_request_under_a_journaled_id_is_refused_naming_the_field() {
-        let clock = Arc::new(ManualClock::new(T0));
-        let store = memory(&clock);
-        let (fake, _, client) = rig_on(clock, store.clone());
+        let (fake, _, store, client) = rig_memory();
         assert_eq!(
             client.create_withdraw(&withdraw("j-3")).await.name(),
             OutcomeName::Created
@@ -1457,9 +1472,7 @@ mod journal {
 
     #[tokio::test]
     async fn a_refused_or_unsent_intent_is_driven_again_by_a_new_call_with_the_same_id() {
-        let clock = Arc::new(ManualClock::new(T0));
-        let store = memory(&clock);
-        let (fake, _, client) = rig_on(clock, store.clone());
+        let (fake, _, store, client) = rig_memory();
         fake.script("/withdraw/create", [Step::Reject]);
         let refused = client.create_withdraw(&withdraw("j-4")).await;
         assert_eq!(refused.name(), OutcomeName::Refused);
@@ -1484,9 +1497,7 @@ mod journal {
 
     #[tokio::test]
     async fn an_intent_driven_elsewhere_is_left_alone() {
-        let clock = Arc::new(ManualClock::new(T0));
-        let store = memory(&clock);
-        let (fake, _, client) = rig_on(clock, store.clone());
+        let (fake, _, store, client) = rig_memory();
         let other = OwnerId::new("instance-b").unwrap();
         let payload = pay_transport::journal::payload_of(&withdraw("j-6"));
         let Begin::Created(_) = store
@@ -1737,14 +1748,8 @@ mod journal {
 
     #[tokio::test]
     async fn an_unknown_intent_stays_listed_and_is_looked_up_again_on_each_resume() {
-        let clock = Arc::new(ManualClock::new(T0));
-        let store = memory(&clock);
-        let (fake, _, client) = rig_on(clock.clone(), store.clone());
-        fake.script("/withdraw/create", [Step::CommitThenDrop]);
-        fake.script(
-            "/withdraw/shop_payment_status",
-            [Step::ResetBeforeCommit; 30],
-        );
+        let (fake, clock, store, client) = rig_memory();
+        lose_the_answer_and_lookups(&fake, 30);
         assert_eq!(
             client.create_withdraw(&withdraw("u-1")).await.name(),
             OutcomeName::Unknown
@@ -1831,9 +1836,7 @@ mod journal {
 
     #[tokio::test]
     async fn crypto_withdrawals_transfers_and_bills_are_journaled_too() {
-        let clock = Arc::new(ManualClock::new(T0));
-        let store = memory(&clock);
-        let (fake, _, client) = rig_on(clock, store.clone());
+        let (fake, _, store, client) = rig_memory();
         assert_eq!(create(&client, Kind::Crypto, "k-1").await, "created");
         assert_eq!(create(&client, Kind::Transfer, "k-1").await, "created");
         let bill = CreateBill::new(
