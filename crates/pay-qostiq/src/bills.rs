@@ -38,7 +38,7 @@ use pay_core::text::AccountNumber;
 use crate::body::{Body, qostiq_endpoint, status_lookup};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::Currency;
-use crate::envelope::{parse_data, parse_lookup};
+use crate::envelope::parse_lookup;
 use crate::pay_form::Lang;
 use crate::status::BillStatus;
 use crate::time::{NowForm, QostiqDateTime};
@@ -149,11 +149,10 @@ impl CreateBill {
         }
         self.urls.validate()?;
         let lifetime = lifetime(self.lifetime_minutes)?;
-        let body = Body::new(Self::INFO.path)
+        let body = Body::for_shop(Self::INFO.path, context)
             .sign_int("payer_currency", self.payer_currency.code())
             .sign_str("shop_amount", self.shop_amount.to_string())
             .sign_int("shop_currency", self.shop_currency.code())
-            .sign_int("shop_id", context.shop_id())
             .sign_str("shop_order_id", self.shop_order_id.as_str())
             .extra_str("description", self.description.as_deref())
             .extra_account("payer_account", self.payer_account.as_ref());
@@ -168,7 +167,6 @@ qostiq_endpoint!(CreateBill => Bill,
     name: "qostiq.bill.create",
     path: "/bill/create",
     retry: RecoverByLookup,
-    parse: |r| parse_data(r),
 );
 
 /// `POST /bill/create/v2`: a bill for a fixed amount, or a free amount the payer chooses.
@@ -221,10 +219,9 @@ impl CreateBillV2 {
         self.urls.validate()?;
         let lifetime = lifetime(self.lifetime_minutes)?;
         let amount = self.amount.map(|a| a.to_string());
-        let body = Body::new(Self::INFO.path)
+        let body = Body::for_shop(Self::INFO.path, context)
             .sign_int("currency", self.currency.code())
             .sign_now(NowForm::UnixSeconds, context)?
-            .sign_int("shop_id", context.shop_id())
             .sign_str("shop_order_id", self.shop_order_id.as_str())
             .extra_str("amount", amount.as_deref())
             .extra_str("description", self.description.as_deref())
@@ -241,7 +238,6 @@ qostiq_endpoint!(CreateBillV2 => Bill,
     name: "qostiq.bill.create_v2",
     path: "/bill/create/v2",
     retry: RecoverByLookup,
-    parse: |r| parse_data(r),
 );
 
 /// A created bill (`/bill/create`, `/bill/create/v2`).

@@ -128,7 +128,13 @@ pub(crate) struct Body {
 }
 
 impl Body {
-    pub(crate) fn new(endpoint: &'static str) -> Self {
+    /// The body of a request to `endpoint` for the context's shop: every Qostiq request signs
+    /// `shop_id`.
+    pub(crate) fn for_shop(endpoint: &'static str, context: &QostiqContext) -> Self {
+        Self::new(endpoint).sign_int("shop_id", context.shop_id())
+    }
+
+    fn new(endpoint: &'static str) -> Self {
         Self {
             endpoint,
             signed: Vec::new(),
@@ -326,17 +332,20 @@ pub(crate) fn write_json_string(text: &str, out: &mut String) {
 /// Implements [`Endpoint`] and [`QostiqRequest`] for a request type with a private
 /// `fn body(&self, &QostiqContext) -> Result<Body, Error>`.
 /// A status read declares `poll_floor: <Duration>` (the provider's minimum spacing between reads
-/// of one payment) after `retry`.
+/// of one payment) after `retry`. The answer is read from the `data` envelope
+/// ([`crate::envelope::parse_data`]) unless `parse: <fn>` says otherwise.
 macro_rules! qostiq_endpoint {
     (@floor) => { None };
     (@floor $floor:expr) => { Some($floor) };
+    (@parse) => { |r| $crate::envelope::parse_data(r) };
+    (@parse $parse:expr) => { $parse };
     (
         $ty:ty => $out:ty,
         name: $name:literal,
         path: $path:literal,
         retry: $retry:ident,
         $(poll_floor: $floor:expr,)?
-        parse: $parse:expr $(,)?
+        $(parse: $parse:expr $(,)?)?
     ) => {
         impl pay_core::endpoint::Endpoint for $ty {
             type Output = $out;
@@ -364,7 +373,7 @@ macro_rules! qostiq_endpoint {
             ) -> Result<$out, pay_core::error::Error> {
                 let parse: fn(
                     &http::Response<bytes::Bytes>,
-                ) -> Result<$out, pay_core::error::Error> = $parse;
+                ) -> Result<$out, pay_core::error::Error> = qostiq_endpoint!(@parse $($parse)?);
                 parse(response)
             }
         }
@@ -402,11 +411,11 @@ macro_rules! shop_query {
                 &self,
                 context: &$crate::context::QostiqContext,
             ) -> Result<$crate::body::Body, pay_core::error::Error> {
-                Ok($crate::body::Body::new(
+                $crate::body::Body::for_shop(
                     <Self as pay_core::endpoint::Endpoint>::INFO.path,
+                    context,
                 )
-                .sign_now($crate::time::NowForm::$form, context)?
-                .sign_int("shop_id", context.shop_id()))
+                .sign_now($crate::time::NowForm::$form, context)
             }
         }
     };
@@ -473,11 +482,11 @@ macro_rules! status_lookup {
             ) -> Result<$crate::body::Body, pay_core::error::Error> {
                 use $crate::body::LookupKey as _;
                 self.$field.check(stringify!($field))?;
-                let body = $crate::body::Body::new(
+                let body = $crate::body::Body::for_shop(
                     <Self as pay_core::endpoint::Endpoint>::INFO.path,
+                    context,
                 )
-                .sign_now($crate::time::NowForm::$form, context)?
-                .sign_int("shop_id", context.shop_id());
+                .sign_now($crate::time::NowForm::$form, context)?;
                 Ok(self.$field.sign(body, stringify!($field)))
             }
         }

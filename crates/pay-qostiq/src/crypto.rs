@@ -47,7 +47,7 @@ use crate::account::AccountDetails;
 use crate::body::{Body, qostiq_endpoint, shop_query, status_lookup};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::{CryptoAsset, Payway};
-use crate::envelope::{parse_data, parse_lookup};
+use crate::envelope::parse_lookup;
 use crate::status::CryptoWithdrawStatus;
 use crate::time::NowForm;
 use crate::validate;
@@ -93,13 +93,12 @@ impl TryCryptoWithdraw {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         crypto_amount(&self.payway, &self.amount)?;
-        Ok(Body::new(Self::INFO.path)
+        Ok(Body::for_shop(Self::INFO.path, context)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_now(NowForm::UnixSeconds, context)?
             .sign_str("payway", self.payway.as_str())
-            .sign_str("shop_currency", self.shop_currency.as_str())
-            .sign_int("shop_id", context.shop_id()))
+            .sign_str("shop_currency", self.shop_currency.as_str()))
     }
 }
 
@@ -107,7 +106,6 @@ qostiq_endpoint!(TryCryptoWithdraw => CryptoWithdrawQuote,
     name: "qostiq.crypto.withdraw.try",
     path: "/crypto/withdraw/try",
     retry: Safe,
-    parse: |r| parse_data(r),
 );
 
 /// The answer of `/crypto/withdraw/try`.
@@ -317,7 +315,6 @@ qostiq_endpoint!(GetCryptoBalance => CryptoBalances,
     name: "qostiq.crypto.shop_balance",
     path: "/crypto/shop_balance",
     retry: Safe,
-    parse: |r| parse_data(r),
 );
 
 /// The shop's crypto balances.

@@ -34,7 +34,6 @@ use pay_core::text::AccountNumber;
 use crate::body::{Body, qostiq_endpoint};
 use crate::context::QostiqContext;
 use crate::currency::{CryptoAsset, Payway};
-use crate::envelope::parse_data;
 use crate::time::NowForm;
 use crate::transfers::TransferAmountType;
 use crate::validate;
@@ -70,11 +69,10 @@ impl CreateCryptoAddress {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::reference("client", &self.client)?;
-        Ok(Body::new(Self::INFO.path)
+        Ok(Body::for_shop(Self::INFO.path, context)
             .sign_str("client", self.client.as_str())
             .sign_now(NowForm::UnixSeconds, context)?
-            .sign_str("payway", self.payway.as_str())
-            .sign_int("shop_id", context.shop_id()))
+            .sign_str("payway", self.payway.as_str()))
     }
 }
 
@@ -82,7 +80,6 @@ qostiq_endpoint!(CreateCryptoAddress => CryptoAddress,
     name: "qostiq.crypto.shop_address.create",
     path: "/crypto/shop_address/create",
     retry: Safe,
-    parse: |r| parse_data(r),
 );
 
 /// The answer of `/crypto/shop_address/create`.
@@ -127,12 +124,11 @@ impl TryCryptoBill {
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         quote_amount("shop_amount", &self.shop_amount)?;
         validate::reference("shop_order_id", &self.shop_order_id)?;
-        Ok(Body::new(Self::INFO.path)
+        Ok(Body::for_shop(Self::INFO.path, context)
             .sign_now(NowForm::UnixSeconds, context)?
             .sign_str("payer_currency", self.payer_currency.as_str())
             .sign_str("shop_amount", self.shop_amount.to_string())
             .sign_str("shop_currency", self.shop_currency.as_str())
-            .sign_int("shop_id", context.shop_id())
             .sign_str("shop_order_id", self.shop_order_id.as_str()))
     }
 }
@@ -141,7 +137,6 @@ qostiq_endpoint!(TryCryptoBill => CryptoBillQuote,
     name: "qostiq.crypto.bill.try",
     path: "/crypto/bill/try",
     retry: Safe,
-    parse: |r| parse_data(r),
 );
 
 /// The answer of `/crypto/bill/try` (model: the keys of seed 000's bill answers).
@@ -198,13 +193,12 @@ impl TryCryptoTransfer {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         quote_amount("amount", &self.amount)?;
-        Ok(Body::new(Self::INFO.path)
+        Ok(Body::for_shop(Self::INFO.path, context)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_now(NowForm::UnixSeconds, context)?
             .sign_str("payer_currency", self.payee_currency.as_str())
-            .sign_str("shop_currency", self.shop_currency.as_str())
-            .sign_int("shop_id", context.shop_id()))
+            .sign_str("shop_currency", self.shop_currency.as_str()))
     }
 }
 
@@ -212,7 +206,6 @@ qostiq_endpoint!(TryCryptoTransfer => CryptoTransferQuote,
     name: "qostiq.crypto.transfer.try",
     path: "/crypto/transfer/try",
     retry: Safe,
-    parse: |r| parse_data(r),
 );
 
 /// The answer of `/crypto/transfer/try` (model: the keys of seed 000's `/transfer/try` answer).

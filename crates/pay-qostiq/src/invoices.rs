@@ -27,7 +27,6 @@ use pay_core::text::AccountNumber;
 use crate::body::{Body, qostiq_endpoint};
 use crate::context::QostiqContext;
 use crate::currency::{Currency, Payway};
-use crate::envelope::parse_data;
 use crate::pay_form::{FormMethod, HtmlForm};
 use crate::validate;
 use pay_core::json::RawJson;
@@ -85,11 +84,10 @@ impl Invoice {
         validate::optional_url("success_url", self.success_url.as_deref())?;
         validate::optional_url("failed_url", self.failed_url.as_deref())?;
         validate::optional_url("callback_url", self.callback_url.as_deref())?;
-        Ok(Body::new(endpoint)
+        Ok(Body::for_shop(endpoint, context)
             .sign_str("amount", self.amount.to_string())
             .sign_int("currency", self.currency.code())
             .sign_str("payway", self.payway.as_str())
-            .sign_int("shop_id", context.shop_id())
             .sign_str("shop_order_id", self.shop_order_id.as_str())
             .extra_str("description", self.description.as_deref())
             .extra_account("payer_account", self.payer_account.as_ref())
@@ -129,7 +127,6 @@ qostiq_endpoint!(TryInvoice => InvoiceQuote,
     name: "qostiq.invoice.try",
     path: "/invoice/try",
     retry: Safe,
-    parse: |r| parse_data(r),
 );
 
 /// The answer of `/invoice/try` (model: every field optional except what is read).
@@ -190,7 +187,6 @@ qostiq_endpoint!(CreateInvoice => InvoiceRedirect,
     name: "qostiq.invoice.create",
     path: "/invoice/create",
     retry: Never,
-    parse: |r| parse_data(r),
 );
 
 /// How to forward the payer after `/invoice/create` (model).

@@ -239,10 +239,9 @@ impl PayForm {
         validate::optional_url("success_url", self.success_url.as_deref())?;
         validate::optional_url("failed_url", self.failed_url.as_deref())?;
         validate::optional_url("callback_url", self.callback_url.as_deref())?;
-        let signed = Body::new("pay-form")
+        let signed = Body::for_shop("pay-form", context)
             .sign_str("amount", self.amount.to_string())
             .sign_int("currency", self.currency.code())
-            .sign_int("shop_id", context.shop_id())
             .sign_str("shop_order_id", self.shop_order_id.as_str())
             .extra_str("description", self.description.as_deref())
             .extra_str("payway", self.payway.as_deref())

@@ -25,7 +25,6 @@ use crate::account::AccountInfoConfig;
 use crate::body::{Body, qostiq_endpoint, shop_query};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::Currency;
-use crate::envelope::parse_data;
 use crate::time::NowForm;
 use crate::validate;
 use pay_core::json::RawJson;
@@ -53,10 +52,9 @@ impl RegisterAccount {
 
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::email("email", &self.email)?;
-        Ok(Body::new(Self::INFO.path)
+        Body::for_shop(Self::INFO.path, context)
             .sign_str("email", self.email.as_str())
-            .sign_now(NowForm::DayFirst, context)?
-            .sign_int("shop_id", context.shop_id()))
+            .sign_now(NowForm::DayFirst, context)
     }
 }
 
@@ -64,7 +62,6 @@ qostiq_endpoint!(RegisterAccount => RegisteredAccount,
     name: "qostiq.account.register",
     path: "/account/register",
     retry: Never,
-    parse: |r| parse_data(r),
 );
 
 /// A registered wallet.
@@ -89,7 +86,6 @@ qostiq_endpoint!(GetShopBalance => ShopBalances,
     name: "qostiq.shop_balance",
     path: "/shop_balance",
     retry: Safe,
-    parse: |r| parse_data(r),
 );
 
 /// The shop's balances, one per currency.
@@ -155,7 +151,6 @@ qostiq_endpoint!(GetInputConfig => Vec<InputMethod>,
     name: "qostiq.shop_input_config",
     path: "/shop_input_config/shop",
     retry: Safe,
-    parse: |r| parse_data(r),
 );
 
 shop_query!(
@@ -168,7 +163,6 @@ qostiq_endpoint!(GetOutputConfig => Vec<OutputMethod>,
     name: "qostiq.shop_output_config",
     path: "/shop_output_config/shop",
     retry: Safe,
-    parse: |r| parse_data(r),
 );
 
 /// A fee: fixed part plus percentage (exact decimals).

@@ -45,7 +45,7 @@ use crate::account::AccountInfoConfig;
 use crate::body::{Body, qostiq_endpoint, status_lookup};
 use crate::context::{QostiqContext, ShopId};
 use crate::currency::Currency;
-use crate::envelope::{parse_data, parse_lookup};
+use crate::envelope::parse_lookup;
 use crate::validate;
 use pay_core::json::RawJson;
 use serde::Deserialize;
@@ -103,12 +103,11 @@ impl TryTransfer {
         validate::fiat_amount("amount", &self.amount)?;
         self.payee_currency.check("payee_currency")?;
         self.shop_currency.check("shop_currency")?;
-        Ok(Body::new(Self::INFO.path)
+        Ok(Body::for_shop(Self::INFO.path, context)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_int("payee_currency", self.payee_currency.code())
-            .sign_int("shop_currency", self.shop_currency.code())
-            .sign_int("shop_id", context.shop_id()))
+            .sign_int("shop_currency", self.shop_currency.code()))
     }
 }
 
@@ -116,7 +115,6 @@ qostiq_endpoint!(TryTransfer => TransferQuote,
     name: "qostiq.transfer.try",
     path: "/transfer/try",
     retry: Safe,
-    parse: |r| parse_data(r),
 );
 
 /// The answer of `/transfer/try`.
@@ -189,13 +187,12 @@ impl CreateTransfer {
         self.shop_currency.check("shop_currency")?;
         validate::text("shop_payment_id", &self.shop_payment_id)?;
         validate::optional_text("description", self.description.as_deref())?;
-        Ok(Body::new(Self::INFO.path)
+        Ok(Body::for_shop(Self::INFO.path, context)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_account("payee_account", &self.payee_account)
             .sign_int("payee_currency", self.payee_currency.code())
             .sign_int("shop_currency", self.shop_currency.code())
-            .sign_int("shop_id", context.shop_id())
             .sign_str("shop_payment_id", self.shop_payment_id.as_str())
             .extra_str("description", self.description.as_deref()))
     }
@@ -205,7 +202,6 @@ qostiq_endpoint!(CreateTransfer => Transfer,
     name: "qostiq.transfer.create",
     path: "/transfer/create",
     retry: RecoverByLookup,
-    parse: |r| parse_data(r),
 );
 
 /// A made transfer: it is done. As `/transfer/create` answered it, or as a recovery lookup found it

@@ -29,7 +29,7 @@ use crate::account::{AccountDetails, AccountInfoConfig};
 use crate::body::{Body, qostiq_endpoint, status_lookup};
 use crate::context::QostiqContext;
 use crate::currency::{CryptoAsset, Currency, Payway};
-use crate::envelope::{parse_data, parse_data_with, parse_lookup, with_balance};
+use crate::envelope::{parse_data_with, parse_lookup, with_balance};
 use crate::status::{ProviderStatus, WithdrawStatus};
 use crate::validate;
 use bytes::Bytes;
@@ -103,12 +103,11 @@ impl TryWithdraw {
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::fiat_amount("amount", &self.amount)?;
         self.shop_currency.check("shop_currency")?;
-        Ok(Body::new(Self::INFO.path)
+        Ok(Body::for_shop(Self::INFO.path, context)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_str("payway", self.payway.as_str())
-            .sign_int("shop_currency", self.shop_currency.code())
-            .sign_int("shop_id", context.shop_id()))
+            .sign_int("shop_currency", self.shop_currency.code()))
     }
 }
 
@@ -116,7 +115,6 @@ qostiq_endpoint!(TryWithdraw => WithdrawQuote,
     name: "qostiq.withdraw.try",
     path: "/withdraw/try",
     retry: Safe,
-    parse: |r| parse_data(r),
 );
 
 /// The answer of `/withdraw/try`.
@@ -167,11 +165,10 @@ impl CheckAccount {
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::text("account", self.account.expose())?;
         validate::fiat_amount("amount", &self.amount)?;
-        Ok(Body::new(Self::INFO.path)
+        Ok(Body::for_shop(Self::INFO.path, context)
             .sign_account("account", &self.account)
             .sign_str("amount", self.amount.to_string())
             .sign_str("payway", self.payway.as_str())
-            .sign_int("shop_id", context.shop_id())
             .extra_details("account_details", details(&self.account_details)))
     }
 }
@@ -180,7 +177,6 @@ qostiq_endpoint!(CheckAccount => AccountCheck,
     name: "qostiq.check_account",
     path: "/check_account",
     retry: Safe,
-    parse: |r| parse_data(r),
 );
 
 /// The answer of `/check_account`.
@@ -446,12 +442,11 @@ impl<C: ShopCurrency> WithdrawTerms<'_, C> {
     /// The body of `endpoint` with the shared terms: signed, then `account_details` and
     /// `description` as the first extras.
     pub(crate) fn body(&self, endpoint: &'static str, context: &QostiqContext) -> Body {
-        let body = Body::new(endpoint)
+        let body = Body::for_shop(endpoint, context)
             .sign_account("account", self.account)
             .sign_str("amount", self.amount.to_string())
             .sign_str("amount_type", self.amount_type.as_str())
             .sign_str("payway", self.payway.as_str())
-            .sign_int("shop_id", context.shop_id())
             .sign_str("shop_payment_id", self.shop_payment_id);
         self.shop_currency
             .sign(body, "shop_currency")
