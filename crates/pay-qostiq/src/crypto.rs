@@ -52,7 +52,8 @@ use crate::status::CryptoWithdrawStatus;
 use crate::time::NowForm;
 use crate::validate;
 use crate::withdrawals::{
-    Reported, WithdrawAmountType, WithdrawReport, Withdrawal, withdraw_terms,
+    Reported, WithdrawAmountType, WithdrawQuoteRequest, WithdrawReport, Withdrawal, quote_body,
+    withdraw_terms,
 };
 use serde::Deserialize;
 
@@ -62,43 +63,12 @@ fn crypto_amount(payway: &Payway, amount: &Amount) -> Result<(), Error> {
 }
 
 /// `POST /crypto/withdraw/try`: fees of a crypto payout, without making it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TryCryptoWithdraw {
-    /// The amount, within the payway's precision (signed).
-    pub amount: Amount,
-    /// What `amount` means (signed).
-    pub amount_type: WithdrawAmountType,
-    /// The payway, e.g. `usdt_bep20` (signed).
-    pub payway: Payway,
-    /// The shop balance currency, e.g. `USDT` (signed).
-    pub shop_currency: CryptoAsset,
-}
+pub type TryCryptoWithdraw = WithdrawQuoteRequest<CryptoAsset>;
 
 impl TryCryptoWithdraw {
-    /// A quote request.
-    pub fn new(
-        amount: Amount,
-        amount_type: WithdrawAmountType,
-        payway: Payway,
-        shop_currency: CryptoAsset,
-    ) -> Self {
-        Self {
-            amount,
-            amount_type,
-            payway,
-            shop_currency,
-        }
-    }
-
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         crypto_amount(&self.payway, &self.amount)?;
-        Ok(Body::for_shop(Self::INFO.path, context)
-            .sign_str("amount", self.amount.to_string())
-            .sign_str("amount_type", self.amount_type.as_str())
-            .sign_now(NowForm::UnixSeconds, context)?
-            .sign_str("payway", self.payway.as_str())
-            .sign_str("shop_currency", self.shop_currency.as_str()))
+        quote_body(self, Self::INFO.path, context).sign_now(NowForm::UnixSeconds, context)
     }
 }
 

@@ -70,27 +70,34 @@ fn details(details: &Option<AccountDetails>) -> Option<&AccountDetails> {
     details.as_ref().filter(|d| !d.is_empty())
 }
 
-/// `POST /withdraw/try`: fees and account requirements of a payout, without making it.
+/// A quote of a payout from the shop balance in `C`, without making it: its fees (and, for fiat,
+/// the account requirements). Used as [`TryWithdraw`] (a fiat [`Currency`]) or
+/// [`TryCryptoWithdraw`] (a [`CryptoAsset`]).
+///
+/// [`TryCryptoWithdraw`]: crate::crypto::TryCryptoWithdraw
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct TryWithdraw {
-    /// The amount, at most 2 decimals (signed).
+pub struct WithdrawQuoteRequest<C> {
+    /// The amount (signed): at most 2 decimals for fiat, within the payway's precision for crypto.
     pub amount: Amount,
     /// What `amount` means (signed).
     pub amount_type: WithdrawAmountType,
-    /// The payway (signed).
+    /// The payway, e.g. `card_uah` or `usdt_bep20` (signed).
     pub payway: Payway,
-    /// Currency written off the shop (signed).
-    pub shop_currency: Currency,
+    /// The shop balance currency written off, e.g. `UAH` or `USDT` (signed).
+    pub shop_currency: C,
 }
 
-impl TryWithdraw {
+/// `POST /withdraw/try`: fees and account requirements of a fiat payout, without making it.
+pub type TryWithdraw = WithdrawQuoteRequest<Currency>;
+
+impl<C> WithdrawQuoteRequest<C> {
     /// A quote request.
     pub fn new(
         amount: Amount,
         amount_type: WithdrawAmountType,
         payway: Payway,
-        shop_currency: Currency,
+        shop_currency: C,
     ) -> Self {
         Self {
             amount,
@@ -99,16 +106,27 @@ impl TryWithdraw {
             shop_currency,
         }
     }
+}
 
+impl TryWithdraw {
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::fiat_amount("amount", &self.amount)?;
         self.shop_currency.check("shop_currency")?;
-        Ok(Body::for_shop(Self::INFO.path, context)
-            .sign_str("amount", self.amount.to_string())
-            .sign_str("amount_type", self.amount_type.as_str())
-            .sign_str("payway", self.payway.as_str())
-            .sign_int("shop_currency", self.shop_currency.code()))
+        Ok(quote_body(self, Self::INFO.path, context))
     }
+}
+
+/// The body of the quote `endpoint` with `quote`'s terms, signed (fiat and crypto alike).
+pub(crate) fn quote_body<C: ShopCurrency>(
+    quote: &WithdrawQuoteRequest<C>,
+    endpoint: &'static str,
+    context: &QostiqContext,
+) -> Body {
+    let body = Body::for_shop(endpoint, context)
+        .sign_str("amount", quote.amount.to_string())
+        .sign_str("amount_type", quote.amount_type.as_str())
+        .sign_str("payway", quote.payway.as_str());
+    quote.shop_currency.sign(body, "shop_currency")
 }
 
 qostiq_endpoint!(TryWithdraw => WithdrawQuote,
