@@ -35,7 +35,7 @@ use crate::body::{Body, qostiq_endpoint};
 use crate::context::QostiqContext;
 use crate::currency::{CryptoAsset, Payway};
 use crate::time::NowForm;
-use crate::transfers::TransferAmountType;
+use crate::transfers::{TransferQuoteRequest, transfer_quote_body};
 use crate::validate;
 use serde::Deserialize;
 
@@ -162,43 +162,13 @@ pub struct CryptoBillQuote {
 /// The payee's asset is signed and sent as `payer_currency`, the key PROTOCOL.md's signed-keys
 /// table names (Qostiq's page example sends `payee_currency`; its signature rule names
 /// `payer_currency`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TryCryptoTransfer {
-    /// The amount (signed).
-    pub amount: Amount,
-    /// What `amount` means (signed).
-    pub amount_type: TransferAmountType,
-    /// The asset the payee receives (signed, as `payer_currency`).
-    pub payee_currency: CryptoAsset,
-    /// The shop balance asset written off (signed).
-    pub shop_currency: CryptoAsset,
-}
+pub type TryCryptoTransfer = TransferQuoteRequest<CryptoAsset>;
 
 impl TryCryptoTransfer {
-    /// A quote for a transfer of `amount`.
-    pub fn new(
-        amount: Amount,
-        amount_type: TransferAmountType,
-        payee_currency: CryptoAsset,
-        shop_currency: CryptoAsset,
-    ) -> Self {
-        Self {
-            amount,
-            amount_type,
-            payee_currency,
-            shop_currency,
-        }
-    }
-
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         quote_amount("amount", &self.amount)?;
-        Ok(Body::for_shop(Self::INFO.path, context)
-            .sign_str("amount", self.amount.to_string())
-            .sign_str("amount_type", self.amount_type.as_str())
-            .sign_now(NowForm::UnixSeconds, context)?
-            .sign_str("payer_currency", self.payee_currency.as_str())
-            .sign_str("shop_currency", self.shop_currency.as_str()))
+        transfer_quote_body(self, Self::INFO.path, "payer_currency", context)
+            .sign_now(NowForm::UnixSeconds, context)
     }
 }
 

@@ -5,6 +5,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use pay_core::error::Error;
+
+use crate::body::Body;
 use pay_core::money::{Amount, Precision};
 
 macro_rules! fiat_currencies {
@@ -217,6 +219,46 @@ impl<'de> serde::Deserialize<'de> for Currency {
 impl fmt::Display for CryptoAsset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// A currency of a Qostiq balance, as requests carry it: a fiat [`Currency`] (sent as its numeric
+/// code) or a [`CryptoAsset`] (sent as its ticker).
+pub(crate) trait BalanceCurrency {
+    /// Refuses a currency the endpoints do not take.
+    fn check(&self, field: &'static str) -> Result<(), Error>;
+    /// Adds the currency to `body` as a signed value.
+    fn sign(&self, body: Body, field: &'static str) -> Body;
+    /// The wire text, as an intent compares it and a summary shows it.
+    fn wire_text(&self) -> String;
+}
+
+impl BalanceCurrency for Currency {
+    fn check(&self, field: &'static str) -> Result<(), Error> {
+        Currency::check(*self, field)
+    }
+
+    fn sign(&self, body: Body, field: &'static str) -> Body {
+        body.sign_int(field, self.code())
+    }
+
+    fn wire_text(&self) -> String {
+        self.code().to_string()
+    }
+}
+
+impl BalanceCurrency for CryptoAsset {
+    /// An asset is checked when made.
+    fn check(&self, _field: &'static str) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn sign(&self, body: Body, field: &'static str) -> Body {
+        body.sign_str(field, self.as_str())
+    }
+
+    fn wire_text(&self) -> String {
+        self.as_str().to_owned()
     }
 }
 

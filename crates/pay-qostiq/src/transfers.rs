@@ -44,7 +44,7 @@ use pay_core::text::AccountNumber;
 use crate::account::AccountInfoConfig;
 use crate::body::{Body, qostiq_endpoint, status_lookup};
 use crate::context::{QostiqContext, ShopId};
-use crate::currency::Currency;
+use crate::currency::{BalanceCurrency, Currency};
 use crate::envelope::parse_lookup;
 use crate::validate;
 use pay_core::json::RawJson;
@@ -69,27 +69,35 @@ impl TransferAmountType {
     }
 }
 
-/// `POST /transfer/try`: fees and conversion of a transfer, without making it.
+/// A quote of a transfer from the shop balance in `C` to a Qostiq wallet, without making it: its
+/// fees and conversion. Used as [`TryTransfer`] (fiat [`Currency`]) or [`TryCryptoTransfer`]
+/// (a [`CryptoAsset`]).
+///
+/// [`TryCryptoTransfer`]: crate::crypto_wallet::TryCryptoTransfer
+/// [`CryptoAsset`]: crate::CryptoAsset
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct TryTransfer {
-    /// The amount, at most 2 decimals (signed).
+pub struct TransferQuoteRequest<C> {
+    /// The amount (signed): at most 2 decimals for fiat, at most 18 for crypto.
     pub amount: Amount,
     /// What `amount` means (signed).
     pub amount_type: TransferAmountType,
-    /// Currency the payee receives (signed).
-    pub payee_currency: Currency,
+    /// Currency the payee receives (signed; as `payer_currency` for crypto).
+    pub payee_currency: C,
     /// Currency written off the shop (signed).
-    pub shop_currency: Currency,
+    pub shop_currency: C,
 }
 
-impl TryTransfer {
+/// `POST /transfer/try`: fees and conversion of a transfer, without making it.
+pub type TryTransfer = TransferQuoteRequest<Currency>;
+
+impl<C> TransferQuoteRequest<C> {
     /// A quote request.
     pub fn new(
         amount: Amount,
         amount_type: TransferAmountType,
-        payee_currency: Currency,
-        shop_currency: Currency,
+        payee_currency: C,
+        shop_currency: C,
     ) -> Self {
         Self {
             amount,
@@ -98,16 +106,34 @@ impl TryTransfer {
             shop_currency,
         }
     }
+}
 
+/// The body of the quote `endpoint` with `quote`'s terms, signed, the payee's currency under
+/// `payee_key` (fiat and crypto alike).
+pub(crate) fn transfer_quote_body<C: BalanceCurrency>(
+    quote: &TransferQuoteRequest<C>,
+    endpoint: &'static str,
+    payee_key: &'static str,
+    context: &QostiqContext,
+) -> Body {
+    let body = Body::for_shop(endpoint, context)
+        .sign_str("amount", quote.amount.to_string())
+        .sign_str("amount_type", quote.amount_type.as_str());
+    let body = quote.payee_currency.sign(body, payee_key);
+    quote.shop_currency.sign(body, "shop_currency")
+}
+
+impl TryTransfer {
     fn body(&self, context: &QostiqContext) -> Result<Body, Error> {
         validate::fiat_amount("amount", &self.amount)?;
         self.payee_currency.check("payee_currency")?;
         self.shop_currency.check("shop_currency")?;
-        Ok(Body::for_shop(Self::INFO.path, context)
-            .sign_str("amount", self.amount.to_string())
-            .sign_str("amount_type", self.amount_type.as_str())
-            .sign_int("payee_currency", self.payee_currency.code())
-            .sign_int("shop_currency", self.shop_currency.code()))
+        Ok(transfer_quote_body(
+            self,
+            Self::INFO.path,
+            "payee_currency",
+            context,
+        ))
     }
 }
 

@@ -28,7 +28,7 @@ use pay_core::text::AccountNumber;
 use crate::account::{AccountDetails, AccountInfoConfig};
 use crate::body::{Body, qostiq_endpoint, status_lookup};
 use crate::context::QostiqContext;
-use crate::currency::{CryptoAsset, Currency, Payway};
+use crate::currency::{BalanceCurrency, Currency, Payway};
 use crate::envelope::{parse_data_with, parse_lookup, with_balance};
 use crate::status::{ProviderStatus, WithdrawStatus};
 use crate::validate;
@@ -117,7 +117,7 @@ impl TryWithdraw {
 }
 
 /// The body of the quote `endpoint` with `quote`'s terms, signed (fiat and crypto alike).
-pub(crate) fn quote_body<C: ShopCurrency>(
+pub(crate) fn quote_body<C: BalanceCurrency>(
     quote: &WithdrawQuoteRequest<C>,
     endpoint: &'static str,
     context: &QostiqContext,
@@ -373,46 +373,6 @@ impl Recoverable for CreateWithdraw {
     }
 }
 
-/// The shop balance currency of a withdrawal: a fiat [`Currency`] (sent as its numeric code) or a
-/// [`CryptoAsset`] (sent as its ticker).
-pub(crate) trait ShopCurrency {
-    /// Refuses a currency the endpoints do not take.
-    fn check(&self, field: &'static str) -> Result<(), Error>;
-    /// Adds the currency to `body` as a signed value.
-    fn sign(&self, body: Body, field: &'static str) -> Body;
-    /// The wire text, as an intent compares it and a summary shows it.
-    fn wire_text(&self) -> String;
-}
-
-impl ShopCurrency for Currency {
-    fn check(&self, field: &'static str) -> Result<(), Error> {
-        Currency::check(*self, field)
-    }
-
-    fn sign(&self, body: Body, field: &'static str) -> Body {
-        body.sign_int(field, self.code())
-    }
-
-    fn wire_text(&self) -> String {
-        self.code().to_string()
-    }
-}
-
-impl ShopCurrency for CryptoAsset {
-    /// An asset is checked when made.
-    fn check(&self, _field: &'static str) -> Result<(), Error> {
-        Ok(())
-    }
-
-    fn sign(&self, body: Body, field: &'static str) -> Body {
-        body.sign_str(field, self.as_str())
-    }
-
-    fn wire_text(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
-
 /// The terms a fiat and a crypto withdrawal create share, under the same wire names: one home for
 /// how they are checked, signed, recovered and journaled.
 pub(crate) struct WithdrawTerms<'a, C> {
@@ -444,7 +404,7 @@ macro_rules! withdraw_terms {
 
 pub(crate) use withdraw_terms;
 
-impl<C: ShopCurrency> WithdrawTerms<'_, C> {
+impl<C: BalanceCurrency> WithdrawTerms<'_, C> {
     /// Checks the shared terms, the amount with `check_amount` (fiat and crypto precision differ).
     pub(crate) fn check(
         &self,
@@ -510,7 +470,7 @@ pub(crate) struct Reported<'a, C> {
 /// A withdrawal's state as its recovery reads it.
 pub(crate) trait WithdrawReport {
     /// The shop balance currency.
-    type Currency: ShopCurrency;
+    type Currency: BalanceCurrency;
     /// What the withdrawal reports back.
     fn reported(&self) -> Reported<'_, Self::Currency>;
 }
