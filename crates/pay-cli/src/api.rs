@@ -21,17 +21,19 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use pay_coinqvest::checkouts::{ChargeBuilder, Checkout, LineItem};
-use pay_coinqvest::client::CoinqvestClient;
+use pay_coinqvest::client::{CoinqvestClient, CoinqvestClientBuilder, CoinqvestSettings};
 use pay_coinqvest::withdrawals::{CommitWithdrawal, QuoteTerms, Withdrawal as CqWithdrawal};
 use pay_core::endpoint::{BaseUrl, Lookup};
 use pay_core::error::{Error, RequestOutcome};
 use pay_core::secret::Secret;
 use pay_core::text::{AccountNumber, Untrusted};
 use pay_qostiq::bills::{BillRecord, CreateBill};
-use pay_qostiq::client::QostiqClient;
+use pay_qostiq::client::{QostiqClient, QostiqClientBuilder, QostiqSettings};
 use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType, WithdrawInfo, Withdrawal};
 use pay_qostiq::{Currency, Payway, ShopId};
+use pay_transport::client::{ClientBuilder, ProviderSettings};
 use pay_transport::floors::Floors;
+use pay_transport::hyper_transport::HyperTransport;
 use pay_transport::{CallError, ExecutorBuilder};
 use serde_json::{Value, json};
 
@@ -205,7 +207,7 @@ fn failure_text(failure: Failure) -> String {
 }
 
 /// How a payout command recovers a lost answer.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub(crate) struct RecoveryArgs {
     /// How long after a lost request its effect may still appear at the provider, before a "not
     /// found" or "not committed" is trusted (default twice the timeout): `60`, `90s`, `500ms`.
@@ -456,61 +458,70 @@ fn finish(result: Result<Value, Failure>) -> ExitCode {
 /// The smallest per-attempt timeout the commands accept.
 const MIN_TIMEOUT: Duration = Duration::from_millis(100);
 
-impl QostiqConn {
-    fn client(&self) -> Result<QostiqClient, Failure> {
-        self.client_with(
-            &RecoveryArgs {
-                settle_window: None,
-                sandbox_poll_floor: None,
-            },
-            None,
-        )
+/// A provider's connection options ([`QostiqConn`], [`CoinqvestConn`]): they build its client.
+trait Conn {
+    /// The provider's part of its client builder.
+    type Settings: ProviderSettings<HyperTransport>;
+
+    /// The `--base-url`, the plain-HTTP switch, and the `--timeout`.
+    fn options(&self) -> (&str, &PlainHttp, Duration);
+
+    /// The client builder with the provider's credentials.
+    fn builder(&self) -> Result<ClientBuilder<Self::Settings, HyperTransport>, Failure>;
+
+    /// The client of a command that moves no money (no recovery options, no journal).
+    fn client(&self) -> Result<ClientOf<Self>, Failure> {
+        self.client_with(&RecoveryArgs::default(), None)
     }
 
+    /// The client of a command, with its recovery options and journal.
     fn client_with(
         &self,
         recovery: &RecoveryArgs,
         journal: Option<&Opened>,
-    ) -> Result<QostiqClient, Failure> {
-        let base = self.plain_http.base_url(&self.base_url)?;
-        let shop = ShopId::new(self.shop_id).map_err(usage)?;
-        let secret =
-            Secret::new(self.secret.clone()).map_err(|e| usage(format!("QOSTIQ_SECRET: {e}")))?;
-        QostiqClient::builder(shop, secret)
+    ) -> Result<ClientOf<Self>, Failure> {
+        let (base_url, plain_http, timeout) = self.options();
+        let base = plain_http.base_url(base_url)?;
+        self.builder()?
             .base_url(base)
-            .executor(|e| executor_settings(e, self.timeout, recovery, journal))
+            .executor(|e| executor_settings(e, timeout, recovery, journal))
             .build()
             .map_err(usage)
     }
 }
 
-impl CoinqvestConn {
-    fn client(&self) -> Result<CoinqvestClient, Failure> {
-        self.client_with(
-            &RecoveryArgs {
-                settle_window: None,
-                sandbox_poll_floor: None,
-            },
-            None,
-        )
+/// The client a [`Conn`] builds.
+type ClientOf<C> = <<C as Conn>::Settings as ProviderSettings<HyperTransport>>::Client;
+
+impl Conn for QostiqConn {
+    type Settings = QostiqSettings;
+
+    fn options(&self) -> (&str, &PlainHttp, Duration) {
+        (&self.base_url, &self.plain_http, self.timeout)
     }
 
-    fn client_with(
-        &self,
-        recovery: &RecoveryArgs,
-        journal: Option<&Opened>,
-    ) -> Result<CoinqvestClient, Failure> {
-        let base = self.plain_http.base_url(&self.base_url)?;
+    fn builder(&self) -> Result<QostiqClientBuilder, Failure> {
+        let shop = ShopId::new(self.shop_id).map_err(usage)?;
+        let secret =
+            Secret::new(self.secret.clone()).map_err(|e| usage(format!("QOSTIQ_SECRET: {e}")))?;
+        Ok(QostiqClient::builder(shop, secret))
+    }
+}
+
+impl Conn for CoinqvestConn {
+    type Settings = CoinqvestSettings;
+
+    fn options(&self) -> (&str, &PlainHttp, Duration) {
+        (&self.base_url, &self.plain_http, self.timeout)
+    }
+
+    fn builder(&self) -> Result<CoinqvestClientBuilder, Failure> {
         if self.key.trim().is_empty() {
             return Err(usage("COINQVEST_KEY is empty or blank"));
         }
         let secret = Secret::new(self.secret.clone())
             .map_err(|e| usage(format!("COINQVEST_SECRET: {e}")))?;
-        CoinqvestClient::builder(self.key.clone(), secret)
-            .base_url(base)
-            .executor(|e| executor_settings(e, self.timeout, recovery, journal))
-            .build()
-            .map_err(usage)
+        Ok(CoinqvestClient::builder(self.key.clone(), secret))
     }
 }
 

@@ -703,7 +703,9 @@ async fn the_resync_happens_once_and_never_loops() {
     let hits = Arc::new(Hits::default());
     let client = CoinqvestClient::builder(KEY, secret())
         .base_url(BASE.parse().unwrap())
-        .replayable_basic_auth(pay_coinqvest::BasicAuth::new_replayable(KEY, secret()))
+        .provider(|auth| {
+            auth.replayable_basic_auth(pay_coinqvest::BasicAuth::new_replayable(KEY, secret()))
+        })
         .transport(skewed_server(
             clock.clone(),
             time::Duration::ZERO,
