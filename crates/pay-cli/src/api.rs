@@ -25,6 +25,7 @@ use pay_coinqvest::client::{CoinqvestClient, CoinqvestClientBuilder, CoinqvestSe
 use pay_coinqvest::withdrawals::{CommitWithdrawal, QuoteTerms, Withdrawal as CqWithdrawal};
 use pay_core::endpoint::{BaseUrl, Lookup};
 use pay_core::error::{Error, RequestOutcome};
+use pay_core::money::Amount;
 use pay_core::secret::Secret;
 use pay_core::text::{AccountNumber, Untrusted};
 use pay_qostiq::bills::{BillRecord, CreateBill};
@@ -455,6 +456,11 @@ fn finish(result: Result<Value, Failure>) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Parses `--amount` (exact decimal text, never a float).
+fn amount_arg(text: &str) -> Result<Amount, Failure> {
+    text.parse().map_err(|e| usage(format!("--amount: {e}")))
+}
+
 /// The smallest per-attempt timeout the commands accept.
 const MIN_TIMEOUT: Duration = Duration::from_millis(100);
 
@@ -472,6 +478,17 @@ trait Conn {
     /// The client of a command that moves no money (no recovery options, no journal).
     fn client(&self) -> Result<ClientOf<Self>, Failure> {
         self.client_with(&RecoveryArgs::default(), None)
+    }
+
+    /// Runs `call`, a read (it moves no money), with [`Conn::client`] on a fresh runtime.
+    fn read<T>(
+        &self,
+        call: impl AsyncFnOnce(&ClientOf<Self>) -> Result<T, CallError>,
+    ) -> Result<T, Failure> {
+        let client = self.client()?;
+        runtime()?
+            .block_on(call(&client))
+            .map_err(|e| from_call(&e))
     }
 
     /// The client of a command, with its recovery options and journal.
@@ -613,10 +630,7 @@ pub(crate) fn run_coinqvest(command: CoinqvestCommand) -> ExitCode {
 }
 
 fn qostiq_balance(conn: &QostiqConn) -> Result<Value, Failure> {
-    let client = conn.client()?;
-    let balances = runtime()?
-        .block_on(client.get_shop_balance())
-        .map_err(|e| from_call(&e))?;
+    let balances = conn.read(async |client| client.get_shop_balance().await)?;
     let lines: Vec<Value> = balances
         .balances
         .iter()
@@ -634,10 +648,11 @@ fn qostiq_balance(conn: &QostiqConn) -> Result<Value, Failure> {
 }
 
 fn withdraw_status(args: &WithdrawStatusArgs) -> Result<Value, Failure> {
-    let client = args.conn.client()?;
-    let found = runtime()?
-        .block_on(client.get_withdraw_by_shop_payment_id(&args.shop_payment_id))
-        .map_err(|e| from_call(&e))?;
+    let found = args.conn.read(async |client| {
+        client
+            .get_withdraw_by_shop_payment_id(&args.shop_payment_id)
+            .await
+    })?;
     match found {
         Lookup::Found(w) => Ok(withdraw_json(&w, [("found", json!(true))])),
         Lookup::NotFound => Err(Failure::Refused(json!({
@@ -670,10 +685,7 @@ fn withdraw_json<const N: usize>(w: &WithdrawInfo, extra: [(&str, Value); N]) ->
 }
 
 fn withdraw_create(args: &WithdrawCreateArgs) -> Result<Printed, Failure> {
-    let amount = args
-        .amount
-        .parse()
-        .map_err(|e| usage(format!("--amount: {e}")))?;
+    let amount = amount_arg(&args.amount)?;
     let currency: Currency = args.currency.parse().map_err(usage)?;
     let amount_type = match args.amount_type.as_str() {
         "ps_amount" => WithdrawAmountType::PsAmount,
@@ -780,10 +792,7 @@ fn bill_json(bill: &BillRecord) -> Value {
 }
 
 fn bill_create(args: &BillCreateArgs) -> Result<Printed, Failure> {
-    let amount = args
-        .amount
-        .parse()
-        .map_err(|e| usage(format!("--amount: {e:?}")))?;
+    let amount = amount_arg(&args.amount)?;
     let currency: Currency = args.currency.parse().map_err(usage)?;
     let payer: Currency = match &args.payer_currency {
         Some(c) => c.parse().map_err(usage)?,
@@ -808,10 +817,7 @@ fn bill_create(args: &BillCreateArgs) -> Result<Printed, Failure> {
 }
 
 fn wallets(conn: &CoinqvestConn) -> Result<Value, Failure> {
-    let client = conn.client()?;
-    let list = runtime()?
-        .block_on(client.list_wallets())
-        .map_err(|e| from_call(&e))?;
+    let list = conn.read(async |client| client.list_wallets().await)?;
     let wallets: Vec<Value> = list
         .wallets
         .iter()
@@ -842,10 +848,9 @@ fn checkout_json(c: &Checkout) -> Value {
 }
 
 fn checkout_status(args: &CheckoutStatusArgs) -> Result<Value, Failure> {
-    let client = args.conn.client()?;
-    let found = runtime()?
-        .block_on(client.get_checkout(args.id.clone()))
-        .map_err(|e| from_call(&e))?;
+    let found = args
+        .conn
+        .read(async |client| client.get_checkout(args.id.clone()).await)?;
     match found {
         Lookup::Found(checkout) => Ok(checkout_json(&checkout)),
         Lookup::NotFound => Err(Failure::Refused(json!({
@@ -856,10 +861,7 @@ fn checkout_status(args: &CheckoutStatusArgs) -> Result<Value, Failure> {
 }
 
 fn checkout_create(args: &CheckoutCreateArgs) -> Result<Value, Failure> {
-    let amount = args
-        .amount
-        .parse()
-        .map_err(|e| usage(format!("--amount: {e:?}")))?;
+    let amount = amount_arg(&args.amount)?;
     let mut charge = ChargeBuilder::new(args.currency.clone())
         .line_item(LineItem::new(args.description.clone(), amount).quantity(args.quantity));
     if let Some(url) = &args.webhook {
