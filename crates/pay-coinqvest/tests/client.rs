@@ -1,12 +1,7 @@
 //! The async client (`--features client`): commit recovery against the sandbox's scripted loopback server, clock
 //! re-sync against a server whose clock is 2 minutes ahead, fresh digest signatures per attempt,
 //! the page walker and `wait_until_final`, the latter ones in virtual time.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::panic, clippy::unwrap_used)] // test code
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;

@@ -1,12 +1,7 @@
 //! Every fault class against a real loopback server through the default hyper + rustls transport.
 //! Timeouts are short but the faults are far longer (a delayed answer waits 30 s), so nothing here
 //! depends on scheduling luck.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::panic, clippy::unwrap_used)] // test code
 
 mod support;
 

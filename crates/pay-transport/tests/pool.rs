@@ -2,12 +2,7 @@
 //! really closes connections, connections are reused within the timeout, and certificates are
 //! verified. Waits are bounded polls with generous deadlines, never fixed sleeps that must be "long
 //! enough".
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::panic)] // test code
 
 mod support;
 

@@ -2,12 +2,7 @@
 //! books: answers lost after or before applying, requests held past the client's timeout and
 //! applied later, refusals while a held request holds the money, another payout under the id, and
 //! a resume after an interrupted send.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used)] // test code
 
 mod support;
 

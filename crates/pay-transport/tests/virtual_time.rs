@@ -1,11 +1,6 @@
 //! Retries, backoff, the retry budget, rate limits, timeouts and polling floors in virtual time:
 //! a scripted `service_fn` transport, a `ManualClock` and a `VirtualSleep` that advances it.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used)] // test code
 
 mod support;
 
