@@ -9,8 +9,8 @@
 //!   numbers and strings mixed, one-element arrays); `testdata/seeds/README.md` says which example
 //!   of which seed each file is. Read with [`seed`].
 //! * [`genuine_qostiq_callbacks`]: the valid callback vectors' bodies, where forgery tests start.
-//! * [`assert_masked`] and [`assert_debug_masked`]: the one check of the redaction tests (no
-//!   account number shown beyond its last four characters).
+//! * [`Accounts`]: the one check of the redaction tests (no account number shown beyond its last
+//!   four characters, and no log line forged through a provider's message).
 //!
 //! ```
 //! let cases: Vec<serde_json::Value> = pay_testdata::vectors("qostiq_callbacks.json");
@@ -104,31 +104,69 @@ pub fn seed_names(provider: &str) -> Vec<String> {
     names
 }
 
-/// Fails when `shown` holds five consecutive characters of one of `accounts` (pay-rs shows at most
-/// the last four); `what` names the value in the failure.
-///
-/// # Panics
-/// When an account shows.
-pub fn assert_masked(accounts: &[&str], what: &str, shown: &str) {
-    for account in accounts {
-        let chars: Vec<char> = account.chars().collect();
-        for window in chars.windows(5) {
-            let piece: String = window.iter().collect();
-            assert!(
-                !shown.contains(&piece),
-                "{what}: `{piece}` of {account} shown in:\n{shown}"
-            );
+/// The account numbers a redaction test uses: none may show more than its last four characters
+/// (`const ACCOUNTS: Accounts = Accounts(&[IBAN, CARD]);`).
+#[derive(Debug, Clone, Copy)]
+pub struct Accounts(pub &'static [&'static str]);
+
+impl Accounts {
+    /// Fails when `shown` holds five consecutive characters of one of the accounts (pay-rs shows
+    /// at most the last four); `what` names the value in the failure.
+    ///
+    /// # Panics
+    /// When an account shows.
+    pub fn assert_masked(&self, what: &str, shown: &str) {
+        for account in self.0 {
+            let chars: Vec<char> = account.chars().collect();
+            for window in chars.windows(5) {
+                let piece: String = window.iter().collect();
+                assert!(
+                    !shown.contains(&piece),
+                    "{what}: `{piece}` of {account} shown in:\n{shown}"
+                );
+            }
         }
+    }
+
+    /// [`Accounts::assert_masked`] on the `Debug` and the pretty `Debug` (`{:#?}`) of `value`.
+    ///
+    /// # Panics
+    /// When an account shows.
+    pub fn assert_debug_masked(&self, what: &str, value: &impl std::fmt::Debug) {
+        self.assert_masked(what, &format!("{value:?}"));
+        self.assert_masked(what, &format!("{value:#?}"));
+    }
+
+    /// Fails when `shown` (a log line or an error's text, after a provider message carrying an
+    /// injected log line) shows an account, holds a raw control character other than a newline,
+    /// or has a line `forged` recognises as a forged log line.
+    ///
+    /// # Panics
+    /// When any of these shows.
+    pub fn assert_log_safe(&self, shown: &str, forged: impl Fn(&str) -> bool) {
+        self.assert_masked("log", shown);
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "raw control character in {shown:?}"
+        );
+        assert!(!shown.lines().any(forged), "forged line in {shown}");
     }
 }
 
-/// [`assert_masked`] on the `Debug` and the pretty `Debug` (`{:#?}`) of `value`.
+/// Fails unless at least two of the captured log `lines` (an attempt's and the outcome's) carry
+/// a provider message, recognised by `marker`, and each of those shows every one of `expected`
+/// (its accounts masked, its injected line escaped).
 ///
 /// # Panics
-/// When an account shows.
-pub fn assert_debug_masked(accounts: &[&str], what: &str, value: &impl std::fmt::Debug) {
-    assert_masked(accounts, what, &format!("{value:?}"));
-    assert_masked(accounts, what, &format!("{value:#?}"));
+/// When fewer than two lines carry the message, or one misses a piece.
+pub fn assert_logged(lines: &[String], marker: &str, expected: &[&str]) {
+    let with_message: Vec<&String> = lines.iter().filter(|l| l.contains(marker)).collect();
+    assert!(with_message.len() >= 2, "{lines:#?}");
+    for line in with_message {
+        for piece in expected {
+            assert!(line.contains(piece), "`{piece}` not in {line}");
+        }
+    }
 }
 
 #[cfg(test)]

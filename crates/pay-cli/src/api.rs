@@ -21,17 +21,20 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use pay_coinqvest::checkouts::{ChargeBuilder, Checkout, LineItem};
-use pay_coinqvest::client::CoinqvestClient;
+use pay_coinqvest::client::{CoinqvestClient, CoinqvestClientBuilder, CoinqvestSettings};
 use pay_coinqvest::withdrawals::{CommitWithdrawal, QuoteTerms, Withdrawal as CqWithdrawal};
 use pay_core::endpoint::{BaseUrl, Lookup};
 use pay_core::error::{Error, RequestOutcome};
+use pay_core::money::Amount;
 use pay_core::secret::Secret;
 use pay_core::text::{AccountNumber, Untrusted};
 use pay_qostiq::bills::{BillRecord, CreateBill};
-use pay_qostiq::client::QostiqClient;
+use pay_qostiq::client::{QostiqClient, QostiqClientBuilder, QostiqSettings};
 use pay_qostiq::withdrawals::{CreateWithdraw, WithdrawAmountType, WithdrawInfo, Withdrawal};
 use pay_qostiq::{Currency, Payway, ShopId};
+use pay_transport::client::{ClientBuilder, ProviderSettings};
 use pay_transport::floors::Floors;
+use pay_transport::hyper_transport::HyperTransport;
 use pay_transport::{CallError, ExecutorBuilder};
 use serde_json::{Value, json};
 
@@ -205,7 +208,7 @@ fn failure_text(failure: Failure) -> String {
 }
 
 /// How a payout command recovers a lost answer.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub(crate) struct RecoveryArgs {
     /// How long after a lost request its effect may still appear at the provider, before a "not
     /// found" or "not committed" is trusted (default twice the timeout): `60`, `90s`, `500ms`.
@@ -453,64 +456,89 @@ fn finish(result: Result<Value, Failure>) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Parses `--amount` (exact decimal text, never a float).
+fn amount_arg(text: &str) -> Result<Amount, Failure> {
+    text.parse().map_err(|e| usage(format!("--amount: {e}")))
+}
+
 /// The smallest per-attempt timeout the commands accept.
 const MIN_TIMEOUT: Duration = Duration::from_millis(100);
 
-impl QostiqConn {
-    fn client(&self) -> Result<QostiqClient, Failure> {
-        self.client_with(
-            &RecoveryArgs {
-                settle_window: None,
-                sandbox_poll_floor: None,
-            },
-            None,
-        )
+/// A provider's connection options ([`QostiqConn`], [`CoinqvestConn`]): they build its client.
+trait Conn {
+    /// The provider's part of its client builder.
+    type Settings: ProviderSettings<HyperTransport>;
+
+    /// The `--base-url`, the plain-HTTP switch, and the `--timeout`.
+    fn options(&self) -> (&str, &PlainHttp, Duration);
+
+    /// The client builder with the provider's credentials.
+    fn builder(&self) -> Result<ClientBuilder<Self::Settings, HyperTransport>, Failure>;
+
+    /// The client of a command that moves no money (no recovery options, no journal).
+    fn client(&self) -> Result<ClientOf<Self>, Failure> {
+        self.client_with(&RecoveryArgs::default(), None)
     }
 
+    /// Runs `call`, a read (it moves no money), with [`Conn::client`] on a fresh runtime.
+    fn read<T>(
+        &self,
+        call: impl AsyncFnOnce(&ClientOf<Self>) -> Result<T, CallError>,
+    ) -> Result<T, Failure> {
+        let client = self.client()?;
+        runtime()?
+            .block_on(call(&client))
+            .map_err(|e| from_call(&e))
+    }
+
+    /// The client of a command, with its recovery options and journal.
     fn client_with(
         &self,
         recovery: &RecoveryArgs,
         journal: Option<&Opened>,
-    ) -> Result<QostiqClient, Failure> {
-        let base = self.plain_http.base_url(&self.base_url)?;
-        let shop = ShopId::new(self.shop_id).map_err(usage)?;
-        let secret =
-            Secret::new(self.secret.clone()).map_err(|e| usage(format!("QOSTIQ_SECRET: {e}")))?;
-        QostiqClient::builder(shop, secret)
+    ) -> Result<ClientOf<Self>, Failure> {
+        let (base_url, plain_http, timeout) = self.options();
+        let base = plain_http.base_url(base_url)?;
+        self.builder()?
             .base_url(base)
-            .executor(|e| executor_settings(e, self.timeout, recovery, journal))
+            .executor(|e| executor_settings(e, timeout, recovery, journal))
             .build()
             .map_err(usage)
     }
 }
 
-impl CoinqvestConn {
-    fn client(&self) -> Result<CoinqvestClient, Failure> {
-        self.client_with(
-            &RecoveryArgs {
-                settle_window: None,
-                sandbox_poll_floor: None,
-            },
-            None,
-        )
+/// The client a [`Conn`] builds.
+type ClientOf<C> = <<C as Conn>::Settings as ProviderSettings<HyperTransport>>::Client;
+
+impl Conn for QostiqConn {
+    type Settings = QostiqSettings;
+
+    fn options(&self) -> (&str, &PlainHttp, Duration) {
+        (&self.base_url, &self.plain_http, self.timeout)
     }
 
-    fn client_with(
-        &self,
-        recovery: &RecoveryArgs,
-        journal: Option<&Opened>,
-    ) -> Result<CoinqvestClient, Failure> {
-        let base = self.plain_http.base_url(&self.base_url)?;
+    fn builder(&self) -> Result<QostiqClientBuilder, Failure> {
+        let shop = ShopId::new(self.shop_id).map_err(usage)?;
+        let secret =
+            Secret::new(self.secret.clone()).map_err(|e| usage(format!("QOSTIQ_SECRET: {e}")))?;
+        Ok(QostiqClient::builder(shop, secret))
+    }
+}
+
+impl Conn for CoinqvestConn {
+    type Settings = CoinqvestSettings;
+
+    fn options(&self) -> (&str, &PlainHttp, Duration) {
+        (&self.base_url, &self.plain_http, self.timeout)
+    }
+
+    fn builder(&self) -> Result<CoinqvestClientBuilder, Failure> {
         if self.key.trim().is_empty() {
             return Err(usage("COINQVEST_KEY is empty or blank"));
         }
         let secret = Secret::new(self.secret.clone())
             .map_err(|e| usage(format!("COINQVEST_SECRET: {e}")))?;
-        CoinqvestClient::builder(self.key.clone(), secret)
-            .base_url(base)
-            .executor(|e| executor_settings(e, self.timeout, recovery, journal))
-            .build()
-            .map_err(usage)
+        Ok(CoinqvestClient::builder(self.key.clone(), secret))
     }
 }
 
@@ -602,10 +630,7 @@ pub(crate) fn run_coinqvest(command: CoinqvestCommand) -> ExitCode {
 }
 
 fn qostiq_balance(conn: &QostiqConn) -> Result<Value, Failure> {
-    let client = conn.client()?;
-    let balances = runtime()?
-        .block_on(client.get_shop_balance())
-        .map_err(|e| from_call(&e))?;
+    let balances = conn.read(async |client| client.get_shop_balance().await)?;
     let lines: Vec<Value> = balances
         .balances
         .iter()
@@ -623,10 +648,11 @@ fn qostiq_balance(conn: &QostiqConn) -> Result<Value, Failure> {
 }
 
 fn withdraw_status(args: &WithdrawStatusArgs) -> Result<Value, Failure> {
-    let client = args.conn.client()?;
-    let found = runtime()?
-        .block_on(client.get_withdraw_by_shop_payment_id(&args.shop_payment_id))
-        .map_err(|e| from_call(&e))?;
+    let found = args.conn.read(async |client| {
+        client
+            .get_withdraw_by_shop_payment_id(&args.shop_payment_id)
+            .await
+    })?;
     match found {
         Lookup::Found(w) => Ok(withdraw_json(&w, [("found", json!(true))])),
         Lookup::NotFound => Err(Failure::Refused(json!({
@@ -659,10 +685,7 @@ fn withdraw_json<const N: usize>(w: &WithdrawInfo, extra: [(&str, Value); N]) ->
 }
 
 fn withdraw_create(args: &WithdrawCreateArgs) -> Result<Printed, Failure> {
-    let amount = args
-        .amount
-        .parse()
-        .map_err(|e| usage(format!("--amount: {e}")))?;
+    let amount = amount_arg(&args.amount)?;
     let currency: Currency = args.currency.parse().map_err(usage)?;
     let amount_type = match args.amount_type.as_str() {
         "ps_amount" => WithdrawAmountType::PsAmount,
@@ -769,10 +792,7 @@ fn bill_json(bill: &BillRecord) -> Value {
 }
 
 fn bill_create(args: &BillCreateArgs) -> Result<Printed, Failure> {
-    let amount = args
-        .amount
-        .parse()
-        .map_err(|e| usage(format!("--amount: {e:?}")))?;
+    let amount = amount_arg(&args.amount)?;
     let currency: Currency = args.currency.parse().map_err(usage)?;
     let payer: Currency = match &args.payer_currency {
         Some(c) => c.parse().map_err(usage)?,
@@ -797,10 +817,7 @@ fn bill_create(args: &BillCreateArgs) -> Result<Printed, Failure> {
 }
 
 fn wallets(conn: &CoinqvestConn) -> Result<Value, Failure> {
-    let client = conn.client()?;
-    let list = runtime()?
-        .block_on(client.list_wallets())
-        .map_err(|e| from_call(&e))?;
+    let list = conn.read(async |client| client.list_wallets().await)?;
     let wallets: Vec<Value> = list
         .wallets
         .iter()
@@ -831,10 +848,9 @@ fn checkout_json(c: &Checkout) -> Value {
 }
 
 fn checkout_status(args: &CheckoutStatusArgs) -> Result<Value, Failure> {
-    let client = args.conn.client()?;
-    let found = runtime()?
-        .block_on(client.get_checkout(args.id.clone()))
-        .map_err(|e| from_call(&e))?;
+    let found = args
+        .conn
+        .read(async |client| client.get_checkout(args.id.clone()).await)?;
     match found {
         Lookup::Found(checkout) => Ok(checkout_json(&checkout)),
         Lookup::NotFound => Err(Failure::Refused(json!({
@@ -845,10 +861,7 @@ fn checkout_status(args: &CheckoutStatusArgs) -> Result<Value, Failure> {
 }
 
 fn checkout_create(args: &CheckoutCreateArgs) -> Result<Value, Failure> {
-    let amount = args
-        .amount
-        .parse()
-        .map_err(|e| usage(format!("--amount: {e:?}")))?;
+    let amount = amount_arg(&args.amount)?;
     let mut charge = ChargeBuilder::new(args.currency.clone())
         .line_item(LineItem::new(args.description.clone(), amount).quantity(args.quantity));
     if let Some(url) = &args.webhook {

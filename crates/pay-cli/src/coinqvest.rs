@@ -7,7 +7,7 @@ use pay_signing::coinqvest::{DigestSigner, WebhookVerifier};
 use serde::Serialize;
 
 use crate::input::{self, WhenTerminal};
-use crate::{CliError, Report};
+use crate::{CliError, Report, SignatureField};
 
 /// COINQVEST commands.
 #[derive(Debug, Subcommand)]
@@ -125,12 +125,9 @@ struct Verified {
     valid: bool,
 }
 
+/// What a refused webhook adds to the report.
 #[derive(Serialize)]
 struct Rejected {
-    valid: bool,
-    /// A stable code for the failed check.
-    check: &'static str,
-    error: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     hint: Option<&'static str>,
 }
@@ -144,23 +141,7 @@ fn verify_webhook(args: VerifyArgs) -> Result<Report, CliError> {
             let hint = (error == SignatureError::Mismatch && body.ends_with(b"\n")).then_some(
                 "the body ends with a newline (echo adds one): the signature covers the exact bytes",
             );
-            Report::invalid(&Rejected {
-                valid: false,
-                check: check_name(&error),
-                error: error.to_string(),
-                hint,
-            })
+            Report::rejected(&error, SignatureField::Signature, &Rejected { hint })
         }
-    }
-}
-
-/// A stable, machine-readable name of the check a webhook failed.
-fn check_name(error: &SignatureError) -> &'static str {
-    match error {
-        SignatureError::Missing => "missing_signature",
-        SignatureError::Malformed { .. } => "malformed_signature",
-        SignatureError::Mismatch => "mismatch",
-        SignatureError::Body(json) => crate::body_check_name(json),
-        _ => "signature_error",
     }
 }

@@ -24,7 +24,8 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use pay_core::recovery::{OutcomeName, StepAction, StepResult};
-use pay_store::{IntentJournal, Listing, Store, StoreConfig};
+use pay_store::{Intent, IntentJournal, Listing, Store, StoreConfig};
+use pay_transport::client::{self, ProviderClient};
 use pay_transport::journal::{Journal, OwnerId, Resumed, evidence_of, intent_of};
 use serde_json::{Map, Value, json};
 
@@ -301,62 +302,85 @@ fn step_result(result: &StepResult, open: bool) -> String {
     }
 }
 
+/// `pay journal resume`'s tally: the unfinished intents, what was driven, and what was skipped.
+struct Resuming<'a> {
+    unfinished: &'a [Intent],
+    reports: &'a mut Vec<Resumed>,
+    skipped: &'a mut Vec<(String, &'static str)>,
+}
+
+impl Resuming<'_> {
+    /// Whether any unfinished intent is `provider`'s.
+    fn has(&self, provider: pay_core::error::Provider) -> bool {
+        self.unfinished.iter().any(|i| i.key.provider == provider)
+    }
+
+    /// Drives every unfinished intent of `C`'s provider now with `client`; without credentials
+    /// (`Ok(None)`) its intents are skipped, with `missing` as the reason.
+    async fn provider<C: ProviderClient>(
+        &mut self,
+        client: Result<Option<C>, String>,
+        missing: &'static str,
+    ) -> Result<(), ExitCode> {
+        match client {
+            Ok(Some(client)) => match client::resume_journal(&client, true).await {
+                Ok(done) => self.reports.extend(done),
+                Err(e) => return Err(fail(payout::EXIT_UNKNOWN, &format!("journal: {e}"))),
+            },
+            Ok(None) => self.skipped.extend(
+                self.unfinished
+                    .iter()
+                    .filter(|i| i.key.provider == C::PROVIDER)
+                    .map(|i| (i.key.to_string(), missing)),
+            ),
+            Err(message) => return Err(fail(payout::EXIT_USAGE, &message)),
+        }
+        Ok(())
+    }
+}
+
 async fn resume(args: ResumeArgs) -> ExitCode {
     let opened = match args.journal.open().await {
         Ok(opened) => opened,
         Err(e) => return open_error(e),
     };
     let mut reports: Vec<Resumed> = Vec::new();
-    let mut skipped: Vec<(String, &str)> = Vec::new();
+    let mut skipped: Vec<(String, &'static str)> = Vec::new();
     let unfinished = match opened.store.list(Listing::Unfinished, u32::MAX).await {
         Ok(intents) => intents,
         Err(e) => return fail(payout::EXIT_UNKNOWN, &format!("journal: {e}")),
     };
-    let has = |p: pay_core::error::Provider| unfinished.iter().any(|i| i.key.provider == p);
-    if has(pay_core::error::Provider::Qostiq) {
-        match args
+    let mut resumed = Resuming {
+        unfinished: &unfinished,
+        reports: &mut reports,
+        skipped: &mut skipped,
+    };
+    if resumed.has(pay_core::error::Provider::Qostiq) {
+        let client = args
             .qostiq
-            .client(&args.recovery, args.timeout, Some(&opened))
+            .client(&args.recovery, args.timeout, Some(&opened));
+        if let Err(code) = resumed
+            .provider(
+                client,
+                "no Qostiq credentials (QOSTIQ_SHOP_ID, QOSTIQ_SECRET)",
+            )
+            .await
         {
-            Ok(Some(client)) => match client.resume_journal_now().await {
-                Ok(done) => reports.extend(done),
-                Err(e) => return fail(payout::EXIT_UNKNOWN, &format!("journal: {e}")),
-            },
-            Ok(None) => skipped.extend(
-                unfinished
-                    .iter()
-                    .filter(|i| i.key.provider == pay_core::error::Provider::Qostiq)
-                    .map(|i| {
-                        (
-                            i.key.to_string(),
-                            "no Qostiq credentials (QOSTIQ_SHOP_ID, QOSTIQ_SECRET)",
-                        )
-                    }),
-            ),
-            Err(message) => return fail(payout::EXIT_USAGE, &message),
+            return code;
         }
     }
-    if has(pay_core::error::Provider::Coinqvest) {
-        match args
-            .coinqvest
-            .client(&args.qostiq, &args.recovery, args.timeout, Some(&opened))
+    if resumed.has(pay_core::error::Provider::Coinqvest) {
+        let client =
+            args.coinqvest
+                .client(&args.qostiq, &args.recovery, args.timeout, Some(&opened));
+        if let Err(code) = resumed
+            .provider(
+                client,
+                "no COINQVEST credentials (COINQVEST_KEY, COINQVEST_SECRET)",
+            )
+            .await
         {
-            Ok(Some(client)) => match client.resume_journal_now().await {
-                Ok(done) => reports.extend(done),
-                Err(e) => return fail(payout::EXIT_UNKNOWN, &format!("journal: {e}")),
-            },
-            Ok(None) => skipped.extend(
-                unfinished
-                    .iter()
-                    .filter(|i| i.key.provider == pay_core::error::Provider::Coinqvest)
-                    .map(|i| {
-                        (
-                            i.key.to_string(),
-                            "no COINQVEST credentials (COINQVEST_KEY, COINQVEST_SECRET)",
-                        )
-                    }),
-            ),
-            Err(message) => return fail(payout::EXIT_USAGE, &message),
+            return code;
         }
     }
     let mut lines: Vec<Value> = reports

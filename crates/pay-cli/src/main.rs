@@ -21,6 +21,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use pay_core::json::JsonError;
+use pay_signing::SignatureError;
 use serde::Serialize;
 
 mod api;
@@ -91,8 +92,66 @@ impl Report {
     }
 }
 
+/// The report of a signed message that did not verify: `valid: false`, the stable name of the
+/// failed check, the error, then the command's own `details`.
+#[derive(Serialize)]
+struct Rejected<'a, D> {
+    valid: bool,
+    /// A stable code for the failed check.
+    check: &'static str,
+    /// A human explanation (untrusted text escaped).
+    error: String,
+    #[serde(flatten)]
+    details: &'a D,
+}
+
+impl Report {
+    /// A message refused with `error` (exit 1); `signature` names the provider's signature field
+    /// (`sign`, `signature`) in the check codes.
+    pub(crate) fn rejected(
+        error: &SignatureError,
+        signature: SignatureField,
+        details: &impl Serialize,
+    ) -> Result<Self, CliError> {
+        Self::invalid(&Rejected {
+            valid: false,
+            check: check_name(error, signature),
+            error: error.to_string(),
+            details,
+        })
+    }
+}
+
+/// The name a provider gives its signature, as the `missing_*` and `malformed_*` check codes
+/// spell it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SignatureField {
+    /// Qostiq's `sign` body field.
+    Sign,
+    /// COINQVEST's `X-Webhook-Auth` signature.
+    Signature,
+}
+
+/// A stable, machine-readable name of the check a signed message failed.
+fn check_name(error: &SignatureError, signature: SignatureField) -> &'static str {
+    match (error, signature) {
+        (SignatureError::Missing, SignatureField::Sign) => "missing_sign",
+        (SignatureError::Missing, SignatureField::Signature) => "missing_signature",
+        (SignatureError::Malformed { .. }, SignatureField::Sign) => "malformed_sign",
+        (SignatureError::Malformed { .. }, SignatureField::Signature) => "malformed_signature",
+        (SignatureError::Mismatch, _) => "mismatch",
+        (SignatureError::Body(json), _) => body_check_name(json),
+        (SignatureError::UnknownKey { .. }, _) => "unknown_key",
+        (SignatureError::MissingKey { .. }, _) => "missing_key",
+        (SignatureError::WrongShape { .. }, _) => "wrong_shape",
+        (SignatureError::UnknownCallbackType { .. }, _) => "unknown_callback_type",
+        (SignatureError::Ambiguous { .. }, _) => "ambiguous",
+        _ => "signature_error",
+    }
+}
+
 /// A stable, machine-readable name of the strict-JSON check a signed body failed.
-pub(crate) fn body_check_name(error: &JsonError) -> &'static str {
+fn body_check_name(error: &JsonError) -> &'static str {
     match error {
         JsonError::DuplicateKey { .. } => "duplicate_key",
         JsonError::TrailingBytes { .. } => "trailing_bytes",

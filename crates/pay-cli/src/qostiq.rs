@@ -10,7 +10,7 @@ use pay_signing::qostiq::{self, CallbackForm, CallbackVerifier};
 use serde::Serialize;
 
 use crate::input::{self, WhenTerminal};
-use crate::{CliError, Report};
+use crate::{CliError, Report, SignatureField};
 
 /// Qostiq commands.
 #[derive(Debug, Subcommand)]
@@ -136,13 +136,9 @@ struct Verified {
     string_to_sign: String,
 }
 
+/// What a refused callback adds to the report.
 #[derive(Serialize)]
 struct Rejected {
-    valid: bool,
-    /// A stable code for the failed check.
-    check: &'static str,
-    /// A human explanation (untrusted text escaped).
-    error: String,
     /// The key a refused callback is refused for (key binding checks).
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<String>,
@@ -179,14 +175,15 @@ fn verify_callback(args: VerifyArgs) -> Result<Report, CliError> {
                     }
                     _ => (None, None),
                 };
-            Report::invalid(&Rejected {
-                valid: false,
-                check: check_name(&error),
-                error: error.to_string(),
-                key: refused_key(&error),
-                signed_keys,
-                string_to_sign,
-            })
+            Report::rejected(
+                &error,
+                SignatureField::Sign,
+                &Rejected {
+                    key: refused_key(&error),
+                    signed_keys,
+                    string_to_sign,
+                },
+            )
         }
     }
 }
@@ -196,22 +193,6 @@ fn form_name(form: CallbackForm) -> &'static str {
         CallbackForm::Python => "python",
         CallbackForm::Compact => "compact",
         CallbackForm::Raw => "raw",
-    }
-}
-
-/// A stable, machine-readable name of the check a callback failed.
-fn check_name(error: &SignatureError) -> &'static str {
-    match error {
-        SignatureError::Missing => "missing_sign",
-        SignatureError::Malformed { .. } => "malformed_sign",
-        SignatureError::Mismatch => "mismatch",
-        SignatureError::Body(json) => crate::body_check_name(json),
-        SignatureError::UnknownKey { .. } => "unknown_key",
-        SignatureError::MissingKey { .. } => "missing_key",
-        SignatureError::WrongShape { .. } => "wrong_shape",
-        SignatureError::UnknownCallbackType { .. } => "unknown_callback_type",
-        SignatureError::Ambiguous { .. } => "ambiguous",
-        _ => "signature_error",
     }
 }
 

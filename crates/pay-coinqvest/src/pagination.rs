@@ -26,8 +26,6 @@
 //! assert_eq!(seen, 3);
 //! ```
 
-use serde::Deserialize;
-
 /// The default and largest page size the API documents.
 pub const DEFAULT_LIMIT: u32 = 250;
 
@@ -54,18 +52,15 @@ impl Default for Page {
     }
 }
 
-/// The paging facts of a list answer. `limit` and `offset` arrive as numbers or strings; both are
-/// accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+/// The paging facts of a list answer ([`ListOutput::meta`]; each page type decodes them, with
+/// `limit` and `offset` as numbers or strings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ListMeta {
     /// How many items exist in all.
-    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub count: u64,
     /// The `limit` the server applied.
-    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub limit: u64,
     /// The `offset` the server applied.
-    #[serde(deserialize_with = "pay_core::json::decode::uint")]
     pub offset: u64,
 }
 

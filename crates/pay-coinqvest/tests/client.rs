@@ -1,12 +1,7 @@
 //! The async client (`--features client`): commit recovery against the sandbox's scripted loopback server, clock
 //! re-sync against a server whose clock is 2 minutes ahead, fresh digest signatures per attempt,
 //! the page walker and `wait_until_final`, the latter ones in virtual time.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::panic, clippy::unwrap_used)] // test code
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
@@ -118,6 +113,17 @@ struct Loopback {
     client: CoinqvestClient<Stateful>,
 }
 
+/// A fresh [`loopback`] whose commits meet `faults` in turn, and the outcome of committing [`ID`]
+/// on it.
+async fn commit_under(
+    faults: impl IntoIterator<Item = Fault>,
+) -> (Loopback, PayoutOutcome<Withdrawal>) {
+    let t = loopback().await;
+    t.server.push_faults(COMMIT, faults);
+    let outcome = t.client.commit_withdrawal(ID).await;
+    (t, outcome)
+}
+
 async fn loopback() -> Loopback {
     loopback_with(|b| b).await
 }
@@ -211,9 +217,7 @@ async fn a_lost_answer_after_the_commit_applied_is_adopted_never_resent() {
             applied: true,
         },
     ] {
-        let t = loopback().await;
-        t.server.push_faults(COMMIT, [fault.clone()]);
-        let outcome = t.client.commit_withdrawal(ID).await;
+        let (t, outcome) = commit_under([fault.clone()]).await;
         assert_eq!(
             outcome.name(),
             OutcomeName::Adopted,
@@ -239,9 +243,7 @@ async fn a_commit_proven_not_applied_after_the_settle_window_is_sent_once_more()
             applied: false,
         },
     ] {
-        let t = loopback().await;
-        t.server.push_faults(COMMIT, [fault.clone()]);
-        let outcome = t.client.commit_withdrawal(ID).await;
+        let (t, outcome) = commit_under([fault.clone()]).await;
         assert_eq!(
             outcome.name(),
             OutcomeName::Recreated,
@@ -276,10 +278,7 @@ async fn a_second_lost_commit_is_looked_up_again_and_never_reported_not_committe
     assert_eq!(t.server.commits(COMMIT), 0);
 
     // The second commit applied but its answer was lost: adopted.
-    let t = loopback().await;
-    t.server
-        .push_faults(COMMIT, [Fault::ResetBeforeCommit, Fault::CommitThenDrop]);
-    let outcome = t.client.commit_withdrawal(ID).await;
+    let (t, outcome) = commit_under([Fault::ResetBeforeCommit, Fault::CommitThenDrop]).await;
     assert_eq!(outcome.name(), OutcomeName::Adopted, "{outcome:?}");
     assert_eq!(t.server.hits(COMMIT), 2);
     assert_eq!(t.server.commits(COMMIT), 1);
@@ -392,10 +391,7 @@ async fn a_commit_held_past_the_timeout_is_found_after_the_window_never_not_comm
     // Commit 1 is held at the server 800 ms (the attempt times out at 500 ms), then applied. The
     // read right after the timeout shows PENDING_API_COMMIT; the old client then said "not
     // committed" (and committed again) while commit 1 was about to apply.
-    let t = loopback().await;
-    t.server
-        .push_faults(COMMIT, [Fault::HeldThenCommit(Duration::from_millis(800))]);
-    let outcome = t.client.commit_withdrawal(ID).await;
+    let (t, outcome) = commit_under([Fault::HeldThenCommit(Duration::from_millis(800))]).await;
     assert_eq!(outcome.name(), OutcomeName::Adopted, "{outcome:?}");
     assert_eq!(steps(&outcome), "SLL");
     assert_eq!(t.server.hits(COMMIT), 1);
@@ -555,6 +551,18 @@ fn virtual_client<S: HttpService>(clock: &Arc<ManualClock>, transport: S) -> Coi
         .unwrap()
 }
 
+/// A [`virtual_client`] of a [`fake`] server whose `handler` also keeps a log of what it saw (the
+/// returned log).
+fn recording_client<T: Default + Send + 'static>(
+    clock: &Arc<ManualClock>,
+    handler: impl Fn(&mut T, &str, &Request<Bytes>) -> Response<Bytes> + Send + Sync + 'static,
+) -> (Arc<Mutex<T>>, CoinqvestClient<impl HttpService>) {
+    let log: Arc<Mutex<T>> = Arc::default();
+    let kept = log.clone();
+    let server = fake(move |path, request| handler(&mut kept.lock().unwrap(), path, request));
+    (log, virtual_client(clock, server))
+}
+
 fn start_clock() -> Arc<ManualClock> {
     Arc::new(ManualClock::new(datetime!(2024-05-01 12:00 UTC)))
 }
@@ -599,6 +607,22 @@ impl Hits {
     }
 }
 
+/// A [`virtual_client`] of a [`skewed_server`] (`ahead`, `always_refuse`), with their clock and the
+/// server's hit counts.
+fn skewed_client(
+    ahead: time::Duration,
+    always_refuse: bool,
+) -> (
+    Arc<ManualClock>,
+    Arc<Hits>,
+    CoinqvestClient<impl HttpService>,
+) {
+    let clock = start_clock();
+    let hits = Arc::new(Hits::default());
+    let server = skewed_server(clock.clone(), ahead, always_refuse, hits.clone());
+    (clock.clone(), hits, virtual_client(&clock, server))
+}
+
 /// A server whose clock is `ahead` of the client's, refusing digest timestamps more than 30 s
 /// off, as COINQVEST does. With `always_refuse`, it refuses every protected request.
 fn skewed_server(
@@ -634,13 +658,8 @@ fn skewed_server(
 
 #[tokio::test]
 async fn a_server_clock_two_minutes_ahead_is_resynced_once_then_requests_succeed() {
-    let clock = start_clock();
-    let hits = Arc::new(Hits::default());
     let ahead = time::Duration::minutes(2);
-    let client = virtual_client(
-        &clock,
-        skewed_server(clock.clone(), ahead, false, hits.clone()),
-    );
+    let (clock, hits, client) = skewed_client(ahead, false);
     assert_eq!(client.clock_offset(), time::Duration::ZERO);
 
     assert!(client.auth_test().await.unwrap().success);
@@ -660,17 +679,7 @@ async fn a_server_clock_two_minutes_ahead_is_resynced_once_then_requests_succeed
 
 #[tokio::test]
 async fn a_refused_commit_is_resynced_and_repeated_once_safely() {
-    let clock = start_clock();
-    let hits = Arc::new(Hits::default());
-    let client = virtual_client(
-        &clock,
-        skewed_server(
-            clock.clone(),
-            time::Duration::minutes(-2),
-            false,
-            hits.clone(),
-        ),
-    );
+    let (_, hits, client) = skewed_client(time::Duration::minutes(-2), false);
     let outcome = client.commit_withdrawal(ID).await;
     assert_eq!(outcome.name(), OutcomeName::Committed, "{outcome:?}");
     assert_eq!(hits.get(COMMIT), 2, "a 401 was not applied: one repeat");
@@ -680,12 +689,7 @@ async fn a_refused_commit_is_resynced_and_repeated_once_safely() {
 
 #[tokio::test]
 async fn the_resync_happens_once_and_never_loops() {
-    let clock = start_clock();
-    let hits = Arc::new(Hits::default());
-    let client = virtual_client(
-        &clock,
-        skewed_server(clock.clone(), time::Duration::ZERO, true, hits.clone()),
-    );
+    let (clock, hits, client) = skewed_client(time::Duration::ZERO, true);
     let err = client.auth_test().await.unwrap_err();
     assert!(matches!(err.error(), Error::Provider(p) if p.is_authentication()));
     assert_eq!(hits.get("/auth-test"), 2);
@@ -703,7 +707,9 @@ async fn the_resync_happens_once_and_never_loops() {
     let hits = Arc::new(Hits::default());
     let client = CoinqvestClient::builder(KEY, secret())
         .base_url(BASE.parse().unwrap())
-        .replayable_basic_auth(pay_coinqvest::BasicAuth::new_replayable(KEY, secret()))
+        .provider(|auth| {
+            auth.replayable_basic_auth(pay_coinqvest::BasicAuth::new_replayable(KEY, secret()))
+        })
         .transport(skewed_server(
             clock.clone(),
             time::Duration::ZERO,
@@ -724,17 +730,14 @@ async fn the_resync_happens_once_and_never_loops() {
 #[tokio::test]
 async fn digest_headers_are_fresh_on_every_attempt() {
     let clock = start_clock();
-    let seen: Arc<Mutex<Vec<(i64, String, Bytes)>>> = Arc::default();
-    let log = seen.clone();
-    let client = virtual_client(
+    let (seen, client) = recording_client(
         &clock,
-        fake(move |path, request| {
+        |log: &mut Vec<(i64, String, Bytes)>, path, request| {
             let ts = verify_digest(path, request).expect("every attempt is signed");
             let sig = request.headers()["x-digest-signature"]
                 .to_str()
                 .unwrap()
                 .to_owned();
-            let mut log = log.lock().unwrap();
             log.push((ts, sig, request.body().clone()));
             match log.len() {
                 1 => Response::builder()
@@ -745,7 +748,7 @@ async fn digest_headers_are_fresh_on_every_attempt() {
                 2 => json(StatusCode::SERVICE_UNAVAILABLE, r#"{"errors":["busy"]}"#),
                 _ => json(StatusCode::OK, withdrawal_json(ID, "PROCESSING")),
             }
-        }),
+        },
     );
     // A read: 429, 503, then 200, three attempts.
     let w = client.get_withdrawal(ID).await.unwrap().found().unwrap();
@@ -760,25 +763,19 @@ async fn digest_headers_are_fresh_on_every_attempt() {
 #[tokio::test]
 async fn a_commit_retried_after_429_is_re_signed_over_the_same_bytes() {
     let clock = start_clock();
-    let seen: Arc<Mutex<Vec<(i64, Bytes)>>> = Arc::default();
-    let log = seen.clone();
-    let client = virtual_client(
-        &clock,
-        fake(move |path, request| {
-            let ts = verify_digest(path, request).expect("signed");
-            let mut log = log.lock().unwrap();
-            log.push((ts, request.body().clone()));
-            if log.len() == 1 {
-                Response::builder()
-                    .status(StatusCode::TOO_MANY_REQUESTS)
-                    .header("retry-after", "12")
-                    .body(Bytes::new())
-                    .unwrap()
-            } else {
-                json(StatusCode::OK, withdrawal_json(ID, "PROCESSING"))
-            }
-        }),
-    );
+    let (seen, client) = recording_client(&clock, |log: &mut Vec<(i64, Bytes)>, path, request| {
+        let ts = verify_digest(path, request).expect("signed");
+        log.push((ts, request.body().clone()));
+        if log.len() == 1 {
+            Response::builder()
+                .status(StatusCode::TOO_MANY_REQUESTS)
+                .header("retry-after", "12")
+                .body(Bytes::new())
+                .unwrap()
+        } else {
+            json(StatusCode::OK, withdrawal_json(ID, "PROCESSING"))
+        }
+    });
     let outcome = client.commit_withdrawal(ID).await;
     assert_eq!(outcome.name(), OutcomeName::Committed, "{outcome:?}");
     let seen = seen.lock().unwrap().clone();
@@ -791,39 +788,32 @@ async fn a_commit_retried_after_429_is_re_signed_over_the_same_bytes() {
 async fn the_page_walker_follows_every_page() {
     let clock = start_clock();
     const TOTAL: u64 = 7;
-    let targets: Arc<Mutex<Vec<String>>> = Arc::default();
-    let log = targets.clone();
-    let client = virtual_client(
-        &clock,
-        fake(move |path, request| {
-            assert_eq!(path, "/payments");
-            verify_digest(path, request).unwrap();
-            log.lock()
-                .unwrap()
-                .push(request.uri().query().unwrap().to_owned());
-            let q: HashMap<&str, u64> = request
-                .uri()
-                .query()
-                .unwrap()
-                .split('&')
-                .map(|kv| {
-                    let (k, v) = kv.split_once('=').unwrap();
-                    (k, v.parse().unwrap())
-                })
-                .collect();
-            let (limit, offset) = (q["limit"], q["offset"]);
-            let items: Vec<String> = (offset..(offset + limit).min(TOTAL))
-                .map(payment_json)
-                .collect();
-            json(
-                StatusCode::OK,
-                format!(
-                    r#"{{"count":{TOTAL},"limit":"{limit}","offset":{offset},"payments":[{}]}}"#,
-                    items.join(",")
-                ),
-            )
-        }),
-    );
+    let (targets, client) = recording_client(&clock, |log: &mut Vec<String>, path, request| {
+        assert_eq!(path, "/payments");
+        verify_digest(path, request).unwrap();
+        log.push(request.uri().query().unwrap().to_owned());
+        let q: HashMap<&str, u64> = request
+            .uri()
+            .query()
+            .unwrap()
+            .split('&')
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap();
+                (k, v.parse().unwrap())
+            })
+            .collect();
+        let (limit, offset) = (q["limit"], q["offset"]);
+        let items: Vec<String> = (offset..(offset + limit).min(TOTAL))
+            .map(payment_json)
+            .collect();
+        json(
+            StatusCode::OK,
+            format!(
+                r#"{{"count":{TOTAL},"limit":"{limit}","offset":{offset},"payments":[{}]}}"#,
+                items.join(",")
+            ),
+        )
+    });
     let pages = client
         .pages(ListPayments::new(Page::new(3, 0)))
         .collect_all()
@@ -947,16 +937,12 @@ async fn every_endpoint_has_a_method() {
     use pay_coinqvest::withdrawals::{CreateWithdrawal, TargetAccount};
 
     let clock = start_clock();
-    let seen: Arc<Mutex<BTreeSet<(String, String)>>> = Arc::default();
-    let log = seen.clone();
-    let client = virtual_client(
+    let (seen, client) = recording_client(
         &clock,
-        fake(move |path, request| {
-            log.lock()
-                .unwrap()
-                .insert((request.method().to_string(), path.to_owned()));
+        |log: &mut BTreeSet<(String, String)>, path, request| {
+            log.insert((request.method().to_string(), path.to_owned()));
             json(StatusCode::BAD_REQUEST, r#"{"errors":["test"]}"#)
-        }),
+        },
     );
     let params = || {
         ChargeBuilder::new("USD")

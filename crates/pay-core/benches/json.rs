@@ -7,7 +7,6 @@
 //! legitimate answer (a 250-checkout COINQVEST page).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // benchmark harness code
 
-use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -16,53 +15,44 @@ use pay_core::json::{Limits, StrictObject, validate};
 
 const BODY_60K: usize = 60 * 1024;
 
-/// `{"0":0,"1":0,…}`: distinct short keys (hex counters) in one object, `size` bytes at most.
-fn distinct_keys(size: usize) -> String {
-    let mut body = String::from("{");
+/// `open`, then `item(0)`, `item(1)`, … joined by commas as long as the whole body, `close`
+/// included, fits in `size` bytes, then `close`.
+fn filled(size: usize, open: &str, close: &str, item: impl Fn(usize) -> String) -> String {
+    let mut body = String::from(open);
     for i in 0usize.. {
         let before = body.len();
-        let _ = write!(body, "{}\"{i:x}\":0", if i == 0 { "" } else { "," });
-        if body.len() + 1 > size {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&item(i));
+        if body.len() + close.len() > size {
             body.truncate(before);
             break;
         }
     }
-    body.push('}');
+    body.push_str(close);
     body
+}
+
+/// `{"0":0,"1":0,…}`: distinct short keys (hex counters) in one object, `size` bytes at most.
+fn distinct_keys(size: usize) -> String {
+    filled(size, "{", "}", |i| format!("\"{i:x}\":0"))
 }
 
 /// `{"a":["0",0,"1",0,…]}`: the tokens of [`distinct_keys`] as array items, with no key to check.
 fn same_tokens_in_array(size: usize) -> String {
-    let mut body = String::from("{\"a\":[");
-    for i in 0usize.. {
-        let before = body.len();
-        let _ = write!(body, "{}\"{i:x}\",0", if i == 0 { "" } else { "," });
-        if body.len() + 2 > size {
-            body.truncate(before);
-            break;
-        }
-    }
-    body.push_str("]}");
-    body
+    filled(size, "{\"a\":[", "]}", |i| format!("\"{i:x}\",0"))
 }
 
 /// `{"\u0030":0,…}`: distinct keys written only with escapes, so every key is decoded.
 fn escaped_keys(size: usize) -> String {
-    let mut body = String::from("{");
-    for i in 0usize.. {
-        let before = body.len();
-        body.push_str(if i == 0 { "\"" } else { ",\"" });
-        for c in format!("{i:x}").chars() {
-            let _ = write!(body, "\\u{:04x}", u32::from(c));
-        }
-        body.push_str("\":0");
-        if body.len() + 1 > size {
-            body.truncate(before);
-            break;
-        }
-    }
-    body.push('}');
-    body
+    filled(size, "{", "}", |i| {
+        let escaped: String = format!("{i:x}")
+            .chars()
+            .map(|c| format!("\\u{:04x}", u32::from(c)))
+            .collect();
+        format!("\"{escaped}\":0")
+    })
 }
 
 /// `{"a":[{n keys},{n keys},…]}`: many objects of `n` equally long keys (every comparison reaches

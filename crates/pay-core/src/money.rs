@@ -423,34 +423,13 @@ mod tests {
 
     #[test]
     fn precision_counts_significant_places() {
-        let p = Precision::FIAT;
-        assert!(
-            "10.000"
-                .parse::<Amount>()
-                .unwrap()
-                .check_precision("amount", p)
-                .is_ok()
-        );
-        let err = "10.001"
-            .parse::<Amount>()
-            .unwrap()
-            .check_precision("amount", p)
-            .unwrap_err();
+        let significant =
+            |text: &str, p| text.parse::<Amount>().unwrap().check_precision("amount", p);
+        assert!(significant("10.000", Precision::FIAT).is_ok());
+        let err = significant("10.001", Precision::FIAT).unwrap_err();
         assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "amount"));
-        assert!(
-            "0.00000001"
-                .parse::<Amount>()
-                .unwrap()
-                .check_precision("a", Precision::crypto(8))
-                .is_ok()
-        );
-        assert!(
-            "0.000000001"
-                .parse::<Amount>()
-                .unwrap()
-                .check_precision("a", Precision::crypto(8))
-                .is_err()
-        );
+        assert!(significant("0.00000001", Precision::crypto(8)).is_ok());
+        assert!(significant("0.000000001", Precision::crypto(8)).is_err());
         assert_eq!(Precision::crypto(99).decimals(), MAX_SCALE);
         // The written scale counts every place, zeros included.
         let written = |text: &str, p| text.parse::<Amount>().unwrap().check_scale("amount", p);

@@ -14,7 +14,7 @@ use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use crate::digest::{Secrets, decode};
+use crate::digest::{Keys, decode};
 
 /// `X-Digest-Key`.
 pub const X_DIGEST_KEY: HeaderName = HeaderName::from_static("x-digest-key");
@@ -219,31 +219,25 @@ impl Authenticate for BasicAuth {
 /// ```
 #[derive(Debug, Clone)]
 pub struct WebhookVerifier {
-    secrets: Secrets,
-    limits: Limits,
+    keys: Keys,
 }
 
 impl WebhookVerifier {
     /// A verifier for one secret.
     pub fn new(secret: Secret) -> Self {
-        Self::with(Secrets::one(secret))
+        Self {
+            keys: Keys::one(secret),
+        }
     }
 
     /// A verifier accepting any of `secrets`. Refuses an empty list.
     pub fn with_secrets(secrets: Vec<Secret>) -> Result<Self, SignatureError> {
-        Secrets::many(secrets).map(Self::with)
-    }
-
-    fn with(secrets: Secrets) -> Self {
-        Self {
-            secrets,
-            limits: Limits::EVENTS,
-        }
+        Keys::many(secrets).map(|keys| Self { keys })
     }
 
     /// Replaces the parsing limits (default [`Limits::EVENTS`]).
     pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+        self.keys.limits = limits;
         self
     }
 
@@ -265,8 +259,8 @@ impl WebhookVerifier {
         body: &'a [u8],
     ) -> Result<(StrictObject<'a>, usize), SignatureError> {
         let received = decode(x_webhook_auth.unwrap_or("").trim())?;
-        if body.len() > self.limits.max_bytes {
-            let limit = self.limits.max_bytes;
+        if body.len() > self.keys.limits.max_bytes {
+            let limit = self.keys.limits.max_bytes;
             return Err(JsonError::TooLarge {
                 size: body.len(),
                 limit,
@@ -274,10 +268,11 @@ impl WebhookVerifier {
             .into());
         }
         let matched = self
+            .keys
             .secrets
             .matching(&received, |secret| webhook_digest(secret, body))
             .ok_or(SignatureError::Mismatch)?;
-        Ok((StrictObject::parse(body, self.limits)?, matched))
+        Ok((StrictObject::parse(body, self.keys.limits)?, matched))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Decoding received signatures and comparing them in constant time.
 
 use pay_core::error::SignatureError;
+use pay_core::json::Limits;
 use pay_core::secret::Secret;
 use subtle::ConstantTimeEq;
 
@@ -29,24 +30,42 @@ pub(crate) fn matches(expected: &Digest, received: &Digest) -> bool {
     expected.ct_eq(received).into()
 }
 
+/// What every verifier holds: the secrets it accepts and the limits a body is parsed under
+/// (default [`Limits::EVENTS`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Keys {
+    pub(crate) secrets: Secrets,
+    pub(crate) limits: Limits,
+}
+
+impl Keys {
+    /// One secret.
+    pub(crate) fn one(secret: Secret) -> Self {
+        Self::with(Secrets(vec![secret]))
+    }
+
+    /// Several secrets, the current one first; refuses an empty list
+    /// ([`SignatureError::NoSecret`]).
+    pub(crate) fn many(secrets: Vec<Secret>) -> Result<Self, SignatureError> {
+        if secrets.is_empty() {
+            return Err(SignatureError::NoSecret);
+        }
+        Ok(Self::with(Secrets(secrets)))
+    }
+
+    fn with(secrets: Secrets) -> Self {
+        Self {
+            secrets,
+            limits: Limits::EVENTS,
+        }
+    }
+}
+
 /// The secrets a verifier accepts, the current one first (several while rotating); never empty.
 #[derive(Debug, Clone)]
 pub(crate) struct Secrets(Vec<Secret>);
 
 impl Secrets {
-    /// One secret.
-    pub(crate) fn one(secret: Secret) -> Self {
-        Self(vec![secret])
-    }
-
-    /// Several secrets; refuses an empty list ([`SignatureError::NoSecret`]).
-    pub(crate) fn many(secrets: Vec<Secret>) -> Result<Self, SignatureError> {
-        if secrets.is_empty() {
-            return Err(SignatureError::NoSecret);
-        }
-        Ok(Self(secrets))
-    }
-
     /// The index of the first secret whose digest (`digest_with`) matches `received`, each compared
     /// in constant time.
     pub(crate) fn matching(

@@ -8,6 +8,8 @@
 //!   crash.
 //! * [`wait_until_final`] and [`WaitError`]: polling one payment until its status is final, with
 //!   an optional deadline.
+//! * [`ClientBuilder`]: the transport, base URL and executor settings of every provider's client
+//!   builder, around the provider's own part ([`ProviderSettings`]: credentials and options).
 //!
 //! The provider crates (`pay_qostiq::client`, `pay_coinqvest::client`) implement
 //! [`ProviderClient`] and expose these as methods named for their endpoints.
@@ -16,7 +18,7 @@ use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
-use pay_core::endpoint::{Endpoint, Lookup};
+use pay_core::endpoint::{BaseUrl, Endpoint, Lookup};
 use pay_core::error::{Error, Provider, RequestOutcome};
 use pay_core::recovery::{Evidence, PayoutOutcome};
 use pay_core::text::Untrusted;
@@ -26,7 +28,7 @@ use crate::journal::{Claimed, Journaled, Resumed, StoreError, request_of};
 use crate::recovery::Start;
 use crate::service::HttpService;
 use crate::sleep::{timeout, to_time};
-use crate::{CallError, Executor};
+use crate::{CallError, Executor, ExecutorBuilder};
 
 /// How many journal intents are driven at once by [`resume_journal`].
 const RESUME_BATCH: u32 = 32;
@@ -307,5 +309,99 @@ fn is_throttled(e: &CallError) -> bool {
         Error::Provider(p) => p.status == http::StatusCode::TOO_MANY_REQUESTS,
         Error::Undecodable { status, .. } => *status == http::StatusCode::TOO_MANY_REQUESTS,
         _ => false,
+    }
+}
+
+/// The provider's part of a [`ClientBuilder`]: its credentials and options, and how it makes its
+/// client from them and the configured executor.
+pub trait ProviderSettings<S>: fmt::Debug {
+    /// The client it builds.
+    type Client;
+    /// The provider's API base URL, used unless [`ClientBuilder::base_url`] set another.
+    const DEFAULT_BASE_URL: &'static str;
+
+    /// Makes the client: `executor` has every setting and a base URL; the provider adds its
+    /// authenticator (if it signs per attempt) and builds it.
+    fn build(self, executor: ExecutorBuilder<S>) -> Result<Self::Client, Error>;
+}
+
+/// Builds a provider client: the provider's credentials and options (`P`), and every executor
+/// setting through [`ClientBuilder::executor`]. The provider crates name it
+/// (`pay_qostiq::client::QostiqClientBuilder`, `pay_coinqvest::client::CoinqvestClientBuilder`)
+/// and start it from their client's `builder`.
+///
+/// `Debug` shows the provider part as it chooses (never a secret) and the executor settings.
+pub struct ClientBuilder<P, S> {
+    executor: ExecutorBuilder<S>,
+    provider: P,
+}
+
+impl<P: fmt::Debug, S> fmt::Debug for ClientBuilder<P, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("provider", &self.provider)
+            .field("executor", &self.executor)
+            .finish()
+    }
+}
+
+#[cfg(feature = "hyper")]
+impl<P> ClientBuilder<P, crate::hyper_transport::HyperTransport> {
+    /// A builder for `provider` on the default transport
+    /// ([`HyperTransport`](crate::hyper_transport::HyperTransport)) and the [`ExecutorBuilder`]
+    /// defaults.
+    pub fn new(provider: P) -> Self {
+        Self {
+            executor: ExecutorBuilder::with_default_transport(),
+            provider,
+        }
+    }
+}
+
+impl<P, S> ClientBuilder<P, S> {
+    /// Sends requests through `transport` (any [`HttpService`]: a tower service, a
+    /// [`crate::service::service_fn`] closure, or a configured
+    /// [`HyperTransport`](crate::hyper_transport::HyperTransport)).
+    pub fn transport<T: HttpService>(self, transport: T) -> ClientBuilder<P, T> {
+        ClientBuilder {
+            executor: self.executor.transport(transport),
+            provider: self.provider,
+        }
+    }
+
+    /// The API base URL (default: the provider's, [`ProviderSettings::DEFAULT_BASE_URL`]); a
+    /// sandbox's for tests.
+    pub fn base_url(mut self, base_url: BaseUrl) -> Self {
+        self.executor = self.executor.base_url(base_url);
+        self
+    }
+
+    /// Configures the executor: clock, sleeper, retries, rate limits, polling floors and shared
+    /// turns, attempt timeout, settle window, recovery lookups, and the payout journal (every
+    /// payout is then written before it is sent and resumed by the client's `resume_journal`
+    /// after a crash). See [`ExecutorBuilder`].
+    pub fn executor(
+        mut self,
+        configure: impl FnOnce(ExecutorBuilder<S>) -> ExecutorBuilder<S>,
+    ) -> Self {
+        self.executor = configure(self.executor);
+        self
+    }
+
+    /// Configures the provider's own options (see the provider's settings type).
+    pub fn provider(mut self, configure: impl FnOnce(P) -> P) -> Self {
+        self.provider = configure(self.provider);
+        self
+    }
+
+    /// Builds the client with the provider's default base URL unless one was set. Fails as
+    /// [`ExecutorBuilder::build`] does. The default transport needs a tokio runtime when
+    /// requests are made.
+    pub fn build(self) -> Result<P::Client, Error>
+    where
+        P: ProviderSettings<S>,
+    {
+        let executor = self.executor.default_base_url(P::DEFAULT_BASE_URL)?;
+        self.provider.build(executor)
     }
 }

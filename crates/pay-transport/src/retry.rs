@@ -352,15 +352,16 @@ mod tests {
     const LOST: AttemptOutcome = AttemptOutcome::Failed(Delivery::MaybeSent);
     const REFUSED: AttemptOutcome = AttemptOutcome::Failed(Delivery::NotSent);
     const TOO_MANY: AttemptOutcome = AttemptOutcome::Response(StatusCode::TOO_MANY_REQUESTS);
+    const EVERY_CLASS: [RetryClass; 3] = [
+        RetryClass::Safe,
+        RetryClass::RecoverByLookup,
+        RetryClass::Never,
+    ];
 
     #[test]
     fn success_and_refusals_are_final() {
         let p = RetryPolicy::standard();
-        for class in [
-            RetryClass::Safe,
-            RetryClass::RecoverByLookup,
-            RetryClass::Never,
-        ] {
+        for class in EVERY_CLASS {
             for s in [200, 400, 401, 404] {
                 let o = AttemptOutcome::Response(StatusCode::from_u16(s).unwrap());
                 assert_eq!(
@@ -394,11 +395,7 @@ mod tests {
     #[test]
     fn not_sent_and_429_are_retried_for_every_class_until_attempts_run_out() {
         let p = RetryPolicy::standard();
-        for class in [
-            RetryClass::Safe,
-            RetryClass::RecoverByLookup,
-            RetryClass::Never,
-        ] {
+        for class in EVERY_CLASS {
             for o in [REFUSED, TOO_MANY] {
                 assert!(matches!(
                     p.next(class, Some(o), 2, None, 0),

@@ -1,12 +1,7 @@
 //! Every fault class against a real loopback server through the default hyper + rustls transport.
 //! Timeouts are short but the faults are far longer (a delayed answer waits 30 s), so nothing here
 //! depends on scheduling luck.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::panic, clippy::unwrap_used)] // test code
 
 mod support;
 
@@ -20,7 +15,7 @@ use pay_sandbox::{Fault, Reply, ScriptedServer, Step};
 use pay_transport::hyper_transport::HyperTransport;
 use pay_transport::service::HttpService;
 use pay_transport::sleep::TokioSleep;
-use pay_transport::{CallError, Ending, Executor, RetryPolicy};
+use pay_transport::{CallError, Ending, Executed, Executor, RetryPolicy};
 use support::*;
 
 const CREATE: &str = "/withdraw/create";
@@ -45,6 +40,24 @@ fn executor_with<S: HttpService>(server: &ScriptedServer, transport: S) -> Execu
         .unwrap()
 }
 
+/// An executor sending to `server` through `transport`, one attempt per call.
+fn single_attempt<S: HttpService>(server: &ScriptedServer, transport: S) -> Executor<S> {
+    Executor::builder(transport, server.base_url())
+        .retry_policy(RetryPolicy::no_retries())
+        .build()
+        .unwrap()
+}
+
+/// A commit through `exec` is answered 400, its body naming the withdrawal's state `state`.
+async fn assert_commit_refused(exec: &Executor<impl HttpService>, state: &str) {
+    let refused = exec
+        .execute(&CommitWithdrawal::default(), &())
+        .await
+        .unwrap();
+    assert_eq!(refused.value.status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&refused.value.body).contains(state));
+}
+
 fn transport_kind(e: &Error) -> (TransportErrorKind, Delivery) {
     match e {
         Error::Transport(t) => (t.kind, t.delivery),
@@ -60,6 +73,34 @@ async fn failed(
     exec.execute(endpoint, &()).await.unwrap_err()
 }
 
+/// A scripted server and an executor sending to it.
+async fn rig() -> (ScriptedServer, Executor<HyperTransport>) {
+    let server = scripted_server().await;
+    let exec = executor(&server);
+    (server, exec)
+}
+
+/// A scripted server whose creates meet `faults` in turn, an executor sending to it, and the failed
+/// create.
+async fn create_under(
+    faults: impl IntoIterator<Item = Fault>,
+) -> (ScriptedServer, Executor<HyperTransport>, CallError) {
+    let (server, exec) = rig().await;
+    server.push_faults(CREATE, faults);
+    let err = failed(&exec, &CreateWithdraw::default()).await;
+    (server, exec, err)
+}
+
+/// Reads the status through `exec` once `server` scripted `faults` for it; the read succeeds.
+async fn read_under(
+    server: &ScriptedServer,
+    exec: &Executor<impl HttpService>,
+    faults: impl IntoIterator<Item = Fault>,
+) -> Executed<Answer> {
+    server.push_faults(STATUS, faults);
+    exec.execute(&WithdrawStatus::default(), &()).await.unwrap()
+}
+
 /// `err` is a transport failure of `kind` after which the request may have been sent: the
 /// payout must be recovered by lookup.
 fn assert_needs_recovery(err: &CallError, kind: TransportErrorKind) {
@@ -69,10 +110,7 @@ fn assert_needs_recovery(err: &CallError, kind: TransportErrorKind) {
 
 #[tokio::test]
 async fn commit_then_drop_is_recovered_for_payouts_and_retried_for_reads() {
-    let server = scripted_server().await;
-    let exec = executor(&server);
-    server.push_faults(CREATE, [Fault::CommitThenDrop]);
-    let err = failed(&exec, &CreateWithdraw::default()).await;
+    let (server, exec, err) = create_under([Fault::CommitThenDrop]).await;
     assert!(err.needs_recovery(), "{err}");
     assert_eq!(err.outcome(), RequestOutcome::Unknown);
     assert_eq!(err.attempts(), 1);
@@ -87,18 +125,14 @@ async fn commit_then_drop_is_recovered_for_payouts_and_retried_for_reads() {
     );
     assert_eq!(server.commits(CREATE), 1);
 
-    server.push_faults(STATUS, [Fault::CommitThenDrop]);
-    let ok = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    let ok = read_under(&server, &exec, [Fault::CommitThenDrop]).await;
     assert_eq!(ok.attempts, 2);
     assert_eq!(server.hits(STATUS), 2, "a read is retried");
 }
 
 #[tokio::test]
 async fn commit_then_delay_times_out_as_maybe_sent() {
-    let server = scripted_server().await;
-    let exec = executor(&server);
-    server.push_faults(CREATE, [Fault::CommitThenDelay(Duration::from_secs(30))]);
-    let err = failed(&exec, &CreateWithdraw::default()).await;
+    let (server, exec, err) = create_under([Fault::CommitThenDelay(Duration::from_secs(30))]).await;
     assert_needs_recovery(&err, TransportErrorKind::Timeout);
     assert_eq!(server.hits(CREATE), 1);
     assert_eq!(
@@ -107,8 +141,12 @@ async fn commit_then_delay_times_out_as_maybe_sent() {
         "applied although the client timed out"
     );
 
-    server.push_faults(STATUS, [Fault::CommitThenDelay(Duration::from_secs(30))]);
-    let ok = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    let ok = read_under(
+        &server,
+        &exec,
+        [Fault::CommitThenDelay(Duration::from_secs(30))],
+    )
+    .await;
     assert_eq!((ok.attempts, server.hits(STATUS)), (2, 2));
 }
 
@@ -128,20 +166,18 @@ async fn commit_then_truncated_body_is_maybe_sent() {
     assert_needs_recovery(&err, TransportErrorKind::TruncatedBody);
     assert_eq!((server.hits(CREATE), server.commits(CREATE)), (1, 1));
 
-    server.push_faults(
-        STATUS,
+    let ok = read_under(
+        &server,
+        &exec,
         [Fault::CommitThenTruncate, Fault::CommitThenTruncate],
-    );
-    let ok = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    )
+    .await;
     assert_eq!((ok.attempts, server.hits(STATUS)), (3, 3));
 }
 
 #[tokio::test]
 async fn reset_before_commit_is_still_maybe_sent_to_the_client() {
-    let server = scripted_server().await;
-    let exec = executor(&server);
-    server.push_faults(CREATE, [Fault::ResetBeforeCommit]);
-    let err = failed(&exec, &CreateWithdraw::default()).await;
+    let (server, exec, err) = create_under([Fault::ResetBeforeCommit]).await;
     // The client cannot tell a reset before the commit from one after it.
     assert!(err.needs_recovery());
     let (kind, delivery) = transport_kind(err.error());
@@ -149,22 +185,19 @@ async fn reset_before_commit_is_still_maybe_sent_to_the_client() {
     assert_eq!(kind, TransportErrorKind::ConnectionClosed);
     assert_eq!((server.hits(CREATE), server.commits(CREATE)), (1, 0));
 
-    server.push_faults(STATUS, [Fault::ResetBeforeCommit]);
-    let ok = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    let ok = read_under(&server, &exec, [Fault::ResetBeforeCommit]).await;
     assert_eq!(ok.attempts, 2);
     assert_eq!((server.hits(STATUS), server.commits(STATUS)), (2, 1));
 }
 
 #[tokio::test]
 async fn five_xx_bursts_retry_reads_and_stop_creates_and_commits() {
-    let server = scripted_server().await;
-    let exec = executor(&server);
+    let (server, exec) = rig().await;
     let s503 = Fault::Status5xx {
         status: StatusCode::SERVICE_UNAVAILABLE,
         applied: false,
     };
-    server.push_faults(STATUS, [s503.clone(), s503.clone()]);
-    let ok = exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
+    let ok = read_under(&server, &exec, [s503.clone(), s503.clone()]).await;
     assert_eq!(ok.attempts, 3);
 
     // A burst longer than the attempt limit ends the read with the 5xx, attempts exhausted.
@@ -195,8 +228,7 @@ async fn five_xx_bursts_retry_reads_and_stop_creates_and_commits() {
 
 #[tokio::test]
 async fn too_many_requests_is_retried_for_every_class_after_retry_after() {
-    let server = scripted_server().await;
-    let exec = executor(&server);
+    let (server, exec) = rig().await;
     server.push_faults(
         CREATE,
         [Fault::Status429 {
@@ -237,8 +269,7 @@ async fn refused_connections_are_not_sent_and_retried_even_for_payouts() {
 
 #[tokio::test]
 async fn redirects_are_not_followed() {
-    let server = scripted_server().await;
-    let exec = executor(&server);
+    let (server, exec) = rig().await;
     server.set_reply(
         STATUS,
         Reply::json(StatusCode::FOUND, Bytes::new()).with_header(
@@ -263,10 +294,7 @@ async fn oversized_responses_are_refused() {
         .max_response_bytes(1024)
         .build()
         .unwrap();
-    let exec = Executor::builder(transport, server.base_url())
-        .retry_policy(RetryPolicy::no_retries())
-        .build()
-        .unwrap();
+    let exec = single_attempt(&server, transport);
     let err = failed(&exec, &WithdrawStatus::default()).await;
     assert_eq!(
         transport_kind(err.error()),
@@ -285,10 +313,7 @@ async fn the_default_limit_is_the_strict_json_limit() {
     // One number for both: a body the JSON readers would refuse never gets read whole.
     let limit = pay_core::json::Limits::RESPONSES.max_bytes;
     let server = scripted_server().await;
-    let exec = Executor::builder(HyperTransport::new().unwrap(), server.base_url())
-        .retry_policy(RetryPolicy::no_retries())
-        .build()
-        .unwrap();
+    let exec = single_attempt(&server, HyperTransport::new().unwrap());
     let body = |len: usize| {
         let mut body = vec![b' '; len];
         body[0] = b'{';
@@ -308,8 +333,7 @@ async fn the_default_limit_is_the_strict_json_limit() {
 
 #[tokio::test]
 async fn the_body_and_method_reach_the_server_unchanged_once_per_attempt() {
-    let server = scripted_server().await;
-    let exec = executor(&server);
+    let (server, exec) = rig().await;
     let body = Bytes::from_static(b"{\"shop_id\":\"5\",\"sign\":\"abc\"}");
     server.push_faults(
         STATUS,
@@ -332,8 +356,7 @@ async fn the_body_and_method_reach_the_server_unchanged_once_per_attempt() {
 
 #[tokio::test]
 async fn held_requests_are_applied_after_the_hold_and_others_refused_meanwhile() {
-    let server = scripted_server().await;
-    let exec = executor(&server);
+    let (server, exec) = rig().await;
     server.push_faults(
         COMMIT,
         [Fault::RecreateRefusedInFlight(Duration::from_millis(800))],
@@ -343,12 +366,7 @@ async fn held_requests_are_applied_after_the_hold_and_others_refused_meanwhile()
     assert_eq!(err.outcome(), RequestOutcome::Unknown);
     assert_eq!(server.commits(COMMIT), 0);
     // A second one meanwhile is refused ("PROCESSING") and applies nothing.
-    let refused = exec
-        .execute(&CommitWithdrawal::default(), &())
-        .await
-        .unwrap();
-    assert_eq!(refused.value.status, StatusCode::BAD_REQUEST);
-    assert!(String::from_utf8_lossy(&refused.value.body).contains("PROCESSING"));
+    assert_commit_refused(&exec, "PROCESSING").await;
     // The held one lands although its client left.
     for _ in 0..200 {
         if server.commits(COMMIT) == 1 {
@@ -366,8 +384,7 @@ async fn held_requests_are_applied_after_the_hold_and_others_refused_meanwhile()
 
 #[tokio::test]
 async fn substitute_and_already_completed_answers_commit_nothing_new() {
-    let server = scripted_server().await;
-    let exec = executor(&server);
+    let (server, exec) = rig().await;
     let other = Reply::json(StatusCode::OK, Bytes::from_static(b"{\"other\":true}"));
     server.push_steps(STATUS, [Step::Answer(other.clone()), Step::Answer(other)]);
     for _ in 0..2 {
@@ -381,12 +398,7 @@ async fn substitute_and_already_completed_answers_commit_nothing_new() {
         .unwrap();
     server.push_faults(COMMIT, [Fault::AlreadyCompleted, Fault::AlreadyCompleted]);
     for _ in 0..2 {
-        let refused = exec
-            .execute(&CommitWithdrawal::default(), &())
-            .await
-            .unwrap();
-        assert_eq!(refused.value.status, StatusCode::BAD_REQUEST);
-        assert!(String::from_utf8_lossy(&refused.value.body).contains("COMPLETED"));
+        assert_commit_refused(&exec, "COMPLETED").await;
     }
     assert_eq!(server.commits(COMMIT), 1);
 }

@@ -2,12 +2,7 @@
 //! really closes connections, connections are reused within the timeout, and certificates are
 //! verified. Waits are bounded polls with generous deadlines, never fixed sleeps that must be "long
 //! enough".
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::panic, clippy::unwrap_used)] // test code
 
 mod support;
 
@@ -15,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pay_core::error::{Delivery, Error, TransportErrorKind};
+use pay_sandbox::ScriptedServer;
 use pay_transport::Executor;
 use pay_transport::hyper_transport::HyperTransport;
 use support::*;
@@ -29,16 +25,23 @@ async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     panic!("timed out after 10 s waiting for: {what}");
 }
 
-#[tokio::test]
-async fn the_idle_pool_timer_closes_idle_connections() {
+/// A scripted server, and an executor sending to it through the default transport whose pool
+/// keeps idle connections for `idle`.
+async fn pooled(idle: Duration) -> (ScriptedServer, Executor<HyperTransport>) {
     let server = scripted_server().await;
     let transport = HyperTransport::builder()
-        .pool_idle_timeout(Duration::from_millis(200))
+        .pool_idle_timeout(idle)
         .build()
         .unwrap();
     let exec = Executor::builder(transport, server.base_url())
         .build()
         .unwrap();
+    (server, exec)
+}
+
+#[tokio::test]
+async fn the_idle_pool_timer_closes_idle_connections() {
+    let (server, exec) = pooled(Duration::from_millis(200)).await;
     exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
     assert_eq!(server.connections_accepted(), 1);
     // Nothing else happens on the client: only the pool timer can close the connection.
@@ -56,14 +59,7 @@ async fn the_idle_pool_timer_closes_idle_connections() {
 
 #[tokio::test]
 async fn connections_are_reused_within_the_idle_timeout() {
-    let server = scripted_server().await;
-    let transport = HyperTransport::builder()
-        .pool_idle_timeout(Duration::from_secs(300))
-        .build()
-        .unwrap();
-    let exec = Executor::builder(transport, server.base_url())
-        .build()
-        .unwrap();
+    let (server, exec) = pooled(Duration::from_secs(300)).await;
     for _ in 0..5 {
         exec.execute(&WithdrawStatus::default(), &()).await.unwrap();
     }

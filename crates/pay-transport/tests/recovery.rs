@@ -2,12 +2,7 @@
 //! books: answers lost after or before applying, requests held past the client's timeout and
 //! applied later, refusals while a held request holds the money, another payout under the id, and
 //! a resume after an interrupted send.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used)] // test code
 
 mod support;
 
@@ -79,6 +74,23 @@ fn refusal(r: &Response<Bytes>) -> Error {
     ProviderError::new(Provider::Qostiq, r.status(), code, "refused", vec![]).into()
 }
 
+/// A toy endpoint's facts: a Qostiq-like `POST` to `path`, without a polling floor.
+const fn toy(name: &'static str, path: &'static str, retry_class: RetryClass) -> EndpointInfo {
+    info(
+        Provider::Qostiq,
+        name,
+        Method::POST,
+        path,
+        retry_class,
+        None,
+    )
+}
+
+/// The `POST` of endpoint `E` with `body`.
+fn post<E: Endpoint>(body: String) -> Request<Bytes> {
+    Request::post(E::INFO.path).body(Bytes::from(body)).unwrap()
+}
+
 #[derive(Debug, Clone)]
 struct CreatePayout {
     id: String,
@@ -88,19 +100,13 @@ struct CreatePayout {
 impl Endpoint for CreatePayout {
     type Output = Payout;
     type Context = ();
-    const INFO: EndpointInfo = info(
-        Provider::Qostiq,
-        "toy.payout.create",
-        Method::POST,
-        "/create",
-        RetryClass::RecoverByLookup,
-        None,
-    );
+    const INFO: EndpointInfo = toy("toy.payout.create", "/create", RetryClass::RecoverByLookup);
 
     fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
-        Ok(Request::post("/create")
-            .body(Bytes::from(payout_json(&self.id, &self.amount.to_string())))
-            .unwrap())
+        Ok(post::<Self>(payout_json(
+            &self.id,
+            &self.amount.to_string(),
+        )))
     }
 
     fn parse_response(&self, r: &Response<Bytes>) -> Result<Payout, Error> {
@@ -120,19 +126,10 @@ struct GetPayout {
 impl Endpoint for GetPayout {
     type Output = Lookup<Payout>;
     type Context = ();
-    const INFO: EndpointInfo = info(
-        Provider::Qostiq,
-        "toy.payout.get",
-        Method::POST,
-        "/get",
-        RetryClass::Safe,
-        None,
-    );
+    const INFO: EndpointInfo = toy("toy.payout.get", "/get", RetryClass::Safe);
 
     fn build_request(&self, _: &()) -> Result<Request<Bytes>, Error> {
-        Ok(Request::post("/get")
-            .body(Bytes::from(format!(r#"{{"id":"{}"}}"#, self.id)))
-            .unwrap())
+        Ok(post::<Self>(format!(r#"{{"id":"{}"}}"#, self.id)))
     }
 
     fn parse_response(&self, r: &Response<Bytes>) -> Result<Lookup<Payout>, Error> {
@@ -239,6 +236,20 @@ impl FakeProvider {
     /// What the next create meets.
     fn on_create(&self, step: OnCreate) {
         self.books.lock().unwrap().creates.push_back(step);
+    }
+
+    /// The provider already holds payout `id` of `amount` (an earlier call's).
+    fn holds(&self, id: &str, amount: &str) {
+        self.books
+            .lock()
+            .unwrap()
+            .payouts
+            .insert(id.into(), amount.parse().unwrap());
+    }
+
+    /// How many payouts were applied (money moved).
+    fn applied(&self) -> usize {
+        self.books.lock().unwrap().applied
     }
 
     fn new(clock: Arc<ManualClock>) -> Self {
@@ -364,6 +375,33 @@ fn w1() -> CreatePayout {
     }
 }
 
+/// The recovery of [`w1`] on a fresh [`rig`] (settle window `settle`) whose first create meets
+/// `on_create`.
+fn recover_first(
+    settle: Option<Duration>,
+    on_create: OnCreate,
+) -> (FakeProvider, pay_core::recovery::PayoutOutcome<Payout>) {
+    let (provider, _, executor) = rig(settle);
+    provider.on_create(on_create);
+    let outcome = recover(&executor, &w1(), Start::Fresh);
+    (provider, outcome)
+}
+
+/// Fails unless `outcome` is `name` (showing its [`actions`] if not).
+fn assert_ended(outcome: &pay_core::recovery::PayoutOutcome<Payout>, name: OutcomeName) {
+    assert_eq!(outcome.name(), name, "{}", actions(outcome));
+}
+
+/// Fails unless `outcome` is `name`, reached through the steps `trail` ([`actions`]).
+fn assert_trail(
+    outcome: &pay_core::recovery::PayoutOutcome<Payout>,
+    name: OutcomeName,
+    trail: &str,
+) {
+    assert_ended(outcome, name);
+    assert_eq!(actions(outcome), trail);
+}
+
 fn actions(outcome: &pay_core::recovery::PayoutOutcome<Payout>) -> String {
     outcome
         .evidence()
@@ -413,22 +451,20 @@ fn the_default_settle_window_is_twice_the_attempt_timeout() {
 
 #[test]
 fn a_lost_answer_of_an_applied_payout_is_adopted_after_one_lookup() {
-    let (provider, _, executor) = rig(None);
-    provider.on_create(OnCreate::LostAfter);
-    let outcome = recover(&executor, &w1(), Start::Fresh);
-    assert_eq!(outcome.name(), OutcomeName::Adopted);
-    assert_eq!(actions(&outcome), "S:unknown L:same");
+    let (provider, outcome) = recover_first(None, OnCreate::LostAfter);
+    assert_trail(&outcome, OutcomeName::Adopted, "S:unknown L:same");
     assert_eq!(outcome.payout().unwrap().amount, "500".parse().unwrap());
-    assert_eq!(provider.books.lock().unwrap().applied, 1);
+    assert_eq!(provider.applied(), 1);
 }
 
 #[test]
 fn not_found_is_trusted_only_once_the_settle_window_passed_then_the_same_id_is_sent_again() {
-    let (provider, _, executor) = rig(None);
-    provider.on_create(OnCreate::LostBefore);
-    let outcome = recover(&executor, &w1(), Start::Fresh);
-    assert_eq!(outcome.name(), OutcomeName::Recreated);
-    assert_eq!(actions(&outcome), "S:unknown L:notfound L:notfound S:same");
+    let (provider, outcome) = recover_first(None, OnCreate::LostBefore);
+    assert_trail(
+        &outcome,
+        OutcomeName::Recreated,
+        "S:unknown L:notfound L:notfound S:same",
+    );
     let steps = &outcome.evidence().steps;
     let send_ended = steps[0].ended.unwrap();
     // The first lookup right away; the one that counts a window (20 s) after the lost send.
@@ -437,24 +473,20 @@ fn not_found_is_trusted_only_once_the_settle_window_passed_then_the_same_id_is_s
     let creates = provider.times("/create");
     assert_eq!(creates.len(), 2);
     assert!(creates[1] >= send_ended + time::Duration::seconds(20));
-    assert_eq!(provider.books.lock().unwrap().applied, 1);
+    assert_eq!(provider.applied(), 1);
 }
 
 #[test]
 fn a_request_still_executing_when_looked_up_is_found_after_the_window_and_not_sent_again() {
     // Held 15 s (past the 10 s timeout), then applied: the early "not found" is not trusted.
-    let (provider, _, executor) = rig(None);
-    provider.on_create(OnCreate::Held(15));
-    let outcome = recover(&executor, &w1(), Start::Fresh);
-    assert_eq!(
-        outcome.name(),
+    let (provider, outcome) = recover_first(None, OnCreate::Held(15));
+    assert_trail(
+        &outcome,
         OutcomeName::Adopted,
-        "{:?}",
-        outcome.evidence()
+        "S:unknown L:notfound L:same",
     );
-    assert_eq!(actions(&outcome), "S:unknown L:notfound L:same");
     assert_eq!(provider.times("/create").len(), 1);
-    assert_eq!(provider.books.lock().unwrap().applied, 1);
+    assert_eq!(provider.applied(), 1);
 }
 
 #[test]
@@ -462,31 +494,19 @@ fn a_refused_resend_while_the_first_request_holds_the_money_is_never_reported_re
     // A settle window shorter than the provider's hold (a provider slower than assumed): the
     // re-send meets "insufficient funds" (the first one holds the balance). Looked up again, the
     // first one is found once it lands.
-    let (provider, _, executor) = rig(Some(Duration::from_secs(5)));
-    provider.on_create(OnCreate::Held(25));
-    let outcome = recover(&executor, &w1(), Start::Fresh);
-    assert_eq!(
-        outcome.name(),
+    let (provider, outcome) = recover_first(Some(Duration::from_secs(5)), OnCreate::Held(25));
+    assert_trail(
+        &outcome,
         OutcomeName::Adopted,
-        "{}",
-        actions(&outcome)
+        "S:unknown L:notfound L:notfound S:refused L:notfound L:same",
     );
-    assert_eq!(
-        actions(&outcome),
-        "S:unknown L:notfound L:notfound S:refused L:notfound L:same"
-    );
-    assert_eq!(provider.books.lock().unwrap().applied, 1);
+    assert_eq!(provider.applied(), 1);
 
     // Held longer than the recovery looks: "unknown", never "refused" nor "not sent".
     let (provider, clock, executor) = rig(Some(Duration::from_secs(5)));
     provider.on_create(OnCreate::Held(3_600));
     let outcome = recover(&executor, &w1(), Start::Fresh);
-    assert_eq!(
-        outcome.name(),
-        OutcomeName::Unknown,
-        "{}",
-        actions(&outcome)
-    );
+    assert_ended(&outcome, OutcomeName::Unknown);
     assert_eq!(outcome.exists(), None);
     assert!(
         outcome
@@ -498,8 +518,8 @@ fn a_refused_resend_while_the_first_request_holds_the_money_is_never_reported_re
     // …and it does land: a later call with the same id adopts it.
     clock.advance(time::Duration::hours(2));
     let later = recover(&executor, &w1(), Start::Fresh);
-    assert_eq!(later.name(), OutcomeName::Adopted, "{}", actions(&later));
-    assert_eq!(provider.books.lock().unwrap().applied, 1);
+    assert_ended(&later, OutcomeName::Adopted);
+    assert_eq!(provider.applied(), 1);
 }
 
 #[test]
@@ -511,7 +531,7 @@ fn another_payout_under_the_id_is_a_conflict_never_adopted_never_sent_again() {
         b.lookups.push_back(OnLookup::Other);
     }
     let outcome = recover(&executor, &w1(), Start::Fresh);
-    assert_eq!(outcome.name(), OutcomeName::Conflict);
+    assert_ended(&outcome, OutcomeName::Conflict);
     assert_eq!(outcome.exists(), None);
     assert_eq!(outcome.payout(), None);
     let conflict = outcome.conflict().unwrap();
@@ -528,20 +548,9 @@ fn another_payout_under_the_id_is_a_conflict_never_adopted_never_sent_again() {
 #[test]
 fn an_id_taken_by_an_earlier_payout_with_other_terms_is_a_conflict() {
     let (provider, _, executor) = rig(None);
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .payouts
-        .insert("w-1".into(), "1.00".parse().unwrap());
+    provider.holds("w-1", "1.00");
     let outcome = recover(&executor, &w1(), Start::Fresh);
-    assert_eq!(
-        outcome.name(),
-        OutcomeName::Conflict,
-        "{}",
-        actions(&outcome)
-    );
-    assert_eq!(actions(&outcome), "S:refused L:conflict");
+    assert_trail(&outcome, OutcomeName::Conflict, "S:refused L:conflict");
     let d = &outcome.conflict().unwrap().differences[0];
     assert_eq!(
         (d.field.as_str(), d.asked.as_str(), d.found.as_str()),
@@ -550,14 +559,9 @@ fn an_id_taken_by_an_earlier_payout_with_other_terms_is_a_conflict() {
 
     // The same terms: adopted (a repeat of an earlier call).
     let (provider, _, executor) = rig(None);
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .payouts
-        .insert("w-1".into(), "500".parse().unwrap());
+    provider.holds("w-1", "500");
     let outcome = recover(&executor, &w1(), Start::Fresh);
-    assert_eq!(outcome.name(), OutcomeName::Adopted);
+    assert_ended(&outcome, OutcomeName::Adopted);
 }
 
 #[test]
@@ -569,7 +573,7 @@ fn a_definitive_first_refusal_is_refused_and_nothing_is_looked_up() {
         "1".parse().unwrap(),
     ));
     let outcome = recover(&executor, &w1(), Start::Fresh);
-    assert_eq!(outcome.name(), OutcomeName::Refused);
+    assert_ended(&outcome, OutcomeName::Refused);
     assert_eq!(outcome.exists(), Some(false));
     assert_eq!(provider.times("/get").len(), 0);
 }
@@ -583,10 +587,10 @@ fn failing_lookups_end_unknown_without_a_second_send() {
         b.lookups.extend([OnLookup::Fail; 15]);
     }
     let outcome = recover(&executor, &w1(), Start::Fresh);
-    assert_eq!(outcome.name(), OutcomeName::Unknown);
-    assert_eq!(
-        actions(&outcome),
-        "S:unknown L:failed L:failed L:failed L:failed L:failed"
+    assert_trail(
+        &outcome,
+        OutcomeName::Unknown,
+        "S:unknown L:failed L:failed L:failed L:failed L:failed",
     );
     assert!(matches!(outcome.resolution(), Resolution::Unknown(Some(_))));
     assert_eq!(provider.times("/create").len(), 1);
@@ -603,12 +607,7 @@ fn failing_lookups_end_unknown_without_a_second_send() {
 fn a_resumed_recovery_looks_before_it_sends() {
     // Interrupted five minutes ago; the provider has it: adopted without sending.
     let (provider, _, executor) = rig(None);
-    provider
-        .books
-        .lock()
-        .unwrap()
-        .payouts
-        .insert("w-1".into(), "500.00".parse().unwrap());
+    provider.holds("w-1", "500.00");
     let interrupted = Evidence::interrupted_send(T0 - time::Duration::minutes(5));
     let stored = serde_json::to_string(&interrupted).unwrap();
     let outcome = recover(
@@ -616,20 +615,14 @@ fn a_resumed_recovery_looks_before_it_sends() {
         &w1(),
         Start::Resume(serde_json::from_str(&stored).unwrap()),
     );
-    assert_eq!(outcome.name(), OutcomeName::Adopted);
-    assert_eq!(actions(&outcome), "S:unknown L:same");
+    assert_trail(&outcome, OutcomeName::Adopted, "S:unknown L:same");
     assert_eq!(provider.times("/create").len(), 0);
     assert_eq!(outcome.evidence().steps[0].ended, Some(T0));
 
     // Not there: the interrupted send settles a window after the resume, then the same id is sent.
     let (provider, clock, executor) = rig(None);
     let outcome = recover(&executor, &w1(), Start::Resume(interrupted));
-    assert_eq!(
-        outcome.name(),
-        OutcomeName::Recreated,
-        "{}",
-        actions(&outcome)
-    );
+    assert_ended(&outcome, OutcomeName::Recreated);
     let creates = provider.times("/create");
     assert_eq!(creates.len(), 1);
     assert!(creates[0] >= T0 + time::Duration::seconds(20));
@@ -660,7 +653,7 @@ fn a_recovery_that_ended_unknown_resumes_from_its_evidence_with_fresh_bounds() {
     let (provider, clock, executor) = rig(Some(Duration::from_secs(5)));
     provider.on_create(OnCreate::Held(3_600));
     let first = recover(&executor, &w1(), Start::Fresh);
-    assert_eq!(first.name(), OutcomeName::Unknown, "{}", actions(&first));
+    assert_ended(&first, OutcomeName::Unknown);
     // Stored, then resumed once the held request landed: it looks before anything else, and
     // its bounds are its own (the first call had used all of its lookups).
     let (_, _, evidence) = first.into_parts();
@@ -672,17 +665,12 @@ fn a_recovery_that_ended_unknown_resumes_from_its_evidence_with_fresh_bounds() {
         &w1(),
         Start::Resume(serde_json::from_str(&stored).unwrap()),
     );
-    assert_eq!(
-        resumed.name(),
-        OutcomeName::Adopted,
-        "{}",
-        actions(&resumed)
-    );
+    assert_ended(&resumed, OutcomeName::Adopted);
     assert_eq!(
         provider.times("/create").len(),
         creates_before,
         "looked, not sent"
     );
     assert!(resumed.evidence().steps.len() > evidence.steps.len());
-    assert_eq!(provider.books.lock().unwrap().applied, 1);
+    assert_eq!(provider.applied(), 1);
 }

@@ -4,12 +4,7 @@
 //! calls run with known secrets: COINQVEST digest headers (the secret is the HMAC key; the
 //! signature and key are sensitive header values), a basic-auth header, Qostiq-style `sign` inside
 //! the body, and an `authorization` header. Successful, retried, failed and recovered calls all run.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code
 
 mod support;
 

@@ -1,11 +1,6 @@
 //! Retries, backoff, the retry budget, rate limits, timeouts and polling floors in virtual time:
 //! a scripted `service_fn` transport, a `ManualClock` and a `VirtualSleep` that advances it.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used)] // test code
 
 mod support;
 
@@ -51,11 +46,19 @@ fn status(code: u16) -> Result<Response<Bytes>, TransportError> {
 
 /// A transport answering `code` to every request, and how many requests it answered.
 fn counting(code: u16) -> (Arc<AtomicUsize>, impl HttpService + use<>) {
+    counting_with(move |_| status(code))
+}
+
+/// A transport answering the `i`th request (from 0) with `answer(i)`, and how many requests it
+/// answered.
+fn counting_with(
+    answer: impl Fn(usize) -> Result<Response<Bytes>, TransportError> + Clone + Send + Sync + 'static,
+) -> (Arc<AtomicUsize>, impl HttpService) {
     let hits = Arc::new(AtomicUsize::new(0));
     let h = hits.clone();
     let transport = service_fn(move |_| {
-        h.fetch_add(1, Ordering::SeqCst);
-        async move { status(code) }
+        let answered = answer(h.fetch_add(1, Ordering::SeqCst));
+        async move { answered }
     });
     (hits, transport)
 }
@@ -96,17 +99,12 @@ fn a_full_5xx_outage_is_capped_by_the_retry_budget() {
 #[test]
 fn transport_failure_retries_cost_double() {
     let (clock, sleep) = clock();
-    let hits = Arc::new(AtomicUsize::new(0));
-    let h = hits.clone();
-    let transport = service_fn(move |_| {
-        h.fetch_add(1, Ordering::SeqCst);
-        async {
-            Err(TransportError::new(
-                TransportErrorKind::ConnectionClosed,
-                Delivery::MaybeSent,
-                None,
-            ))
-        }
+    let (hits, transport) = counting_with(|_| {
+        Err(TransportError::new(
+            TransportErrorKind::ConnectionClosed,
+            Delivery::MaybeSent,
+            None,
+        ))
     });
     let exec = virtual_executor(transport, &clock, &sleep).build().unwrap();
     for _ in 0..1_000 {
@@ -118,13 +116,8 @@ fn transport_failure_retries_cost_double() {
 #[test]
 fn the_budget_refills_on_success() {
     let (clock, sleep) = clock();
-    let n = Arc::new(AtomicUsize::new(0));
-    let c = n.clone();
     // Every other request fails once, then succeeds.
-    let transport = service_fn(move |_| {
-        let i = c.fetch_add(1, Ordering::SeqCst);
-        async move { status(if i.is_multiple_of(2) { 503 } else { 200 }) }
-    });
+    let (_, transport) = counting_with(|i| status(if i.is_multiple_of(2) { 503 } else { 200 }));
     let budget = Arc::new(RetryBudget::standard());
     let exec = virtual_executor(transport, &clock, &sleep)
         .retry_budget(budget.clone())
@@ -281,13 +274,13 @@ fn payouts_with_unknown_outcomes_are_sent_once_and_handed_to_recovery() {
         status(504),
     ] {
         let (clock, sleep) = clock();
-        let hits = Arc::new(AtomicUsize::new(0));
-        let h = hits.clone();
         let failure = Arc::new(std::sync::Mutex::new(Some(failure)));
-        let transport = service_fn(move |_| {
-            h.fetch_add(1, Ordering::SeqCst);
-            let f = failure.lock().unwrap().take();
-            async move { f.unwrap_or_else(|| status(200)) }
+        let (hits, transport) = counting_with(move |_| {
+            failure
+                .lock()
+                .unwrap()
+                .take()
+                .unwrap_or_else(|| status(200))
         });
         let exec = virtual_executor(transport, &clock, &sleep).build().unwrap();
         let e = run(exec.execute(&CreateWithdraw::default(), &())).unwrap_err();
@@ -300,12 +293,8 @@ fn payouts_with_unknown_outcomes_are_sent_once_and_handed_to_recovery() {
 #[test]
 fn undecodable_answers_are_unknown() {
     let (clock, sleep) = clock();
-    let hits = Arc::new(AtomicUsize::new(0));
-    let h = hits.clone();
-    let transport = service_fn(move |_| {
-        h.fetch_add(1, Ordering::SeqCst);
-        async { Ok(Response::new(Bytes::from_static(b"<html>proxy</html>"))) }
-    });
+    let (hits, transport) =
+        counting_with(|_| Ok(Response::new(Bytes::from_static(b"<html>proxy</html>"))));
     let exec = virtual_executor(transport, &clock, &sleep).build().unwrap();
     let e = run(exec.execute(&CreateWithdraw::default(), &())).unwrap_err();
     assert!(matches!(e.error(), Error::Undecodable { .. }));

@@ -102,7 +102,7 @@ fn main() {
         .await;
         let receiver = ReceiverBuilder::qostiq(vec![Secret::new(SECRET).unwrap()])
             .unwrap()
-            .custom_fields(["test_add_on"])
+            .verifier(|v| v.custom_fields(["test_add_on"]))
             .unwrap()
             .build(|_: Event| async { Ok::<(), Infallible>(()) });
         let verified = support::serve(move |mut req: Request<Incoming>, peer| {

@@ -44,7 +44,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().init();
     let qostiq = ReceiverBuilder::qostiq(vec![secret("QOSTIQ_SECRET", "sandbox-Secret-1")?])?
         // Parameters this shop passes when it creates a withdrawal come back in the callback.
-        .custom_fields_for(CallbackKind::Withdraw, ["order_ref"])?
+        .verifier(|v| v.custom_fields_for(CallbackKind::Withdraw, ["order_ref"]))?
         // In production: SourcePolicy::allow_ranges(FIAT_CALLBACK_IPS); loopback here for local
         // testing.
         .sources(SourcePolicy::allow_ranges(

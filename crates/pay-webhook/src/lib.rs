@@ -8,7 +8,7 @@
 //! 2. verifies the signature over the raw bytes (several secrets for rotation), then parses strictly
 //!    (duplicate keys, trailing bytes, invalid UTF-8, depth); for Qostiq, whose signature covers the
 //!    values but not the key names, also binds every key to the callback's type (declare the custom
-//!    fields your shop passes with [`ReceiverBuilder::custom_fields`]);
+//!    fields your shop passes with [`ReceiverBuilder::verifier`]);
 //! 3. deduplicates through a [`DedupStore`] (from `pay-store`: [`MemoryStore`] by default; a SQLite
 //!    file or a PostgreSQL database shared by every receiver, so N receivers handle each event
 //!    once) keyed by the event's identity, never letting a later intermediate status replace a

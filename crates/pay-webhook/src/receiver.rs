@@ -16,7 +16,7 @@ use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use pay_core::error::{Provider, SignatureError};
 use pay_core::event::{EventIdentity, Finality, ProviderEvent};
 use pay_core::secret::Secret;
-use pay_signing::qostiq::{CallbackKind, CallbackVerifier};
+use pay_signing::qostiq::CallbackVerifier;
 
 use crate::scheme::{self, Scheme, VerifyError};
 use crate::source::{PeerAddr, SourcePolicy, SourceRejection};
@@ -186,32 +186,11 @@ impl ReceiverBuilder<scheme::Qostiq> {
         Ok(Self::with_scheme(scheme::Qostiq::new(secrets)?))
     }
 
-    /// Declares custom fields for every callback type: the parameters your shop passes when it
-    /// creates an operation, echoed back at the top level of its callback (see
-    /// [`CallbackVerifier::custom_fields`]). A callback with any other unknown key is refused.
-    pub fn custom_fields<I, S>(self, names: I) -> Result<Self, SignatureError>
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.map_verifier(|v| v.custom_fields(names))
-    }
-
-    /// Declares custom fields for one callback type only (see
-    /// [`CallbackVerifier::custom_fields_for`]).
-    pub fn custom_fields_for<I, S>(
-        self,
-        kind: CallbackKind,
-        names: I,
-    ) -> Result<Self, SignatureError>
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.map_verifier(|v| v.custom_fields_for(kind, names))
-    }
-
-    fn map_verifier(
+    /// Configures the callback verifier: the custom fields your shop passes when it creates an
+    /// operation, echoed back at the top level of its callback
+    /// ([`CallbackVerifier::custom_fields`], [`CallbackVerifier::custom_fields_for`]), and its
+    /// parsing limits. A callback with any other unknown key is refused.
+    pub fn verifier(
         self,
         configure: impl FnOnce(CallbackVerifier) -> Result<CallbackVerifier, SignatureError>,
     ) -> Result<Self, SignatureError> {

@@ -419,7 +419,7 @@ async fn every_bad_input_is_rejected_without_calling_the_handler() {
         }
     };
     let qostiq = support::qostiq_receiver()
-        .custom_fields(["test_add_on"])
+        .verifier(|v| v.custom_fields(["test_add_on"]))
         .unwrap()
         .sources(SourcePolicy::allow_ranges(FIAT_CALLBACK_IPS))
         .build(counter(calls.clone()));

@@ -47,7 +47,7 @@ fn recorder() -> (
 async fn every_forgery_is_refused_or_a_duplicate_of_the_genuine_event() {
     let (applied, handler) = recorder();
     let receiver = support::qostiq_receiver()
-        .custom_fields(CUSTOM)
+        .verifier(|v| v.custom_fields(CUSTOM))
         .unwrap()
         .build(handler);
     let mut counts: BTreeMap<ForgeryClass, (usize, usize, usize)> = BTreeMap::new();
@@ -106,7 +106,7 @@ async fn the_default_store_outlasts_every_redelivery_window() {
     };
     let clock = Arc::new(ManualClock::new(t0));
     let qostiq = support::qostiq_receiver()
-        .custom_fields(["test_add_on"])
+        .verifier(|v| v.custom_fields(["test_add_on"]))
         .unwrap()
         .build_with_store(
             counting(calls.clone()),

@@ -5,12 +5,7 @@
 //!
 //! On SQLite (two handles on one file) always; on PostgreSQL (two pools on one database) when
 //! `PAY_TEST_POSTGRES_URL` is set (`.ci/postgres.sh`), failing under `CI=true` without it.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used)] // test code
 
 mod support;
 

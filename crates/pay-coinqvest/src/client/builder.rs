@@ -1,14 +1,16 @@
-//! [`CoinqvestClientBuilder`]: the API credentials, the COINQVEST base URL and its authentication
-//! choices; every executor setting through [`ExecutorBuilder`].
+//! [`CoinqvestClientBuilder`]: the API credentials and authentication choices
+//! ([`CoinqvestSettings`]) in the shared [`ClientBuilder`]; the COINQVEST base URL and every
+//! executor setting through it.
 
 use std::fmt;
 use std::sync::Arc;
 
 use pay_core::clock::OffsetClock;
-use pay_core::endpoint::{Authenticate, BaseUrl};
+use pay_core::endpoint::Authenticate;
 use pay_core::error::Error;
 use pay_core::secret::Secret;
 use pay_transport::ExecutorBuilder;
+use pay_transport::client::{ClientBuilder, ProviderSettings};
 use pay_transport::hyper_transport::HyperTransport;
 use pay_transport::service::HttpService;
 
@@ -16,19 +18,16 @@ use super::CoinqvestClient;
 use super::server_time::{ServerClock, ServerTimeAuth};
 use crate::{BasicAuth, DEFAULT_BASE_URL, DigestSigner};
 
-/// How requests are authenticated.
-#[derive(Debug, Clone)]
-enum Auth {
-    Digest(DigestSigner),
-    Basic(BasicAuth),
-}
-
 /// Builds a [`CoinqvestClient`]: the API credentials, the COINQVEST base URL and its
-/// authentication choices; every executor setting (transport aside) through
-/// [`CoinqvestClientBuilder::executor`]. Start with [`CoinqvestClient::builder`].
+/// authentication choices ([`ClientBuilder::provider`], see [`CoinqvestSettings`]); every
+/// executor setting (transport aside) through [`ClientBuilder::executor`]. Start with
+/// [`CoinqvestClient::builder`].
 ///
 /// Defaults: base URL [`DEFAULT_BASE_URL`], [`HyperTransport`], digest signatures with a clock
-/// re-sync on 401/403, and the [`ExecutorBuilder`] defaults.
+/// re-sync on 401/403, and the [`ExecutorBuilder`] defaults. Signatures use the executor's clock
+/// shifted by the offset learnt from `GET /time` (floors, backoff and timeouts use it as is); with
+/// a journal, every withdrawal commit is written before it is sent and resumed by
+/// [`CoinqvestClient::resume_journal`] after a crash.
 ///
 /// ```no_run
 /// # fn demo(clock: std::sync::Arc<dyn pay_core::clock::Clock>) -> Result<(), pay_core::Error> {
@@ -41,15 +40,25 @@ enum Auth {
 ///     .build()?;
 /// # Ok(()) }
 /// ```
-pub struct CoinqvestClientBuilder<S = HyperTransport> {
-    executor: ExecutorBuilder<S>,
+pub type CoinqvestClientBuilder<S = HyperTransport> = ClientBuilder<CoinqvestSettings, S>;
+
+/// How requests are authenticated.
+#[derive(Debug, Clone)]
+enum Auth {
+    Digest(DigestSigner),
+    Basic(BasicAuth),
+}
+
+/// The COINQVEST part of a [`CoinqvestClientBuilder`]: the credentials and how they authenticate,
+/// set through [`ClientBuilder::provider`]. `Debug` names the scheme, never a credential.
+pub struct CoinqvestSettings {
     auth: Auth,
     resync: bool,
 }
 
-impl<S> fmt::Debug for CoinqvestClientBuilder<S> {
+impl fmt::Debug for CoinqvestSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CoinqvestClientBuilder")
+        f.debug_struct("CoinqvestSettings")
             .field(
                 "auth",
                 &match self.auth {
@@ -58,39 +67,16 @@ impl<S> fmt::Debug for CoinqvestClientBuilder<S> {
                 },
             )
             .field("resync_clock_on_auth_failure", &self.resync)
-            .field("executor", &self.executor)
-            .finish_non_exhaustive()
+            .finish()
     }
 }
 
-impl<S> CoinqvestClientBuilder<S> {
-    /// Sends requests through `transport` (any [`HttpService`]: a tower service, a
-    /// [`pay_transport::service::service_fn`] closure, or a configured [`HyperTransport`]).
-    pub fn transport<T: HttpService>(self, transport: T) -> CoinqvestClientBuilder<T> {
-        CoinqvestClientBuilder {
-            executor: self.executor.transport(transport),
-            auth: self.auth,
-            resync: self.resync,
+impl CoinqvestSettings {
+    pub(super) fn new(api_key: String, api_secret: Secret) -> Self {
+        Self {
+            auth: Auth::Digest(DigestSigner::new(api_key, api_secret)),
+            resync: true,
         }
-    }
-
-    /// The API base URL (default [`DEFAULT_BASE_URL`], `https://www.coinqvest.com/api/v1`).
-    pub fn base_url(mut self, base_url: BaseUrl) -> Self {
-        self.executor = self.executor.base_url(base_url);
-        self
-    }
-
-    /// Configures the executor: clock (signatures use it shifted by the offset learnt from
-    /// `GET /time`; floors, backoff and timeouts use it as is), sleeper, retries, rate limits,
-    /// polling floors and shared turns, attempt timeout, settle window, recovery reads, the payout
-    /// journal (every withdrawal commit is then written before it is sent and resumed by
-    /// [`CoinqvestClient::resume_journal`] after a crash). See [`ExecutorBuilder`].
-    pub fn executor(
-        mut self,
-        configure: impl FnOnce(ExecutorBuilder<S>) -> ExecutorBuilder<S>,
-    ) -> Self {
-        self.executor = configure(self.executor);
-        self
     }
 
     /// Authenticates with the static, **replayable** `X-Basic` header instead of digest signatures.
@@ -109,21 +95,11 @@ impl<S> CoinqvestClientBuilder<S> {
     }
 }
 
-impl CoinqvestClientBuilder<HyperTransport> {
-    pub(super) fn new(api_key: String, api_secret: Secret) -> Self {
-        Self {
-            executor: ExecutorBuilder::with_default_transport(),
-            auth: Auth::Digest(DigestSigner::new(api_key, api_secret)),
-            resync: true,
-        }
-    }
-}
+impl<S: HttpService> ProviderSettings<S> for CoinqvestSettings {
+    type Client = CoinqvestClient<S>;
+    const DEFAULT_BASE_URL: &'static str = DEFAULT_BASE_URL;
 
-impl<S: HttpService> CoinqvestClientBuilder<S> {
-    /// Builds the client. Fails as [`ExecutorBuilder::build`] does. The default transport needs a
-    /// tokio runtime when requests are made.
-    pub fn build(self) -> Result<CoinqvestClient<S>, Error> {
-        let executor = self.executor.default_base_url(DEFAULT_BASE_URL)?;
+    fn build(self, executor: ExecutorBuilder<S>) -> Result<CoinqvestClient<S>, Error> {
         let server_clock: ServerClock =
             Arc::new(OffsetClock::new(executor.configured_clock().clone()));
         let (inner, resync): (Arc<dyn Authenticate>, bool) = match self.auth {

@@ -63,7 +63,7 @@ use pay_transport::journal::{Claimed, Resumed};
 use pay_transport::service::HttpService;
 use pay_transport::{CallError, Executor};
 
-pub use builder::CoinqvestClientBuilder;
+pub use builder::{CoinqvestClientBuilder, CoinqvestSettings};
 pub use pages::PageWalker;
 pub use pay_transport::client::WaitError;
 
@@ -100,7 +100,7 @@ impl<S> fmt::Debug for CoinqvestClient<S> {
 impl CoinqvestClient<HyperTransport> {
     /// Starts a builder authenticating with digest signatures for `api_key` and `api_secret`.
     pub fn builder(api_key: impl Into<String>, api_secret: Secret) -> CoinqvestClientBuilder {
-        CoinqvestClientBuilder::new(api_key.into(), api_secret)
+        CoinqvestClientBuilder::new(CoinqvestSettings::new(api_key.into(), api_secret))
     }
 }
 

@@ -80,7 +80,7 @@ use pay_transport::journal::{Claimed, Resumed};
 use pay_transport::service::HttpService;
 use pay_transport::{CallError, Executor};
 
-pub use builder::QostiqClientBuilder;
+pub use builder::{QostiqClientBuilder, QostiqSettings};
 pub use pay_transport::client::WaitError;
 pub use payouts::QostiqPayout;
 
@@ -116,7 +116,7 @@ impl<S> fmt::Debug for QostiqClient<S> {
 impl QostiqClient<HyperTransport> {
     /// A builder for `shop_id` with its secret key, on the default transport.
     pub fn builder(shop_id: ShopId, secret: Secret) -> QostiqClientBuilder<HyperTransport> {
-        QostiqClientBuilder::new(shop_id, secret)
+        QostiqClientBuilder::new(QostiqSettings::new(shop_id, secret))
     }
 }
 

@@ -8,7 +8,7 @@ use pay_core::secret::Secret;
 use super::bind::{self, CustomFields, Signed};
 use super::digest;
 use super::schema::CallbackKind;
-use crate::digest::{Secrets, decode};
+use crate::digest::{Keys, decode};
 
 /// Which rendering of nested values produced the matching signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,33 +101,31 @@ impl<'a> VerifiedCallback<'a> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct CallbackVerifier {
-    secrets: Secrets,
-    limits: Limits,
+    keys: Keys,
     custom: CustomFields,
 }
 
 impl CallbackVerifier {
     /// A verifier for one secret.
     pub fn new(secret: Secret) -> Self {
-        Self::with(Secrets::one(secret))
+        Self::with(Keys::one(secret))
     }
 
     /// A verifier accepting any of `secrets` (the current one first). Refuses an empty list.
     pub fn with_secrets(secrets: Vec<Secret>) -> Result<Self, SignatureError> {
-        Secrets::many(secrets).map(Self::with)
+        Keys::many(secrets).map(Self::with)
     }
 
-    fn with(secrets: Secrets) -> Self {
+    fn with(keys: Keys) -> Self {
         Self {
-            secrets,
-            limits: Limits::EVENTS,
+            keys,
             custom: CustomFields::default(),
         }
     }
 
     /// Replaces the parsing limits (default: [`Limits::EVENTS`], 64 KiB and depth 32).
     pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+        self.keys.limits = limits;
         self
     }
 
@@ -177,7 +175,7 @@ impl CallbackVerifier {
 
     /// Verifies `body`: the signature, then the keys (see the type's documentation).
     pub fn verify<'a>(&self, body: &'a [u8]) -> Result<VerifiedCallback<'a>, SignatureError> {
-        let object = StrictObject::parse(body, self.limits)?;
+        let object = StrictObject::parse(body, self.keys.limits)?;
         let received = match object.get("sign").map(|m| &m.value) {
             None | Some(Value::Null) => return Err(SignatureError::Missing),
             Some(Value::String(text)) => decode(text)?,
@@ -211,7 +209,7 @@ impl CallbackVerifier {
                 continue;
             }
             let signed_by = |secret: &Secret| digest(secret, &[current.as_str()]);
-            if let Some(secret_index) = self.secrets.matching(&received, signed_by) {
+            if let Some(secret_index) = self.keys.secrets.matching(&received, signed_by) {
                 matched = Some((form, secret_index));
                 break 'forms;
             }
