@@ -1,12 +1,7 @@
 //! The `pay` binary end to end: every command, each exit code (0 valid/signed, 1 invalid, 2 usage),
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)] // test code
 //! bodies from `--body` and from standard input, secrets from the environment, and no secret in any
 //! output. Expected signatures come from the vectors (`testdata/vectors`).
+#![allow(clippy::panic, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
