@@ -4,12 +4,7 @@
 //!
 //! Each test starts its own sandbox (port 0, fast webhooks, sandbox polling floors). Waits poll a
 //! condition with a generous limit.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::panic, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;

@@ -3,13 +3,7 @@
 //! The parent test re-runs this test binary as child processes (selected by `PAY_STORE_CHILD`),
 //! each with its own connection to the same file.
 #![cfg(feature = "sqlite")]
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::print_stdout
-)]
+#![allow(clippy::panic, clippy::print_stdout, clippy::unwrap_used)] // helpers outside #[test]; children report on stdout
 
 mod support;
 

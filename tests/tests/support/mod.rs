@@ -1,6 +1,7 @@
 //! Shared by the end-to-end tests: the sandbox they start, its admin API and delivery log, and a
 //! `pay_webhook` receiver served on loopback whose handler fails its first calls, to watch the
 //! sandbox redeliver.
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
