@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::callbacks;
 use super::money::{Fee, round};
 use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
-use crate::books::qostiq::{CryptoWithdrawal, due_steps};
+use crate::books::qostiq::{CryptoWithdrawal, due_steps, is_used};
 use crate::context::Context;
 use crate::dates;
 use crate::json::{Json, fixed_decimal, integer, object, optional_string, string, trimmed_decimal};
@@ -154,19 +154,13 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> Qost
     }
     let shop_payment_id = req.text("shop_payment_id")?;
     let shop = &mut ctx.books.qostiq;
-    if shop
-        .crypto_withdrawals
-        .iter()
-        .any(|w| w.shop_payment_id == shop_payment_id)
-    {
+    if is_used(&shop.crypto_withdrawals, &shop_payment_id) {
         return Err(QostiqError::duplicate("shop_payment_id", &shop_payment_id));
     }
     let balance = shop.crypto_mut(payway.currency);
-    if balance.spendable() < write_off {
+    if !balance.freeze(write_off) {
         return Err(QostiqError::insufficient());
     }
-    balance.available -= write_off;
-    balance.frozen += write_off;
     let left = balance.available;
     let id = shop.new_id();
     let w = CryptoWithdrawal {
@@ -283,14 +277,9 @@ pub(crate) fn set_status(ctx: &mut Context<'_>, index: usize, status: u8) -> Res
         w.tx_hash = Some(hash);
     }
     let w = w.clone();
-    let balance = shop.crypto_mut(&w.shop_currency);
-    match status {
-        3 => balance.frozen -= w.shop_write_off,
-        4 => {
-            balance.frozen -= w.shop_write_off;
-            balance.available += w.shop_write_off;
-        }
-        _ => {}
+    if is_final(status) {
+        let balance = shop.crypto_mut(&w.shop_currency);
+        balance.settle(w.shop_write_off, status == 3);
     }
     if is_final(status) {
         let decimals = PAYWAYS

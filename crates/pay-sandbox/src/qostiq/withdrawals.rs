@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use super::callbacks;
 use super::money::{Fee, convert, round};
 use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
-use crate::books::qostiq::{Withdrawal, due_steps};
+use crate::books::qostiq::{Withdrawal, due_steps, is_used};
 use crate::context::Context;
 use crate::dates;
 use crate::json::{Json, integer, object, python_float, string};
@@ -204,19 +204,13 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> Qost
     }
     let shop_payment_id = req.text("shop_payment_id")?;
     let shop = &mut ctx.books.qostiq;
-    if shop
-        .withdrawals
-        .iter()
-        .any(|w| w.shop_payment_id == shop_payment_id)
-    {
+    if is_used(&shop.withdrawals, &shop_payment_id) {
         return Err(QostiqError::duplicate("shop_payment_id", &shop_payment_id));
     }
     let balance = shop.fiat_mut(shop_currency);
-    if balance.spendable() < write_off {
+    if !balance.freeze(write_off) {
         return Err(QostiqError::insufficient());
     }
-    balance.available -= write_off;
-    balance.frozen += write_off;
     let left = balance.available;
     let id = shop.new_id();
     let extras = req.others(KNOWN_KEYS);
@@ -344,11 +338,7 @@ pub(crate) fn set_status(
     let w = w.clone();
     let balance = shop.fiat_mut(currency);
     match status {
-        5 => balance.frozen -= amount,
-        6 | 10 => {
-            balance.frozen -= amount;
-            balance.available += amount;
-        }
+        5 | 6 | 10 => balance.settle(amount, status == 5),
         11 => balance.available += amount,
         _ => {}
     }
