@@ -13,6 +13,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use pay_core::error::Provider;
+use pay_store::testing::begin_attempted;
 use pay_store::{
     Begin, Claim, DedupKey, DedupStore, EvidenceKind, Finality, IntentClaim, IntentJournal,
     IntentKey, IntentState, Listing, OwnerId, SqliteStore, StoreError,
@@ -119,20 +120,9 @@ async fn worker(path: &str) {
 async fn crash(path: &str) {
     let store = SqliteStore::open(path).await.unwrap();
     let me = OwnerId::unique("doomed");
-    let Begin::Created(lease) = store
-        .begin(
-            &key("crash-1"),
-            &json!({"amount": "5.00"}),
-            &me,
-            Duration::from_millis(300),
-        )
-        .await
-        .unwrap()
-    else {
-        panic!("fresh key");
-    };
-    store
-        .record(&lease, EvidenceKind::Attempt, &json!({"attempt": 1}))
+    let payload = json!({"amount": "5.00"});
+    let lease = Duration::from_millis(300);
+    begin_attempted(&store, &key("crash-1"), &payload, &me, lease)
         .await
         .unwrap();
     println!("@@ owner {me}");
