@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::callbacks;
 use super::money::{Fee, round};
-use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
+use super::protocol::{self, QostiqAnswer, QostiqError, QostiqRequest};
 use crate::books::qostiq::{CryptoWithdrawal, due_steps, is_used};
 use crate::context::Context;
 use crate::dates;
@@ -87,10 +87,9 @@ pub(crate) const PAYWAYS: &[CryptoPayway] = &[
 /// Addresses starting with this are rejected when auto-progress reaches a final status.
 pub(crate) const REJECTED_ADDRESS_PREFIX: &str = "reject";
 
-fn find_payway(alias: &str) -> Result<&'static CryptoPayway, QostiqError> {
-    PAYWAYS.iter().find(|p| p.alias == alias).ok_or_else(|| {
-        QostiqError::bad(format!("payway: `{alias}` is not available for this shop."))
-    })
+/// The shop's crypto payway `alias`.
+pub(crate) fn find_payway(alias: &str) -> Result<&'static CryptoPayway, QostiqError> {
+    protocol::find_payway(PAYWAYS, alias, |p| p.alias)
 }
 
 fn amounts(

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use super::callbacks;
 use super::money::{Fee, convert, round};
-use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
+use super::protocol::{self, QostiqAnswer, QostiqError, QostiqRequest};
 use crate::books::qostiq::{Withdrawal, due_steps, is_used};
 use crate::context::Context;
 use crate::dates;
@@ -71,11 +71,9 @@ pub(crate) const REJECTED_CARD: &str = "4000000000000002";
 
 const CARD_REGEX: &str = "^((4|5|6)[0-9]{15,17}|[a-z0-9]{32})$";
 
-/// Looks up a payway.
+/// The shop's fiat withdraw payway `alias`.
 pub(crate) fn find_payway(alias: &str) -> Result<&'static WithdrawPayway, QostiqError> {
-    PAYWAYS.iter().find(|p| p.alias == alias).ok_or_else(|| {
-        QostiqError::bad(format!("payway: `{alias}` is not available for this shop."))
-    })
+    protocol::find_payway(PAYWAYS, alias, |p| p.alias)
 }
 
 /// Whether `account` matches the card regex `^((4|5|6)[0-9]{15,17}|[a-z0-9]{32})$`.
