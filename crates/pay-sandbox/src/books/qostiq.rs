@@ -212,6 +212,17 @@ pub(crate) fn is_used<P: Payout>(list: &[P], shop_payment_id: &str) -> bool {
     list.iter().any(|p| p.keys().1 == shop_payment_id)
 }
 
+/// The payout whose Qostiq id is `id_text` (none when it is not a number), for the status routes.
+pub(crate) fn with_id<'a, P: Payout>(list: &'a [P], id_text: &str) -> Option<&'a P> {
+    let id: u64 = id_text.parse().ok()?;
+    list.iter().find(|p| p.keys().0 == id)
+}
+
+/// The payout with the shop's `shop_payment_id`, for the status routes.
+pub(crate) fn with_shop_payment_id<'a, P: Payout>(list: &'a [P], key: &str) -> Option<&'a P> {
+    list.iter().find(|p| p.keys().1 == key)
+}
+
 /// The index of the payout with Qostiq's `id`, else with the shop's `shop_payment_id`; `what`
 /// names the record in the errors.
 pub(crate) fn find_payout<P: Payout>(

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::callbacks;
 use super::money::{Fee, round};
 use super::protocol::{self, QostiqAnswer, QostiqError, QostiqRequest};
-use crate::books::qostiq::{CryptoWithdrawal, due_steps, is_used};
+use crate::books::qostiq::{CryptoWithdrawal, due_steps, is_used, with_id, with_shop_payment_id};
 use crate::context::Context;
 use crate::dates;
 use crate::json::{Json, fixed_decimal, integer, object, optional_string, string, trimmed_decimal};
@@ -188,12 +188,7 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> Qost
 /// `POST /crypto/withdraw/status` (miss: code 2000, HTTP 200).
 pub(crate) fn status_by_id(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let id_text = req.text("withdraw_id")?;
-    let id: Option<u64> = id_text.parse().ok();
-    ctx.books
-        .qostiq
-        .crypto_withdrawals
-        .iter()
-        .find(|w| Some(w.id) == id)
+    with_id(&ctx.books.qostiq.crypto_withdrawals, &id_text)
         .map(status_json)
         .ok_or_else(|| {
             QostiqError::not_found(2000, format!("Withdraw (id={id_text}) is not found"))
@@ -206,11 +201,7 @@ pub(crate) fn status_by_shop_payment_id(
     req: &QostiqRequest<'_, '_>,
 ) -> QostiqAnswer {
     let key = req.text("shop_payment_id")?;
-    ctx.books
-        .qostiq
-        .crypto_withdrawals
-        .iter()
-        .find(|w| w.shop_payment_id == key)
+    with_shop_payment_id(&ctx.books.qostiq.crypto_withdrawals, &key)
         .map(status_json)
         .ok_or_else(|| {
             QostiqError::not_found(

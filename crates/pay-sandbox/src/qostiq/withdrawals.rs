@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use super::callbacks;
 use super::money::{Fee, convert, round};
 use super::protocol::{self, QostiqAnswer, QostiqError, QostiqRequest};
-use crate::books::qostiq::{Withdrawal, due_steps, is_used};
+use crate::books::qostiq::{Withdrawal, due_steps, is_used, with_id, with_shop_payment_id};
 use crate::context::Context;
 use crate::dates;
 use crate::json::{Json, integer, object, python_float, string};
@@ -259,12 +259,7 @@ fn status_json(w: &Withdrawal) -> Json {
 /// `POST /withdraw/status` (by Qostiq id; miss: code 2000, HTTP 200).
 pub(crate) fn status_by_id(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let id_text = req.text("withdraw_id")?;
-    let id: Option<u64> = id_text.parse().ok();
-    ctx.books
-        .qostiq
-        .withdrawals
-        .iter()
-        .find(|w| Some(w.id) == id)
+    with_id(&ctx.books.qostiq.withdrawals, &id_text)
         .map(status_json)
         .ok_or_else(|| {
             QostiqError::not_found(2000, format!("Withdraw (id={id_text}) wasn't found"))
@@ -277,11 +272,7 @@ pub(crate) fn status_by_shop_payment_id(
     req: &QostiqRequest<'_, '_>,
 ) -> QostiqAnswer {
     let key = req.text("shop_payment_id")?;
-    ctx.books
-        .qostiq
-        .withdrawals
-        .iter()
-        .find(|w| w.shop_payment_id == key)
+    with_shop_payment_id(&ctx.books.qostiq.withdrawals, &key)
         .map(status_json)
         .ok_or_else(|| {
             QostiqError::not_found(7, format!("Withdraw (shop_payment_id={key}) wasn't found"))
