@@ -382,6 +382,19 @@ fn claimed(row: Row, owner: &OwnerId, granted: OffsetDateTime) -> Result<(Row, L
     Ok((row, lease))
 }
 
+/// The intent claimed by a `RETURNING {INTENT_COLUMNS_P}, clock_timestamp()` statement, with its
+/// evidence and its lease (granted at the returned time).
+async fn claimed_intent(
+    client: &impl deadpool_postgres::GenericClient,
+    row: &tokio_postgres::Row,
+    owner: &OwnerId,
+) -> Result<IntentClaim, StoreError> {
+    let granted: OffsetDateTime = row.try_get(16).map_err(db)?;
+    let (row, lease) = claimed(read_row(row)?, owner, granted)?;
+    let record = record_of(client, row).await?;
+    Ok(IntentClaim::Claimed(Claimed { lease, record }))
+}
+
 impl IntentJournal for PostgresStore {
     async fn begin(
         &self,
@@ -500,10 +513,7 @@ impl IntentJournal for PostgresStore {
                 .await
                 .map_err(db)?;
             if let Some(row) = reopened {
-                let granted: OffsetDateTime = row.try_get(16).map_err(db)?;
-                let (row, lease) = claimed(read_row(&row)?, owner, granted)?;
-                let record = record_of(&client, row).await?;
-                return Ok(IntentClaim::Claimed(Claimed { lease, record }));
+                return claimed_intent(&client, &row, owner).await;
             }
         }
         // `clock_timestamp()` inline, not once up front: the row lock may be waited for, and the
@@ -529,10 +539,7 @@ impl IntentJournal for PostgresStore {
             .await
             .map_err(db)?;
         if let Some(row) = updated {
-            let granted: OffsetDateTime = row.try_get(16).map_err(db)?;
-            let (row, lease) = claimed(read_row(&row)?, owner, granted)?;
-            let record = record_of(&client, row).await?;
-            return Ok(IntentClaim::Claimed(Claimed { lease, record }));
+            return claimed_intent(&client, &row, owner).await;
         }
         let Some(row) = find(&client, key).await? else {
             return Ok(IntentClaim::Missing);
