@@ -1,6 +1,6 @@
 //! `pay_store::interpose`: the hook runs around every write with its name, a failing `before`
 //! writes nothing, `after` runs only for writes that succeeded, and reads pass through unhooked.
-#![allow(clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
+#![allow(clippy::panic, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -8,8 +8,8 @@ use std::time::Duration;
 use pay_core::error::Provider;
 use pay_store::interpose::{Interposed, Write, WriteHook};
 use pay_store::{
-    Begin, EvidenceKind, IntentClaim, IntentJournal, IntentKey, Listing, MemoryStore, Outcome,
-    OwnerId, StoreError,
+    Begin, EvidenceKind, IntentClaim, IntentJournal, IntentKey, Lease, Listing, MemoryStore,
+    Outcome, OwnerId, StoreError,
 };
 use serde_json::json;
 
@@ -52,18 +52,21 @@ fn key(id: &str) -> IntentKey {
     IntentKey::new(Provider::Qostiq, "withdraw", id)
 }
 
-#[tokio::test]
-async fn every_write_is_hooked_before_and_after_and_reads_are_not() {
+/// A memory store behind a fresh log, with intent `id` begun by `me` (its lease).
+async fn begun(id: &str, me: &OwnerId) -> (Interposed<MemoryStore, Log>, Log, Lease) {
     let log = Log::default();
     let store = Interposed::new(MemoryStore::new(), log.clone());
-    let me = OwnerId::unique("test");
-    let Begin::Created(lease) = store
-        .begin(&key("a"), &json!({}), &me, LEASE)
-        .await
-        .unwrap()
-    else {
+    let begin = store.begin(&key(id), &json!({}), me, LEASE).await.unwrap();
+    let Begin::Created(lease) = begin else {
         panic!("fresh key")
     };
+    (store, log, lease)
+}
+
+#[tokio::test]
+async fn every_write_is_hooked_before_and_after_and_reads_are_not() {
+    let me = OwnerId::unique("test");
+    let (store, log, lease) = begun("a", &me).await;
     let lease = store.renew(&lease, LEASE).await.unwrap();
     store
         .record(&lease, EvidenceKind::Attempt, &json!({"n": 1}))
@@ -125,16 +128,8 @@ async fn a_failing_before_writes_nothing_and_skips_after() {
 
 #[tokio::test]
 async fn a_failed_write_of_the_inner_store_skips_after() {
-    let log = Log::default();
-    let store = Interposed::new(MemoryStore::new(), log.clone());
     let me = OwnerId::unique("test");
-    let Begin::Created(lease) = store
-        .begin(&key("c"), &json!({}), &me, LEASE)
-        .await
-        .unwrap()
-    else {
-        panic!("fresh key")
-    };
+    let (store, log, lease) = begun("c", &me).await;
     let outcome = Outcome {
         name: "paid".into(),
         detail: json!({}),
