@@ -57,9 +57,9 @@ use pay_core::recovery::OutcomeName;
 use pay_qostiq::ShopId;
 use pay_qostiq::client::QostiqClient;
 use pay_sandbox::{AdminClient, Credentials};
+use pay_store::interpose::{Interposed, Write, WriteHook};
 use pay_store::{
-    Begin, Claimed, EvidenceKind, IntentClaim, IntentJournal, IntentKey, IntentRecord, Lease,
-    Listing, Outcome, OwnerId, Store, StoreConfig, StoreError,
+    EvidenceKind, IntentJournal, IntentKey, Listing, OwnerId, Store, StoreConfig, StoreError,
 };
 use pay_transport::RetryBudget;
 use pay_transport::hyper_transport::HyperTransport;
@@ -136,56 +136,19 @@ async fn pause(point: Point) {
 
 // ---------------------------------------------------------------------------- the driver side
 
-/// A journal that pauses at the driver's point.
-#[derive(Clone)]
+/// Pauses the driver at its point, around the journal write that marks it.
+#[derive(Debug, Clone, Copy)]
 struct Pausing {
-    inner: Store,
     point: Point,
     /// `during_recovery`: pause after the lookup is journaled instead of before.
     after_write: bool,
 }
 
-impl IntentJournal for Pausing {
-    async fn begin(
-        &self,
-        key: &IntentKey,
-        payload: &Value,
-        owner: &OwnerId,
-        lease: Duration,
-    ) -> Result<Begin, StoreError> {
-        self.inner.begin(key, payload, owner, lease).await
-    }
-    async fn get(&self, key: &IntentKey) -> Result<Option<IntentRecord>, StoreError> {
-        self.inner.get(key).await
-    }
-    async fn claim_due(
-        &self,
-        owner: &OwnerId,
-        lease: Duration,
-        limit: u32,
-        provider: Option<Provider>,
-    ) -> Result<Vec<Claimed>, StoreError> {
-        self.inner.claim_due(owner, lease, limit, provider).await
-    }
-    async fn reopen(
-        &self,
-        key: &IntentKey,
-        owner: &OwnerId,
-        lease: Duration,
-        reopenable: &[&str],
-    ) -> Result<IntentClaim, StoreError> {
-        self.inner.reopen(key, owner, lease, reopenable).await
-    }
-    async fn renew(&self, lease: &Lease, duration: Duration) -> Result<Lease, StoreError> {
-        self.inner.renew(lease, duration).await
-    }
-    async fn record(
-        &self,
-        lease: &Lease,
-        kind: EvidenceKind,
-        data: &Value,
-    ) -> Result<pay_store::Evidence, StoreError> {
-        let started = data.get("send").is_some();
+impl WriteHook for Pausing {
+    async fn before(&self, write: &Write<'_>) -> Result<(), StoreError> {
+        let Write::Record { kind, data, .. } = *write else {
+            return Ok(());
+        };
         let answered = kind == EvidenceKind::Attempt && data.get("step").is_some();
         let looked_up = kind == EvidenceKind::Lookup;
         match self.point {
@@ -193,29 +156,19 @@ impl IntentJournal for Pausing {
             Point::DuringRecovery if looked_up && !self.after_write => pause(self.point).await,
             _ => {}
         }
-        let written = self.inner.record(lease, kind, data).await?;
+        Ok(())
+    }
+
+    async fn after(&self, write: &Write<'_>) {
+        let Write::Record { kind, data, .. } = *write else {
+            return;
+        };
+        let started = data.get("send").is_some();
         match self.point {
             Point::BeforeSend if started => pause(self.point).await,
-            Point::DuringRecovery if looked_up => pause(self.point).await,
+            Point::DuringRecovery if kind == EvidenceKind::Lookup => pause(self.point).await,
             _ => {}
         }
-        Ok(written)
-    }
-    async fn finish(&self, lease: &Lease, outcome: &Outcome) -> Result<(), StoreError> {
-        self.inner.finish(lease, outcome).await
-    }
-    async fn mark_unknown(&self, lease: &Lease, retry_after: Duration) -> Result<(), StoreError> {
-        self.inner.mark_unknown(lease, retry_after).await
-    }
-    async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
-        self.inner.release_lease(lease).await
-    }
-    async fn list(
-        &self,
-        listing: Listing,
-        limit: u32,
-    ) -> Result<Vec<pay_store::Intent>, StoreError> {
-        self.inner.list(listing, limit).await
     }
 }
 
@@ -272,13 +225,13 @@ async fn client(args: &ClientArgs) -> Result<QostiqClient<PausingTransport>, Str
         .open()
         .await
         .map_err(|e| e.to_string())?;
-    let journal = Journal::new(Pausing {
-        inner: store.clone(),
+    let pausing = Pausing {
         point: args.point,
         after_write: args.seed.is_multiple_of(2),
-    })
-    .owner(OwnerId::unique("crash"))
-    .lease(LEASE);
+    };
+    let journal = Journal::new(Interposed::new(store.clone(), pausing))
+        .owner(OwnerId::unique("crash"))
+        .lease(LEASE);
     let credentials = Credentials::defaults();
     let base: BaseUrl = args
         .base

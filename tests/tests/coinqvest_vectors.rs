@@ -1,16 +1,11 @@
 //! Every case of `testdata/vectors/coinqvest_*.json` through pay-coinqvest's own API: one test per
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)] // test code: a failed load is a failed test
 //! file, each failing case named.
 //!
 //! Digest vectors (captured from the official Node SDK): the request is rebuilt through the typed
 //! endpoint it belongs to, its target and body bytes must equal the captured ones, and the signature
 //! added by `DigestSigner` (as `Authenticate`) must equal the captured header. Webhook vectors go
 //! through `webhooks::verify_and_parse`; invalid ones must fail with the error their `why` names.
+#![allow(clippy::panic, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use bytes::Bytes;
 use http::Method;

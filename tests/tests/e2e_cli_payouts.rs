@@ -5,12 +5,7 @@
 //!
 //! Timing: attempts time out after 300 ms and the settle window is 900 ms; held requests are held
 //! 600 ms (inside the window: found) or 3 s (past it: the re-create is refused meanwhile).
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::indexing_slicing, clippy::panic, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -4,15 +4,7 @@
 //!
 //! Each test starts its own sandbox (port 0, fast webhooks, sandbox polling floors). Waits poll a
 //! condition with a generous limit.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
-
-use std::sync::atomic::Ordering;
-use std::time::Duration;
+#![allow(clippy::panic, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use http::Method;
 use pay_coinqvest::checkouts::{ChargeBuilder, CheckoutParams, LineItem};
@@ -22,13 +14,15 @@ use pay_coinqvest::pagination::Page;
 use pay_coinqvest::withdrawals::{CreateWithdrawal, NgnBank, TargetAccount, Withdrawal};
 use pay_core::recovery::Resolution;
 use pay_sandbox::{SandboxBuilder, SandboxHandle};
-use pay_transport::floors::Floors;
 use pay_webhook::ReceiverBuilder;
 use serde_json::{Value, json};
 
 mod support;
 
-use support::{Flaky, admin, fast, until_delivered};
+use support::{
+    Flaky, admin, assert_accepted_at_the_third_attempt, fast, fault_once, sandbox_executor,
+    until_delivered,
+};
 
 const USD: &str = "USD:GDUKMGUGDZQK6YHYA5Z6AY2G4XDSZPSZ3SW5UN3ARVMO6QSRDWP5YLEX";
 
@@ -43,12 +37,7 @@ async fn rig_with(builder: SandboxBuilder) -> Rig {
     let client =
         CoinqvestClient::builder(creds.coinqvest_key.clone(), creds.coinqvest_secret.clone())
             .base_url(sandbox.coinqvest_base_url().parse().unwrap())
-            .executor(|e| {
-                e.floors(Floors::below_provider_minimums_for_sandbox(
-                    Duration::from_millis(10),
-                ))
-                .attempt_timeout(Duration::from_secs(10))
-            })
+            .executor(sandbox_executor)
             .build()
             .unwrap();
     Rig { sandbox, client }
@@ -462,13 +451,8 @@ async fn paid_checkout_is_polled_to_final() {
 #[tokio::test]
 async fn lost_commit_answer_is_adopted_without_a_second_debit() {
     let r = rig().await;
-    admin(
-        &r.sandbox,
-        Method::POST,
-        "/faults",
-        json!({"route": "/coinqvest/api/v1/withdrawal/commit", "fault": "commit_then_drop", "count": 1}),
-    )
-    .await;
+    let commit = "/coinqvest/api/v1/withdrawal/commit";
+    fault_once(&r.sandbox, commit, "commit_then_drop").await;
     let quote = r.client.create_withdrawal(&ngn_withdrawal()).await.unwrap();
     let outcome = r.client.commit_quote(&quote).await;
     assert!(
@@ -496,12 +480,7 @@ async fn payment_webhook_is_retried_until_200_and_applied_once() {
     let r = rig_with(fast().coinqvest_webhook_url(format!("http://{addr}/webhook"))).await;
     let id = paid_checkout(&r).await;
     let delivery = until_delivered(&r.sandbox, "provider=coinqvest").await;
-    let attempts = delivery["attempts"].as_array().unwrap();
-    assert_eq!(attempts.len(), 3, "{delivery}");
-    assert_eq!(attempts[0]["status"], 500);
-    assert_eq!(attempts[2]["status"], 200);
-    assert_eq!(calls.load(Ordering::SeqCst), 3);
-    assert_eq!(applied.lock().unwrap().len(), 1);
+    assert_accepted_at_the_third_attempt(&delivery, &calls, &applied);
     // The webhook is confirmed by reading the checkout.
     assert!(
         r.client

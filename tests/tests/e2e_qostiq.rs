@@ -4,14 +4,8 @@
 //!
 //! Each test starts its own sandbox (port 0, fast callbacks, sandbox polling floors), so tests run
 //! in parallel and take milliseconds. Waits poll a condition with a generous limit.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::panic, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use http::Method;
@@ -27,13 +21,15 @@ use pay_qostiq::transfers::{CreateTransfer, TransferAmountType, TryTransfer};
 use pay_qostiq::withdrawals::{CheckAccount, CreateWithdraw, TryWithdraw, WithdrawAmountType};
 use pay_qostiq::{BillStatus, CryptoAsset, Currency, Payway, ShopId, WithdrawStatus};
 use pay_sandbox::{SandboxBuilder, SandboxHandle};
-use pay_transport::floors::Floors;
 use pay_webhook::ReceiverBuilder;
 use serde_json::{Value, json};
 
 mod support;
 
-use support::{Flaky, admin, fast, until_delivered};
+use support::{
+    Flaky, admin, assert_accepted_at_the_third_attempt, fast, fault_once, sandbox_executor,
+    until_delivered,
+};
 
 struct Rig {
     sandbox: SandboxHandle,
@@ -48,12 +44,7 @@ async fn rig_with(builder: SandboxBuilder) -> Rig {
         creds.qostiq_secret.clone(),
     )
     .base_url(sandbox.qostiq_base_url().parse().unwrap())
-    .executor(|e| {
-        e.floors(Floors::below_provider_minimums_for_sandbox(
-            Duration::from_millis(10),
-        ))
-        .attempt_timeout(Duration::from_secs(10))
-    })
+    .executor(sandbox_executor)
     .build()
     .unwrap();
     Rig { sandbox, client }
@@ -402,13 +393,7 @@ async fn bill_paid_by_the_payer_is_polled_to_final() {
 #[tokio::test]
 async fn lost_withdraw_answer_is_recovered_without_a_duplicate() {
     let r = rig().await;
-    admin(
-        &r.sandbox,
-        Method::POST,
-        "/faults",
-        json!({"route": "/qostiq/withdraw/create", "fault": "commit_then_drop", "count": 1}),
-    )
-    .await;
+    fault_once(&r.sandbox, "/qostiq/withdraw/create", "commit_then_drop").await;
     let outcome = r.client.create_withdraw(&withdraw("w-lost")).await;
     assert!(
         matches!(outcome.resolution(), Resolution::Adopted(_)),
@@ -457,13 +442,8 @@ async fn withdraw_callback_is_retried_until_ok_and_applied_once() {
     )
     .await;
     let delivery = until_delivered(&r.sandbox, "provider=qostiq&kind=withdraw").await;
-    let attempts = delivery["attempts"].as_array().unwrap();
-    assert_eq!(attempts.len(), 3, "{delivery}");
-    assert_eq!(attempts[0]["status"], 500);
-    assert_eq!(attempts[2]["status"], 200);
-    assert_eq!(attempts[2]["response"], "OK");
-    assert_eq!(calls.load(Ordering::SeqCst), 3);
-    assert_eq!(applied.lock().unwrap().len(), 1);
+    assert_accepted_at_the_third_attempt(&delivery, &calls, &applied);
+    assert_eq!(delivery["attempts"][2]["response"], "OK");
 }
 
 #[tokio::test]

@@ -6,12 +6,7 @@
 //!
 //! A poll leaves at its turn plus its process's own scheduling delay, so the gaps the sandbox sees
 //! are the turns' gaps give or take that delay; the floor itself is kept on the store's clock.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

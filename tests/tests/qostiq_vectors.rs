@@ -10,12 +10,7 @@
 //! Callbacks: every case goes through [`pay_qostiq::callbacks::verify_and_parse`]; valid ones must
 //! verify and parse into their typed callback, invalid ones must fail with the error their `why`
 //! describes.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)] // test code
+#![allow(clippy::panic, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use pay_core::clock::FixedClock;
 use pay_core::error::{Error, SignatureError};

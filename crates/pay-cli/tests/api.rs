@@ -1,11 +1,6 @@
 //! The API commands against a sandbox (`pay sandbox --port 0`, spawned): JSON output and the exit
 //! codes 0 (accepted), 1 (refused / not found), 2 (usage), 3 (transport).
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)] // test code
+#![allow(clippy::panic, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use std::process::Command;
 

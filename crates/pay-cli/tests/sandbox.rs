@@ -1,11 +1,6 @@
 //! `pay sandbox` end to end: the binary starts on a free port, prints its URLs with masked
 //! credentials, answers the admin API and a provider route over HTTP, and is killed.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)] // test code
+#![allow(clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;

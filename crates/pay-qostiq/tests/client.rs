@@ -1274,12 +1274,13 @@ async fn loopback_faults_on_create_withdraw_are_recovered_without_a_second_payou
 
 mod journal {
     use super::*;
+    use pay_store::interpose::{Interposed, Write, WriteHook};
     use pay_store::{
-        Begin, Claimed, EvidenceKind, IntentClaim, IntentJournal, IntentKey, IntentRecord,
-        IntentState, Lease, Listing, MemoryStore, OwnerId, StoreError,
+        Begin, EvidenceKind, IntentClaim, IntentJournal, IntentKey, IntentRecord, IntentState,
+        Listing, MemoryStore, OwnerId, StoreError,
     };
     use pay_transport::journal::{Journal, JournalError};
-    use serde_json::{Value, json};
+    use serde_json::json;
     use std::error::Error as _;
 
     /// A client on the fake in virtual time, journaling into `store` with a 5-minute lease.
@@ -1517,114 +1518,29 @@ mod journal {
         assert_eq!(fake.hits("/withdraw/shop_payment_status"), 0);
     }
 
-    /// A memory store whose writes fail as unavailable once `healthy_writes` succeeded (`begin`,
-    /// `renew`, `record`, `finish`, `mark_unknown` each count one).
+    /// Store writes fail as unavailable once `healthy_writes` succeeded (`begin`, `renew`, `record`,
+    /// `finish`, `mark_unknown`, every claim and release each count one).
     #[derive(Clone)]
     struct Failing {
-        inner: MemoryStore,
         healthy_writes: Arc<Mutex<usize>>,
     }
 
     impl Failing {
-        fn new(inner: MemoryStore, healthy_writes: usize) -> Self {
-            Self {
-                inner,
-                healthy_writes: Arc::new(Mutex::new(healthy_writes)),
-            }
+        /// `inner`, its writes failing once `healthy_writes` succeeded.
+        fn new(inner: MemoryStore, healthy_writes: usize) -> Interposed<MemoryStore, Failing> {
+            let healthy_writes = Arc::new(Mutex::new(healthy_writes));
+            Interposed::new(inner, Failing { healthy_writes })
         }
+    }
 
-        fn write(&self) -> Result<(), StoreError> {
+    impl WriteHook for Failing {
+        async fn before(&self, _write: &Write<'_>) -> Result<(), StoreError> {
             let mut left = self.healthy_writes.lock().unwrap();
             if *left == 0 {
                 return Err(StoreError::Unavailable("the database is down".into()));
             }
             *left -= 1;
             Ok(())
-        }
-    }
-
-    impl IntentJournal for Failing {
-        async fn begin(
-            &self,
-            key: &IntentKey,
-            payload: &Value,
-            owner: &OwnerId,
-            lease: Duration,
-        ) -> Result<Begin, StoreError> {
-            self.write()?;
-            self.inner.begin(key, payload, owner, lease).await
-        }
-        async fn get(&self, key: &IntentKey) -> Result<Option<IntentRecord>, StoreError> {
-            self.inner.get(key).await
-        }
-        async fn claim_intent(
-            &self,
-            key: &IntentKey,
-            owner: &OwnerId,
-            lease: Duration,
-        ) -> Result<IntentClaim, StoreError> {
-            self.write()?;
-            self.inner.claim_intent(key, owner, lease).await
-        }
-        async fn claim_due(
-            &self,
-            owner: &OwnerId,
-            lease: Duration,
-            limit: u32,
-            provider: Option<pay_core::error::Provider>,
-        ) -> Result<Vec<Claimed>, StoreError> {
-            self.write()?;
-            self.inner.claim_due(owner, lease, limit, provider).await
-        }
-        async fn reopen(
-            &self,
-            key: &IntentKey,
-            owner: &OwnerId,
-            lease: Duration,
-            reopenable: &[&str],
-        ) -> Result<IntentClaim, StoreError> {
-            self.write()?;
-            self.inner.reopen(key, owner, lease, reopenable).await
-        }
-        async fn renew(&self, lease: &Lease, duration: Duration) -> Result<Lease, StoreError> {
-            self.write()?;
-            self.inner.renew(lease, duration).await
-        }
-        async fn record(
-            &self,
-            lease: &Lease,
-            kind: EvidenceKind,
-            data: &Value,
-        ) -> Result<pay_store::Evidence, StoreError> {
-            self.write()?;
-            self.inner.record(lease, kind, data).await
-        }
-        async fn finish(
-            &self,
-            lease: &Lease,
-            outcome: &pay_store::Outcome,
-        ) -> Result<(), StoreError> {
-            self.write()?;
-            self.inner.finish(lease, outcome).await
-        }
-        async fn mark_unknown(
-            &self,
-            lease: &Lease,
-            retry_after: Duration,
-        ) -> Result<(), StoreError> {
-            self.write()?;
-            self.inner.mark_unknown(lease, retry_after).await
-        }
-        async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
-            self.write()?;
-            self.inner.release_lease(lease).await
-        }
-        async fn list(
-            &self,
-            listing: Listing,
-            limit: u32,
-        ) -> Result<Vec<pay_store::Intent>, StoreError> {
-            self.inner.list(listing, limit).await
         }
     }
 

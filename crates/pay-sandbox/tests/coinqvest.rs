@@ -1,11 +1,6 @@
 //! COINQVEST endpoints over real loopback HTTP: digest/basic auth, shapes, errors, checkout and
 //! withdrawal flows moving wallets, customers CRUD, signed webhooks and their retries.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::indexing_slicing)] // helpers outside #[test]: a failure is a failed test
 
 mod support;
 

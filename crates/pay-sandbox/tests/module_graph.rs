@@ -2,12 +2,7 @@
 //! others. Every `use` tree and every `crate::`/`super::`/`self::` path in a module's file is an
 //! edge to the deepest module it names (a `mod` declaration is not); the graph must be acyclic.
 //! Also: `lib.rs` declares its modules private (the public API is what it re-exports).
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -1,11 +1,5 @@
 //! The scripted server: canned replies, queued steps, the fault vocabulary acted out as in the
 //! emulator with the chosen provider's shapes, counters of what arrived and what was applied.
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
 
 mod support;
 

@@ -4,7 +4,7 @@
 //! empty strings); changing any signed value breaks the
 //! signature; neither verifier panics on arbitrary bytes; COINQVEST digest authentication can be
 //! recomputed from the headers it sets.
-#![allow(clippy::unwrap_used)] // test code
+#![allow(clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

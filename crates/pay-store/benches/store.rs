@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pay_core::error::Provider;
+use pay_store::testing::begin_attempted;
 use pay_store::{
-    Begin, Claim, DedupKey, DedupStore, EvidenceKind, Finality, IntentJournal, IntentKey, Outcome,
+    Claim, DedupKey, DedupStore, EvidenceKind, Finality, IntentJournal, IntentKey, Outcome,
     OwnerId, Store, StoreConfig,
 };
 use serde_json::json;
@@ -80,15 +81,7 @@ fn backends(runtime: &Runtime) -> Vec<Backend> {
 async fn journal_one(store: &Store, owner: &OwnerId, id: u64) {
     let key = IntentKey::new(Provider::Qostiq, "withdraw", format!("bench-{id}"));
     let payload = json!({"amount": "10.00", "currency": "USD", "account": "4111111111111111", "payway": "card_usd"});
-    let Begin::Created(lease) = store
-        .begin(&key, &payload, owner, Duration::from_secs(60))
-        .await
-        .unwrap()
-    else {
-        panic!("fresh key");
-    };
-    store
-        .record(&lease, EvidenceKind::Attempt, &json!({"attempt": 1}))
+    let lease = begin_attempted(store, &key, &payload, owner, Duration::from_secs(60))
         .await
         .unwrap();
     store

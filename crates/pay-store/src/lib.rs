@@ -69,12 +69,16 @@
 //! # }
 //! ```
 //!
+//! To test crash handling, [`interpose::Interposed`] wraps any journal with a hook run around each
+//! write (fail it, or stop the process there).
+//!
 //! Durability, what survives what, and how to operate each backend: `docs/reliability.md`,
 //! section "Durable state (pay-store)".
 
 mod config;
 pub mod dedup;
 mod error;
+pub mod interpose;
 pub mod journal;
 pub mod memory;
 #[cfg(feature = "postgres")]

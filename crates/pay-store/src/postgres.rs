@@ -25,7 +25,7 @@ use pay_core::error::Provider;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
-use tokio_postgres::{NoTls, Socket};
+use tokio_postgres::{NoTls, Socket, Statement};
 
 use crate::dedup::{Claim, DedupKey, DedupPolicy, DedupStore, Finality};
 use crate::error::StoreError;
@@ -157,6 +157,13 @@ impl PostgresStore {
 
     async fn client(&self) -> Result<Object, StoreError> {
         self.pool.get().await.map_err(db)
+    }
+
+    /// A pooled connection and `sql` prepared on it (cached per connection).
+    async fn prepared(&self, sql: &str) -> Result<(Object, Statement), StoreError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(sql).await.map_err(db)?;
+        Ok((client, statement))
     }
 
     /// Applies the missing migrations in one transaction under an advisory lock (two processes
@@ -375,6 +382,19 @@ fn claimed(row: Row, owner: &OwnerId, granted: OffsetDateTime) -> Result<(Row, L
     Ok((row, lease))
 }
 
+/// The intent claimed by a `RETURNING {INTENT_COLUMNS_P}, clock_timestamp()` statement, with its
+/// evidence and its lease (granted at the returned time).
+async fn claimed_intent(
+    client: &impl deadpool_postgres::GenericClient,
+    row: &tokio_postgres::Row,
+    owner: &OwnerId,
+) -> Result<IntentClaim, StoreError> {
+    let granted: OffsetDateTime = row.try_get(16).map_err(db)?;
+    let (row, lease) = claimed(read_row(row)?, owner, granted)?;
+    let record = record_of(client, row).await?;
+    Ok(IntentClaim::Claimed(Claimed { lease, record }))
+}
+
 impl IntentJournal for PostgresStore {
     async fn begin(
         &self,
@@ -384,9 +404,8 @@ impl IntentJournal for PostgresStore {
         lease: Duration,
     ) -> Result<Begin, StoreError> {
         let lease = to_micros(checked("lease", lease, true)?);
-        let client = self.client().await?;
-        let insert = client
-            .prepare_cached(
+        let (client, insert) = self
+            .prepared(
                 "WITH now AS (SELECT clock_timestamp() AS t)
                  INSERT INTO pay_intents (provider, operation, intent_id, payload, state, owner,
                      epoch, lease_until, due_at, created_at, updated_at)
@@ -395,8 +414,7 @@ impl IntentJournal for PostgresStore {
                  ON CONFLICT (provider, operation, intent_id) DO NOTHING
                  RETURNING lease_until, created_at",
             )
-            .await
-            .map_err(db)?;
+            .await?;
         let (provider, operation, intent_id) = key_params(key);
         let payload = payload.to_string();
         // Nothing is ever deleted, so a conflict means the row exists; the read retries once in
@@ -495,10 +513,7 @@ impl IntentJournal for PostgresStore {
                 .await
                 .map_err(db)?;
             if let Some(row) = reopened {
-                let granted: OffsetDateTime = row.try_get(16).map_err(db)?;
-                let (row, lease) = claimed(read_row(&row)?, owner, granted)?;
-                let record = record_of(&client, row).await?;
-                return Ok(IntentClaim::Claimed(Claimed { lease, record }));
+                return claimed_intent(&client, &row, owner).await;
             }
         }
         // `clock_timestamp()` inline, not once up front: the row lock may be waited for, and the
@@ -524,10 +539,7 @@ impl IntentJournal for PostgresStore {
             .await
             .map_err(db)?;
         if let Some(row) = updated {
-            let granted: OffsetDateTime = row.try_get(16).map_err(db)?;
-            let (row, lease) = claimed(read_row(&row)?, owner, granted)?;
-            let record = record_of(&client, row).await?;
-            return Ok(IntentClaim::Claimed(Claimed { lease, record }));
+            return claimed_intent(&client, &row, owner).await;
         }
         let Some(row) = find(&client, key).await? else {
             return Ok(IntentClaim::Missing);
@@ -553,9 +565,8 @@ impl IntentJournal for PostgresStore {
     ) -> Result<Vec<Claimed>, StoreError> {
         let lease = to_micros(checked("lease", lease, true)?);
         let provider = provider.map(|p| p.to_string());
-        let client = self.client().await?;
-        let update = client
-            .prepare_cached(&format!(
+        let (client, update) = self
+            .prepared(&format!(
                 "WITH now AS (SELECT clock_timestamp() AS t),
                  due AS (
                      SELECT id FROM pay_intents
@@ -572,8 +583,7 @@ impl IntentJournal for PostgresStore {
                  WHERE p.id = due.id
                  RETURNING {INTENT_COLUMNS_P}"
             ))
-            .await
-            .map_err(db)?;
+            .await?;
         let rows = client
             .query(
                 &update,
@@ -602,17 +612,15 @@ impl IntentJournal for PostgresStore {
 
     async fn renew(&self, lease: &Lease, duration: Duration) -> Result<Lease, StoreError> {
         let duration = to_micros(checked("lease", duration, true)?);
-        let client = self.client().await?;
-        let update = client
-            .prepare_cached(&format!(
+        let (client, update) = self
+            .prepared(&format!(
                 "UPDATE pay_intents p
                  SET lease_until = clock_timestamp() + $6::bigint * interval '1 microsecond',
                      updated_at = clock_timestamp()
                  WHERE {FENCE}
                  RETURNING p.lease_until, clock_timestamp()"
             ))
-            .await
-            .map_err(db)?;
+            .await?;
         let (provider, operation, intent_id) = key_params(lease.key());
         let epoch = signed_epoch(lease)?;
         let row = client
@@ -647,9 +655,8 @@ impl IntentJournal for PostgresStore {
         kind: EvidenceKind,
         data: &Value,
     ) -> Result<Evidence, StoreError> {
-        let client = self.client().await?;
-        let insert = client
-            .prepare_cached(&format!(
+        let (client, insert) = self
+            .prepared(&format!(
                 "WITH now AS (SELECT clock_timestamp() AS t),
                  bumped AS (
                      UPDATE pay_intents p SET evidence_count = p.evidence_count + 1,
@@ -660,8 +667,7 @@ impl IntentJournal for PostgresStore {
                  SELECT id, evidence_count, $6, t, $4, $5, $7 FROM bumped
                  RETURNING seq, at"
             ))
-            .await
-            .map_err(db)?;
+            .await?;
         let (provider, operation, intent_id) = key_params(lease.key());
         let epoch = signed_epoch(lease)?;
         let text = data.to_string();
@@ -695,17 +701,15 @@ impl IntentJournal for PostgresStore {
     }
 
     async fn finish(&self, lease: &Lease, outcome: &Outcome) -> Result<(), StoreError> {
-        let client = self.client().await?;
-        let update = client
-            .prepare_cached(&format!(
+        let (client, update) = self
+            .prepared(&format!(
                 "WITH now AS (SELECT clock_timestamp() AS t)
                  UPDATE pay_intents p SET state = 'final', outcome_name = $6,
                      outcome_detail = $7, lease_until = NULL, finished_at = now.t,
                      updated_at = now.t
                  FROM now WHERE {FENCE}"
             ))
-            .await
-            .map_err(db)?;
+            .await?;
         let (provider, operation, intent_id) = key_params(lease.key());
         let epoch = signed_epoch(lease)?;
         let detail = outcome.detail.to_string();
@@ -784,15 +788,13 @@ impl PostgresStore {
         set: &str,
         extra: Option<i64>,
     ) -> Result<(), StoreError> {
-        let client = self.client().await?;
-        let update = client
-            .prepare_cached(&format!(
+        let (client, update) = self
+            .prepared(&format!(
                 "WITH now AS (SELECT clock_timestamp() AS t)
                  UPDATE pay_intents p SET lease_until = NULL, updated_at = now.t, {set}
                  FROM now WHERE {FENCE}"
             ))
-            .await
-            .map_err(db)?;
+            .await?;
         let (provider, operation, intent_id) = key_params(lease.key());
         let epoch = signed_epoch(lease)?;
         let owner = lease.owner().as_str();
@@ -846,12 +848,11 @@ impl PostgresStore {
 impl DedupStore for PostgresStore {
     async fn claim(&self, key: &DedupKey<'_>) -> Result<Claim, StoreError> {
         let lease = to_micros(checked("dedup lease", self.policy.lease, true)?);
-        let client = self.client().await?;
         // One statement: read the event and the object's terminal mark, and claim only if neither
         // stands in the way. A concurrent claimer that committed first makes the insert's
         // `WHERE` false: then the answer is `InProgress`.
-        let statement = client
-            .prepare_cached(
+        let (client, statement) = self
+            .prepared(
                 "WITH now AS (SELECT clock_timestamp() AS t),
                  existing AS (
                      SELECT e.applied FROM pay_webhook_events e, now
@@ -871,8 +872,7 @@ impl DedupStore for PostgresStore {
                         EXISTS (SELECT 1 FROM stale),
                         EXISTS (SELECT 1 FROM claimed)",
             )
-            .await
-            .map_err(db)?;
+            .await?;
         let intermediate = key.finality == Finality::Intermediate;
         let row = client
             .query_one(
@@ -895,9 +895,8 @@ impl DedupStore for PostgresStore {
 
     async fn complete(&self, key: &DedupKey<'_>) -> Result<(), StoreError> {
         let retention = to_micros(checked("dedup retention", self.policy.retention, true)?);
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached(
+        let (client, statement) = self
+            .prepared(
                 "WITH now AS (SELECT clock_timestamp() AS t),
                  event AS (
                      INSERT INTO pay_webhook_events AS e (event_key, applied, until)
@@ -908,8 +907,7 @@ impl DedupStore for PostgresStore {
                  SELECT $2, now.t + $3::bigint * interval '1 microsecond' FROM now, event WHERE $4
                  ON CONFLICT (object_key) DO UPDATE SET until = GREATEST(o.until, EXCLUDED.until)",
             )
-            .await
-            .map_err(db)?;
+            .await?;
         let terminal = key.finality == Finality::Terminal;
         client
             .execute(
@@ -929,11 +927,9 @@ impl DedupStore for PostgresStore {
     }
 
     async fn release(&self, key: &DedupKey<'_>) -> Result<(), StoreError> {
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached("DELETE FROM pay_webhook_events WHERE event_key = $1 AND NOT applied")
-            .await
-            .map_err(db)?;
+        let (client, statement) = self
+            .prepared("DELETE FROM pay_webhook_events WHERE event_key = $1 AND NOT applied")
+            .await?;
         client
             .execute(&statement, &[&key.event])
             .await
@@ -945,17 +941,15 @@ impl DedupStore for PostgresStore {
 impl PollTurns for PostgresStore {
     async fn reserve(&self, key: &PollKey<'_>, floor: Duration) -> Result<Turn, StoreError> {
         let floor = to_micros(check_floor(floor)?);
-        let client = self.client().await?;
         // The row exists first (`-infinity`: no turn yet), so the update below always has a row
         // to lock and returns the turn it replaced.
-        let ensure = client
-            .prepare_cached(
+        let (client, ensure) = self
+            .prepared(
                 "INSERT INTO pay_poll_turns (provider, operation, subject, last_turn)
                  VALUES ($1, $2, $3, '-infinity')
                  ON CONFLICT (provider, operation, subject) DO NOTHING",
             )
-            .await
-            .map_err(db)?;
+            .await?;
         let take = client
             .prepare_cached(
                 "UPDATE pay_poll_turns p
@@ -1002,14 +996,12 @@ impl PollTurns for PostgresStore {
     }
 
     async fn give_back(&self, key: &PollKey<'_>, turn: &Turn) -> Result<(), StoreError> {
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached(
+        let (client, statement) = self
+            .prepared(
                 "UPDATE pay_poll_turns SET last_turn = coalesce($5::timestamptz, '-infinity')
                  WHERE provider = $1 AND operation = $2 AND subject = $3 AND last_turn = $4",
             )
-            .await
-            .map_err(db)?;
+            .await?;
         let provider = key.provider.to_string();
         client
             .execute(

@@ -1,7 +1,13 @@
 //! Test helpers (feature `test-util`): the PostgreSQL test server, a fresh schema per test, and
-//! temporary directories for SQLite files. Shared by the tests of every crate that uses a store.
+//! temporary directories for SQLite files, and the state a process killed mid-payout leaves.
+//! Shared by the tests of every crate that uses a store.
 
 use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::{Begin, EvidenceKind, IntentJournal, IntentKey, Lease, OwnerId, StoreError};
 
 /// The test server's URL: `PAY_TEST_POSTGRES_URL`, or `None` outside CI (printing why the test is
 /// skipped); under `CI=true` its absence is a failure (panics). `.ci/postgres.sh` provides one.
@@ -41,6 +47,25 @@ pub async fn fresh_schema(base: &str) -> Result<String, crate::StoreError> {
     created?;
     let separator = if base.contains('?') { '&' } else { '?' };
     Ok(format!("{base}{separator}options=-csearch_path%3D{schema}"))
+}
+
+/// Journals a fresh intent under `key` for `owner` and records its first attempt, as a client does
+/// just before it sends: what a process killed at that moment leaves behind. Returns the lease;
+/// [`StoreError::Invalid`] if `key` was already journaled.
+pub async fn begin_attempted(
+    store: &impl IntentJournal,
+    key: &IntentKey,
+    payload: &Value,
+    owner: &OwnerId,
+    lease: Duration,
+) -> Result<Lease, StoreError> {
+    let Begin::Created(lease) = store.begin(key, payload, owner, lease).await? else {
+        return Err(StoreError::Invalid(format!("{key} is already journaled")));
+    };
+    store
+        .record(&lease, EvidenceKind::Attempt, &json!({"attempt": 1}))
+        .await?;
+    Ok(lease)
 }
 
 /// A temporary directory removed when dropped.

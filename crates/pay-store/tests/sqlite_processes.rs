@@ -3,13 +3,7 @@
 //! The parent test re-runs this test binary as child processes (selected by `PAY_STORE_CHILD`),
 //! each with its own connection to the same file.
 #![cfg(feature = "sqlite")]
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::print_stdout
-)]
+#![allow(clippy::panic, clippy::print_stdout, clippy::unwrap_used)] // helpers outside #[test]; children report on stdout
 
 mod support;
 
@@ -19,6 +13,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use pay_core::error::Provider;
+use pay_store::testing::begin_attempted;
 use pay_store::{
     Begin, Claim, DedupKey, DedupStore, EvidenceKind, Finality, IntentClaim, IntentJournal,
     IntentKey, IntentState, Listing, OwnerId, SqliteStore, StoreError,
@@ -125,20 +120,9 @@ async fn worker(path: &str) {
 async fn crash(path: &str) {
     let store = SqliteStore::open(path).await.unwrap();
     let me = OwnerId::unique("doomed");
-    let Begin::Created(lease) = store
-        .begin(
-            &key("crash-1"),
-            &json!({"amount": "5.00"}),
-            &me,
-            Duration::from_millis(300),
-        )
-        .await
-        .unwrap()
-    else {
-        panic!("fresh key");
-    };
-    store
-        .record(&lease, EvidenceKind::Attempt, &json!({"attempt": 1}))
+    let payload = json!({"amount": "5.00"});
+    let lease = Duration::from_millis(300);
+    begin_attempted(&store, &key("crash-1"), &payload, &me, lease)
         .await
         .unwrap();
     println!("@@ owner {me}");

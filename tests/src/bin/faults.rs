@@ -88,18 +88,8 @@ fn main() -> ExitCode {
                 }
                 let class_started = wall_clock();
                 let r = run(class, args.iterations, args.seed).await;
-                say(&format!(
-                    "{provider} {class:<27} iterations={} created={} refused={} unknown={} conflict={} duplicates={} lost={} wrong={} ({:.1} s)",
-                    r.iterations,
-                    r.created,
-                    r.refused,
-                    r.unknown,
-                    r.conflicts,
-                    r.duplicates,
-                    r.lost,
-                    r.wrong,
-                    (wall_clock() - class_started).as_secs_f64(),
-                ));
+                let seconds = (wall_clock() - class_started).as_secs_f64();
+                say(&format!("{provider} {class:<27} {r} ({seconds:.1} s)"));
                 total.merge(r);
             }
         }

@@ -19,6 +19,7 @@ pub mod qostiq;
 
 pub use pay_sandbox::FaultClass;
 
+use std::fmt;
 use std::time::Duration;
 
 use pay_transport::floors::Floors;
@@ -88,6 +89,31 @@ impl ClassReport {
     pub fn is_clean(&self) -> bool {
         self.duplicates == 0 && self.lost == 0 && self.wrong == 0
     }
+
+    /// Every count with the name the runner prints it under, in report order.
+    pub fn counts(&self) -> [(&'static str, u64); 8] {
+        [
+            ("iterations", self.iterations),
+            ("created", self.created),
+            ("refused", self.refused),
+            ("unknown", self.unknown),
+            ("conflict", self.conflicts),
+            ("duplicates", self.duplicates),
+            ("lost", self.lost),
+            ("wrong", self.wrong),
+        ]
+    }
+}
+
+/// `iterations=… created=… refused=… unknown=… conflict=… duplicates=… lost=… wrong=…`.
+impl fmt::Display for ClassReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (name, count)) in self.counts().into_iter().enumerate() {
+            let separator = if i == 0 { "" } else { " " };
+            write!(f, "{separator}{name}={count}")?;
+        }
+        Ok(())
+    }
 }
 
 /// What a client said about one intent, against what the server's books hold for it.
@@ -141,35 +167,25 @@ mod tests {
             reported_is_the_servers,
             on_server,
         };
-        // (judged, (created, refused, unknown, conflicts, duplicates, lost, wrong))
+        // (judged, [created, refused, unknown, conflicts, duplicates, lost, wrong])
         let cases = [
-            (j(Some(true), false, true, 1), (1, 0, 0, 0, 0, 0, 0)),
+            (j(Some(true), false, true, 1), [1, 0, 0, 0, 0, 0, 0]),
             // Adopted someone else's payout.
-            (j(Some(true), false, false, 1), (1, 0, 0, 0, 0, 0, 1)),
-            (j(Some(true), false, false, 0), (1, 0, 0, 0, 0, 1, 1)),
-            (j(Some(false), false, false, 0), (0, 1, 0, 0, 0, 0, 0)),
+            (j(Some(true), false, false, 1), [1, 0, 0, 0, 0, 0, 1]),
+            (j(Some(true), false, false, 0), [1, 0, 0, 0, 0, 1, 1]),
+            (j(Some(false), false, false, 0), [0, 1, 0, 0, 0, 0, 0]),
             // "Refused" while it exists.
-            (j(Some(false), false, false, 1), (0, 1, 0, 0, 0, 1, 1)),
-            (j(None, false, false, 1), (0, 0, 1, 0, 0, 0, 0)),
-            (j(None, true, false, 0), (0, 0, 0, 1, 0, 0, 0)),
-            (j(Some(true), false, true, 2), (1, 0, 0, 0, 1, 0, 0)),
+            (j(Some(false), false, false, 1), [0, 1, 0, 0, 0, 1, 1]),
+            (j(None, false, false, 1), [0, 0, 1, 0, 0, 0, 0]),
+            (j(None, true, false, 0), [0, 0, 0, 1, 0, 0, 0]),
+            (j(Some(true), false, true, 2), [1, 0, 0, 0, 1, 0, 0]),
         ];
         for (judged, expected) in cases {
             let r = judged.report();
-            assert_eq!(
-                (
-                    r.created,
-                    r.refused,
-                    r.unknown,
-                    r.conflicts,
-                    r.duplicates,
-                    r.lost,
-                    r.wrong
-                ),
-                expected,
-                "{judged:?}"
-            );
-            assert_eq!(r.is_clean(), expected.4 + expected.5 + expected.6 == 0);
+            let counts: Vec<u64> = r.counts().iter().skip(1).map(|(_, n)| *n).collect();
+            assert_eq!(r.iterations, 1, "{judged:?}");
+            assert_eq!(counts, expected, "{judged:?}");
+            assert_eq!(r.is_clean(), expected[4] + expected[5] + expected[6] == 0);
         }
     }
 }

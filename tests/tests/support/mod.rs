@@ -1,6 +1,7 @@
 //! Shared by the end-to-end tests: the sandbox they start, its admin API and delivery log, and a
 //! `pay_webhook` receiver served on loopback whose handler fails its first calls, to watch the
 //! sandbox redeliver.
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -14,9 +15,11 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use pay_sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
+use pay_transport::ExecutorBuilder;
+use pay_transport::floors::Floors;
 use pay_webhook::scheme::Scheme;
 use pay_webhook::{Event, Receiver, ReceiverBuilder};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// How long a test waits for what the sandbox does by itself (a delivery, a status change).
 pub const LIMIT: Duration = Duration::from_secs(30);
@@ -24,6 +27,37 @@ pub const LIMIT: Duration = Duration::from_secs(30);
 /// A sandbox with fast callbacks and fixed ids.
 pub fn fast() -> SandboxBuilder {
     Sandbox::builder().callbacks_fast(true).seed(7)
+}
+
+/// A client's executor against a sandbox: polling floors below the providers' minimums (10 ms)
+/// and a generous attempt timeout for a loaded machine.
+pub fn sandbox_executor<S>(executor: ExecutorBuilder<S>) -> ExecutorBuilder<S> {
+    executor
+        .floors(Floors::below_provider_minimums_for_sandbox(
+            Duration::from_millis(10),
+        ))
+        .attempt_timeout(Duration::from_secs(10))
+}
+
+/// Injects the sandbox fault class `fault` on `route` for its next request only.
+pub async fn fault_once(sandbox: &SandboxHandle, route: &str, fault: &str) {
+    let rule = json!({"route": route, "fault": fault, "count": 1});
+    admin(sandbox, Method::POST, "/faults", rule).await;
+}
+
+/// Checks a delivery the flaky receiver failed twice (500) and accepted at the third attempt
+/// (200): the handler ran three times and applied the event once.
+pub fn assert_accepted_at_the_third_attempt(
+    delivery: &Value,
+    calls: &AtomicUsize,
+    applied: &Mutex<Vec<String>>,
+) {
+    let attempts = delivery["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 3, "{delivery}");
+    assert_eq!(attempts[0]["status"], 500);
+    assert_eq!(attempts[2]["status"], 200);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    assert_eq!(applied.lock().unwrap().len(), 1);
 }
 
 /// Calls the sandbox's admin API (`Value::Null`: no body) and returns its answer.

@@ -1,4 +1,5 @@
 //! Shared by the `pay` binary's tests: a `pay sandbox` child process, killed when the test ends.
+#![allow(clippy::panic, clippy::unwrap_used)] // helpers outside #[test]: a failure is a failed test
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -47,6 +47,19 @@ pub(crate) fn fail(status: StatusCode, message: impl Into<String>) -> Reply {
     )
 }
 
+/// One admin request below a provider's prefix (`/admin/qostiq{path}`): the rest of its path,
+/// whether it is a GET or a POST, and its arguments.
+pub(crate) struct Call<'a> {
+    /// The path below the provider's prefix (`/state`).
+    pub(crate) path: &'a str,
+    /// A GET.
+    pub(crate) get: bool,
+    /// A POST.
+    pub(crate) post: bool,
+    /// The arguments.
+    pub(crate) args: &'a Args<'a>,
+}
+
 /// The parsed JSON arguments of an admin request (none for an empty body).
 pub(crate) struct Args<'a> {
     /// The body, when one was sent.

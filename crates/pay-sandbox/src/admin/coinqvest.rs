@@ -4,24 +4,19 @@
 use http::StatusCode;
 use rust_decimal::Decimal;
 
-use super::args::{Args, Routed, bad, conflict, ok};
+use super::args::{Call, Routed, bad, conflict, ok};
 use crate::coinqvest::{checkouts, customers, payments, reference, wallets, withdrawals};
 use crate::emulator::Emulator;
 use crate::json::{Json, object};
 
 /// Serves `/admin/coinqvest{path}`.
-pub(crate) fn route(
-    emulator: &Emulator,
-    path: &str,
-    get: bool,
-    post: bool,
-    args: &Args<'_>,
-) -> Routed {
+pub(crate) fn route(emulator: &Emulator, call: &Call<'_>) -> Routed {
+    let (path, args) = (call.path, call.args);
     let checkout_id = || {
         args.text("checkout_id")
             .ok_or_else(|| bad("`checkout_id` is required"))
     };
-    let answer = match (path, get, post) {
+    let answer = match (path, call.get, call.post) {
         ("/state", true, _) => Ok(emulator.with_books(|ctx| {
             checkouts::expire(ctx);
             object([

@@ -10,7 +10,7 @@ mod qostiq;
 use http::{Method, StatusCode};
 use pay_core::json::{Limits, StrictObject};
 
-use self::args::{Args, Routed, bad, fail, ok};
+use self::args::{Args, Call, Routed, bad, fail, ok};
 use crate::dates::w3c;
 use crate::emulator::{COINQVEST_PREFIX, Emulator, QOSTIQ_PREFIX};
 use crate::exchange::{Reply, query_pairs};
@@ -235,10 +235,16 @@ fn route(emulator: &Emulator, method: &Method, path: &str, query: &str, args: &A
         }
         (p, g, po) => {
             let under = |prefix: &str| p.strip_prefix(prefix).filter(|r| r.starts_with('/'));
+            let call = |path| Call {
+                path,
+                get: g,
+                post: po,
+                args,
+            };
             if let Some(rest) = under("/qostiq") {
-                qostiq::route(emulator, rest, g, po, args)
+                qostiq::route(emulator, &call(rest))
             } else if let Some(rest) = under("/coinqvest") {
-                coinqvest::route(emulator, rest, g, po, args)
+                coinqvest::route(emulator, &call(rest))
             } else {
                 Err((
                     StatusCode::NOT_FOUND,

@@ -3,7 +3,7 @@
 
 use http::StatusCode;
 
-use super::args::{Args, Refusal, Routed, bad, conflict, ok};
+use super::args::{Args, Call, Refusal, Routed, bad, conflict, ok};
 use crate::books::qostiq::find_payout;
 use crate::emulator::Emulator;
 use crate::json::object;
@@ -17,14 +17,9 @@ fn status(args: &Args<'_>) -> Result<u8, Refusal> {
 }
 
 /// Serves `/admin/qostiq{path}`.
-pub(crate) fn route(
-    emulator: &Emulator,
-    path: &str,
-    get: bool,
-    post: bool,
-    args: &Args<'_>,
-) -> Routed {
-    match (path, get, post) {
+pub(crate) fn route(emulator: &Emulator, call: &Call<'_>) -> Routed {
+    let (path, args) = (call.path, call.args);
+    match (path, call.get, call.post) {
         ("/state", true, _) => Ok(ok(emulator.with_books(|ctx| {
             bills::expire(ctx);
             object([

@@ -26,6 +26,26 @@ impl Balance {
     pub(crate) fn spendable(&self) -> Decimal {
         self.available - self.rolling_reserve
     }
+
+    /// Freezes `amount` for a new payout if the spendable part covers it; `false` (nothing moved)
+    /// if not.
+    pub(crate) fn freeze(&mut self, amount: Decimal) -> bool {
+        if self.spendable() < amount {
+            return false;
+        }
+        self.available -= amount;
+        self.frozen += amount;
+        true
+    }
+
+    /// Settles a payout's frozen `amount`: it leaves the books when `paid`, else it is available
+    /// again.
+    pub(crate) fn settle(&mut self, amount: Decimal, paid: bool) {
+        self.frozen -= amount;
+        if !paid {
+            self.available += amount;
+        }
+    }
 }
 
 /// A bill (`/bill/create`, `/bill/create/v2`).
@@ -185,6 +205,22 @@ impl Payout for CryptoWithdrawal {
     fn keys(&self) -> (u64, &str, u8, OffsetDateTime) {
         (self.id, &self.shop_payment_id, self.status, self.changed)
     }
+}
+
+/// Whether one of `list` already uses the shop's `shop_payment_id`.
+pub(crate) fn is_used<P: Payout>(list: &[P], shop_payment_id: &str) -> bool {
+    list.iter().any(|p| p.keys().1 == shop_payment_id)
+}
+
+/// The payout whose Qostiq id is `id_text` (none when it is not a number), for the status routes.
+pub(crate) fn with_id<'a, P: Payout>(list: &'a [P], id_text: &str) -> Option<&'a P> {
+    let id: u64 = id_text.parse().ok()?;
+    list.iter().find(|p| p.keys().0 == id)
+}
+
+/// The payout with the shop's `shop_payment_id`, for the status routes.
+pub(crate) fn with_shop_payment_id<'a, P: Payout>(list: &'a [P], key: &str) -> Option<&'a P> {
+    list.iter().find(|p| p.keys().1 == key)
 }
 
 /// The index of the payout with Qostiq's `id`, else with the shop's `shop_payment_id`; `what`

@@ -216,18 +216,27 @@ pub(crate) fn status(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> Qost
 }
 
 /// Finds a bill by Qostiq id or (last) `shop_order_id`.
-fn find(
-    ctx: &mut Context<'_>,
+/// The waiting bill with Qostiq's `id`, else the last one with `shop_order_id` (bills past their
+/// lifetime expired first).
+fn waiting_bill<'a>(
+    ctx: &'a mut Context<'_>,
     id: Option<u64>,
     shop_order_id: Option<&str>,
-) -> Result<usize, String> {
-    let bills = &ctx.books.qostiq.bills;
+) -> Result<&'a mut Bill, String> {
+    expire(ctx);
+    let bills = &mut ctx.books.qostiq.bills;
     let index = match (id, shop_order_id) {
         (Some(id), _) => bills.iter().position(|b| b.id == id),
         (None, Some(key)) => bills.iter().rposition(|b| b.shop_order_key == key),
         (None, None) => return Err("give `id` or `shop_order_id`".into()),
     };
-    index.ok_or_else(|| "bill not found".into())
+    let bill = index
+        .and_then(|i| bills.get_mut(i))
+        .ok_or("bill not found")?;
+    if bill.status != 1 {
+        return Err(format!("bill is not waiting (status {})", bill.status));
+    }
+    Ok(bill)
 }
 
 /// A bill as Qostiq writes it: in the status answer (with `is_unique` and the status code) and in
@@ -272,19 +281,10 @@ pub(crate) fn pay(
     amount: Option<Decimal>,
     payer: Option<String>,
 ) -> Result<Json, String> {
-    expire(ctx);
-    let index = find(ctx, id, shop_order_id)?;
     let payment_id = ctx.books.qostiq.new_id();
     let default_url = ctx.books.qostiq.callback_url.clone();
-    let bill = ctx
-        .books
-        .qostiq
-        .bills
-        .get_mut(index)
-        .ok_or("bill not found")?;
-    if bill.status != 1 {
-        return Err(format!("bill is not waiting (status {})", bill.status));
-    }
+    let now = ctx.now;
+    let bill = waiting_bill(ctx, id, shop_order_id)?;
     let shop_amount = match (bill.shop_amount, amount) {
         (Some(fixed), _) => fixed,
         (None, Some(a)) if a > Decimal::ZERO => round(a, 2),
@@ -296,7 +296,7 @@ pub(crate) fn pay(
         bill.payer_price = Some(shop_amount);
     }
     bill.status = 2;
-    bill.processed = Some(ctx.now);
+    bill.processed = Some(now);
     bill.paid_by = Some(payer.unwrap_or_else(|| "201500000001".to_owned()));
     bill.payment_id = Some(payment_id);
     let bill = bill.clone();
@@ -315,19 +315,10 @@ pub(crate) fn cancel(
     id: Option<u64>,
     shop_order_id: Option<&str>,
 ) -> Result<Json, String> {
-    expire(ctx);
-    let index = find(ctx, id, shop_order_id)?;
-    let bill = ctx
-        .books
-        .qostiq
-        .bills
-        .get_mut(index)
-        .ok_or("bill not found")?;
-    if bill.status != 1 {
-        return Err(format!("bill is not waiting (status {})", bill.status));
-    }
+    let now = ctx.now;
+    let bill = waiting_bill(ctx, id, shop_order_id)?;
     bill.status = 3;
-    bill.processed = Some(ctx.now);
+    bill.processed = Some(now);
     let bill = bill.clone();
     let body = bill_fields(ctx, &bill, None, string("rejected"));
     if bill.callback_rejected_url.is_some() {

@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 
 use super::callbacks;
 use super::money::{Fee, round};
-use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
-use crate::books::qostiq::{CryptoWithdrawal, due_steps};
+use super::protocol::{self, QostiqAnswer, QostiqError, QostiqRequest};
+use crate::books::qostiq::{CryptoWithdrawal, due_steps, is_used, with_id, with_shop_payment_id};
 use crate::context::Context;
 use crate::dates;
 use crate::json::{Json, fixed_decimal, integer, object, optional_string, string, trimmed_decimal};
@@ -87,10 +87,9 @@ pub(crate) const PAYWAYS: &[CryptoPayway] = &[
 /// Addresses starting with this are rejected when auto-progress reaches a final status.
 pub(crate) const REJECTED_ADDRESS_PREFIX: &str = "reject";
 
-fn find_payway(alias: &str) -> Result<&'static CryptoPayway, QostiqError> {
-    PAYWAYS.iter().find(|p| p.alias == alias).ok_or_else(|| {
-        QostiqError::bad(format!("payway: `{alias}` is not available for this shop."))
-    })
+/// The shop's crypto payway `alias`.
+pub(crate) fn find_payway(alias: &str) -> Result<&'static CryptoPayway, QostiqError> {
+    protocol::find_payway(PAYWAYS, alias, |p| p.alias)
 }
 
 fn amounts(
@@ -154,19 +153,13 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> Qost
     }
     let shop_payment_id = req.text("shop_payment_id")?;
     let shop = &mut ctx.books.qostiq;
-    if shop
-        .crypto_withdrawals
-        .iter()
-        .any(|w| w.shop_payment_id == shop_payment_id)
-    {
+    if is_used(&shop.crypto_withdrawals, &shop_payment_id) {
         return Err(QostiqError::duplicate("shop_payment_id", &shop_payment_id));
     }
     let balance = shop.crypto_mut(payway.currency);
-    if balance.spendable() < write_off {
+    if !balance.freeze(write_off) {
         return Err(QostiqError::insufficient());
     }
-    balance.available -= write_off;
-    balance.frozen += write_off;
     let left = balance.available;
     let id = shop.new_id();
     let w = CryptoWithdrawal {
@@ -195,12 +188,7 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> Qost
 /// `POST /crypto/withdraw/status` (miss: code 2000, HTTP 200).
 pub(crate) fn status_by_id(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let id_text = req.text("withdraw_id")?;
-    let id: Option<u64> = id_text.parse().ok();
-    ctx.books
-        .qostiq
-        .crypto_withdrawals
-        .iter()
-        .find(|w| Some(w.id) == id)
+    with_id(&ctx.books.qostiq.crypto_withdrawals, &id_text)
         .map(status_json)
         .ok_or_else(|| {
             QostiqError::not_found(2000, format!("Withdraw (id={id_text}) is not found"))
@@ -213,11 +201,7 @@ pub(crate) fn status_by_shop_payment_id(
     req: &QostiqRequest<'_, '_>,
 ) -> QostiqAnswer {
     let key = req.text("shop_payment_id")?;
-    ctx.books
-        .qostiq
-        .crypto_withdrawals
-        .iter()
-        .find(|w| w.shop_payment_id == key)
+    with_shop_payment_id(&ctx.books.qostiq.crypto_withdrawals, &key)
         .map(status_json)
         .ok_or_else(|| {
             QostiqError::not_found(
@@ -283,14 +267,9 @@ pub(crate) fn set_status(ctx: &mut Context<'_>, index: usize, status: u8) -> Res
         w.tx_hash = Some(hash);
     }
     let w = w.clone();
-    let balance = shop.crypto_mut(&w.shop_currency);
-    match status {
-        3 => balance.frozen -= w.shop_write_off,
-        4 => {
-            balance.frozen -= w.shop_write_off;
-            balance.available += w.shop_write_off;
-        }
-        _ => {}
+    if is_final(status) {
+        let balance = shop.crypto_mut(&w.shop_currency);
+        balance.settle(w.shop_write_off, status == 3);
     }
     if is_final(status) {
         let decimals = PAYWAYS

@@ -8,7 +8,7 @@
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
-use super::crypto::PAYWAYS;
+use super::crypto::{PAYWAYS, find_payway};
 use super::money::round;
 use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
 use crate::context::Context;
@@ -54,9 +54,7 @@ pub(crate) fn shop_address_create(
         return Err(QostiqError::bad("client: Must not be empty."));
     }
     let alias = req.text("payway")?;
-    let payway = PAYWAYS.iter().find(|p| p.alias == alias).ok_or_else(|| {
-        QostiqError::bad(format!("payway: `{alias}` is not available for this shop."))
-    })?;
+    let payway = find_payway(&alias)?;
     let digest = Sha256::digest(format!("{}:{client}", payway.alias));
     let address = format!(
         "sbx{}{}",

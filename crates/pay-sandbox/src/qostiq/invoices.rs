@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use super::callbacks;
 use super::money::{Fee, round};
-use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
+use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest, find_payway};
 use crate::books::qostiq::Invoice;
 use crate::context::Context;
 use crate::dates;
@@ -58,9 +58,7 @@ fn quote(
     req: &QostiqRequest<'_, '_>,
 ) -> Result<(&'static InputPayway, Decimal, Decimal, u16), QostiqError> {
     let alias = req.text("payway")?;
-    let payway = PAYWAYS.iter().find(|p| p.alias == alias).ok_or_else(|| {
-        QostiqError::bad(format!("payway: `{alias}` is not available for this shop."))
-    })?;
+    let payway = find_payway(PAYWAYS, &alias, |p| p.alias)?;
     let currency = req.currency("currency")?;
     if currency != payway.currency {
         return Err(QostiqError::bad(format!(

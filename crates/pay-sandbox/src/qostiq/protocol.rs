@@ -51,6 +51,18 @@ pub(crate) struct QostiqError {
     pub(crate) message: String,
 }
 
+/// The row of the shop's payway `table` whose alias (`alias_of`) is `alias`, or the server's
+/// refusal of a payway the shop does not have.
+pub(crate) fn find_payway<P>(
+    table: &'static [P],
+    alias: &str,
+    alias_of: impl Fn(&P) -> &str,
+) -> Result<&'static P, QostiqError> {
+    table.iter().find(|p| alias_of(p) == alias).ok_or_else(|| {
+        QostiqError::bad(format!("payway: `{alias}` is not available for this shop."))
+    })
+}
+
 impl QostiqError {
     /// Bad or missing parameter: code 10, HTTP 400.
     pub(crate) fn bad(message: impl Into<String>) -> Self {

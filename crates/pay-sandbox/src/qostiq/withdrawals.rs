@@ -11,8 +11,8 @@ use rust_decimal::Decimal;
 
 use super::callbacks;
 use super::money::{Fee, convert, round};
-use super::protocol::{QostiqAnswer, QostiqError, QostiqRequest};
-use crate::books::qostiq::{Withdrawal, due_steps};
+use super::protocol::{self, QostiqAnswer, QostiqError, QostiqRequest};
+use crate::books::qostiq::{Withdrawal, due_steps, is_used, with_id, with_shop_payment_id};
 use crate::context::Context;
 use crate::dates;
 use crate::json::{Json, integer, object, python_float, string};
@@ -71,11 +71,9 @@ pub(crate) const REJECTED_CARD: &str = "4000000000000002";
 
 const CARD_REGEX: &str = "^((4|5|6)[0-9]{15,17}|[a-z0-9]{32})$";
 
-/// Looks up a payway.
+/// The shop's fiat withdraw payway `alias`.
 pub(crate) fn find_payway(alias: &str) -> Result<&'static WithdrawPayway, QostiqError> {
-    PAYWAYS.iter().find(|p| p.alias == alias).ok_or_else(|| {
-        QostiqError::bad(format!("payway: `{alias}` is not available for this shop."))
-    })
+    protocol::find_payway(PAYWAYS, alias, |p| p.alias)
 }
 
 /// Whether `account` matches the card regex `^((4|5|6)[0-9]{15,17}|[a-z0-9]{32})$`.
@@ -204,19 +202,13 @@ pub(crate) fn create(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> Qost
     }
     let shop_payment_id = req.text("shop_payment_id")?;
     let shop = &mut ctx.books.qostiq;
-    if shop
-        .withdrawals
-        .iter()
-        .any(|w| w.shop_payment_id == shop_payment_id)
-    {
+    if is_used(&shop.withdrawals, &shop_payment_id) {
         return Err(QostiqError::duplicate("shop_payment_id", &shop_payment_id));
     }
     let balance = shop.fiat_mut(shop_currency);
-    if balance.spendable() < write_off {
+    if !balance.freeze(write_off) {
         return Err(QostiqError::insufficient());
     }
-    balance.available -= write_off;
-    balance.frozen += write_off;
     let left = balance.available;
     let id = shop.new_id();
     let extras = req.others(KNOWN_KEYS);
@@ -267,12 +259,7 @@ fn status_json(w: &Withdrawal) -> Json {
 /// `POST /withdraw/status` (by Qostiq id; miss: code 2000, HTTP 200).
 pub(crate) fn status_by_id(ctx: &mut Context<'_>, req: &QostiqRequest<'_, '_>) -> QostiqAnswer {
     let id_text = req.text("withdraw_id")?;
-    let id: Option<u64> = id_text.parse().ok();
-    ctx.books
-        .qostiq
-        .withdrawals
-        .iter()
-        .find(|w| Some(w.id) == id)
+    with_id(&ctx.books.qostiq.withdrawals, &id_text)
         .map(status_json)
         .ok_or_else(|| {
             QostiqError::not_found(2000, format!("Withdraw (id={id_text}) wasn't found"))
@@ -285,11 +272,7 @@ pub(crate) fn status_by_shop_payment_id(
     req: &QostiqRequest<'_, '_>,
 ) -> QostiqAnswer {
     let key = req.text("shop_payment_id")?;
-    ctx.books
-        .qostiq
-        .withdrawals
-        .iter()
-        .find(|w| w.shop_payment_id == key)
+    with_shop_payment_id(&ctx.books.qostiq.withdrawals, &key)
         .map(status_json)
         .ok_or_else(|| {
             QostiqError::not_found(7, format!("Withdraw (shop_payment_id={key}) wasn't found"))
@@ -344,11 +327,7 @@ pub(crate) fn set_status(
     let w = w.clone();
     let balance = shop.fiat_mut(currency);
     match status {
-        5 => balance.frozen -= amount,
-        6 | 10 => {
-            balance.frozen -= amount;
-            balance.available += amount;
-        }
+        5 | 6 | 10 => balance.settle(amount, status == 5),
         11 => balance.available += amount,
         _ => {}
     }

@@ -60,7 +60,7 @@ impl Env {
     /// server outside CI. Under `CI=true` a missing server fails the test.
     #[cfg(feature = "postgres")]
     pub async fn postgres() -> Option<Self> {
-        let base = postgres_url()?;
+        let base = pay_store::testing::postgres_url()?;
         let url = pay_store::testing::fresh_schema(&base)
             .await
             .expect("create the test schema");
@@ -103,4 +103,4 @@ impl Env {
     }
 }
 
-pub use pay_store::testing::{TempDir, postgres_url};
+pub use pay_store::testing::TempDir;
