@@ -75,6 +75,7 @@ fn details(details: &Option<AccountDetails>) -> Option<&AccountDetails> {
 /// [`TryCryptoWithdraw`] (a [`CryptoAsset`]).
 ///
 /// [`TryCryptoWithdraw`]: crate::crypto::TryCryptoWithdraw
+/// [`CryptoAsset`]: crate::currency::CryptoAsset
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct WithdrawQuoteRequest<C> {
