@@ -34,12 +34,12 @@
 use bytes::Bytes;
 
 use pay_core::Error;
+use pay_core::datetime::Rfc3339DateTime;
 use pay_core::endpoint::{Endpoint, EndpointInfo};
 use pay_core::money::Amount;
 use rust_decimal::Decimal;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
-use time::OffsetDateTime;
 
 use crate::payments::Payment;
 use crate::state::CheckoutState;
@@ -735,8 +735,7 @@ pub struct CheckoutCommitted {
     /// What to show the customer.
     pub deposit_instructions: DepositInstructions,
     /// When the 60-minute payment window closes (late payments are still credited).
-    #[serde(deserialize_with = "wire::timestamp")]
-    pub expiration_time: OffsetDateTime,
+    pub expiration_time: Rfc3339DateTime,
     /// The checkout id.
     pub checkout_id: String,
 }
@@ -813,8 +812,7 @@ pub struct Checkout {
     /// Unique identifier.
     pub id: String,
     /// When the checkout was created.
-    #[serde(deserialize_with = "wire::timestamp")]
-    pub timestamp: OffsetDateTime,
+    pub timestamp: Rfc3339DateTime,
     /// The overall state: credit only when [`CheckoutState::is_completed_and_credited`].
     pub state: CheckoutState,
     /// The hosted page, for hosted checkouts.

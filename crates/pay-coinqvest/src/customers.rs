@@ -21,9 +21,9 @@
 use bytes::Bytes;
 
 use pay_core::Error;
+use pay_core::datetime::Rfc3339DateTime;
 use pay_core::endpoint::{Endpoint, EndpointInfo, Lookup};
 use serde::{Deserialize, Serialize, Serializer};
-use time::OffsetDateTime;
 
 use crate::service::{Success, decode_success};
 use crate::{error, wire};
@@ -227,11 +227,11 @@ pub struct Customer {
     #[serde(default)]
     pub meta: Option<RawJson>,
     /// When the customer was created.
-    #[serde(default, deserialize_with = "wire::opt_timestamp")]
-    pub inserttime: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub inserttime: Option<Rfc3339DateTime>,
     /// When the customer was last updated.
-    #[serde(default, deserialize_with = "wire::opt_timestamp")]
-    pub updatetime: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub updatetime: Option<Rfc3339DateTime>,
     /// Whether the customer has what an invoice needs.
     #[serde(default)]
     pub invoiceable: bool,

@@ -1,13 +1,12 @@
 //! Payments: `GET /payment` and `GET /payments`. A payment is money a customer sent against a
 //! checkout; the same object arrives in the flat payment webhook.
 
+use pay_core::datetime::Rfc3339DateTime;
 use pay_core::money::Amount;
 use pay_core::text::AccountNumber;
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use crate::state::PaymentState;
-use crate::wire;
 
 /// A payment by a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -24,8 +23,7 @@ pub struct Payment {
     #[serde(default)]
     pub state: Option<PaymentState>,
     /// When the payment was made.
-    #[serde(deserialize_with = "wire::timestamp")]
-    pub timestamp: OffsetDateTime,
+    pub timestamp: Rfc3339DateTime,
     /// The asset credited to the merchant (`USD`).
     pub credit_asset_code: String,
     /// The issuer of the credited asset.

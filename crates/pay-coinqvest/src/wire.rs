@@ -1,4 +1,4 @@
-//! Internal wire helpers: request construction, query encoding, lenient integers, timestamps.
+//! Internal wire helpers: request construction, query encoding, one-or-wrapped objects.
 
 use bytes::Bytes;
 use http::{Method, header};
@@ -6,8 +6,6 @@ use pay_core::Error;
 use pay_core::endpoint::EndpointInfo;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 /// Builds a GET request for `path` with `query` pairs URL-encoded in order. GET sends no body (the
 /// digest then signs the empty string).
@@ -104,52 +102,6 @@ pub(crate) fn require(field: &'static str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// A W3C (RFC 3339) timestamp such as `2020-03-02T19:36:33+00:00`, parsed from the text in
-/// place (no copy).
-pub(crate) fn timestamp<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<OffsetDateTime, D::Error> {
-    deserializer
-        .deserialize_str(TimestampVisitor)?
-        .ok_or_else(|| de::Error::invalid_type(de::Unexpected::Unit, &TimestampVisitor))
-}
-
-/// An optional W3C timestamp (`null` or absent is `None`).
-pub(crate) fn opt_timestamp<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<OffsetDateTime>, D::Error> {
-    deserializer.deserialize_option(TimestampVisitor)
-}
-
-/// Reads an RFC 3339 string, or (for [`opt_timestamp`]) `null`.
-struct TimestampVisitor;
-
-impl<'de> Visitor<'de> for TimestampVisitor {
-    type Value = Option<OffsetDateTime>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an RFC 3339 timestamp")
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-        OffsetDateTime::parse(text, &Rfc3339)
-            .map(Some)
-            .map_err(E::custom)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
 /// Reads a value the API sends either as an object or wrapped in a one-element array (the seed's
 /// `GET /fiat-currency` and `GET /blockchain`).
 pub(crate) fn one_or_wrapped<'de, D, T>(deserializer: D) -> Result<T, D::Error>
@@ -182,45 +134,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Debug, Deserialize)]
-    struct Stamps {
-        #[serde(deserialize_with = "timestamp")]
-        at: OffsetDateTime,
-        #[serde(default, deserialize_with = "opt_timestamp")]
-        maybe: Option<OffsetDateTime>,
-    }
-
-    #[test]
-    fn timestamps_required_and_optional() {
-        let read = |json: &str| serde_json::from_str::<Stamps>(json);
-        let s =
-            read(r#"{"at":"2020-03-02T19:36:33+02:00","maybe":"2020-03-02T17:36:33Z"}"#).unwrap();
-        assert_eq!(s.at.unix_timestamp(), 1_583_170_593);
-        assert_eq!(s.maybe, Some(s.at));
-        assert_eq!(
-            read(r#"{"at":"2020-03-02T19:36:33Z","maybe":null}"#)
-                .unwrap()
-                .maybe,
-            None
-        );
-        assert_eq!(
-            read(r#"{"at":"2020-03-02T19:36:33Z"}"#).unwrap().maybe,
-            None
-        );
-        // Escaped text is decoded before parsing.
-        let escaped = read(r#"{"at":"2020-03-02T19:36:33\u002B00:00"}"#).unwrap();
-        assert_eq!(escaped.at.unix_timestamp(), 1_583_177_793);
-        for bad in [
-            r#"{"at":null}"#,
-            r#"{"at":1583170593}"#,
-            r#"{"at":"2020-03-02 19:36:33"}"#,
-            r#"{"at":"2020-03-02T19:36:33Z","maybe":"yesterday"}"#,
-            r#"{"at":"2020-03-02T19:36:33Z","maybe":7}"#,
-        ] {
-            assert!(read(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn query_encoding() {

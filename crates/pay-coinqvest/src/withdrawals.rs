@@ -23,6 +23,7 @@
 use bytes::Bytes;
 use http::StatusCode;
 use pay_core::Error;
+use pay_core::datetime::Rfc3339DateTime;
 use pay_core::endpoint::{Endpoint, EndpointInfo};
 use pay_core::error::ProviderError;
 use pay_core::money::Amount;
@@ -31,7 +32,6 @@ use pay_core::recovery::{
 };
 use pay_core::text::AccountNumber;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use crate::state::WithdrawalState;
 use crate::{error, wire};
@@ -385,8 +385,7 @@ pub struct Withdrawal {
     /// `UI` or `API`.
     pub origin: String,
     /// When the withdrawal was initiated.
-    #[serde(deserialize_with = "wire::timestamp")]
-    pub timestamp: OffsetDateTime,
+    pub timestamp: Rfc3339DateTime,
     /// The asset debited (`USD`).
     pub source_asset_code: String,
     /// The issuer of the debited asset.

@@ -924,7 +924,10 @@ fn parse_commit_checkout_each_blockchain() {
         .unwrap();
     assert_eq!(eth.deposit_instructions.amount, amount("0.0056804"));
     assert_eq!(eth.deposit_instructions.memo, None);
-    assert_eq!(eth.expiration_time, datetime!(2020-02-26 18:49:33 UTC));
+    assert_eq!(
+        eth.expiration_time.instant(),
+        datetime!(2020-02-26 18:49:33 UTC)
+    );
     assert_eq!(eth.checkout_id, "29d030183ce9");
     let xlm = call
         .parse_response(&ok(&seed("checkout_commit_xlm")))
@@ -969,12 +972,15 @@ fn parse_get_checkout() {
     assert_eq!(out.state, CheckoutState::Completed);
     assert!(out.is_completed_and_credited());
     assert_eq!(out.hosted_checkout_url, None);
-    assert_eq!(out.timestamp, datetime!(2020-03-02 19:36:33 UTC));
+    assert_eq!(out.timestamp.instant(), datetime!(2020-03-02 19:36:33 UTC));
     let payment = &out.payments[0];
     assert_eq!(payment.state, Some(PaymentState::Resolved));
     assert_eq!(payment.credit_amount.to_string(), "10.0000000");
     assert_eq!(payment.source_amount, amount("170.1372"));
-    assert_eq!(payment.timestamp, datetime!(2020-03-02 21:37:10 +02:00));
+    assert_eq!(
+        payment.timestamp.instant(),
+        datetime!(2020-03-02 21:37:10 +02:00)
+    );
     let charge = out.submitted_charge().unwrap().unwrap();
     assert_eq!(charge.line_items[0].net_amount, amount("10"));
     assert_eq!(charge.customer_id.as_deref(), Some("1acf0d0b10bd"));
@@ -1428,6 +1434,36 @@ fn server_time_feeds_the_signing_clock() {
     assert_eq!(request.headers()["x-digest-timestamp"], "1525898643");
 }
 
+/// The seed's own answers: each timestamp keeps the text the provider sent (`+00:00`, not `Z`;
+/// `+02:00`, not converted), and reads as the instant it names.
+#[test]
+fn seed_timestamps_keep_their_text() {
+    let checkout = GetCheckout::new("82098fd51fcc")
+        .parse_response(&ok(&seed("checkout_get")))
+        .unwrap()
+        .found()
+        .unwrap();
+    assert_eq!(checkout.timestamp.as_str(), "2020-03-02T19:36:33+00:00");
+    assert_eq!(checkout.timestamp.to_string(), "2020-03-02T19:36:33+00:00");
+    let payment = &checkout.payments[0].timestamp;
+    assert_eq!(payment.as_str(), "2020-03-02T21:37:10+02:00");
+    assert_eq!(payment.instant(), datetime!(2020-03-02 19:37:10 UTC));
+    let customer = GetCustomer::new("fd4f47a50c7f")
+        .parse_response(&ok(&seed("customer_get")))
+        .unwrap()
+        .found()
+        .unwrap();
+    let texts =
+        [&customer.inserttime, &customer.updatetime].map(|t| t.as_ref().map(|t| t.as_str()));
+    assert_eq!(
+        texts,
+        [
+            Some("2018-12-10T16:16:18+00:00"),
+            Some("2018-12-11T17:34:09+00:00")
+        ]
+    );
+}
+
 #[test]
 fn parse_list_customers_limit_offset_strings() {
     let call = ListCustomers::default();
@@ -1438,7 +1474,10 @@ fn parse_list_customers_limit_offset_strings() {
         c.meta.as_ref().unwrap().as_str(),
         "{\n            \"reference\":123\n         }"
     );
-    assert_eq!(c.inserttime, Some(datetime!(2018-12-10 16:16:18 UTC)));
+    assert_eq!(
+        c.inserttime.as_ref().map(|t| t.instant()),
+        Some(datetime!(2018-12-10 16:16:18 UTC))
+    );
     assert!(c.invoiceable);
     errors_parse(&call);
 }
@@ -1461,7 +1500,10 @@ fn parse_get_customer() {
         .unwrap();
     assert_eq!(out.name.as_deref(), Some("John Doe"));
     assert_eq!(out.countrycode.as_deref(), Some("US"));
-    assert_eq!(out.updatetime, Some(datetime!(2018-12-11 17:34:09 UTC)));
+    assert_eq!(
+        out.updatetime.as_ref().map(|t| t.instant()),
+        Some(datetime!(2018-12-11 17:34:09 UTC))
+    );
     errors_parse(&call);
 }
 

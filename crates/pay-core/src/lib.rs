@@ -7,6 +7,7 @@
 //! * [`money`]: exact amounts on `rust_decimal`, parsed only from text.
 //! * [`secret`]: redacted, zeroized credentials.
 //! * [`clock`]: injected time.
+//! * [`datetime`]: date-times received as RFC 3339 text, kept with their instant.
 //! * [`json`]: strict JSON for untrusted input, and the Python rendering Qostiq signs.
 //! * [`endpoint`]: the sans-IO call contract.
 //! * [`error`]: one taxonomy that says whether money may have moved.
@@ -16,6 +17,7 @@
 //! * [`text`]: untrusted text escaped and capped for logs and errors; masked account numbers.
 
 pub mod clock;
+pub mod datetime;
 pub mod endpoint;
 pub mod error;
 pub mod event;
