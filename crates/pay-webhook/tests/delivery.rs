@@ -194,6 +194,37 @@ async fn out_of_order_delivery_never_regresses_a_final_status() {
     );
 }
 
+/// Seed 003: a checkout that expired unpaid can still be paid ("DELAYED_UNDERPAID: Payment arrived
+/// after the charge expired and was less than expected"). `EXPIRED` must therefore not count as
+/// final: if it did, the later news about the money that arrived (not final itself: it needs the
+/// merchant's attention) would be dropped as stale and never reach the merchant.
+#[tokio::test]
+async fn a_payment_after_a_checkout_expired_reaches_the_handler() {
+    let (seen, handler) = recorder();
+    let sender = Sender::to(support::coinqvest_receiver(COINQVEST_SECRET).build(handler)).await;
+    for (event_type, state) in [
+        ("CHECKOUT_UNDERPAID", "EXPIRED"),
+        ("CHECKOUT_UNDERPAID", "DELAYED_UNDERPAID"),
+    ] {
+        let mut event: serde_json::Value =
+            serde_json::from_str(&pay_testdata::seed("coinqvest", "checkout_get")).unwrap();
+        event["checkout"]["state"] = state.into();
+        let body = serde_json::json!({"eventType": event_type, "data": event}).to_string();
+        assert_eq!(
+            sender.post_coinqvest(&body).await,
+            StatusCode::OK,
+            "{state}"
+        );
+    }
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            "CHECKOUT_UNDERPAID:EXPIRED",
+            "CHECKOUT_UNDERPAID:DELAYED_UNDERPAID"
+        ]
+    );
+}
+
 /// Seed 001: a withdrawal in status 5 Success can later become 11 Refunded ("Successful withdrawal
 /// manually cancelled by Qostiq system"). Its `refunded` callback comes after the `success` one and
 /// must reach the handler: a final status must not make later news about the same payout stale.
